@@ -1,0 +1,30 @@
+# Freestanding kernel image: the portable kernel plus one architecture
+# (kernel/arch/<arch>/) linked by its own linker script. No libc, no C++
+# runtime: the image depends on nothing but the compiler.
+set(MOTE_FREESTANDING_FLAGS
+    -ffreestanding -nostdlibinc -fno-exceptions -fno-rtti -fno-threadsafe-statics
+    -fno-stack-protector -fno-pic -fno-omit-frame-pointer -ffunction-sections -fdata-sections
+    -g ${MOTE_ARCH_FLAGS})
+
+file(GLOB MOTE_ARCH_SOURCES CONFIGURE_DEPENDS
+     ${CMAKE_SOURCE_DIR}/kernel/arch/${MOTE_ARCH}/*.cpp
+     ${CMAKE_SOURCE_DIR}/kernel/arch/${MOTE_ARCH}/*.S)
+if(NOT MOTE_ARCH_SOURCES)
+  message(FATAL_ERROR "kernel/arch/${MOTE_ARCH}/ has no sources")
+endif()
+set(MOTE_LINKER_SCRIPT ${CMAKE_SOURCE_DIR}/kernel/arch/${MOTE_ARCH}/kernel.ld)
+
+add_executable(mote.elf ${MOTE_PORTABLE_SOURCES} ${MOTE_ARCH_SOURCES}
+               ${CMAKE_SOURCE_DIR}/kernel/base/libc_symbols.cpp)
+target_include_directories(mote.elf PRIVATE ${CMAKE_SOURCE_DIR}/kernel ${CMAKE_BINARY_DIR}/generated)
+target_compile_options(mote.elf PRIVATE ${MOTE_FREESTANDING_FLAGS}
+                       $<$<COMPILE_LANGUAGE:CXX>:${MOTE_WARNINGS}>)
+target_link_options(mote.elf PRIVATE -fuse-ld=lld -nostdlib -static -Wl,--gc-sections
+                    -Wl,-T,${MOTE_LINKER_SCRIPT} -Wl,--build-id=none -Wl,-z,max-page-size=4096)
+set_target_properties(mote.elf PROPERTIES LINK_DEPENDS ${MOTE_LINKER_SCRIPT})
+# The memory routines must not be compiled into calls to themselves.
+set_source_files_properties(${CMAKE_SOURCE_DIR}/kernel/base/memory.cpp PROPERTIES COMPILE_OPTIONS -fno-builtin)
+
+# A stripped copy, whose size `./mote bench` reports.
+add_custom_command(TARGET mote.elf POST_BUILD
+                   COMMAND ${CMAKE_STRIP} -o ${CMAKE_BINARY_DIR}/mote.stripped.elf $<TARGET_FILE:mote.elf>)

@@ -1,0 +1,13 @@
+# Freestanding aarch64 kernel image with Debian's clang-19 and lld-19.
+set(CMAKE_SYSTEM_NAME Generic)
+set(CMAKE_SYSTEM_PROCESSOR aarch64)
+set(CMAKE_C_COMPILER clang-19)
+set(CMAKE_CXX_COMPILER clang++-19)
+set(CMAKE_ASM_COMPILER clang-19)
+set(CMAKE_C_COMPILER_TARGET aarch64-unknown-elf)
+set(CMAKE_CXX_COMPILER_TARGET aarch64-unknown-elf)
+set(CMAKE_ASM_COMPILER_TARGET aarch64-unknown-elf)
+set(CMAKE_TRY_COMPILE_TARGET_TYPE STATIC_LIBRARY)
+set(MOTE_ARCH_FLAGS -mgeneral-regs-only -mstrict-align)
+set(CMAKE_OBJCOPY llvm-objcopy-19)
+set(CMAKE_STRIP llvm-strip-19)

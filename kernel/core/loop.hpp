@@ -1,0 +1,121 @@
+// The event loop: one per CPU, and the only thing the kernel ever "runs".
+//
+// Each turn:
+//   1. fire the timers that are due,
+//   2. drain the interrupt ring, running each source's handler,
+//   3. deliver the completions posted before this step began,
+//   4. run the deferred calls posted before this step began,
+//   5. if nothing is runnable, wait in the platform until the next timer
+//      deadline or an interrupt.
+//
+// Invariant: between turns no kernel state lives on the stack. Everything
+// a piece of work needs is in its Request, Timer or driver object, never in
+// a suspended call frame. So a turn can always start from the top, one kernel
+// stack per CPU suffices, and (later) the CPU can go to user mode from step 5
+// with nothing kernel-side left half-done.
+//
+// Steps 3 and 4 only take work that was queued when they began: a callback
+// that resubmits a request that completes at once is served on the next
+// turn, so one turn is always bounded and timers and interrupts are never
+// starved.
+#pragma once
+
+#include "base/list.hpp"
+#include "core/deferred.hpp"
+#include "core/irq_ring.hpp"
+#include "core/request.hpp"
+#include "core/timer.hpp"
+
+namespace mote {
+
+// What a loop needs from the machine it runs on.
+class LoopHost {
+public:
+    virtual Nanoseconds now() = 0;
+    // Sleeps until `deadline` (kNoDeadline: no timer armed) or until an
+    // interrupt has been posted to `loop`, whichever comes first. May return
+    // early for any reason; the loop simply turns again.
+    virtual void wait(Loop& loop, Nanoseconds deadline) = 0;
+
+protected:
+    ~LoopHost() = default;
+};
+
+struct LoopStats {
+    u64 turns = 0;
+    u64 waits = 0;
+    u64 completions = 0;
+    u64 timers_fired = 0;
+    u64 irqs = 0;
+    u64 irq_overflows = 0;
+    u64 irq_unhandled = 0;
+    u64 deferred_calls = 0;
+};
+
+class Loop {
+public:
+    using IrqHandler = void (*)(void* context, u32 source);
+
+    explicit Loop(LoopHost& host) : m_host(host) {}
+    Loop(const Loop&) = delete;
+    Loop& operator=(const Loop&) = delete;
+    ~Loop();
+
+    Nanoseconds now() { return m_host.now(); }
+
+    // Timers.
+    void arm(Timer& timer, Nanoseconds deadline, Nanoseconds period = 0) { m_timers.arm(timer, deadline, period); }
+    void arm_after(Timer& timer, Nanoseconds delay, Nanoseconds period = 0) { arm(timer, now() + delay, period); }
+    bool cancel(Timer& timer) { return m_timers.cancel(timer); }
+    const TimerQueue& timers() const { return m_timers; }
+
+    // Deferred calls.
+    void defer(Deferred& call);
+    bool cancel(Deferred& call);
+
+    // Completions: called by providers, from loop context only.
+    void complete(Request& request);                // ok
+    void complete(Request& request, Error error);  // failed (Error::Cancelled: withdrawn)
+
+    // Interrupts. post_irq is the one call allowed from interrupt context.
+    void post_irq(u32 source) { m_irqs.post(source); }
+    void set_irq_handler(u32 source, IrqHandler handler, void* context);
+    bool irq_pending() const { return m_irqs.pending(); }
+
+    // Runs one turn; waits in step 5 only if `may_wait`.
+    void turn(bool may_wait = true);
+    // Turns until stop() is called.
+    void run();
+    void stop() { m_stopping = true; }
+    bool stopping() const { return m_stopping; }
+
+    // Whether a turn would have work to do without waiting.
+    bool has_ready_work();
+
+    LoopStats stats() const;
+
+private:
+    void finish(Request& request, bool ok, Error error);
+    void deliver(Request& request);
+    void dispatch_irq(u32 source);
+
+    struct IrqSlot {
+        IrqHandler handler = nullptr;
+        void* context = nullptr;
+    };
+
+    LoopHost& m_host;
+    TimerQueue m_timers;
+    IrqRing<256> m_irqs;
+    IrqSlot m_irq_slots[kMaxIrqSources];
+    IntrusiveList<Request, &Request::m_loop_node> m_completions;
+    IntrusiveList<Deferred, &Deferred::node> m_deferred;
+    LoopStats m_stats;
+    bool m_stopping = false;
+};
+
+// Interrupt nesting depth of this CPU, maintained by the arch trap entry.
+// Loop::complete and friends VERIFY that it is zero.
+u32& interrupt_depth();
+
+}  // namespace mote

@@ -1,0 +1,2 @@
+#include "base/format.hpp"
+int main() { return 0; }
