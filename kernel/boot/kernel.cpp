@@ -1,0 +1,51 @@
+#include "boot/kernel.hpp"
+
+#include "base/version.hpp"
+#include "core/log.hpp"
+
+namespace mote {
+
+namespace {
+// The log needs a clock before anything else exists; there is one kernel.
+Loop* g_clock_loop = nullptr;
+Nanoseconds log_clock() { return g_clock_loop ? g_clock_loop->now() : 0; }
+}  // namespace
+
+Kernel::Kernel(Machine& machine) : m_machine(machine), m_loop(machine), m_shell(*this) {}
+
+void Kernel::apply_boot_args() {
+    StringView level_text;
+    if (boot_args().get("mote.log", level_text)) {
+        LogLevel level;
+        if (parse_log_level(level_text, level)) klog().set_console_level(level);
+        else log_warn("boot", "mote.log={}: unknown level (use error, warn, info, debug or trace)", level_text);
+    }
+}
+
+PowerAction Kernel::run() {
+    g_clock_loop = &m_loop;
+    klog().set_clock(log_clock);
+    klog().set_console(
+        [](StringView line, void* ctx) { static_cast<Shell*>(ctx)->print_above_prompt(line); }, &m_shell);
+    apply_boot_args();
+
+    log_info("boot", "Mote {} ({}) on {}", kVersion, kRevision, m_machine.name());
+    if (!m_machine.command_line().empty()) log_info("boot", "command line: {}", m_machine.command_line());
+    m_machine.attach_devices(*this);
+
+    m_machine.console().set_input(&m_shell);
+    m_shell.start();
+    while (m_power == PowerAction::None) m_loop.turn();
+
+    m_machine.console().set_input(nullptr);
+    log_info("boot", "{}", m_power == PowerAction::Reboot ? "rebooting" : "powering off");
+    klog().set_console(nullptr, nullptr);
+    g_clock_loop = nullptr;
+    return m_power;
+}
+
+void Kernel::request_power(PowerAction action) {
+    m_power = action;
+}
+
+}  // namespace mote

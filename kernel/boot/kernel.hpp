@@ -1,0 +1,50 @@
+// Kernel: the assembled portable kernel. It owns the loop, the block layer
+// and the shell; a platform entry point constructs it with its Machine and
+// calls run(), which returns when the shell asks for a power action.
+#pragma once
+
+#include "boot/boot_args.hpp"
+#include "boot/machine.hpp"
+#include "core/loop.hpp"
+#include "dev/block_registry.hpp"
+#include "dev/random_source.hpp"
+#include "shell/shell.hpp"
+
+namespace mote {
+
+class Kernel {
+public:
+    explicit Kernel(Machine& machine);
+    Kernel(const Kernel&) = delete;
+    Kernel& operator=(const Kernel&) = delete;
+
+    // Boots (log setup, devices, shell) and runs the loop until a power
+    // action is requested; returns that action for the platform to carry out.
+    PowerAction run();
+
+    Machine& machine() { return m_machine; }
+    Loop& loop() { return m_loop; }
+    Console& console() { return m_machine.console(); }
+    BlockRegistry& blocks() { return m_blocks; }
+    Shell& shell() { return m_shell; }
+    BootArgs boot_args() const { return BootArgs(m_machine.command_line()); }
+
+    RandomSource* random() const { return m_random; }
+    void set_random(RandomSource& source) { m_random = &source; }
+
+    Nanoseconds uptime() { return m_loop.now(); }
+
+    void request_power(PowerAction action);
+
+private:
+    void apply_boot_args();
+
+    Machine& m_machine;
+    Loop m_loop;
+    BlockRegistry m_blocks;
+    Shell m_shell;
+    RandomSource* m_random = nullptr;
+    PowerAction m_power = PowerAction::None;
+};
+
+}  // namespace mote

@@ -1,0 +1,80 @@
+// Block devices: the asynchronous sector interface that filesystems and the
+// shell use, implemented by virtio-blk on bare metal and by a file on the
+// hosted build.
+//
+// submit() decodes and validates the whole request first (operation, range,
+// buffer size, read-only) and only then hands it to the driver: a request the
+// driver sees is always well formed, and a rejected one never produces a
+// completion (the error comes back from submit). The buffer belongs to the
+// driver from a successful submit until the completion callback runs.
+#pragma once
+
+#include "base/result.hpp"
+#include "base/span.hpp"
+#include "core/request.hpp"
+
+namespace mote {
+
+enum class BlockOp : u8 { Read, Write, Flush };
+
+const char* block_op_name(BlockOp);
+
+class BlockRequest : public Request {
+public:
+    using Request::Request;
+
+    BlockOp op = BlockOp::Read;
+    u64 lba = 0;       // first sector
+    u32 sectors = 0;   // sector count (0 for Flush)
+    Bytes buffer;      // at least sectors * sector_size bytes
+};
+
+struct BlockInfo {
+    u64 sectors = 0;
+    u32 sector_size = 512;
+    u32 max_sectors_per_request = 0;  // 0: no limit beyond the buffer
+    u32 queue_depth = 1;              // requests the device takes at once
+    bool read_only = false;
+};
+
+struct BlockStats {
+    u64 reads = 0;
+    u64 writes = 0;
+    u64 flushes = 0;
+    u64 sectors_read = 0;
+    u64 sectors_written = 0;
+    u64 errors = 0;     // completions with an error other than Cancelled
+    u64 rejected = 0;   // submits refused by validation
+    u64 in_flight = 0;
+};
+
+class BlockDevice : public RequestProvider {
+public:
+    StringView name() const { return StringView(m_name, StringView::cstring_length(m_name)); }
+    void set_name(StringView name);
+    virtual StringView model() const = 0;
+    const BlockInfo& info() const { return m_info; }
+    const BlockStats& stats() const { return m_stats; }
+
+    // Validates, then starts the request. Ok: exactly one completion follows.
+    Result<void> submit(BlockRequest& request);
+
+protected:
+    BlockDevice() = default;
+    ~BlockDevice() = default;
+
+    // The driver's half of submit: the request is valid and accepted.
+    virtual void start(BlockRequest& request) = 0;
+    // Drivers call this instead of Loop::complete so the counters stay true.
+    void finish(BlockRequest& request, Result<void> result);
+
+    Loop* m_loop = nullptr;
+    BlockInfo m_info;
+    BlockStats m_stats;
+
+private:
+    Result<void> validate(const BlockRequest& request) const;
+    char m_name[8] = "blk?";
+};
+
+}  // namespace mote

@@ -1,0 +1,37 @@
+// The console: a byte stream to and from a person (a serial port, or the
+// host terminal in the hosted build).
+//
+// Output is buffered by the driver and never blocks the loop for long.
+// Input arrives in loop context: the driver's interrupt handler posts to the
+// loop, and the loop-side handler hands the received bytes to the one
+// consumer (the shell) through on_input. End of input (a closed pipe in the
+// hosted build) is reported once through on_end.
+#pragma once
+
+#include "base/span.hpp"
+
+namespace mote {
+
+class ConsoleInput {
+public:
+    virtual void on_input(ReadonlyBytes bytes) = 0;
+    virtual void on_end() {}
+
+protected:
+    ~ConsoleInput() = default;
+};
+
+class Console {
+public:
+    // Writes text; '\n' becomes "\r\n" on terminals that need it.
+    virtual void write(StringView text) = 0;
+    void set_input(ConsoleInput* input) { m_input = input; }
+    // Whether a person is typing (line editing and echo make sense).
+    virtual bool interactive() const = 0;
+
+protected:
+    ~Console() = default;
+    ConsoleInput* m_input = nullptr;
+};
+
+}  // namespace mote

@@ -1,0 +1,31 @@
+// A shell command: its name, how to call it, one line of help, and the
+// function that runs it. The table of every command is in command_table.cpp.
+#pragma once
+
+#include "base/span.hpp"
+#include "shell/arguments.hpp"
+
+namespace mote {
+
+class Shell;
+
+struct Command {
+    StringView name;
+    StringView usage;    // "blk read LBA [COUNT]"
+    StringView summary;  // one line for `help`
+    void (*run)(Shell& shell, const Arguments& args);
+};
+
+Span<const Command> shell_commands();
+const Command* find_command(StringView name);
+
+// The commands, by group (one file each).
+void command_help(Shell&, const Arguments&);
+void command_version(Shell&, const Arguments&);
+void command_uptime(Shell&, const Arguments&);
+void command_log(Shell&, const Arguments&);
+void command_poweroff(Shell&, const Arguments&);
+void command_random(Shell&, const Arguments&);
+void command_blk(Shell&, const Arguments&);
+
+}  // namespace mote

@@ -1,0 +1,26 @@
+#include "shell/command.hpp"
+
+namespace mote {
+
+namespace {
+const Command kCommands[] = {
+    {"help", "help [COMMAND]", "list commands, or explain one", command_help},
+    {"version", "version", "kernel version, revision and machine", command_version},
+    {"uptime", "uptime", "time since boot and event loop counters", command_uptime},
+    {"log", "log [COUNT | level LEVEL]", "show the kernel log, or set the console log level", command_log},
+    {"random", "random N", "N random bytes in hex (N <= 1024)", command_random},
+    {"blk", "blk info | read LBA [COUNT] | write LBA PATTERN | flush",
+     "block devices: list, hex-dump sectors, fill a sector (PATTERN: 0xNN byte or text), flush", command_blk},
+    {"poweroff", "poweroff", "flush block devices and power off", command_poweroff},
+};
+}  // namespace
+
+Span<const Command> shell_commands() { return Span<const Command>(kCommands); }
+
+const Command* find_command(StringView name) {
+    for (const Command& c : shell_commands())
+        if (c.name == name) return &c;
+    return nullptr;
+}
+
+}  // namespace mote
