@@ -146,6 +146,9 @@ public:
 
 private:
     Fdt() = default;
+    // The checks behind parse(); fills `out` and returns FdtFault::None if
+    // the blob is valid.
+    static FdtFault validate(ReadonlyBytes blob, Fdt& out);
     Reg reserved_entry(usize index) const;
     static bool is_memory_node(const Node& node);
 
