@@ -1,0 +1,155 @@
+// PageAllocator: the buddy allocator of physical page frames.
+//
+// Memory is handed out in blocks of 2^order pages (order 0 .. kMaxPageOrder,
+// 4 KiB .. 4 MiB). A block of order k always starts at a physical address
+// that is a multiple of its own size, so its "buddy" (the other half of the
+// order k+1 block it came from) is found by flipping one bit of the page
+// frame number. Freeing a block merges it with its buddy while the buddy is
+// free too, so memory returns to large blocks on its own.
+//
+// Promises:
+// * No hidden allocation. The free lists are intrusive: a free block's own
+//   first bytes hold its list node, reached through the direct map. The
+//   per-page metadata (one byte per page frame) is carved out of the managed
+//   memory itself at initialize().
+// * allocate() is O(kMaxPageOrder); free() is O(kMaxPageOrder + log regions).
+// * Exhaustion is Error::NoMemory and a counted failure, never a crash.
+// * A bad free (double free, wrong order, misaligned, inside a block, or an
+//   address this allocator does not manage) stops the kernel with a VERIFY:
+//   it means someone else's memory is about to be corrupted.
+// * Not synchronised: called from the kernel loop only, never from an
+//   interrupt handler (Mote's interrupt handlers only post to the loop).
+//
+// Ranges given to initialize() may be many, unsorted, non-contiguous and of
+// any alignment; whole pages inside them are used, adjacent ones are merged.
+// Overlapping ranges are rejected: they would hand out the same page twice.
+#pragma once
+
+#include "base/list.hpp"
+#include "base/result.hpp"
+#include "base/span.hpp"
+#include "mm/phys_range.hpp"
+
+namespace mote {
+
+inline constexpr u32 kMaxPageOrder = 10;
+inline constexpr u32 kPageOrderCount = kMaxPageOrder + 1;
+
+// A snapshot of the counters, for the `mem` command and the self-test.
+struct PageAllocatorStats {
+    u64 total_pages = 0;     // pages under management (metadata excluded)
+    u64 free_pages = 0;
+    u64 metadata_pages = 0;  // carved out at initialize() for the page map
+    u64 free_blocks[kPageOrderCount] {};
+    u64 allocations = 0;     // successful allocate()/allocate_pages() calls
+    u64 frees = 0;           // free()/free_pages() calls
+    u64 failures = 0;        // allocations refused for lack of memory
+};
+
+// True when both snapshots have the same free memory in the same block
+// sizes: what "back to the boot state" means (call counters excluded).
+bool same_free_state(const PageAllocatorStats& a, const PageAllocatorStats& b);
+
+class PageAllocator {
+public:
+    static constexpr usize kMaxRegions = 32;
+
+    // An empty allocator: every allocation fails with NoMemory until
+    // initialize() succeeds.
+    PageAllocator() = default;
+    PageAllocator(const PageAllocator&) = delete;
+    PageAllocator& operator=(const PageAllocator&) = delete;
+    ~PageAllocator();
+
+    // Takes over the whole pages of `ranges`, reached at virt = phys +
+    // `direct_map_offset` (page-aligned). Validates everything before
+    // touching memory; on error nothing was written and the allocator stays
+    // empty.
+    //   BadState         already initialised
+    //   InvalidArgument  the offset is not page-aligned
+    //   Malformed        two ranges overlap
+    //   Overflow         more than kMaxRegions disjoint regions remain
+    //   NoMemory         no range can hold the page map plus one page
+    Result<void> initialize(Span<const PhysRange> ranges, u64 direct_map_offset);
+
+    // A block of 2^order pages, aligned to its size. Its contents are
+    // whatever was there. InvalidArgument if order > kMaxPageOrder (can never
+    // succeed); NoMemory if no block that large is free.
+    Result<PhysAddr> allocate(u32 order);
+    void free(PhysAddr block, u32 order);
+
+    // `count` (1 .. 2^kMaxPageOrder) physically contiguous pages with no
+    // rounding waste: a block of the next power of two is split and its
+    // unused tail returned at once. The pages are kept as the binary
+    // decomposition of `count` (largest piece first), so they must be given
+    // back with free_pages() and the same count.
+    Result<PhysAddr> allocate_pages(usize count);
+    void free_pages(PhysAddr first, usize count);
+
+    void* to_virtual(PhysAddr phys) const { return m_map.to_virtual(phys); }
+    PhysAddr to_physical(const void* virt) const { return m_map.to_physical(virt); }
+    const DirectMap& direct_map() const { return m_map; }
+
+    // Whether `phys` lies in a managed page (free or allocated).
+    bool manages(PhysAddr phys) const { return find_region(phys >> kPageShift) != nullptr; }
+    // Whether exactly one allocated block of `order` starts at `phys`. Lets
+    // layers above (the slab caches) validate a pointer before trusting what
+    // its page says.
+    bool is_allocated_block(PhysAddr phys, u32 order) const;
+
+    u64 total_pages() const { return m_total_pages; }
+    u64 free_pages() const { return m_free_pages; }
+    u64 free_blocks(u32 order) const;
+    u64 allocations() const { return m_allocations; }
+    u64 frees() const { return m_frees; }
+    u64 failures() const { return m_failures; }
+    PageAllocatorStats stats() const;
+
+    // The managed regions, sorted by address (the page map's own pages are
+    // not part of any).
+    usize region_count() const { return m_region_count; }
+    PhysRange region(usize index) const;
+
+private:
+    // The head of a free block, written into the block itself.
+    struct FreeBlock {
+        ListNode node;
+    };
+    using FreeList = IntrusiveList<FreeBlock, &FreeBlock::node>;
+
+    // A run of contiguous managed pages and its slice of the page map.
+    struct Region {
+        u64 first_pfn = 0;
+        u64 page_count = 0;
+        u8* page_map = nullptr;  // one state byte per page, see page_allocator.cpp
+
+        u64 end_pfn() const { return first_pfn + page_count; }
+        bool contains(u64 pfn) const { return pfn >= first_pfn && pfn < end_pfn(); }
+    };
+
+    Result<void> add_region(u64 first_pfn, u64 page_count);
+    const Region* find_region(u64 pfn) const;
+    Region* find_region(u64 pfn);
+    u8& state_of(Region& region, u64 pfn) { return region.page_map[pfn - region.first_pfn]; }
+
+    // The block mechanics, without the API's counters and checks.
+    Result<u64> take_block(u32 order);
+    void release_block(Region& region, u64 pfn, u32 order);
+    void push_free(Region& region, u64 pfn, u32 order);
+    void verify_allocated(Region*& region, PhysAddr phys, u32 order);
+
+    DirectMap m_map;
+    FreeList m_free[kPageOrderCount];
+    Region m_regions[kMaxRegions];
+    usize m_region_count = 0;
+    bool m_initialized = false;
+
+    u64 m_total_pages = 0;
+    u64 m_free_pages = 0;
+    u64 m_metadata_pages = 0;
+    u64 m_allocations = 0;
+    u64 m_frees = 0;
+    u64 m_failures = 0;
+};
+
+}  // namespace mote
