@@ -15,7 +15,7 @@
 //
 // Estimating is the source driver's job and it should under-claim: a
 // hardware RNG of unknown quality, or a jitter sample, deserves far less than
-// its size. Per-source counters make every claim visible (shell: `entropy`).
+// its size. Per-source counters keep every claim visible (for the shell, logs).
 //
 // extract() turns the pool into a 32-byte seed and resets the count to zero.
 // It is one-way in both directions: the seed does not reveal the pool state,
