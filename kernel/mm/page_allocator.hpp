@@ -12,7 +12,9 @@
 //   first bytes hold its list node, reached through the direct map. The
 //   per-page metadata (one byte per page frame) is carved out of the managed
 //   memory itself at initialize().
-// * allocate() is O(kMaxPageOrder); free() is O(kMaxPageOrder + log regions).
+// * allocate() and free() are O(kMaxPageOrder + log regions): a walk up or
+//   down the orders plus a binary search of the (at most kMaxRegions)
+//   regions.
 // * Exhaustion is Error::NoMemory and a counted failure, never a crash.
 // * A bad free (double free, wrong order, misaligned, inside a block, or an
 //   address this allocator does not manage) stops the kernel with a VERIFY:

@@ -33,11 +33,11 @@ SlabCache::Registry& SlabCache::registry() {
 SlabCache::SlabCache(StringView name, usize object_size, usize align, PageAllocator& pages)
     : m_name(name), m_pages(pages), m_object_size(object_size), m_align(max(align, alignof(FreeObject))) {
     VERIFY_MSG(object_size > 0, "slab cache of zero-sized objects");
+    // Slabs are aligned in physical memory, and the direct-map offset is
+    // only guaranteed page-aligned, so only alignments up to a page carry
+    // over to the pointers handed out.
     VERIFY_MSG(align != 0 && (align & (align - 1)) == 0 && align <= kPageSize,
                "slab alignment must be a power of two, at most a page");
-    // Slabs come from the page allocator at their physical address; the
-    // direct-map offset is page-aligned, so alignments up to a page carry
-    // over to the pointer. That bounds `align` above.
     VERIFY_MSG(object_size <= (kPageSize << kMaxSlabOrder), "object too large for a slab cache");
     m_stride = (max(object_size, sizeof(FreeObject)) + m_align - 1) & ~(m_align - 1);
 
