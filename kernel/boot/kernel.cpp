@@ -35,7 +35,7 @@ PowerAction Kernel::run() {
 
     m_machine.console().set_input(&m_shell);
     m_shell.start();
-    while (m_power == PowerAction::None) m_loop.turn();
+    m_loop.run();
 
     m_machine.console().set_input(nullptr);
     log_info("boot", "{}", m_power == PowerAction::Reboot ? "rebooting" : "powering off");
@@ -46,6 +46,8 @@ PowerAction Kernel::run() {
 
 void Kernel::request_power(PowerAction action) {
     m_power = action;
+    // Finish the current turn without sleeping, so run() sees the request.
+    m_loop.stop();
 }
 
 }  // namespace mote

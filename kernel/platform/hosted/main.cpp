@@ -1,2 +1,62 @@
-#include "base/format.hpp"
-int main() { return 0; }
+// The hosted kernel's entry point: parse the host command line, build the
+// machine, run the kernel, exit with its power action.
+//
+//   mote-hosted [--disk FILE] [--disk-size MIB] [--append "mote.log=debug ..."]
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/parse_number.hpp"
+#include "boot/kernel.hpp"
+#include "platform/hosted/hosted_machine.hpp"
+#include "platform/hosted/terminal.hpp"
+
+using namespace mote;
+
+namespace {
+void usage(FILE* out) {
+    fprintf(out,
+            "usage: mote-hosted [--disk FILE] [--disk-size MIB] [--append CMDLINE]\n"
+            "  --disk FILE       attach FILE as block device vda (created if missing)\n"
+            "  --disk-size MIB   size of a newly created disk (default 64)\n"
+            "  --append CMDLINE  kernel command line, e.g. \"mote.log=debug\"\n");
+}
+}  // namespace
+
+int main(int argc, char** argv) {
+    HostedMachine::Options options;
+    for (int i = 1; i < argc; ++i) {
+        const char* arg = argv[i];
+        bool has_value = i + 1 < argc;
+        if (!strcmp(arg, "--help") || !strcmp(arg, "-h")) {
+            usage(stdout);
+            return 0;
+        } else if (!strcmp(arg, "--disk") && has_value) {
+            options.disk_path = argv[++i];
+        } else if (!strcmp(arg, "--disk-size") && has_value) {
+            auto mib = parse_u64(argv[++i]);
+            if (mib.is_error() || mib.value() == 0 || mib.value() > (1u << 20)) {
+                fprintf(stderr, "mote-hosted: bad --disk-size '%s'\n", argv[i]);
+                return 2;
+            }
+            options.disk_create_size = mib.value() << 20;
+        } else if (!strcmp(arg, "--append") && has_value) {
+            options.command_line = argv[++i];
+        } else {
+            fprintf(stderr, "mote-hosted: unknown or incomplete argument '%s'\n", arg);
+            usage(stderr);
+            return 2;
+        }
+    }
+
+    static HostedMachine machine;
+    if (auto r = machine.init(options); r.is_error()) {
+        fprintf(stderr, "mote-hosted: cannot set up the host machine: %s\n", error_name(r.error()));
+        return 1;
+    }
+    static Kernel kernel(machine);
+    PowerAction action = kernel.run();
+    terminal_restore();
+    // Reboot has no meaning for a process; report it with its own status.
+    return action == PowerAction::Reboot ? 3 : 0;
+}

@@ -1,0 +1,102 @@
+#include "platform/hosted/hosted_machine.hpp"
+
+#include <errno.h>
+#include <sys/epoll.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "boot/kernel.hpp"
+#include "core/log.hpp"
+#include "platform/hosted/terminal.hpp"
+
+namespace mote {
+
+namespace {
+Nanoseconds monotonic_ns() {
+    timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return Nanoseconds(ts.tv_sec) * kSecond + Nanoseconds(ts.tv_nsec);
+}
+}  // namespace
+
+HostedMachine::HostedMachine() : m_start(monotonic_ns()) {}
+
+HostedMachine::~HostedMachine() {
+    if (m_epoll >= 0) close(m_epoll);
+}
+
+Result<void> HostedMachine::init(const Options& options) {
+    m_command_line = options.command_line;
+    m_disk_path = options.disk_path;
+    m_disk_create_size = options.disk_create_size;
+    m_epoll = epoll_create1(EPOLL_CLOEXEC);
+    if (m_epoll < 0) return Error::Io;
+    m_console.init(terminal_enter_raw());
+    m_stdin_watched = TRY(watch(0, kConsoleIrq));
+    return {};
+}
+
+Result<bool> HostedMachine::watch(int fd, u32 irq) {
+    epoll_event ev {};
+    ev.events = EPOLLIN;
+    ev.data.u32 = irq;
+    if (epoll_ctl(m_epoll, EPOLL_CTL_ADD, fd, &ev) != 0) {
+        // A regular file or /dev/null on stdin cannot be watched; it is
+        // always readable, so treat it as permanently ready.
+        if (errno == EPERM) return false;
+        return Error::Io;
+    }
+    return true;
+}
+
+Nanoseconds HostedMachine::now() { return monotonic_ns() - m_start; }
+
+void HostedMachine::wait(Loop& loop, Nanoseconds deadline) {
+    timespec timeout;
+    timespec* timeout_ptr = nullptr;
+    if (deadline != kNoDeadline) {
+        Nanoseconds t = now();
+        Nanoseconds delta = deadline > t ? deadline - t : 0;
+        timeout.tv_sec = time_t(delta / kSecond);
+        timeout.tv_nsec = long(delta % kSecond);
+        timeout_ptr = &timeout;
+    }
+    epoll_event events[8];
+    int n = epoll_pwait2(m_epoll, events, 8, timeout_ptr, nullptr);
+    for (int i = 0; i < n; ++i) loop.post_irq(events[i].data.u32);
+}
+
+void HostedMachine::attach_devices(Kernel& kernel) {
+    Loop& loop = kernel.loop();
+    m_loop = &loop;
+    loop.set_irq_handler(
+        kConsoleIrq,
+        [](void* ctx, u32) {
+            auto* self = static_cast<HostedMachine*>(ctx);
+            // At end of input stop watching stdin, or epoll would report
+            // it readable forever.
+            bool more = self->m_console.on_readable();
+            if (!more && self->m_stdin_watched) epoll_ctl(self->m_epoll, EPOLL_CTL_DEL, 0, nullptr);
+            if (more && !self->m_stdin_watched) self->m_loop->post_irq(kConsoleIrq);
+        },
+        this);
+    // stdin that epoll cannot watch (a file, /dev/null) is always readable:
+    // read it now, and again after each read until its end.
+    if (!m_stdin_watched) loop.post_irq(kConsoleIrq);
+
+    kernel.set_random(m_random);
+
+    if (m_disk_path) {
+        if (auto r = m_disk.open(m_disk_path, m_disk_create_size, loop); r.is_error()) {
+            log_error("blk", "{}: not attached: {}", m_disk_path, r.error());
+        } else if (watch(m_disk.event_fd(), kDiskIrq).is_error() || kernel.blocks().add(m_disk).is_error()) {
+            log_error("blk", "{}: not attached", m_disk_path);
+        } else {
+            loop.set_irq_handler(
+                kDiskIrq, [](void* ctx, u32) { static_cast<FileBlockDevice*>(ctx)->on_completion_event(); },
+                &m_disk);
+        }
+    }
+}
+
+}  // namespace mote

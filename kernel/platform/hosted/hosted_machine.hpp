@@ -1,0 +1,58 @@
+// The hosted machine: Mote as a Linux process.
+//
+// "Interrupts" are file descriptors becoming ready: epoll watches stdin and
+// the disk's io_uring eventfd, and each ready descriptor is posted to the
+// loop as its IRQ source number, exactly as a device interrupt would be. The
+// loop's wait is epoll_pwait2 with the next timer deadline as its timeout.
+#pragma once
+
+#include "boot/machine.hpp"
+#include "platform/hosted/file_block_device.hpp"
+#include "platform/hosted/host_random.hpp"
+#include "platform/hosted/terminal_console.hpp"
+
+namespace mote {
+
+class HostedMachine final : public Machine {
+public:
+    struct Options {
+        const char* disk_path = nullptr;  // nullptr: no block device
+        u64 disk_create_size = 64ull << 20;
+        const char* command_line = "";
+    };
+
+    static constexpr u32 kConsoleIrq = 1;
+    static constexpr u32 kDiskIrq = 2;
+
+    HostedMachine();
+    ~HostedMachine();
+
+    Result<void> init(const Options& options);
+
+    // LoopHost
+    Nanoseconds now() override;
+    void wait(Loop& loop, Nanoseconds deadline) override;
+
+    // Machine
+    StringView name() const override { return "hosted (Linux process)"; }
+    StringView command_line() const override { return m_command_line; }
+    Console& console() override { return m_console; }
+    void attach_devices(Kernel& kernel) override;
+
+private:
+    // Whether epoll can watch `fd` (regular files and /dev/null cannot).
+    Result<bool> watch(int fd, u32 irq);
+
+    int m_epoll = -1;
+    bool m_stdin_watched = false;
+    Loop* m_loop = nullptr;
+    Nanoseconds m_start = 0;
+    StringView m_command_line;
+    const char* m_disk_path = nullptr;
+    u64 m_disk_create_size = 0;
+    TerminalConsole m_console;
+    FileBlockDevice m_disk;
+    HostRandom m_random;
+};
+
+}  // namespace mote
