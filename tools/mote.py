@@ -1,0 +1,165 @@
+#!/usr/bin/env python3
+"""mote: build, run, test and benchmark the Mote kernel.
+
+    ./mote run [--arch ARCH] [--disk FILE] [--append CMDLINE] ...
+    ./mote test [--quick] [--fuzz-seconds N]
+    ./mote build [PRESET ...]
+    ./mote bench [WHAT ...]
+
+Every command first checks the Debian packages it needs and installs the
+missing ones with apt-get when run as root (printing what it installs), or
+prints the one apt-get line to run otherwise.
+"""
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, "tools"))
+
+import deps  # noqa: E402
+import machines  # noqa: E402
+
+HOST_PRESETS = ["host"]
+ARCH_PRESETS = machines.BARE_METAL_ARCHES
+
+
+def log(msg):
+    print(f"mote: {msg}", file=sys.stderr, flush=True)
+
+
+def run_quiet(cmd, what, cwd=ROOT, env=None):
+    """Runs cmd; prints its output only if it fails (quiet on success)."""
+    proc = subprocess.run(cmd, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    if proc.returncode != 0:
+        sys.stderr.write(proc.stdout)
+        log(f"{what} failed (exit {proc.returncode}): {' '.join(cmd)}")
+        sys.exit(proc.returncode or 1)
+    return proc.stdout
+
+
+def build_dir(preset):
+    return os.path.join(ROOT, "build", preset)
+
+
+def build(presets, targets=None):
+    for preset in presets:
+        bdir = build_dir(preset)
+        if not os.path.exists(os.path.join(bdir, "build.ninja")):
+            log(f"configuring {preset}")
+            run_quiet(["cmake", "--preset", preset], f"configure {preset}")
+        log(f"building {preset}")
+        cmd = ["ninja", "-C", bdir]
+        if targets:
+            cmd += targets
+        run_quiet(cmd, f"build {preset}")
+
+
+def available_arches():
+    """Bare-metal architectures that have a port in kernel/arch/."""
+    return [a for a in ARCH_PRESETS if os.path.isdir(os.path.join(ROOT, "kernel", "arch", a))]
+
+
+def cmd_build(args):
+    deps.ensure(deps.BUILD)
+    known = HOST_PRESETS + ["host-release"] + ARCH_PRESETS
+    for preset in args.presets:
+        if preset not in known:
+            log(f"unknown preset '{preset}' (known: {', '.join(known)})")
+            sys.exit(2)
+    presets = args.presets or (HOST_PRESETS + available_arches())
+    build(presets)
+
+
+def cmd_run(args):
+    arch = args.arch or machines.default_arch(available_arches())
+    if arch == "host":
+        deps.ensure(deps.BUILD)
+        build(["host"], ["mote-hosted"])
+        disk = args.disk or os.path.join(build_dir("host"), "scratch.img")
+        cmd = [os.path.join(build_dir("host"), "mote-hosted"), "--disk", disk]
+        if args.append:
+            cmd += ["--append", args.append]
+        log(f"disk: {disk}")
+    else:
+        deps.ensure(deps.BUILD + deps.qemu_for(arch))
+        build([arch])
+        cmd = machines.qemu_command(arch, build_dir(arch), args)
+        log("QEMU: " + " ".join(cmd))
+    os.execvp(cmd[0], cmd)
+
+
+def cmd_test(args):
+    deps.ensure(deps.BUILD + deps.TEST + [p for a in available_arches() for p in deps.qemu_for(a)])
+    presets = HOST_PRESETS + available_arches()
+    build(presets)
+    bdir = build_dir("host")
+    env = dict(os.environ)
+    ctest = ["ctest", "--test-dir", bdir, "--output-on-failure", "-j2"]
+    if args.fuzz_seconds is not None:
+        run_quiet(["cmake", "-DMOTE_FUZZ_SECONDS=%d" % args.fuzz_seconds, bdir], "reconfigure")
+    if args.quick:
+        ctest += ["-LE", "fuzz"]
+    log("running tests")
+    proc = subprocess.run(ctest, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    out = proc.stdout
+    # Quiet on success: the summary only. Everything on failure.
+    if proc.returncode != 0:
+        sys.stdout.write(out)
+    else:
+        lines = out.splitlines()
+        start = next((i for i, l in enumerate(lines) if "tests passed" in l), max(0, len(lines) - 3))
+        print("\n".join(lines[start:]))
+    passed, failed = summarize(out)
+    print(f"{passed} passed, {failed} failed")
+    sys.exit(proc.returncode)
+
+
+def summarize(ctest_output):
+    passed = failed = 0
+    for line in ctest_output.splitlines():
+        if "Test #" in line and " Passed " in line:
+            passed += 1
+        elif "Test #" in line and ("***" in line or "Failed" in line or "Timeout" in line):
+            failed += 1
+    return passed, failed
+
+
+def cmd_bench(args):
+    import bench
+    deps.ensure(deps.BUILD + deps.BENCH)
+    bench.main(args, build, build_dir, available_arches())
+
+
+def main():
+    parser = argparse.ArgumentParser(prog="mote", description="Build, run, test and benchmark the Mote kernel.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("run", help="boot a machine into the shell (default: riscv64, or host if no port is built)")
+    p.add_argument("--arch", choices=["host"] + ARCH_PRESETS)
+    p.add_argument("--disk", help="raw image attached as the first block device (created if missing)")
+    p.add_argument("--append", help="kernel command line, e.g. 'mote.log=debug'")
+    machines.add_run_options(p)
+    p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("test", help="build everything and run every test")
+    p.add_argument("--quick", action="store_true", help="skip the fuzz targets")
+    p.add_argument("--fuzz-seconds", type=int, help="seconds per fuzz target (default 20)")
+    p.set_defaults(func=cmd_test)
+
+    p = sub.add_parser("build", help="build presets (default: all)")
+    p.add_argument("presets", nargs="*", help="host, host-release, " + ", ".join(ARCH_PRESETS))
+    p.set_defaults(func=cmd_build)
+
+    p = sub.add_parser("bench", help="run benchmarks and print figures for docs/PERFORMANCE.md")
+    p.add_argument("what", nargs="*", help="core (default: all)")
+    p.set_defaults(func=cmd_bench)
+
+    args = parser.parse_args()
+    args.func(args)
+
+
+if __name__ == "__main__":
+    main()
