@@ -102,8 +102,10 @@ void LineEditor::insert(char c) {
     for (usize i = m_length; i > m_cursor; --i) m_line[i] = m_line[i - 1];
     m_line[m_cursor++] = c;
     ++m_length;
-    if (m_cursor == m_length) echo(StringView(&c, 1));
-    else redraw_tail(0);
+    // The new character is on screen at the old cursor position; whatever
+    // followed it shifts right and is redrawn.
+    echo(StringView(&c, 1));
+    if (m_cursor != m_length) redraw_tail(0);
 }
 
 void LineEditor::erase_before_cursor() {
