@@ -3,7 +3,7 @@
 set(MOTE_HOST_FLAGS -fno-omit-frame-pointer)
 set(MOTE_KERNEL_FLAGS -fno-exceptions -fno-rtti)
 if(MOTE_SANITIZE)
-  list(APPEND MOTE_HOST_FLAGS -fsanitize=address,undefined -fno-sanitize-recover=undefined)
+  list(APPEND MOTE_HOST_FLAGS -fsanitize=address,undefined -fno-sanitize=vptr -fno-sanitize-recover=undefined)
   set(MOTE_COVERAGE_FLAGS -fsanitize=fuzzer-no-link)
   add_link_options(-fsanitize=address,undefined)
 endif()
