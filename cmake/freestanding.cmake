@@ -14,6 +14,19 @@ if(NOT MOTE_ARCH_SOURCES)
 endif()
 set(MOTE_LINKER_SCRIPT ${CMAKE_SOURCE_DIR}/kernel/arch/${MOTE_ARCH}/kernel.ld)
 
+# The bare-metal platform (QEMU virt: devicetree discovery, memory map, crash
+# reports, self-tests) and the MMIO drivers it binds.
+set(MOTE_PLATFORM virt CACHE STRING "Bare-metal platform under kernel/platform/")
+file(GLOB MOTE_PLATFORM_SOURCES CONFIGURE_DEPENDS
+     ${CMAKE_SOURCE_DIR}/kernel/platform/${MOTE_PLATFORM}/*.cpp
+     ${CMAKE_SOURCE_DIR}/kernel/dev/uart/*.cpp)
+list(APPEND MOTE_ARCH_SOURCES ${MOTE_PLATFORM_SOURCES})
+# riscv64 boot code runs C++ before the MMU is on, at the physical load
+# address: jump tables would hold link (virtual) addresses, so none anywhere.
+if(MOTE_ARCH STREQUAL "riscv64")
+  list(APPEND MOTE_FREESTANDING_FLAGS -fno-jump-tables)
+endif()
+
 add_executable(mote.elf ${MOTE_PORTABLE_SOURCES} ${MOTE_ARCH_SOURCES}
                ${CMAKE_SOURCE_DIR}/kernel/base/libc_symbols.cpp)
 target_include_directories(mote.elf PRIVATE ${CMAKE_SOURCE_DIR}/kernel ${CMAKE_BINARY_DIR}/generated)
@@ -25,6 +38,13 @@ set_target_properties(mote.elf PROPERTIES LINK_DEPENDS ${MOTE_LINKER_SCRIPT})
 # The memory routines must not be compiled into calls to themselves.
 set_source_files_properties(${CMAKE_SOURCE_DIR}/kernel/base/memory.cpp PROPERTIES COMPILE_OPTIONS -fno-builtin)
 
+# Post-link: fill the reserved .ksyms section with the symbol table for
+# symbolized backtraces (kernel/platform/virt/symbols.hpp), in place.
+find_program(MOTE_NM NAMES llvm-nm-19 llvm-nm REQUIRED)
+find_package(Python3 REQUIRED COMPONENTS Interpreter)
+add_custom_command(TARGET mote.elf POST_BUILD
+                   COMMAND ${Python3_EXECUTABLE} ${CMAKE_SOURCE_DIR}/tools/ksyms.py --nm ${MOTE_NM}
+                           --objcopy ${CMAKE_OBJCOPY} $<TARGET_FILE:mote.elf>)
 # A stripped copy, whose size `./mote bench` reports.
 add_custom_command(TARGET mote.elf POST_BUILD
                    COMMAND ${CMAKE_STRIP} -o ${CMAKE_BINARY_DIR}/mote.stripped.elf $<TARGET_FILE:mote.elf>)

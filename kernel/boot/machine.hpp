@@ -4,14 +4,21 @@
 // kernel returns.
 #pragma once
 
+#include "base/result.hpp"
 #include "core/loop.hpp"
 #include "dev/console.hpp"
 
 namespace mote {
 
 class Kernel;
+class PageAllocator;
 
 enum class PowerAction : u8 { None, PowerOff, Reboot };
+
+// Reports that only some machines can give (the shell's `mem`, `layout`
+// and `devices`). One line per call of the sink, without the newline.
+enum class MachineReport : u8 { Memory, Layout, Devices };
+using MachineLineSink = void (*)(StringView line, void* context);
 
 class Machine : public LoopHost {
 public:
@@ -21,6 +28,14 @@ public:
     // Registers the machine's devices (block devices, random sources, ...)
     // with the kernel and hooks their interrupts to its loop.
     virtual void attach_devices(Kernel& kernel) = 0;
+
+    // The physical page allocator, if this machine manages physical memory.
+    virtual PageAllocator* pages() { return nullptr; }
+    // Writes `report`; Unsupported if this machine has nothing to say.
+    virtual Result<void> describe(MachineReport report, MachineLineSink sink, void* context) {
+        (void)report, (void)sink, (void)context;
+        return Error::Unsupported;
+    }
 
 protected:
     ~Machine() = default;

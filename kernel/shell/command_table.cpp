@@ -11,7 +11,12 @@ const Command kCommands[] = {
     {"random", "random N", "N random bytes in hex (N <= 1024)", command_random},
     {"blk", "blk info | read LBA [COUNT] | write LBA PATTERN | flush",
      "block devices: list, hex-dump sectors, fill a sector (PATTERN: 0xNN byte or text), flush", command_blk},
+    {"mem", "mem", "physical memory: RAM, reservations and why, page allocator and slab caches", command_mem},
+    {"layout", "layout", "kernel address space and physical memory map", command_layout},
+    {"devices", "devices", "every devicetree device: compatible, address, IRQ, driver", command_devices},
     {"poweroff", "poweroff", "flush block devices and power off", command_poweroff},
+    {"reboot", "reboot", "restart the machine", command_reboot},
+    {"panic", "panic", "stop the kernel with a crash report (on purpose)", command_panic},
 };
 }  // namespace
 

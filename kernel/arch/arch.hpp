@@ -1,0 +1,137 @@
+// The architecture facade: what every port under kernel/arch/<isa>/ provides
+// to the platform and the portable kernel, checked at compile time.
+//
+// Each port defines `struct Arch` (in arch/<isa>/cpu.hpp) with static
+// functions only; the ArchFacade concept below lists them, and the
+// static_assert at the end of this file makes a missing or mistyped hook a
+// build error in every file that includes the facade, not a boot failure.
+#pragma once
+
+#include "base/fdt.hpp"
+#include "base/result.hpp"
+#include "base/span.hpp"
+#include "base/types.hpp"
+#include "dev/irq_controller.hpp"
+
+namespace mote {
+
+// Arch::set_timer(kTimerNever) disarms the one-shot timer.
+inline constexpr u64 kTimerNever = ~u64(0);
+
+namespace arch {
+
+template <typename A, typename B>
+concept SameAs = __is_same(A, B);
+
+// One step of a frame-pointer walk: the frame record's address and the
+// return address found in it.
+struct Frame {
+    uptr fp = 0;
+    uptr pc = 0;
+};
+
+// What a fault caught by Arch::catch_fault looked like.
+struct FaultInfo {
+    u64 cause = 0;       // the architecture's exception code (scause / ESR_EL1.EC)
+    uptr address = 0;    // the faulting data address (stval / FAR_EL1), if any
+    uptr pc = 0;         // the instruction that faulted
+    const char* name = "";
+};
+
+using LineSink = void (*)(StringView line, void* context);
+
+// Counted by the trap handlers; shown by `uptime`-style reports and checked
+// by the self-tests. A "weird" interrupt is one no handler recognised.
+struct TrapStats {
+    u64 timer_interrupts = 0;
+    u64 external_interrupts = 0;
+    u64 spurious_interrupts = 0;  // the controller had nothing to claim
+    u64 weird_interrupts = 0;
+    u64 caught_faults = 0;
+};
+TrapStats& trap_stats();
+
+// Where the boot code put things, for the platform's memory map and the
+// `layout` command. Virtual addresses unless named *_phys.
+struct BootLayout {
+    uptr text_start, text_end;      // r-x
+    uptr rodata_start, rodata_end;  // r--
+    uptr data_start, data_end;      // rw- (data and bss)
+    uptr stack_guard;               // one unmapped page, right below the stack
+    uptr stack_bottom, stack_top;
+    u64 kernel_phys, kernel_phys_end;  // the whole image in RAM, page tables included
+    u64 direct_map_offset;             // virt = phys + offset for RAM
+    u64 dtb_phys;
+    usize table_pages_used, table_pages_total;
+};
+
+}  // namespace arch
+
+template <typename A>
+concept ArchFacade = requires(u64 ticks, bool flag, arch::Frame frame, const typename A::TrapFrame& trap,
+                              arch::LineSink sink, void* context, void (*body)(void*), arch::FaultInfo& fault,
+                              u64 phys, u64 size, const fdt::Fdt& fdt, fdt::Node node) {
+    { A::kName } -> arch::SameAs<const char* const&>;
+    // Reads what the CPU side needs from the devicetree (counter frequency,
+    // optional timer extensions, the firmware call conduit), unmasks the
+    // CPU-local interrupts, and returns the counter frequency in Hz.
+    { A::init(fdt) } -> arch::SameAs<Result<u64>>;
+    // Interrupts: the only global state the loop's wait needs.
+    { A::disable_interrupts() } -> arch::SameAs<bool>;  // returns whether they were on
+    { A::restore_interrupts(flag) } -> arch::SameAs<void>;
+    { A::enable_interrupts() } -> arch::SameAs<void>;
+    // Sleeps until an interrupt is pending (it wakes even with interrupts
+    // masked, so a check-then-sleep with interrupts off has no lost wake-up).
+    { A::wait_for_interrupt() } -> arch::SameAs<void>;
+    // The monotonic counter and its one-shot compare: the whole tick-less
+    // timer. set_timer(kNever) disarms it.
+    { A::counter() } -> arch::SameAs<u64>;
+    { A::set_timer(ticks) } -> arch::SameAs<void>;
+    // Backtraces by frame pointer.
+    { A::current_frame() } -> arch::SameAs<arch::Frame>;
+    { A::caller_frame(frame) } -> arch::SameAs<arch::Frame>;
+    { A::trap_frame(trap) } -> arch::SameAs<arch::Frame>;
+    { A::write_registers(trap, sink, context) } -> arch::SameAs<void>;
+    { A::trap_cause(trap) } -> arch::SameAs<const char*>;
+    { A::trap_address(trap) } -> arch::SameAs<uptr>;
+    // Runs body(context); a synchronous exception inside it is caught and
+    // described instead of reported as a crash. Returns whether one was.
+    { A::catch_fault(body, context, fault) } -> arch::SameAs<bool>;
+    // Stops with a report: `message` names the cause (VERIFY text, shell).
+    { A::breakpoint_panic("") };
+    // Memory: device registers mapped into the kernel's address space.
+    { A::map_device(phys, size) } -> arch::SameAs<Result<volatile u8*>>;
+    // The driver for the interrupt controller at `node`; NotFound if this
+    // architecture has none for its compatible.
+    { A::irq_controller(fdt, node) } -> arch::SameAs<Result<IrqController*>>;
+    { A::boot_layout() } -> arch::SameAs<const arch::BootLayout&>;
+    // Power, through the firmware.
+    { A::power_off() };
+    { A::reboot() };
+    { A::halt() };
+};
+
+}  // namespace mote
+
+#if defined(__riscv)
+#include "arch/riscv64/cpu.hpp"
+#elif defined(__aarch64__)
+#include "arch/aarch64/cpu.hpp"
+#else
+#error "no kernel/arch port for this target"
+#endif
+
+namespace mote {
+
+// Provided by the platform (kernel/platform/<platform>/) to the arch code.
+// The boot code calls platform_main once the MMU is on and never returns.
+[[noreturn]] void platform_main(u64 dtb_phys);
+// The trap handler saw an external interrupt: claim, mask, acknowledge and
+// post it to the loop (nothing more: the real work runs in loop context).
+void platform_interrupt();
+// An exception nobody expected, or a panic (`message` set): print the crash
+// report and stop.
+[[noreturn]] void platform_crash(const Arch::TrapFrame& frame, const char* message);
+
+static_assert(ArchFacade<Arch>, "kernel/arch/<isa>/cpu.hpp does not provide the whole arch facade");
+}  // namespace mote

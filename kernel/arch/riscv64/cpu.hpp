@@ -1,0 +1,73 @@
+// The riscv64 side of the arch facade (kernel/arch/arch.hpp): S-mode under
+// SBI firmware (OpenSBI), Sv39, the PLIC behind the platform.
+#pragma once
+
+#include "arch/riscv64/csr.hpp"
+#include "base/fdt.hpp"
+#include "base/result.hpp"
+#include "dev/irq_controller.hpp"
+
+namespace mote {
+
+namespace riscv {
+
+// Everything a trap saves, in the order entry.S stores it: x0..x31 (x0's
+// slot is unused), then the trap CSRs. Handlers may edit it; the exit path
+// restores every field, which is how a caught fault resumes elsewhere.
+struct TrapFrame {
+    u64 x[32];
+    u64 sepc;
+    u64 sstatus;
+    u64 scause;
+    u64 stval;
+};
+static_assert(sizeof(TrapFrame) == 36 * 8, "entry.S hard-codes the frame layout");
+
+}  // namespace riscv
+
+struct Arch {
+    using TrapFrame = riscv::TrapFrame;
+    static constexpr const char* kName = "riscv64";
+
+    static Result<u64> init(const fdt::Fdt& fdt);
+
+    static bool disable_interrupts() {
+        u64 old;
+        asm volatile("csrrci %0, sstatus, 2" : "=r"(old)::"memory");
+        return old & riscv::kStatusSie;
+    }
+    static void restore_interrupts(bool enabled) {
+        if (enabled) enable_interrupts();
+    }
+    static void enable_interrupts() { MOTE_CSR_SET(sstatus, riscv::kStatusSie); }
+    // WFI waits for an interrupt that is pending and enabled in sie, whatever
+    // sstatus.SIE says (privileged spec 3.3.3), so the loop can check for
+    // work with interrupts off and then sleep without a lost wake-up.
+    static void wait_for_interrupt() { asm volatile("wfi" ::: "memory"); }
+
+    static u64 counter() { return MOTE_CSR_READ(time); }
+    static void set_timer(u64 deadline);
+
+    static arch::Frame current_frame() {
+        return {reinterpret_cast<uptr>(__builtin_frame_address(0)), reinterpret_cast<uptr>(__builtin_return_address(0))};
+    }
+    static arch::Frame caller_frame(arch::Frame frame);
+    static arch::Frame trap_frame(const TrapFrame& trap) { return {trap.x[8], trap.sepc}; }
+    static void write_registers(const TrapFrame& trap, arch::LineSink sink, void* context);
+    static const char* trap_cause(const TrapFrame& trap);
+    static uptr trap_address(const TrapFrame& trap) { return trap.stval; }
+
+    static bool catch_fault(void (*body)(void*), void* context, arch::FaultInfo& fault);
+    [[noreturn]] static void breakpoint_panic(const char* message);
+
+    static Result<volatile u8*> map_device(u64 phys, u64 size);
+    static Result<IrqController*> irq_controller(const fdt::Fdt& fdt, fdt::Node node);
+    static const arch::BootLayout& boot_layout();
+
+    // `failure`: tell the firmware this is a crash (QEMU then exits non-zero).
+    [[noreturn]] static void power_off(bool failure = false);
+    [[noreturn]] static void reboot();
+    [[noreturn]] static void halt();
+};
+
+}  // namespace mote

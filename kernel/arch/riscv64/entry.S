@@ -1,0 +1,212 @@
+// riscv64 entry points: the boot entry from the SBI firmware, the trap
+// vector, and the fault-catching trampoline.
+//
+// Boot protocol (RISC-V SBI spec, and Linux's riscv boot.rst, which OpenSBI
+// follows): S-mode, MMU off, a0 = hart id, a1 = physical address of the
+// devicetree blob. We run at the physical load address until the MMU is on,
+// so everything before `boot_high` must be position independent.
+
+#define FRAME_SIZE (36 * 8)
+#define SEPC 256
+#define SSTATUS 264
+#define SCAUSE 272
+#define STVAL 280
+
+    .section .text.boot, "ax"
+    .globl _start
+_start:
+    // Interrupts off until the trap vector exists.
+    csrw sie, zero
+    csrci sstatus, 2
+    mv s0, a0
+    mv s1, a1
+    lla sp, __stack_top
+    // Zero .bss (PC-relative addresses are physical here).
+    lla t0, __bss_start
+    lla t1, __bss_end
+1:  bgeu t0, t1, 2f
+    sd zero, 0(t0)
+    addi t0, t0, 8
+    j 1b
+2:  mv a0, s0
+    mv a1, s1
+    call boot_early              // builds the page tables; returns satp or 0
+    beqz a0, boot_failed
+    sfence.vma
+    csrw satp, a0
+    sfence.vma
+    // Jump to the link (upper-half) address: a literal holds it, since a
+    // PC-relative address would still be physical.
+    ld t0, .Lhigh
+    jr t0
+boot_failed:
+    wfi
+    j boot_failed
+    .balign 8
+.Lhigh:
+    .dword boot_high
+
+    .section .text, "ax"
+boot_high:
+    lla sp, __stack_top          // now the virtual stack
+    li fp, 0                     // the outermost frame ends backtraces
+    mv a0, s0
+    mv a1, s1
+    call kernel_main
+3:  wfi
+    j 3b
+
+// The trap vector (stvec, direct mode: 4-byte aligned). Saves every register
+// into a TrapFrame on the stack, calls trap_handler(frame), and restores
+// every register from the frame, which the handler may have edited.
+//
+// A kernel stack overflow lands in the guard page; saving the frame there
+// would fault again forever, so a trap whose sp is in or just above the
+// guard page switches to the emergency stack first. sscratch holds t0
+// meanwhile.
+    .balign 4
+    .globl trap_entry
+trap_entry:
+    csrw sscratch, t0
+    lla t0, __stack_guard
+    sub t0, sp, t0
+    srli t0, t0, 10
+    sltiu t0, t0, 6              // sp - guard < 6 KiB: in the guard, or nearly
+    bnez t0, 1f
+    mv t0, sp
+    addi sp, sp, -FRAME_SIZE
+    j 2f
+1:  mv t0, sp
+    lla sp, __emergency_stack_top
+    addi sp, sp, -FRAME_SIZE
+2:  sd t0, 16(sp)                // the interrupted sp
+    csrr t0, sscratch
+    sd x1, 8(sp)
+    sd x3, 24(sp)
+    sd x4, 32(sp)
+    sd x5, 40(sp)
+    sd x6, 48(sp)
+    sd x7, 56(sp)
+    sd x8, 64(sp)
+    sd x9, 72(sp)
+    sd x10, 80(sp)
+    sd x11, 88(sp)
+    sd x12, 96(sp)
+    sd x13, 104(sp)
+    sd x14, 112(sp)
+    sd x15, 120(sp)
+    sd x16, 128(sp)
+    sd x17, 136(sp)
+    sd x18, 144(sp)
+    sd x19, 152(sp)
+    sd x20, 160(sp)
+    sd x21, 168(sp)
+    sd x22, 176(sp)
+    sd x23, 184(sp)
+    sd x24, 192(sp)
+    sd x25, 200(sp)
+    sd x26, 208(sp)
+    sd x27, 216(sp)
+    sd x28, 224(sp)
+    sd x29, 232(sp)
+    sd x30, 240(sp)
+    sd x31, 248(sp)
+    csrr t0, sepc
+    sd t0, SEPC(sp)
+    csrr t0, sstatus
+    sd t0, SSTATUS(sp)
+    csrr t0, scause
+    sd t0, SCAUSE(sp)
+    csrr t0, stval
+    sd t0, STVAL(sp)
+    // A frame record for the backtrace: the interrupted pc as the return
+    // address and the interrupted fp as the caller's frame.
+    mv a0, sp
+    ld t0, SEPC(sp)
+    addi sp, sp, -16
+    sd t0, 8(sp)
+    sd fp, 0(sp)
+    addi fp, sp, 16
+    call trap_handler
+    addi sp, sp, 16
+    ld t0, SEPC(sp)
+    csrw sepc, t0
+    ld t0, SSTATUS(sp)
+    csrw sstatus, t0
+    ld x1, 8(sp)
+    ld x3, 24(sp)
+    ld x4, 32(sp)
+    ld x5, 40(sp)
+    ld x6, 48(sp)
+    ld x7, 56(sp)
+    ld x8, 64(sp)
+    ld x9, 72(sp)
+    ld x10, 80(sp)
+    ld x11, 88(sp)
+    ld x12, 96(sp)
+    ld x13, 104(sp)
+    ld x14, 112(sp)
+    ld x15, 120(sp)
+    ld x16, 128(sp)
+    ld x17, 136(sp)
+    ld x18, 144(sp)
+    ld x19, 152(sp)
+    ld x20, 160(sp)
+    ld x21, 168(sp)
+    ld x22, 176(sp)
+    ld x23, 184(sp)
+    ld x24, 192(sp)
+    ld x25, 200(sp)
+    ld x26, 208(sp)
+    ld x27, 216(sp)
+    ld x28, 224(sp)
+    ld x29, 232(sp)
+    ld x30, 240(sp)
+    ld x31, 248(sp)
+    ld x2, 16(sp)                // last: sp itself
+    sret
+
+// int arch_try(void (*body)(void*), void* context, TryContext* saved)
+// Saves the callee-saved registers, sp and ra in *saved and calls body. If
+// body faults, trap_handler rewrites the trap frame so that sret lands on
+// arch_try_landing with a0 = 1 and a2 = saved: a longjmp done by the trap
+// exit path. Returns 0 if body returned normally.
+    .globl arch_try
+    .globl arch_try_landing
+arch_try:
+    sd ra, 0(a2)
+    sd sp, 8(a2)
+    sd s0, 16(a2)
+    sd s1, 24(a2)
+    sd s2, 32(a2)
+    sd s3, 40(a2)
+    sd s4, 48(a2)
+    sd s5, 56(a2)
+    sd s6, 64(a2)
+    sd s7, 72(a2)
+    sd s8, 80(a2)
+    sd s9, 88(a2)
+    sd s10, 96(a2)
+    sd s11, 104(a2)
+    mv s1, a2
+    mv t0, a0
+    mv a0, a1
+    jalr t0
+    mv a2, s1
+    li a0, 0
+arch_try_landing:
+    ld ra, 0(a2)
+    ld sp, 8(a2)
+    ld s0, 16(a2)
+    ld s1, 24(a2)
+    ld s2, 32(a2)
+    ld s3, 40(a2)
+    ld s4, 48(a2)
+    ld s5, 56(a2)
+    ld s6, 64(a2)
+    ld s7, 72(a2)
+    ld s8, 80(a2)
+    ld s9, 88(a2)
+    ld s10, 96(a2)
+    ld s11, 104(a2)
+    ret

@@ -1,0 +1,58 @@
+// The 16550A UART (National Semiconductor PC16550D data sheet), as QEMU's
+// riscv virt machine provides it: the serial console.
+//
+// Receive is interrupt driven: the "received data available" interrupt is
+// posted to the loop, whose handler drains the FIFO and hands the bytes to
+// the console's input. Transmit is buffered: write() appends to a ring and
+// feeds the 16-byte FIFO; when the FIFO is full the "transmitter holding
+// register empty" interrupt refills it from the loop. If the ring itself is
+// full (a burst larger than it, or interrupts not yet on) write() drains it
+// by polling, so output is never lost and never reordered.
+#pragma once
+
+#include "base/ring_buffer.hpp"
+#include "base/result.hpp"
+#include "dev/uart/uart.hpp"
+
+namespace mote {
+
+class Ns16550a final : public Uart {
+public:
+    static constexpr usize kTxBuffer = 4096;
+
+    // `base` is the mapped register block; registers are 1 << reg_shift
+    // bytes apart and accessed `io_width` (1 or 4) bytes wide (the
+    // devicetree's reg-shift and reg-io-width).
+    Result<void> init(volatile u8* base, u32 reg_shift, u32 io_width);
+
+    void write(StringView text) override;
+    bool interactive() const override { return true; }
+    StringView model() const override { return "ns16550a"; }
+
+    // Loop context, for the UART's interrupt: receive, then refill the FIFO.
+    void on_interrupt() override;
+    // Crash path: push out the ring, then `text`, by polling, interrupts or not.
+    void write_polled(StringView text) override;
+    void raise_test_interrupt() override;
+
+    u64 bytes_in() const { return m_bytes_in; }
+    u64 overruns() const { return m_overruns; }
+
+private:
+    u8 read(u32 reg) const;
+    void write_reg(u32 reg, u8 value);
+    bool tx_ready() const;
+    void put_polled(u8 byte);
+    void push(u8 byte);
+    void kick();
+
+    volatile u8* m_base = nullptr;
+    u32 m_shift = 0;
+    u32 m_width = 1;
+    RingBuffer<u8, kTxBuffer> m_tx;
+    bool m_tx_interrupt = false;
+    u64 m_bytes_in = 0;
+    u64 m_overruns = 0;
+};
+
+}  // namespace mote

@@ -1,0 +1,187 @@
+#include "platform/virt/virt_machine.hpp"
+
+#include "boot/kernel.hpp"
+#include "core/log.hpp"
+#include "dev/uart/ns16550a.hpp"
+#include "platform/virt/crash.hpp"
+#include "platform/virt/selftest.hpp"
+
+namespace mote {
+
+namespace {
+Ns16550a g_ns16550a;
+VirtMachine g_machine;
+constexpr u64 kNsPerSecond = 1000000000;
+}  // namespace
+
+VirtMachine& virt_machine() { return g_machine; }
+
+Result<void> VirtMachine::init(u64 dtb_phys) {
+    const arch::BootLayout& layout = Arch::boot_layout();
+    m_dtb_phys = dtb_phys;
+    const u8* blob = reinterpret_cast<const u8*>(dtb_phys + layout.direct_map_offset);
+    u32 size = TRY(fdt::Fdt::peek_total_size(ReadonlyBytes(blob, fdt::kHeaderSize)));
+    new (m_fdt_storage) fdt::Fdt(TRY(fdt::Fdt::parse(ReadonlyBytes(blob, size))));
+    const fdt::Fdt& fdt = devicetree();
+
+    m_frequency = TRY(Arch::init(fdt));
+    m_boot_counter = Arch::counter();
+    m_ns_per_tick_q32 = (kNsPerSecond << 32) / m_frequency;
+    m_ticks_per_ns_q32 = (m_frequency << 32) / kNsPerSecond;
+
+    m_command_line = fdt.bootargs().value_or("");
+    auto model = fdt.root().property("model");
+    m_name.appendf("QEMU virt ({}, {})", Arch::kName,
+                   model.ok() ? model.value().as_string().value_or("?") : StringView("?"));
+
+    TRY(init_console());
+    StringView panic_mode;
+    crash_configure(m_uart, BootArgs(m_command_line).get("mote.panic", panic_mode) && panic_mode == "poweroff");
+    TRY(init_memory());
+    return {};
+}
+
+Result<void> VirtMachine::init_console() {
+    const fdt::Fdt& fdt = devicetree();
+    // /chosen/stdout-path names the console (devicetree spec 3.6); without
+    // it, the first UART we can drive.
+    u32 offset = 0;
+    auto chosen = fdt.stdout_node();
+    if (chosen.ok() && chosen.value().is_compatible("ns16550a")) offset = chosen.value().offset();
+    else
+        fdt.for_each_compatible("ns16550a", [&](fdt::Node n) {
+            if (n.is_enabled()) offset = n.offset();
+            return offset == 0;
+        });
+    Result<fdt::Node> node = Error::NotFound;
+    fdt.for_each_node([&](fdt::Node n) {
+        if (n.offset() != offset || offset == 0) return true;
+        node.~Result();
+        new (&node) Result<fdt::Node>(n);  // Result has no assignment; Node is trivial
+        return false;
+    });
+    fdt::Node uart = TRY(node);
+    fdt::Reg reg = TRY(uart.reg(0));
+    volatile u8* base = TRY(Arch::map_device(reg.base, reg.size));
+    auto number = [&](StringView property, u32 fallback) {
+        auto p = uart.property(property);
+        return p.ok() ? p.value().as_u32().value_or(fallback) : fallback;
+    };
+    TRY(g_ns16550a.init(base, number("reg-shift", 0), number("reg-io-width", 1)));
+    m_uart = &g_ns16550a;
+    bind(uart, "ns16550a (console)");
+
+    // The UART's interrupt, through whichever controller the tree says.
+    fdt::Interrupt irq = TRY(uart.interrupt(0));
+    m_irq = TRY(Arch::irq_controller(fdt, irq.controller));
+    bind(irq.controller, m_irq->name());
+    m_uart_irq = TRY(m_irq->decode(irq.cells, irq.cell_count));
+    if (m_uart_irq >= kMaxIrqSources) return Error::OutOfRange;
+    return {};
+}
+
+Result<void> VirtMachine::init_memory() {
+    const arch::BootLayout& layout = Arch::boot_layout();
+    m_memory.read_devicetree(devicetree(), m_dtb_phys);
+    m_memory.reserve({layout.kernel_phys, layout.kernel_phys_end - layout.kernel_phys},
+                     "kernel image (text, data, bss, stack, page tables)");
+    // RAM below the image holds the SBI firmware on riscv64 (the image is
+    // loaded 2 MiB into RAM to leave room for it). If the firmware did not
+    // describe itself in /reserved-memory, keep that gap anyway.
+    for (const PhysRange& ram : m_memory.ram()) {
+        if (layout.kernel_phys <= ram.base || layout.kernel_phys > ram.base + ram.size) continue;
+        bool described = false;
+        for (const Reservation& r : m_memory.reservations())
+            described |= r.range.base < layout.kernel_phys && r.range.base + r.range.size > ram.base &&
+                         r.reason != StringView("kernel image (text, data, bss, stack, page tables)");
+        if (!described) m_memory.reserve({ram.base, layout.kernel_phys - ram.base}, "below the kernel image (firmware)");
+    }
+    m_memory.compute_usable();
+    TRY(m_pages.initialize(m_memory.usable(), layout.direct_map_offset));
+    return {};
+}
+
+Nanoseconds VirtMachine::now() {
+    u64 ticks = Arch::counter() - m_boot_counter;
+    return Nanoseconds((static_cast<unsigned __int128>(ticks) * m_ns_per_tick_q32) >> 32);
+}
+
+u64 VirtMachine::ticks_for(Nanoseconds ns) const {
+    return u64((static_cast<unsigned __int128>(ns) * m_ticks_per_ns_q32) >> 32) + 1;
+}
+
+void VirtMachine::wait(Loop& loop, Nanoseconds deadline) {
+    // Interrupts off between the last look at the ring and the wfi: an
+    // interrupt arriving in that window stays pending and ends the wfi
+    // at once, instead of being taken before we sleep and lost.
+    Arch::disable_interrupts();
+    if (!loop.irq_pending()) {
+        // Tick-less: with nothing due the timer stays disarmed.
+        Arch::set_timer(deadline == kNoDeadline ? kTimerNever : m_boot_counter + ticks_for(deadline));
+        Arch::wait_for_interrupt();
+    }
+    Arch::enable_interrupts();
+}
+
+void VirtMachine::on_interrupt() {
+    bool any = false;
+    for (;;) {
+        u32 source = m_irq->claim();
+        if (source == IrqController::kNone) break;
+        any = true;
+        // Mask until the loop has serviced the device (dev/irq_controller.hpp).
+        m_irq->mask(source);
+        m_irq->complete(source);
+        if (m_loop) m_loop->post_irq(source);
+    }
+    if (!any) ++arch::trap_stats().spurious_interrupts;
+}
+
+void VirtMachine::attach_devices(Kernel& kernel) {
+    m_loop = &kernel.loop();
+    kernel.loop().set_irq_handler(
+        m_uart_irq,
+        [](void* context, u32 source) {
+            auto* self = static_cast<VirtMachine*>(context);
+            self->m_uart->on_interrupt();
+            self->m_irq->unmask(source);
+        },
+        this);
+    if (auto r = m_irq->enable(m_uart_irq); r.is_error())
+        log_error("virt", "cannot enable the console interrupt {}: {}", m_uart_irq, r.error());
+    Arch::enable_interrupts();
+
+    log_info("virt", "{} Hz counter, console {} irq {} via {}", m_frequency, m_uart->model(), m_uart_irq,
+             m_irq->name());
+    (void)describe(MachineReport::Layout, [](StringView line, void*) { log_info("layout", "{}", line); }, nullptr);
+
+    StringView test;
+    if (kernel.boot_args().get("mote.test", test)) start_selftest(kernel, *this, test);
+}
+
+void VirtMachine::bind(fdt::Node node, StringView driver) {
+    if (m_binding_count < kMaxBindings) m_bindings[m_binding_count++] = {node.offset(), driver};
+}
+
+StringView VirtMachine::driver_of(fdt::Node node) const {
+    for (usize i = 0; i < m_binding_count; ++i)
+        if (m_bindings[i].offset == node.offset()) return m_bindings[i].driver;
+    return {};
+}
+
+void platform_interrupt() { g_machine.on_interrupt(); }
+
+void platform_main(u64 dtb_phys) {
+    if (auto r = g_machine.init(dtb_phys); r.is_error()) {
+        // Without a console there is nobody to tell; with one, say why.
+        FixedString<96> why;
+        why.appendf("virt machine setup failed: {}", r.error());
+        platform_panic(why.c_str());
+    }
+    static Kernel kernel(g_machine);
+    PowerAction action = kernel.run();
+    if (action == PowerAction::Reboot) Arch::reboot();
+    Arch::power_off();
+}
+
+}  // namespace mote

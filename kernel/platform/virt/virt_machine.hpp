@@ -1,0 +1,87 @@
+// The QEMU `virt` machine (riscv64 and aarch64): everything is discovered
+// from the devicetree the firmware passes; nothing here knows an address.
+//
+// Boot order (platform_main): the arch code has the MMU on and RAM in the
+// direct map; init() parses the devicetree, starts the CPU timer, finds the
+// console UART (stdout-path) and its interrupt controller, and hands usable
+// RAM to the page allocator. Kernel::run then calls attach_devices, which
+// hooks interrupts to the loop and, with mote.test=all, starts the
+// self-tests.
+#pragma once
+
+#include "arch/arch.hpp"
+#include "boot/machine.hpp"
+#include "dev/uart/uart.hpp"
+#include "mm/page_allocator.hpp"
+#include "platform/virt/memory_map.hpp"
+
+namespace mote {
+
+class VirtMachine final : public Machine {
+public:
+    Result<void> init(u64 dtb_phys);
+
+    // LoopHost
+    Nanoseconds now() override;
+    void wait(Loop& loop, Nanoseconds deadline) override;
+
+    // Machine
+    StringView name() const override { return m_name.view(); }
+    StringView command_line() const override { return m_command_line; }
+    Console& console() override { return *m_uart; }
+    void attach_devices(Kernel& kernel) override;
+    PageAllocator* pages() override { return &m_pages; }
+    Result<void> describe(MachineReport report, MachineLineSink sink, void* context) override;
+
+    // Interrupt context (platform_interrupt).
+    void on_interrupt();
+
+    const fdt::Fdt& devicetree() const { return *reinterpret_cast<const fdt::Fdt*>(m_fdt_storage); }
+    const MemoryMap& memory_map() const { return m_memory; }
+    IrqController& irq_controller() { return *m_irq; }
+    Uart& uart() { return *m_uart; }
+    u32 uart_irq() const { return m_uart_irq; }
+    u64 counter_frequency() const { return m_frequency; }
+    // Counter ticks for a duration, rounded up (a timer must never fire early).
+    u64 ticks_for(Nanoseconds ns) const;
+
+    // Driver bindings for `devices`: a node's offset and what drives it.
+    void bind(fdt::Node node, StringView driver);
+    StringView driver_of(fdt::Node node) const;
+
+private:
+    Result<void> init_console();
+    Result<void> init_memory();
+    void write_layout(MachineLineSink sink, void* context);
+    void write_memory(MachineLineSink sink, void* context);
+    void write_devices(MachineLineSink sink, void* context);
+
+    alignas(fdt::Fdt) u8 m_fdt_storage[sizeof(fdt::Fdt)];
+    FixedString<64> m_name;
+    StringView m_command_line;
+    u64 m_dtb_phys = 0;
+    u64 m_frequency = 0;
+    u64 m_boot_counter = 0;
+    u64 m_ns_per_tick_q32 = 0;  // ns = ticks * this >> 32
+    u64 m_ticks_per_ns_q32 = 0; // ticks = ns * this >> 32
+
+    Uart* m_uart = nullptr;
+    u32 m_uart_irq = 0;
+    IrqController* m_irq = nullptr;
+    Loop* m_loop = nullptr;
+
+    MemoryMap m_memory;
+    PageAllocator m_pages;
+
+    struct Binding {
+        u32 offset;
+        StringView driver;
+    };
+    static constexpr usize kMaxBindings = 8;
+    Binding m_bindings[kMaxBindings];
+    usize m_binding_count = 0;
+};
+
+VirtMachine& virt_machine();
+
+}  // namespace mote
