@@ -50,10 +50,11 @@ void on_done(Request& r) {
 void cancel_request(Shell& shell) { (void)shell.block_request().cancel(); }
 
 // Fills `sector` with PATTERN: "0xNN" is one byte repeated, anything else is
-// text repeated.
+// text repeated. Anything that starts with 0x is taken as a byte, so a typo
+// like 0x1ff is an error rather than the text "0x1ff".
 Result<void> fill_pattern(Bytes sector, StringView pattern) {
     if (pattern.empty()) return Error::InvalidArgument;
-    if (pattern.length() <= 4 && (pattern.starts_with("0x") || pattern.starts_with("0X"))) {
+    if (pattern.starts_with("0x") || pattern.starts_with("0X")) {
         Arguments one = TRY(Arguments::parse(pattern));
         u64 byte = TRY(one.number(0));
         if (byte > 0xff) return Error::OutOfRange;

@@ -82,6 +82,12 @@ void Shell::process_input() {
 void Shell::run_line(StringView raw) {
     // The line lives in the editor, which is reset only after the command
     // has run (or, for an asynchronous command, been started).
+    if (!m_kernel.console().interactive()) {
+        // Nobody typed it, so nothing echoed it: show it after the prompt so
+        // the output reads as a transcript.
+        write(raw);
+        write("\n");
+    }
     if (m_editor.garbage()) {
         error("ignored a line with {} non-printable byte(s)", m_editor.garbage());
     } else if (m_editor.overlong()) {
