@@ -7,7 +7,6 @@
 #include "boot/machine.hpp"
 #include "core/loop.hpp"
 #include "dev/block_registry.hpp"
-#include "dev/random_source.hpp"
 #include "shell/shell.hpp"
 
 namespace mote {
@@ -29,8 +28,6 @@ public:
     Shell& shell() { return m_shell; }
     BootArgs boot_args() const { return BootArgs(m_machine.command_line()); }
 
-    RandomSource* random() const { return m_random; }
-    void set_random(RandomSource& source) { m_random = &source; }
 
     Nanoseconds uptime() { return m_loop.now(); }
 
@@ -43,7 +40,6 @@ private:
     Loop m_loop;
     BlockRegistry m_blocks;
     Shell m_shell;
-    RandomSource* m_random = nullptr;
     PowerAction m_power = PowerAction::None;
 };
 

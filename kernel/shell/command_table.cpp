@@ -8,7 +8,7 @@ const Command kCommands[] = {
     {"version", "version", "kernel version, revision and machine", command_version},
     {"uptime", "uptime", "time since boot and event loop counters", command_uptime},
     {"log", "log [COUNT | level LEVEL]", "show the kernel log, or set the console log level", command_log},
-    {"random", "random N", "N random bytes in hex (N <= 1024)", command_random},
+    {"random", "random N", "N bytes from the kernel CSPRNG, in hex (N <= 1024)", command_random},
     {"blk", "blk info | read LBA [COUNT] | write LBA PATTERN | flush",
      "block devices: list, hex-dump sectors, fill a sector (PATTERN: 0xNN byte or text), flush", command_blk},
     {"mem", "mem", "physical memory: RAM, reservations and why, page allocator and slab caches", command_mem},

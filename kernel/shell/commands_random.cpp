@@ -1,5 +1,6 @@
 // random N
 #include "boot/kernel.hpp"
+#include "crypto/csprng.hpp"
 #include "shell/command.hpp"
 #include "shell/shell.hpp"
 
@@ -20,14 +21,15 @@ void command_random(Shell& shell, const Arguments& args) {
         shell.error("byte count must be 1 to {}", kMax);
         return;
     }
-    RandomSource* source = shell.kernel().random();
-    if (!source) {
-        shell.error("no random source on this machine");
-        return;
-    }
+    // The kernel CSPRNG, never a device directly: device entropy only seeds
+    // it. Until enough entropy was credited it refuses rather than guess.
     Bytes out = shell.io_buffer().first(usize(n.value()));
-    if (auto r = source->fill(out); r.is_error()) {
-        shell.error("random source {} failed: {}", source->describe(), r.error());
+    if (auto r = kernel_csprng().generate(out); r.is_error()) {
+        if (r.error() == Error::WouldBlock)
+            shell.error("the random generator is not seeded yet ({} of {} bits of entropy)",
+                        kernel_entropy_pool().credited_bits(), Csprng::kSeedBits);
+        else
+            shell.error("random: {}", r.error());
         return;
     }
     for (usize row = 0; row < out.size(); row += 32) {

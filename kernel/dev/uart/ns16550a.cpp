@@ -37,7 +37,10 @@ Result<void> Ns16550a::init(volatile u8* base, u32 reg_shift, u32 io_width) {
     // The firmware set the line up (baud, 8N1); keep it and only turn on
     // the FIFOs and the receive interrupt.
     write_reg(kIer, 0);
-    write_reg(kFcr, kFcrEnable | kFcrClearRx | kFcrClearTx);
+    // Bytes typed before boot stay in the receive FIFO; the first interrupt
+    // (or the platform's initial poll) reads them. Clearing it instead would
+    // also stall QEMU's input, which only refills the FIFO on RBR reads.
+    write_reg(kFcr, kFcrEnable | kFcrClearTx);
     write_reg(kMcr, kMcrDtr | kMcrRts | kMcrOut2);
     write_reg(kIer, kIerReceive);
     return {};

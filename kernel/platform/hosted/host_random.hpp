@@ -1,14 +1,11 @@
-// Random bytes from the host kernel (getrandom(2)).
+// The hosted machine's entropy: the host kernel's getrandom(2), fed into the
+// kernel's entropy pool at boot (which seeds the CSPRNG at once).
 #pragma once
 
-#include "dev/random_source.hpp"
+#include "base/result.hpp"
 
 namespace mote {
 
-class HostRandom final : public RandomSource {
-public:
-    Result<void> fill(Bytes out) override;
-    StringView describe() const override { return "getrandom"; }
-};
+Result<void> seed_from_host_entropy();
 
 }  // namespace mote

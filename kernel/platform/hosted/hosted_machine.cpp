@@ -84,7 +84,8 @@ void HostedMachine::attach_devices(Kernel& kernel) {
     // read it now, and again after each read until its end.
     if (!m_stdin_watched) loop.post_irq(kConsoleIrq);
 
-    kernel.set_random(m_random);
+    if (auto r = seed_from_host_entropy(); r.is_error())
+        log_error("random", "cannot read host entropy: {}; `random` will refuse until seeded", r.error());
 
     if (m_disk_path) {
         if (auto r = m_disk.open(m_disk_path, m_disk_create_size, loop); r.is_error()) {

@@ -52,7 +52,6 @@ private:
     u64 m_disk_create_size = 0;
     TerminalConsole m_console;
     FileBlockDevice m_disk;
-    HostRandom m_random;
 };
 
 }  // namespace mote
