@@ -24,17 +24,25 @@ def short_name(name):
     name = name.replace("(anonymous namespace)::", "")
     if name.startswith("mote::"):
         name = name[len("mote::"):]
-    # Cut the argument list: the first '(' that is not part of "operator()".
+    # Drop every parenthesised group (argument lists, also of enclosing
+    # functions of lambdas) but keep "operator()".
+    out = []
+    depth = 0
     i = 0
-    while True:
-        j = name.find("(", i)
-        if j < 0:
-            break
-        if name.endswith("operator", 0, j):
-            i = j + 2
+    while i < len(name):
+        if name.startswith("operator()", i) and depth == 0:
+            out.append("operator()")
+            i += len("operator()")
             continue
-        name = name[:j]
-        break
+        c = name[i]
+        if c == "(":
+            depth += 1
+        elif c == ")":
+            depth = max(0, depth - 1)
+        elif depth == 0:
+            out.append(c)
+        i += 1
+    name = "".join(out).strip()
     return name[:80]
 
 

@@ -11,9 +11,6 @@ namespace mote {
 namespace {
 Ns16550a g_ns16550a;
 VirtMachine g_machine;
-}
-u64 g_t[4];
-namespace {
 constexpr u64 kNsPerSecond = 1000000000;
 }  // namespace
 
@@ -37,14 +34,10 @@ Result<void> VirtMachine::init(u64 dtb_phys) {
     m_name.appendf("QEMU virt ({}, {})", Arch::kName,
                    model.ok() ? model.value().as_string().value_or("?") : StringView("?"));
 
-    u64 t0 = Arch::counter();
     TRY(init_console());
-    u64 t1 = Arch::counter();
     StringView panic_mode;
     crash_configure(m_uart, BootArgs(m_command_line).get("mote.panic", panic_mode) && panic_mode == "poweroff");
     TRY(init_memory());
-    u64 t2 = Arch::counter();
-    g_t[1]=t1-t0; g_t[2]=t2-t1;
     return {};
 }
 
@@ -104,12 +97,7 @@ Result<void> VirtMachine::init_memory() {
         if (!described) m_memory.reserve({ram.base, layout.kernel_phys - ram.base}, "below the kernel image (firmware)");
     }
     m_memory.compute_usable();
-    u64 a = Arch::counter();
-    { volatile u8* p = (volatile u8*)(m_memory.usable()[1].base + layout.direct_map_offset); for (int i = 0; i < 32768; ++i) p[i] = 0; }
-    g_t[0] = Arch::counter() - a;
-    a = Arch::counter();
     TRY(m_pages.initialize(m_memory.usable(), layout.direct_map_offset));
-    g_t[3] = Arch::counter() - a;
     return {};
 }
 
@@ -165,7 +153,6 @@ void VirtMachine::attach_devices(Kernel& kernel) {
     // Input that arrived before the interrupt was enabled is read at once.
     kernel.loop().post_irq(m_uart_irq);
 
-    log_info("virt", "t {} {} {} {}", g_t[0], g_t[1], g_t[2], g_t[3]);
     log_info("virt", "{} Hz counter, console {} irq {} via {}", m_frequency, m_uart->model(), m_uart_irq,
              m_irq->name());
     (void)describe(MachineReport::Layout, [](StringView line, void*) { log_info("layout", "{}", line); }, nullptr);
