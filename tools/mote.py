@@ -114,17 +114,17 @@ def cmd_test(args):
         print("\n".join(lines[start:]))
     passed, failed = summarize(out)
     print(f"{passed} passed, {failed} failed")
-    sys.exit(proc.returncode)
+    sys.exit(proc.returncode or (1 if failed or passed == 0 else 0))
 
 
 def summarize(ctest_output):
-    passed = failed = 0
-    for line in ctest_output.splitlines():
-        if "Test #" in line and " Passed " in line:
-            passed += 1
-        elif "Test #" in line and ("***" in line or "Failed" in line or "Timeout" in line):
-            failed += 1
-    return passed, failed
+    """(passed, failed) from CTest's closing "N% tests passed, F tests failed out of T" line."""
+    import re
+    m = re.search(r"(\d+)% tests passed, (\d+) tests? failed out of (\d+)", ctest_output)
+    if not m:
+        return 0, 1  # no summary at all is a failure
+    failed, total = int(m.group(2)), int(m.group(3))
+    return total - failed, failed
 
 
 def cmd_bench(args):
