@@ -11,7 +11,7 @@ Loop* g_clock_loop = nullptr;
 Nanoseconds log_clock() { return g_clock_loop ? g_clock_loop->now() : 0; }
 }  // namespace
 
-Kernel::Kernel(Machine& machine) : m_machine(machine), m_loop(machine), m_shell(*this) {}
+Kernel::Kernel(Machine& machine) : m_machine(machine), m_loop(machine), m_net(m_loop), m_shell(*this) {}
 
 void Kernel::apply_boot_args() {
     StringView level_text;
@@ -32,16 +32,29 @@ PowerAction Kernel::run() {
     log_info("boot", "Mote {} ({}) on {}", kVersion, kRevision, m_machine.name());
     if (!m_machine.command_line().empty()) log_info("boot", "command line: {}", m_machine.command_line());
     m_machine.attach_devices(*this);
+    start_network();
 
     m_machine.console().set_input(&m_shell);
     m_shell.start();
     m_loop.run();
+    // Let the network services' cancelled requests complete before exit.
+    m_net.stop();
+    for (int i = 0; i < 4 && m_loop.has_ready_work(); ++i) m_loop.turn(false);
 
     m_machine.console().set_input(nullptr);
     log_info("boot", "{}", m_power == PowerAction::Reboot ? "rebooting" : "powering off");
     klog().set_console(nullptr, nullptr);
     g_clock_loop = nullptr;
     return m_power;
+}
+
+void Kernel::start_network() {
+    NetBootOptions net;
+    BootArgs args = boot_args();
+    (void)args.get("mote.ip", net.ip);
+    (void)args.get("mote.gw", net.gw);
+    (void)args.get("mote.echo", net.echo);
+    m_net.start(net);
 }
 
 void Kernel::request_power(PowerAction action) {

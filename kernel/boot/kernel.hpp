@@ -7,6 +7,7 @@
 #include "boot/machine.hpp"
 #include "core/loop.hpp"
 #include "dev/block_registry.hpp"
+#include "net/net_stack.hpp"
 #include "shell/shell.hpp"
 
 namespace mote {
@@ -25,6 +26,8 @@ public:
     Loop& loop() { return m_loop; }
     Console& console() { return m_machine.console(); }
     BlockRegistry& blocks() { return m_blocks; }
+    // The network stack; a Machine attaches its NetDevice with net().attach().
+    NetStack& net() { return m_net; }
     Shell& shell() { return m_shell; }
     BootArgs boot_args() const { return BootArgs(m_machine.command_line()); }
 
@@ -35,10 +38,12 @@ public:
 
 private:
     void apply_boot_args();
+    void start_network();
 
     Machine& m_machine;
     Loop m_loop;
     BlockRegistry m_blocks;
+    NetStack m_net;
     Shell m_shell;
     PowerAction m_power = PowerAction::None;
 };

@@ -1,0 +1,58 @@
+// Per-protocol counters: what came in, what went out, and every drop by its
+// reason. Each list below is the single place a counter is named; the
+// struct's fields and the names the `net` command prints both come from it.
+#pragma once
+
+#include "base/types.hpp"
+
+#define MOTE_ETHERNET_COUNTERS(X)                                                                  \
+    X(received) X(sent) X(truncated) X(not_for_us) X(unknown_type) X(tx_deferred) X(tx_failed) \
+        X(tx_link_down)
+
+#define MOTE_ARP_COUNTERS(X)                                                                           \
+    X(received) X(sent) X(requests_answered) X(replies_learned) X(gratuitous_sent) X(truncated)        \
+        X(bad_hardware) X(bad_protocol) X(bad_sizes) X(bad_operation) X(bad_sender) X(not_for_us)      \
+        X(queued) X(queue_full) X(unresolved_dropped) X(cache_evictions) X(refreshes) X(no_buffer)
+
+#define MOTE_IPV4_COUNTERS(X)                                                                            \
+    X(received) X(delivered) X(sent) X(truncated) X(bad_version) X(bad_header_length)                    \
+        X(bad_total_length) X(bad_checksum) X(ttl_expired) X(bad_source) X(fragments_dropped)            \
+        X(not_for_us) X(unknown_protocol) X(no_route) X(unconfigured)
+
+#define MOTE_ICMP_COUNTERS(X)                                                                        \
+    X(received) X(sent) X(truncated) X(bad_checksum) X(echo_requests) X(echo_replies_sent)           \
+        X(echo_replies_received) X(unreachable_sent) X(unreachable_rate_limited)                     \
+        X(unreachable_received) X(ignored_type) X(broadcast_echo_ignored) X(no_buffer)
+
+#define MOTE_UDP_COUNTERS(X)                                                                           \
+    X(received) X(delivered) X(sent) X(truncated) X(bad_length) X(bad_checksum) X(no_socket)           \
+        X(socket_queue_full) X(no_buffer) X(send_failed)
+
+#define MOTE_DHCP_COUNTERS(X)                                                                        \
+    X(discovers) X(offers) X(requests) X(acks) X(naks) X(renewals) X(rebinds) X(lease_expired)       \
+        X(declines) X(truncated) X(bad_op) X(bad_xid) X(bad_magic) X(options_overrun) X(bad_option)  \
+        X(missing_option) X(unexpected_type) X(send_failed)
+
+#define MOTE_COUNTER_FIELD(name) u64 name = 0;
+#define MOTE_COUNTER_VISIT(name) visit(#name, name);
+
+#define MOTE_DEFINE_COUNTERS(Type, LIST)                    \
+    struct Type {                                           \
+        LIST(MOTE_COUNTER_FIELD)                            \
+        /* Calls visit("name", value) for every counter. */ \
+        template <typename Visit>                           \
+        void for_each(Visit&& visit) const {                \
+            LIST(MOTE_COUNTER_VISIT)                        \
+        }                                                   \
+    };
+
+namespace mote {
+
+MOTE_DEFINE_COUNTERS(EthernetCounters, MOTE_ETHERNET_COUNTERS)
+MOTE_DEFINE_COUNTERS(ArpCounters, MOTE_ARP_COUNTERS)
+MOTE_DEFINE_COUNTERS(Ipv4Counters, MOTE_IPV4_COUNTERS)
+MOTE_DEFINE_COUNTERS(IcmpCounters, MOTE_ICMP_COUNTERS)
+MOTE_DEFINE_COUNTERS(UdpCounters, MOTE_UDP_COUNTERS)
+MOTE_DEFINE_COUNTERS(DhcpCounters, MOTE_DHCP_COUNTERS)
+
+}  // namespace mote
