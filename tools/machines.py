@@ -1,7 +1,37 @@
 """QEMU machines for each bare-metal architecture: the command lines that
-`./mote run`, the QEMU tests and the benchmarks share."""
+`./mote run`, the QEMU tests (tests/qemu/) and the benchmarks share.
+
+One function builds every command line, qemu_argv(); `./mote run` feeds it
+from its options, the tests call it directly. To add devices (virtio disks,
+network, ...) extend device_args() and add_run_options(): nothing else needs
+to change.
+"""
+import os
 
 BARE_METAL_ARCHES = ["riscv64", "aarch64", "x86_64"]
+
+# Per architecture: the QEMU binary, the machine arguments, and the kernel
+# file QEMU is given (relative to the build folder). riscv64 boots the ELF
+# through OpenSBI (-bios default, from Debian's qemu-system-data); aarch64
+# boots the raw image whose arm64 Image header tells QEMU where to load it
+# and to pass the devicetree in x0.
+MACHINES = {
+    "riscv64": {
+        "qemu": "qemu-system-riscv64",
+        "machine": ["-M", "virt", "-bios", "default"],
+        "kernel": "mote.elf",
+        "cpus": [],
+    },
+    "aarch64": {
+        "qemu": "qemu-system-aarch64",
+        "machine": ["-M", "virt,gic-version={gic}"],
+        "kernel": "mote.bin",
+        "cpus": ["cortex-a72", "max"],
+    },
+}
+
+DEFAULT_MEMORY = "128M"
+DEFAULT_GIC = "3"
 
 
 def default_arch(available):
@@ -11,8 +41,45 @@ def default_arch(available):
 
 def add_run_options(parser):
     """Options of `./mote run` that only bare-metal machines use."""
-    parser.add_argument("--memory", default="128M", help="guest RAM (QEMU -m)")
+    parser.add_argument("--memory", default=DEFAULT_MEMORY, help="guest RAM (QEMU -m), e.g. 16M .. 2G")
+    parser.add_argument("--cpu", help="aarch64 CPU model: cortex-a72 (default) or max")
+    parser.add_argument("--gic", choices=["2", "3"], help="aarch64 interrupt controller version (default 3)")
+    parser.add_argument("--qemu-arg", action="append", default=[], metavar="ARG",
+                        help="extra argument passed to QEMU as is (repeatable)")
+
+
+def kernel_path(arch, build_dir):
+    return os.path.join(build_dir, MACHINES[arch]["kernel"])
+
+
+def kernel_from_elf(arch, elf):
+    """The file to boot for a kernel ELF path (tests are given the ELF)."""
+    return os.path.join(os.path.dirname(elf), MACHINES[arch]["kernel"])
+
+
+def device_args(arch, options):
+    """QEMU arguments for the devices the options ask for. None yet: virtio
+    (--disk, --transport) goes here."""
+    return []
+
+
+def qemu_argv(arch, kernel, memory=DEFAULT_MEMORY, append=None, cpu=None, gic=None, extra=(), devices=()):
+    """The full QEMU command line: serial console on stdio, no display."""
+    if arch not in MACHINES:
+        raise SystemExit(f"mote: no QEMU machine defined for {arch} yet")
+    m = MACHINES[arch]
+    machine = [a.format(gic=gic or DEFAULT_GIC) for a in m["machine"]]
+    argv = [m["qemu"]] + machine
+    if m["cpus"]:
+        argv += ["-cpu", cpu or m["cpus"][0]]
+    argv += ["-m", memory, "-nographic", "-kernel", kernel]
+    if append:
+        argv += ["-append", append]
+    argv += list(devices) + list(extra)
+    return argv
 
 
 def qemu_command(arch, build_dir, args):
-    raise SystemExit(f"mote: no QEMU machine defined for {arch} yet")
+    """`./mote run --arch ARCH ...`"""
+    return qemu_argv(arch, kernel_path(arch, build_dir), memory=args.memory, append=getattr(args, "append", None),
+                     cpu=args.cpu, gic=args.gic, extra=args.qemu_arg, devices=device_args(arch, args))

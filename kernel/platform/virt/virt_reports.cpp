@@ -99,7 +99,9 @@ void VirtMachine::write_devices(MachineLineSink sink, void* context) {
         auto reg = node.reg(0);
         if (reg.ok()) line.appendf(" {:#012x}", reg.value().base);
         else line.appendf(" {:<12}", "-");
-        usize irqs = node.interrupt_count().value_or(0);
+        // Interrupt controllers' own "interrupts" name their CPU-side lines
+        // (and OpenSBI hides M-mode ones as ~0): not a device IRQ.
+        usize irqs = node.has_property("interrupt-controller") ? 0 : node.interrupt_count().value_or(0);
         if (irqs) {
             auto irq = node.interrupt(0);
             if (irq.ok() && irq.value().controller == node) irqs = 0;

@@ -1,0 +1,102 @@
+"""Drive a Mote kernel under QEMU over its serial console.
+
+Every QEMU started here is bounded in time and killed by PID when the test
+ends, whatever happens. A test exits 77 (CTest: skipped) when the kernel
+image or QEMU is missing, so a host-only build does not fail on them.
+"""
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import threading
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tools"))
+import machines  # noqa: E402
+
+SKIP = 77
+
+
+def parse_args(description):
+    p = argparse.ArgumentParser(description=description)
+    p.add_argument("--arch", required=True)
+    p.add_argument("--kernel", required=True, help="build/<arch>/mote.elf")
+    p.add_argument("--gic", default=None)
+    p.add_argument("--cpu", default=None)
+    p.add_argument("--memory", default="128M")
+    p.add_argument("--timeout", type=float, default=60.0)
+    return p.parse_args()
+
+
+class Qemu:
+    def __init__(self, args, append=None, memory=None):
+        kernel = machines.kernel_from_elf(args.arch, args.kernel)
+        if not os.path.exists(kernel):
+            print(f"SKIP: {kernel} is not built (./mote build {args.arch})")
+            sys.exit(SKIP)
+        self.argv = machines.qemu_argv(args.arch, kernel, memory=memory or args.memory, append=append,
+                                       cpu=args.cpu, gic=args.gic)
+        if not shutil.which(self.argv[0]):
+            print(f"SKIP: {self.argv[0]} is not installed")
+            sys.exit(SKIP)
+        self.deadline = time.monotonic() + args.timeout
+        self.output = bytearray()
+        self.lock = threading.Lock()
+        print("QEMU:", " ".join(self.argv), flush=True)
+        self.proc = subprocess.Popen(self.argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     stderr=subprocess.STDOUT)
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
+
+    def _read(self):
+        while True:
+            chunk = os.read(self.proc.stdout.fileno(), 4096)
+            if not chunk:
+                return
+            with self.lock:
+                self.output += chunk
+
+    def text(self):
+        with self.lock:
+            return self.output.decode("utf-8", errors="replace")
+
+    def expect(self, needle, start=0, timeout=None):
+        """Waits until `needle` appears in the output after offset `start`;
+        returns the offset just past it. Fails on MOTE-PANIC or timeout."""
+        limit = min(self.deadline, time.monotonic() + (timeout or 1e9))
+        while True:
+            text = self.text()
+            at = text.find(needle, start)
+            if at >= 0:
+                return at + len(needle)
+            if "MOTE-PANIC" in text:
+                self.fail(f"kernel panicked while waiting for {needle!r}")
+            if time.monotonic() > limit:
+                self.fail(f"timed out waiting for {needle!r}")
+            if self.proc.poll() is not None and not self.reader.is_alive():
+                self.fail(f"QEMU exited ({self.proc.returncode}) while waiting for {needle!r}")
+            time.sleep(0.01)
+
+    def send(self, data):
+        self.proc.stdin.write(data if isinstance(data, bytes) else data.encode())
+        self.proc.stdin.flush()
+
+    def wait_exit(self):
+        remaining = max(0.1, self.deadline - time.monotonic())
+        try:
+            return self.proc.wait(timeout=remaining)
+        except subprocess.TimeoutExpired:
+            self.fail("timed out waiting for QEMU to exit")
+
+    def kill(self):
+        if self.proc.poll() is None:
+            os.kill(self.proc.pid, 9)
+            self.proc.wait()
+        self.reader.join(timeout=2)
+
+    def fail(self, why):
+        self.kill()
+        sys.stdout.write(self.text())
+        print(f"\nFAIL: {why}")
+        sys.exit(1)

@@ -1,0 +1,70 @@
+#!/usr/bin/env python3
+"""Boot to the shell and talk to it over the serial console like a person:
+mem, devices, uptime, an unknown command and garbage bytes must each get the
+right answer; then poweroff must end QEMU with status 0."""
+import re
+import sys
+
+import qemu_harness
+
+PROMPT = "mote> "
+
+
+def command(q, line, start):
+    """Types `line`, waits for the next prompt; returns (answer, new start)."""
+    q.send(line + "\r")
+    begin = q.expect(line, start)  # the echo
+    end = q.expect(PROMPT, begin)
+    return q.text()[begin:end - len(PROMPT)], end
+
+
+def main():
+    args = qemu_harness.parse_args(__doc__)
+    q = qemu_harness.Qemu(args)
+    try:
+        at = q.expect(PROMPT, timeout=30)
+
+        answer, at = command(q, "mem", at)
+        m = re.search(r"RAM (\S+ \S+) \((\d+) bytes\), reserved .*, usable", answer)
+        if not m or "pages:" not in answer:
+            q.fail(f"mem: unexpected answer {answer!r}")
+        expected = {"128M": 128 << 20, "16M": 16 << 20, "2G": 2 << 30}.get(args.memory)
+        if expected and int(m.group(2)) != expected:
+            q.fail(f"mem: RAM {m.group(2)} bytes, -m {args.memory} is {expected}")
+
+        answer, at = command(q, "devices", at)
+        uart = "ns16550a" if args.arch == "riscv64" else "arm,pl011"
+        line = next((l for l in answer.splitlines() if uart in l), None)
+        if not line or "console" not in line or " irq " not in line:
+            q.fail(f"devices: no bound {uart} console with an irq in {answer!r}")
+        if "no driver" not in answer:
+            q.fail("devices: every device claims a driver?")
+
+        answer, at = command(q, "uptime", at)
+        if not re.search(r"up \d+\.\d{3} s", answer) or "irqs" not in answer:
+            q.fail(f"uptime: unexpected answer {answer!r}")
+
+        answer, at = command(q, "frobnicate", at)
+        if "unknown command 'frobnicate'" not in answer:
+            q.fail(f"unknown command: unexpected answer {answer!r}")
+
+        # Control and high bytes: the line is refused, the shell survives.
+        q.send(b"\x01\x02\xff\xfe\x7f\x10garbage\r")
+        at = q.expect(PROMPT, at)
+        answer, at = command(q, "uptime", at)
+        if "up " not in answer:
+            q.fail(f"shell did not survive garbage bytes: {answer!r}")
+
+        q.send("poweroff\r")
+        status = q.wait_exit()
+        if "MOTE-PANIC" in q.text():
+            q.fail("MOTE-PANIC in the output")
+        if status != 0:
+            q.fail(f"poweroff: QEMU exit status {status}, expected 0")
+        print("OK: shell answered mem, devices, uptime, an unknown command and garbage; poweroff exit 0")
+    finally:
+        q.kill()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
