@@ -94,10 +94,11 @@ FdtFault Fdt::validate(ReadonlyBytes blob, Fdt& out) {
         struct_size = field(kSizeDtStruct);
         if (struct_size % 4 != 0) return FdtFault::Misaligned;
     } else {
-        // Version 16 does not record the size: the block may run to the end
-        // of the blob, and the walk below finds its FDT_END.
-        if (struct_offset > total) return FdtFault::BlockOutOfBounds;
-        struct_size = align_down<usize>(total - struct_offset, 4);
+        // Version 16 does not record the size: the walk below finds the
+        // FDT_END, within the bytes up to the strings block (or the end).
+        const usize limit = strings_offset >= struct_offset ? strings_offset : total;
+        if (struct_offset > limit) return FdtFault::BlockOutOfBounds;
+        struct_size = align_down<usize>(limit - struct_offset, 4);
     }
     // No block may start inside the header or end past totalsize.
     if (rsvmap_offset < header_size || rsvmap_offset > total) return FdtFault::BlockOutOfBounds;
@@ -119,13 +120,16 @@ FdtFault Fdt::validate(ReadonlyBytes blob, Fdt& out) {
         ++reserved_count;
     }
 
-    const Block rsvmap {rsvmap_offset, rsvmap_end};
-    const Block structure {struct_offset, struct_offset + struct_size};
-    const Block strings {strings_offset, strings_offset + strings_size};
-    if (rsvmap.overlaps(structure) || rsvmap.overlaps(strings) || structure.overlaps(strings))
-        return FdtFault::BlocksOverlap;
+    auto overlap = [&] {
+        const Block rsvmap {rsvmap_offset, rsvmap_end};
+        const Block structure {struct_offset, struct_offset + struct_size};
+        const Block strings {strings_offset, strings_offset + strings_size};
+        return rsvmap.overlaps(structure) || rsvmap.overlaps(strings) || structure.overlaps(strings);
+    };
+    // A version-16 structure block is only known after the walk.
+    if (version >= 17 && overlap()) return FdtFault::BlocksOverlap;
 
-    const FdtView view(blob.slice(struct_offset, struct_size), blob.slice(strings_offset, strings_size));
+    FdtView view(blob.slice(struct_offset, struct_size), blob.slice(strings_offset, strings_size));
 
     // One pass over the structure block, checking the grammar of 5.4.2:
     //   NOP* BEGIN_NODE(root) [NOP* PROP]* child* NOP* END_NODE NOP* END
@@ -147,7 +151,13 @@ FdtFault Fdt::validate(ReadonlyBytes blob, Fdt& out) {
         if (t.kind == Token::Nop) continue;
         if (t.kind == Token::End) {
             if (!root_seen || depth != 0) return FdtFault::UnbalancedNodes;
-            break;  // bytes after FDT_END are unused space, not an error
+            // Bytes after FDT_END are unused space, not an error.
+            if (version < 17) {
+                struct_size = offset;
+                if (overlap()) return FdtFault::BlocksOverlap;
+                view = FdtView(blob.slice(struct_offset, struct_size), view.strings());
+            }
+            break;
         }
         if (t.kind == Token::EndNode) {
             if (depth == 0) return FdtFault::UnbalancedNodes;
