@@ -32,5 +32,7 @@ void command_layout(Shell&, const Arguments&);
 void command_devices(Shell&, const Arguments&);
 void command_panic(Shell&, const Arguments&);
 void command_reboot(Shell&, const Arguments&);
+void command_net(Shell&, const Arguments&);
+void command_ping(Shell&, const Arguments&);
 
 }  // namespace mote

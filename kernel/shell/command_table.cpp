@@ -14,6 +14,8 @@ const Command kCommands[] = {
     {"mem", "mem", "physical memory: RAM, reservations and why, page allocator and slab caches", command_mem},
     {"layout", "layout", "kernel address space and physical memory map", command_layout},
     {"devices", "devices", "every devicetree device: compatible, address, IRQ, driver", command_devices},
+    {"net", "net", "network: addresses, routes, DHCP lease, ARP cache, device and per-protocol counters", command_net},
+    {"ping", "ping HOST [COUNT]", "ICMP echo to an IPv4 address, one a second (default 4), with round-trip times", command_ping},
     {"poweroff", "poweroff", "flush block devices and power off", command_poweroff},
     {"reboot", "reboot", "restart the machine", command_reboot},
     {"panic", "panic", "stop the kernel with a crash report (on purpose)", command_panic},
