@@ -81,6 +81,9 @@ u16 MmioTransport::max_queue_size(u16 index) {
 }
 
 Result<void> MmioTransport::enable_queue(u16 index, u16 size, const QueueAddresses& where) {
+    // 4.2.4: a legacy device multiplies QueuePFN by GuestPageSize, which the
+    // driver sets before any queue.
+    if (m_version == 1) write(kGuestPageSize, kLegacyPageSize);
     write(kQueueSel, index);
     if (m_version == 1) {
         // 4.2.4: the queue is one block at QueuePFN * GuestPageSize with the

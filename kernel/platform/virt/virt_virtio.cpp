@@ -1,0 +1,136 @@
+#include "platform/virt/virt_virtio.hpp"
+
+#include "boot/kernel.hpp"
+#include "core/log.hpp"
+#include "crypto/entropy_pool.hpp"
+#include "dev/virtio/driver_registry.hpp"
+#include "dev/virtio/mmio_transport.hpp"
+#include "dev/virtio/virtio.hpp"
+#include "platform/virt/virt_dma.hpp"
+#include "platform/virt/virt_machine.hpp"
+#include "platform/virt/virt_pci.hpp"
+
+namespace mote {
+
+namespace {
+
+using virtio::Device;
+
+VirtDma g_dma;
+
+// The transports live here: QEMU virt has at most 32 virtio-mmio slots.
+constexpr usize kMaxMmio = 32;
+virtio::MmioTransport g_mmio[kMaxMmio];
+usize g_mmio_count = 0;
+
+// Interrupt lines and the devices on each. PCI INTx lines are shared by
+// design (four lines for every slot), so a line may carry several devices;
+// each looks at its own ISR and ignores an interrupt that is not its own.
+struct IrqLine {
+    u32 source = 0;
+    Device* devices[8] {};
+    usize count = 0;
+};
+constexpr usize kMaxLines = 16;
+IrqLine g_lines[kMaxLines];
+usize g_line_count = 0;
+IrqController* g_irq = nullptr;
+
+void on_line(void* context, u32 source) {
+    auto& line = *static_cast<IrqLine*>(context);
+    for (usize i = 0; i < line.count; ++i) line.devices[i]->on_interrupt();
+    g_irq->unmask(source);
+}
+
+Result<void> route_irq(Kernel& kernel, Device& device, u32 source) {
+    if (source >= kMaxIrqSources) return Error::OutOfRange;
+    device.set_irq(source);
+    IrqLine* line = nullptr;
+    for (usize i = 0; i < g_line_count; ++i)
+        if (g_lines[i].source == source) line = &g_lines[i];
+    if (!line) {
+        if (g_line_count == kMaxLines) return Error::NoMemory;
+        line = &g_lines[g_line_count++];
+        line->source = source;
+        kernel.loop().set_irq_handler(source, on_line, line);
+        TRY(g_irq->enable(source));
+    }
+    if (line->count == sizeof(line->devices) / sizeof(line->devices[0])) return Error::NoMemory;
+    line->devices[line->count++] = &device;
+    return {};
+}
+
+virtio::Services services(Kernel& kernel, VirtMachine& machine) {
+    return {kernel.loop(), g_dma, *machine.pages(), kernel.blocks(), kernel_entropy_pool()};
+}
+
+// One `virtio,mmio` node: probe the slot, bind a driver, route its IRQ.
+void attach_mmio_node(Kernel& kernel, VirtMachine& machine, fdt::Node node) {
+    auto reg = node.reg(0);
+    if (reg.is_error() || g_mmio_count == kMaxMmio) return;
+    auto base = Arch::map_device(reg.value().base, reg.value().size);
+    if (base.is_error()) {
+        log_warn("virtio", "{}: cannot map registers: {}", node.name(), base.error());
+        return;
+    }
+    virtio::MmioTransport& transport = g_mmio[g_mmio_count];
+    if (auto r = transport.probe(base.value(), usize(reg.value().size), reg.value().base); r.is_error()) {
+        log_warn("virtio", "{}: not a virtio-mmio device: {}", node.name(), r.error());
+        return;
+    }
+    // 4.2.3.1.1: device ID 0 is an empty slot, to be ignored (quietly:
+    // QEMU always lists every slot).
+    if (transport.device_id() == u32(virtio::DeviceId::None)) return;
+    ++g_mmio_count;
+
+    auto irq = node.interrupt(0);
+    if (irq.is_error()) {
+        log_warn("virtio", "{}: no interrupt; device left alone", node.name());
+        return;
+    }
+    auto source = g_irq->decode(irq.value().cells, irq.value().cell_count);
+    if (source.is_error()) {
+        log_warn("virtio", "{}: no usable interrupt; device left alone", node.name());
+        return;
+    }
+    auto device = virtio::bind_driver(transport, services(kernel, machine));
+    if (device.is_error()) {
+        if (device.error() == Error::NotFound)
+            log_info("virtio", "{}: {} device (id {}), no driver", node.name(),
+                     virtio::device_id_name(transport.device_id()), transport.device_id());
+        return;
+    }
+    if (auto r = route_irq(kernel, *device.value(), source.value()); r.is_error()) {
+        device.value()->disable("its interrupt cannot be routed");
+        return;
+    }
+    machine.bind(node, device.value()->driver_name());
+    log_info("virtio", "{} {} on {} at {:#x} irq {}", device.value()->driver_name(), device.value()->instance_name(),
+             transport.kind(), transport.location(), source.value());
+}
+
+}  // namespace
+
+void attach_virtio(Kernel& kernel, VirtMachine& machine) {
+    g_irq = &machine.irq_controller();
+    g_dma.init(*machine.pages(), machine.memory_map());
+    const fdt::Fdt& fdt = machine.devicetree();
+    fdt.for_each_compatible("virtio,mmio", [&](fdt::Node node) {
+        if (node.is_enabled()) attach_mmio_node(kernel, machine, node);
+    });
+    fdt.for_each_compatible("pci-host-ecam-generic", [&](fdt::Node node) {
+        if (node.is_enabled()) attach_pci_host(kernel, machine, node, services(kernel, machine));
+    });
+}
+
+Result<void> route_virtio_irq(Kernel& kernel, virtio::Device& device, u32 source) {
+    return route_irq(kernel, device, source);
+}
+
+void write_virtio_devices(void (*sink)(StringView line, void* context), void* context) {
+    if (!virtio::virtio_devices().count()) return;
+    sink("virtio:", context);
+    virtio::write_device_lines(sink, context);
+}
+
+}  // namespace mote
