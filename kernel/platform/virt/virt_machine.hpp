@@ -77,7 +77,7 @@ private:
         u32 offset;
         StringView driver;
     };
-    static constexpr usize kMaxBindings = 8;
+    static constexpr usize kMaxBindings = 48;
     Binding m_bindings[kMaxBindings];
     usize m_binding_count = 0;
 };

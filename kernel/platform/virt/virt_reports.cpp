@@ -3,6 +3,7 @@
 #include "mm/memory_stats.hpp"
 #include "platform/virt/symbols.hpp"
 #include "platform/virt/virt_machine.hpp"
+#include "platform/virt/virt_virtio.hpp"
 
 namespace mote {
 
@@ -118,6 +119,7 @@ void VirtMachine::write_devices(MachineLineSink sink, void* context) {
         line.appendf(" {}", driver.empty() ? StringView("no driver") : driver);
         sink(line.view(), context);
     });
+    write_virtio_devices(sink, context);
 }
 
 }  // namespace mote
