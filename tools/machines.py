@@ -46,6 +46,12 @@ def add_run_options(parser):
     parser.add_argument("--gic", choices=["2", "3"], help="aarch64 interrupt controller version (default 3)")
     parser.add_argument("--qemu-arg", action="append", default=[], metavar="ARG",
                         help="extra argument passed to QEMU as is (repeatable)")
+    parser.add_argument("--transport", choices=TRANSPORTS, default="mmio",
+                        help="how the virtio devices attach: mmio (virtio-mmio version 2, the default), "
+                             "mmio-legacy (version 1) or pci (virtio-pci behind the ECAM host bridge)")
+    parser.add_argument("--disk-cache", default=None, metavar="MODE",
+                        help="QEMU cache= mode of the disk (none, writeback, ...); QEMU's default if unset")
+    parser.add_argument("--no-net", action="store_true", help="no virtio-net device")
 
 
 def kernel_path(arch, build_dir):
@@ -57,10 +63,46 @@ def kernel_from_elf(arch, elf):
     return os.path.join(os.path.dirname(elf), MACHINES[arch]["kernel"])
 
 
+TRANSPORTS = ["mmio", "mmio-legacy", "pci"]
+SCRATCH_DISK_BYTES = 64 << 20
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def scratch_disk(arch):
+    """build/<arch>/scratch.img, a 64 MiB raw image, created if missing."""
+    path = os.path.join(REPO, "build", arch, "scratch.img")
+    if not os.path.exists(path):
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "wb") as f:
+            f.truncate(SCRATCH_DISK_BYTES)
+    return path
+
+
 def device_args(arch, options):
-    """QEMU arguments for the devices the options ask for. None yet: virtio
-    (--disk, --transport) goes here."""
-    return []
+    """QEMU arguments for the virtio devices: the disk (--disk FILE, raw, as
+    the first block device; default build/<arch>/scratch.img), an entropy
+    source and a network card on user networking, all on the transport that
+    --transport names. Options that are absent (the tests pass their own
+    namespace) take their defaults."""
+    transport = getattr(options, "transport", None) or "mmio"
+    if transport not in TRANSPORTS:
+        raise SystemExit(f"mote: unknown transport {transport} (use {', '.join(TRANSPORTS)})")
+    disk = getattr(options, "disk", None) or scratch_disk(arch)
+    suffix = "pci" if transport == "pci" else "device"
+    argv = []
+    if transport != "pci":
+        # QEMU's virtio-mmio speaks the legacy register layout unless told.
+        legacy = "true" if transport == "mmio-legacy" else "false"
+        argv += ["-global", f"virtio-mmio.force-legacy={legacy}"]
+    drive = f"file={disk},if=none,id=vda,format=raw"
+    cache = getattr(options, "disk_cache", None)
+    if cache:
+        drive += f",cache={cache}"
+    argv += ["-drive", drive, "-device", f"virtio-blk-{suffix},drive=vda,serial=mote-vda",
+             "-device", f"virtio-rng-{suffix}"]
+    if not getattr(options, "no_net", False):
+        argv += ["-netdev", "user,id=net0", "-device", f"virtio-net-{suffix},netdev=net0"]
+    return argv
 
 
 def qemu_argv(arch, kernel, memory=DEFAULT_MEMORY, append=None, cpu=None, gic=None, extra=(), devices=()):
