@@ -171,16 +171,27 @@ Result<u32> Node::interrupt_cells() const { return TRY(property("#interrupt-cell
 Result<Node> Node::resolve_phandle(u32 phandle) const { return find_node_by_phandle(m_view, phandle); }
 
 Result<Node> Node::interrupt_parent() const {
-    Node current = *this;
+    // One walk positions `walker` on this node with all its ancestors known,
+    // so a step to the tree parent is free; only a jump through an
+    // interrupt-parent phandle walks again (and leaves the walker on the
+    // target, with its ancestors).
+    TreeWalker walker(m_view);
+    VERIFY(walker.seek(m_offset));
+    u32 depth = walker.depth();
     for (u32 hop = 0; hop < kMaxInterruptHops; ++hop) {
-        auto link = current.property("interrupt-parent");
+        auto link = walker.ancestor(depth).property("interrupt-parent");
         if (link.ok()) {
             const u32 phandle = TRY(link.value().as_u32());
-            current = TRY(resolve_phandle(phandle));
+            if (phandle == 0 || phandle == ~u32(0)) return Error::NotFound;
+            walker = TreeWalker(m_view);
+            if (!walker.seek_phandle(phandle)) return Error::NotFound;
+            depth = walker.depth();
         } else {
-            current = TRY(current.parent());
+            if (depth == 1) return Error::NotFound;  // past the root
+            --depth;
         }
-        if (current.has_property("#interrupt-cells")) return current;
+        Node candidate = walker.ancestor(depth);
+        if (candidate.has_property("#interrupt-cells")) return candidate;
     }
     // interrupt-parent links that go round in a circle.
     return Error::Malformed;

@@ -35,6 +35,14 @@ bool TreeWalker::seek(u32 offset) {
     return false;
 }
 
+bool TreeWalker::seek_phandle(u32 phandle) {
+    while (next()) {
+        auto value = node().phandle();
+        if (value.ok() && value.value() == phandle) return true;
+    }
+    return false;
+}
+
 Node TreeWalker::node() const { return ancestor(m_depth); }
 
 Node TreeWalker::ancestor(u32 depth) const {
@@ -48,12 +56,8 @@ Result<Node> find_node_by_phandle(FdtView view, u32 phandle) {
     // keeps a zeroed interrupt-parent from matching a node with a bad one.
     if (phandle == 0 || phandle == ~u32(0)) return Error::NotFound;
     TreeWalker walker(view);
-    while (walker.next()) {
-        Node node = walker.node();
-        auto value = node.phandle();
-        if (value.ok() && value.value() == phandle) return node;
-    }
-    return Error::NotFound;
+    if (!walker.seek_phandle(phandle)) return Error::NotFound;
+    return walker.node();
 }
 
 }  // namespace mote::fdt

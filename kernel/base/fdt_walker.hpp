@@ -21,6 +21,8 @@ public:
     // Walks until the node whose FDT_BEGIN_NODE is at `offset`; false if no
     // node starts there.
     bool seek(u32 offset);
+    // Walks until the next node whose phandle is `phandle`; false if none.
+    bool seek_phandle(u32 phandle);
 
     Node node() const;
     // Depth of the current node: 1 for the root.
