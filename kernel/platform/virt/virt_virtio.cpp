@@ -9,6 +9,7 @@
 #include "platform/virt/virt_dma.hpp"
 #include "platform/virt/virt_machine.hpp"
 #include "platform/virt/virt_pci.hpp"
+#include "platform/virt/virtio_selftest.hpp"
 
 namespace mote {
 
@@ -121,6 +122,8 @@ void attach_virtio(Kernel& kernel, VirtMachine& machine) {
     fdt.for_each_compatible("pci-host-ecam-generic", [&](fdt::Node node) {
         if (node.is_enabled()) attach_pci_host(kernel, machine, node, services(kernel, machine));
     });
+    StringView test;
+    if (kernel.boot_args().get("mote.virtio_test", test) && test == "1") start_virtio_selftest(kernel, machine);
 }
 
 Result<void> route_virtio_irq(Kernel& kernel, virtio::Device& device, u32 source) {
