@@ -30,13 +30,13 @@ def parse_args(description):
 
 
 class Qemu:
-    def __init__(self, args, append=None, memory=None):
+    def __init__(self, args, append=None, memory=None, devices=()):
         kernel = machines.kernel_from_elf(args.arch, args.kernel)
         if not os.path.exists(kernel):
             print(f"SKIP: {kernel} is not built (./mote build {args.arch})")
             sys.exit(SKIP)
         self.argv = machines.qemu_argv(args.arch, kernel, memory=memory or args.memory, append=append,
-                                       cpu=args.cpu, gic=args.gic)
+                                       cpu=args.cpu, gic=args.gic, devices=devices)
         if not shutil.which(self.argv[0]):
             print(f"SKIP: {self.argv[0]} is not installed")
             sys.exit(SKIP)
