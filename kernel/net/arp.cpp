@@ -109,6 +109,10 @@ void Arp::send_ipv4(PacketBuffer& packet, Ipv4Address next_hop) {
     if (e->waiting.size() >= ArpCache::kMaxWaiting) {
         ++counters.queue_full;
         e->waiting.pop_front()->release();
+    } else if (m_cache.waiting() >= ArpCache::kMaxWaitingTotal) {
+        ++counters.queue_full;
+        packet.release();
+        return;
     }
     ++counters.queued;
     e->waiting.push_back(packet);

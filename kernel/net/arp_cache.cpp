@@ -52,6 +52,12 @@ void ArpCache::clear() {
     for (ArpEntry& e : m_entries) (void)remove(e);
 }
 
+usize ArpCache::waiting() const {
+    usize n = 0;
+    for (const ArpEntry& e : m_entries) n += e.waiting.size();
+    return n;
+}
+
 usize ArpCache::size() const {
     usize n = 0;
     for (const ArpEntry& e : m_entries)

@@ -36,6 +36,10 @@ class ArpCache {
 public:
     static constexpr usize kEntries = 32;
     static constexpr usize kMaxWaiting = 4;
+    // Across all entries: waiting packets may be a driver's receive buffers
+    // (an echo reply built in its request), so spoofed sources must not be
+    // able to park a whole receive ring here.
+    static constexpr usize kMaxWaitingTotal = 32;
 
     ArpCache() = default;
     ~ArpCache() { clear(); }
@@ -52,6 +56,7 @@ public:
     void clear();
 
     usize size() const;
+    usize waiting() const;
     Span<ArpEntry> entries() { return Span<ArpEntry>(m_entries, kEntries); }
 
 private:

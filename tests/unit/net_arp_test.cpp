@@ -132,3 +132,16 @@ TEST_F(NetArp, EntriesRefreshWhenUsedAndExpireWhenNot) {
     EXPECT_TRUE(device.take().empty());
     EXPECT_EQ(stack.arp().cache().find(Ipv4Address::from(10, 0, 2, 2)), nullptr);
 }
+
+TEST_F(NetArp, WaitingPacketsAreBoundedAcrossTheCache) {
+    configure_static();
+    for (u8 host = 20; host < 30; ++host)
+        for (u16 seq = 0; seq < 4; ++seq)
+            ASSERT_TRUE(stack.icmp().send_echo_request(Ipv4Address::from(10, 0, 2, host), 1, seq, 8).ok());
+    settle();
+    EXPECT_EQ(stack.arp().cache().waiting(), ArpCache::kMaxWaitingTotal);
+    EXPECT_EQ(stack.arp().counters.queue_full, 40u - ArpCache::kMaxWaitingTotal);
+    advance(4 * kSecond);
+    EXPECT_EQ(stack.arp().cache().waiting(), 0u);
+    EXPECT_EQ(stack.tx_pool().free_count(), NetStack::kTxBuffers);
+}
