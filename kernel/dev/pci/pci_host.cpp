@@ -1,0 +1,163 @@
+#include "dev/pci/pci_host.hpp"
+
+#include "base/checked.hpp"
+#include "core/log.hpp"
+
+namespace mote::pci {
+
+namespace {
+// phys.hi of a PCI address (PCI bus binding 2.2.1.1): bits 24-25 are the
+// space code.
+constexpr u32 kSpaceMask = 3u << 24;
+constexpr u32 kSpaceMem32 = 2u << 24;
+constexpr u32 kSpaceMem64 = 3u << 24;
+constexpr u32 kPciAddressCells = 3;
+constexpr u64 kConfigBytesPerBus = u64(1) << 20;
+}  // namespace
+
+Result<void> PciHost::init(const fdt::Fdt& fdt, fdt::Node node, MapFn map) {
+    fdt::Reg reg = TRY(node.reg(0));
+    auto range = node.property("bus-range");
+    if (range.ok()) {
+        u32 first = TRY(range.value().cell(0));
+        if (first > 255) return Error::Malformed;
+        m_first_bus = u8(first);
+    }
+    u64 offset = u64(m_first_bus) * kConfigBytesPerBus;
+    TRY(check_range<u64>(offset, kConfigBytesPerBus, reg.size));
+    TRY(parse_ranges(node));
+    TRY(parse_interrupt_map(fdt, node));
+    m_ecam_phys = reg.base + offset;
+    m_config = TRY(map(m_ecam_phys, kConfigBytesPerBus));
+    return {};
+}
+
+Result<void> PciHost::parse_ranges(fdt::Node node) {
+    fdt::Property ranges = TRY(node.property("ranges"));
+    auto parent = TRY(node.parent());
+    u32 parent_cells = parent.address_cells();
+    u32 size_cells = node.size_cells();
+    if (node.address_cells() != kPciAddressCells || parent_cells > 2 || size_cells > 2) return Error::Unsupported;
+    usize entry = kPciAddressCells + parent_cells + size_cells;
+    if (ranges.cell_count() % entry) return Error::Malformed;
+    for (usize at = 0; at < ranges.cell_count(); at += entry) {
+        u32 hi = TRY(ranges.cell(at));
+        u64 pci = TRY(ranges.cells(at + 1, 2));
+        u64 cpu = TRY(ranges.cells(at + kPciAddressCells, parent_cells));
+        u64 size = TRY(ranges.cells(at + kPciAddressCells + parent_cells, size_cells));
+        TRY(checked_add(cpu, size));
+        u32 space = hi & kSpaceMask;
+        // One 32-bit memory window is all the BAR placement uses; 64-bit BARs
+        // fit there too. (QEMU virt also offers a 64-bit window above 4 GiB.)
+        if (space == kSpaceMem32 && !m_has_mem32 && size) {
+            m_mem32 = {pci, cpu, size, cpu};
+            m_has_mem32 = true;
+        }
+        (void)kSpaceMem64;
+    }
+    if (!m_has_mem32) return Error::NotFound;
+    return {};
+}
+
+Result<void> PciHost::parse_interrupt_map(const fdt::Fdt& fdt, fdt::Node node) {
+    auto map = node.property("interrupt-map");
+    if (map.is_error()) return {};  // no INTx routing: devices get no interrupt
+    fdt::Property mask = TRY(node.property("interrupt-map-mask"));
+    u32 child_irq_cells = TRY(node.interrupt_cells());
+    if (child_irq_cells != 1 || mask.cell_count() != kPciAddressCells + 1) return Error::Unsupported;
+    m_mask_hi = TRY(mask.cell(0));
+    m_mask_pin = TRY(mask.cell(3));
+    const fdt::Property& m = map.value();
+    usize at = 0;
+    while (at < m.cell_count()) {
+        if (m_map_count == kMaxMapEntries) return Error::Overflow;
+        MapEntry& e = m_map[m_map_count];
+        e.address_hi = TRY(m.cell(at));
+        e.pin = TRY(m.cell(at + kPciAddressCells));
+        u32 phandle = TRY(m.cell(at + kPciAddressCells + 1));
+        fdt::Node controller = TRY(fdt.find_by_phandle(phandle));
+        // The parent's unit address has its #address-cells (0 if absent, as
+        // for interrupt controllers without children), then its specifier.
+        auto cells_prop = controller.property("#address-cells");
+        u32 parent_address = cells_prop.ok() ? TRY(cells_prop.value().as_u32()) : 0;
+        u32 parent_irq = TRY(controller.interrupt_cells());
+        if (parent_address > 4 || parent_irq == 0 || parent_irq > fdt::kMaxInterruptCells) return Error::Unsupported;
+        usize spec = at + kPciAddressCells + 2 + parent_address;
+        e.route.controller_phandle = phandle;
+        e.route.cell_count = parent_irq;
+        for (u32 i = 0; i < parent_irq; ++i) e.route.cells[i] = TRY(m.cell(spec + i));
+        ++m_map_count;
+        at = spec + parent_irq;
+    }
+    return {};
+}
+
+bool PciHost::probe(u8 bus, u8 dev, u8 fn, Function& out) const {
+    out.bus = bus;
+    out.device = dev;
+    out.function = fn;
+    out.vendor = read16(out, kVendorId);
+    if (out.vendor == 0xffff || out.vendor == 0) return false;
+    out.device_id = read16(out, kDeviceId);
+    out.header_type = read8(out, kHeaderType);
+    out.subsystem_id = (out.header_type & 0x7f) == 0 ? read16(out, kSubsystemId) : 0;
+    out.pin = read8(out, kInterruptPin);
+    if (out.pin > 4) out.pin = 0;
+    return true;
+}
+
+Result<u64> PciHost::place(u64 size) {
+    u64 at = TRY(align_up(m_mem32.next, size));
+    u64 end = TRY(checked_add(at, size));
+    if (end > m_mem32.cpu + m_mem32.size) return Error::NoMemory;
+    m_mem32.next = end;
+    return at;
+}
+
+Result<void> PciHost::assign_bars(Function& f) {
+    // Decoding off while BARs are sized and moved.
+    u16 command = read16(f, kCommand);
+    write16(f, kCommand, u16(command & ~(kCommandMemory | kCommandBusMaster | 1)));
+    for (u32 i = 0; i < 6; ++i) {
+        u32 offset = kBar0 + 4 * i;
+        u32 original = read32(f, offset);
+        Bar& bar = f.bars[i];
+        bar.io = original & 1;
+        if (bar.io) continue;
+        bar.is64 = ((original >> 1) & 3) == 2;
+        if (bar.is64 && i == 5) return Error::Malformed;
+        write32(f, offset, 0xffffffff);
+        u64 mask = read32(f, offset) & ~u32(0xf);
+        if (bar.is64) {
+            write32(f, offset + 4, 0xffffffff);
+            mask |= u64(read32(f, offset + 4)) << 32;
+        } else if (mask) {
+            mask |= ~u64(0xffffffff);
+        }
+        if (mask == 0) {  // not implemented
+            write32(f, offset, original);
+            continue;
+        }
+        bar.size = ~mask + 1;
+        if (bar.size & (bar.size - 1)) return Error::Malformed;
+        u64 cpu = TRY(place(bar.size));
+        u64 pci = cpu - m_mem32.cpu + m_mem32.pci;
+        write32(f, offset, u32(pci) | (original & 0xf));
+        if (bar.is64) write32(f, offset + 4, u32(pci >> 32));
+        bar.cpu = cpu;
+        if (bar.is64) ++i;  // the upper half is the next BAR slot
+    }
+    write16(f, kCommand, u16((command & ~kCommandIntxDisable) | kCommandMemory | kCommandBusMaster));
+    return {};
+}
+
+Result<IntxRoute> PciHost::route_intx(const Function& f) const {
+    if (f.pin == 0) return Error::NotFound;
+    u32 hi = f.address() & m_mask_hi;
+    u32 pin = f.pin & m_mask_pin;
+    for (usize i = 0; i < m_map_count; ++i)
+        if ((m_map[i].address_hi & m_mask_hi) == hi && (m_map[i].pin & m_mask_pin) == pin) return m_map[i].route;
+    return Error::NotFound;
+}
+
+}  // namespace mote::pci

@@ -1,0 +1,150 @@
+// A PCI host bridge with ECAM configuration access, as the devicetree's
+// `pci-host-ecam-generic` node describes it (Linux's binding
+// Documentation/devicetree/bindings/pci/host-generic-pci.yaml, on top of the
+// PCI bus binding, IEEE 1275 "PCI Bus Binding" rev 2.1):
+//
+//   reg               the ECAM window: 4 KiB of configuration space per
+//                     function, at (bus << 20 | device << 15 | function << 12)
+//                     (PCIe base spec 7.2.2)
+//   bus-range         the buses behind the bridge
+//   ranges            the CPU addresses of the bridge's I/O, 32-bit and 64-bit
+//                     memory windows: (pci.hi pci.mid pci.lo, cpu, size)
+//   interrupt-map     INTx routing: (device address, pin) & interrupt-map-mask
+//                     -> (controller, its specifier)
+//
+// Firmware on QEMU virt assigns nothing, so assign_bars() sizes every
+// memory BAR (write all ones, read back, PCI local bus spec 6.2.5.1) and
+// places it naturally aligned in the 32-bit memory window. I/O BARs are left
+// unassigned: no driver here needs them. Everything read from configuration
+// space or the devicetree is checked before use.
+//
+// Mapping registers is the platform's business: the caller passes a MapFn.
+#pragma once
+
+#include "base/fdt.hpp"
+#include "base/result.hpp"
+
+namespace mote::pci {
+
+using MapFn = Result<volatile u8*> (*)(u64 phys, u64 size);
+
+// Configuration space header offsets (PCI local bus spec 6.1, type 0).
+inline constexpr u32 kVendorId = 0x00;
+inline constexpr u32 kDeviceId = 0x02;
+inline constexpr u32 kCommand = 0x04;
+inline constexpr u32 kStatus = 0x06;
+inline constexpr u32 kHeaderType = 0x0e;
+inline constexpr u32 kBar0 = 0x10;
+inline constexpr u32 kSubsystemId = 0x2e;
+inline constexpr u32 kCapabilities = 0x34;
+inline constexpr u32 kInterruptPin = 0x3d;
+
+inline constexpr u16 kCommandMemory = 1 << 1;
+inline constexpr u16 kCommandBusMaster = 1 << 2;
+inline constexpr u16 kCommandIntxDisable = 1 << 10;
+inline constexpr u16 kStatusCapabilities = 1 << 4;
+
+struct Bar {
+    u64 cpu = 0;   // where the CPU reaches it (0: not assigned)
+    u64 size = 0;
+    bool io = false;
+    bool is64 = false;
+};
+
+struct Function {
+    u8 bus = 0, device = 0, function = 0;
+    u16 vendor = 0, device_id = 0, subsystem_id = 0;
+    u8 header_type = 0;
+    u8 pin = 0;  // 1..4 = INTA..INTD, 0 none
+    Bar bars[6];
+
+    u32 address() const { return u32(bus) << 16 | u32(device) << 11 | u32(function) << 8; }
+};
+
+// An interrupt as the interrupt-map gives it: the controller and its cells.
+struct IntxRoute {
+    u32 controller_phandle = 0;
+    u32 cell_count = 0;
+    u32 cells[fdt::kMaxInterruptCells] {};
+};
+
+class PciHost {
+public:
+    static constexpr usize kMaxWindows = 4;
+
+    static constexpr usize kMaxMapEntries = 64;
+
+    // Parses the node (ranges and the whole interrupt-map, validated up
+    // front) and maps the configuration space of the first bus in
+    // bus-range (QEMU virt puts every device there).
+    Result<void> init(const fdt::Fdt& fdt, fdt::Node node, MapFn map);
+
+    // f(Function&) for every function present on the first bus (type 0
+    // headers only; bridges are skipped).
+    template <typename F>
+    void for_each_function(F&& f) {
+        for (u8 dev = 0; dev < 32; ++dev) {
+            for (u8 fn = 0; fn < 8; ++fn) {
+                Function func;
+                if (!probe(m_first_bus, dev, fn, func)) {
+                    if (fn == 0) break;
+                    continue;
+                }
+                bool multi = func.header_type & 0x80;
+                if ((func.header_type & 0x7f) == 0) f(func);
+                if (fn == 0 && !multi) break;
+            }
+        }
+    }
+
+    // Sizes and places every memory BAR, then enables memory decoding and
+    // bus mastering. NoMemory if the window is full.
+    Result<void> assign_bars(Function& function);
+    // The interrupt-map entry for the function's pin. NotFound if none.
+    Result<IntxRoute> route_intx(const Function& function) const;
+
+    u8 read8(const Function& f, u32 offset) const { return *config(f, offset); }
+    u16 read16(const Function& f, u32 offset) const { return *reinterpret_cast<volatile u16*>(config(f, offset)); }
+    u32 read32(const Function& f, u32 offset) const { return *reinterpret_cast<volatile u32*>(config(f, offset)); }
+    void write16(const Function& f, u32 offset, u16 v) { *reinterpret_cast<volatile u16*>(config(f, offset)) = v; }
+    void write32(const Function& f, u32 offset, u32 v) { *reinterpret_cast<volatile u32*>(config(f, offset)) = v; }
+
+    u64 ecam_base() const { return m_ecam_phys; }
+    u64 mem32_cpu_base() const { return m_mem32.cpu; }
+    u64 mem32_used() const { return m_mem32.next - m_mem32.cpu; }
+
+private:
+    struct Window {
+        u64 pci = 0;
+        u64 cpu = 0;
+        u64 size = 0;
+        u64 next = 0;  // CPU address of the first free byte
+    };
+
+    bool probe(u8 bus, u8 dev, u8 fn, Function& out) const;
+    volatile u8* config(const Function& f, u32 offset) const {
+        return m_config + ((u64(f.bus - m_first_bus) << 20) | (u64(f.device) << 15) | (u64(f.function) << 12) |
+                           (offset & 0xfff));
+    }
+    Result<void> parse_ranges(fdt::Node node);
+    Result<void> parse_interrupt_map(const fdt::Fdt& fdt, fdt::Node node);
+    Result<u64> place(u64 size);
+
+    struct MapEntry {
+        u32 address_hi = 0;  // child unit address, first cell (masked)
+        u32 pin = 0;         // child interrupt specifier (masked)
+        IntxRoute route;
+    };
+
+    volatile u8* m_config = nullptr;
+    u64 m_ecam_phys = 0;
+    u8 m_first_bus = 0;
+    Window m_mem32;
+    bool m_has_mem32 = false;
+    u32 m_mask_hi = 0;
+    u32 m_mask_pin = 0;
+    MapEntry m_map[kMaxMapEntries];
+    usize m_map_count = 0;
+};
+
+}  // namespace mote::pci
