@@ -160,6 +160,51 @@ Result<Reg> Node::reg(usize index) const {
     return out;
 }
 
+namespace {
+
+// Maps `address` from the child address space of `bus` into that of its
+// parent, through the bus's "ranges": <child-address parent-address length>
+// triples sized by the bus's own cells, the parent's #address-cells, and the
+// bus's #size-cells.
+Result<u64> translate_through(const Node& bus, const Node& bus_parent, u64 address) {
+    Property ranges = TRY(bus.property("ranges"));
+    if (ranges.is_empty()) return address;  // identity mapping
+    const u32 child_cells = bus.address_cells();
+    const u32 parent_cells = bus_parent.address_cells();
+    const u32 size_cells = bus.size_cells();
+    if (child_cells > 2 || parent_cells > 2 || size_cells > 2) return Error::Unsupported;
+    const usize entry_cells = child_cells + parent_cells + size_cells;
+    if (entry_cells == 0 || ranges.size() % (4 * entry_cells) != 0) return Error::Malformed;
+    for (usize first = 0; first < ranges.cell_count(); first += entry_cells) {
+        const u64 child = TRY(ranges.cells(first, child_cells));
+        const u64 parent = TRY(ranges.cells(first + child_cells, parent_cells));
+        const u64 length = TRY(ranges.cells(first + child_cells + parent_cells, size_cells));
+        if (address < child || address - child >= length) continue;
+        return checked_add(parent, address - child);
+    }
+    return Error::NotFound;
+}
+
+}  // namespace
+
+Result<u64> Node::translate_address(u64 bus_address) const {
+    TreeWalker walker(m_view);
+    VERIFY(walker.seek(m_offset));
+    u64 address = bus_address;
+    // This node sits on the bus of its parent (depth - 1); each bus down to
+    // the root's children maps into its own parent's space.
+    for (u32 bus = walker.depth() - 1; bus >= 2; --bus) {
+        address = TRY(translate_through(walker.ancestor(bus), walker.ancestor(bus - 1), address));
+    }
+    return address;
+}
+
+Result<Reg> Node::cpu_reg(usize index) const {
+    Reg out = TRY(reg(index));
+    out.base = TRY(translate_address(out.base));
+    return out;
+}
+
 Result<u32> Node::phandle() const {
     auto value = property("phandle");
     if (value.is_error()) return TRY(property("linux,phandle")).as_u32();

@@ -105,6 +105,15 @@ public:
     // #size-cells. Unsupported if either is above 2 (PCI's 3-cell addresses).
     Result<Reg> reg(usize index = 0) const;
 
+    // An address on this node's parent bus, as the CPU sees it: translated
+    // through the "ranges" of every ancestor bus up to the root (2.3.8). An
+    // empty "ranges" maps 1:1; a bus without "ranges" is not memory-mapped
+    // (NotFound), nor is an address no range covers. Unsupported past 2
+    // cells (PCI). O(blob): one walk finds the ancestors.
+    Result<u64> translate_address(u64 bus_address) const;
+    // reg(index) with its base translated: what a driver maps.
+    Result<Reg> cpu_reg(usize index = 0) const;
+
     // "phandle" (or the older "linux,phandle"); NotFound if absent.
     Result<u32> phandle() const;
 

@@ -65,6 +65,7 @@ void visit(const Fdt& fdt, const Node& node, usize& sink) {
     }
     usize regs = node.reg_count().value_or(0);
     for (usize i = 0; i < regs && i < kRegsPerNode; ++i) VERIFY(node.reg(i).ok());
+    if (auto reg = node.cpu_reg(0); reg.ok()) sink += reg.value().base;
     if (auto count = node.interrupt_count(); count.ok()) {
         for (usize i = 0; i < count.value() && i < kInterruptsPerNode; ++i) {
             auto irq = node.interrupt(i);

@@ -340,6 +340,7 @@ TEST(FdtQemuRiscv, UartPlicAndVirtio) {
     EXPECT_EQ(str(uart.unit_address()), "10000000");
     EXPECT_EQ(uart.reg_count().value(), 1u);
     EXPECT_EQ(uart.reg().value(), (Reg {0x10000000, 0x100}));
+    EXPECT_EQ(uart.cpu_reg().value(), (Reg {0x10000000, 0x100}));  // /soc has an empty "ranges"
     // QEMU writes clock-frequency as one cell: 0x00384000.
     EXPECT_EQ(uart.property("clock-frequency").value().as_u32().value(), 3686400u);
 
@@ -480,6 +481,7 @@ TEST(FdtQemuArm, Gicv3AndPcie) {
     Node its = node_at(fdt, "/intc/its@8080000");
     EXPECT_TRUE(its.is_compatible("arm,gic-v3-its"));
     EXPECT_EQ(its.reg().value(), (Reg {0x8080000, 0x20000}));
+    EXPECT_EQ(its.cpu_reg().value(), (Reg {0x8080000, 0x20000}));
     EXPECT_EQ(fdt.find_by_phandle(its.phandle().value()).value(), its);
     EXPECT_EQ(node_at(fdt, "/pl011@9000000").interrupt(0).value().controller, gic);
 
@@ -576,6 +578,13 @@ TEST(FdtHandmade, RegWithOneCellBusAndStatus) {
     Fdt fdt = parse_ok(dtb("handmade.dtb"));
     Node uart = node_at(fdt, "serial0");
     EXPECT_EQ(uart.reg().value(), (Reg {0x1000, 0x100}));  // bus has 1 + 1 cells
+    // The bus maps its 0..1 MiB at 0x40000000.
+    EXPECT_EQ(uart.cpu_reg().value(), (Reg {0x40001000, 0x100}));
+    EXPECT_EQ(uart.translate_address(0xfffff).value(), 0x400fffffu);
+    EXPECT_EQ(uart.translate_address(0x100000).error(), Error::NotFound);
+    // /cpus has no "ranges": a cpu's reg is an id, not an address.
+    EXPECT_EQ(node_at(fdt, "/cpus/cpu@0").cpu_reg().error(), Error::NotFound);
+    EXPECT_EQ(node_at(fdt, "/memory").cpu_reg().value(), (Reg {0x80000000, 0x10000000}));
     EXPECT_TRUE(uart.is_enabled());
     EXPECT_FALSE(node_at(fdt, "/bus/uart@2000").is_enabled());
     EXPECT_EQ(count_compatible(fdt, "mote,uart"), 2u);
@@ -761,6 +770,34 @@ TEST(FdtBlob, RegCellLimits) {
     EXPECT_EQ(fdt.find_node("/odd").value().reg_count().error(), Error::Malformed);
     EXPECT_EQ(fdt.find_node("/odd").value().reg(0).value(), (Reg {0x100000002, 0x300000004}));
     EXPECT_EQ(fdt.find_node("/odd").value().reg(1).error(), Error::OutOfRange);
+}
+
+TEST(FdtBlob, AddressTranslationThroughNestedBuses) {
+    Builder b;
+    b.begin("").prop_u32("#address-cells", {2}).prop_u32("#size-cells", {2});
+    b.begin("outer").prop_u32("#address-cells", {1}).prop_u32("#size-cells", {1});
+    // Two windows: 0x0-0xfff -> 0x1_0000_0000, 0x10000-0x1ffff -> 0x2000_0000.
+    b.prop_u32("ranges", {0x0, 0x1, 0x0, 0x1000, 0x10000, 0x0, 0x20000000, 0x10000});
+    b.begin("inner").prop_u32("#address-cells", {1}).prop_u32("#size-cells", {1});
+    b.prop_u32("ranges", {0x0, 0x10000, 0x100});
+    b.begin("dev@20").prop_u32("reg", {0x20, 0x10}).end();
+    b.end();
+    b.begin("low@10").prop_u32("reg", {0x10, 0x4}).end();
+    b.end();
+    b.begin("pci").prop_u32("#address-cells", {3}).prop_u32("#size-cells", {2}).prop_u32("ranges", {});
+    b.begin("bridge").prop_u32("#address-cells", {1}).prop_u32("#size-cells", {1}).prop_u32("ranges", {0, 0, 0, 0, 0, 0x10});
+    b.begin("x@0").prop_u32("reg", {0, 4}).end().end().end();
+    b.begin("broken").prop_u32("#address-cells", {1}).prop_u32("#size-cells", {1}).prop_u32("ranges", {1, 2});
+    b.begin("y@0").prop_u32("reg", {0, 4}).end().end();
+    b.end().finish();
+    auto blob = b.build();
+    Fdt fdt = parse_ok(blob);
+    // inner 0x20 -> outer 0x10020 (second window, offset 0x20) -> 0x20000020.
+    EXPECT_EQ(fdt.find_node("/outer/inner/dev").value().cpu_reg().value(), (Reg {0x20000020, 0x10}));
+    EXPECT_EQ(fdt.find_node("/outer/low").value().cpu_reg().value(), (Reg {0x100000010, 0x4}));
+    EXPECT_EQ(fdt.find_node("/outer/low").value().translate_address(0x1000).error(), Error::NotFound);
+    EXPECT_EQ(fdt.find_node("/pci/bridge/x").value().cpu_reg().error(), Error::Unsupported);
+    EXPECT_EQ(fdt.find_node("/broken/y").value().cpu_reg().error(), Error::Malformed);
 }
 
 TEST(FdtBlob, InterruptParentCycleIsMalformed) {
