@@ -48,6 +48,12 @@ find_package(Python3 REQUIRED COMPONENTS Interpreter)
 add_custom_command(TARGET mote.elf POST_BUILD
                    COMMAND ${Python3_EXECUTABLE} ${CMAKE_SOURCE_DIR}/tools/ksyms.py --nm ${MOTE_NM}
                            --objcopy ${CMAKE_OBJCOPY} $<TARGET_FILE:mote.elf>)
+# aarch64 boots the raw image, whose arm64 Image header tells QEMU where to
+# load it (kernel/arch/aarch64/entry.S).
+if(MOTE_ARCH STREQUAL "aarch64")
+  add_custom_command(TARGET mote.elf POST_BUILD
+                     COMMAND ${CMAKE_OBJCOPY} -O binary $<TARGET_FILE:mote.elf> ${CMAKE_BINARY_DIR}/mote.bin)
+endif()
 # A stripped copy, whose size `./mote bench` reports.
 add_custom_command(TARGET mote.elf POST_BUILD
                    COMMAND ${CMAKE_STRIP} -o ${CMAKE_BINARY_DIR}/mote.stripped.elf $<TARGET_FILE:mote.elf>)

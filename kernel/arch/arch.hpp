@@ -76,6 +76,9 @@ concept ArchFacade = requires(u64 ticks, bool flag, arch::Frame frame, const typ
     // optional timer extensions, the firmware call conduit), unmasks the
     // CPU-local interrupts, and returns the counter frequency in Hz.
     { A::init(fdt) } -> arch::SameAs<Result<u64>>;
+    // The timer's interrupt, if it arrives through the interrupt controller
+    // (the arm generic timer's PPI); NotFound if it is CPU-local (riscv).
+    { A::timer_interrupt(fdt) } -> arch::SameAs<Result<fdt::Interrupt>>;
     // Interrupts: the only global state the loop's wait needs.
     { A::disable_interrupts() } -> arch::SameAs<bool>;  // returns whether they were on
     { A::restore_interrupts(flag) } -> arch::SameAs<void>;

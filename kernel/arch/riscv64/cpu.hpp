@@ -30,6 +30,8 @@ struct Arch {
     static constexpr const char* kName = "riscv64";
 
     static Result<u64> init(const fdt::Fdt& fdt);
+    // The S-mode timer interrupt is CPU-local (sie.STIE), never through the PLIC.
+    static Result<fdt::Interrupt> timer_interrupt(const fdt::Fdt&) { return Error::NotFound; }
 
     static bool disable_interrupts() {
         u64 old;

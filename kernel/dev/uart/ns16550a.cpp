@@ -11,7 +11,7 @@ constexpr u32 kMcr = 4;    // modem control
 constexpr u32 kLsr = 5;    // line status
 constexpr u8 kIerReceive = 0x01;   // received data available
 constexpr u8 kIerTransmit = 0x02;  // transmitter holding register empty
-constexpr u8 kFcrEnable = 0x01, kFcrClearRx = 0x02, kFcrClearTx = 0x04;
+constexpr u8 kFcrEnable = 0x01, kFcrClearTx = 0x04;
 constexpr u8 kMcrDtr = 0x01, kMcrRts = 0x02, kMcrOut2 = 0x08;  // OUT2 gates the IRQ line on PC designs
 constexpr u8 kLsrDataReady = 0x01, kLsrOverrun = 0x02, kLsrThrEmpty = 0x20;
 constexpr usize kFifoDepth = 16;

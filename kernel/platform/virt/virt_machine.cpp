@@ -3,6 +3,7 @@
 #include "boot/kernel.hpp"
 #include "core/log.hpp"
 #include "dev/uart/ns16550a.hpp"
+#include "dev/uart/pl011.hpp"
 #include "platform/virt/crash.hpp"
 #include "platform/virt/selftest.hpp"
 #include "platform/virt/virt_virtio.hpp"
@@ -14,6 +15,9 @@ namespace {
 // global its vtable pointer would put its whole 4 KiB ring in .data, i.e. in
 // the image file.
 alignas(Ns16550a) u8 g_ns16550a_storage[sizeof(Ns16550a)];
+alignas(Pl011) u8 g_pl011_storage[sizeof(Pl011)];
+
+bool is_console_uart(const fdt::Node& node) { return node.is_compatible("ns16550a") || node.is_compatible("arm,pl011"); }
 VirtMachine g_machine;
 constexpr u64 kNsPerSecond = 1000000000;
 }  // namespace
@@ -51,10 +55,10 @@ Result<void> VirtMachine::init_console() {
     // it, the first UART we can drive.
     u32 offset = 0;
     auto chosen = fdt.stdout_node();
-    if (chosen.ok() && chosen.value().is_compatible("ns16550a")) offset = chosen.value().offset();
+    if (chosen.ok() && is_console_uart(chosen.value())) offset = chosen.value().offset();
     else
-        fdt.for_each_compatible("ns16550a", [&](fdt::Node n) {
-            if (n.is_enabled()) offset = n.offset();
+        fdt.for_each_node([&](fdt::Node n) {
+            if (n.is_enabled() && is_console_uart(n)) offset = n.offset();
             return offset == 0;
         });
     Result<fdt::Node> node = Error::NotFound;
@@ -71,10 +75,17 @@ Result<void> VirtMachine::init_console() {
         auto p = uart.property(property);
         return p.ok() ? p.value().as_u32().value_or(fallback) : fallback;
     };
-    auto* uart_driver = new (g_ns16550a_storage) Ns16550a();
-    TRY(uart_driver->init(base, number("reg-shift", 0), number("reg-io-width", 1)));
-    m_uart = uart_driver;
-    bind(uart, "ns16550a (console)");
+    if (uart.is_compatible("arm,pl011")) {
+        auto* driver = new (g_pl011_storage) Pl011();
+        TRY(driver->init(base));
+        m_uart = driver;
+        bind(uart, "pl011 (console)");
+    } else {
+        auto* driver = new (g_ns16550a_storage) Ns16550a();
+        TRY(driver->init(base, number("reg-shift", 0), number("reg-io-width", 1)));
+        m_uart = driver;
+        bind(uart, "ns16550a (console)");
+    }
 
     // The UART's interrupt, through whichever controller the tree says.
     fdt::Interrupt irq = TRY(uart.interrupt(0));
@@ -82,6 +93,13 @@ Result<void> VirtMachine::init_console() {
     bind(irq.controller, m_irq->name());
     m_uart_irq = TRY(m_irq->decode(irq.cells, irq.cell_count));
     if (m_uart_irq >= kMaxIrqSources) return Error::OutOfRange;
+
+    // The arm generic timer's PPI goes through the same controller.
+    auto timer = Arch::timer_interrupt(fdt);
+    if (timer.ok() && timer.value().controller == irq.controller) {
+        m_timer_irq = TRY(m_irq->decode(timer.value().cells, timer.value().cell_count));
+        TRY(m_irq->enable(m_timer_irq));
+    }
     return {};
 }
 
@@ -134,6 +152,14 @@ void VirtMachine::on_interrupt() {
         u32 source = m_irq->claim();
         if (source == IrqController::kNone) break;
         any = true;
+        if (source == m_timer_irq) {
+            // Like riscv's STIP: the timer only wakes the loop. Disarm it
+            // so the level-triggered line drops, and do not mask it.
+            ++arch::trap_stats().timer_interrupts;
+            Arch::set_timer(kTimerNever);
+            m_irq->complete(source);
+            continue;
+        }
         // Mask until the loop has serviced the device (dev/irq_controller.hpp).
         m_irq->mask(source);
         m_irq->complete(source);

@@ -67,6 +67,7 @@ private:
 
     Uart* m_uart = nullptr;
     u32 m_uart_irq = 0;
+    u32 m_timer_irq = IrqController::kNone;  // the CPU timer, if it comes through the controller
     IrqController* m_irq = nullptr;
     Loop* m_loop = nullptr;
 

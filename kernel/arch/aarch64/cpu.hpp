@@ -1,0 +1,77 @@
+// The aarch64 side of the arch facade (kernel/arch/arch.hpp): EL1, 4 KiB
+// granule with 48-bit addresses, the GIC behind the platform, the generic
+// timer, PSCI for power.
+#pragma once
+
+#include "arch/aarch64/sysreg.hpp"
+#include "base/fdt.hpp"
+#include "base/result.hpp"
+#include "dev/irq_controller.hpp"
+
+namespace mote {
+
+namespace aarch64 {
+
+// What vectors.S saves: x0..x30, the interrupted sp, then the exception
+// registers. Handlers may edit it; the exit path restores every field.
+struct TrapFrame {
+    u64 x[31];
+    u64 sp;
+    u64 elr;
+    u64 spsr;
+    u64 esr;
+    u64 far;
+};
+static_assert(sizeof(TrapFrame) == 36 * 8, "vectors.S hard-codes the frame layout");
+
+}  // namespace aarch64
+
+struct Arch {
+    using TrapFrame = aarch64::TrapFrame;
+    static constexpr const char* kName = "aarch64";
+
+    static Result<u64> init(const fdt::Fdt& fdt);
+    static Result<fdt::Interrupt> timer_interrupt(const fdt::Fdt& fdt);
+
+    static bool disable_interrupts() {
+        u64 daif = MOTE_SYSREG_READ(daif);
+        asm volatile("msr daifset, #2" ::: "memory");
+        return !(daif & aarch64::kDaifIrq);
+    }
+    static void restore_interrupts(bool enabled) {
+        if (enabled) enable_interrupts();
+    }
+    static void enable_interrupts() { asm volatile("msr daifclr, #2" ::: "memory"); }
+    // WFI wakes on a pending IRQ even while PSTATE.I masks it (ARM ARM
+    // D1.6.2, "Wait for Interrupt"), so check-then-sleep with IRQs masked
+    // cannot lose a wake-up.
+    static void wait_for_interrupt() { asm volatile("dsb sy\n wfi" ::: "memory"); }
+
+    static u64 counter() {
+        MOTE_ISB();
+        return MOTE_SYSREG_READ(cntvct_el0);
+    }
+    static void set_timer(u64 deadline);
+
+    static arch::Frame current_frame() {
+        return {reinterpret_cast<uptr>(__builtin_frame_address(0)), reinterpret_cast<uptr>(__builtin_return_address(0))};
+    }
+    static arch::Frame caller_frame(arch::Frame frame);
+    static arch::Frame trap_frame(const TrapFrame& trap) { return {trap.x[29], trap.elr}; }
+    static void write_registers(const TrapFrame& trap, arch::LineSink sink, void* context);
+    static const char* trap_cause(const TrapFrame& trap) { return aarch64::exception_class_name(trap.esr >> 26); }
+    static uptr trap_address(const TrapFrame& trap) { return trap.far; }
+
+    static bool catch_fault(void (*body)(void*), void* context, arch::FaultInfo& fault);
+    [[noreturn]] static void breakpoint_panic(const char* message);
+
+    static Result<volatile u8*> map_device(u64 phys, u64 size);
+    static Result<IrqController*> irq_controller(const fdt::Fdt& fdt, fdt::Node node);
+    static const arch::BootLayout& boot_layout();
+
+    [[noreturn]] static void power_off(bool failure = false);
+    [[noreturn]] static void reboot();
+    [[noreturn]] static void halt();
+};
+
+}  // namespace mote
