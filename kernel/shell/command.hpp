@@ -27,6 +27,7 @@ void command_log(Shell&, const Arguments&);
 void command_poweroff(Shell&, const Arguments&);
 void command_random(Shell&, const Arguments&);
 void command_blk(Shell&, const Arguments&);
+void command_blk_bench(Shell&, const Arguments&);
 void command_mem(Shell&, const Arguments&);
 void command_layout(Shell&, const Arguments&);
 void command_devices(Shell&, const Arguments&);

@@ -87,6 +87,10 @@ void submit(Shell& shell, BlockDevice& device, BlockOp op, u64 lba, u32 sectors)
 
 void command_blk(Shell& shell, const Arguments& args) {
     StringView sub = args.count() >= 2 ? args[1] : StringView("");
+    if (sub == "bench") {
+        command_blk_bench(shell, args);
+        return;
+    }
     if (sub == "info" && args.count() == 2) {
         print_info(shell);
         return;
