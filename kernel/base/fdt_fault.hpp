@@ -33,6 +33,7 @@ enum class FdtFault : u8 {
 };
 
 inline constexpr usize kFdtFaultCount = 20;
+static_assert(usize(FdtFault::TooDeep) + 1 == kFdtFaultCount, "update kFdtFaultCount and fdt_fault_name");
 
 // A stable name ("BadMagic") for logs and tests.
 const char* fdt_fault_name(FdtFault fault);
