@@ -7,6 +7,7 @@ mote.virtio_test=1 on a scratch image and checks
   * the pattern the kernel wrote to LBAs 2000..2063 and flushed is in the
     image file after QEMU exited,
   * the 16 random bytes differ between two boots (virtio-rng seeds the CSPRNG),
+  * virtio-net sent an ARP request for 10.0.2.2 and saw QEMU's reply,
   * every self-test line passed, QEMU exited 0 and nothing panicked.
 
 --transport picks virtio-mmio version 2 (mmio), version 1 (mmio-legacy) or
@@ -56,7 +57,7 @@ def boot(args, image):
         if status != 0:
             q.fail(f"QEMU exit status {status}")
         m = re.search(r"vtest: (\d+) passed, (\d+) failed", text)
-        if not m or m.group(2) != "0" or int(m.group(1)) < 4:
+        if not m or m.group(2) != "0" or int(m.group(1)) < 5:
             q.fail(f"self-test summary: {m.group(0) if m else 'missing'}")
         return q, text
     except BaseException:
@@ -97,6 +98,9 @@ def main():
             if not m:
                 q.fail("no random line")
             randoms.append(m.group(1))
+            m = re.search(r"PASS net: ARP reply from 10.0.2.2: is-at (52:55:0a:00:02:02)", text)
+            if not m:
+                q.fail("no ARP reply from QEMU's gateway 10.0.2.2 (52:55:0a:00:02:02)")
             transport = {"mmio": "mmio v2", "mmio-legacy": "mmio v1 (legacy)", "pci": "pci"}[args.transport]
             if f"virtio-blk vda on {transport}" not in text:
                 q.fail(f"virtio-blk was not attached over {transport}")
@@ -115,7 +119,7 @@ def main():
             print(f"FAIL: random bytes identical across boots: {randoms[0]}")
             return 1
     print(f"OK: {args.arch} {args.transport}: read-back hash {expected_hash:016x}, "
-          f"write+flush checked in the image, random {randoms[0]} != {randoms[1]}")
+          f"write+flush checked in the image, random {randoms[0]} != {randoms[1]}, ARP reply from 10.0.2.2")
     return 0
 
 

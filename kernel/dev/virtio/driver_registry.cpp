@@ -3,6 +3,7 @@
 #include "core/log.hpp"
 #include "dev/virtio/virtio.hpp"
 #include "dev/virtio/virtio_blk.hpp"
+#include "dev/virtio/virtio_net.hpp"
 #include "dev/virtio/virtio_rng.hpp"
 
 namespace mote::virtio {
@@ -22,7 +23,24 @@ Result<Device*> attach_blk(Transport& transport, const Services& s) {
     return static_cast<Device*>(blk);
 }
 
+Result<Device*> attach_net(Transport& transport, const Services& s) {
+    static usize count = 0;
+    // The standing receive buffers live in pages of their own.
+    struct RxStorage {
+        PacketBuffer buffers[VirtioNet::kRxBuffers];
+    };
+    RxStorage* storage = TRY(create_object<RxStorage>(s.pages));
+    VirtioNet* net = TRY(create_object<VirtioNet>(s.pages, transport, s.dma, s.loop, storage->buffers));
+    char name[5] = {'n', 'e', 't', char('0' + count), '\0'};
+    net->set_name(name);
+    TRY(net->attach());
+    ++count;
+    if (s.net_attached) s.net_attached(*net, s.net_context);
+    return static_cast<Device*>(net);
+}
+
 const DriverEntry kDrivers[] = {
+    {u32(DeviceId::Net), "virtio-net", attach_net},
     {u32(DeviceId::Entropy), "virtio-rng", attach_rng},
     {u32(DeviceId::Block), "virtio-blk", attach_blk},
 };

@@ -10,6 +10,7 @@
 #include "core/loop.hpp"
 #include "crypto/entropy_pool.hpp"
 #include "dev/block_registry.hpp"
+#include "dev/net_device.hpp"
 #include "dev/virtio/device.hpp"
 #include "mm/page_allocator.hpp"
 
@@ -22,6 +23,9 @@ struct Services {
     PageAllocator& pages;
     BlockRegistry& blocks;
     EntropyPool& entropy;
+    // Hands a network device to whoever runs the network (the kernel's stack).
+    void (*net_attached)(NetDevice& device, void* context) = nullptr;
+    void* net_context = nullptr;
 };
 
 // A T built in fresh whole pages from the page allocator; never freed.

@@ -62,7 +62,14 @@ Result<void> route_irq(Kernel& kernel, Device& device, u32 source) {
 }
 
 virtio::Services services(Kernel& kernel, VirtMachine& machine) {
-    return {kernel.loop(), g_dma, *machine.pages(), kernel.blocks(), kernel_entropy_pool()};
+    virtio::Services s {kernel.loop(), g_dma, *machine.pages(), kernel.blocks(), kernel_entropy_pool()};
+    s.net_attached = [](NetDevice& device, void* context) {
+        auto* k = static_cast<Kernel*>(context);
+        if (auto r = k->net().attach(device); r.is_error())
+            log_info("virtio", "{}: not attached to the network stack: {}", device.name(), r.error());
+    };
+    s.net_context = &kernel;
+    return s;
 }
 
 // One `virtio,mmio` node: probe the slot, bind a driver, route its IRQ.

@@ -1,9 +1,12 @@
 #include "platform/virt/virtio_selftest.hpp"
 
 #include "boot/kernel.hpp"
+#include "base/memory.hpp"
 #include "core/log.hpp"
 #include "crypto/csprng.hpp"
 #include "dev/block_device.hpp"
+#include "dev/net_device.hpp"
+#include "net/net_stack.hpp"
 #include "platform/virt/virt_machine.hpp"
 
 namespace mote {
@@ -16,6 +19,21 @@ constexpr u32 kSectors = 64;
 constexpr u32 kReadChunk = 16;
 constexpr u32 kSectorSize = 512;
 constexpr Nanoseconds kDeadline = 20 * kSecond;
+
+// Watches received frames for QEMU's ARP reply, then passes every frame on
+// to the stack that owns the device.
+struct ArpTap final : NetReceiver {
+    NetReceiver* next = nullptr;
+    bool seen = false;
+    MacAddress gateway;
+    void on_frames(NetDevice& device, PacketList& frames) override;
+    void on_transmit_ready(NetDevice& device) override {
+        if (next) next->on_transmit_ready(device);
+    }
+    void on_link_change(NetDevice& device) override {
+        if (next) next->on_link_change(device);
+    }
+};
 
 struct VirtioSelfTest {
     Kernel* kernel = nullptr;
@@ -35,6 +53,13 @@ struct VirtioSelfTest {
     u32 failed = 0;
     bool disk_done = false;
     bool random_done = false;
+    bool net_done = false;
+    NetDevice* net = nullptr;
+    ArpTap tap;
+    PacketBuffer arp_storage[2];
+    PacketPool arp_pool;
+    Timer arp_retry;
+    u32 arp_sent = 0;
 
     template <typename... Args>
     void check(bool ok, StringView what, StringView fmt = "", const Args&... args) {
@@ -51,6 +76,9 @@ struct VirtioSelfTest {
     void on_flush();
     void start_random();
     void on_seeded();
+    void start_net();
+    void send_arp();
+    void on_arp_reply();
     void maybe_finish();
     void finish();
 };
@@ -158,8 +186,82 @@ void VirtioSelfTest::on_seeded() {
     maybe_finish();
 }
 
+constexpr u8 kOurIp[4] = {10, 0, 2, 15};
+constexpr u8 kGatewayIp[4] = {10, 0, 2, 2};
+
+void ArpTap::on_frames(NetDevice& device, PacketList& frames) {
+    for (PacketBuffer& frame : frames) {
+        const u8* f = frame.data();
+        // Ethernet type 0x0806, ARP reply (op 2) from 10.0.2.2 (RFC 826).
+        if (frame.length() < 42 || f[12] != 0x08 || f[13] != 0x06 || f[20] != 0 || f[21] != 2) continue;
+        if (f[28] != kGatewayIp[0] || f[29] != kGatewayIp[1] || f[30] != kGatewayIp[2] || f[31] != kGatewayIp[3])
+            continue;
+        for (usize i = 0; i < 6; ++i) gateway.bytes[i] = f[22 + i];
+        if (!seen) {
+            seen = true;
+            g_vtest.on_arp_reply();
+        }
+    }
+    if (next) next->on_frames(device, frames);
+    else release_all(frames);
+}
+
+void VirtioSelfTest::start_net() {
+    net = kernel->net().device();
+    if (!net) {
+        check(false, "net: a network device is attached");
+        net_done = true;
+        return;
+    }
+    arp_pool.init(Span<PacketBuffer>(arp_storage, 2), "vtest-arp");
+    tap.next = net->receiver();
+    net->set_receiver(&tap);
+    arp_retry.set_callback([](Timer&) { g_vtest.send_arp(); });
+    send_arp();
+}
+
+void VirtioSelfTest::send_arp() {
+    if (net_done) return;
+    if (arp_sent == 10) {
+        check(false, "net: ARP reply from 10.0.2.2", "no reply to {} requests", arp_sent);
+        net->set_receiver(tap.next);
+        net_done = true;
+        maybe_finish();
+        return;
+    }
+    kernel->loop().arm_after(arp_retry, 500 * kMillisecond);
+    PacketBuffer* b = arp_pool.allocate();
+    if (!b) return;
+    Bytes frame = MUST(b->put(60));
+    mem_set(frame.data(), 0, frame.size());
+    MacAddress mac = net->mac();
+    u8 header[22] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0, 0, 0, 0x08, 0x06,  // Ethernet
+                     0, 1, 0x08, 0x00, 6, 4, 0, 1};                                   // ARP request
+    mem_copy(frame.data(), header, sizeof(header));
+    mem_copy(frame.data() + 6, mac.bytes, 6);
+    mem_copy(frame.data() + 22, mac.bytes, 6);
+    mem_copy(frame.data() + 28, kOurIp, 4);
+    mem_copy(frame.data() + 38, kGatewayIp, 4);
+    ++arp_sent;
+    if (net->transmit(*b).is_error()) b->release();
+}
+
+void VirtioSelfTest::on_arp_reply() {
+    kernel->loop().cancel(arp_retry);
+    const u8* m = tap.gateway.bytes;
+    check(true, "net: ARP reply from 10.0.2.2", "is-at {:02x}:{:02x}:{:02x}:{:02x}:{:02x}:{:02x} after {} requests",
+          m[0], m[1], m[2], m[3], m[4], m[5], arp_sent);
+    // Unhook on a later turn: the tap is still on the stack's call path now.
+    static Deferred unhook([](Deferred&) {
+        g_vtest.net->set_receiver(g_vtest.tap.next);
+        g_vtest.net_done = true;
+        g_vtest.maybe_finish();
+    });
+    kernel->loop().defer(unhook);
+}
+
 void VirtioSelfTest::maybe_finish() {
-    if (disk_done && random_done) finish();
+    if (disk_done && random_done && net_done) finish();
 }
 
 void VirtioSelfTest::finish() {
@@ -183,12 +285,14 @@ void start_virtio_selftest(Kernel& kernel, VirtMachine& machine) {
     t.read_buffer = static_cast<u8*>(machine.pages()->to_virtual(pages.value()));
     t.write_buffer = t.read_buffer + kSectors * kSectorSize;
     t.deadline.set_callback([](Timer&) {
-        g_vtest.check(false, "finished in time", "disk {}, random {}", g_vtest.disk_done, g_vtest.random_done);
+        g_vtest.check(false, "finished in time", "disk {}, random {}, net {}", g_vtest.disk_done,
+                      g_vtest.random_done, g_vtest.net_done);
         g_vtest.finish();
     });
     kernel.loop().arm_after(t.deadline, kDeadline);
     t.start_random();
     t.start_disk();
+    t.start_net();
 }
 
 }  // namespace mote
