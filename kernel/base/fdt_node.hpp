@@ -5,7 +5,8 @@
 // its FDT_BEGIN_NODE token. It stays valid as long as the blob's bytes do,
 // whether or not the Fdt it came from is still around. Nothing is cached and
 // nothing allocates; lookups that need an ancestor (parent(), interrupt
-// resolution) re-walk the structure block from the root, which is O(blob).
+// resolution, address translation) re-walk the structure block from the
+// root, which is O(blob), with one u32 per tree level on the stack.
 #pragma once
 
 #include "base/fdt_property.hpp"
@@ -15,8 +16,8 @@
 namespace mote::fdt {
 
 // One entry of a `reg` property: a bus address and a length (2.3.6). The
-// address is in the parent bus's address space; for QEMU virt every bus
-// maps 1:1 onto physical memory.
+// address is in the parent bus's address space; Node::cpu_reg translates it
+// to the CPU's. On QEMU virt every bus maps 1:1, so the two agree.
 struct Reg {
     u64 base = 0;
     u64 size = 0;
