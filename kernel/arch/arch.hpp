@@ -120,6 +120,8 @@ concept ArchFacade = requires(u64 ticks, bool flag, arch::Frame frame, const typ
 #include "arch/riscv64/cpu.hpp"
 #elif defined(__aarch64__)
 #include "arch/aarch64/cpu.hpp"
+#elif defined(__x86_64__)
+#include "arch/x86_64/cpu.hpp"
 #else
 #error "no kernel/arch port for this target"
 #endif

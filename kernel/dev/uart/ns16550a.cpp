@@ -18,12 +18,14 @@ constexpr usize kFifoDepth = 16;
 }  // namespace
 
 u8 Ns16550a::read(u32 reg) const {
+    if (m_io.read) return m_io.read(u16(m_port + reg));
     volatile u8* at = m_base + (usize(reg) << m_shift);
     if (m_width == 4) return u8(*reinterpret_cast<volatile u32*>(at));
     return *at;
 }
 
 void Ns16550a::write_reg(u32 reg, u8 value) {
+    if (m_io.write) return m_io.write(u16(m_port + reg), value);
     volatile u8* at = m_base + (usize(reg) << m_shift);
     if (m_width == 4) *reinterpret_cast<volatile u32*>(at) = value;
     else *at = value;
@@ -34,6 +36,21 @@ Result<void> Ns16550a::init(volatile u8* base, u32 reg_shift, u32 io_width) {
     m_base = base;
     m_shift = reg_shift;
     m_width = io_width;
+    setup();
+    return {};
+}
+
+Result<void> Ns16550a::init_ports(u16 base, PortIo io) {
+    if (!io.read || !io.write || base > 0xfff8) return Error::InvalidArgument;
+    // A port nobody decodes reads all ones: no UART there.
+    if (io.read(u16(base + kLsr)) == 0xff) return Error::NotFound;
+    m_port = base;
+    m_io = io;
+    setup();
+    return {};
+}
+
+void Ns16550a::setup() {
     // The firmware set the line up (baud, 8N1); keep it and only turn on
     // the FIFOs and the receive interrupt.
     write_reg(kIer, 0);
@@ -43,7 +60,6 @@ Result<void> Ns16550a::init(volatile u8* base, u32 reg_shift, u32 io_width) {
     write_reg(kFcr, kFcrEnable | kFcrClearTx);
     write_reg(kMcr, kMcrDtr | kMcrRts | kMcrOut2);
     write_reg(kIer, kIerReceive);
-    return {};
 }
 
 bool Ns16550a::tx_ready() const { return read(kLsr) & kLsrThrEmpty; }
@@ -64,7 +80,7 @@ void Ns16550a::push(u8 byte) {
 }
 
 void Ns16550a::write(StringView text) {
-    if (!m_base) return;
+    if (!m_base && !m_io.write) return;
     for (char c : text) {
         if (c == '\n') push('\r');
         push(u8(c));
@@ -113,7 +129,7 @@ void Ns16550a::raise_test_interrupt() {
 }
 
 void Ns16550a::write_polled(StringView text) {
-    if (!m_base) return;
+    if (!m_base && !m_io.write) return;
     u8 queued;
     while (m_tx.pop(queued)) put_polled(queued);
     for (char c : text) {

@@ -1,5 +1,6 @@
 // The 16550A UART (National Semiconductor PC16550D data sheet), as QEMU's
-// riscv virt machine provides it: the serial console.
+// riscv virt machine (memory-mapped) and PCs (COM1 at I/O port 0x3f8)
+// provide it: the serial console.
 //
 // Receive is interrupt driven: the "received data available" interrupt is
 // posted to the loop, whose handler drains the FIFO and hands the bytes to
@@ -25,6 +26,14 @@ public:
     // devicetree's reg-shift and reg-io-width).
     Result<void> init(volatile u8* base, u32 reg_shift, u32 io_width);
 
+    // Port-mapped registers (the PC's COM ports, x86 IN/OUT): register n
+    // is at port `base` + n, reached through the platform's accessors.
+    struct PortIo {
+        u8 (*read)(u16 port);
+        void (*write)(u16 port, u8 value);
+    };
+    Result<void> init_ports(u16 base, PortIo io);
+
     void write(StringView text) override;
     bool interactive() const override { return true; }
     StringView model() const override { return "ns16550a"; }
@@ -46,7 +55,11 @@ private:
     void push(u8 byte);
     void kick();
 
+    void setup();
+
     volatile u8* m_base = nullptr;
+    u16 m_port = 0;
+    PortIo m_io {nullptr, nullptr};
     u32 m_shift = 0;
     u32 m_width = 1;
     RingBuffer<u8, kTxBuffer> m_tx;

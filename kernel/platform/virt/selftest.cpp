@@ -3,7 +3,9 @@
 #include "boot/kernel.hpp"
 #include "core/log.hpp"
 #include "mm/allocator_selftest.hpp"
-#include "platform/virt/virt_machine.hpp"
+#include "arch/arch.hpp"
+#include "dev/uart/uart.hpp"
+#include "mm/page_allocator.hpp"
 
 namespace mote {
 
@@ -20,7 +22,8 @@ constexpr Nanoseconds kLatenessBound = 50 * kMillisecond;
 
 struct SelfTest {
     Kernel* kernel = nullptr;
-    VirtMachine* machine = nullptr;
+    PageAllocator* pages = nullptr;
+    Uart* uart = nullptr;
     u32 passed = 0;
     u32 failed = 0;
 
@@ -52,9 +55,8 @@ struct SelfTest {
 SelfTest g_test;
 
 void allocator_tests(SelfTest& t) {
-    PageAllocator& pages = *t.machine->pages();
     AllocatorSelftestResult r = run_allocator_selftest(
-        pages, [](StringView check, bool ok, void* ctx) { static_cast<SelfTest*>(ctx)->check(ok, check); }, &t);
+        *t.pages, [](StringView check, bool ok, void* ctx) { static_cast<SelfTest*>(ctx)->check(ok, check); }, &t);
     (void)r;
 }
 
@@ -77,10 +79,18 @@ void fault_tests(SelfTest& t) {
          [](void*) { *reinterpret_cast<volatile u32*>(target) = 0; }, l.text_start},
         {"fault: store into rodata",
          [](void*) { *reinterpret_cast<volatile u32*>(target) = 0; }, l.rodata_start},
-        {"fault: illegal instruction", [](void*) { asm volatile(".4byte 0" ::: "memory"); }, 0},
+        {"fault: illegal instruction", [](void*) { asm volatile(
+#if defined(__x86_64__)
+                                                       "ud2"
+#else
+                                                       ".4byte 0"
+#endif
+                                                       ::: "memory"); }, 0},
         {"fault: breakpoint", [](void*) { asm volatile(
 #if defined(__riscv)
                                                "ebreak"
+#elif defined(__x86_64__)
+                                               "int3"
 #else
                                                "brk #1"
 #endif
@@ -123,7 +133,7 @@ void SelfTest::start_timers() {
         loop.arm(timers[i], deadlines[i]);
     }
     // Interrupt delivery through the controller: the UART's own interrupt.
-    machine->uart().raise_test_interrupt();
+    uart->raise_test_interrupt();
 }
 
 void SelfTest::on_timer(usize index) {
@@ -162,13 +172,14 @@ void SelfTest::on_finish() {
 
 }  // namespace
 
-void start_selftest(Kernel& kernel, VirtMachine& machine, StringView which) {
+void start_selftest(Kernel& kernel, PageAllocator& pages, Uart& uart, StringView which) {
     if (which != "all") {
         log_warn("test", "mote.test={}: unknown (only 'all')", which);
         return;
     }
     g_test.kernel = &kernel;
-    g_test.machine = &machine;
+    g_test.pages = &pages;
+    g_test.uart = &uart;
     log_info("test", "running self-tests");
     g_test.run_synchronous();
     g_test.start_timers();

@@ -11,8 +11,11 @@
 namespace mote {
 
 class Kernel;
-class VirtMachine;
+class PageAllocator;
+class Uart;
 
-void start_selftest(Kernel& kernel, VirtMachine& machine, StringView which);
+// `pages` is the machine's page allocator; `uart` the console, whose own
+// interrupt is raised once to watch it travel through the controller.
+void start_selftest(Kernel& kernel, PageAllocator& pages, Uart& uart, StringView which);
 
 }  // namespace mote

@@ -191,7 +191,7 @@ void VirtMachine::attach_devices(Kernel& kernel) {
     attach_virtio(kernel, *this);
 
     StringView test;
-    if (kernel.boot_args().get("mote.test", test)) start_selftest(kernel, *this, test);
+    if (kernel.boot_args().get("mote.test", test)) start_selftest(kernel, m_pages, *m_uart, test);
 }
 
 void VirtMachine::bind(fdt::Node node, StringView driver) {
