@@ -18,11 +18,24 @@ endif()
 set(MOTE_LINKER_SCRIPT ${CMAKE_SOURCE_DIR}/kernel/arch/${MOTE_ARCH}/kernel.ld)
 
 # The bare-metal platform (QEMU virt: devicetree discovery, memory map, crash
-# reports, self-tests) and the MMIO drivers it binds.
-set(MOTE_PLATFORM virt CACHE STRING "Bare-metal platform under kernel/platform/")
+# reports, self-tests; PVH on x86_64: start info and ACPI) and the drivers it
+# binds.
+if(MOTE_ARCH STREQUAL "x86_64")
+  set(MOTE_PLATFORM_DEFAULT pvh)
+else()
+  set(MOTE_PLATFORM_DEFAULT virt)
+endif()
+set(MOTE_PLATFORM ${MOTE_PLATFORM_DEFAULT} CACHE STRING "Bare-metal platform under kernel/platform/")
 file(GLOB MOTE_PLATFORM_SOURCES CONFIGURE_DEPENDS
      ${CMAKE_SOURCE_DIR}/kernel/platform/${MOTE_PLATFORM}/*.cpp
      ${CMAKE_SOURCE_DIR}/kernel/dev/uart/*.cpp)
+# PVH shares virt's machine-independent bare-metal pieces: the crash report,
+# the symbol table, the memory map, DMA and the self-tests.
+if(MOTE_PLATFORM STREQUAL "pvh")
+  foreach(shared crash symbols ksyms_section cxx_runtime memory_map virt_dma selftest)
+    list(APPEND MOTE_PLATFORM_SOURCES ${CMAKE_SOURCE_DIR}/kernel/platform/virt/${shared}.cpp)
+  endforeach()
+endif()
 list(APPEND MOTE_ARCH_SOURCES ${MOTE_PLATFORM_SOURCES})
 # riscv64 boot code runs C++ before the MMU is on, at the physical load
 # address: jump tables would hold link (virtual) addresses, so none anywhere.

@@ -1,0 +1,96 @@
+// The x86_64 side of the arch facade (kernel/arch/arch.hpp): long mode at
+// CPL 0 after a PVH entry, 4-level paging, the local APIC timer and the I/O
+// APIC behind the platform (kernel/platform/pvh/).
+//
+// x86 PCs describe themselves through ACPI, not a devicetree: the
+// devicetree hooks of the facade (init, timer_interrupt, irq_controller)
+// answer NotFound here, and the PVH platform uses the x86-specific calls
+// below (x86::init_cpu, x86::start_timer, ...) instead.
+#pragma once
+
+#include "arch/x86_64/io.hpp"
+#include "base/fdt.hpp"
+#include "base/result.hpp"
+#include "dev/irq_controller.hpp"
+
+namespace mote {
+
+namespace x86 {
+
+// What entry.S saves on every interrupt and exception, lowest address
+// first: CR2, the general registers, the vector and error code, then what
+// the CPU pushed (SDM vol. 3A 6.14.1, 64-bit interrupt stack frame).
+// Handlers may edit it; the exit path restores every field with IRETQ,
+// which is how a caught fault resumes elsewhere.
+struct TrapFrame {
+    u64 cr2;
+    u64 r15, r14, r13, r12, r11, r10, r9, r8;
+    u64 rbp, rdi, rsi, rdx, rcx, rbx, rax;
+    u64 vector, error;
+    u64 rip, cs, rflags, rsp, ss;
+};
+static_assert(sizeof(TrapFrame) == 23 * 8, "entry.S hard-codes the frame layout");
+
+// Interrupt vectors (the IDT is laid out in trap.cpp).
+inline constexpr u32 kVectorTimer = 0x20;     // the local APIC timer
+inline constexpr u32 kVectorIrqBase = 0x30;   // I/O APIC input n -> 0x30 + n
+inline constexpr u32 kMaxIrqInputs = 0xa0;    // vectors 0x30..0xcf
+inline constexpr u32 kVectorPicBase = 0xe0;   // the masked legacy PIC, remapped out of the way
+inline constexpr u32 kVectorSpurious = 0xff;  // the local APIC's spurious vector
+
+const char* exception_name(u64 vector);
+
+// Whether the CPU has NX (EFER.NXE was set at boot).
+bool has_nx();
+
+}  // namespace x86
+
+struct Arch {
+    using TrapFrame = x86::TrapFrame;
+    static constexpr const char* kName = "x86_64";
+
+    static Result<u64> init(const fdt::Fdt&) { return Error::NotFound; }
+    static Result<fdt::Interrupt> timer_interrupt(const fdt::Fdt&) { return Error::NotFound; }
+
+    static bool disable_interrupts() {
+        u64 flags;
+        asm volatile("pushfq\n popq %0\n cli" : "=r"(flags)::"memory");
+        return flags & (1 << 9);
+    }
+    static void restore_interrupts(bool enabled) {
+        if (enabled) enable_interrupts();
+    }
+    static void enable_interrupts() { asm volatile("sti" ::: "memory"); }
+    // STI delays interrupts until after the next instruction (SDM vol. 2B,
+    // STI), so "sti; hlt" sleeps with no window for a lost wake-up. The
+    // loop calls this with interrupts off; it returns with them on, as the
+    // other ports' wfi effectively does once the loop re-enables them.
+    static void wait_for_interrupt() { asm volatile("sti\n hlt\n cli" ::: "memory"); }
+
+    // The time-stamp counter; the timer is programmed in its ticks.
+    static u64 counter() { return x86::rdtsc(); }
+    static void set_timer(u64 deadline);
+
+    static arch::Frame current_frame() {
+        return {reinterpret_cast<uptr>(__builtin_frame_address(0)), reinterpret_cast<uptr>(__builtin_return_address(0))};
+    }
+    static arch::Frame caller_frame(arch::Frame frame);
+    static arch::Frame trap_frame(const TrapFrame& trap) { return {trap.rbp, trap.rip}; }
+    static void write_registers(const TrapFrame& trap, arch::LineSink sink, void* context);
+    static const char* trap_cause(const TrapFrame& trap);
+    static uptr trap_address(const TrapFrame& trap) { return trap.vector == 14 ? trap.cr2 : 0; }
+
+    static bool catch_fault(void (*body)(void*), void* context, arch::FaultInfo& fault);
+    [[noreturn]] static void breakpoint_panic(const char* message);
+
+    static Result<volatile u8*> map_device(u64 phys, u64 size);
+    static Result<IrqController*> irq_controller(const fdt::Fdt&, fdt::Node) { return Error::NotFound; }
+    static const arch::BootLayout& boot_layout();
+
+    // `failure` is accepted for parity; an x86 PC has no way to report it.
+    [[noreturn]] static void power_off(bool failure = false);
+    [[noreturn]] static void reboot();
+    [[noreturn]] static void halt();
+};
+
+}  // namespace mote

@@ -1,0 +1,179 @@
+// x86_64 descriptor tables and trap handling: the GDT with a TSS (whose
+// IST1 gives the double-fault handler its own stack, so a kernel stack
+// overflow into the guard page still gets a report), the IDT of 256 stubs,
+// and the one C++ handler they all reach. Interrupts go to the timer or the
+// platform (which only posts them to the loop); exceptions become a crash
+// report unless a catch_fault() is waiting for them.
+#include "arch/arch.hpp"
+#include "arch/x86_64/x86.hpp"
+#include "core/loop.hpp"
+
+extern "C" {
+struct TryContext {
+    mote::u64 rbx, rbp, r12, r13, r14, r15, rsp;
+};
+int arch_try(void (*body)(void*), void* context, TryContext* saved);
+extern char arch_try_landing[];
+extern char isr_stubs[];
+extern char __emergency_stack_top[];
+}
+
+namespace mote {
+
+namespace {
+
+// Segment selectors: the boot GDT's two, then the TSS.
+constexpr u16 kCodeSelector = 0x08;
+constexpr u16 kTssSelector = 0x18;
+
+// The 64-bit TSS (SDM vol. 3A 8.7, figure 8-11): only the IST pointers
+// matter to a kernel that never leaves ring 0.
+struct [[gnu::packed]] Tss {
+    u32 reserved0;
+    u64 rsp[3];
+    u64 reserved1;
+    u64 ist[7];
+    u64 reserved2;
+    u16 reserved3;
+    u16 iomap_base;
+};
+static_assert(sizeof(Tss) == 104);
+
+struct [[gnu::packed]] DescriptorPointer {
+    u16 limit;
+    u64 base;
+};
+
+// A 64-bit interrupt gate (SDM vol. 3A 6.14.1, figure 6-8).
+struct IdtEntry {
+    u16 offset_low;
+    u16 selector;
+    u8 ist;
+    u8 type;  // 0x8e: present, DPL 0, interrupt gate (IF cleared on entry)
+    u16 offset_mid;
+    u32 offset_high;
+    u32 reserved;
+};
+static_assert(sizeof(IdtEntry) == 16);
+
+alignas(16) u64 g_gdt[5];
+Tss g_tss;
+alignas(16) IdtEntry g_idt[256];
+
+arch::TrapStats g_stats;
+TryContext* g_try = nullptr;
+arch::FaultInfo* g_try_fault = nullptr;
+const char* g_panic_message = nullptr;
+
+void set_gate(u32 vector, u8 ist) {
+    u64 handler = reinterpret_cast<u64>(isr_stubs) + 16 * u64(vector);
+    g_idt[vector] = {u16(handler), kCodeSelector, ist, 0x8e, u16(handler >> 16), u32(handler >> 32), 0};
+}
+
+void handle_interrupt(x86::TrapFrame& frame) {
+    ++interrupt_depth();
+    u32 vector = u32(frame.vector);
+    if (vector == x86::kVectorTimer) {
+        // The timer only wakes the loop, which fires whatever is due on
+        // its next turn and re-arms for the next deadline.
+        ++g_stats.timer_interrupts;
+        x86::lapic_eoi();
+    } else if (vector >= x86::kVectorIrqBase && vector < x86::kVectorIrqBase + x86::kMaxIrqInputs) {
+        ++g_stats.external_interrupts;
+        // The I/O APIC driver hands this input to the platform's claim().
+        x86::io_apic().note_pending(vector - x86::kVectorIrqBase);
+        platform_interrupt();
+    } else if (vector == x86::kVectorSpurious || (vector >= x86::kVectorPicBase && vector < x86::kVectorPicBase + 16)) {
+        // The APIC's spurious vector takes no EOI (SDM vol. 3A 11.9); the
+        // masked PIC's IRQ 7/15 ghosts are spurious too.
+        ++g_stats.spurious_interrupts;
+    } else {
+        ++g_stats.weird_interrupts;
+        x86::lapic_eoi();
+    }
+    --interrupt_depth();
+}
+
+}  // namespace
+
+arch::TrapStats& arch::trap_stats() { return g_stats; }
+
+void x86::install_descriptors() {
+    g_gdt[0] = 0;
+    g_gdt[1] = 0x00af9a000000ffff;  // 64-bit code, DPL 0
+    g_gdt[2] = 0x00cf92000000ffff;  // data
+    // The TSS descriptor takes two slots (SDM vol. 3A 8.2.3, figure 8-4).
+    u64 base = reinterpret_cast<u64>(&g_tss);
+    u64 limit = sizeof(Tss) - 1;
+    g_gdt[3] = (limit & 0xffff) | ((base & 0xffffff) << 16) | (u64(0x89) << 40) | (((limit >> 16) & 0xf) << 48) |
+               (((base >> 24) & 0xff) << 56);
+    g_gdt[4] = base >> 32;
+    g_tss.ist[0] = reinterpret_cast<u64>(__emergency_stack_top);
+    g_tss.iomap_base = sizeof(Tss);
+
+    DescriptorPointer gdtr {sizeof(g_gdt) - 1, reinterpret_cast<u64>(g_gdt)};
+    asm volatile("lgdt %0" ::"m"(gdtr) : "memory");
+    // Reload CS through a far return, then the data segments and TR.
+    asm volatile(
+        "pushq %[code]\n"
+        "leaq 1f(%%rip), %%rax\n"
+        "pushq %%rax\n"
+        "lretq\n"
+        "1:\n"
+        "movw $0x10, %%ax\n"
+        "movw %%ax, %%ds\n"
+        "movw %%ax, %%es\n"
+        "movw %%ax, %%ss\n"
+        "ltr %w[tss]\n"
+        :
+        : [code] "i"(u64(kCodeSelector)), [tss] "r"(kTssSelector)
+        : "rax", "memory");
+
+    for (u32 v = 0; v < 256; ++v) set_gate(v, v == 8 ? 1 : 0);  // #DF on IST1
+    DescriptorPointer idtr {sizeof(g_idt) - 1, reinterpret_cast<u64>(g_idt)};
+    asm volatile("lidt %0" ::"m"(idtr) : "memory");
+}
+
+extern "C" void trap_handler(x86::TrapFrame& frame) {
+    if (frame.vector >= 32) {
+        handle_interrupt(frame);
+        return;
+    }
+    // A double fault is never recoverable: its saved state is undefined
+    // (SDM vol. 3A 6.15, interrupt 8).
+    if (g_try && frame.vector != 8) {
+        // Resume in arch_try as if it returned 1 (see entry.S).
+        *g_try_fault = {frame.vector, uptr(frame.vector == 14 ? frame.cr2 : 0), frame.rip,
+                        x86::exception_name(frame.vector)};
+        frame.rip = reinterpret_cast<u64>(arch_try_landing);
+        frame.rax = 1;
+        frame.rdx = reinterpret_cast<u64>(g_try);
+        g_try = nullptr;
+        ++g_stats.caught_faults;
+        return;
+    }
+    const char* message = nullptr;
+    if (frame.vector == 3 && g_panic_message) message = g_panic_message;
+    platform_crash(frame, message);
+}
+
+bool Arch::catch_fault(void (*body)(void*), void* context, arch::FaultInfo& fault) {
+    VERIFY_MSG(!g_try, "catch_fault does not nest");
+    TryContext saved;
+    g_try_fault = &fault;
+    g_try = &saved;
+    int faulted = arch_try(body, context, &saved);
+    g_try = nullptr;
+    return faulted != 0;
+}
+
+void Arch::breakpoint_panic(const char* message) {
+    // The breakpoint trap captures every register in a TrapFrame, so a panic
+    // produces exactly the report an unexpected exception does.
+    g_panic_message = message ? message : "panic";
+    g_try = nullptr;
+    asm volatile("int3" ::: "memory");
+    halt();
+}
+
+}  // namespace mote

@@ -1,0 +1,138 @@
+// The PVH machine's answers to `layout`, `mem` and `devices`.
+#include "arch/arch.hpp"
+#include "mm/memory_stats.hpp"
+#include "platform/pvh/pvh_machine.hpp"
+#include "platform/virt/symbols.hpp"
+
+namespace mote {
+
+namespace {
+
+struct Out {
+    MachineLineSink sink;
+    void* context;
+
+    template <typename... Args>
+    void line(StringView fmt, const Args&... args) {
+        FixedString<160> text;
+        text.appendf(fmt, args...);
+        sink(text.view(), context);
+    }
+};
+
+FixedString<24> size_text(u64 bytes) {
+    FixedString<24> out;
+    char buffer[24];
+    FormatBuffer b(Span<char>(buffer, sizeof(buffer)));
+    format_size(b, bytes);
+    out.append(b.view());
+    return out;
+}
+
+void region(Out& out, StringView what, uptr start, uptr end, StringView permissions) {
+    out.line("  {:<12} {:#018x}..{:#018x} {:>9} {}", what, start, end, size_text(end - start).view(), permissions);
+}
+
+const char* e820_name(u32 type) {
+    switch (x86::E820Type(type)) {
+    case x86::E820Type::Ram: return "RAM";
+    case x86::E820Type::Reserved: return "reserved";
+    case x86::E820Type::AcpiReclaimable: return "ACPI data";
+    case x86::E820Type::AcpiNvs: return "ACPI NVS";
+    case x86::E820Type::Unusable: return "unusable";
+    case x86::E820Type::Persistent: return "persistent";
+    }
+    return "unknown";
+}
+
+}  // namespace
+
+Result<void> PvhMachine::describe(MachineReport report, MachineLineSink sink, void* context) {
+    switch (report) {
+    case MachineReport::Layout: write_layout(sink, context); return {};
+    case MachineReport::Memory: write_memory(sink, context); return {};
+    case MachineReport::Devices: write_devices(sink, context); return {};
+    }
+    return Error::Unsupported;
+}
+
+void PvhMachine::write_layout(MachineLineSink sink, void* context) {
+    Out out {sink, context};
+    const arch::BootLayout& l = Arch::boot_layout();
+    out.line("virtual:");
+    region(out, "text", l.text_start, l.text_end, "r-x");
+    region(out, "rodata", l.rodata_start, l.rodata_end, "r--");
+    region(out, "data+bss", l.data_start, l.data_end, "rw-");
+    region(out, "stack guard", l.stack_guard, l.stack_guard + kPageSize, "--- (unmapped)");
+    region(out, "stack", l.stack_bottom, l.stack_top, "rw-");
+    for (const PhysRange& r : m_memory.ram())
+        region(out, "direct map", uptr(r.base + l.direct_map_offset), uptr(r.base + r.size + l.direct_map_offset),
+               x86::has_nx() ? "rw- (RAM)" : "rwx (RAM; this CPU has no NX)");
+    out.line("  page tables: {} of {} boot pages used; {} kernel symbols", l.table_pages_used, l.table_pages_total,
+             symbol_count());
+    out.line("physical (PVH memory map, start info at {:#x}):", l.dtb_phys);
+    const x86::BootInfo& info = x86::boot_info();
+    for (usize i = 0; i < info.memmap_count; ++i) {
+        const x86::E820Entry& e = info.memmap[i];
+        region(out, e820_name(e.type), uptr(e.base), uptr(e.base + e.size), "");
+    }
+    for (const Reservation& r : m_memory.reservations())
+        out.line("  reserved     {:#018x}..{:#018x} {:>9} {} {}", r.range.base, r.range.base + r.range.size,
+                 size_text(r.range.size).view(), r.reason, r.detail);
+    for (const PhysRange& r : m_memory.usable()) region(out, "usable", r.base, r.base + r.size, "");
+    if (m_memory.dropped() || info.memmap_dropped)
+        out.line("  ({} ranges did not fit the tables and were left out)", m_memory.dropped() + info.memmap_dropped);
+}
+
+void PvhMachine::write_memory(MachineLineSink sink, void* context) {
+    Out out {sink, context};
+    out.line("RAM {} ({} bytes), reserved {}, usable {}", size_text(m_memory.ram_bytes()).view(), m_memory.ram_bytes(),
+             size_text(m_memory.reserved_bytes()).view(), size_text(m_memory.usable_bytes()).view());
+    for (const Reservation& r : m_memory.reservations())
+        out.line("  reserved {:>9} at {:#x}: {} {}", size_text(r.range.size).view(), r.range.base, r.reason, r.detail);
+    write_memory_report(m_pages, sink, context);
+}
+
+void PvhMachine::write_devices(MachineLineSink sink, void* context) {
+    Out out {sink, context};
+    // name, what, where, irq, driver: the same columns as on virt.
+    out.line("{:<28} {:<24} {:#012x} irq {:<4} {}", "COM1", "ns16550a", 0x3f8, m_uart_irq, "ns16550a (console)");
+    out.line("{:<28} {:<24} {:#012x} {:<8} {}", "local-apic", "x86 local APIC", m_madt.local_apic, "",
+             "local APIC (timer, EOI)");
+    for (usize i = 0; i < m_madt.io_apic_count; ++i) {
+        const acpi::Madt::IoApic& a = m_madt.io_apics[i];
+        bool ours = a.gsi_base == x86::io_apic().gsi_base();
+        FixedString<32> name;
+        name.appendf("io-apic@{}", a.id);
+        out.line("{:<28} {:<24} {:#012x} {:<8} {}", name.view(), "x86 I/O APIC", a.address, "",
+                 ours ? "I/O APIC" : "no driver");
+    }
+    if (m_fadt.pm_timer.present())
+        out.line("{:<28} {:<24} {:#012x} {:<8} {}", "pm-timer", "ACPI PM timer", m_fadt.pm_timer.address, "",
+                 StringView(m_clock_source) == "ACPI PM timer" ? "TSC calibration" : "no driver");
+    if (m_hpet.base)
+        out.line("{:<28} {:<24} {:#012x} {:<8} {}", "hpet", "HPET", m_hpet.base, "",
+                 StringView(m_clock_source) == "HPET" ? "TSC calibration" : "no driver");
+    for (usize i = 0; i < m_mcfg.count; ++i) {
+        FixedString<32> name;
+        name.appendf("pci-ecam@{}", m_mcfg.regions[i].segment);
+        out.line("{:<28} {:<24} {:#012x} {:<8} buses {}..{}", name.view(), "PCI ECAM (MCFG)", m_mcfg.regions[i].base,
+                 "", m_mcfg.regions[i].bus_start, m_mcfg.regions[i].bus_end);
+    }
+    // The CMOS RTC, unless the FADT says there is none (IAPC_BOOT_ARCH bit 5).
+    if (!(m_fadt.boot_architecture & (1u << 5)))
+        out.line("{:<28} {:<24} {:#012x} irq {:<4} {}", "rtc", "mc146818 CMOS RTC", 0x70, m_madt.isa_irq(8).gsi,
+                 "no driver");
+    out.line("acpi tables (RSDP rev {}, {}):", m_acpi.rsdp().revision, m_acpi.uses_xsdt() ? "XSDT" : "RSDT");
+    for (const acpi::Table& t : m_acpi.tables())
+        out.line("  {} at {:#x}, {} bytes, revision {}", t.signature, t.phys, t.bytes.size(), t.revision);
+    for (const acpi::Skipped& s : m_acpi.skipped())
+        out.line("  {} at {:#x} skipped: {}", s.signature, s.phys, acpi::acpi_fault_name(s.fault));
+    out.line("power off: {} (S5 from {}), reset: {}",
+             m_power.sleep_control.present()   ? "ACPI sleep control register"
+             : m_power.pm1a_control.present() ? "ACPI PM1a control"
+                                               : "none",
+             m_s5_source, m_power.reset_register.present() ? "ACPI reset register" : "8042 / triple fault");
+}
+
+}  // namespace mote
