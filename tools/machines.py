@@ -28,7 +28,21 @@ MACHINES = {
         "kernel": "mote.bin",
         "cpus": ["cortex-a72", "max"],
     },
+    # x86_64 boots the ELF through QEMU's PVH loader (the Xen PHYS32_ENTRY
+    # note): on q35 via SeaBIOS and its PVH option ROM, on microvm via
+    # qboot. -nodefaults: no VGA and no default NIC, so no option ROMs to
+    # load; the console is COM1 on stdio.
+    "x86_64": {
+        "qemu": "qemu-system-x86_64",
+        "machine": ["-M", "{machine}", "-nodefaults", "-serial", "mon:stdio"],
+        "kernel": "mote.elf",
+        "cpus": ["qemu64", "max"],
+    },
 }
+
+# x86_64 machines, and the virtio transport each one has.
+X86_MACHINES = {"q35": "pci", "microvm": "mmio"}
+DEFAULT_X86_MACHINE = "q35"
 
 DEFAULT_MEMORY = "128M"
 DEFAULT_GIC = "3"
@@ -44,11 +58,16 @@ def add_run_options(parser):
     parser.add_argument("--memory", default=DEFAULT_MEMORY, help="guest RAM (QEMU -m), e.g. 16M .. 2G")
     parser.add_argument("--cpu", help="aarch64 CPU model: cortex-a72 (default) or max")
     parser.add_argument("--gic", choices=["2", "3"], help="aarch64 interrupt controller version (default 3)")
+    parser.add_argument("--machine", choices=sorted(X86_MACHINES),
+                        help=f"x86_64 machine: q35 (virtio-pci) or microvm (virtio-mmio); default {DEFAULT_X86_MACHINE}")
+    parser.add_argument("--accel", choices=["tcg", "kvm"], default="tcg",
+                        help="x86_64 accelerator: tcg (default; what every test uses) or kvm (only if /dev/kvm exists)")
     parser.add_argument("--qemu-arg", action="append", default=[], metavar="ARG",
                         help="extra argument passed to QEMU as is (repeatable)")
-    parser.add_argument("--transport", choices=TRANSPORTS, default="mmio",
+    parser.add_argument("--transport", choices=TRANSPORTS, default=None,
                         help="how the virtio devices attach: mmio (virtio-mmio version 2, the default), "
-                             "mmio-legacy (version 1) or pci (virtio-pci behind the ECAM host bridge)")
+                             "mmio-legacy (version 1) or pci (virtio-pci behind the ECAM host bridge); "
+                             "on x86_64 the machine decides (q35: pci, microvm: mmio)")
     parser.add_argument("--disk-cache", default=None, metavar="MODE",
                         help="QEMU cache= mode of the disk (none, writeback, ...); QEMU's default if unset")
     parser.add_argument("--no-net", action="store_true", help="no virtio-net device")
@@ -84,7 +103,7 @@ def device_args(arch, options):
     source and a network card on user networking, all on the transport that
     --transport names. Options that are absent (the tests pass their own
     namespace) take their defaults."""
-    transport = getattr(options, "transport", None) or "mmio"
+    transport = getattr(options, "transport", None) or default_transport(arch, getattr(options, "machine", None))
     if transport not in TRANSPORTS:
         raise SystemExit(f"mote: unknown transport {transport} (use {', '.join(TRANSPORTS)})")
     disk = getattr(options, "disk", None) or scratch_disk(arch)
@@ -101,18 +120,39 @@ def device_args(arch, options):
     argv += ["-drive", drive, "-device", f"virtio-blk-{suffix},drive=vda,serial=mote-vda",
              "-device", f"virtio-rng-{suffix}"]
     if not getattr(options, "no_net", False):
-        argv += ["-netdev", "user,id=net0", "-device", f"virtio-net-{suffix},netdev=net0"]
+        # romfile=: no iPXE option ROM for SeaBIOS to load (x86 q35).
+        rom = ",romfile=" if transport == "pci" and arch == "x86_64" else ""
+        argv += ["-netdev", "user,id=net0", "-device", f"virtio-net-{suffix},netdev=net0{rom}"]
     return argv
 
 
-def qemu_argv(arch, kernel, memory=DEFAULT_MEMORY, append=None, cpu=None, gic=None, extra=(), devices=()):
+def default_transport(arch, machine=None):
+    """mmio, except on x86_64 where the machine has only one: q35 pci, microvm mmio."""
+    if arch == "x86_64":
+        return X86_MACHINES[machine or DEFAULT_X86_MACHINE]
+    return "mmio"
+
+
+def x86_accel_args(accel):
+    """-accel for x86_64: KVM only when asked for and /dev/kvm exists."""
+    if accel == "kvm":
+        if not os.path.exists("/dev/kvm"):
+            raise SystemExit("mote: --accel kvm: /dev/kvm does not exist on this host")
+        return ["-accel", "kvm", "-cpu", "host"]
+    return ["-accel", "tcg"]
+
+
+def qemu_argv(arch, kernel, memory=DEFAULT_MEMORY, append=None, cpu=None, gic=None, extra=(), devices=(),
+              machine=None, accel=None):
     """The full QEMU command line: serial console on stdio, no display."""
     if arch not in MACHINES:
         raise SystemExit(f"mote: no QEMU machine defined for {arch} yet")
     m = MACHINES[arch]
-    machine = [a.format(gic=gic or DEFAULT_GIC) for a in m["machine"]]
-    argv = [m["qemu"]] + machine
-    if m["cpus"]:
+    machine_args = [a.format(gic=gic or DEFAULT_GIC, machine=machine or DEFAULT_X86_MACHINE) for a in m["machine"]]
+    argv = [m["qemu"]] + machine_args
+    if arch == "x86_64":
+        argv += x86_accel_args(accel or "tcg")
+    if m["cpus"] and not (arch == "x86_64" and accel == "kvm"):
         argv += ["-cpu", cpu or m["cpus"][0]]
     argv += ["-m", memory, "-nographic", "-kernel", kernel]
     if append:
@@ -124,4 +164,5 @@ def qemu_argv(arch, kernel, memory=DEFAULT_MEMORY, append=None, cpu=None, gic=No
 def qemu_command(arch, build_dir, args):
     """`./mote run --arch ARCH ...`"""
     return qemu_argv(arch, kernel_path(arch, build_dir), memory=args.memory, append=getattr(args, "append", None),
-                     cpu=args.cpu, gic=args.gic, extra=args.qemu_arg, devices=device_args(arch, args))
+                     cpu=args.cpu, gic=args.gic, extra=args.qemu_arg, devices=device_args(arch, args),
+                     machine=getattr(args, "machine", None), accel=getattr(args, "accel", None))

@@ -24,6 +24,7 @@ def parse_args(description):
     p.add_argument("--kernel", required=True, help="build/<arch>/mote.elf")
     p.add_argument("--gic", default=None)
     p.add_argument("--cpu", default=None)
+    p.add_argument("--machine", default=None, help="x86_64: q35 or microvm")
     p.add_argument("--memory", default="128M")
     p.add_argument("--timeout", type=float, default=60.0)
     return p.parse_args()
@@ -36,7 +37,8 @@ class Qemu:
             print(f"SKIP: {kernel} is not built (./mote build {args.arch})")
             sys.exit(SKIP)
         self.argv = machines.qemu_argv(args.arch, kernel, memory=memory or args.memory, append=append,
-                                       cpu=args.cpu, gic=args.gic, devices=devices)
+                                       cpu=args.cpu, gic=args.gic, devices=devices,
+                                       machine=getattr(args, "machine", None))
         if not shutil.which(self.argv[0]):
             print(f"SKIP: {self.argv[0]} is not installed")
             sys.exit(SKIP)
