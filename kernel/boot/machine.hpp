@@ -5,6 +5,7 @@
 #pragma once
 
 #include "base/result.hpp"
+#include "base/verify.hpp"
 #include "core/loop.hpp"
 #include "dev/console.hpp"
 
@@ -36,6 +37,10 @@ public:
         (void)report, (void)sink, (void)context;
         return Error::Unsupported;
     }
+
+    // The shell's `panic`: stop with the full crash report, on purpose. A
+    // machine that must survive it (the shell fuzzer's) overrides this.
+    virtual void crash_on_request(const char* reason) { platform_panic(reason); }
 
 protected:
     ~Machine() = default;

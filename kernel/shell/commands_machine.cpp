@@ -40,7 +40,9 @@ void command_layout(Shell& shell, const Arguments&) { report(shell, MachineRepor
 
 void command_devices(Shell& shell, const Arguments&) { report(shell, MachineReport::Devices, "devices"); }
 
-void command_panic(Shell&, const Arguments&) { platform_panic("panic requested from the shell"); }
+void command_panic(Shell& shell, const Arguments&) {
+    shell.kernel().machine().crash_on_request("panic requested from the shell");
+}
 
 void command_reboot(Shell& shell, const Arguments&) { shell.kernel().request_power(PowerAction::Reboot); }
 
