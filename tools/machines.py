@@ -71,6 +71,9 @@ def add_run_options(parser):
     parser.add_argument("--disk-cache", default=None, metavar="MODE",
                         help="QEMU cache= mode of the disk (none, writeback, ...); QEMU's default if unset")
     parser.add_argument("--no-net", action="store_true", help="no virtio-net device")
+    parser.add_argument("--fwd", action="append", default=[], metavar="PROTO:HOST:GUEST",
+                        help="forward host port HOST on 127.0.0.1 to guest port GUEST, PROTO udp or tcp "
+                             "(repeatable); ./mote run always forwards a UDP port to the echo service")
 
 
 def kernel_path(arch, build_dir):
@@ -122,8 +125,43 @@ def device_args(arch, options):
     if not getattr(options, "no_net", False):
         # romfile=: no iPXE option ROM for SeaBIOS to load (x86 q35).
         rom = ",romfile=" if transport == "pci" and arch == "x86_64" else ""
-        argv += ["-netdev", "user,id=net0", "-device", f"virtio-net-{suffix},netdev=net0{rom}"]
+        netdev = "user,id=net0" + "".join(hostfwd(f) for f in getattr(options, "fwd", None) or [])
+        argv += ["-netdev", netdev, "-device", f"virtio-net-{suffix},netdev=net0{rom}"]
     return argv
+
+
+def parse_fwd(spec):
+    """"udp:5007:7" -> ("udp", 5007, 7); SystemExit with the reason otherwise."""
+    parts = spec.split(":")
+    try:
+        proto, host, guest = parts[0], int(parts[1]), int(parts[2])
+    except (IndexError, ValueError):
+        raise SystemExit(f"mote: bad --fwd '{spec}' (use udp:HOST:GUEST or tcp:HOST:GUEST)")
+    if len(parts) != 3 or proto not in ("udp", "tcp") or not (0 < host < 65536 and 0 < guest < 65536):
+        raise SystemExit(f"mote: bad --fwd '{spec}' (use udp:HOST:GUEST or tcp:HOST:GUEST, ports 1-65535)")
+    return proto, host, guest
+
+
+def hostfwd(spec):
+    """QEMU user-network forward of 127.0.0.1:HOST to the guest's GUEST port
+    (loopback only: nothing outside this machine can reach the guest)."""
+    proto, host, guest = parse_fwd(spec)
+    return f",hostfwd={proto}:127.0.0.1:{host}-:{guest}"
+
+
+def free_port(proto="udp", preferred=None):
+    """A port on 127.0.0.1 that nothing is bound to right now: `preferred`
+    if it is free, else one the kernel picks."""
+    import socket
+    kind = socket.SOCK_DGRAM if proto == "udp" else socket.SOCK_STREAM
+    for port in ([preferred] if preferred else []) + [0]:
+        with socket.socket(socket.AF_INET, kind) as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return s.getsockname()[1]
+    raise SystemExit("mote: no free port on 127.0.0.1")
 
 
 def default_transport(arch, machine=None):

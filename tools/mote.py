@@ -86,6 +86,14 @@ def cmd_run(args):
     else:
         deps.ensure(deps.BUILD + deps.qemu_for(arch))
         build([arch])
+        if not args.no_net and not any(machines.parse_fwd(f)[0] == "udp" and machines.parse_fwd(f)[2] == 7
+                                       for f in args.fwd):
+            port = machines.free_port("udp", preferred=5007)
+            args.fwd.append(f"udp:{port}:7")
+        for spec in args.fwd:
+            proto, host, guest = machines.parse_fwd(spec)
+            log(f"forwarding {proto} 127.0.0.1:{host} -> guest port {guest}"
+                + (" (UDP echo service)" if (proto, guest) == ("udp", 7) else ""))
         cmd = machines.qemu_command(arch, build_dir(arch), args)
         log("QEMU: " + " ".join(cmd))
     os.execvp(cmd[0], cmd)

@@ -22,12 +22,6 @@ from qemu_harness import machines
 SECOND_ECHO_PORT = 5555
 
 
-def free_udp_port():
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def echo_once(q, sock, port, payload, tries=3):
     """Sends `payload` and waits for it to come back; retries a lost one."""
     for _ in range(tries):
@@ -81,13 +75,10 @@ def main():
 
 
 def run(args, disk):
-    port7, port2 = free_udp_port(), free_udp_port()
-    options = argparse.Namespace(transport=args.transport, disk=disk, disk_cache=None, no_net=True)
+    port7, port2 = machines.free_port("udp"), machines.free_port("udp")
+    options = argparse.Namespace(transport=args.transport, disk=disk, disk_cache=None, no_net=False,
+                                 fwd=[f"udp:{port7}:7", f"udp:{port2}:{SECOND_ECHO_PORT}"])
     devices = machines.device_args(args.arch, options)
-    suffix = "pci" if args.transport == "pci" else "device"
-    devices += ["-netdev", f"user,id=net0,hostfwd=udp:127.0.0.1:{port7}-:7,"
-                           f"hostfwd=udp:127.0.0.1:{port2}-:{SECOND_ECHO_PORT}",
-                "-device", f"virtio-net-{suffix},netdev=net0"]
     q = qemu_harness.Qemu(args, append=f"mote.echo={SECOND_ECHO_PORT}", devices=devices)
     try:
         q.expect("dhcp: lease 10.0.2.15/24 gateway 10.0.2.2", timeout=40)
