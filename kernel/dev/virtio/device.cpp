@@ -74,13 +74,21 @@ void Device::kick(Virtqueue& queue) {
 
 void Device::on_interrupt() {
     ++m_interrupts;
-    u32 cause = m_transport.take_interrupt();
-    if (m_failed || !cause) return;  // a shared line, or a dead device
+    u32 cause = m_transport.take_interrupt() | m_pending_cause;
+    m_pending_cause = 0;
+    if (m_failed) return;
+    if (!cause && !has_work()) return;  // a shared line: not ours
     if ((cause & kIsrConfig) && (m_transport.status() & kStatusNeedsReset)) {
         disable("device set DEVICE_NEEDS_RESET");
         return;
     }
     service(cause);
+}
+
+bool Device::recheck() {
+    if (m_failed) return false;
+    m_pending_cause |= m_transport.take_interrupt();
+    return m_pending_cause || has_work();
 }
 
 void Device::disable(StringView reason) {

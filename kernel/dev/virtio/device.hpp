@@ -43,6 +43,17 @@ public:
 
     // Loop context: the device's interrupt line fired (it may be shared).
     void on_interrupt();
+    // Whether a used ring holds entries not yet handled: the interrupt
+    // dispatcher checks after unmasking, so a completion whose interrupt was
+    // swallowed while the line was masked is not left waiting.
+    virtual bool has_work() const = 0;
+    // After the controller line was unmasked: reads the cause again and
+    // keeps it for the next on_interrupt. Returns whether the device needs
+    // service. The read matters for level-triggered lines whose controller
+    // only reacts to level changes (PCI INTx on QEMU): it clears the ISR, so
+    // a cause raised while the line was masked cannot hold the line high
+    // with nobody ever told.
+    bool recheck();
 
     Transport& transport() const { return m_transport; }
     u64 features() const { return m_features; }
@@ -94,6 +105,7 @@ protected:
     bool m_failed = false;
     u64 m_interrupts = 0;
     u32 m_irq = 0;
+    u32 m_pending_cause = 0;
 };
 
 }  // namespace mote::virtio

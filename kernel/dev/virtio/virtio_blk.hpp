@@ -39,6 +39,7 @@ public:
     StringView driver_name() const override { return "virtio-blk"; }
     StringView instance_name() const override { return BlockDevice::name(); }
     void describe_counters(LineOut& line) const override;
+    bool has_work() const override { return !m_failed && m_queue.has_used(); }
     // BlockDevice
     StringView model() const override { return m_model.view(); }
     void cancel_request(Request& request) override;

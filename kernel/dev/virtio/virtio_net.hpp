@@ -39,6 +39,7 @@ public:
     StringView driver_name() const override { return "virtio-net"; }
     StringView instance_name() const override { return NetDevice::name(); }
     void describe_counters(LineOut& line) const override;
+    bool has_work() const override { return !m_failed && (m_rx_queue.has_used() || m_tx_queue.has_used()); }
     // NetDevice
     StringView model() const override { return m_model.view(); }
 

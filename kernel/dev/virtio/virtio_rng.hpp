@@ -30,6 +30,7 @@ public:
     StringView driver_name() const override { return "virtio-rng"; }
     StringView instance_name() const override { return "rng0"; }
     void describe_counters(LineOut& line) const override;
+    bool has_work() const override { return !m_failed && m_queue.has_used(); }
 
     u64 bytes_received() const { return m_bytes; }
 

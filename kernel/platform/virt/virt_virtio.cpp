@@ -36,11 +36,21 @@ constexpr usize kMaxLines = 16;
 IrqLine g_lines[kMaxLines];
 usize g_line_count = 0;
 IrqController* g_irq = nullptr;
+Loop* g_loop = nullptr;
 
 void on_line(void* context, u32 source) {
     auto& line = *static_cast<IrqLine*>(context);
     for (usize i = 0; i < line.count; ++i) line.devices[i]->on_interrupt();
     g_irq->unmask(source);
+    // A cause raised while the line was masked can leave a level-triggered
+    // line high with no new edge for the controller (QEMU's PCI INTx only
+    // signals level changes to the PLIC, and an enable write does not
+    // re-evaluate pending sources): interrupts were lost that way. Read the
+    // causes again, which lowers the line, and come back next turn if there
+    // is work.
+    bool again = false;
+    for (usize i = 0; i < line.count; ++i) again |= line.devices[i]->recheck();
+    if (again) g_loop->post_irq(source);
 }
 
 Result<void> route_irq(Kernel& kernel, Device& device, u32 source) {
@@ -121,6 +131,7 @@ void attach_mmio_node(Kernel& kernel, VirtMachine& machine, fdt::Node node) {
 
 void attach_virtio(Kernel& kernel, VirtMachine& machine) {
     g_irq = &machine.irq_controller();
+    g_loop = &kernel.loop();
     g_dma.init(*machine.pages(), machine.memory_map());
     const fdt::Fdt& fdt = machine.devicetree();
     fdt.for_each_compatible("virtio,mmio", [&](fdt::Node node) {
