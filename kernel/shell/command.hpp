@@ -34,6 +34,7 @@ void command_devices(Shell&, const Arguments&);
 void command_panic(Shell&, const Arguments&);
 void command_reboot(Shell&, const Arguments&);
 void command_net(Shell&, const Arguments&);
+void command_net_link(Shell&, const Arguments&);
 void command_ping(Shell&, const Arguments&);
 
 }  // namespace mote

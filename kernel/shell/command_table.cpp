@@ -14,7 +14,7 @@ const Command kCommands[] = {
     {"mem", "mem", "physical memory: RAM, reservations and why, page allocator and slab caches", command_mem},
     {"layout", "layout", "kernel address space and physical memory map", command_layout},
     {"devices", "devices", "every devicetree device: compatible, address, IRQ, driver", command_devices},
-    {"net", "net", "network: addresses, routes, DHCP lease, ARP cache, device and per-protocol counters", command_net},
+    {"net", "net [link]", "network: addresses, routes, DHCP lease, ARP cache, device and per-protocol counters; link: MAC, link state, device counters", command_net},
     {"ping", "ping HOST [COUNT]", "ICMP echo to an IPv4 address, one a second (default 4), with round-trip times", command_ping},
     {"poweroff", "poweroff", "flush block devices and power off", command_poweroff},
     {"reboot", "reboot", "restart the machine", command_reboot},

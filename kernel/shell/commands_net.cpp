@@ -163,8 +163,12 @@ void cancel_ping(Shell& shell) { shell.kernel().net().pinger().stop(); }
 }  // namespace
 
 void command_net(Shell& shell, const Arguments& args) {
+    if (args.count() == 2 && args[1] == "link") {
+        command_net_link(shell, args);
+        return;
+    }
     if (args.count() != 1) {
-        shell.error("usage: net");
+        shell.error("usage: net [link]");
         return;
     }
     print_net(shell);
