@@ -391,6 +391,104 @@ Result<SleepType> find_s5(const Table& dsdt) {
     return Error::NotFound;
 }
 
+namespace {
+
+// PkgLength at b[at] (20.2.4); the length counts its own bytes. Advances
+// `at` past it; false if it does not fit the table.
+bool read_pkg_length(ReadonlyBytes b, usize& at, u64& length) {
+    if (at >= b.size()) return false;
+    u8 lead = b[at++];
+    usize follow = lead >> 6;
+    length = follow ? (lead & 0x0f) : (lead & 0x3f);
+    if (b.size() - at < follow) return false;
+    for (usize k = 0; k < follow; ++k) length |= u64(b[at++]) << (4 + 8 * k);
+    return true;
+}
+
+// Decodes a resource template (6.4): small items have their length in the
+// tag's low 3 bits, large items a 16-bit length after the tag; End Tag 0x79.
+bool decode_resources(ReadonlyBytes r, MmioDevice& out) {
+    bool memory = false, irq = false;
+    for (usize at = 0; at < r.size();) {
+        u8 tag = r[at];
+        if (!(tag & 0x80)) {
+            usize length = tag & 7;
+            if (((tag >> 3) & 0x0f) == 0x0f) break;  // End Tag
+            if (r.size() - at - 1 < length) return false;
+            at += 1 + length;
+            continue;
+        }
+        if (r.size() - at < 3) return false;
+        usize length = r[at + 1] | r[at + 2] << 8;
+        if (r.size() - at - 3 < length) return false;
+        const u8* body = r.data() + at + 3;
+        if (tag == 0x86 && length >= 9) {  // 32-bit Fixed Memory Range
+            out.base = load32(body + 1);
+            out.size = load32(body + 5);
+            memory = out.size != 0;
+        } else if (tag == 0x89 && length >= 6 && body[1] >= 1) {  // Extended Interrupt
+            // Flags: bit 1 = edge (else level), bit 2 = active low.
+            out.level = !(body[0] & 2);
+            out.active_low = body[0] & 4;
+            out.gsi = load32(body + 2);
+            irq = true;
+        }
+        at += 3 + length;
+    }
+    return memory && irq;
+}
+
+bool name_at(ReadonlyBytes b, usize i, const char* name) {
+    return i >= 1 && b[i - 1] == 0x08 && i + 4 <= b.size() && same(b.data() + i, name, 4);
+}
+
+}  // namespace
+
+MmioDevices find_mmio_devices(const Table& dsdt, StringView hid) {
+    MmioDevices found;
+    ReadonlyBytes b = dsdt.bytes;
+    usize i = kHeaderSize;
+    while (i + 4 <= b.size()) {
+        // Name (_HID, "<hid>"): NameOp "_HID" StringPrefix chars NUL.
+        if (!name_at(b, i, "_HID")) {
+            ++i;
+            continue;
+        }
+        usize at = i + 4;
+        i = at;
+        if (at >= b.size() || b[at] != 0x0d || b.size() - at - 1 < hid.length() + 1) continue;
+        if (!same(b.data() + at + 1, hid.data(), hid.length()) || b[at + 1 + hid.length()] != 0) continue;
+        // The first _CRS before the next _HID.
+        usize crs = 0;
+        for (usize k = at + 1 + hid.length(); k + 4 <= b.size(); ++k) {
+            if (name_at(b, k, "_HID")) break;
+            if (name_at(b, k, "_CRS")) {
+                crs = k + 4;
+                break;
+            }
+        }
+        MmioDevice device;
+        bool ok = false;
+        // DefBuffer := BufferOp PkgLength BufferSize ByteList (20.2.5.4).
+        if (crs && crs < b.size() && b[crs] == 0x11) {
+            usize p = crs + 1;
+            u64 length = 0, size = 0;
+            if (read_pkg_length(b, p, length) && length <= b.size() - (crs + 1)) {
+                usize end = crs + 1 + usize(length);
+                if (read_aml_integer(b, p, end, size) && size <= end - p)
+                    ok = decode_resources(b.slice(p, usize(size)), device);
+            }
+        }
+        if (!ok) {
+            ++found.bad;
+            continue;
+        }
+        if (found.count == MmioDevices::kMax) ++found.dropped;
+        else found.devices[found.count++] = device;
+    }
+    return found;
+}
+
 PowerControl power_control(const Fadt& fadt, Result<SleepType> s5) {
     PowerControl p;
     p.pm1a_control = fadt.pm1a_control;

@@ -221,6 +221,28 @@ struct SleepType {
 };
 Result<SleepType> find_s5(const Table& dsdt);
 
+// Memory-mapped devices the DSDT names by _HID, each with a _CRS holding a
+// Memory32Fixed range and an Extended Interrupt (6.4.3.4 and 6.4.3.6): how
+// QEMU's microvm describes its virtio-mmio slots (_HID "LNRO0005"). Only
+// `Name (_HID, "...")` followed, before the next _HID, by `Name (_CRS,
+// Buffer)` is understood; that is all QEMU emits. Devices whose resources
+// do not decode are counted in `bad`, not returned.
+struct MmioDevice {
+    u64 base = 0;
+    u32 size = 0;
+    u32 gsi = 0;
+    bool level = false;
+    bool active_low = false;
+};
+struct MmioDevices {
+    static constexpr usize kMax = 32;
+    MmioDevice devices[kMax] = {};
+    usize count = 0;
+    usize bad = 0;
+    usize dropped = 0;  // beyond kMax
+};
+MmioDevices find_mmio_devices(const Table& dsdt, StringView hid);
+
 // What the kernel needs to power off and reset, assembled from the FADT
 // and \_S5 (ACPI 7.4.2 and 4.8.3.2.1 for PM1 control; 4.8.3.7 and 4.8.3.8
 // for the hardware-reduced sleep registers; 4.8.3.6 for the reset register).

@@ -52,6 +52,9 @@ void decode_all(const Table& t, u64& sink) {
         sink += p.pm1a_control.address + p.sleep_control.address + p.s5.a;
     }
     if (auto hpet = parse_hpet(t); hpet.ok()) sink += hpet.value().base;
+    MmioDevices mmio = find_mmio_devices(t, "LNRO0005");
+    VERIFY(mmio.count <= MmioDevices::kMax);
+    for (usize i = 0; i < mmio.count; ++i) sink += mmio.devices[i].base + mmio.devices[i].gsi;
     if (auto s5 = find_s5(t); s5.ok()) {
         VERIFY(s5.value().a < 8 && s5.value().b < 8);
         sink += s5.value().a;

@@ -508,3 +508,31 @@ TEST(Acpi, FaultNamesAreDistinct) {
     EXPECT_EQ(names.size(), kAcpiFaultCount);
     EXPECT_EQ(names.count("Unknown"), 0u);
 }
+
+// microvm booted with -device virtio-rng-device -device virtio-net-device:
+// QEMU lists the used virtio-mmio slots in the DSDT, top slot first.
+TEST(Acpi, MicrovmVirtioMmioFromTheDsdt) {
+    FakeMemory memory;
+    u64 at = load_dump("qemu-microvm-virtio", memory);
+    Tables tables;
+    ASSERT_TRUE(tables.load(memory, at).ok());
+    MmioDevices found = find_mmio_devices(tables.find("DSDT").value(), "LNRO0005");
+    EXPECT_EQ(found.bad, 0u);
+    ASSERT_EQ(found.count, 2u);
+    EXPECT_EQ(found.devices[0].base, 0xfeb02e00u);
+    EXPECT_EQ(found.devices[0].size, 0x200u);
+    EXPECT_EQ(found.devices[0].gsi, 47u);
+    EXPECT_TRUE(found.devices[0].level);
+    EXPECT_FALSE(found.devices[0].active_low);
+    EXPECT_EQ(found.devices[1].base, 0xfeb02c00u);
+    EXPECT_EQ(found.devices[1].gsi, 46u);
+    // Cut anywhere, the scan finds fewer devices or bad ones, never garbage.
+    Table dsdt = tables.find("DSDT").value();
+    for (usize cut = 36; cut < dsdt.bytes.size(); ++cut) {
+        Table t = dsdt;
+        t.bytes = dsdt.bytes.first(cut);
+        MmioDevices partial = find_mmio_devices(t, "LNRO0005");
+        EXPECT_LE(partial.count, 2u);
+        for (usize i = 0; i < partial.count; ++i) EXPECT_TRUE(partial.devices[i].gsi == 46 || partial.devices[i].gsi == 47);
+    }
+}

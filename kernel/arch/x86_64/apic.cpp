@@ -138,73 +138,93 @@ void Arch::set_timer(u64 deadline) {
 
 namespace mote::x86 {
 
-// --- the I/O APIC ------------------------------------------------------------
+// --- the I/O APICs -----------------------------------------------------------
 
-u32 IoApic::read(u32 reg) const {
-    *reinterpret_cast<volatile u32*>(m_base + kIoRegSel) = reg;
-    return *reinterpret_cast<volatile u32*>(m_base + kIoWin);
+u32 IoApic::read(const Chip& chip, u32 reg) const {
+    *reinterpret_cast<volatile u32*>(chip.base + kIoRegSel) = reg;
+    return *reinterpret_cast<volatile u32*>(chip.base + kIoWin);
 }
 
-void IoApic::write(u32 reg, u32 value) {
-    *reinterpret_cast<volatile u32*>(m_base + kIoRegSel) = reg;
-    *reinterpret_cast<volatile u32*>(m_base + kIoWin) = value;
+void IoApic::write(const Chip& chip, u32 reg, u32 value) {
+    *reinterpret_cast<volatile u32*>(chip.base + kIoRegSel) = reg;
+    *reinterpret_cast<volatile u32*>(chip.base + kIoWin) = value;
 }
 
-Result<void> IoApic::init(u64 phys, u32 gsi_base, u32 apic_id) {
-    m_base = TRY(Arch::map_device(phys, 0x20));
-    u32 version = read(kIoApicVersion);
+const IoApic::Chip* IoApic::chip_of(u32 gsi) const {
+    for (usize i = 0; i < m_chip_count; ++i)
+        if (gsi >= m_chips[i].gsi_base && gsi - m_chips[i].gsi_base < m_chips[i].inputs) return &m_chips[i];
+    return nullptr;
+}
+
+bool IoApic::serves_chip_at(u64 phys) const {
+    for (usize i = 0; i < m_chip_count; ++i)
+        if (m_chips[i].phys == phys) return true;
+    return false;
+}
+
+Result<void> IoApic::add_chip(u64 phys, u32 gsi_base, u32 apic_id) {
+    if (m_chip_count == kMaxChips) return Error::NoMemory;
+    Chip chip;
+    chip.phys = phys;
+    chip.base = TRY(Arch::map_device(phys, 0x20));
+    u32 version = read(chip, kIoApicVersion);
     u32 inputs = ((version >> 16) & 0xff) + 1;
-    // An all-ones read is no I/O APIC at all.
-    if (version == 0xffffffff || inputs > kMaxInputs || inputs > kMaxIrqInputs) return Error::Malformed;
-    m_inputs = inputs;
-    m_gsi_base = gsi_base;
+    // An all-ones read is no I/O APIC at all; GSIs must fit our vectors
+    // and not overlap another chip's.
+    if (version == 0xffffffff) return Error::NotFound;
+    if (gsi_base >= kMaxInputs || inputs > kMaxInputs - gsi_base) return Error::OutOfRange;
+    for (u32 gsi = gsi_base; gsi < gsi_base + inputs; ++gsi)
+        if (chip_of(gsi)) return Error::Malformed;
+    chip.gsi_base = gsi_base;
+    chip.inputs = inputs;
+    m_chips[m_chip_count++] = chip;
     m_apic_id = apic_id;
-    for (u32 i = 0; i < m_inputs; ++i) write_entry(i, true);
+    for (u32 i = 0; i < inputs; ++i) write_entry(gsi_base + i, true);
     return {};
 }
 
 // Redirection entry (datasheet 3.2.4): vector, fixed delivery, physical
 // destination, polarity (bit 13), trigger (bit 15), mask (bit 16),
 // destination APIC ID in bits 63:56.
-void IoApic::write_entry(u32 input, bool masked) {
-    u32 low = kVectorIrqBase + input;
-    if (m_active_low[input]) low |= 1u << 13;
-    if (m_level[input]) low |= 1u << 15;
+void IoApic::write_entry(u32 gsi, bool masked) {
+    const Chip* chip = chip_of(gsi);
+    if (!chip) return;
+    u32 input = gsi - chip->gsi_base;
+    u32 low = kVectorIrqBase + gsi;
+    if (m_active_low[gsi]) low |= 1u << 13;
+    if (m_level[gsi]) low |= 1u << 15;
     if (masked) low |= 1u << 16;
-    write(0x11 + 2 * input, m_apic_id << 24);
-    write(0x10 + 2 * input, low);
+    write(*chip, 0x11 + 2 * input, m_apic_id << 24);
+    write(*chip, 0x10 + 2 * input, low);
 }
 
 void IoApic::configure(u32 gsi, bool level, bool active_low) {
-    if (gsi < m_gsi_base || gsi - m_gsi_base >= m_inputs) return;
-    u32 input = gsi - m_gsi_base;
-    m_level[input] = level;
-    m_active_low[input] = active_low;
-    write_entry(input, !m_enabled[input]);
+    if (!chip_of(gsi)) return;
+    m_level[gsi] = level;
+    m_active_low[gsi] = active_low;
+    write_entry(gsi, !m_enabled[gsi]);
 }
 
 Result<void> IoApic::enable(u32 source) {
-    if (source < m_gsi_base || source - m_gsi_base >= m_inputs) return Error::OutOfRange;
-    u32 input = source - m_gsi_base;
-    m_enabled[input] = true;
-    write_entry(input, false);
+    if (!chip_of(source)) return Error::OutOfRange;
+    m_enabled[source] = true;
+    write_entry(source, false);
     return {};
 }
 
 void IoApic::mask(u32 source) {
-    if (source >= m_gsi_base && source - m_gsi_base < m_inputs) write_entry(source - m_gsi_base, true);
+    if (chip_of(source)) write_entry(source, true);
 }
 
 void IoApic::unmask(u32 source) {
-    if (source >= m_gsi_base && source - m_gsi_base < m_inputs && m_enabled[source - m_gsi_base])
-        write_entry(source - m_gsi_base, false);
+    if (chip_of(source) && m_enabled[source]) write_entry(source, false);
 }
 
 u32 IoApic::claim() {
-    // x86 has no claim register: the vector said which input it was.
-    u32 input = m_pending;
+    // x86 has no claim register: the vector said which GSI it was.
+    u32 gsi = m_pending;
     m_pending = kNone;
-    return input == kNone ? kNone : m_gsi_base + input;
+    return gsi;
 }
 
 // The local APIC's EOI also ends a level-triggered input's cycle at the
@@ -213,7 +233,7 @@ u32 IoApic::claim() {
 void IoApic::complete(u32) { lapic_eoi(); }
 
 Result<u32> IoApic::decode(const u32* cells, u32 count) const {
-    if (count < 1 || cells[0] < m_gsi_base || cells[0] - m_gsi_base >= m_inputs) return Error::Malformed;
+    if (count < 1 || !chip_of(cells[0])) return Error::Malformed;
     return cells[0];
 }
 

@@ -3,6 +3,7 @@
 // APIC and its timer, the I/O APIC, and ACPI-driven power control.
 #pragma once
 
+#include "arch/x86_64/cpu.hpp"
 #include "arch/x86_64/start_info.hpp"
 #include "base/acpi.hpp"
 #include "dev/irq_controller.hpp"
@@ -46,15 +47,18 @@ Result<TscCalibration> calibrate_tsc(const TimeReferences& references);
 // against the TSC. Returns the mode's name.
 Result<const char*> start_timer(u64 tsc_hz);
 
-// The I/O APIC (82093AA datasheet; ACPI MADT for where it is and which GSIs
-// it serves): input n is delivered on vector kVectorIrqBase + n to this CPU.
-// Sources are GSIs. decode() takes {gsi, flags} cells where flags are the
-// MADT MPS INTI flags (polarity and trigger).
+// The I/O APICs (82093AA datasheet; ACPI MADT for where they are and
+// which GSIs each serves), as one interrupt controller: GSI n is delivered
+// on vector kVectorIrqBase + n to this CPU. Sources are GSIs. decode()
+// takes {gsi} cells.
 class IoApic final : public IrqController {
 public:
-    static constexpr u32 kMaxInputs = 120;
+    static constexpr u32 kMaxInputs = kMaxIrqInputs;  // GSIs 0..kMaxInputs-1
+    static constexpr usize kMaxChips = 4;
 
-    Result<void> init(u64 phys, u32 gsi_base, u32 apic_id);
+    // Adds the chip at `phys` serving GSIs from `gsi_base`; every input
+    // starts masked.
+    Result<void> add_chip(u64 phys, u32 gsi_base, u32 apic_id);
 
     StringView name() const override { return "I/O APIC"; }
     Result<void> enable(u32 source) override;
@@ -64,22 +68,28 @@ public:
     void complete(u32 source) override;
     Result<u32> decode(const u32* cells, u32 count) const override;
 
-    // How input `gsi` is wired (from the MADT's overrides or PCI routing):
-    // level or edge, active low or high. Applied by enable().
+    // How GSI `gsi` is wired (from the MADT's overrides or the DSDT):
+    // level or edge, active low or high. Applied at once.
     void configure(u32 gsi, bool level, bool active_low);
-    // Interrupt context: the trap handler saw input `input`'s vector.
-    void note_pending(u32 input) { m_pending = input; }
-    u32 inputs() const { return m_inputs; }
-    u32 gsi_base() const { return m_gsi_base; }
+    // Interrupt context: the trap handler saw GSI `gsi`'s vector.
+    void note_pending(u32 gsi) { m_pending = gsi; }
+    bool serves(u32 gsi) const { return chip_of(gsi) != nullptr; }
+    bool serves_chip_at(u64 phys) const;
 
 private:
-    u32 read(u32 reg) const;
-    void write(u32 reg, u32 value);
-    void write_entry(u32 input, bool masked);
+    struct Chip {
+        volatile u8* base = nullptr;
+        u64 phys = 0;
+        u32 gsi_base = 0;
+        u32 inputs = 0;
+    };
+    const Chip* chip_of(u32 gsi) const;
+    u32 read(const Chip& chip, u32 reg) const;
+    void write(const Chip& chip, u32 reg, u32 value);
+    void write_entry(u32 gsi, bool masked);
 
-    volatile u8* m_base = nullptr;
-    u32 m_gsi_base = 0;
-    u32 m_inputs = 0;
+    Chip m_chips[kMaxChips];
+    usize m_chip_count = 0;
     u32 m_apic_id = 0;
     u32 m_pending = kNone;
     bool m_level[kMaxInputs] {};

@@ -4,6 +4,7 @@
 #include "core/log.hpp"
 #include "dev/uart/ns16550a.hpp"
 #include "platform/virt/crash.hpp"
+#include "platform/pvh/pvh_virtio.hpp"
 #include "platform/virt/selftest.hpp"
 
 namespace mote {
@@ -126,12 +127,14 @@ Result<void> PvhMachine::init_acpi() {
 Result<void> PvhMachine::init_interrupts() {
     x86::mask_legacy_pic();
     TRY(x86::init_local_apic(m_madt.local_apic));
-    // The I/O APIC that serves GSI 0 (the ISA interrupts).
-    const acpi::Madt::IoApic* first = nullptr;
-    for (usize i = 0; i < m_madt.io_apic_count; ++i)
-        if (m_madt.io_apics[i].gsi_base == 0) first = &m_madt.io_apics[i];
-    if (!first) return Error::NotFound;
-    TRY(x86::io_apic().init(first->address, first->gsi_base, x86::lapic_id()));
+    // Every I/O APIC the MADT lists (microvm has a second one for its
+    // virtio-mmio slots); the one serving GSI 0 has the ISA interrupts.
+    for (usize i = 0; i < m_madt.io_apic_count; ++i) {
+        const acpi::Madt::IoApic& a = m_madt.io_apics[i];
+        if (auto r = x86::io_apic().add_chip(a.address, a.gsi_base, x86::lapic_id()); r.is_error() && a.gsi_base == 0)
+            return r;
+    }
+    if (!x86::io_apic().serves(0)) return Error::NotFound;
     // ISA interrupts are edge-triggered and active high unless the MADT
     // overrides them (5.2.12.5, MPS INTI flags: 00 = conforms to the bus).
     for (u8 irq = 0; irq < 16; ++irq) {
@@ -249,6 +252,8 @@ void PvhMachine::attach_devices(Kernel& kernel) {
              : m_power.pm1a_control.present() ? "PM1a control"
                                                : "none");
     (void)describe(MachineReport::Layout, [](StringView line, void*) { log_info("layout", "{}", line); }, nullptr);
+
+    attach_pvh_virtio(kernel, *this);
 
     StringView dump;
     if (kernel.boot_args().get("mote.acpidump", dump) && dump == "1") dump_acpi();

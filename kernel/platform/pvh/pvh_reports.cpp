@@ -2,6 +2,7 @@
 #include "arch/arch.hpp"
 #include "mm/memory_stats.hpp"
 #include "platform/pvh/pvh_machine.hpp"
+#include "platform/pvh/pvh_virtio.hpp"
 #include "platform/virt/symbols.hpp"
 
 namespace mote {
@@ -101,7 +102,7 @@ void PvhMachine::write_devices(MachineLineSink sink, void* context) {
              "local APIC (timer, EOI)");
     for (usize i = 0; i < m_madt.io_apic_count; ++i) {
         const acpi::Madt::IoApic& a = m_madt.io_apics[i];
-        bool ours = a.gsi_base == x86::io_apic().gsi_base();
+        bool ours = x86::io_apic().serves_chip_at(a.address);
         FixedString<32> name;
         name.appendf("io-apic@{}", a.id);
         out.line("{:<28} {:<24} {:#012x} {:<8} {}", name.view(), "x86 I/O APIC", a.address, "",
@@ -133,6 +134,7 @@ void PvhMachine::write_devices(MachineLineSink sink, void* context) {
              : m_power.pm1a_control.present() ? "ACPI PM1a control"
                                                : "none",
              m_s5_source, m_power.reset_register.present() ? "ACPI reset register" : "8042 / triple fault");
+    write_pvh_virtio_devices(sink, context);
 }
 
 }  // namespace mote

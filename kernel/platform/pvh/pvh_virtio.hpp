@@ -1,0 +1,26 @@
+// The virtio devices of a PVH machine. On microvm they are virtio-mmio
+// slots, which QEMU describes two ways: in the DSDT (Device with _HID
+// "LNRO0005", _CRS = Memory32Fixed + Extended Interrupt) and, only when
+// ACPI is off, as `virtio_mmio.device=SIZE@ADDR:IRQ` on the kernel command
+// line. Mote reads the DSDT: it is there whenever the rest of this platform
+// works (the MADT and FADT come from the same tables), it states the
+// interrupt's trigger and polarity, and it is checksummed; the command-line
+// form would be a second, unchecked source for the same facts. Each
+// resource is decoded with bounds checks (base_acpi's find_mmio_devices)
+// and the slot is probed (magic, version) before a driver binds.
+//
+// q35's virtio-pci is not attached yet (INTx routing needs the DSDT's _PRT,
+// or MSI-X): see docs/ARCHITECTURE.md.
+#pragma once
+
+#include "base/span.hpp"
+
+namespace mote {
+
+class Kernel;
+class PvhMachine;
+
+void attach_pvh_virtio(Kernel& kernel, PvhMachine& machine);
+void write_pvh_virtio_devices(void (*sink)(StringView line, void* context), void* context);
+
+}  // namespace mote
