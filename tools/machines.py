@@ -176,7 +176,9 @@ def x86_accel_args(accel):
     if accel == "kvm":
         if not os.path.exists("/dev/kvm"):
             raise SystemExit("mote: --accel kvm: /dev/kvm does not exist on this host")
-        return ["-accel", "kvm", "-cpu", "host"]
+        # The CPU model stays qemu64 (or --cpu): on this nested host QEMU
+        # 7.2 cannot set -cpu host's IA32_ARCH_CAPABILITIES and aborts.
+        return ["-accel", "kvm"]
     return ["-accel", "tcg"]
 
 
@@ -190,7 +192,7 @@ def qemu_argv(arch, kernel, memory=DEFAULT_MEMORY, append=None, cpu=None, gic=No
     argv = [m["qemu"]] + machine_args
     if arch == "x86_64":
         argv += x86_accel_args(accel or "tcg")
-    if m["cpus"] and not (arch == "x86_64" and accel == "kvm"):
+    if m["cpus"]:
         argv += ["-cpu", cpu or m["cpus"][0]]
     argv += ["-m", memory, "-nographic", "-kernel", kernel]
     if append:
