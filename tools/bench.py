@@ -13,7 +13,7 @@ import platform
 import subprocess
 import sys
 
-SUITES = ["core", "blk", "net"]
+SUITES = ["core", "blk", "net", "boot-x86"]
 
 
 def run_core(build, build_dir):
@@ -139,6 +139,35 @@ def run_blk(build, build_dir, arches):
                 print(f"{command:24} {mbps:9.2f} {iops:8d} {peer if peer else '':>14} {ratio:>7}")
 
 
+# x86_64 boot: wall time from starting QEMU to the shell banner (printed right
+# before the first prompt), median of 5, on microvm and q35 under TCG, with
+# ../shared/peers/bench/boottime.py; and the stripped image size. The Linux
+# guest's figures are in ../shared/peers/README.md (5460 / 5741 ms).
+def run_boot_x86(build, build_dir, arches):
+    if "x86_64" not in arches:
+        return
+    build(["x86_64"])
+    elf = os.path.join(build_dir("x86_64"), "mote.elf")
+    script = os.path.join(os.path.dirname(ROOT_DIR), "shared", "peers", "bench", "boottime.py")
+    print(f"x86_64 stripped image: {os.path.getsize(os.path.join(build_dir('x86_64'), 'mote.stripped.elf'))} bytes")
+    for machine, target in (("microvm", 100), ("q35", 200)):
+        cmd = [sys.executable, script, "--marker", "Mote shell.", "--runs", "5", "--",
+               "qemu-system-x86_64", "-M", machine, "-nodefaults", "-serial", "mon:stdio", "-accel", "tcg",
+               "-cpu", "qemu64", "-m", "128M", "-nographic", "-kernel", elf]
+        print("command:", " ".join(cmd))
+        out = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True).stdout
+        result = next((l for l in out.splitlines() if l.startswith("RESULT ")), None)
+        if not result:
+            print(out[-1000:])
+            continue
+        median = json.loads(result[len("RESULT "):])["median_ms"]
+        print(f"x86_64 {machine}: boot to prompt median {median:.1f} ms (target <= {target} ms: "
+              f"{'met' if median <= target else 'missed'})")
+
+
+ROOT_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
 def main(args, build, build_dir, arches):
     what = args.what or SUITES
     for suite in what:
@@ -148,6 +177,8 @@ def main(args, build, build_dir, arches):
         run_core(build, build_dir)
     if "blk" in what:
         run_blk(build, build_dir, arches)
+    if "boot-x86" in what:
+        run_boot_x86(build, build_dir, arches)
     if "net" in what:
         import bench_net
         bench_net.run_net(build, build_dir, arches)
