@@ -61,7 +61,6 @@ private:
     Deferred m_kick_tx;
     usize m_header = 12;
     bool m_has_status = false;
-    u64 m_rx_bad_header = 0;
     FixedString<64> m_model;
 };
 
