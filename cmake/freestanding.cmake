@@ -32,7 +32,7 @@ file(GLOB MOTE_PLATFORM_SOURCES CONFIGURE_DEPENDS
 # PVH shares virt's machine-independent bare-metal pieces: the crash report,
 # the symbol table, the memory map, DMA and the self-tests.
 if(MOTE_PLATFORM STREQUAL "pvh")
-  foreach(shared crash symbols ksyms_section cxx_runtime memory_map virt_dma selftest)
+  foreach(shared crash symbols ksyms_section cxx_runtime memory_map virt_dma selftest virtio_selftest)
     list(APPEND MOTE_PLATFORM_SOURCES ${CMAKE_SOURCE_DIR}/kernel/platform/virt/${shared}.cpp)
   endforeach()
 endif()

@@ -219,6 +219,20 @@ Madt::Override Madt::isa_irq(u8 irq) const {
     return {irq, irq, 0};
 }
 
+// MPS INTI flags (table 5.26): polarity in bits 1:0 and trigger mode in
+// bits 3:2, each 00 = conforms to the bus, 01 = high / edge, 11 = low /
+// level, 10 = reserved.
+Result<Madt::Route> Madt::pci_irq(u8 line) const {
+    if (line > 15) return Error::NotFound;
+    Override o = isa_irq(line);
+    u16 polarity = o.flags & 3, trigger = (o.flags >> 2) & 3;
+    if (polarity == 2 || trigger == 2) return Error::Malformed;
+    Route route {o.gsi, true, true};
+    if (polarity == 1) route.active_low = false;
+    if (trigger == 1) route.level = false;
+    return route;
+}
+
 // 5.2.12: header, local APIC address (4), flags (4), then entries of
 // {type, length, ...}; each entry must fit the table and its type's size.
 Result<Madt> parse_madt(const Table& table) {

@@ -166,6 +166,20 @@ struct Madt {
     // The GSI and flags for ISA IRQ `irq`: its override, else identity,
     // edge-triggered, active high (ISA defaults).
     Override isa_irq(u8 irq) const;
+
+    // Where a PCI interrupt arrives that PC firmware routed to ISA IRQ
+    // `line` (the function's Interrupt Line register): the override's GSI,
+    // trigger and polarity; a flag that "conforms to the bus" (00) takes
+    // PCI's convention, level-triggered and active low (PCI local bus spec
+    // 2.2.6). NotFound for 0xff ("unknown / no connection", PCI 6.2.4) or
+    // anything that is not an ISA IRQ (> 15); Malformed for an override
+    // with a reserved polarity or trigger encoding (10b).
+    struct Route {
+        u32 gsi = 0;
+        bool level = true;
+        bool active_low = true;
+    };
+    Result<Route> pci_irq(u8 line) const;
 };
 Result<Madt> parse_madt(const Table& table);
 

@@ -2,6 +2,8 @@
 
 namespace mote {
 
+Log::Log() = default;
+
 Log& klog() {
     static Log log;
     return log;

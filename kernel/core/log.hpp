@@ -28,6 +28,11 @@ public:
     static constexpr usize kLineMax = 200;
     static constexpr usize kRingBytes = 16 * 1024;
 
+    // Not constexpr on purpose: a constant-initialised Log would put its
+    // 16 KiB ring in .data, in every kernel image file; constructed at
+    // first use it lives in .bss.
+    Log();
+
     void set_console(Sink sink, void* context) {
         m_sink = sink;
         m_sink_context = context;

@@ -41,6 +41,8 @@ void decode_all(const Table& t, u64& sink) {
         VERIFY(madt.value().io_apic_count <= Madt::kMaxIoApics);
         VERIFY(madt.value().override_count <= Madt::kMaxOverrides);
         for (u8 irq = 0; irq < 16; ++irq) sink += madt.value().isa_irq(irq).gsi;
+        for (u32 line = 0; line < 256; ++line)
+            if (auto route = madt.value().pci_irq(u8(line)); route.ok()) sink += route.value().gsi;
     }
     if (auto mcfg = parse_mcfg(t); mcfg.ok()) {
         VERIFY(mcfg.value().count <= Mcfg::kMaxRegions);

@@ -163,6 +163,21 @@ TEST(Acpi, QemuQ35) {
     // The SCI (IRQ 9) is level-triggered, active high.
     EXPECT_TRUE(madt.value().isa_irq(9).level());
     EXPECT_FALSE(madt.value().isa_irq(9).active_low());
+    // PCI INTx that SeaBIOS routed to IRQ 10 or 11: QEMU's overrides make
+    // them level, active high, on the same GSI.
+    for (u8 line : {10, 11}) {
+        auto route = madt.value().pci_irq(line);
+        ASSERT_TRUE(route.ok());
+        EXPECT_EQ(route.value().gsi, line);
+        EXPECT_TRUE(route.value().level);
+        EXPECT_FALSE(route.value().active_low);
+    }
+    // No override for IRQ 3: PCI's own convention, level and active low.
+    ASSERT_TRUE(madt.value().pci_irq(3).ok());
+    EXPECT_TRUE(madt.value().pci_irq(3).value().level);
+    EXPECT_TRUE(madt.value().pci_irq(3).value().active_low);
+    EXPECT_EQ(madt.value().pci_irq(0xff).error(), Error::NotFound);  // "not connected"
+    EXPECT_EQ(madt.value().pci_irq(16).error(), Error::NotFound);
 
     auto mcfg = parse_mcfg(tables.find("MCFG").value());
     ASSERT_TRUE(mcfg.ok());
@@ -396,6 +411,16 @@ TEST(Acpi, MadtEntriesMustFit) {
     EXPECT_EQ(ok.value().local_apic, 0xfed00000u);  // the type 5 override wins
     EXPECT_EQ(ok.value().io_apics[0].address, 0xfec00000u);
     EXPECT_EQ(ok.value().isa_irq(0).gsi, 2u);
+    // Override flags (MPS INTI): polarity 10b and trigger 10b are reserved.
+    auto flags = [&](u8 f) {
+        return parse(madt_with({2, 10, 0, 10, 20, 0, 0, 0, f, 0})).value().pci_irq(10);
+    };
+    EXPECT_EQ(flags(0x0).value().gsi, 20u);
+    EXPECT_TRUE(flags(0x0).value().level && flags(0x0).value().active_low);   // conforms: PCI
+    EXPECT_TRUE(!flags(0x5).value().level && !flags(0x5).value().active_low); // edge, high
+    EXPECT_TRUE(flags(0xf).value().level && flags(0xf).value().active_low);   // level, low
+    EXPECT_EQ(flags(0x2).error(), Error::Malformed);
+    EXPECT_EQ(flags(0x8).error(), Error::Malformed);
     EXPECT_TRUE(parse(madt_with({0, 0})).is_error());            // zero length: would loop forever
     EXPECT_TRUE(parse(madt_with({1, 12, 0, 0})).is_error());     // runs past the table
     EXPECT_TRUE(parse(madt_with({1, 6, 0, 0, 0, 0})).is_error());  // shorter than an I/O APIC entry

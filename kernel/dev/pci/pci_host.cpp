@@ -92,6 +92,16 @@ Result<void> PciHost::parse_interrupt_map(const fdt::Fdt& fdt, fdt::Node node) {
     return {};
 }
 
+Result<void> PciHost::init_ecam(u64 base, u8 bus_start, u8 bus_end, MapFn map) {
+    if (bus_start > bus_end || base == 0 || (base & (kConfigBytesPerBus - 1))) return Error::Malformed;
+    u64 offset = u64(bus_start) * kConfigBytesPerBus;
+    m_ecam_phys = TRY(checked_add(base, offset));
+    TRY(checked_add(m_ecam_phys, kConfigBytesPerBus));
+    m_first_bus = bus_start;
+    m_config = TRY(map(m_ecam_phys, kConfigBytesPerBus));
+    return {};
+}
+
 bool PciHost::probe(u8 bus, u8 dev, u8 fn, Function& out) const {
     out.bus = bus;
     out.device = dev;
@@ -103,6 +113,7 @@ bool PciHost::probe(u8 bus, u8 dev, u8 fn, Function& out) const {
     out.subsystem_id = (out.header_type & 0x7f) == 0 ? read16(out, kSubsystemId) : 0;
     out.pin = read8(out, kInterruptPin);
     if (out.pin > 4) out.pin = 0;
+    out.line = read8(out, kInterruptLine);
     return true;
 }
 
@@ -112,6 +123,26 @@ Result<u64> PciHost::place(u64 size) {
     if (end > m_mem32.cpu + m_mem32.size) return Error::NoMemory;
     m_mem32.next = end;
     return at;
+}
+
+Result<u64> PciHost::size_bar(const Function& f, u32 index, u32 original, bool is64) {
+    u32 offset = kBar0 + 4 * index;
+    u32 original_high = is64 ? read32(f, offset + 4) : 0;
+    write32(f, offset, 0xffffffff);
+    u64 mask = read32(f, offset) & ~u32(0xf);
+    if (is64) {
+        write32(f, offset + 4, 0xffffffff);
+        mask |= u64(read32(f, offset + 4)) << 32;
+        write32(f, offset + 4, original_high);
+    } else if (mask) {
+        mask |= ~u64(0xffffffff);
+    }
+    write32(f, offset, original);
+    if (mask == 0) return u64(0);  // not implemented
+    u64 size = ~mask + 1;
+    // The writable bits are the high ones: the size is a power of two.
+    if (size & (size - 1)) return Error::Malformed;
+    return size;
 }
 
 Result<void> PciHost::assign_bars(Function& f) {
@@ -126,20 +157,8 @@ Result<void> PciHost::assign_bars(Function& f) {
         if (bar.io) continue;
         bar.is64 = ((original >> 1) & 3) == 2;
         if (bar.is64 && i == 5) return Error::Malformed;
-        write32(f, offset, 0xffffffff);
-        u64 mask = read32(f, offset) & ~u32(0xf);
-        if (bar.is64) {
-            write32(f, offset + 4, 0xffffffff);
-            mask |= u64(read32(f, offset + 4)) << 32;
-        } else if (mask) {
-            mask |= ~u64(0xffffffff);
-        }
-        if (mask == 0) {  // not implemented
-            write32(f, offset, original);
-            continue;
-        }
-        bar.size = ~mask + 1;
-        if (bar.size & (bar.size - 1)) return Error::Malformed;
+        bar.size = TRY(size_bar(f, i, original, bar.is64));
+        if (bar.size == 0) continue;
         u64 cpu = TRY(place(bar.size));
         u64 pci = cpu - m_mem32.cpu + m_mem32.pci;
         write32(f, offset, u32(pci) | (original & 0xf));
@@ -147,6 +166,54 @@ Result<void> PciHost::assign_bars(Function& f) {
         bar.cpu = cpu;
         if (bar.is64) ++i;  // the upper half is the next BAR slot
     }
+    write16(f, kCommand, u16((command & ~kCommandIntxDisable) | kCommandMemory | kCommandBusMaster));
+    return {};
+}
+
+Result<void> PciHost::check_assigned_bars(const Function& f, Span<const AddressRange> windows,
+                                          Span<const AddressRange> excluded, Bar (&bars)[6]) {
+    for (u32 i = 0; i < 6; ++i) {
+        u32 original = read32(f, kBar0 + 4 * i);
+        Bar& bar = bars[i];
+        bar.io = original & 1;
+        if (bar.io) continue;  // I/O BARs: no driver here uses them
+        bar.is64 = ((original >> 1) & 3) == 2;
+        if (bar.is64 && i == 5) return Error::Malformed;
+        u64 address = original & ~u64(0xf);
+        if (bar.is64) address |= u64(read32(f, kBar0 + 4 * i + 4)) << 32;
+        u64 size = TRY(size_bar(f, i, original, bar.is64));
+        u32 slot = i;
+        if (bar.is64) ++i;  // the upper half is the next BAR slot
+        if (size == 0 || address == 0) continue;  // not implemented, or not assigned
+        bool inside = false;
+        for (const AddressRange& w : windows) inside |= w.contains(address, size);
+        bool clash = false;
+        for (const AddressRange& x : excluded) clash |= x.overlaps(address, size);
+        // Naturally aligned (6.2.5.1), inside a window, clear of RAM and
+        // firmware ranges: otherwise the BAR would alias something else.
+        if ((address & (size - 1)) || !inside || clash) {
+            log_warn("pci", "{:02x}:{:02x}.{}: BAR {} at {:#x} ({:#x} bytes) is outside the PCI windows", f.bus,
+                     f.device, f.function, slot, address, size);
+            return Error::Malformed;
+        }
+        bar.cpu = address;
+        bar.size = size;
+    }
+    return {};
+}
+
+Result<void> PciHost::use_assigned_bars(Function& f, Span<const AddressRange> windows,
+                                        Span<const AddressRange> excluded) {
+    u16 command = read16(f, kCommand);
+    // Decoding off while the BARs are sized: an all-ones BAR must not
+    // claim addresses for that moment.
+    write16(f, kCommand, u16(command & ~(kCommandMemory | kCommandBusMaster | 1)));
+    Bar bars[6];
+    if (auto r = check_assigned_bars(f, windows, excluded, bars); r.is_error()) {
+        write16(f, kCommand, command);
+        return r;
+    }
+    for (u32 i = 0; i < 6; ++i) f.bars[i] = bars[i];
     write16(f, kCommand, u16((command & ~kCommandIntxDisable) | kCommandMemory | kCommandBusMaster));
     return {};
 }

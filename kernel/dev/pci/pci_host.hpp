@@ -1,5 +1,15 @@
-// A PCI host bridge with ECAM configuration access, as the devicetree's
-// `pci-host-ecam-generic` node describes it (Linux's binding
+// A PCI host bridge with ECAM configuration access (PCIe base spec 7.2.2),
+// described one of two ways:
+//
+// * by ACPI's MCFG (PC firmware: PCI Firmware Specification 3.2, 4.1.2),
+//   init_ecam(): the ECAM base of the segment and its bus range. PC
+//   firmware (SeaBIOS on q35) has already assigned every BAR and
+//   programmed each function's Interrupt Line; use_assigned_bars() sizes
+//   the BARs only to learn their extent, checks each lies inside a window
+//   the platform calls sane and outside everything it must not overlap,
+//   and never moves one.
+//
+// * by the devicetree's `pci-host-ecam-generic` node (Linux's binding
 // Documentation/devicetree/bindings/pci/host-generic-pci.yaml, on top of the
 // PCI bus binding, IEEE 1275 "PCI Bus Binding" rev 2.1):
 //
@@ -23,6 +33,7 @@
 
 #include "base/fdt.hpp"
 #include "base/result.hpp"
+#include "base/span.hpp"
 
 namespace mote::pci {
 
@@ -37,12 +48,21 @@ inline constexpr u32 kHeaderType = 0x0e;
 inline constexpr u32 kBar0 = 0x10;
 inline constexpr u32 kSubsystemId = 0x2e;
 inline constexpr u32 kCapabilities = 0x34;
+inline constexpr u32 kInterruptLine = 0x3c;
 inline constexpr u32 kInterruptPin = 0x3d;
 
 inline constexpr u16 kCommandMemory = 1 << 1;
 inline constexpr u16 kCommandBusMaster = 1 << 2;
 inline constexpr u16 kCommandIntxDisable = 1 << 10;
 inline constexpr u16 kStatusCapabilities = 1 << 4;
+
+// A range of CPU (= PCI, on a PC) addresses.
+struct AddressRange {
+    u64 base = 0;
+    u64 size = 0;
+    bool contains(u64 at, u64 length) const { return at >= base && length <= size && at - base <= size - length; }
+    bool overlaps(u64 at, u64 length) const { return at < base + size && base < at + length; }
+};
 
 struct Bar {
     u64 cpu = 0;   // where the CPU reaches it (0: not assigned)
@@ -56,6 +76,9 @@ struct Function {
     u16 vendor = 0, device_id = 0, subsystem_id = 0;
     u8 header_type = 0;
     u8 pin = 0;  // 1..4 = INTA..INTD, 0 none
+    // What firmware wrote to Interrupt Line (6.2.4): on a PC, the ISA IRQ
+    // the pin was routed to; 0xff = unknown or not connected. Unchecked.
+    u8 line = 0xff;
     Bar bars[6];
 
     u32 address() const { return u32(bus) << 16 | u32(device) << 11 | u32(function) << 8; }
@@ -78,6 +101,11 @@ public:
     // front) and maps the configuration space of the first bus in
     // bus-range (QEMU virt puts every device there).
     Result<void> init(const fdt::Fdt& fdt, fdt::Node node, MapFn map);
+    // From an MCFG entry: `base` is the ECAM address of bus 0 of the
+    // segment (PCI Firmware spec 4.1.2, table 4-3: bus N's configuration
+    // space is at base + N << 20), `bus_start`..`bus_end` the buses it
+    // decodes. Maps the first bus's space; INTx routing is the platform's.
+    Result<void> init_ecam(u64 base, u8 bus_start, u8 bus_end, MapFn map);
 
     // f(Function&) for every function present on the first bus (type 0
     // headers only; bridges are skipped).
@@ -100,6 +128,14 @@ public:
     // Sizes and places every memory BAR, then enables memory decoding and
     // bus mastering. NoMemory if the window is full.
     Result<void> assign_bars(Function& function);
+    // The BARs firmware assigned: each implemented memory BAR is sized (with
+    // decoding off, its value restored) and must be naturally aligned, lie
+    // inside one of `windows` and overlap none of `excluded`; an unassigned
+    // one (address 0) is left out. Then memory decoding and bus mastering
+    // are enabled. Malformed names the first BAR that fails; nothing is
+    // enabled then.
+    Result<void> use_assigned_bars(Function& function, Span<const AddressRange> windows,
+                                   Span<const AddressRange> excluded);
     // The interrupt-map entry for the function's pin. NotFound if none.
     Result<IntxRoute> route_intx(const Function& function) const;
 
@@ -129,6 +165,11 @@ private:
     Result<void> parse_ranges(fdt::Node node);
     Result<void> parse_interrupt_map(const fdt::Fdt& fdt, fdt::Node node);
     Result<u64> place(u64 size);
+    // Sizes BAR `index` (PCI local bus spec 6.2.5.1: write all ones, read
+    // back, restore). Returns the size, 0 if not implemented.
+    Result<u64> size_bar(const Function& f, u32 index, u32 original, bool is64);
+    Result<void> check_assigned_bars(const Function& f, Span<const AddressRange> windows,
+                                     Span<const AddressRange> excluded, Bar (&bars)[6]);
 
     struct MapEntry {
         u32 address_hi = 0;  // child unit address, first cell (masked)

@@ -9,8 +9,10 @@
 // resource is decoded with bounds checks (base_acpi's find_mmio_devices)
 // and the slot is probed (magic, version) before a driver binds.
 //
-// q35's virtio-pci is not attached yet (INTx routing needs the DSDT's _PRT,
-// or MSI-X): see docs/ARCHITECTURE.md.
+// On q35 the virtio devices are virtio-pci functions behind the ECAM host
+// bridge the MCFG describes (pvh_pci.hpp). Both kinds share one set of
+// interrupt lines (dev/virtio/irq_lines.hpp). mote.virtio_test=1 runs the
+// virtio self-test once they are attached.
 #pragma once
 
 #include "base/span.hpp"

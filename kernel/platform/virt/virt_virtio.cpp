@@ -4,6 +4,7 @@
 #include "core/log.hpp"
 #include "crypto/entropy_pool.hpp"
 #include "dev/virtio/driver_registry.hpp"
+#include "dev/virtio/irq_lines.hpp"
 #include "dev/virtio/mmio_transport.hpp"
 #include "dev/virtio/virtio.hpp"
 #include "platform/virt/virt_dma.hpp"
@@ -24,52 +25,12 @@ constexpr usize kMaxMmio = 32;
 virtio::MmioTransport g_mmio[kMaxMmio];
 usize g_mmio_count = 0;
 
-// Interrupt lines and the devices on each. PCI INTx lines are shared by
-// design (four lines for every slot), so a line may carry several devices;
-// each looks at its own ISR and ignores an interrupt that is not its own.
-struct IrqLine {
-    u32 source = 0;
-    Device* devices[8] {};
-    usize count = 0;
-};
-constexpr usize kMaxLines = 16;
-IrqLine g_lines[kMaxLines];
-usize g_line_count = 0;
+// Interrupt lines and the devices on each (shared INTx, the post-unmask
+// recheck): dev/virtio/irq_lines.hpp.
+virtio::IrqLines g_lines;
 IrqController* g_irq = nullptr;
-Loop* g_loop = nullptr;
 
-void on_line(void* context, u32 source) {
-    auto& line = *static_cast<IrqLine*>(context);
-    for (usize i = 0; i < line.count; ++i) line.devices[i]->on_interrupt();
-    g_irq->unmask(source);
-    // A cause raised while the line was masked can leave a level-triggered
-    // line high with no new edge for the controller (QEMU's PCI INTx only
-    // signals level changes to the PLIC, and an enable write does not
-    // re-evaluate pending sources): interrupts were lost that way. Read the
-    // causes again, which lowers the line, and come back next turn if there
-    // is work.
-    bool again = false;
-    for (usize i = 0; i < line.count; ++i) again |= line.devices[i]->recheck();
-    if (again) g_loop->post_irq(source);
-}
-
-Result<void> route_irq(Kernel& kernel, Device& device, u32 source) {
-    if (source >= kMaxIrqSources) return Error::OutOfRange;
-    device.set_irq(source);
-    IrqLine* line = nullptr;
-    for (usize i = 0; i < g_line_count; ++i)
-        if (g_lines[i].source == source) line = &g_lines[i];
-    if (!line) {
-        if (g_line_count == kMaxLines) return Error::NoMemory;
-        line = &g_lines[g_line_count++];
-        line->source = source;
-        kernel.loop().set_irq_handler(source, on_line, line);
-        TRY(g_irq->enable(source));
-    }
-    if (line->count == sizeof(line->devices) / sizeof(line->devices[0])) return Error::NoMemory;
-    line->devices[line->count++] = &device;
-    return {};
-}
+Result<void> route_irq(Kernel&, Device& device, u32 source) { return g_lines.add(device, source); }
 
 virtio::Services services(Kernel& kernel, VirtMachine& machine) {
     virtio::Services s {kernel.loop(), g_dma, *machine.pages(), kernel.blocks(), kernel_entropy_pool()};
@@ -131,7 +92,7 @@ void attach_mmio_node(Kernel& kernel, VirtMachine& machine, fdt::Node node) {
 
 void attach_virtio(Kernel& kernel, VirtMachine& machine) {
     g_irq = &machine.irq_controller();
-    g_loop = &kernel.loop();
+    g_lines.init(kernel.loop(), *g_irq);
     g_dma.init(*machine.pages(), machine.memory_map());
     const fdt::Fdt& fdt = machine.devicetree();
     fdt.for_each_compatible("virtio,mmio", [&](fdt::Node node) {
@@ -141,7 +102,7 @@ void attach_virtio(Kernel& kernel, VirtMachine& machine) {
         if (node.is_enabled()) attach_pci_host(kernel, machine, node, services(kernel, machine));
     });
     StringView test;
-    if (kernel.boot_args().get("mote.virtio_test", test) && test == "1") start_virtio_selftest(kernel, machine);
+    if (kernel.boot_args().get("mote.virtio_test", test) && test == "1") start_virtio_selftest(kernel, *machine.pages());
 }
 
 Result<void> route_virtio_irq(Kernel& kernel, virtio::Device& device, u32 source) {

@@ -7,7 +7,7 @@
 #include "dev/block_device.hpp"
 #include "dev/net_device.hpp"
 #include "net/net_stack.hpp"
-#include "platform/virt/virt_machine.hpp"
+#include "mm/page_allocator.hpp"
 
 namespace mote {
 
@@ -272,17 +272,17 @@ void VirtioSelfTest::finish() {
 
 }  // namespace
 
-void start_virtio_selftest(Kernel& kernel, VirtMachine& machine) {
+void start_virtio_selftest(Kernel& kernel, PageAllocator& pages) {
     VirtioSelfTest& t = g_vtest;
     t.kernel = &kernel;
     log_info("vtest", "running the virtio self-test");
-    auto pages = machine.pages()->allocate_pages(2 * kSectors * kSectorSize / kPageSize);
-    if (pages.is_error()) {
+    auto buffers = pages.allocate_pages(2 * kSectors * kSectorSize / kPageSize);
+    if (buffers.is_error()) {
         t.check(false, "memory for the test buffers");
         t.finish();
         return;
     }
-    t.read_buffer = static_cast<u8*>(machine.pages()->to_virtual(pages.value()));
+    t.read_buffer = static_cast<u8*>(pages.to_virtual(buffers.value()));
     t.write_buffer = t.read_buffer + kSectors * kSectorSize;
     t.deadline.set_callback([](Timer&) {
         g_vtest.check(false, "finished in time", "disk {}, random {}, net {}", g_vtest.disk_done,

@@ -20,9 +20,11 @@
 namespace mote {
 
 class Kernel;
-class VirtMachine;
+class PageAllocator;
 
-void start_virtio_selftest(Kernel& kernel, VirtMachine& machine);
+// Runs on any platform that has attached its virtio devices; `pages` gives
+// the 64 KiB of test buffers.
+void start_virtio_selftest(Kernel& kernel, PageAllocator& pages);
 
 // The patterns, shared with the host side of the test (see test_virtio.py).
 constexpr unsigned char host_pattern(unsigned long long lba, unsigned i) {
