@@ -38,12 +38,19 @@ u32 order_for(u64 count) {
 // size: the only shapes the buddy system can hold. For a fully free region
 // this is also the unique state that coalescing converges to, which is why
 // "everything freed" can be compared against the boot state exactly.
+//
+// The largest such block that starts at `pfn` (< end).
+u32 aligned_order_at(u64 pfn, u64 end) {
+    u32 order = kMaxPageOrder;
+    while (order > 0 && ((pfn & (pages_in(order) - 1)) != 0 || end - pfn < pages_in(order))) --order;
+    return order;
+}
+
 template <typename Fn>
 void for_each_aligned_block(u64 first, u64 end, Fn&& fn) {
     u64 pfn = first;
     while (pfn < end) {
-        u32 order = kMaxPageOrder;
-        while (order > 0 && ((pfn & (pages_in(order) - 1)) != 0 || end - pfn < pages_in(order))) --order;
+        u32 order = aligned_order_at(pfn, end);
         fn(pfn, order);
         pfn += pages_in(order);
     }
@@ -125,10 +132,16 @@ Result<void> PageAllocator::initialize(Span<const PhysRange> ranges, u64 direct_
         mem_set(region.page_map, kInterior, region.page_count);
         m_total_pages += region.page_count;
     }
+    // Every region starts wholly beyond its frontier: free, counted, and not
+    // written to. Only the counters are computed here (about
+    // kMaxPageOrder + pages / 1024 steps per region).
     for (usize i = 0; i < m_region_count; ++i) {
         Region& region = m_regions[i];
-        for_each_aligned_block(region.first_pfn, region.end_pfn(),
-                               [&](u64 pfn, u32 order) { push_free(region, pfn, order); });
+        region.frontier = region.first_pfn;
+        for_each_aligned_block(region.first_pfn, region.end_pfn(), [&](u64, u32 order) {
+            ++m_unseeded[order];
+            m_free_pages += pages_in(order);
+        });
     }
     m_initialized = true;
     return {};
@@ -159,7 +172,7 @@ Result<void> PageAllocator::add_region(u64 first_pfn, u64 page_count) {
     } else {
         if (m_region_count == kMaxRegions) return Error::Overflow;
         for (usize j = m_region_count; j > i; --j) m_regions[j] = m_regions[j - 1];
-        m_regions[i] = Region {first_pfn, page_count, nullptr};
+        m_regions[i] = Region {first_pfn, page_count, nullptr, first_pfn};
         ++m_region_count;
     }
     return {};
@@ -191,10 +204,19 @@ void PageAllocator::push_free(Region& region, u64 pfn, u32 order) {
 
 // Removes the smallest free block of at least `order` pages and splits it
 // down, putting the unused halves back on their lists.
+// Blocks from the frontiers are used only when the lists hold none large
+// enough, so memory that was never handed out stays untouched as long as
+// possible.
 Result<u64> PageAllocator::take_block(u32 order) {
     u32 found = order;
     while (found <= kMaxPageOrder && m_free[found].empty()) ++found;
-    if (found > kMaxPageOrder) return Error::NoMemory;
+    while (found > kMaxPageOrder) {
+        // A seeded block smaller than `order` stays on its list for later
+        // requests; keep seeding until one is large enough.
+        u32 seeded = 0;
+        if (!seed_from_frontier(seeded)) return Error::NoMemory;
+        if (seeded >= order) found = seeded;
+    }
 
     FreeBlock* block = m_free[found].pop_front();
     u64 pfn = to_physical(block) >> kPageShift;
@@ -210,6 +232,30 @@ Result<u64> PageAllocator::take_block(u32 order) {
     }
     state_of(*region, pfn) = u8(kAllocatedHead | order);
     return pfn;
+}
+
+// Moves the lowest block beyond the first non-exhausted frontier onto its
+// free list (writing its list node: the first write to that memory). Blocks
+// are taken in address order, so what lies beyond a frontier is always the
+// aligned cut of [frontier, end) that initialize() counted. A block seeded
+// this way never has a free buddy of its own order: the aligned cut would
+// have made the two one larger block. So merging (release_block) needs no
+// knowledge of the frontier: pages beyond it read Interior and never merge.
+bool PageAllocator::seed_from_frontier(u32& seeded_order) {
+    for (usize i = 0; i < m_region_count; ++i) {
+        Region& region = m_regions[i];
+        if (region.frontier == region.end_pfn()) continue;
+        u64 pfn = region.frontier;
+        u32 order = aligned_order_at(pfn, region.end_pfn());
+        region.frontier += pages_in(order);
+        VERIFY(m_unseeded[order] > 0);
+        --m_unseeded[order];
+        m_free_pages -= pages_in(order);  // push_free counts it again
+        push_free(region, pfn, order);
+        seeded_order = order;
+        return true;
+    }
+    return false;
 }
 
 // Frees a block whose head state the caller has already cleared or checked,
@@ -322,7 +368,7 @@ bool PageAllocator::is_allocated_block(PhysAddr phys, u32 order) const {
 
 u64 PageAllocator::free_blocks(u32 order) const {
     VERIFY(order <= kMaxPageOrder);
-    return m_free[order].size();
+    return m_free[order].size() + m_unseeded[order];
 }
 
 PageAllocatorStats PageAllocator::stats() const {
@@ -330,7 +376,7 @@ PageAllocatorStats PageAllocator::stats() const {
     s.total_pages = m_total_pages;
     s.free_pages = m_free_pages;
     s.metadata_pages = m_metadata_pages;
-    for (u32 order = 0; order < kPageOrderCount; ++order) s.free_blocks[order] = m_free[order].size();
+    for (u32 order = 0; order < kPageOrderCount; ++order) s.free_blocks[order] = free_blocks(order);
     s.allocations = m_allocations;
     s.frees = m_frees;
     s.failures = m_failures;

@@ -12,6 +12,14 @@
 //   first bytes hold its list node, reached through the direct map. The
 //   per-page metadata (one byte per page frame) is carved out of the managed
 //   memory itself at initialize().
+// * initialize() writes nothing into the memory it hands out: only the page
+//   map. Each region starts as an untouched "frontier" that free lists are
+//   seeded from one block at a time, when a request finds them empty. Why:
+//   on a virtual machine the first write to a guest page makes the host
+//   back it (on hosts with transparent huge pages, zero 2 MiB), so writing
+//   a list node into every free block at boot cost tens of ms at 128 MiB and
+//   seconds at 2 GiB. Counters include the untouched blocks, so stats() do
+//   not depend on how far seeding has gone.
 // * allocate() and free() are O(kMaxPageOrder + log regions): a walk up or
 //   down the orders plus a binary search of the (at most kMaxRegions)
 //   regions.
@@ -120,10 +128,14 @@ private:
     using FreeList = IntrusiveList<FreeBlock, &FreeBlock::node>;
 
     // A run of contiguous managed pages and its slice of the page map.
+    // Pages in [frontier, end) are free but not yet on any list: they count
+    // as the aligned blocks that cut that range (see page_allocator.cpp),
+    // their page-map bytes read Interior and nothing has been written to them.
     struct Region {
         u64 first_pfn = 0;
         u64 page_count = 0;
         u8* page_map = nullptr;  // one state byte per page, see page_allocator.cpp
+        u64 frontier = 0;
 
         u64 end_pfn() const { return first_pfn + page_count; }
         bool contains(u64 pfn) const { return pfn >= first_pfn && pfn < end_pfn(); }
@@ -136,12 +148,14 @@ private:
 
     // The block mechanics, without the API's counters and checks.
     Result<u64> take_block(u32 order);
+    bool seed_from_frontier(u32& seeded_order);
     void release_block(Region& region, u64 pfn, u32 order);
     void push_free(Region& region, u64 pfn, u32 order);
     void verify_allocated(Region*& region, PhysAddr phys, u32 order);
 
     DirectMap m_map;
     FreeList m_free[kPageOrderCount];
+    u64 m_unseeded[kPageOrderCount] {};  // blocks of each order beyond the frontiers
     Region m_regions[kMaxRegions];
     usize m_region_count = 0;
     bool m_initialized = false;

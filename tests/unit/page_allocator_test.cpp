@@ -334,6 +334,69 @@ TEST(PageAllocator, DisjointRangesWithOddAlignment) {
     EXPECT_TRUE(same_free_state(pages.stats(), boot));
 }
 
+// The first write to a guest page makes a hypervisor back it (zeroing 2 MiB
+// on hosts with transparent huge pages), so initialize() must write only the
+// page map: never the free memory it takes over.
+TEST(PageAllocator, InitializeWritesNothingIntoFreeMemory) {
+    FakeRam ram(16 * kMiB);
+    PageAllocator pages;
+    // Two regions, the larger (which hosts the page map) second.
+    PhysRange ranges[] = {ram.range(0, 3 * kMiB + 5 * kPageSize), ram.range(4 * kMiB + kPageSize, 12 * kMiB - kPageSize)};
+    ASSERT_TRUE(pages.initialize(Span<const PhysRange>(ranges, 2), ram.offset()).ok());
+    PageAllocatorStats s = pages.stats();
+    ASSERT_EQ(s.metadata_pages, 1u);
+    EXPECT_EQ(s.free_pages, s.total_pages);
+    EXPECT_EQ(sum_of_free_blocks(pages), s.free_pages);
+
+    const PhysAddr map_page = FakeRam::kBase + 4 * kMiB + kPageSize;
+    for (usize byte = 0; byte < ram.size(); ++byte) {
+        PhysAddr phys = FakeRam::kBase + byte;
+        if (phys >= map_page && phys < map_page + kPageSize) continue;
+        ASSERT_EQ(*ram.at(phys), FakeRam::kUntouched) << std::hex << phys;
+    }
+}
+
+// Memory reaches a free list only when a request needs it: one large
+// allocation leaves everything above it as it was.
+TEST(PageAllocator, SeedingTouchesOnlyWhatItHandsOut) {
+    FakeRam ram(16 * kMiB);
+    PageAllocator pages;
+    PhysRange range = ram.range(0, 16 * kMiB);
+    ASSERT_TRUE(pages.initialize(Span<const PhysRange>(&range, 1), ram.offset()).ok());
+    PageAllocatorStats boot = pages.stats();
+
+    // Pages [1, 1024) are cut into one block of each order 0..9, seeded on
+    // the way to the first order-10 block at page 1024.
+    PhysAddr block = pages.allocate(kMaxPageOrder).value();
+    EXPECT_EQ(block, FakeRam::kBase + 1024 * kPageSize);
+    for (PhysAddr phys = block + (kPageSize << kMaxPageOrder); phys < FakeRam::kBase + ram.size(); phys += 64)
+        ASSERT_EQ(*ram.at(phys), FakeRam::kUntouched) << std::hex << phys;
+    EXPECT_EQ(pages.free_pages(), boot.free_pages - 1024);
+    EXPECT_EQ(sum_of_free_blocks(pages), pages.free_pages());
+
+    // Small requests now come from the seeded lists, not the frontier.
+    PhysAddr page = pages.allocate(0).value();
+    EXPECT_EQ(page, FakeRam::kBase + kPageSize);
+    pages.free(page, 0);
+    pages.free(block, kMaxPageOrder);
+    EXPECT_TRUE(same_free_state(pages.stats(), boot));
+
+    // Seeded and unseeded blocks count alike: exhausting by largest blocks
+    // first and freeing everything gives the boot state again.
+    std::vector<std::pair<PhysAddr, u32>> held;
+    for (u32 order = kMaxPageOrder + 1; order-- > 0;) {
+        for (;;) {
+            auto b = pages.allocate(order);
+            if (b.is_error()) break;
+            held.push_back({b.value(), order});
+        }
+    }
+    EXPECT_EQ(pages.free_pages(), 0u);
+    EXPECT_EQ(held.size(), 13u);  // orders 0..9 once, three of order 10
+    for (auto [b, order] : held) pages.free(b, order);
+    EXPECT_TRUE(same_free_state(pages.stats(), boot));
+}
+
 TEST(PageAllocator, InitializeValidatesBeforeActing) {
     FakeRam ram(2 * kMiB);
     PageAllocator pages;
