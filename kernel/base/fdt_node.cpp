@@ -10,10 +10,15 @@ namespace {
 // The properties of a node come right after its FDT_BEGIN_NODE and before
 // any child (parse() enforces the order of 5.4.2), so a lookup reads only
 // the node's own properties, never its subtree.
+// Names are compared in place; only the match is decoded in full.
 Result<Property> find_property(FdtView view, u32 node_offset, StringView name) {
-    RawToken t = view.token_skipping_nops(view.token(node_offset).next);
-    for (; t.kind == Token::Property; t = view.token_skipping_nops(t.next)) {
-        if (t.name == name) return Property(t.name, t.value);
+    u32 at = view.skip_nops(view.step(node_offset).next);
+    for (TokenStep t = view.step(at); t.kind == Token::Property; t = view.step(at)) {
+        if (view.property_named(at, name)) {
+            RawToken match = view.token(at);
+            return Property(match.name, match.value);
+        }
+        at = view.skip_nops(t.next);
     }
     return Error::NotFound;
 }
@@ -66,7 +71,7 @@ bool Node::is_enabled() const {
     return text.ok() && (text.value() == "okay" || text.value() == "ok");
 }
 
-u32 Node::first_property_offset() const { return m_view.token(m_offset).next; }
+u32 Node::first_property_offset() const { return m_view.step(m_offset).next; }
 
 Property Node::PropertyIterator::operator*() const {
     RawToken t = m_view.token(m_offset);
@@ -74,28 +79,28 @@ Property Node::PropertyIterator::operator*() const {
 }
 
 Node::PropertyIterator& Node::PropertyIterator::operator++() {
-    RawToken t = m_view.token_skipping_nops(m_view.token(m_offset).next);
-    m_offset = t.kind == Token::Property ? t.offset : kEnd;
+    u32 at = m_view.skip_nops(m_view.step(m_offset).next);
+    m_offset = m_view.step(at).kind == Token::Property ? at : kEnd;
     return *this;
 }
 
 Node::PropertyRange Node::properties() const {
-    RawToken t = m_view.token_skipping_nops(first_property_offset());
-    return {PropertyIterator(m_view, t.kind == Token::Property ? t.offset : kEnd)};
+    u32 at = m_view.skip_nops(first_property_offset());
+    return {PropertyIterator(m_view, m_view.step(at).kind == Token::Property ? at : kEnd)};
 }
 
 Node::ChildIterator& Node::ChildIterator::operator++() {
     // Properties never follow a child, so after a child's subtree comes
     // either the next child or the parent's FDT_END_NODE.
-    RawToken t = m_view.token_skipping_nops(m_view.end_of_node(m_offset));
-    m_offset = t.kind == Token::BeginNode ? t.offset : kEnd;
+    u32 at = m_view.skip_nops(m_view.end_of_node(m_offset));
+    m_offset = m_view.step(at).kind == Token::BeginNode ? at : kEnd;
     return *this;
 }
 
 Node::ChildRange Node::children() const {
-    RawToken t = m_view.token_skipping_nops(first_property_offset());
-    while (t.kind == Token::Property) t = m_view.token_skipping_nops(t.next);
-    return {ChildIterator(m_view, m_offset, t.kind == Token::BeginNode ? t.offset : kEnd)};
+    u32 at = m_view.skip_nops(first_property_offset());
+    for (TokenStep t = m_view.step(at); t.kind == Token::Property; t = m_view.step(at)) at = m_view.skip_nops(t.next);
+    return {ChildIterator(m_view, m_offset, m_view.step(at).kind == Token::BeginNode ? at : kEnd)};
 }
 
 Result<Node> Node::child(StringView name) const {

@@ -100,18 +100,67 @@ RawToken FdtView::token(u32 offset) const {
     return out;
 }
 
-RawToken FdtView::token_skipping_nops(u32 offset) const {
-    RawToken out = token(offset);
-    while (out.kind == Token::Nop) out = token(out.next);
-    return out;
+RawToken FdtView::token_skipping_nops(u32 offset) const { return token(skip_nops(offset)); }
+
+TokenStep FdtView::step(u32 offset) const {
+    const usize size = m_structure.size();
+    VERIFY(offset % 4 == 0 && usize(offset) + 4 <= size);
+    const u8* base = m_structure.data();
+    switch (load_be32(base + offset)) {
+    case u32(Token::BeginNode): {
+        // The name starts on a 4-byte boundary and its NUL is followed by
+        // padding to the next one, so the next token starts right after the
+        // first payload word that holds a zero byte (whatever the padding
+        // bytes are: no name byte before the NUL is zero).
+        usize at = usize(offset) + 4;
+        for (;;) {
+            VERIFY(at + 4 <= size);
+            u32 word = load_be32(base + at);
+            at += 4;
+            if ((word - 0x01010101u) & ~word & 0x80808080u) break;
+        }
+        return {Token::BeginNode, u32(at)};
+    }
+    case u32(Token::Property): {
+        VERIFY(usize(offset) + 12 <= size);
+        usize end = pad4(usize(offset) + 12 + load_be32(base + offset + 4));  // no wrap: 64-bit usize
+        VERIFY(end <= size);
+        return {Token::Property, u32(end)};
+    }
+    case u32(Token::EndNode): return {Token::EndNode, offset + 4};
+    case u32(Token::Nop): return {Token::Nop, offset + 4};
+    case u32(Token::End): return {Token::End, offset + 4};
+    default: VERIFY_NOT_REACHED();
+    }
+}
+
+u32 FdtView::skip_nops(u32 offset) const {
+    for (;;) {
+        TokenStep s = step(offset);
+        if (s.kind != Token::Nop) return offset;
+        offset = s.next;
+    }
+}
+
+bool FdtView::property_named(u32 offset, StringView name) const {
+    VERIFY(step(offset).kind == Token::Property);
+    // parse() checked that the name offset is inside the strings block and
+    // that the name ends there, so only `name` plus its NUL must fit.
+    const usize name_offset = load_be32(m_structure.data() + offset + 8);
+    const usize room = m_strings.size() - name_offset;
+    if (name.length() >= room) return false;
+    const u8* stored = m_strings.data() + name_offset;
+    for (usize i = 0; i < name.length(); ++i)
+        if (stored[i] != u8(name[i])) return false;
+    return stored[name.length()] == 0;
 }
 
 u32 FdtView::end_of_node(u32 node_offset) const {
-    RawToken t = token(node_offset);
+    TokenStep t = step(node_offset);
     VERIFY(t.kind == Token::BeginNode);
     u32 depth = 1;
     for (;;) {
-        t = token(t.next);
+        t = step(t.next);
         switch (t.kind) {
         case Token::BeginNode: ++depth; break;
         case Token::EndNode:

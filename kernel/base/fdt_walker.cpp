@@ -6,13 +6,14 @@ namespace mote::fdt {
 
 bool TreeWalker::next() {
     while (!m_done) {
-        RawToken t = m_view.token(m_offset);
+        const u32 offset = m_offset;
+        TokenStep t = m_view.step(offset);
         m_offset = t.next;
         switch (t.kind) {
         case Token::BeginNode:
             // parse() rejected anything deeper, so this is a bug if it fires.
             VERIFY(m_depth < kMaxDepth);
-            m_stack[m_depth++] = t.offset;
+            m_stack[m_depth++] = offset;
             return true;
         case Token::EndNode:
             VERIFY(m_depth > 0);

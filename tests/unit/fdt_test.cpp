@@ -1105,3 +1105,44 @@ TEST(FdtSweep, FlipStructureWordsOfArmTree) {
         }
     }
 }
+
+// ---------------------------------------------------------------------------
+// The validated-blob fast path: step() and property_named() must agree with
+// the full decoder on every token of every stored tree.
+
+TEST(FdtView, StepAndPropertyNamedAgreeWithDecode) {
+    for (const char* name : {"qemu-riscv64-virt.dtb", "qemu-riscv64-virt-512m-smp2-append.dtb",
+                             "qemu-aarch64-virt-gicv2.dtb", "qemu-aarch64-virt-gicv3.dtb",
+                             "qemu-aarch64-virt-gicv3-512m-smp2-append.dtb", "handmade.dtb"}) {
+        SCOPED_TRACE(name);
+        const std::vector<u8>& blob = dtb(name);
+        parse_ok(blob);
+        auto be32 = [&](usize at) { return load_be32(blob.data() + at); };
+        FdtView view(ReadonlyBytes(blob.data() + be32(8), be32(36)), ReadonlyBytes(blob.data() + be32(12), be32(32)));
+        usize tokens = 0;
+        usize properties = 0;
+        for (u32 at = 0;; ++tokens) {
+            RawToken full = view.token(at);
+            TokenStep fast = view.step(at);
+            ASSERT_EQ(fast.kind, full.kind) << at;
+            ASSERT_EQ(fast.next, full.next) << at;
+            if (full.kind == Token::Property) {
+                ++properties;
+                std::string n = str(full.name);
+                EXPECT_TRUE(view.property_named(at, full.name)) << n;
+                std::string longer = n + "x";
+                std::string shorter = n.substr(0, n.size() - 1);
+                std::string changed = n;
+                changed.back() ^= 1;
+                EXPECT_FALSE(view.property_named(at, StringView(longer.data(), longer.size()))) << n;
+                EXPECT_FALSE(view.property_named(at, StringView(shorter.data(), shorter.size()))) << n;
+                EXPECT_FALSE(view.property_named(at, StringView(changed.data(), changed.size()))) << n;
+            }
+            if (full.kind == Token::End) break;
+            EXPECT_EQ(view.skip_nops(at), full.kind == Token::Nop ? view.skip_nops(full.next) : at);
+            at = full.next;
+        }
+        EXPECT_GT(tokens, 10u);
+        EXPECT_GT(properties, 5u);
+    }
+}
