@@ -13,7 +13,8 @@ namespace {
 
 pci::PciHost g_host;
 constexpr usize kMaxFunctions = 8;
-virtio::PciTransport g_transports[kMaxFunctions];
+// Raw storage, each built when used, so the vtables keep it out of .data.
+alignas(virtio::PciTransport) u8 g_transport_storage[kMaxFunctions][sizeof(virtio::PciTransport)];
 usize g_transport_count = 0;
 
 Result<volatile u8*> map(u64 phys, u64 size) { return Arch::map_device(phys, size); }
@@ -26,7 +27,7 @@ void attach_function(Kernel& kernel, VirtMachine& machine, pci::Function& f, con
         log_warn("pci", "{:02x}:{:02x}.{}: cannot assign BARs: {}", f.bus, f.device, f.function, r.error());
         return;
     }
-    virtio::PciTransport& transport = g_transports[g_transport_count];
+    virtio::PciTransport& transport = *new (g_transport_storage[g_transport_count]) virtio::PciTransport;
     if (auto r = transport.probe(g_host, f, map); r.is_error()) {
         log_warn("pci", "{:02x}:{:02x}.{}: virtio {} without usable capabilities: {}", f.bus, f.device,
                  f.function, virtio::device_id_name(id), r.error());

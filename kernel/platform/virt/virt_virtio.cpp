@@ -21,8 +21,10 @@ using virtio::Device;
 VirtDma g_dma;
 
 // The transports live here: QEMU virt has at most 32 virtio-mmio slots.
+// Raw storage, each slot built when a node is probed into it: an array of
+// objects with vtables would sit in .data, in the image file.
 constexpr usize kMaxMmio = 32;
-virtio::MmioTransport g_mmio[kMaxMmio];
+alignas(virtio::MmioTransport) u8 g_mmio_storage[kMaxMmio][sizeof(virtio::MmioTransport)];
 usize g_mmio_count = 0;
 
 // Interrupt lines and the devices on each (shared INTx, the post-unmask
@@ -52,7 +54,8 @@ void attach_mmio_node(Kernel& kernel, VirtMachine& machine, fdt::Node node) {
         log_warn("virtio", "{}: cannot map registers: {}", node.name(), base.error());
         return;
     }
-    virtio::MmioTransport& transport = g_mmio[g_mmio_count];
+    // A slot that failed to probe is simply built again for the next node.
+    virtio::MmioTransport& transport = *new (g_mmio_storage[g_mmio_count]) virtio::MmioTransport;
     if (auto r = transport.probe(base.value(), usize(reg.value().size), reg.value().base); r.is_error()) {
         log_warn("virtio", "{}: not a virtio-mmio device: {}", node.name(), r.error());
         return;
