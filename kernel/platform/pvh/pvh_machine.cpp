@@ -1,5 +1,6 @@
 #include "platform/pvh/pvh_machine.hpp"
 
+#include "arch/idle.hpp"
 #include "boot/kernel.hpp"
 #include "core/log.hpp"
 #include "dev/uart/ns16550a.hpp"
@@ -15,7 +16,6 @@ namespace {
 // global its vtable pointer would put its whole 4 KiB ring in .data.
 alignas(Ns16550a) u8 g_uart_storage[sizeof(Ns16550a)];
 PvhMachine g_machine;
-constexpr u64 kNsPerSecond = 1000000000;
 
 // The PC's first serial port (IBM PC/AT: COM1 at 0x3f8, ISA IRQ 4).
 constexpr u16 kCom1 = 0x3f8;
@@ -118,8 +118,10 @@ Result<void> PvhMachine::init_acpi() {
     if (auto mcfg = m_acpi.find("MCFG"); mcfg.ok()) m_mcfg = acpi::parse_mcfg(mcfg.value()).value_or(acpi::Mcfg {});
     if (auto hpet = m_acpi.find("HPET"); hpet.ok()) m_hpet = acpi::parse_hpet(hpet.value()).value_or(acpi::HpetInfo {});
 
-    bool microvm = m_fadt.hardware_reduced;
-    m_name.appendf("QEMU {} (x86_64, PVH, ACPI {} {})", microvm ? "microvm" : "q35", m_acpi.rsdp().oem_id,
+    // A guess from the tables, for the boot line only: microvm is hardware
+    // reduced, q35 has an MCFG, i440fx (`-M pc`) neither.
+    const char* machine = m_fadt.hardware_reduced ? "microvm" : has_mcfg() ? "q35" : "pc";
+    m_name.appendf("QEMU {} (x86_64, PVH, ACPI {} {})", machine, m_acpi.rsdp().oem_id,
                    m_acpi.uses_xsdt() ? "XSDT" : "RSDT");
     return {};
 }
@@ -158,14 +160,9 @@ Result<void> PvhMachine::init_timer() {
         m_uart->write_polled("mote: no clock to measure the TSC against (PM timer, HPET, PIT all absent)\n");
         return calibration.error();
     }
-    m_frequency = calibration.value().hz;
     m_clock_source = calibration.value().source;
-    m_boot_counter = Arch::counter();
-    // Q32 fixed point, in 64 bits (no 128-bit division in a freestanding
-    // image); kHz keeps the shift from overflowing for any real TSC.
-    m_ns_per_tick_q32 = (kNsPerSecond << 32) / m_frequency;
-    m_ticks_per_ns_q32 = ((m_frequency / 1000) << 32) / (kNsPerSecond / 1000);
-    m_timer_mode = TRY(x86::start_timer(m_frequency));
+    m_clock.start(calibration.value().hz, Arch::counter());
+    m_timer_mode = TRY(x86::start_timer(m_clock.frequency()));
     return {};
 }
 
@@ -184,27 +181,9 @@ Result<void> PvhMachine::init_memory() {
     return {};
 }
 
-Nanoseconds PvhMachine::now() {
-    u64 ticks = Arch::counter() - m_boot_counter;
-    return Nanoseconds((static_cast<unsigned __int128>(ticks) * m_ns_per_tick_q32) >> 32);
-}
+Nanoseconds PvhMachine::now() { return m_clock.to_ns(Arch::counter()); }
 
-u64 PvhMachine::ticks_for(Nanoseconds ns) const {
-    return u64((static_cast<unsigned __int128>(ns) * m_ticks_per_ns_q32) >> 32) + 1;
-}
-
-void PvhMachine::wait(Loop& loop, Nanoseconds deadline) {
-    // Interrupts off between the last look at the ring and the sleep: "sti;
-    // hlt" opens them only as the CPU halts, so an interrupt arriving in
-    // between ends the halt instead of being taken before it and lost.
-    Arch::disable_interrupts();
-    if (!loop.irq_pending()) {
-        // Tick-less: with nothing due the timer stays disarmed.
-        Arch::set_timer(deadline == kNoDeadline ? kTimerNever : m_boot_counter + ticks_for(deadline));
-        Arch::wait_for_interrupt();
-    }
-    Arch::enable_interrupts();
-}
+void PvhMachine::wait(Loop& loop, Nanoseconds deadline) { arch_idle(loop, m_clock, deadline); }
 
 void PvhMachine::on_interrupt() {
     IrqController& irq = x86::io_apic();
@@ -240,7 +219,7 @@ void PvhMachine::attach_devices(Kernel& kernel) {
     // Input that arrived before the interrupt was enabled is read at once.
     kernel.loop().post_irq(m_uart_irq);
 
-    log_info("pvh", "TSC {} Hz (measured by {}), timer {}, console {} port {:#x} gsi {} via {}", m_frequency,
+    log_info("pvh", "TSC {} Hz (measured by {}), timer {}, console {} port {:#x} gsi {} via {}", m_clock.frequency(),
              m_clock_source, m_timer_mode, m_uart->model(), kCom1, m_uart_irq, x86::io_apic().name());
     log_info("acpi", "RSDP rev {} ({}), {} tables via the {}, {} skipped", m_acpi.rsdp().revision, m_acpi.rsdp().oem_id,
              m_acpi.tables().size(), m_acpi.uses_xsdt() ? "XSDT" : "RSDT", m_acpi.skipped_total());

@@ -17,6 +17,7 @@
 #include "arch/x86_64/x86.hpp"
 #include "base/acpi.hpp"
 #include "boot/machine.hpp"
+#include "core/tick_clock.hpp"
 #include "dev/uart/uart.hpp"
 #include "mm/page_allocator.hpp"
 #include "platform/virt/memory_map.hpp"
@@ -51,7 +52,6 @@ public:
     const acpi::Madt& madt() const { return m_madt; }
     // The GSI (and how it is wired) of ISA IRQ `irq`.
     acpi::Madt::Override isa_irq(u8 irq) const { return m_madt.isa_irq(irq); }
-    u64 ticks_for(Nanoseconds ns) const;
 
 private:
     Result<void> init_console();
@@ -65,12 +65,9 @@ private:
     void dump_acpi();
 
     FixedString<64> m_name;
-    u64 m_frequency = 0;
     const char* m_clock_source = "";
     const char* m_timer_mode = "";
-    u64 m_boot_counter = 0;
-    u64 m_ns_per_tick_q32 = 0;
-    u64 m_ticks_per_ns_q32 = 0;
+    TickClock m_clock;
 
     Uart* m_uart = nullptr;
     u32 m_uart_irq = 0;  // a GSI

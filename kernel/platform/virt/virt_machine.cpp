@@ -1,5 +1,6 @@
 #include "platform/virt/virt_machine.hpp"
 
+#include "arch/idle.hpp"
 #include "boot/kernel.hpp"
 #include "core/log.hpp"
 #include "dev/uart/ns16550a.hpp"
@@ -19,7 +20,6 @@ alignas(Pl011) u8 g_pl011_storage[sizeof(Pl011)];
 
 bool is_console_uart(const fdt::Node& node) { return node.is_compatible("ns16550a") || node.is_compatible("arm,pl011"); }
 VirtMachine g_machine;
-constexpr u64 kNsPerSecond = 1000000000;
 }  // namespace
 
 VirtMachine& virt_machine() { return g_machine; }
@@ -32,10 +32,8 @@ Result<void> VirtMachine::init(u64 dtb_phys) {
     new (m_fdt_storage) fdt::Fdt(TRY(fdt::Fdt::parse(ReadonlyBytes(blob, size))));
     const fdt::Fdt& fdt = devicetree();
 
-    m_frequency = TRY(Arch::init(fdt));
-    m_boot_counter = Arch::counter();
-    m_ns_per_tick_q32 = (kNsPerSecond << 32) / m_frequency;
-    m_ticks_per_ns_q32 = (m_frequency << 32) / kNsPerSecond;
+    u64 frequency = TRY(Arch::init(fdt));
+    m_clock.start(frequency, Arch::counter());
 
     m_command_line = fdt.bootargs().value_or("");
     auto model = fdt.root().property("model");
@@ -124,27 +122,9 @@ Result<void> VirtMachine::init_memory() {
     return {};
 }
 
-Nanoseconds VirtMachine::now() {
-    u64 ticks = Arch::counter() - m_boot_counter;
-    return Nanoseconds((static_cast<unsigned __int128>(ticks) * m_ns_per_tick_q32) >> 32);
-}
+Nanoseconds VirtMachine::now() { return m_clock.to_ns(Arch::counter()); }
 
-u64 VirtMachine::ticks_for(Nanoseconds ns) const {
-    return u64((static_cast<unsigned __int128>(ns) * m_ticks_per_ns_q32) >> 32) + 1;
-}
-
-void VirtMachine::wait(Loop& loop, Nanoseconds deadline) {
-    // Interrupts off between the last look at the ring and the wfi: an
-    // interrupt arriving in that window stays pending and ends the wfi
-    // at once, instead of being taken before we sleep and lost.
-    Arch::disable_interrupts();
-    if (!loop.irq_pending()) {
-        // Tick-less: with nothing due the timer stays disarmed.
-        Arch::set_timer(deadline == kNoDeadline ? kTimerNever : m_boot_counter + ticks_for(deadline));
-        Arch::wait_for_interrupt();
-    }
-    Arch::enable_interrupts();
-}
+void VirtMachine::wait(Loop& loop, Nanoseconds deadline) { arch_idle(loop, m_clock, deadline); }
 
 void VirtMachine::on_interrupt() {
     bool any = false;
@@ -184,7 +164,7 @@ void VirtMachine::attach_devices(Kernel& kernel) {
     // Input that arrived before the interrupt was enabled is read at once.
     kernel.loop().post_irq(m_uart_irq);
 
-    log_info("virt", "{} Hz counter, console {} irq {} via {}", m_frequency, m_uart->model(), m_uart_irq,
+    log_info("virt", "{} Hz counter, console {} irq {} via {}", m_clock.frequency(), m_uart->model(), m_uart_irq,
              m_irq->name());
     (void)describe(MachineReport::Layout, [](StringView line, void*) { log_info("layout", "{}", line); }, nullptr);
 

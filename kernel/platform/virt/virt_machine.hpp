@@ -11,6 +11,7 @@
 
 #include "arch/arch.hpp"
 #include "boot/machine.hpp"
+#include "core/tick_clock.hpp"
 #include "dev/uart/uart.hpp"
 #include "mm/page_allocator.hpp"
 #include "platform/virt/memory_map.hpp"
@@ -41,9 +42,7 @@ public:
     IrqController& irq_controller() { return *m_irq; }
     Uart& uart() { return *m_uart; }
     u32 uart_irq() const { return m_uart_irq; }
-    u64 counter_frequency() const { return m_frequency; }
-    // Counter ticks for a duration, rounded up (a timer must never fire early).
-    u64 ticks_for(Nanoseconds ns) const;
+    u64 counter_frequency() const { return m_clock.frequency(); }
 
     // Driver bindings for `devices`: a node's offset and what drives it.
     void bind(fdt::Node node, StringView driver);
@@ -60,10 +59,7 @@ private:
     FixedString<64> m_name;
     StringView m_command_line;
     u64 m_dtb_phys = 0;
-    u64 m_frequency = 0;
-    u64 m_boot_counter = 0;
-    u64 m_ns_per_tick_q32 = 0;  // ns = ticks * this >> 32
-    u64 m_ticks_per_ns_q32 = 0; // ticks = ns * this >> 32
+    TickClock m_clock;
 
     Uart* m_uart = nullptr;
     u32 m_uart_irq = 0;
