@@ -29,7 +29,7 @@ MACHINES = {
         "cpus": ["cortex-a72", "max"],
     },
     # x86_64 boots the ELF through QEMU's PVH loader (the Xen PHYS32_ENTRY
-    # note): on q35 via SeaBIOS and its PVH option ROM, on microvm via
+    # note): on q35 and pc via SeaBIOS and its PVH option ROM, on microvm via
     # qboot. -nodefaults: no VGA and no default NIC, so no option ROMs to
     # load; the console is COM1 on stdio.
     "x86_64": {
@@ -40,8 +40,9 @@ MACHINES = {
     },
 }
 
-# x86_64 machines, and the virtio transport each one has.
-X86_MACHINES = {"q35": "pci", "microvm": "mmio"}
+# x86_64 machines, and the virtio transport each one has. pc (i440fx) has
+# no MCFG: its PCI configuration space is reached through ports 0xcf8/0xcfc.
+X86_MACHINES = {"q35": "pci", "pc": "pci", "microvm": "mmio"}
 DEFAULT_X86_MACHINE = "q35"
 
 DEFAULT_MEMORY = "128M"
@@ -59,7 +60,8 @@ def add_run_options(parser):
     parser.add_argument("--cpu", help="aarch64 CPU model: cortex-a72 (default) or max")
     parser.add_argument("--gic", choices=["2", "3"], help="aarch64 interrupt controller version (default 3)")
     parser.add_argument("--machine", choices=sorted(X86_MACHINES),
-                        help=f"x86_64 machine: q35 (virtio-pci) or microvm (virtio-mmio); default {DEFAULT_X86_MACHINE}")
+                        help=f"x86_64 machine: q35 (virtio-pci, ECAM), pc (i440fx: virtio-pci, ports 0xcf8/0xcfc) "
+                             f"or microvm (virtio-mmio); default {DEFAULT_X86_MACHINE}")
     parser.add_argument("--accel", choices=["tcg", "kvm"], default="tcg",
                         help="x86_64 accelerator: tcg (default; what every test uses) or kvm (only if /dev/kvm exists)")
     parser.add_argument("--qemu-arg", action="append", default=[], metavar="ARG",
@@ -67,7 +69,7 @@ def add_run_options(parser):
     parser.add_argument("--transport", choices=TRANSPORTS, default=None,
                         help="how the virtio devices attach: mmio (virtio-mmio version 2, the default), "
                              "mmio-legacy (version 1) or pci (virtio-pci behind the ECAM host bridge); "
-                             "on x86_64 the machine decides (q35: pci, microvm: mmio)")
+                             "on x86_64 the machine decides (q35, pc: pci; microvm: mmio)")
     parser.add_argument("--disk-cache", default=None, metavar="MODE",
                         help="QEMU cache= mode of the disk (none, writeback, ...); QEMU's default if unset")
     parser.add_argument("--no-net", action="store_true", help="no virtio-net device")
@@ -123,7 +125,7 @@ def device_args(arch, options):
     argv += ["-drive", drive, "-device", f"virtio-blk-{suffix},drive=vda,serial=mote-vda",
              "-device", f"virtio-rng-{suffix}"]
     if not getattr(options, "no_net", False):
-        # romfile=: no iPXE option ROM for SeaBIOS to load (x86 q35).
+        # romfile=: no iPXE option ROM for SeaBIOS to load (x86 q35 and pc).
         rom = ",romfile=" if transport == "pci" and arch == "x86_64" else ""
         netdev = "user,id=net0" + "".join(hostfwd(f) for f in getattr(options, "fwd", None) or [])
         argv += ["-netdev", netdev, "-device", f"virtio-net-{suffix},netdev=net0{rom}"]
@@ -165,7 +167,7 @@ def free_port(proto="udp", preferred=None):
 
 
 def default_transport(arch, machine=None):
-    """mmio, except on x86_64 where the machine has only one: q35 pci, microvm mmio."""
+    """mmio, except on x86_64 where the machine has only one: q35 and pc pci, microvm mmio."""
     if arch == "x86_64":
         return X86_MACHINES[machine or DEFAULT_X86_MACHINE]
     return "mmio"

@@ -24,7 +24,7 @@ def parse_args(description):
     p.add_argument("--kernel", required=True, help="build/<arch>/mote.elf")
     p.add_argument("--gic", default=None)
     p.add_argument("--cpu", default=None)
-    p.add_argument("--machine", default=None, help="x86_64: q35 or microvm")
+    p.add_argument("--machine", default=None, help="x86_64: q35, pc or microvm")
     p.add_argument("--memory", default="128M")
     p.add_argument("--timeout", type=float, default=60.0)
     return p.parse_args()

@@ -62,7 +62,7 @@ def main():
     p.add_argument("--transport", default="mmio", choices=machines.TRANSPORTS)
     p.add_argument("--gic", default=None)
     p.add_argument("--cpu", default=None)
-    p.add_argument("--machine", default=None, help="x86_64: q35 (pci) or microvm (mmio)")
+    p.add_argument("--machine", default=None, help="x86_64: q35 or pc (pci), microvm (mmio)")
     p.add_argument("--memory", default="128M")
     p.add_argument("--timeout", type=float, default=90.0)
     args = p.parse_args()

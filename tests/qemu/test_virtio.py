@@ -44,6 +44,11 @@ def pattern(fn, first):
     return bytes(fn(first + s, i) for s in range(SECTORS) for i in range(SECTOR))
 
 
+# How each PC machine must reach PCI configuration space (pvh_pci.cpp): q35
+# has an MCFG, pc (i440fx) has none and uses ports 0xcf8/0xcfc.
+PCI_MECHANISM = {"q35": "pci: ECAM at", "pc": "pci: no MCFG: configuration mechanism #1"}
+
+
 def boot(args, image):
     options = argparse.Namespace(transport=args.transport, disk=image, disk_cache=None, no_net=False)
     q = qemu_harness.Qemu(args, append="mote.virtio_test=1", devices=machines.device_args(args.arch, options))
@@ -56,6 +61,9 @@ def boot(args, image):
             q.fail("MOTE-PANIC in the output")
         if status != 0:
             q.fail(f"QEMU exit status {status}")
+        mechanism = PCI_MECHANISM.get(args.machine or machines.DEFAULT_X86_MACHINE) if args.arch == "x86_64" else None
+        if mechanism and mechanism not in text:
+            q.fail(f"no '{mechanism}' in the boot log")
         m = re.search(r"vtest: (\d+) passed, (\d+) failed", text)
         if not m or m.group(2) != "0" or int(m.group(1)) < 5:
             q.fail(f"self-test summary: {m.group(0) if m else 'missing'}")
@@ -72,7 +80,7 @@ def main():
     p.add_argument("--transport", default="mmio", choices=machines.TRANSPORTS)
     p.add_argument("--gic", default=None)
     p.add_argument("--cpu", default=None)
-    p.add_argument("--machine", default=None, help="x86_64: q35 (pci) or microvm (mmio)")
+    p.add_argument("--machine", default=None, help="x86_64: q35 or pc (pci), microvm (mmio)")
     p.add_argument("--memory", default="128M")
     p.add_argument("--timeout", type=float, default=60.0)
     args = p.parse_args()

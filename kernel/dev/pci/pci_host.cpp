@@ -28,7 +28,7 @@ Result<void> PciHost::init(const fdt::Fdt& fdt, fdt::Node node, MapFn map) {
     TRY(parse_ranges(node));
     TRY(parse_interrupt_map(fdt, node));
     m_ecam_phys = reg.base + offset;
-    m_config = TRY(map(m_ecam_phys, kConfigBytesPerBus));
+    m_space.use_ecam(TRY(map(m_ecam_phys, kConfigBytesPerBus)), m_first_bus, m_first_bus);
     return {};
 }
 
@@ -98,23 +98,30 @@ Result<void> PciHost::init_ecam(u64 base, u8 bus_start, u8 bus_end, MapFn map) {
     m_ecam_phys = TRY(checked_add(base, offset));
     TRY(checked_add(m_ecam_phys, kConfigBytesPerBus));
     m_first_bus = bus_start;
-    m_config = TRY(map(m_ecam_phys, kConfigBytesPerBus));
+    m_space.use_ecam(TRY(map(m_ecam_phys, kConfigBytesPerBus)), m_first_bus, m_first_bus);
     return {};
 }
 
-bool PciHost::probe(u8 bus, u8 dev, u8 fn, Function& out) const {
+Result<void> PciHost::init_ports(PortIo io) {
+    TRY(m_space.use_ports(io));
+    m_first_bus = 0;
+    return {};
+}
+
+Result<void> PciHost::probe(u8 bus, u8 dev, u8 fn, Function& out) const {
     out.bus = bus;
     out.device = dev;
     out.function = fn;
-    out.vendor = read16(out, kVendorId);
-    if (out.vendor == 0xffff || out.vendor == 0) return false;
-    out.device_id = read16(out, kDeviceId);
-    out.header_type = read8(out, kHeaderType);
-    out.subsystem_id = (out.header_type & 0x7f) == 0 ? read16(out, kSubsystemId) : 0;
-    out.pin = read8(out, kInterruptPin);
+    out.vendor = TRY(read16(out, kVendorId));
+    // All ones: nothing answered (a master abort reads as ones, PCI 6.1).
+    if (out.vendor == 0xffff || out.vendor == 0) return Error::NotFound;
+    out.device_id = TRY(read16(out, kDeviceId));
+    out.header_type = TRY(read8(out, kHeaderType));
+    out.subsystem_id = (out.header_type & 0x7f) == 0 ? TRY(read16(out, kSubsystemId)) : 0;
+    out.pin = TRY(read8(out, kInterruptPin));
     if (out.pin > 4) out.pin = 0;
-    out.line = read8(out, kInterruptLine);
-    return true;
+    out.line = TRY(read8(out, kInterruptLine));
+    return {};
 }
 
 Result<u64> PciHost::place(u64 size) {
@@ -127,17 +134,17 @@ Result<u64> PciHost::place(u64 size) {
 
 Result<u64> PciHost::size_bar(const Function& f, u32 index, u32 original, bool is64) {
     u32 offset = kBar0 + 4 * index;
-    u32 original_high = is64 ? read32(f, offset + 4) : 0;
-    write32(f, offset, 0xffffffff);
-    u64 mask = read32(f, offset) & ~u32(0xf);
+    u32 original_high = is64 ? TRY(read32(f, offset + 4)) : 0;
+    TRY(write32(f, offset, 0xffffffff));
+    u64 mask = TRY(read32(f, offset)) & ~u32(0xf);
     if (is64) {
-        write32(f, offset + 4, 0xffffffff);
-        mask |= u64(read32(f, offset + 4)) << 32;
-        write32(f, offset + 4, original_high);
+        TRY(write32(f, offset + 4, 0xffffffff));
+        mask |= u64(TRY(read32(f, offset + 4))) << 32;
+        TRY(write32(f, offset + 4, original_high));
     } else if (mask) {
         mask |= ~u64(0xffffffff);
     }
-    write32(f, offset, original);
+    TRY(write32(f, offset, original));
     if (mask == 0) return u64(0);  // not implemented
     u64 size = ~mask + 1;
     // The writable bits are the high ones: the size is a power of two.
@@ -147,11 +154,11 @@ Result<u64> PciHost::size_bar(const Function& f, u32 index, u32 original, bool i
 
 Result<void> PciHost::assign_bars(Function& f) {
     // Decoding off while BARs are sized and moved.
-    u16 command = read16(f, kCommand);
-    write16(f, kCommand, u16(command & ~(kCommandMemory | kCommandBusMaster | 1)));
+    u16 command = TRY(read16(f, kCommand));
+    TRY(write16(f, kCommand, u16(command & ~(kCommandMemory | kCommandBusMaster | 1))));
     for (u32 i = 0; i < 6; ++i) {
         u32 offset = kBar0 + 4 * i;
-        u32 original = read32(f, offset);
+        u32 original = TRY(read32(f, offset));
         Bar& bar = f.bars[i];
         bar.io = original & 1;
         if (bar.io) continue;
@@ -161,26 +168,26 @@ Result<void> PciHost::assign_bars(Function& f) {
         if (bar.size == 0) continue;
         u64 cpu = TRY(place(bar.size));
         u64 pci = cpu - m_mem32.cpu + m_mem32.pci;
-        write32(f, offset, u32(pci) | (original & 0xf));
-        if (bar.is64) write32(f, offset + 4, u32(pci >> 32));
+        TRY(write32(f, offset, u32(pci) | (original & 0xf)));
+        if (bar.is64) TRY(write32(f, offset + 4, u32(pci >> 32)));
         bar.cpu = cpu;
         if (bar.is64) ++i;  // the upper half is the next BAR slot
     }
-    write16(f, kCommand, u16((command & ~kCommandIntxDisable) | kCommandMemory | kCommandBusMaster));
+    TRY(write16(f, kCommand, u16((command & ~kCommandIntxDisable) | kCommandMemory | kCommandBusMaster)));
     return {};
 }
 
 Result<void> PciHost::check_assigned_bars(const Function& f, Span<const AddressRange> windows,
                                           Span<const AddressRange> excluded, Bar (&bars)[6]) {
     for (u32 i = 0; i < 6; ++i) {
-        u32 original = read32(f, kBar0 + 4 * i);
+        u32 original = TRY(read32(f, kBar0 + 4 * i));
         Bar& bar = bars[i];
         bar.io = original & 1;
         if (bar.io) continue;  // I/O BARs: no driver here uses them
         bar.is64 = ((original >> 1) & 3) == 2;
         if (bar.is64 && i == 5) return Error::Malformed;
         u64 address = original & ~u64(0xf);
-        if (bar.is64) address |= u64(read32(f, kBar0 + 4 * i + 4)) << 32;
+        if (bar.is64) address |= u64(TRY(read32(f, kBar0 + 4 * i + 4))) << 32;
         u64 size = TRY(size_bar(f, i, original, bar.is64));
         u32 slot = i;
         if (bar.is64) ++i;  // the upper half is the next BAR slot
@@ -204,17 +211,17 @@ Result<void> PciHost::check_assigned_bars(const Function& f, Span<const AddressR
 
 Result<void> PciHost::use_assigned_bars(Function& f, Span<const AddressRange> windows,
                                         Span<const AddressRange> excluded) {
-    u16 command = read16(f, kCommand);
+    u16 command = TRY(read16(f, kCommand));
     // Decoding off while the BARs are sized: an all-ones BAR must not
     // claim addresses for that moment.
-    write16(f, kCommand, u16(command & ~(kCommandMemory | kCommandBusMaster | 1)));
+    TRY(write16(f, kCommand, u16(command & ~(kCommandMemory | kCommandBusMaster | 1))));
     Bar bars[6];
     if (auto r = check_assigned_bars(f, windows, excluded, bars); r.is_error()) {
-        write16(f, kCommand, command);
+        (void)write16(f, kCommand, command);
         return r;
     }
     for (u32 i = 0; i < 6; ++i) f.bars[i] = bars[i];
-    write16(f, kCommand, u16((command & ~kCommandIntxDisable) | kCommandMemory | kCommandBusMaster));
+    TRY(write16(f, kCommand, u16((command & ~kCommandIntxDisable) | kCommandMemory | kCommandBusMaster)));
     return {};
 }
 

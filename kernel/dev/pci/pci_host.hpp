@@ -1,5 +1,8 @@
-// A PCI host bridge with ECAM configuration access (PCIe base spec 7.2.2),
-// described one of two ways:
+// A PCI host bridge. Configuration space is reached through a ConfigSpace
+// (config_space.hpp): ECAM (PCIe base spec 7.2.2) or, on a PC without an
+// MCFG, configuration mechanism #1 on ports 0xcf8/0xcfc; enumeration, BAR
+// sizing and every register read below are the same for both. The bridge
+// is described one of three ways:
 //
 // * by ACPI's MCFG (PC firmware: PCI Firmware Specification 3.2, 4.1.2),
 //   init_ecam(): the ECAM base of the segment and its bus range. PC
@@ -8,6 +11,10 @@
 //   the BARs only to learn their extent, checks each lies inside a window
 //   the platform calls sane and outside everything it must not overlap,
 //   and never moves one.
+//
+// * by nothing (a PC whose ACPI tables have no MCFG, QEMU's i440fx):
+//   init_ports() uses mechanism #1 if the chipset decodes it, bus 0 only;
+//   the BARs are firmware's, as with the MCFG.
 //
 // * by the devicetree's `pci-host-ecam-generic` node (Linux's binding
 // Documentation/devicetree/bindings/pci/host-generic-pci.yaml, on top of the
@@ -34,6 +41,7 @@
 #include "base/fdt.hpp"
 #include "base/result.hpp"
 #include "base/span.hpp"
+#include "dev/pci/config_space.hpp"
 
 namespace mote::pci {
 
@@ -106,6 +114,9 @@ public:
     // space is at base + N << 20), `bus_start`..`bus_end` the buses it
     // decodes. Maps the first bus's space; INTx routing is the platform's.
     Result<void> init_ecam(u64 base, u8 bus_start, u8 bus_end, MapFn map);
+    // No ECAM: configuration mechanism #1 through `io`, bus 0. NotFound if
+    // the chipset does not decode it (ConfigSpace::use_ports).
+    Result<void> init_ports(PortIo io);
 
     // f(Function&) for every function present on the first bus (type 0
     // headers only; bridges are skipped).
@@ -114,7 +125,7 @@ public:
         for (u8 dev = 0; dev < 32; ++dev) {
             for (u8 fn = 0; fn < 8; ++fn) {
                 Function func;
-                if (!probe(m_first_bus, dev, fn, func)) {
+                if (probe(m_first_bus, dev, fn, func).is_error()) {
                     if (fn == 0) break;
                     continue;
                 }
@@ -139,12 +150,16 @@ public:
     // The interrupt-map entry for the function's pin. NotFound if none.
     Result<IntxRoute> route_intx(const Function& function) const;
 
-    u8 read8(const Function& f, u32 offset) const { return *config(f, offset); }
-    u16 read16(const Function& f, u32 offset) const { return *reinterpret_cast<volatile u16*>(config(f, offset)); }
-    u32 read32(const Function& f, u32 offset) const { return *reinterpret_cast<volatile u32*>(config(f, offset)); }
-    void write16(const Function& f, u32 offset, u16 v) { *reinterpret_cast<volatile u16*>(config(f, offset)) = v; }
-    void write32(const Function& f, u32 offset, u32 v) { *reinterpret_cast<volatile u32*>(config(f, offset)) = v; }
+    // Configuration registers, naturally aligned. OutOfRange beyond what
+    // the mechanism reaches (mechanism #1: the first 256 bytes).
+    Result<u8> read8(const Function& f, u32 offset) const { return u8(TRY(read(f, offset, 1))); }
+    Result<u16> read16(const Function& f, u32 offset) const { return u16(TRY(read(f, offset, 2))); }
+    Result<u32> read32(const Function& f, u32 offset) const { return read(f, offset, 4); }
+    Result<void> write16(const Function& f, u32 offset, u16 v) { return write(f, offset, 2, v); }
+    Result<void> write32(const Function& f, u32 offset, u32 v) { return write(f, offset, 4, v); }
 
+    const ConfigSpace& config_space() const { return m_space; }
+    u8 first_bus() const { return m_first_bus; }
     u64 ecam_base() const { return m_ecam_phys; }
     u64 mem32_cpu_base() const { return m_mem32.cpu; }
     u64 mem32_used() const { return m_mem32.next - m_mem32.cpu; }
@@ -157,10 +172,13 @@ private:
         u64 next = 0;  // CPU address of the first free byte
     };
 
-    bool probe(u8 bus, u8 dev, u8 fn, Function& out) const;
-    volatile u8* config(const Function& f, u32 offset) const {
-        return m_config + ((u64(f.bus - m_first_bus) << 20) | (u64(f.device) << 15) | (u64(f.function) << 12) |
-                           (offset & 0xfff));
+    // NotFound if no function answers at bus:dev.fn.
+    Result<void> probe(u8 bus, u8 dev, u8 fn, Function& out) const;
+    Result<u32> read(const Function& f, u32 offset, u32 width) const {
+        return m_space.read(f.bus, f.device, f.function, offset, width);
+    }
+    Result<void> write(const Function& f, u32 offset, u32 width, u32 value) {
+        return m_space.write(f.bus, f.device, f.function, offset, width, value);
     }
     Result<void> parse_ranges(fdt::Node node);
     Result<void> parse_interrupt_map(const fdt::Fdt& fdt, fdt::Node node);
@@ -177,7 +195,7 @@ private:
         IntxRoute route;
     };
 
-    volatile u8* m_config = nullptr;
+    ConfigSpace m_space;
     u64 m_ecam_phys = 0;
     u8 m_first_bus = 0;
     Window m_mem32;

@@ -45,19 +45,21 @@ u32 PciTransport::virtio_id(const pci::Function& f) {
 Result<void> PciTransport::probe(pci::PciHost& host, const pci::Function& f, pci::MapFn map) {
     m_device_id = virtio_id(f);
     if (!m_device_id) return Error::Unsupported;
-    if (!(host.read16(f, pci::kStatus) & pci::kStatusCapabilities)) return Error::Unsupported;
+    if (!(TRY(host.read16(f, pci::kStatus)) & pci::kStatusCapabilities)) return Error::Unsupported;
     volatile u8* mapped[6] {};
-    u8 at = host.read8(f, pci::kCapabilities) & 0xfc;
+    u8 at = TRY(host.read8(f, pci::kCapabilities)) & 0xfc;
     // A capability list is a linked list in device memory: bound the walk.
+    // It lies in the first 256 bytes (PCI 6.7), which every configuration
+    // mechanism reaches; a capability running past them is OutOfRange.
     for (int guard = 0; at >= 0x40 && guard < 48; ++guard) {
-        u8 id = host.read8(f, at);
-        u8 next = host.read8(f, at + 1) & 0xfc;
+        u8 id = TRY(host.read8(f, at));
+        u8 next = TRY(host.read8(f, at + 1)) & 0xfc;
         if (id == kCapVendor) {
-            u8 cap_len = host.read8(f, at + 2);
-            u8 type = host.read8(f, at + 3);
-            u8 bar = host.read8(f, at + 4);
-            u32 offset = host.read32(f, at + 8);
-            u32 length = host.read32(f, at + 12);
+            u8 cap_len = TRY(host.read8(f, at + 2));
+            u8 type = TRY(host.read8(f, at + 3));
+            u8 bar = TRY(host.read8(f, at + 4));
+            u32 offset = TRY(host.read32(f, at + 8));
+            u32 length = TRY(host.read32(f, at + 12));
             bool wanted = type == kCapCommon || type == kCapNotify || type == kCapIsr || type == kCapDevice;
             // 4.1.4.1: ignore capabilities of unknown type or with a reserved BAR.
             if (wanted && bar < 6 && cap_len >= 16) {
@@ -72,7 +74,7 @@ Result<void> PciTransport::probe(pci::PciHost& host, const pci::Function& f, pci
                 if (type == kCapDevice && !m_device.base) m_device = region;
                 if (type == kCapNotify && !m_notify.base && cap_len >= 20) {
                     m_notify = region;
-                    m_notify_multiplier = host.read32(f, at + 16);
+                    m_notify_multiplier = TRY(host.read32(f, at + 16));
                 }
                 if (!m_location && type == kCapCommon) m_location = b.cpu + offset;
             }

@@ -1,6 +1,7 @@
 #include "platform/pvh/pvh_pci.hpp"
 
 #include "arch/arch.hpp"
+#include "arch/x86_64/io.hpp"
 #include "boot/kernel.hpp"
 #include "core/log.hpp"
 #include "dev/pci/pci_host.hpp"
@@ -36,6 +37,48 @@ BarRules g_rules;
 
 Result<volatile u8*> map(u64 phys, u64 size) { return Arch::map_device(phys, size); }
 
+// IN/OUT for configuration mechanism #1 (dev/pci/config_space.hpp).
+u32 port_in(void*, u16 port, u32 width) {
+    if (width == 1) return x86::inb(port);
+    if (width == 2) return x86::inw(port);
+    return x86::inl(port);
+}
+void port_out(void*, u16 port, u32 width, u32 value) {
+    if (width == 1) x86::outb(port, u8(value));
+    else if (width == 2) x86::outw(port, u16(value));
+    else x86::outl(port, value);
+}
+
+// The configuration space: ECAM from the MCFG's segment 0 entry (PCI
+// Firmware spec 4.1.2) when there is one, mechanism #1 otherwise (PCI
+// local bus spec 3.2.2.3.2: i440fx, `-M pc`). Returns the ECAM window to
+// keep BARs out of (empty for ports); NotFound if there is no PCI at all.
+Result<pci::AddressRange> init_config_space(const PvhMachine& machine) {
+    // Segment 0 only: the one a PC's firmware puts its devices on.
+    const acpi::Mcfg& mcfg = machine.mcfg();
+    const acpi::Mcfg::Region* region = nullptr;
+    for (usize i = 0; i < mcfg.count; ++i)
+        if (mcfg.regions[i].segment == 0 && !region) region = &mcfg.regions[i];
+    if (region) {
+        if (auto r = g_host.init_ecam(region->base, region->bus_start, region->bus_end, map); r.is_error()) {
+            log_warn("pci", "ECAM at {:#x} (MCFG) not usable: {}", region->base, r.error());
+            return r.error();
+        }
+        log_info("pci", "ECAM at {:#x} (MCFG segment 0, buses {}..{}), firmware-assigned BARs", g_host.ecam_base(),
+                 region->bus_start, region->bus_end);
+        u64 ecam_size = (u64(region->bus_end) + 1 - region->bus_start) << 20;
+        return pci::AddressRange {region->base + (u64(region->bus_start) << 20), ecam_size};
+    }
+    if (auto r = g_host.init_ports({port_in, port_out, nullptr}); r.is_error()) {
+        // microvm: no MCFG and nothing decodes port 0xcf8.
+        log_info("pci", "no PCI: no MCFG, and port {:#x} does not hold CONFIG_ADDRESS", pci::kConfigAddressPort);
+        return r.error();
+    }
+    log_info("pci", "no MCFG: {}, bus 0 (first 256 bytes per function), firmware-assigned BARs",
+             g_host.config_space().name());
+    return pci::AddressRange {};
+}
+
 void compute_rules(const pci::AddressRange& ecam) {
     const x86::BootInfo& info = x86::boot_info();
     u64 low_top = 0, ram_top = 0;
@@ -49,7 +92,7 @@ void compute_rules(const pci::AddressRange& ecam) {
         if (g_rules.excluded_count < sizeof(g_rules.excluded) / sizeof(g_rules.excluded[0]))
             g_rules.excluded[g_rules.excluded_count++] = {e.base, end - e.base};
     }
-    g_rules.excluded[g_rules.excluded_count++] = ecam;
+    if (ecam.size) g_rules.excluded[g_rules.excluded_count++] = ecam;
     // CPUID 0x80000008 EAX[7:0]: physical address bits (36 if not reported).
     u32 bits = 36;
     if (x86::cpuid(0x80000000).eax >= 0x80000008) bits = x86::cpuid(0x80000008).eax & 0xff;
@@ -113,21 +156,12 @@ void attach_function(PvhMachine& machine, pci::Function& f, const virtio::Servic
 }  // namespace
 
 void attach_pvh_pci(Kernel&, PvhMachine& machine, const virtio::Services& services, virtio::IrqLines& lines) {
-    // Segment 0 only: the one a PC's firmware puts its devices on.
-    const acpi::Mcfg& mcfg = machine.mcfg();
-    const acpi::Mcfg::Region* region = nullptr;
-    for (usize i = 0; i < mcfg.count; ++i)
-        if (mcfg.regions[i].segment == 0 && !region) region = &mcfg.regions[i];
-    if (!region) return;  // microvm: no PCI (legacy 0xcf8 access is not implemented)
-    if (auto r = g_host.init_ecam(region->base, region->bus_start, region->bus_end, map); r.is_error()) {
-        log_warn("pci", "ECAM at {:#x} (MCFG) not usable: {}", region->base, r.error());
-        return;
-    }
-    u64 ecam_size = (u64(region->bus_end) + 1 - region->bus_start) << 20;
-    compute_rules({region->base + (u64(region->bus_start) << 20), ecam_size});
-    log_info("pci", "ECAM at {:#x} (MCFG segment 0, buses {}..{}), firmware-assigned BARs", g_host.ecam_base(),
-             region->bus_start, region->bus_end);
+    auto ecam = init_config_space(machine);
+    if (ecam.is_error()) return;
+    compute_rules(ecam.value());
     g_host.for_each_function([&](pci::Function& f) { attach_function(machine, f, services, lines); });
 }
+
+bool pvh_pci_uses_ports() { return g_host.config_space().mechanism() == pci::ConfigSpace::Mechanism::Ports; }
 
 }  // namespace mote

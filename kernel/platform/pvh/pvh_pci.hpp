@@ -1,5 +1,9 @@
-// PCI on a PC (QEMU q35): the ECAM host bridge from ACPI's MCFG and the
-// virtio-pci functions behind it.
+// PCI on a PC: the host bridge and the virtio-pci functions behind it.
+// Configuration space is ECAM from ACPI's MCFG (QEMU q35) or, when the
+// tables have no MCFG, configuration mechanism #1 on ports 0xcf8/0xcfc
+// (QEMU's i440fx `-M pc`; dev/pci/config_space.hpp), found by probing
+// CONFIG_ADDRESS (microvm has neither: no PCI). Everything else is the same
+// for both.
 //
 // Firmware (SeaBIOS) has enumerated the bus, assigned every BAR and routed
 // every INTx pin before the kernel runs. Mote keeps the BARs where they are
@@ -33,5 +37,7 @@ class IrqLines;
 }  // namespace virtio
 
 void attach_pvh_pci(Kernel& kernel, PvhMachine& machine, const virtio::Services& services, virtio::IrqLines& lines);
+// Whether configuration space is reached through mechanism #1 (`devices`).
+bool pvh_pci_uses_ports();
 
 }  // namespace mote

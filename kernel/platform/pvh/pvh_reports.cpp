@@ -2,6 +2,7 @@
 #include "arch/arch.hpp"
 #include "mm/memory_stats.hpp"
 #include "platform/pvh/pvh_machine.hpp"
+#include "platform/pvh/pvh_pci.hpp"
 #include "platform/pvh/pvh_virtio.hpp"
 #include "platform/virt/symbols.hpp"
 
@@ -120,6 +121,9 @@ void PvhMachine::write_devices(MachineLineSink sink, void* context) {
         out.line("{:<28} {:<24} {:#012x} {:<8} buses {}..{}", name.view(), "PCI ECAM (MCFG)", m_mcfg.regions[i].base,
                  "", m_mcfg.regions[i].bus_start, m_mcfg.regions[i].bus_end);
     }
+    if (pvh_pci_uses_ports())
+        out.line("{:<28} {:<24} {:#012x} {:<8} bus 0 (no MCFG)", "pci-config-ports", "PCI config mechanism #1",
+                 0xcf8, "");
     // The CMOS RTC, unless the FADT says there is none (IAPC_BOOT_ARCH bit 5).
     if (!(m_fadt.boot_architecture & (1u << 5)))
         out.line("{:<28} {:<24} {:#012x} irq {:<4} {}", "rtc", "mc146818 CMOS RTC", 0x70, m_madt.isa_irq(8).gsi,
