@@ -15,6 +15,10 @@ file(GLOB MOTE_ARCH_SOURCES CONFIGURE_DEPENDS
 if(NOT MOTE_ARCH_SOURCES)
   message(FATAL_ERROR "kernel/arch/${MOTE_ARCH}/ has no sources")
 endif()
+# What every bare-metal port shares, written against the arch facade
+# (kernel/arch/*.cpp, e.g. fault_catch.cpp).
+file(GLOB MOTE_ARCH_SHARED_SOURCES CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/kernel/arch/*.cpp)
+list(APPEND MOTE_ARCH_SOURCES ${MOTE_ARCH_SHARED_SOURCES})
 set(MOTE_LINKER_SCRIPT ${CMAKE_SOURCE_DIR}/kernel/arch/${MOTE_ARCH}/kernel.ld)
 
 # The bare-metal platform (QEMU virt: devicetree discovery, memory map, crash

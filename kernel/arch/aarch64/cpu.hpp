@@ -24,10 +24,27 @@ struct TrapFrame {
 };
 static_assert(sizeof(TrapFrame) == 36 * 8, "vectors.S hard-codes the frame layout");
 
+// The aarch64 hooks of arch/fault_catch.hpp.
+struct FaultCatch {
+    // What arch_try (entry.S) saves: x19..x30, then sp.
+    struct TryContext {
+        u64 x19_x30[12];
+        u64 sp;
+    };
+    // arch_try_landing restores `saved` from x2 and returns x0.
+    static void resume_in_try(TrapFrame& frame, uptr landing, TryContext* saved) {
+        frame.elr = landing;
+        frame.x[0] = 1;
+        frame.x[2] = reinterpret_cast<u64>(saved);
+    }
+    [[gnu::always_inline]] static void breakpoint() { asm volatile("brk #0xf000" ::: "memory"); }
+};
+
 }  // namespace aarch64
 
 struct Arch {
     using TrapFrame = aarch64::TrapFrame;
+    using FaultCatch = aarch64::FaultCatch;
     static constexpr const char* kName = "aarch64";
 
     static Result<u64> init(const fdt::Fdt& fdt);

@@ -23,10 +23,26 @@ struct TrapFrame {
 };
 static_assert(sizeof(TrapFrame) == 36 * 8, "entry.S hard-codes the frame layout");
 
+// The riscv64 hooks of arch/fault_catch.hpp.
+struct FaultCatch {
+    // What arch_try (entry.S) saves: ra, sp and s0..s11.
+    struct TryContext {
+        u64 ra, sp, s[12];
+    };
+    // arch_try_landing restores `saved` from a2 and returns a0.
+    static void resume_in_try(TrapFrame& frame, uptr landing, TryContext* saved) {
+        frame.sepc = landing;
+        frame.x[10] = 1;
+        frame.x[12] = reinterpret_cast<u64>(saved);
+    }
+    [[gnu::always_inline]] static void breakpoint() { asm volatile("ebreak" ::: "memory"); }
+};
+
 }  // namespace riscv
 
 struct Arch {
     using TrapFrame = riscv::TrapFrame;
+    using FaultCatch = riscv::FaultCatch;
     static constexpr const char* kName = "riscv64";
 
     static Result<u64> init(const fdt::Fdt& fdt);

@@ -31,6 +31,21 @@ struct TrapFrame {
 };
 static_assert(sizeof(TrapFrame) == 23 * 8, "entry.S hard-codes the frame layout");
 
+// The x86_64 hooks of arch/fault_catch.hpp.
+struct FaultCatch {
+    // What arch_try (entry.S) saves: the callee-saved registers and rsp.
+    struct TryContext {
+        u64 rbx, rbp, r12, r13, r14, r15, rsp;
+    };
+    // arch_try_landing restores `saved` from rdx and returns rax.
+    static void resume_in_try(TrapFrame& frame, uptr landing, TryContext* saved) {
+        frame.rip = landing;
+        frame.rax = 1;
+        frame.rdx = reinterpret_cast<u64>(saved);
+    }
+    [[gnu::always_inline]] static void breakpoint() { asm volatile("int3" ::: "memory"); }
+};
+
 // Interrupt vectors (the IDT is laid out in trap.cpp).
 inline constexpr u32 kVectorTimer = 0x20;     // the local APIC timer
 inline constexpr u32 kVectorIrqBase = 0x30;   // I/O APIC input n -> 0x30 + n
@@ -47,6 +62,7 @@ bool has_nx();
 
 struct Arch {
     using TrapFrame = x86::TrapFrame;
+    using FaultCatch = x86::FaultCatch;
     static constexpr const char* kName = "x86_64";
 
     static Result<u64> init(const fdt::Fdt&) { return Error::NotFound; }

@@ -5,15 +5,11 @@
 // platform (which only posts them to the loop); exceptions become a crash
 // report unless a catch_fault() is waiting for them.
 #include "arch/arch.hpp"
+#include "arch/fault_catch.hpp"
 #include "arch/x86_64/x86.hpp"
 #include "core/loop.hpp"
 
 extern "C" {
-struct TryContext {
-    mote::u64 rbx, rbp, r12, r13, r14, r15, rsp;
-};
-int arch_try(void (*body)(void*), void* context, TryContext* saved);
-extern char arch_try_landing[];
 extern char isr_stubs[];
 extern char __emergency_stack_top[];
 }
@@ -61,9 +57,6 @@ Tss g_tss;
 alignas(16) IdtEntry g_idt[256];
 
 arch::TrapStats g_stats;
-TryContext* g_try = nullptr;
-arch::FaultInfo* g_try_fault = nullptr;
-const char* g_panic_message = nullptr;
 
 void set_gate(u32 vector, u8 ist) {
     u64 handler = reinterpret_cast<u64>(isr_stubs) + 16 * u64(vector);
@@ -141,39 +134,12 @@ extern "C" void trap_handler(x86::TrapFrame& frame) {
     }
     // A double fault is never recoverable: its saved state is undefined
     // (SDM vol. 3A 6.15, interrupt 8).
-    if (g_try && frame.vector != 8) {
-        // Resume in arch_try as if it returned 1 (see entry.S).
-        *g_try_fault = {frame.vector, uptr(frame.vector == 14 ? frame.cr2 : 0), frame.rip,
-                        x86::exception_name(frame.vector)};
-        frame.rip = reinterpret_cast<u64>(arch_try_landing);
-        frame.rax = 1;
-        frame.rdx = reinterpret_cast<u64>(g_try);
-        g_try = nullptr;
-        ++g_stats.caught_faults;
+    if (frame.vector != 8 && arch::catch_pending_fault(frame, {frame.vector, uptr(frame.vector == 14 ? frame.cr2 : 0),
+                                                              frame.rip, x86::exception_name(frame.vector)}))
         return;
-    }
     const char* message = nullptr;
-    if (frame.vector == 3 && g_panic_message) message = g_panic_message;
+    if (frame.vector == 3) message = arch::panic_message();
     platform_crash(frame, message);
-}
-
-bool Arch::catch_fault(void (*body)(void*), void* context, arch::FaultInfo& fault) {
-    VERIFY_MSG(!g_try, "catch_fault does not nest");
-    TryContext saved;
-    g_try_fault = &fault;
-    g_try = &saved;
-    int faulted = arch_try(body, context, &saved);
-    g_try = nullptr;
-    return faulted != 0;
-}
-
-void Arch::breakpoint_panic(const char* message) {
-    // The breakpoint trap captures every register in a TrapFrame, so a panic
-    // produces exactly the report an unexpected exception does.
-    g_panic_message = message ? message : "panic";
-    g_try = nullptr;
-    asm volatile("int3" ::: "memory");
-    halt();
 }
 
 }  // namespace mote
