@@ -34,9 +34,10 @@ file(GLOB MOTE_PLATFORM_SOURCES CONFIGURE_DEPENDS
      ${CMAKE_SOURCE_DIR}/kernel/platform/${MOTE_PLATFORM}/*.cpp
      ${CMAKE_SOURCE_DIR}/kernel/dev/uart/*.cpp)
 # PVH shares virt's machine-independent bare-metal pieces: the crash report,
-# the symbol table, the memory map, DMA and the self-tests.
+# the symbol table, the memory map and its reports, running the kernel,
+# DMA, attaching virtio devices and the self-tests.
 if(MOTE_PLATFORM STREQUAL "pvh")
-  foreach(shared crash symbols ksyms_section cxx_runtime memory_map virt_dma selftest virtio_selftest)
+  foreach(shared crash symbols ksyms_section cxx_runtime memory_map machine_report machine_main virt_dma bare_metal_virtio selftest virtio_selftest)
     list(APPEND MOTE_PLATFORM_SOURCES ${CMAKE_SOURCE_DIR}/kernel/platform/virt/${shared}.cpp)
   endforeach()
 endif()

@@ -5,6 +5,7 @@
 #include "core/log.hpp"
 #include "dev/uart/ns16550a.hpp"
 #include "platform/virt/crash.hpp"
+#include "platform/virt/machine_main.hpp"
 #include "platform/pvh/pvh_virtio.hpp"
 #include "platform/virt/selftest.hpp"
 
@@ -261,16 +262,6 @@ void PvhMachine::dump_acpi() {
 
 void platform_interrupt() { g_machine.on_interrupt(); }
 
-void platform_main(u64) {
-    if (auto r = g_machine.init(); r.is_error()) {
-        FixedString<96> why;
-        why.appendf("PVH machine setup failed: {}", r.error());
-        platform_panic(why.c_str());
-    }
-    static Kernel kernel(g_machine);
-    PowerAction action = kernel.run();
-    if (action == PowerAction::Reboot) Arch::reboot();
-    Arch::power_off();
-}
+void platform_main(u64) { run_machine(g_machine, g_machine.init(), "PVH"); }
 
 }  // namespace mote

@@ -1,39 +1,13 @@
 // The PVH machine's answers to `layout`, `mem` and `devices`.
 #include "arch/arch.hpp"
-#include "mm/memory_stats.hpp"
 #include "platform/pvh/pvh_machine.hpp"
 #include "platform/pvh/pvh_pci.hpp"
-#include "platform/pvh/pvh_virtio.hpp"
-#include "platform/virt/symbols.hpp"
+#include "platform/virt/bare_metal_virtio.hpp"
+#include "platform/virt/machine_report.hpp"
 
 namespace mote {
 
 namespace {
-
-struct Out {
-    MachineLineSink sink;
-    void* context;
-
-    template <typename... Args>
-    void line(StringView fmt, const Args&... args) {
-        FixedString<160> text;
-        text.appendf(fmt, args...);
-        sink(text.view(), context);
-    }
-};
-
-FixedString<24> size_text(u64 bytes) {
-    FixedString<24> out;
-    char buffer[24];
-    FormatBuffer b(Span<char>(buffer, sizeof(buffer)));
-    format_size(b, bytes);
-    out.append(b.view());
-    return out;
-}
-
-void region(Out& out, StringView what, uptr start, uptr end, StringView permissions) {
-    out.line("  {:<12} {:#018x}..{:#018x} {:>9} {}", what, start, end, size_text(end - start).view(), permissions);
-}
 
 const char* e820_name(u32 type) {
     switch (x86::E820Type(type)) {
@@ -59,44 +33,24 @@ Result<void> PvhMachine::describe(MachineReport report, MachineLineSink sink, vo
 }
 
 void PvhMachine::write_layout(MachineLineSink sink, void* context) {
-    Out out {sink, context};
+    ReportOut out {sink, context};
     const arch::BootLayout& l = Arch::boot_layout();
-    out.line("virtual:");
-    region(out, "text", l.text_start, l.text_end, "r-x");
-    region(out, "rodata", l.rodata_start, l.rodata_end, "r--");
-    region(out, "data+bss", l.data_start, l.data_end, "rw-");
-    region(out, "stack guard", l.stack_guard, l.stack_guard + kPageSize, "--- (unmapped)");
-    region(out, "stack", l.stack_bottom, l.stack_top, "rw-");
-    for (const PhysRange& r : m_memory.ram())
-        region(out, "direct map", uptr(r.base + l.direct_map_offset), uptr(r.base + r.size + l.direct_map_offset),
-               x86::has_nx() ? "rw- (RAM)" : "rwx (RAM; this CPU has no NX)");
-    out.line("  page tables: {} of {} boot pages used; {} kernel symbols", l.table_pages_used, l.table_pages_total,
-             symbol_count());
+    write_virtual_layout(out, m_memory, x86::has_nx() ? "rw- (RAM)" : "rwx (RAM; this CPU has no NX)");
     out.line("physical (PVH memory map, start info at {:#x}):", l.dtb_phys);
     const x86::BootInfo& info = x86::boot_info();
     for (usize i = 0; i < info.memmap_count; ++i) {
         const x86::E820Entry& e = info.memmap[i];
-        region(out, e820_name(e.type), uptr(e.base), uptr(e.base + e.size), "");
+        write_region(out, e820_name(e.type), uptr(e.base), uptr(e.base + e.size), "");
     }
-    for (const Reservation& r : m_memory.reservations())
-        out.line("  reserved     {:#018x}..{:#018x} {:>9} {} {}", r.range.base, r.range.base + r.range.size,
-                 size_text(r.range.size).view(), r.reason, r.detail);
-    for (const PhysRange& r : m_memory.usable()) region(out, "usable", r.base, r.base + r.size, "");
+    write_reserved_and_usable(out, m_memory);
     if (m_memory.dropped() || info.memmap_dropped)
         out.line("  ({} ranges did not fit the tables and were left out)", m_memory.dropped() + info.memmap_dropped);
 }
 
-void PvhMachine::write_memory(MachineLineSink sink, void* context) {
-    Out out {sink, context};
-    out.line("RAM {} ({} bytes), reserved {}, usable {}", size_text(m_memory.ram_bytes()).view(), m_memory.ram_bytes(),
-             size_text(m_memory.reserved_bytes()).view(), size_text(m_memory.usable_bytes()).view());
-    for (const Reservation& r : m_memory.reservations())
-        out.line("  reserved {:>9} at {:#x}: {} {}", size_text(r.range.size).view(), r.range.base, r.reason, r.detail);
-    write_memory_report(m_pages, sink, context);
-}
+void PvhMachine::write_memory(MachineLineSink sink, void* context) { write_memory_summary(m_memory, m_pages, sink, context); }
 
 void PvhMachine::write_devices(MachineLineSink sink, void* context) {
-    Out out {sink, context};
+    ReportOut out {sink, context};
     // name, what, where, irq, driver: the same columns as on virt.
     out.line("{:<28} {:<24} {:#012x} irq {:<4} {}", "COM1", "ns16550a", 0x3f8, m_uart_irq, "ns16550a (console)");
     out.line("{:<28} {:<24} {:#012x} {:<8} {}", "local-apic", "x86 local APIC", m_madt.local_apic, "",
@@ -138,7 +92,7 @@ void PvhMachine::write_devices(MachineLineSink sink, void* context) {
              : m_power.pm1a_control.present() ? "ACPI PM1a control"
                                                : "none",
              m_s5_source, m_power.reset_register.present() ? "ACPI reset register" : "8042 / triple fault");
-    write_pvh_virtio_devices(sink, context);
+    write_virtio_devices(sink, context);
 }
 
 }  // namespace mote

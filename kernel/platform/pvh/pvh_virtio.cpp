@@ -2,13 +2,13 @@
 
 #include "boot/kernel.hpp"
 #include "core/log.hpp"
-#include "crypto/entropy_pool.hpp"
 #include "dev/virtio/driver_registry.hpp"
 #include "dev/virtio/irq_lines.hpp"
 #include "dev/virtio/mmio_transport.hpp"
 #include "dev/virtio/virtio.hpp"
 #include "platform/pvh/pvh_machine.hpp"
 #include "platform/pvh/pvh_pci.hpp"
+#include "platform/virt/bare_metal_virtio.hpp"
 #include "platform/virt/virt_dma.hpp"
 #include "platform/virt/virtio_selftest.hpp"
 
@@ -25,16 +25,7 @@ usize g_mmio_count = 0;
 // recheck (dev/virtio/irq_lines.hpp).
 virtio::IrqLines g_lines;
 
-virtio::Services services(Kernel& kernel, PvhMachine& machine) {
-    virtio::Services s {kernel.loop(), g_dma, *machine.pages(), kernel.blocks(), kernel_entropy_pool()};
-    s.net_attached = [](NetDevice& device, void* context) {
-        auto* k = static_cast<Kernel*>(context);
-        if (auto r = k->net().attach(device); r.is_error())
-            log_info("virtio", "{}: not attached to the network stack: {}", device.name(), r.error());
-    };
-    s.net_context = &kernel;
-    return s;
-}
+virtio::Services services(Kernel& kernel, PvhMachine& machine) { return virtio_services(kernel, machine, g_dma); }
 
 void attach_mmio(Kernel& kernel, PvhMachine& machine, const acpi::MmioDevice& d) {
     if (g_mmio_count == kMaxMmio) return;
@@ -62,19 +53,9 @@ void attach_mmio(Kernel& kernel, PvhMachine& machine, const acpi::MmioDevice& d)
         return;
     }
     x86::io_apic().configure(d.gsi, d.level, d.active_low);
-    auto device = virtio::bind_driver(transport, services(kernel, machine));
-    if (device.is_error()) {
-        if (device.error() == Error::NotFound)
-            log_info("virtio", "mmio at {:#x}: {} device (id {}), no driver", d.base,
-                     virtio::device_id_name(transport.device_id()), transport.device_id());
-        return;
-    }
-    if (auto r = g_lines.add(*device.value(), d.gsi); r.is_error()) {
-        device.value()->disable("its interrupt cannot be routed");
-        return;
-    }
-    log_info("virtio", "{} {} on {} at {:#x} irq {}", device.value()->driver_name(), device.value()->instance_name(),
-             transport.kind(), transport.location(), d.gsi);
+    FixedString<32> where;
+    where.appendf("mmio at {:#x}", d.base);
+    (void)bind_virtio_device(transport, services(kernel, machine), g_lines, d.gsi, where.view());
 }
 
 }  // namespace
@@ -93,12 +74,6 @@ void attach_pvh_virtio(Kernel& kernel, PvhMachine& machine) {
     attach_pvh_pci(kernel, machine, services(kernel, machine), g_lines);
     StringView test;
     if (kernel.boot_args().get("mote.virtio_test", test) && test == "1") start_virtio_selftest(kernel, *machine.pages());
-}
-
-void write_pvh_virtio_devices(void (*sink)(StringView line, void* context), void* context) {
-    if (!virtio::virtio_devices().count()) return;
-    sink("virtio:", context);
-    virtio::write_device_lines(sink, context);
 }
 
 }  // namespace mote

@@ -23,6 +23,5 @@ class Kernel;
 class PvhMachine;
 
 void attach_pvh_virtio(Kernel& kernel, PvhMachine& machine);
-void write_pvh_virtio_devices(void (*sink)(StringView line, void* context), void* context);
 
 }  // namespace mote

@@ -6,6 +6,7 @@
 #include "dev/uart/ns16550a.hpp"
 #include "dev/uart/pl011.hpp"
 #include "platform/virt/crash.hpp"
+#include "platform/virt/machine_main.hpp"
 #include "platform/virt/selftest.hpp"
 #include "platform/virt/virt_virtio.hpp"
 
@@ -186,17 +187,6 @@ StringView VirtMachine::driver_of(fdt::Node node) const {
 
 void platform_interrupt() { g_machine.on_interrupt(); }
 
-void platform_main(u64 dtb_phys) {
-    if (auto r = g_machine.init(dtb_phys); r.is_error()) {
-        // Without a console there is nobody to tell; with one, say why.
-        FixedString<96> why;
-        why.appendf("virt machine setup failed: {}", r.error());
-        platform_panic(why.c_str());
-    }
-    static Kernel kernel(g_machine);
-    PowerAction action = kernel.run();
-    if (action == PowerAction::Reboot) Arch::reboot();
-    Arch::power_off();
-}
+void platform_main(u64 dtb_phys) { run_machine(g_machine, g_machine.init(dtb_phys), "virt"); }
 
 }  // namespace mote

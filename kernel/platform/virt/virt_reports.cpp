@@ -1,40 +1,10 @@
 // The machine's answers to `layout`, `mem` and `devices`.
 #include "arch/arch.hpp"
-#include "mm/memory_stats.hpp"
-#include "platform/virt/symbols.hpp"
+#include "platform/virt/bare_metal_virtio.hpp"
+#include "platform/virt/machine_report.hpp"
 #include "platform/virt/virt_machine.hpp"
-#include "platform/virt/virt_virtio.hpp"
 
 namespace mote {
-
-namespace {
-
-struct Out {
-    MachineLineSink sink;
-    void* context;
-
-    template <typename... Args>
-    void line(StringView fmt, const Args&... args) {
-        FixedString<160> text;
-        text.appendf(fmt, args...);
-        sink(text.view(), context);
-    }
-};
-
-void size_text(FixedString<24>& out, u64 bytes) {
-    char buffer[24];
-    FormatBuffer b(Span<char>(buffer, sizeof(buffer)));
-    format_size(b, bytes);
-    out.append(b.view());
-}
-
-void region(Out& out, StringView what, uptr start, uptr end, StringView permissions) {
-    FixedString<24> size;
-    size_text(size, end - start);
-    out.line("  {:<12} {:#018x}..{:#018x} {:>9} {}", what, start, end, size.view(), permissions);
-}
-
-}  // namespace
 
 Result<void> VirtMachine::describe(MachineReport report, MachineLineSink sink, void* context) {
     switch (report) {
@@ -46,46 +16,15 @@ Result<void> VirtMachine::describe(MachineReport report, MachineLineSink sink, v
 }
 
 void VirtMachine::write_layout(MachineLineSink sink, void* context) {
-    Out out {sink, context};
-    const arch::BootLayout& l = Arch::boot_layout();
-    out.line("virtual:");
-    region(out, "text", l.text_start, l.text_end, "r-x");
-    region(out, "rodata", l.rodata_start, l.rodata_end, "r--");
-    region(out, "data+bss", l.data_start, l.data_end, "rw-");
-    region(out, "stack guard", l.stack_guard, l.stack_guard + kPageSize, "--- (unmapped)");
-    region(out, "stack", l.stack_bottom, l.stack_top, "rw-");
-    for (const PhysRange& r : m_memory.ram())
-        region(out, "direct map", uptr(r.base + l.direct_map_offset), uptr(r.base + r.size + l.direct_map_offset),
-               "rw- (RAM)");
-    out.line("  page tables: {} of {} boot pages used; {} kernel symbols", l.table_pages_used, l.table_pages_total,
-             symbol_count());
+    ReportOut out {sink, context};
+    write_virtual_layout(out, m_memory, "rw- (RAM)");
     out.line("physical:");
-    for (const PhysRange& r : m_memory.ram()) region(out, "RAM", r.base, r.base + r.size, "");
-    for (const Reservation& r : m_memory.reservations()) {
-        FixedString<24> size;
-        size_text(size, r.range.size);
-        out.line("  reserved     {:#018x}..{:#018x} {:>9} {} {}", r.range.base, r.range.base + r.range.size,
-                 size.view(), r.reason, r.detail);
-    }
-    for (const PhysRange& r : m_memory.usable()) region(out, "usable", r.base, r.base + r.size, "");
+    for (const PhysRange& r : m_memory.ram()) write_region(out, "RAM", r.base, r.base + r.size, "");
+    write_reserved_and_usable(out, m_memory);
     if (m_memory.dropped()) out.line("  ({} ranges did not fit the tables and were left out)", m_memory.dropped());
 }
 
-void VirtMachine::write_memory(MachineLineSink sink, void* context) {
-    Out out {sink, context};
-    FixedString<24> ram, reserved, usable;
-    size_text(ram, m_memory.ram_bytes());
-    size_text(reserved, m_memory.reserved_bytes());
-    size_text(usable, m_memory.usable_bytes());
-    out.line("RAM {} ({} bytes), reserved {}, usable {}", ram.view(), m_memory.ram_bytes(), reserved.view(),
-             usable.view());
-    for (const Reservation& r : m_memory.reservations()) {
-        FixedString<24> size;
-        size_text(size, r.range.size);
-        out.line("  reserved {:>9} at {:#x}: {} {}", size.view(), r.range.base, r.reason, r.detail);
-    }
-    write_memory_report(m_pages, sink, context);
-}
+void VirtMachine::write_memory(MachineLineSink sink, void* context) { write_memory_summary(m_memory, m_pages, sink, context); }
 
 void VirtMachine::write_devices(MachineLineSink sink, void* context) {
     const fdt::Fdt& fdt = devicetree();

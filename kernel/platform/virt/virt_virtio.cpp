@@ -2,11 +2,11 @@
 
 #include "boot/kernel.hpp"
 #include "core/log.hpp"
-#include "crypto/entropy_pool.hpp"
 #include "dev/virtio/driver_registry.hpp"
 #include "dev/virtio/irq_lines.hpp"
 #include "dev/virtio/mmio_transport.hpp"
 #include "dev/virtio/virtio.hpp"
+#include "platform/virt/bare_metal_virtio.hpp"
 #include "platform/virt/virt_dma.hpp"
 #include "platform/virt/virt_machine.hpp"
 #include "platform/virt/virt_pci.hpp"
@@ -34,16 +34,7 @@ IrqController* g_irq = nullptr;
 
 Result<void> route_irq(Kernel&, Device& device, u32 source) { return g_lines.add(device, source); }
 
-virtio::Services services(Kernel& kernel, VirtMachine& machine) {
-    virtio::Services s {kernel.loop(), g_dma, *machine.pages(), kernel.blocks(), kernel_entropy_pool()};
-    s.net_attached = [](NetDevice& device, void* context) {
-        auto* k = static_cast<Kernel*>(context);
-        if (auto r = k->net().attach(device); r.is_error())
-            log_info("virtio", "{}: not attached to the network stack: {}", device.name(), r.error());
-    };
-    s.net_context = &kernel;
-    return s;
-}
+virtio::Services services(Kernel& kernel, VirtMachine& machine) { return virtio_services(kernel, machine, g_dma); }
 
 // One `virtio,mmio` node: probe the slot, bind a driver, route its IRQ.
 void attach_mmio_node(Kernel& kernel, VirtMachine& machine, fdt::Node node) {
@@ -75,20 +66,8 @@ void attach_mmio_node(Kernel& kernel, VirtMachine& machine, fdt::Node node) {
         log_warn("virtio", "{}: no usable interrupt; device left alone", node.name());
         return;
     }
-    auto device = virtio::bind_driver(transport, services(kernel, machine));
-    if (device.is_error()) {
-        if (device.error() == Error::NotFound)
-            log_info("virtio", "{}: {} device (id {}), no driver", node.name(),
-                     virtio::device_id_name(transport.device_id()), transport.device_id());
-        return;
-    }
-    if (auto r = route_irq(kernel, *device.value(), source.value()); r.is_error()) {
-        device.value()->disable("its interrupt cannot be routed");
-        return;
-    }
-    machine.bind(node, device.value()->driver_name());
-    log_info("virtio", "{} {} on {} at {:#x} irq {}", device.value()->driver_name(), device.value()->instance_name(),
-             transport.kind(), transport.location(), source.value());
+    auto device = bind_virtio_device(transport, services(kernel, machine), g_lines, source.value(), node.name());
+    if (device.ok()) machine.bind(node, device.value()->driver_name());
 }
 
 }  // namespace
@@ -110,12 +89,6 @@ void attach_virtio(Kernel& kernel, VirtMachine& machine) {
 
 Result<void> route_virtio_irq(Kernel& kernel, virtio::Device& device, u32 source) {
     return route_irq(kernel, device, source);
-}
-
-void write_virtio_devices(void (*sink)(StringView line, void* context), void* context) {
-    if (!virtio::virtio_devices().count()) return;
-    sink("virtio:", context);
-    virtio::write_device_lines(sink, context);
 }
 
 }  // namespace mote

@@ -17,7 +17,4 @@ class VirtMachine;
 
 void attach_virtio(Kernel& kernel, VirtMachine& machine);
 
-// Lines for `devices`: one per virtio device bound.
-void write_virtio_devices(void (*sink)(StringView line, void* context), void* context);
-
 }  // namespace mote
