@@ -16,6 +16,7 @@
 // TTBR0 walks off (TCR_EL1.EPD0) and hands over to the platform.
 #include "arch/aarch64/page_table.hpp"
 #include "arch/arch.hpp"
+#include "arch/early_map.hpp"
 #include "base/checked.hpp"
 
 extern "C" {
@@ -43,68 +44,22 @@ constexpr u64 kTcr = 16 | (1 << 8) | (1 << 10) | (3 << 12) | (0 << 14) |   // TT
                      (u64(16) << 16) | (u64(1) << 24) | (u64(1) << 26) | (u64(3) << 28) | (u64(2) << 30);  // TTBR1
 constexpr u64 kTcrEpd0 = 1 << 7;
 
-u64 addr(const char* symbol) { return reinterpret_cast<u64>(symbol); }
-
-bool map_part(PageTables& tables, u64 phys_base, const char* start, const char* end, u32 permissions) {
-    u64 virt = kKernelVirt + (addr(start) - phys_base);
-    return tables.map(virt, addr(start), addr(end) - addr(start), permissions).ok();
-}
-
-bool map_image(PageTables& tables, u64 phys_base) {
-    return map_part(tables, phys_base, __text_start, __text_end, kRead | kExecute) &&
-           map_part(tables, phys_base, __rodata_start, __rodata_end, kRead) &&
-           map_part(tables, phys_base, __data_start, __stack_guard, kRead | kWrite) &&
-           map_part(tables, phys_base, __stack_bottom, __kernel_end, kRead | kWrite);
-}
-
-bool map_ram(PageTables& tables, const u8* dtb) {
-    auto size = fdt::Fdt::peek_total_size(ReadonlyBytes(dtb, fdt::kHeaderSize));
-    if (size.is_error()) return false;
-    auto parsed = fdt::Fdt::parse(ReadonlyBytes(dtb, size.value()));
-    if (parsed.is_error()) return false;
-    bool ok = true;
-    usize ranges = 0;
-    parsed.value().for_each_memory([&](fdt::Reg reg) {
-        u64 start = align_down(reg.base, u64(4096));
-        u64 end = align_up(reg.base + reg.size, u64(4096)).value_or(start);
-        if (end <= start) return true;
-        ok &= tables.map(kDirectMapBase + start, start, end - start, kRead | kWrite).ok();
-        ++ranges;
-        return ok;
-    });
-    return ok && ranges > 0;
-}
+// The image and the RAM direct map, built by arch/early_map.hpp.
+constexpr arch::early::MapConfig kMap {kKernelVirt, kDirectMapBase, kRead, kWrite, kExecute};
 
 }  // namespace
 
 const arch::BootLayout& Arch::boot_layout() { return g_layout; }
 
 extern "C" u64 boot_early(u64 dtb_phys) {
-    u64 phys_base = addr(__kernel_start);
-    auto virt = [&](const char* symbol) { return kKernelVirt + (addr(symbol) - phys_base); };
-    g_layout = {
-        .text_start = virt(__text_start),
-        .text_end = virt(__text_end),
-        .rodata_start = virt(__rodata_start),
-        .rodata_end = virt(__rodata_end),
-        .data_start = virt(__data_start),
-        .data_end = virt(__stack_guard),
-        .stack_guard = virt(__stack_guard),
-        .stack_bottom = virt(__stack_bottom),
-        .stack_top = virt(__stack_top),
-        .kernel_phys = phys_base,
-        .kernel_phys_end = addr(__kernel_end),
-        .direct_map_offset = kDirectMapBase,
-        .dtb_phys = dtb_phys,
-        .table_pages_used = 0,
-        .table_pages_total = PageTables::kPoolPages,
-    };
+    u64 phys_base = arch::early::addr(__kernel_start);
+    g_layout = arch::early::layout(kMap, dtb_phys, PageTables::kPoolPages);
     PageTables::init_pool(page_table_pool_address(), 0);
     PageTables& kernel = kernel_page_tables();
     PageTables& identity = identity_page_tables();
     if (kernel.init().is_error() || identity.init().is_error()) return 0;
-    if (!map_image(kernel, phys_base)) return 0;
-    if (!map_ram(kernel, reinterpret_cast<const u8*>(dtb_phys))) return 0;
+    if (!arch::early::map_image(kernel, kMap, phys_base)) return 0;
+    if (!arch::early::map_ram(kernel, kMap, reinterpret_cast<const u8*>(dtb_phys))) return 0;
     u64 low = align_down(phys_base, kGiB);
     if (identity.map(low, low, kGiB, kRead | kWrite | kExecute).is_error()) return 0;
 
