@@ -39,6 +39,7 @@ void Shell::print_above_prompt(StringView line) {
 }
 
 void Shell::on_input(ReadonlyBytes bytes) {
+    u64 dropped_before = m_dropped_input;
     for (u8 b : bytes) {
         if (m_held && b == kCtrlC && m_cancel) {
             m_cancel(*this);
@@ -46,8 +47,9 @@ void Shell::on_input(ReadonlyBytes bytes) {
         }
         if (!m_pending.push(b)) ++m_dropped_input;
     }
-    if (m_dropped_input) {
-        log_warn("shell", "input overrun: {} bytes dropped so far", m_dropped_input);
+    if (m_dropped_input != dropped_before) {
+        log_warn("shell", "input overrun: {} bytes dropped ({} so far)", m_dropped_input - dropped_before,
+                 m_dropped_input);
     }
     process_input();
 }
