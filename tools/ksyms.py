@@ -16,9 +16,6 @@ import subprocess
 import sys
 import tempfile
 
-MAGIC = 0x4D59534B  # "KSYM"
-
-
 def short_name(name):
     """'mote::Loop::turn(bool)' -> 'Loop::turn': no namespace, no arguments."""
     name = name.replace("(anonymous namespace)::", "")
@@ -61,7 +58,44 @@ def read_symbols(nm, elf):
     return symbols
 
 
+MAGIC = 0x3259534B  # "KSY2"
+NO_SCOPE = 0xFFFF
+ENTRY_BYTES = 7  # u24 address - base, u16 scope, u16 name
+
+
+def split_scope(name):
+    """'VirtMachine::init_console' -> ('VirtMachine', 'init_console').
+
+    The split only decides what is shared: the kernel joins the two parts
+    with '::' again, so any split point gives back the same name."""
+    cut = name.rfind("::")
+    if cut <= 0:
+        return None, name
+    return name[:cut], name[cut + 2:]
+
+
+def build_pool(strings):
+    """A NUL-terminated string pool in which each string is stored once and a
+    string that ends another one ('init' in 'virtio_init') points into its
+    tail. Returns the pool and {string: offset}."""
+    pool = bytearray()
+    offsets = {}
+    # Longest first, so a string's tail owner is already placed.
+    for text in sorted(set(strings), key=lambda t: (-len(t), t)):
+        data = text.encode() + b"\0"
+        at = pool.find(data)
+        # `data` holds exactly one NUL, its last byte, so a hit can only be
+        # a whole string already in the pool or the tail of one.
+        if at < 0:
+            at = len(pool)
+            pool += data
+        offsets[text] = at
+    return pool, offsets
+
+
 def build_table(symbols, capacity):
+    """The .ksyms layout of kernel/platform/virt/symbols.hpp, padded to
+    `capacity`, and the number of bytes it really uses."""
     symbols = sorted(set(symbols))
     # One entry per address (aliases keep the first name).
     unique = []
@@ -70,20 +104,27 @@ def build_table(symbols, capacity):
             continue
         unique.append((address, name))
     base = unique[0][0] if unique else 0
-    names = bytearray()
-    name_offsets = {}
-    header_size = 16 + 8 * len(unique)
+    parts = [split_scope(name) for _, name in unique]
+    scopes = sorted({scope for scope, _ in parts if scope is not None})
+    pool, offsets = build_pool([s for s in scopes] + [suffix for _, suffix in parts])
+    scope_index = {scope: i for i, scope in enumerate(scopes)}
+    if len(unique) > 0xFFFF or len(scopes) >= NO_SCOPE or len(pool) > 0x10000:
+        sys.exit(f"ksyms: {len(unique)} symbols, {len(scopes)} scopes and a {len(pool)}-byte pool "
+                 f"exceed the 16-bit fields of the table format (symbols.hpp)")
     entries = bytearray()
-    for address, name in unique:
-        if name not in name_offsets:
-            name_offsets[name] = header_size + len(names)
-            names += name.encode() + b"\0"
-        entries += struct.pack("<II", address - base, name_offsets[name])
-    blob = struct.pack("<IIQ", MAGIC, len(unique), base) + entries + names
+    for (address, _), (scope, suffix) in zip(unique, parts):
+        delta = address - base
+        if delta >= 1 << 24:
+            sys.exit(f"ksyms: a function lies {delta:#x} bytes past the first; the table's 24-bit offsets "
+                     f"cover 16 MiB (symbols.hpp)")
+        entries += delta.to_bytes(3, "little")
+        entries += struct.pack("<HH", NO_SCOPE if scope is None else scope_index[scope], offsets[suffix])
+    scope_table = b"".join(struct.pack("<H", offsets[s]) for s in scopes)
+    blob = struct.pack("<IHHQ", MAGIC, len(unique), len(scopes), base) + entries + scope_table + pool
     if len(blob) > capacity:
         sys.exit(f"ksyms: the symbol table needs {len(blob)} bytes but .ksyms has {capacity}; "
                  f"raise kKsymsBytes in kernel/platform/virt/ksyms_section.cpp")
-    return blob + bytes(capacity - len(blob)), len(unique)
+    return blob + bytes(capacity - len(blob)), len(unique), len(blob)
 
 
 def main():
@@ -96,7 +137,11 @@ def main():
         current = os.path.join(tmp, "current")
         subprocess.run([args.objcopy, "--dump-section", f".ksyms={current}", args.elf], check=True)
         capacity = os.path.getsize(current)
-        blob, count = build_table(read_symbols(args.nm, args.elf), capacity)
+        blob, count, used = build_table(read_symbols(args.nm, args.elf), capacity)
+        # The section has a fixed size, so say how close the next function
+        # brings it to the "raise kKsymsBytes" error.
+        print(f"ksyms: {os.path.basename(os.path.dirname(os.path.abspath(args.elf)))}/{os.path.basename(args.elf)}: "
+              f"{count} symbols in {used} of {capacity} bytes ({100 * used / capacity:.0f}% full)")
         table = os.path.join(tmp, "table")
         with open(table, "wb") as f:
             f.write(blob)

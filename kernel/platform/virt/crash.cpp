@@ -22,7 +22,10 @@ void emit(StringView line, void* = nullptr) {
 void describe_address(FormatBuffer& out, uptr address) {
     format_append(out, "{:#018x}", address);
     Symbol symbol;
-    if (symbolize(address, symbol)) format_append(out, " {}+{:#x}", symbol.name, symbol.offset);
+    if (!symbolize(address, symbol)) return;
+    // The table stores the scope apart (symbols.hpp); join it back.
+    if (symbol.scope.empty()) format_append(out, " {}+{:#x}", symbol.name, symbol.offset);
+    else format_append(out, " {}::{}+{:#x}", symbol.scope, symbol.name, symbol.offset);
 }
 
 void write_backtrace(const Arch::TrapFrame& frame) {
