@@ -138,6 +138,22 @@ FdtFault Fdt::validate(ReadonlyBytes blob, Fdt& out) {
     // `has_child[d]` records that the open node at depth d already has a
     // child, after which it may have no more properties.
     bool has_child[kMaxDepth + 1] {};
+    // Offsets of the open nodes, for the parent of each indexed phandle.
+    u32 open[kMaxDepth + 1] {};
+    // The open node's first "phandle" and "linux,phandle" values (5.4.2
+    // puts all its properties before its first child), read the way
+    // Node::phandle() reads them: "phandle" wins, a value that is not one
+    // cell is no phandle.
+    ReadonlyBytes phandle_value, linux_value;
+    bool has_phandle = false, has_linux_phandle = false;
+    auto finish_properties = [&](u32 at_depth) {
+        const bool has_any = has_phandle || has_linux_phandle;
+        const ReadonlyBytes value = has_phandle ? phandle_value : linux_value;
+        has_phandle = has_linux_phandle = false;
+        if (!has_any || value.size() != 4) return;
+        const u32 parent = at_depth >= 2 ? open[at_depth - 1] : Node::kNoParent;
+        out.index_phandle(load_be32(value.data()), open[at_depth], parent);
+    };
     u32 depth = 0;
     bool root_seen = false;
     u32 root_offset = 0;
@@ -161,12 +177,20 @@ FdtFault Fdt::validate(ReadonlyBytes blob, Fdt& out) {
         }
         if (t.kind == Token::EndNode) {
             if (depth == 0) return FdtFault::UnbalancedNodes;
+            if (!has_child[depth]) finish_properties(depth);
             --depth;
             continue;
         }
         if (t.kind == Token::Property) {
             if (depth == 0) return FdtFault::PropertyOutsideNode;
             if (has_child[depth]) return FdtFault::PropertyAfterChild;
+            if (!has_phandle && t.name == "phandle") {
+                has_phandle = true;
+                phandle_value = t.value;
+            } else if (!has_linux_phandle && t.name == "linux,phandle") {
+                has_linux_phandle = true;
+                linux_value = t.value;
+            }
             continue;
         }
         // FDT_BEGIN_NODE
@@ -180,9 +204,12 @@ FdtFault Fdt::validate(ReadonlyBytes blob, Fdt& out) {
             return FdtFault::BadNodeName;
         }
         if (depth == kMaxDepth) return FdtFault::TooDeep;
+        // The first child ends the parent's properties.
+        if (depth > 0 && !has_child[depth]) finish_properties(depth);
         has_child[depth] = true;
         ++depth;
         has_child[depth] = false;
+        open[depth] = t.offset;
         ++node_count;
     }
 
@@ -203,6 +230,27 @@ Result<Fdt> Fdt::parse(ReadonlyBytes blob, FdtFault* fault) {
     if (fault) *fault = result;
     if (result != FdtFault::None) return Error::Malformed;
     return fdt;
+}
+
+void Fdt::index_phandle(u32 phandle, u32 node, u32 parent) {
+    if (m_phandle_count == kPhandleIndexSize) {
+        m_phandles_complete = false;
+        return;
+    }
+    m_phandles[m_phandle_count++] = {phandle, node, parent};
+}
+
+Result<Node> Fdt::find_by_phandle(u32 phandle) const {
+    // The same reserved values find_node_by_phandle() refuses (2.3.3).
+    if (phandle == 0 || phandle == ~u32(0)) return Error::NotFound;
+    for (usize i = 0; i < m_phandle_count; ++i) {
+        const PhandleEntry& e = m_phandles[i];
+        if (e.phandle == phandle) return Node(m_view, e.node, e.parent);
+    }
+    // Past a full index only a walk knows; a hit above is still right,
+    // because any earlier node with the same phandle would be indexed too.
+    if (m_phandles_complete) return Error::NotFound;
+    return find_node_by_phandle(m_view, phandle);
 }
 
 Result<u32> Fdt::peek_total_size(ReadonlyBytes header) {

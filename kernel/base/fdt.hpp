@@ -31,6 +31,10 @@ inline constexpr u32 kFdtMagic = 0xd00dfeed;
 // The header is 40 bytes in version 17, the current one; a version-16 blob
 // lacks the final size_dt_struct word.
 inline constexpr usize kHeaderSize = 40;
+// Phandles that parse() indexes. QEMU's virt trees have 3 to 10 (one per
+// interrupt controller, clock and CPU); a tree with more still works, its
+// later phandles are found by a walk.
+inline constexpr usize kPhandleIndexSize = 32;
 
 namespace detail {
 // Calls f(args...); a callback may return void (keep going) or bool (false
@@ -64,8 +68,13 @@ public:
     // that starts with an alias from /aliases ("serial0", "serial0/child").
     // Components match as in Node::child. NotFound if any step is missing.
     Result<Node> find_node(StringView path) const;
-    // The node whose "phandle" is `phandle`. O(blob).
-    Result<Node> find_by_phandle(u32 phandle) const { return find_node_by_phandle(m_view, phandle); }
+    // The node whose "phandle" is `phandle`: the first in blob order, as
+    // find_node_by_phandle() would find it. A lookup in the index parse()
+    // built, O(kPhandleIndexSize); O(blob) only for a tree with more
+    // phandles than the index holds.
+    Result<Node> find_by_phandle(u32 phandle) const;
+    // Whether every phandle of the tree is in the index (for tests).
+    bool phandle_index_complete() const { return m_phandles_complete; }
 
     // f(Node) for every node, depth-first in blob order, the root first.
     // f may return bool: false stops the walk.
@@ -150,6 +159,9 @@ private:
     // the blob is valid.
     static FdtFault validate(ReadonlyBytes blob, Fdt& out);
     Reg reserved_entry(usize index) const;
+    // Called by validate() for each node, in blob order, once its properties
+    // are known.
+    void index_phandle(u32 phandle, u32 node, u32 parent);
     static bool is_memory_node(const Node& node);
 
     ReadonlyBytes m_blob;  // exactly totalsize bytes
@@ -160,6 +172,20 @@ private:
     usize m_node_count = 0;
     u32 m_version = 0;
     u32 m_boot_cpuid = 0;
+
+    // The first kPhandleIndexSize nodes with a phandle, in blob order, so a
+    // hit is the same node a walk would find first. Built by the validation
+    // walk, which has to visit every property anyway: the boot code looks
+    // up a phandle for every PCI interrupt-map entry and used to walk the
+    // whole blob each time.
+    struct PhandleEntry {
+        u32 phandle;
+        u32 node;    // offset of its FDT_BEGIN_NODE
+        u32 parent;  // of the parent's, or Node::kNoParent
+    };
+    PhandleEntry m_phandles[kPhandleIndexSize] {};
+    usize m_phandle_count = 0;
+    bool m_phandles_complete = true;
 };
 
 }  // namespace mote::fdt

@@ -78,7 +78,16 @@ void visit(const Fdt& fdt, const Node& node, usize& sink) {
     if (auto parent = node.interrupt_parent(); parent.ok()) VERIFY(parent.value().has_property("#interrupt-cells"));
     if (auto phandle = node.phandle(); phandle.ok()) {
         auto found = fdt.find_by_phandle(phandle.value());
-        if (phandle.value() != 0 && phandle.value() != ~u32(0)) VERIFY(found.ok());
+        if (phandle.value() != 0 && phandle.value() != ~u32(0)) {
+            // Index or walk, the answer is the first node with this phandle,
+            // and it carries its real parent.
+            VERIFY(found.ok());
+            VERIFY(found.value().offset() <= node.offset());
+            VERIFY(found.value().phandle().value_or(0) == phandle.value());
+            if (found.value() == node) VERIFY(found.value().parent().ok() == node.parent().ok());
+            if (found.value() == node && !node.is_root())
+                VERIFY(found.value().parent().value() == node.parent().value());
+        }
     }
     sink += node.address_cells() + node.size_cells() + node.is_enabled() + node.is_compatible("virtio,mmio");
 }

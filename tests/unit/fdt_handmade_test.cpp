@@ -301,3 +301,69 @@ TEST(FdtBlob, ExactlyMaxDepthIsAccepted) {
     Node deepest = fdt.find_node(StringView(path.data(), path.size())).value();
     EXPECT_EQ(deepest.parent().value().parent().value().name(), "n");
 }
+
+// ---------------------------------------------------------------------------
+// The phandle index parse() builds, and the walk behind it
+
+TEST(FdtBlob, PhandleIndexReadsPhandlesAsNodeDoes) {
+    Builder b;
+    b.begin("").prop_u32("phandle", {9}).prop_u32("#address-cells", {1}).prop_u32("#size-cells", {1});
+    b.begin("old").prop_u32("linux,phandle", {1}).end();
+    // "phandle" wins over "linux,phandle", whatever the order.
+    b.begin("both").prop_u32("linux,phandle", {2}).prop_u32("phandle", {3}).end();
+    // A "phandle" that is not one cell is no phandle, even with a good
+    // "linux,phandle" (Node::phandle() reads it the same way).
+    b.begin("bad").prop_u32("phandle", {4, 4}).prop_u32("linux,phandle", {5}).end();
+    // The first of two nodes with the same phandle; its phandle comes
+    // before its children, which have their own.
+    b.begin("bus").prop_u32("phandle", {6}).prop_u32("#address-cells", {2});
+    b.begin("dev").prop_u32("phandle", {7}).prop_u32("reg", {0, 0x1000, 0x10}).end();
+    b.end();
+    b.begin("again").prop_u32("phandle", {6}).end();
+    b.end().finish();
+    auto blob = b.build();
+    Fdt fdt = parse_ok(blob);
+    EXPECT_TRUE(fdt.phandle_index_complete());
+
+    EXPECT_EQ(fdt.find_by_phandle(9).value(), fdt.root());
+    EXPECT_EQ(fdt.find_by_phandle(1).value(), node_at(fdt, "/old"));
+    EXPECT_EQ(fdt.find_by_phandle(3).value(), node_at(fdt, "/both"));
+    EXPECT_EQ(fdt.find_by_phandle(2).error(), Error::NotFound);
+    EXPECT_EQ(fdt.find_by_phandle(4).error(), Error::NotFound);
+    EXPECT_EQ(fdt.find_by_phandle(5).error(), Error::NotFound);
+    EXPECT_EQ(fdt.find_by_phandle(6).value(), node_at(fdt, "/bus"));
+    // The node found through the index knows its parent, so its reg is
+    // decoded with the bus's 2 + 1 cells.
+    Node dev = fdt.find_by_phandle(7).value();
+    EXPECT_EQ(dev, node_at(fdt, "/bus/dev"));
+    EXPECT_EQ(dev.parent().value(), node_at(fdt, "/bus"));
+    EXPECT_EQ(dev.reg().value(), (Reg {0x1000, 0x10}));
+    EXPECT_TRUE(fdt.find_by_phandle(9).value().is_root());
+    EXPECT_EQ(fdt.find_by_phandle(0).error(), Error::NotFound);
+    EXPECT_EQ(fdt.find_by_phandle(0xffffffff).error(), Error::NotFound);
+    for (u32 p : {1u, 3u, 6u, 7u, 9u}) EXPECT_EQ(fdt.find_by_phandle(p).value().phandle().value(), p);
+}
+
+TEST(FdtBlob, PhandlesPastTheIndexAreFoundByWalking) {
+    // More phandles than the index holds, and the last node repeats an
+    // indexed phandle: the index must still answer with the first node.
+    const u32 count = u32(kPhandleIndexSize) + 8;
+    Builder b;
+    b.begin("");
+    for (u32 i = 0; i < count; ++i) b.begin("n@" + std::to_string(i)).prop_u32("phandle", {100 + i}).end();
+    b.begin("dup").prop_u32("phandle", {100}).end();
+    b.begin("late").prop_u32("phandle", {100 + count}).end();
+    b.end().finish();
+    auto blob = b.build();
+    Fdt fdt = parse_ok(blob);
+    EXPECT_FALSE(fdt.phandle_index_complete());
+    for (u32 i = 0; i < count; ++i) {
+        auto node = fdt.find_by_phandle(100 + i);
+        ASSERT_TRUE(node.ok()) << i;
+        EXPECT_EQ(str(node.value().name()), "n@" + std::to_string(i));
+        EXPECT_EQ(node.value().parent().value(), fdt.root());
+    }
+    EXPECT_EQ(str(fdt.find_by_phandle(100).value().name()), "n@0");
+    EXPECT_EQ(str(fdt.find_by_phandle(100 + count).value().name()), "late");
+    EXPECT_EQ(fdt.find_by_phandle(99).error(), Error::NotFound);
+}
