@@ -14,17 +14,20 @@ BARE_METAL_ARCHES = ["riscv64", "aarch64", "x86_64"]
 # file QEMU is given (relative to the build folder). riscv64 boots the ELF
 # through OpenSBI (-bios default, from Debian's qemu-system-data); aarch64
 # boots the raw image whose arm64 Image header tells QEMU where to load it
-# and to pass the devicetree in x0.
+# and to pass the devicetree in x0. Every machine runs with -nodefaults, as
+# the Linux peer recipes do: QEMU adds no NIC, VGA or option ROM of its own,
+# so the guest has exactly the devices device_args() lists, and the serial
+# console (with QEMU's monitor on Ctrl-A c) is on stdio.
 MACHINES = {
     "riscv64": {
         "qemu": "qemu-system-riscv64",
-        "machine": ["-M", "virt", "-bios", "default"],
+        "machine": ["-M", "virt", "-bios", "default", "-nodefaults", "-serial", "mon:stdio"],
         "kernel": "mote.elf",
         "cpus": [],
     },
     "aarch64": {
         "qemu": "qemu-system-aarch64",
-        "machine": ["-M", "virt,gic-version={gic}"],
+        "machine": ["-M", "virt,gic-version={gic}", "-nodefaults", "-serial", "mon:stdio"],
         "kernel": "mote.bin",
         "cpus": ["cortex-a72", "max"],
     },
