@@ -18,7 +18,9 @@ import machines  # noqa: E402
 SKIP = 77
 
 
-def parse_args(description):
+def parse_args(description, transport=False, timeout=60.0):
+    """The options every QEMU test takes; `transport` adds --transport for
+    tests that attach virtio devices."""
     p = argparse.ArgumentParser(description=description)
     p.add_argument("--arch", required=True)
     p.add_argument("--kernel", required=True, help="build/<arch>/mote.elf")
@@ -26,7 +28,9 @@ def parse_args(description):
     p.add_argument("--cpu", default=None)
     p.add_argument("--machine", default=None, help="x86_64: q35, pc or microvm")
     p.add_argument("--memory", default="128M")
-    p.add_argument("--timeout", type=float, default=60.0)
+    p.add_argument("--timeout", type=float, default=timeout)
+    if transport:
+        p.add_argument("--transport", default="mmio", choices=machines.TRANSPORTS)
     return p.parse_args()
 
 

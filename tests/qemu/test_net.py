@@ -56,16 +56,7 @@ def burst(q, sock, port, count=200):
 
 
 def main():
-    p = argparse.ArgumentParser(description=__doc__)
-    p.add_argument("--arch", required=True)
-    p.add_argument("--kernel", required=True)
-    p.add_argument("--transport", default="mmio", choices=machines.TRANSPORTS)
-    p.add_argument("--gic", default=None)
-    p.add_argument("--cpu", default=None)
-    p.add_argument("--machine", default=None, help="x86_64: q35 or pc (pci), microvm (mmio)")
-    p.add_argument("--memory", default="128M")
-    p.add_argument("--timeout", type=float, default=90.0)
-    args = p.parse_args()
+    args = qemu_harness.parse_args(__doc__, transport=True, timeout=90.0)
 
     with tempfile.TemporaryDirectory(prefix="mote-net-") as tmp:
         # A private disk, so parallel QEMU tests never contend for an image lock.

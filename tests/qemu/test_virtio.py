@@ -74,16 +74,7 @@ def boot(args, image):
 
 
 def main():
-    p = argparse.ArgumentParser(description=__doc__)
-    p.add_argument("--arch", required=True)
-    p.add_argument("--kernel", required=True)
-    p.add_argument("--transport", default="mmio", choices=machines.TRANSPORTS)
-    p.add_argument("--gic", default=None)
-    p.add_argument("--cpu", default=None)
-    p.add_argument("--machine", default=None, help="x86_64: q35 or pc (pci), microvm (mmio)")
-    p.add_argument("--memory", default="128M")
-    p.add_argument("--timeout", type=float, default=60.0)
-    args = p.parse_args()
+    args = qemu_harness.parse_args(__doc__, transport=True)
 
     with tempfile.TemporaryDirectory(prefix="mote-virtio-") as tmp:
         image = os.path.join(tmp, "disk.img")
