@@ -1,15 +1,26 @@
 // The first kernel address space of the devicetree ports (riscv64,
-// aarch64), which build it the same way: the image at its link address,
-// section by section, and the direct map of every RAM range the devicetree
-// names. Each port's boot_early supplies its page tables and the constants
-// of its address-space layout.
+// aarch64), which build it the same way, in two steps:
 //
-// This runs with the MMU off at the physical load address, so it is header
-// only (compiled into each port's boot.cpp, under its rules: PC-relative
-// addressing, no virtual calls, no function pointers, no jump tables), and
-// it maps one call per part, not from a table of symbol addresses: such a
-// table would be a constant holding link addresses, which are not valid
-// until the MMU is on.
+//  1. boot_early, with the MMU off at the physical load address: the image
+//     at its link address, section by section (map_image), and identity
+//     gigapages over the image and over the devicetree blob, so that the
+//     code right after the MMU switch can run and kernel_main can read the
+//     blob. This step is header only (compiled into each port's boot.cpp,
+//     under its rules: PC-relative addressing, no virtual calls, no function
+//     pointers, no jump tables) and maps one call per part, not from a table
+//     of symbol addresses: such a table would be a constant holding link
+//     addresses, which are not valid until the MMU is on. It reads nothing
+//     of the blob but its header.
+//  2. kernel_main, at the link address: the direct map of every RAM range
+//     the devicetree names (map_ram); then the identity pages go. The blob
+//     is parsed and validated here, with the MMU on, by the same code the
+//     platform uses later: under QEMU's TCG every function that runs once
+//     before the MMU is on is translated twice (at its physical and its
+//     virtual address), so the MMU-off step is kept to a few page-table
+//     writes.
+//
+// Each port's boot.cpp supplies its page tables and the constants of its
+// address-space layout.
 #pragma once
 
 #include "arch/arch.hpp"
@@ -73,10 +84,27 @@ template <typename Tables>
            map_part(tables, c, phys_base, __stack_bottom, __kernel_end, c.read | c.write);
 }
 
-// The direct map, rw- (never executable), of each RAM range in the
-// devicetree at `dtb`; false if it has none or does not parse.
+// The identity gigapages over [phys, phys + size) that are not already
+// mapped as `already` (the image's). Step 1; false if the pool runs out.
 template <typename Tables>
-[[gnu::always_inline]] inline bool map_ram(Tables& tables, const MapConfig& c, const u8* dtb) {
+[[gnu::always_inline]] inline bool map_identity(Tables& tables, u64 phys, u64 size, u64 already, u32 permissions) {
+    constexpr u64 kGiB = u64(1) << 30;
+    for (u64 gib = align_down(phys, kGiB); gib < phys + size; gib += kGiB)
+        if (gib != already && tables.map(gib, gib, kGiB, permissions).is_error()) return false;
+    return true;
+}
+
+// The devicetree blob's size from its header, or 0 if `dtb` is not one.
+[[gnu::always_inline]] inline u64 blob_size(u64 dtb) {
+    auto size = fdt::Fdt::peek_total_size(ReadonlyBytes(reinterpret_cast<const u8*>(dtb), fdt::kHeaderSize));
+    return size.ok() ? size.value() : 0;
+}
+
+// The direct map, rw- (never executable), of each RAM range in the
+// devicetree at `dtb` (reached through its identity pages). Step 2, MMU
+// on; false if the blob does not parse or names no memory.
+template <typename Tables>
+bool map_ram(Tables& tables, const MapConfig& c, const u8* dtb) {
     auto size = fdt::Fdt::peek_total_size(ReadonlyBytes(dtb, fdt::kHeaderSize));
     if (size.is_error()) return false;
     auto parsed = fdt::Fdt::parse(ReadonlyBytes(dtb, size.value()));

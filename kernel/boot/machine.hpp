@@ -18,7 +18,10 @@ enum class PowerAction : u8 { None, PowerOff, Reboot };
 
 // Reports that only some machines can give (the shell's `mem`, `layout`
 // and `devices`). One line per call of the sink, without the newline.
-enum class MachineReport : u8 { Memory, Layout, Devices };
+// Memory: `mem`; Layout: `layout`; BootLayout: the same layout in the few
+// lines the boot log prints (each console byte costs boot time); Devices:
+// `devices`.
+enum class MachineReport : u8 { Memory, Layout, BootLayout, Devices };
 using MachineLineSink = void (*)(StringView line, void* context);
 
 class Machine : public LoopHost {

@@ -47,7 +47,7 @@ Result<void> NetStack::attach(NetDevice& device) {
     m_device = &device;
     device.set_receiver(this);
     m_loop.arm_after(m_tick, kTickPeriod, kTickPeriod);
-    log_info("net", "{}: {} mac {} mtu {}", device.name(), device.model(), mac_text(device.mac()), device.mtu());
+    log_debug("net", "{}: {} mac {} mtu {}", device.name(), device.model(), mac_text(device.mac()), device.mtu());
     return {};
 }
 

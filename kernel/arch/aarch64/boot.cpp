@@ -2,18 +2,20 @@
 //
 // boot_early runs with the MMU off at the physical load address, called from
 // entry.S, so it may only use PC-relative addressing (adrp: no tables of
-// link addresses, no virtual calls). It reads the RAM ranges from the
-// devicetree, builds
+// link addresses, no virtual calls). It builds the first address space
+// (arch/early_map.hpp)
 //
 //   TTBR1  0xffffffff80000000  the image: text r-x, rodata r--, data/bss
 //                              rw-, the page below the stack unmapped
-//          0xffff000000000000  + phys: the direct map of RAM, rw- (never
-//                              executable); device registers join it later
-//   TTBR0  phys                a 1 GiB identity block over the image, for
-//                              the instructions right after the MMU is on
+//   TTBR0  phys                1 GiB identity blocks over the image, for
+//                              the instructions right after the MMU is on,
+//                              and over the devicetree blob
 //
-// and turns the MMU on. kernel_main then runs at the link address, switches
-// TTBR0 walks off (TCR_EL1.EPD0) and hands over to the platform.
+// and turns the MMU on. kernel_main then runs at the link address: it reads
+// the RAM ranges from the devicetree, adds the direct map of RAM at
+// 0xffff000000000000 + phys (rw-, never executable; device registers join it
+// later), switches TTBR0 walks off (TCR_EL1.EPD0) and hands over to the
+// platform.
 #include "arch/aarch64/page_table.hpp"
 #include "arch/arch.hpp"
 #include "arch/early_map.hpp"
@@ -59,9 +61,12 @@ extern "C" u64 boot_early(u64 dtb_phys) {
     PageTables& identity = identity_page_tables();
     if (kernel.init().is_error() || identity.init().is_error()) return 0;
     if (!arch::early::map_image(kernel, kMap, phys_base)) return 0;
-    if (!arch::early::map_ram(kernel, kMap, reinterpret_cast<const u8*>(dtb_phys))) return 0;
+    u64 dtb_size = arch::early::blob_size(dtb_phys);
+    if (dtb_size == 0) return 0;
     u64 low = align_down(phys_base, kGiB);
-    if (identity.map(low, low, kGiB, kRead | kWrite | kExecute).is_error()) return 0;
+    if (!arch::early::map_identity(identity, phys_base, 1, ~u64(0), kRead | kWrite | kExecute) ||
+        !arch::early::map_identity(identity, dtb_phys, dtb_size, low, kRead))
+        return 0;
 
     // The physical address size the CPU supports, capped at 48 bits
     // (ID_AA64MMFR0_EL1.PARange, D19.2.64; TCR_EL1.IPS takes the same code).
@@ -81,7 +86,11 @@ extern "C" u64 boot_early(u64 dtb_phys) {
 }
 
 extern "C" [[noreturn]] void kernel_main(u64, u64 dtb_phys) {
-    PageTables::set_access_offset(kDirectMapBase);
+    // The table pool is in .bss: reach it through the image mapping. The
+    // blob is still reached through its TTBR0 identity block.
+    PageTables::set_access_offset(kKernelVirt - g_layout.kernel_phys);
+    if (!arch::early::map_ram(kernel_page_tables(), kMap, reinterpret_cast<const u8*>(dtb_phys)))
+        for (;;) asm volatile("wfe");
     MOTE_SYSREG_WRITE(tcr_el1, MOTE_SYSREG_READ(tcr_el1) | kTcrEpd0);
     asm volatile("dsb ish\n tlbi vmalle1\n dsb ish\n isb" ::: "memory");
     g_layout.table_pages_used = PageTables::pages_used();
@@ -93,8 +102,8 @@ Result<volatile u8*> Arch::map_device(u64 phys, u64 size) {
     u64 start = align_down(phys, u64(4096));
     u64 last = TRY(checked_add(phys, size));
     u64 end = TRY(align_up(last, u64(4096)));
-    for (u64 page = start; page < end; page += 4096)
-        TRY(kernel_page_tables().map(kDirectMapBase + page, page, 4096, kRead | kWrite | kDevice));
+    // One call for the whole window: aligned 2 MiB stretches take blocks.
+    TRY(kernel_page_tables().map(kDirectMapBase + start, start, end - start, kRead | kWrite | kDevice));
     asm volatile("dsb ishst\n isb" ::: "memory");
     g_layout.table_pages_used = PageTables::pages_used();
     return reinterpret_cast<volatile u8*>(kDirectMapBase + phys);

@@ -58,6 +58,20 @@ Result<void> PageTables::init() {
     return {};
 }
 
+namespace {
+
+// A block (level < 3) or page descriptor for `pa`.
+u64 leaf_for(u64 pa, u32 level, u32 permissions) {
+    u64 leaf = pa | kValid | kAccessFlag | kUserNoExec | (level == 3 ? kTableOrPage : 0);
+    if (permissions & kDevice) leaf |= kAttrDevice | kPrivilegedNoExec;
+    else leaf |= kAttrNormal | kInnerShareable;
+    if (!(permissions & kWrite)) leaf |= kReadOnly;
+    if (!(permissions & kExecute)) leaf |= kPrivilegedNoExec;
+    return leaf;
+}
+
+}  // namespace
+
 Result<void> PageTables::map_one(u64 va, u64 pa, u32 level, u32 permissions) {
     u64* t = table(m_root);
     for (u32 l = 0; l < level; ++l) {
@@ -66,16 +80,17 @@ Result<void> PageTables::map_one(u64 va, u64 pa, u32 level, u32 permissions) {
             u64 next = TRY(allocate_table());
             entry = next | kValid | kTableOrPage;
         } else if (!(entry & kTableOrPage)) {
-            return Error::BadState;  // a block already covers va
+            // A block already covers va: fine if it maps pa the same way.
+            u64 offset = va & (level_size(l) - 1);
+            return entry == leaf_for(pa - offset, l, permissions) ? Result<void>() : Result<void>(Error::BadState);
         }
         t = table(entry & kAddressMask);
     }
-    u64 leaf = pa | kValid | kAccessFlag | kUserNoExec | (level == 3 ? kTableOrPage : 0);
-    if (permissions & kDevice) leaf |= kAttrDevice | kPrivilegedNoExec;
-    else leaf |= kAttrNormal | kInnerShareable;
-    if (!(permissions & kWrite)) leaf |= kReadOnly;
-    if (!(permissions & kExecute)) leaf |= kPrivilegedNoExec;
+    u64 leaf = leaf_for(pa, level, permissions);
     u64& slot = t[index_of(va, level)];
+    // A table there holds smaller pages mapped earlier: Busy asks the
+    // caller to map this stretch with smaller pages too.
+    if ((slot & kValid) && (slot & kTableOrPage) && level < 3) return Error::Busy;
     if (slot & kValid) return slot == leaf ? Result<void>() : Result<void>(Error::BadState);
     slot = leaf;
     return {};
@@ -83,10 +98,16 @@ Result<void> PageTables::map_one(u64 va, u64 pa, u32 level, u32 permissions) {
 
 Result<void> PageTables::map(u64 va, u64 pa, u64 size, u32 permissions) {
     if ((va | pa | size) & 4095) return Error::InvalidArgument;
+    return map_range(va, pa, size, permissions, 1);
+}
+
+Result<void> PageTables::map_range(u64 va, u64 pa, u64 size, u32 permissions, u32 min_level) {
     while (size) {
-        u32 level = 1;
+        u32 level = min_level;
         while (level < 3 && ((va | pa) & (level_size(level) - 1) || size < level_size(level))) ++level;
-        TRY(map_one(va, pa, level, permissions));
+        auto mapped = map_one(va, pa, level, permissions);
+        if (mapped.is_error() && mapped.error() == Error::Busy) mapped = map_range(va, pa, level_size(level), permissions, level + 1);
+        TRY(mapped);
         va += level_size(level);
         pa += level_size(level);
         size -= level_size(level);

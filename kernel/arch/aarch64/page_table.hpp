@@ -31,11 +31,18 @@ public:
 
     // Takes a fresh root from the pool.
     Result<void> init();
+    // Maps [va, va + size) to [pa, pa + size) with the largest blocks that
+    // alignment allows (smaller ones where an earlier call left smaller
+    // pages). All three must be page aligned. A page that is already mapped,
+    // alone or inside a block, to the same frame the same way is left alone;
+    // any other overlap is BadState. NoMemory when the pool runs out.
     Result<void> map(u64 va, u64 pa, u64 size, u32 permissions);
     u64 root_phys() const { return m_root; }
 
 private:
     Result<void> map_one(u64 va, u64 pa, u32 level, u32 permissions);
+    // map() with no block larger than level `min_level` (1: 1 GiB ... 3: 4 KiB).
+    Result<void> map_range(u64 va, u64 pa, u64 size, u32 permissions, u32 min_level);
     u64 m_root = 0;
 };
 

@@ -3,17 +3,19 @@
 // boot_early runs with the MMU off at the physical load address, called from
 // entry.S. It may only use PC-relative addressing: no virtual calls, no
 // function pointers, no jump tables (the riscv64 build passes
-// -fno-jump-tables for this reason). It reads the RAM ranges from the
-// devicetree and builds the one kernel address space:
+// -fno-jump-tables for this reason). It builds the first address space
+// (arch/early_map.hpp):
 //
 //   0xffffffff80000000  the image: text r-x, rodata r--, data/bss rw-,
 //                       with the page below the stack left unmapped
-//   0xffffffc000000000  + phys: the direct map of RAM, rw- (never executable)
-//   phys (temporary)    a 1 GiB identity page over the image, so the
-//                       instruction after `csrw satp` can still be fetched
+//   phys (temporary)    1 GiB identity pages over the image, so the
+//                       instruction after `csrw satp` can still be fetched,
+//                       and over the devicetree blob (r--)
 //
-// kernel_main then runs at the link address, drops the identity page and
-// hands over to the platform.
+// kernel_main then runs at the link address: it reads the RAM ranges from
+// the devicetree and adds the direct map of RAM, rw- (never executable), at
+// 0xffffffc000000000 + phys, drops the identity pages and hands over to the
+// platform.
 #include "arch/arch.hpp"
 #include "arch/riscv64/page_table.hpp"
 #include "arch/riscv64/sbi.hpp"
@@ -35,6 +37,7 @@ namespace {
 using namespace riscv;
 
 constexpr u64 kGiB = u64(1) << 30;
+constexpr u64 kIdentityLimit = u64(1) << 38;
 arch::BootLayout g_layout;
 
 void early_print(const char* text) {
@@ -57,13 +60,16 @@ extern "C" u64 boot_early(u64, u64 dtb_phys) {
         early_print("mote: cannot map the kernel image\n");
         return 0;
     }
-    if (!arch::early::map_ram(tables, kMap, reinterpret_cast<const u8*>(dtb_phys))) {
-        early_print("mote: no usable devicetree (a1) or no memory node in it\n");
+    u64 dtb_size = arch::early::blob_size(dtb_phys);
+    // Identity pages are lower-half Sv39 addresses: below 2^38.
+    if (dtb_size == 0 || dtb_phys + dtb_size > kIdentityLimit) {
+        early_print("mote: no usable devicetree (a1)\n");
         return 0;
     }
-    u64 identity = align_down(phys_base, kGiB);
-    if (tables.map(identity, identity, kGiB, kRead | kExecute).is_error()) {
-        early_print("mote: cannot map the boot identity page\n");
+    u64 image_gib = align_down(phys_base, kGiB);
+    if (!arch::early::map_identity(tables, phys_base, 1, ~u64(0), kRead | kExecute) ||
+        !arch::early::map_identity(tables, dtb_phys, dtb_size, image_gib, kRead)) {
+        early_print("mote: cannot map the boot identity pages\n");
         return 0;
     }
     return tables.satp();
@@ -71,7 +77,14 @@ extern "C" u64 boot_early(u64, u64 dtb_phys) {
 
 extern "C" [[noreturn]] void kernel_main(u64, u64 dtb_phys) {
     PageTables& tables = kernel_page_tables();
-    tables.set_access_offset(kDirectMapBase);
+    // The table pool is in .bss: reach it through the image mapping.
+    tables.set_access_offset(kKernelVirt - g_layout.kernel_phys);
+    if (!arch::early::map_ram(tables, kMap, reinterpret_cast<const u8*>(dtb_phys))) {
+        early_print("mote: the devicetree (a1) does not parse or names no memory\n");
+        for (;;) asm volatile("wfi");
+    }
+    u64 dtb_size = arch::early::blob_size(dtb_phys);
+    for (u64 gib = align_down(dtb_phys, kGiB); gib < dtb_phys + dtb_size; gib += kGiB) tables.clear_root_entry(gib);
     tables.clear_root_entry(align_down(g_layout.kernel_phys, kGiB));
     asm volatile("sfence.vma" ::: "memory");
     g_layout.table_pages_used = tables.pages_used();
@@ -86,9 +99,10 @@ Result<volatile u8*> Arch::map_device(u64 phys, u64 size) {
     u64 last = TRY(checked_add(phys, size));
     u64 end = TRY(align_up(last, u64(4096)));
     // Device registers live in the direct-map window at their physical
-    // address; RAM never overlaps them, so the two cannot collide.
-    for (u64 page = start; page < end; page += 4096)
-        TRY(kernel_page_tables().map(kDirectMapBase + page, page, 4096, kRead | kWrite));
+    // address; RAM never overlaps them, so the two cannot collide. One call
+    // for the whole window: aligned 2 MiB stretches (most of the PLIC's
+    // 6 MiB) take megapages instead of 512 table walks each.
+    TRY(kernel_page_tables().map(kDirectMapBase + start, start, end - start, kRead | kWrite));
     asm volatile("sfence.vma" ::: "memory");
     g_layout.table_pages_used = kernel_page_tables().pages_used();
     return reinterpret_cast<volatile u8*>(kDirectMapBase + phys);

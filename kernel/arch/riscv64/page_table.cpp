@@ -44,6 +44,19 @@ Result<u64> PageTables::allocate_table() {
     return phys;
 }
 
+namespace {
+
+// A leaf entry for the page at `pa`.
+u64 leaf_for(u64 pa, u32 permissions) {
+    u64 leaf = pte_of(pa) | kValid | kGlobal | kAccessed;
+    if (permissions & kRead) leaf |= kR;
+    if (permissions & kWrite) leaf |= kW | kDirty;
+    if (permissions & kExecute) leaf |= kX;
+    return leaf;
+}
+
+}  // namespace
+
 Result<void> PageTables::map_one(u64 va, u64 pa, u32 level, u32 permissions) {
     u64* t = table(m_pool_phys);
     for (u32 l = 2; l > level; --l) {
@@ -52,15 +65,17 @@ Result<void> PageTables::map_one(u64 va, u64 pa, u32 level, u32 permissions) {
             u64 next = TRY(allocate_table());
             entry = pte_of(next) | kValid;
         } else if (entry & kLeafBits) {
-            return Error::BadState;  // a larger page already covers va
+            // A larger page already covers va: fine if it maps pa the same way.
+            u64 offset = va & (level_size(l) - 1);
+            return entry == leaf_for(pa - offset, permissions) ? Result<void>() : Result<void>(Error::BadState);
         }
         t = table(phys_of(entry));
     }
-    u64 leaf = pte_of(pa) | kValid | kGlobal | kAccessed;
-    if (permissions & kRead) leaf |= kR;
-    if (permissions & kWrite) leaf |= kW | kDirty;
-    if (permissions & kExecute) leaf |= kX;
+    u64 leaf = leaf_for(pa, permissions);
     u64& slot = t[index_of(va, level)];
+    // A table there holds smaller pages mapped earlier: Busy asks the
+    // caller to map this stretch with smaller pages too.
+    if ((slot & kValid) && !(slot & kLeafBits) && level > 0) return Error::Busy;
     if (slot & kValid) return slot == leaf ? Result<void>() : Result<void>(Error::BadState);
     slot = leaf;
     return {};
@@ -68,10 +83,16 @@ Result<void> PageTables::map_one(u64 va, u64 pa, u32 level, u32 permissions) {
 
 Result<void> PageTables::map(u64 va, u64 pa, u64 size, u32 permissions) {
     if ((va | pa | size) & 4095) return Error::InvalidArgument;
+    return map_range(va, pa, size, permissions, 2);
+}
+
+Result<void> PageTables::map_range(u64 va, u64 pa, u64 size, u32 permissions, u32 max_level) {
     while (size) {
-        u32 level = 2;
+        u32 level = max_level;
         while (level > 0 && ((va | pa) & (level_size(level) - 1) || size < level_size(level))) --level;
-        TRY(map_one(va, pa, level, permissions));
+        auto mapped = map_one(va, pa, level, permissions);
+        if (mapped.is_error() && mapped.error() == Error::Busy) mapped = map_range(va, pa, level_size(level), permissions, level - 1);
+        TRY(mapped);
         va += level_size(level);
         pa += level_size(level);
         size -= level_size(level);

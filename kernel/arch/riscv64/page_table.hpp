@@ -24,14 +24,17 @@ public:
     static constexpr usize kPoolPages = 24;
 
     // Takes the pool at `pool_phys`, whose pages are reached at phys +
-    // `access_offset` (0 while the MMU is off, kDirectMapBase after).
+    // `access_offset` (0 while the MMU is off; after, the offset of the image
+    // mapping, since the pool is part of .bss).
     void init(u64 pool_phys, u64 access_offset);
     void set_access_offset(u64 offset) { m_access_offset = offset; }
 
     // Maps [va, va + size) to [pa, pa + size) with the largest pages that
-    // alignment allows. All three must be page aligned. A page that is
-    // already mapped to the same frame with the same permissions is left
-    // alone; any other overlap is BadState. NoMemory when the pool runs out.
+    // alignment allows (smaller ones where an earlier call left smaller
+    // pages). All three must be page aligned. A page that is already mapped,
+    // alone or inside a larger page, to the same frame with the same
+    // permissions is left alone; any other overlap is BadState. NoMemory
+    // when the pool runs out.
     Result<void> map(u64 va, u64 pa, u64 size, u32 permissions);
     // Clears the root entry covering `va` (the boot identity mapping).
     void clear_root_entry(u64 va);
@@ -45,6 +48,7 @@ private:
     u64* table(u64 phys) const { return reinterpret_cast<u64*>(phys + m_access_offset); }
     Result<u64> allocate_table();
     Result<void> map_one(u64 va, u64 pa, u32 level, u32 permissions);
+    Result<void> map_range(u64 va, u64 pa, u64 size, u32 permissions, u32 max_level);
 
     u64 m_pool_phys = 0;
     u64 m_access_offset = 0;

@@ -231,7 +231,7 @@ void PvhMachine::attach_devices(Kernel& kernel) {
              m_power.sleep_control.present()   ? "sleep control register"
              : m_power.pm1a_control.present() ? "PM1a control"
                                                : "none");
-    (void)describe(MachineReport::Layout, [](StringView line, void*) { log_info("layout", "{}", line); }, nullptr);
+    (void)describe(MachineReport::BootLayout, [](StringView line, void*) { log_info("layout", "{}", line); }, nullptr);
 
     attach_pvh_virtio(kernel, *this);
 

@@ -26,6 +26,11 @@ const char* e820_name(u32 type) {
 Result<void> PvhMachine::describe(MachineReport report, MachineLineSink sink, void* context) {
     switch (report) {
     case MachineReport::Layout: write_layout(sink, context); return {};
+    case MachineReport::BootLayout: {
+        ReportOut out {sink, context};
+        write_boot_layout(out, m_memory, x86::has_nx() ? "rw-" : "rwx");
+        return {};
+    }
     case MachineReport::Memory: write_memory(sink, context); return {};
     case MachineReport::Devices: write_devices(sink, context); return {};
     }

@@ -34,6 +34,20 @@ void write_virtual_layout(ReportOut& out, const MemoryMap& memory, StringView di
              symbol_count());
 }
 
+void write_boot_layout(ReportOut& out, const MemoryMap& memory, StringView direct_map_permissions) {
+    const arch::BootLayout& l = Arch::boot_layout();
+    out.line("image {:#x}: text {} r-x, rodata {} r--, data+bss {} rw-, guard {} ---, stack {} rw-", l.text_start,
+             size_text(l.text_end - l.text_start).view(), size_text(l.rodata_end - l.rodata_start).view(),
+             size_text(l.data_end - l.data_start).view(), size_text(l.stack_bottom - l.stack_guard).view(),
+             size_text(l.stack_top - l.stack_bottom).view());
+    for (const PhysRange& r : memory.ram())
+        out.line("RAM {:#x} {}, direct map at {:#x} {}", r.base, size_text(r.size).view(), r.base + l.direct_map_offset,
+                 direct_map_permissions);
+    out.line("reserved {} in {} ranges, usable {} in {} ranges ('layout' lists them)",
+             size_text(memory.reserved_bytes()).view(), memory.reservations().size(),
+             size_text(memory.usable_bytes()).view(), memory.usable().size());
+}
+
 void write_reserved_and_usable(ReportOut& out, const MemoryMap& memory) {
     for (const Reservation& r : memory.reservations())
         out.line("  reserved     {:#018x}..{:#018x} {:>9} {} {}", r.range.base, r.range.base + r.range.size,

@@ -35,6 +35,11 @@ void write_region(ReportOut& out, StringView what, uptr start, uptr end, StringV
 // boot page-table and kernel-symbol counts.
 void write_virtual_layout(ReportOut& out, const MemoryMap& memory, StringView direct_map_permissions);
 
+// The boot log's layout: the image's regions on one line (they are
+// contiguous, so one address and the sizes place them), then each RAM range
+// with its direct map, then the reserved and usable totals.
+void write_boot_layout(ReportOut& out, const MemoryMap& memory, StringView direct_map_permissions);
+
 // `layout`'s lines for each reservation and each usable range.
 void write_reserved_and_usable(ReportOut& out, const MemoryMap& memory);
 

@@ -167,7 +167,7 @@ void VirtMachine::attach_devices(Kernel& kernel) {
 
     log_info("virt", "{} Hz counter, console {} irq {} via {}", m_clock.frequency(), m_uart->model(), m_uart_irq,
              m_irq->name());
-    (void)describe(MachineReport::Layout, [](StringView line, void*) { log_info("layout", "{}", line); }, nullptr);
+    (void)describe(MachineReport::BootLayout, [](StringView line, void*) { log_info("layout", "{}", line); }, nullptr);
 
     attach_virtio(kernel, *this);
 

@@ -9,6 +9,11 @@ namespace mote {
 Result<void> VirtMachine::describe(MachineReport report, MachineLineSink sink, void* context) {
     switch (report) {
     case MachineReport::Layout: write_layout(sink, context); return {};
+    case MachineReport::BootLayout: {
+        ReportOut out {sink, context};
+        write_boot_layout(out, m_memory, "rw-");
+        return {};
+    }
     case MachineReport::Memory: write_memory(sink, context); return {};
     case MachineReport::Devices: write_devices(sink, context); return {};
     }
