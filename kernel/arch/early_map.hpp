@@ -24,6 +24,7 @@
 #pragma once
 
 #include "arch/arch.hpp"
+#include "arch/runtime_address.hpp"
 #include "base/checked.hpp"
 #include "base/fdt.hpp"
 
@@ -41,7 +42,8 @@ struct MapConfig {
     u32 read, write, execute;
 };
 
-inline u64 addr(const char* symbol) { return reinterpret_cast<u64>(symbol); }
+// Physical before the MMU is on (arch/runtime_address.hpp).
+inline u64 addr(const char* symbol) { return runtime_address(symbol); }
 
 // Where the boot code puts things (Arch::boot_layout()); no table pages used yet.
 [[gnu::always_inline]] inline BootLayout layout(const MapConfig& c, u64 dtb_phys, usize table_pages_total) {

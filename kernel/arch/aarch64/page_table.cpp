@@ -1,5 +1,7 @@
 #include "arch/aarch64/page_table.hpp"
 
+#include "arch/runtime_address.hpp"
+
 namespace mote::aarch64 {
 
 namespace {
@@ -43,7 +45,7 @@ Result<u64> allocate_table() {
 
 PageTables& kernel_page_tables() { return g_kernel; }
 PageTables& identity_page_tables() { return g_identity; }
-u64 page_table_pool_address() { return reinterpret_cast<u64>(&g_pool[0][0]); }
+u64 page_table_pool_address() { return arch::runtime_address(&g_pool[0][0]); }
 
 void PageTables::init_pool(u64 pool_phys, u64 access_offset) {
     g_pool_phys = pool_phys;

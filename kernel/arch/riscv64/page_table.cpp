@@ -1,5 +1,7 @@
 #include "arch/riscv64/page_table.hpp"
 
+#include "arch/runtime_address.hpp"
+
 namespace mote::riscv {
 
 namespace {
@@ -102,6 +104,6 @@ Result<void> PageTables::map_range(u64 va, u64 pa, u64 size, u32 permissions, u3
 
 void PageTables::clear_root_entry(u64 va) { table(m_pool_phys)[index_of(va, 2)] = 0; }
 
-u64 page_table_pool_address() { return reinterpret_cast<u64>(&g_pool[0][0]); }
+u64 page_table_pool_address() { return arch::runtime_address(&g_pool[0][0]); }
 
 }  // namespace mote::riscv
