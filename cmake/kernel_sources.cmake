@@ -11,4 +11,25 @@ endforeach()
 # The C symbols for the compiler are only for images without a libc.
 list(FILTER MOTE_PORTABLE_SOURCES EXCLUDE REGEX ".*/libc_symbols\\.cpp$")
 
+# The profile picks what a bare-metal image contains (the hosted build is
+# always full):
+#   full     everything: virtio (mmio and pci) drivers, the block layer, the
+#            IPv4 stack and their shell commands
+#   minimal  the kernel without them: boot, traps, memory, timers, the
+#            console and the shell's core commands, for the smallest systems
+# The code tests MOTE_HAVE_DRIVERS (generated/base/config.hpp) where the
+# two meet; whole files are left out here.
+set(MOTE_PROFILE "full" CACHE STRING "Image profile: full or minimal")
+set_property(CACHE MOTE_PROFILE PROPERTY STRINGS full minimal)
+if(MOTE_PROFILE STREQUAL "minimal" AND NOT MOTE_ARCH STREQUAL "host")
+  set(MOTE_HAVE_DRIVERS 0)
+  list(FILTER MOTE_PORTABLE_SOURCES EXCLUDE REGEX
+       ".*/kernel/(dev/virtio|dev/pci|net)/.*|.*/kernel/dev/(block_device|block_registry|net_device)\\.cpp$|.*/kernel/shell/(commands_net.*|commands_block|commands_blk_bench|hexdump)\\.cpp$")
+elseif(MOTE_PROFILE STREQUAL "full" OR MOTE_ARCH STREQUAL "host")
+  set(MOTE_HAVE_DRIVERS 1)
+else()
+  message(FATAL_ERROR "MOTE_PROFILE must be full or minimal, not '${MOTE_PROFILE}'")
+endif()
+configure_file(${CMAKE_SOURCE_DIR}/kernel/base/config.hpp.in ${CMAKE_BINARY_DIR}/generated/base/config.hpp @ONLY)
+
 configure_file(${CMAKE_SOURCE_DIR}/kernel/base/version.hpp.in ${CMAKE_BINARY_DIR}/generated/base/version.hpp @ONLY)

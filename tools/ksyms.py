@@ -1,12 +1,18 @@
 #!/usr/bin/env python3
-"""Fill a kernel image's reserved .ksyms section with its symbol table.
+"""Measure, then fill, a kernel image's .ksyms section with its symbol table.
 
-Post-link step of the bare-metal build (cmake/freestanding.cmake). Reads the
-function symbols with llvm-nm, writes the table in the layout that
-kernel/platform/virt/symbols.hpp documents, and replaces the section's
-contents in place with llvm-objcopy --update-section. The section has a
-fixed size, so no address in the image moves; a table that does not fit is
-an error that names the size to raise (kKsymsBytes).
+Two steps of the bare-metal build (cmake/freestanding.cmake):
+
+  --size-script FILE  after the first link: write "KSYMS_BYTES = N;", the
+                      table's exact size, for the linker script to reserve
+  (default)           after the second link: write the table into the
+                      reserved section in place (llvm-objcopy
+                      --update-section), so no address in the image moves
+
+Reads the function symbols with llvm-nm and lays the table out as
+kernel/platform/virt/symbols.hpp documents. Both links place every function
+at the same address, so the table measured after the first one is the one
+that fills the second; a table that does not fit is an error.
 """
 import argparse
 import os
@@ -121,27 +127,37 @@ def build_table(symbols, capacity):
         entries += struct.pack("<HH", NO_SCOPE if scope is None else scope_index[scope], offsets[suffix])
     scope_table = b"".join(struct.pack("<H", offsets[s]) for s in scopes)
     blob = struct.pack("<IHHQ", MAGIC, len(unique), len(scopes), base) + entries + scope_table + pool
-    if len(blob) > capacity:
-        sys.exit(f"ksyms: the symbol table needs {len(blob)} bytes but .ksyms has {capacity}; "
-                 f"raise kKsymsBytes in kernel/platform/virt/ksyms_section.cpp")
-    return blob + bytes(capacity - len(blob)), len(unique), len(blob)
+    if capacity is not None and len(blob) > capacity:
+        sys.exit(f"ksyms: the symbol table needs {len(blob)} bytes but .ksyms has {capacity}: the two links "
+                 f"placed functions differently (cmake/freestanding.cmake)")
+    return blob + bytes((capacity or len(blob)) - len(blob)), len(unique), len(blob)
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--nm", default="llvm-nm-19")
     parser.add_argument("--objcopy", default="llvm-objcopy-19")
+    parser.add_argument("--size-script", metavar="FILE",
+                        help="write the table's size as a linker script assignment instead of filling the section")
     parser.add_argument("elf")
     args = parser.parse_args()
+    if args.size_script:
+        _, _, used = build_table(read_symbols(args.nm, args.elf), None)
+        os.makedirs(os.path.dirname(os.path.abspath(args.size_script)), exist_ok=True)
+        text = f"KSYMS_BYTES = {used};\n"
+        # Rewrite only on change, so an unchanged table does not relink.
+        old = open(args.size_script).read() if os.path.exists(args.size_script) else None
+        if old != text:
+            with open(args.size_script, "w") as f:
+                f.write(text)
+        return
     with tempfile.TemporaryDirectory() as tmp:
         current = os.path.join(tmp, "current")
         subprocess.run([args.objcopy, "--dump-section", f".ksyms={current}", args.elf], check=True)
         capacity = os.path.getsize(current)
         blob, count, used = build_table(read_symbols(args.nm, args.elf), capacity)
-        # The section has a fixed size, so say how close the next function
-        # brings it to the "raise kKsymsBytes" error.
         print(f"ksyms: {os.path.basename(os.path.dirname(os.path.abspath(args.elf)))}/{os.path.basename(args.elf)}: "
-              f"{count} symbols in {used} of {capacity} bytes ({100 * used / capacity:.0f}% full)")
+              f"{count} symbols, {used} bytes in a {capacity}-byte section")
         table = os.path.join(tmp, "table")
         with open(table, "wb") as f:
             f.write(blob)

@@ -62,9 +62,14 @@ def available_arches():
     return [a for a in ARCH_PRESETS if os.path.isdir(os.path.join(ROOT, "kernel", "arch", a))]
 
 
+def minimal_presets(arches):
+    """The minimal-profile image of each architecture (cmake/kernel_sources.cmake)."""
+    return [f"{a}-minimal" for a in arches]
+
+
 def cmd_build(args):
     deps.ensure(deps.BUILD)
-    known = HOST_PRESETS + ["host-release"] + ARCH_PRESETS
+    known = HOST_PRESETS + ["host-release"] + ARCH_PRESETS + minimal_presets(ARCH_PRESETS)
     for preset in args.presets:
         if preset not in known:
             log(f"unknown preset '{preset}' (known: {', '.join(known)})")
@@ -101,7 +106,7 @@ def cmd_run(args):
 
 def cmd_test(args):
     deps.ensure(deps.BUILD + deps.TEST + [p for a in available_arches() for p in deps.qemu_for(a)])
-    presets = HOST_PRESETS + available_arches()
+    presets = HOST_PRESETS + available_arches() + minimal_presets(available_arches())
     build(presets)
     bdir = build_dir("host")
     env = dict(os.environ)

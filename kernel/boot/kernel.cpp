@@ -11,7 +11,14 @@ Loop* g_clock_loop = nullptr;
 Nanoseconds log_clock() { return g_clock_loop ? g_clock_loop->now() : 0; }
 }  // namespace
 
-Kernel::Kernel(Machine& machine) : m_machine(machine), m_loop(machine), m_net(m_loop), m_shell(*this) {}
+Kernel::Kernel(Machine& machine)
+    : m_machine(machine),
+      m_loop(machine),
+#if MOTE_HAVE_DRIVERS
+      m_net(m_loop),
+#endif
+      m_shell(*this) {
+}
 
 void Kernel::apply_boot_args() {
     StringView level_text;
@@ -37,8 +44,10 @@ PowerAction Kernel::run() {
     m_machine.console().set_input(&m_shell);
     m_shell.start();
     m_loop.run();
+#if MOTE_HAVE_DRIVERS
     // Let the network services' cancelled requests complete before exit.
     m_net.stop();
+#endif
     for (int i = 0; i < 4 && m_loop.has_ready_work(); ++i) m_loop.turn(false);
 
     m_machine.console().set_input(nullptr);
@@ -49,12 +58,14 @@ PowerAction Kernel::run() {
 }
 
 void Kernel::start_network() {
+#if MOTE_HAVE_DRIVERS
     NetBootOptions net;
     BootArgs args = boot_args();
     (void)args.get("mote.ip", net.ip);
     (void)args.get("mote.gw", net.gw);
     (void)args.get("mote.echo", net.echo);
     m_net.start(net);
+#endif
 }
 
 void Kernel::request_power(PowerAction action) {

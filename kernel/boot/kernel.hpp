@@ -3,12 +3,15 @@
 // calls run(), which returns when the shell asks for a power action.
 #pragma once
 
+#include "base/config.hpp"
 #include "boot/boot_args.hpp"
 #include "boot/machine.hpp"
 #include "core/loop.hpp"
+#include "shell/shell.hpp"
+#if MOTE_HAVE_DRIVERS
 #include "dev/block_registry.hpp"
 #include "net/net_stack.hpp"
-#include "shell/shell.hpp"
+#endif
 
 namespace mote {
 
@@ -25,9 +28,11 @@ public:
     Machine& machine() { return m_machine; }
     Loop& loop() { return m_loop; }
     Console& console() { return m_machine.console(); }
+#if MOTE_HAVE_DRIVERS
     BlockRegistry& blocks() { return m_blocks; }
     // The network stack; a Machine attaches its NetDevice with net().attach().
     NetStack& net() { return m_net; }
+#endif
     Shell& shell() { return m_shell; }
     BootArgs boot_args() const { return BootArgs(m_machine.command_line()); }
 
@@ -42,8 +47,10 @@ private:
 
     Machine& m_machine;
     Loop m_loop;
+#if MOTE_HAVE_DRIVERS
     BlockRegistry m_blocks;
     NetStack m_net;
+#endif
     Shell m_shell;
     PowerAction m_power = PowerAction::None;
 };

@@ -92,6 +92,9 @@ void command_log(Shell& shell, const Arguments& args) {
 // stays held: no prompt comes back.
 void command_poweroff(Shell& shell, const Arguments&) {
     shell.hold();
+#if !MOTE_HAVE_DRIVERS
+    shell.kernel().request_power(PowerAction::PowerOff);
+#else
     struct Flusher {
         static void next(Shell& sh, usize index) {
             Kernel& k = sh.kernel();
@@ -115,6 +118,7 @@ void command_poweroff(Shell& shell, const Arguments&) {
         }
     };
     Flusher::next(shell, 0);
+#endif
 }
 
 }  // namespace mote

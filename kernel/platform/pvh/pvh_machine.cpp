@@ -233,7 +233,9 @@ void PvhMachine::attach_devices(Kernel& kernel) {
                                                : "none");
     (void)describe(MachineReport::BootLayout, [](StringView line, void*) { log_info("layout", "{}", line); }, nullptr);
 
+#if MOTE_HAVE_DRIVERS
     attach_pvh_virtio(kernel, *this);
+#endif
 
     StringView dump;
     if (kernel.boot_args().get("mote.acpidump", dump) && dump == "1") dump_acpi();

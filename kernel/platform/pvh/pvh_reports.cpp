@@ -1,8 +1,11 @@
 // The PVH machine's answers to `layout`, `mem` and `devices`.
 #include "arch/arch.hpp"
+#include "base/config.hpp"
 #include "platform/pvh/pvh_machine.hpp"
+#if MOTE_HAVE_DRIVERS
 #include "platform/pvh/pvh_pci.hpp"
 #include "platform/virt/bare_metal_virtio.hpp"
+#endif
 #include "platform/virt/machine_report.hpp"
 
 namespace mote {
@@ -80,9 +83,11 @@ void PvhMachine::write_devices(MachineLineSink sink, void* context) {
         out.line("{:<28} {:<24} {:#012x} {:<8} buses {}..{}", name.view(), "PCI ECAM (MCFG)", m_mcfg.regions[i].base,
                  "", m_mcfg.regions[i].bus_start, m_mcfg.regions[i].bus_end);
     }
+#if MOTE_HAVE_DRIVERS
     if (pvh_pci_uses_ports())
         out.line("{:<28} {:<24} {:#012x} {:<8} bus 0 (no MCFG)", "pci-config-ports", "PCI config mechanism #1",
                  0xcf8, "");
+#endif
     // The CMOS RTC, unless the FADT says there is none (IAPC_BOOT_ARCH bit 5).
     if (!(m_fadt.boot_architecture & (1u << 5)))
         out.line("{:<28} {:<24} {:#012x} irq {:<4} {}", "rtc", "mc146818 CMOS RTC", 0x70, m_madt.isa_irq(8).gsi,
@@ -97,7 +102,9 @@ void PvhMachine::write_devices(MachineLineSink sink, void* context) {
              : m_power.pm1a_control.present() ? "ACPI PM1a control"
                                                : "none",
              m_s5_source, m_power.reset_register.present() ? "ACPI reset register" : "8042 / triple fault");
+#if MOTE_HAVE_DRIVERS
     write_virtio_devices(sink, context);
+#endif
 }
 
 }  // namespace mote

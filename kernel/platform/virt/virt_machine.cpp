@@ -1,6 +1,7 @@
 #include "platform/virt/virt_machine.hpp"
 
 #include "arch/idle.hpp"
+#include "base/config.hpp"
 #include "boot/kernel.hpp"
 #include "core/log.hpp"
 #include "dev/uart/ns16550a.hpp"
@@ -8,7 +9,9 @@
 #include "platform/virt/crash.hpp"
 #include "platform/virt/machine_main.hpp"
 #include "platform/virt/selftest.hpp"
+#if MOTE_HAVE_DRIVERS
 #include "platform/virt/virt_virtio.hpp"
+#endif
 
 namespace mote {
 
@@ -169,7 +172,9 @@ void VirtMachine::attach_devices(Kernel& kernel) {
              m_irq->name());
     (void)describe(MachineReport::BootLayout, [](StringView line, void*) { log_info("layout", "{}", line); }, nullptr);
 
+#if MOTE_HAVE_DRIVERS
     attach_virtio(kernel, *this);
+#endif
 
     StringView test;
     if (kernel.boot_args().get("mote.test", test)) start_selftest(kernel, m_pages, *m_uart, test);

@@ -1,6 +1,9 @@
 // The machine's answers to `layout`, `mem` and `devices`.
 #include "arch/arch.hpp"
+#include "base/config.hpp"
+#if MOTE_HAVE_DRIVERS
 #include "platform/virt/bare_metal_virtio.hpp"
+#endif
 #include "platform/virt/machine_report.hpp"
 #include "platform/virt/virt_machine.hpp"
 
@@ -63,7 +66,9 @@ void VirtMachine::write_devices(MachineLineSink sink, void* context) {
         line.appendf(" {}", driver.empty() ? StringView("no driver") : driver);
         sink(line.view(), context);
     });
+#if MOTE_HAVE_DRIVERS
     write_virtio_devices(sink, context);
+#endif
 }
 
 }  // namespace mote
