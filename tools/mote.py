@@ -90,7 +90,10 @@ def cmd_run(args):
         log(f"disk: {disk}")
     else:
         deps.ensure(deps.BUILD + deps.qemu_for(arch))
-        build([arch])
+        preset = arch if args.profile == "full" else f"{arch}-minimal"
+        build([preset])
+        if args.profile == "minimal":
+            args.no_net = True  # no network stack in the image
         if not args.no_net and not any(machines.parse_fwd(f)[0] == "udp" and machines.parse_fwd(f)[2] == 7
                                        for f in args.fwd):
             port = machines.free_port("udp", preferred=5007)
@@ -99,7 +102,7 @@ def cmd_run(args):
             proto, host, guest = machines.parse_fwd(spec)
             log(f"forwarding {proto} 127.0.0.1:{host} -> guest port {guest}"
                 + (" (UDP echo service)" if (proto, guest) == ("udp", 7) else ""))
-        cmd = machines.qemu_command(arch, build_dir(arch), args)
+        cmd = machines.qemu_command(arch, build_dir(preset), args)
         log("QEMU: " + " ".join(cmd))
     os.execvp(cmd[0], cmd)
 
@@ -154,6 +157,8 @@ def main():
     p.add_argument("--arch", choices=["host"] + ARCH_PRESETS)
     p.add_argument("--disk", help="raw image attached as the first block device (created if missing)")
     p.add_argument("--append", help="kernel command line, e.g. 'mote.log=debug'")
+    p.add_argument("--profile", choices=["full", "minimal"], default="full",
+                   help="bare-metal image: full (default) or minimal (no drivers, block layer or network)")
     machines.add_run_options(p)
     p.set_defaults(func=cmd_run)
 

@@ -32,7 +32,8 @@ void command_help(Shell& shell, const Arguments& args) {
 }
 
 void command_version(Shell& shell, const Arguments&) {
-    shell.print("Mote {} ({}), {} build, on {}\n", kVersion, kRevision, kArch, shell.kernel().machine().name());
+    shell.print("Mote {} ({}), {} build, {} profile, on {}\n", kVersion, kRevision, kArch, MOTE_PROFILE_NAME,
+                shell.kernel().machine().name());
 }
 
 void command_uptime(Shell& shell, const Arguments&) {

@@ -29,6 +29,7 @@ def parse_args(description, transport=False, timeout=60.0):
     p.add_argument("--machine", default=None, help="x86_64: q35, pc or microvm")
     p.add_argument("--memory", default="128M")
     p.add_argument("--timeout", type=float, default=timeout)
+    p.add_argument("--profile", default="full", choices=["full", "minimal"], help="the image's profile")
     if transport:
         p.add_argument("--transport", default="mmio", choices=machines.TRANSPORTS)
     return p.parse_args()

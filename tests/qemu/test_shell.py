@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """Boot to the shell and talk to it over the serial console like a person:
-mem, devices, uptime, an unknown command and garbage bytes must each get the
-right answer; then poweroff must end QEMU with status 0."""
+version (which names the image's profile), mem, devices, uptime, an unknown
+command and garbage bytes must each get the right answer, and the driver
+commands exist in a full image and not in a minimal one; then poweroff must
+end QEMU with status 0."""
 import re
 import sys
 
@@ -23,6 +25,15 @@ def main():
     q = qemu_harness.Qemu(args)
     try:
         at = q.expect(PROMPT, timeout=30)
+
+        answer, at = command(q, "version", at)
+        if f"{args.profile} profile" not in answer:
+            q.fail(f"version: expected the {args.profile} profile in {answer!r}")
+        for name in ("blk", "net", "ping"):
+            answer, at = command(q, f"help {name}", at)
+            unknown = f"no command '{name}'" in answer
+            if unknown != (args.profile == "minimal"):
+                q.fail(f"help {name} in a {args.profile} image: {answer!r}")
 
         answer, at = command(q, "mem", at)
         m = re.search(r"RAM (\S+ \S+) \((\d+) bytes\), reserved .*, usable", answer)
@@ -68,7 +79,8 @@ def main():
             q.fail("MOTE-PANIC in the output")
         if status != 0:
             q.fail(f"poweroff: QEMU exit status {status}, expected 0")
-        print("OK: shell answered mem, devices, uptime, an unknown command and garbage; poweroff exit 0")
+        print(f"OK: shell answered version ({args.profile} profile), help for the driver commands, mem, devices, "
+              "uptime, an unknown command and garbage; poweroff exit 0")
     finally:
         q.kill()
 
