@@ -103,7 +103,16 @@ Result<volatile u8*> Arch::map_device(u64 phys, u64 size) {
     // for the whole window: aligned 2 MiB stretches (most of the PLIC's
     // 6 MiB) take megapages instead of 512 table walks each.
     TRY(kernel_page_tables().map(kDirectMapBase + start, start, end - start, kRead | kWrite));
-    asm volatile("sfence.vma" ::: "memory");
+    // The new entries were invalid before; Sv39 still wants an sfence.vma
+    // before they are used. Per page for a small window: a full flush would
+    // also throw away every other cached translation (under QEMU, its whole
+    // software TLB and jump cache, which boot then refills once per device).
+    if (end - start <= 16 * 4096) {
+        for (u64 page = start; page < end; page += 4096)
+            asm volatile("sfence.vma %0" ::"r"(kDirectMapBase + page) : "memory");
+    } else {
+        asm volatile("sfence.vma" ::: "memory");
+    }
     g_layout.table_pages_used = kernel_page_tables().pages_used();
     return reinterpret_cast<volatile u8*>(kDirectMapBase + phys);
 }
