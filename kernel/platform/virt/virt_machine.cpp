@@ -55,22 +55,19 @@ Result<void> VirtMachine::init_console() {
     const fdt::Fdt& fdt = devicetree();
     // /chosen/stdout-path names the console (devicetree spec 3.6); without
     // it, the first UART we can drive.
-    u32 offset = 0;
-    auto chosen = fdt.stdout_node();
-    if (chosen.ok() && is_console_uart(chosen.value())) offset = chosen.value().offset();
-    else
+    auto find_console = [&]() -> Result<fdt::Node> {
+        auto chosen = fdt.stdout_node();
+        if (chosen.ok() && is_console_uart(chosen.value())) return chosen.value();
+        Result<fdt::Node> found = Error::NotFound;
         fdt.for_each_node([&](fdt::Node n) {
-            if (n.is_enabled() && is_console_uart(n)) offset = n.offset();
-            return offset == 0;
+            if (!n.is_enabled() || !is_console_uart(n)) return true;
+            found.~Result();
+            new (&found) Result<fdt::Node>(n);  // Result has no assignment; Node is trivial
+            return false;
         });
-    Result<fdt::Node> node = Error::NotFound;
-    fdt.for_each_node([&](fdt::Node n) {
-        if (n.offset() != offset || offset == 0) return true;
-        node.~Result();
-        new (&node) Result<fdt::Node>(n);  // Result has no assignment; Node is trivial
-        return false;
-    });
-    fdt::Node uart = TRY(node);
+        return found;
+    };
+    fdt::Node uart = TRY(find_console());
     fdt::Reg reg = TRY(uart.reg(0));
     volatile u8* base = TRY(Arch::map_device(reg.base, reg.size));
     auto number = [&](StringView property, u32 fallback) {
