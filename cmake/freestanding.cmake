@@ -101,7 +101,8 @@ add_custom_command(OUTPUT ${CMAKE_BINARY_DIR}/ksyms/ksyms_size.ld
 add_custom_target(mote_ksyms_size DEPENDS ${CMAKE_BINARY_DIR}/ksyms/ksyms_size.ld)
 mote_link(mote.elf ${CMAKE_BINARY_DIR}/ksyms)
 add_dependencies(mote.elf mote_ksyms_size)
-set_target_properties(mote.elf PROPERTIES LINK_DEPENDS "${MOTE_LINKER_SCRIPT};${CMAKE_BINARY_DIR}/ksyms/ksyms_size.ld")
+set_target_properties(mote.elf PROPERTIES LINK_DEPENDS
+                      "${MOTE_LINKER_SCRIPT};${CMAKE_BINARY_DIR}/ksyms/ksyms_size.ld;${CMAKE_SOURCE_DIR}/tools/ksyms.py")
 add_custom_command(TARGET mote.elf POST_BUILD
                    COMMAND ${Python3_EXECUTABLE} ${CMAKE_SOURCE_DIR}/tools/ksyms.py --nm ${MOTE_NM}
                            --objcopy ${CMAKE_OBJCOPY} $<TARGET_FILE:mote.elf>)
