@@ -55,8 +55,9 @@ const arch::BootLayout& Arch::boot_layout() { return g_layout; }
 
 extern "C" u64 boot_early(u64 dtb_phys) {
     u64 phys_base = arch::early::addr(__kernel_start);
-    g_layout = arch::early::layout(kMap, dtb_phys, PageTables::kPoolPages);
-    PageTables::init_pool(page_table_pool_address(), 0);
+    g_layout = arch::early::layout(kMap, dtb_phys, kPoolPages);
+    arch::TablePool& pool = page_table_pool();
+    pool = {.phys = page_table_pool_address(), .access_offset = 0, .capacity = kPoolPages, .used = 0};
     PageTables& kernel = kernel_page_tables();
     PageTables& identity = identity_page_tables();
     if (kernel.init().is_error() || identity.init().is_error()) return 0;
@@ -88,12 +89,12 @@ extern "C" u64 boot_early(u64 dtb_phys) {
 extern "C" [[noreturn]] void kernel_main(u64, u64 dtb_phys) {
     // The table pool is in .bss: reach it through the image mapping. The
     // blob is still reached through its TTBR0 identity block.
-    PageTables::set_access_offset(kKernelVirt - g_layout.kernel_phys);
+    page_table_pool().access_offset = kKernelVirt - g_layout.kernel_phys;
     if (!arch::early::map_ram(kernel_page_tables(), kMap, reinterpret_cast<const u8*>(dtb_phys)))
         for (;;) asm volatile("wfe");
     MOTE_SYSREG_WRITE(tcr_el1, MOTE_SYSREG_READ(tcr_el1) | kTcrEpd0);
     asm volatile("dsb ish\n tlbi vmalle1\n dsb ish\n isb" ::: "memory");
-    g_layout.table_pages_used = PageTables::pages_used();
+    g_layout.table_pages_used = page_table_pool().used;
     for (auto* ctor = __init_array_start; ctor != __init_array_end; ++ctor) (*ctor)();
     platform_main(dtb_phys);
 }
@@ -105,7 +106,7 @@ Result<volatile u8*> Arch::map_device(u64 phys, u64 size) {
     // One call for the whole window: aligned 2 MiB stretches take blocks.
     TRY(kernel_page_tables().map(kDirectMapBase + start, start, end - start, kRead | kWrite | kDevice));
     asm volatile("dsb ishst\n isb" ::: "memory");
-    g_layout.table_pages_used = PageTables::pages_used();
+    g_layout.table_pages_used = page_table_pool().used;
     return reinterpret_cast<volatile u8*>(kDirectMapBase + phys);
 }
 

@@ -53,10 +53,10 @@ const arch::BootLayout& Arch::boot_layout() { return g_layout; }
 
 extern "C" u64 boot_early(u64, u64 dtb_phys) {
     u64 phys_base = arch::early::addr(__kernel_start);
-    g_layout = arch::early::layout(kMap, dtb_phys, PageTables::kPoolPages);
+    g_layout = arch::early::layout(kMap, dtb_phys, kPoolPages);
     PageTables& tables = kernel_page_tables();
-    tables.init(page_table_pool_address(), 0);
-    if (!arch::early::map_image(tables, kMap, phys_base)) {
+    page_table_pool() = {.phys = page_table_pool_address(), .access_offset = 0, .capacity = kPoolPages, .used = 0};
+    if (tables.init().is_error() || !arch::early::map_image(tables, kMap, phys_base)) {
         early_print("mote: cannot map the kernel image\n");
         return 0;
     }
@@ -72,13 +72,13 @@ extern "C" u64 boot_early(u64, u64 dtb_phys) {
         early_print("mote: cannot map the boot identity pages\n");
         return 0;
     }
-    return tables.satp();
+    return satp_of(tables);
 }
 
 extern "C" [[noreturn]] void kernel_main(u64, u64 dtb_phys) {
     PageTables& tables = kernel_page_tables();
     // The table pool is in .bss: reach it through the image mapping.
-    tables.set_access_offset(kKernelVirt - g_layout.kernel_phys);
+    page_table_pool().access_offset = kKernelVirt - g_layout.kernel_phys;
     if (!arch::early::map_ram(tables, kMap, reinterpret_cast<const u8*>(dtb_phys))) {
         early_print("mote: the devicetree (a1) does not parse or names no memory\n");
         for (;;) asm volatile("wfi");
@@ -87,7 +87,7 @@ extern "C" [[noreturn]] void kernel_main(u64, u64 dtb_phys) {
     for (u64 gib = align_down(dtb_phys, kGiB); gib < dtb_phys + dtb_size; gib += kGiB) tables.clear_root_entry(gib);
     tables.clear_root_entry(align_down(g_layout.kernel_phys, kGiB));
     asm volatile("sfence.vma" ::: "memory");
-    g_layout.table_pages_used = tables.pages_used();
+    g_layout.table_pages_used = page_table_pool().used;
 
     MOTE_CSR_WRITE(stvec, reinterpret_cast<u64>(trap_entry));
     for (auto* ctor = __init_array_start; ctor != __init_array_end; ++ctor) (*ctor)();
@@ -113,7 +113,7 @@ Result<volatile u8*> Arch::map_device(u64 phys, u64 size) {
     } else {
         asm volatile("sfence.vma" ::: "memory");
     }
-    g_layout.table_pages_used = kernel_page_tables().pages_used();
+    g_layout.table_pages_used = page_table_pool().used;
     return reinterpret_cast<volatile u8*>(kDirectMapBase + phys);
 }
 

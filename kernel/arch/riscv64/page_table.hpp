@@ -1,13 +1,12 @@
 // Sv39 page tables (RISC-V privileged spec 4.4): three levels of 512
-// eight-byte entries, 4 KiB pages, 2 MiB megapages and 1 GiB gigapages.
+// eight-byte entries, 4 KiB pages, 2 MiB megapages and 1 GiB gigapages,
+// built by the shared arch/radix_page_tables.hpp from the entry format here.
 //
-// The kernel has one address space, built once at boot while the MMU is
-// off (boot.cpp) and extended later only by map_device. Table pages come
-// from a fixed pool in .bss, so they are part of the kernel image that the
-// memory map reserves and nothing here ever allocates.
+// The kernel has one address space, built at boot (boot.cpp) and extended
+// later only by map_device. Its table pages come from the pool in .bss.
 #pragma once
 
-#include "base/result.hpp"
+#include "arch/radix_page_tables.hpp"
 
 namespace mote::riscv {
 
@@ -19,42 +18,40 @@ inline constexpr u64 kKernelVirt = 0xffffffff80000000;
 
 enum Permission : u32 { kRead = 1, kWrite = 2, kExecute = 4 };
 
-class PageTables {
-public:
-    static constexpr usize kPoolPages = 24;
+// PTE bits (4.4.1, figure 4.18). A valid entry with none of R, W, X points
+// at the next level; any of them makes it a leaf.
+struct Sv39Format {
+    static constexpr u64 kValid = 1 << 0;
+    static constexpr u64 kR = 1 << 1, kW = 1 << 2, kX = 1 << 3;
+    static constexpr u64 kGlobal = 1 << 5;
+    // Accessed and dirty set up front: the spec lets hardware either set
+    // them or fault when they are clear (4.4.1), and the kernel has no use
+    // for them.
+    static constexpr u64 kAccessed = 1 << 6, kDirty = 1 << 7;
 
-    // Takes the pool at `pool_phys`, whose pages are reached at phys +
-    // `access_offset` (0 while the MMU is off; after, the offset of the image
-    // mapping, since the pool is part of .bss).
-    void init(u64 pool_phys, u64 access_offset);
-    void set_access_offset(u64 offset) { m_access_offset = offset; }
-
-    // Maps [va, va + size) to [pa, pa + size) with the largest pages that
-    // alignment allows (smaller ones where an earlier call left smaller
-    // pages). All three must be page aligned. A page that is already mapped,
-    // alone or inside a larger page, to the same frame with the same
-    // permissions is left alone; any other overlap is BadState. NoMemory
-    // when the pool runs out.
-    Result<void> map(u64 va, u64 pa, u64 size, u32 permissions);
-    // Clears the root entry covering `va` (the boot identity mapping).
-    void clear_root_entry(u64 va);
-
-    u64 root_phys() const { return m_pool_phys; }
-    // The satp value that turns this address space on (4.1.11: MODE=8 is Sv39).
-    u64 satp() const { return (u64(8) << 60) | (m_pool_phys >> 12); }
-    usize pages_used() const { return m_used; }
-
-private:
-    u64* table(u64 phys) const { return reinterpret_cast<u64*>(phys + m_access_offset); }
-    Result<u64> allocate_table();
-    Result<void> map_one(u64 va, u64 pa, u32 level, u32 permissions);
-    Result<void> map_range(u64 va, u64 pa, u64 size, u32 permissions, u32 max_level);
-
-    u64 m_pool_phys = 0;
-    u64 m_access_offset = 0;
-    usize m_used = 0;
+    static constexpr u32 kTopLevel = 2;
+    static constexpr u32 kLargestLeaf = 2;
+    static bool valid(u64 entry) { return entry & kValid; }
+    static bool is_leaf(u64 entry, u32) { return entry & (kR | kW | kX); }
+    static u64 table_entry(u64 phys) { return ((phys >> 12) << 10) | kValid; }
+    static u64 next_table(u64 entry) { return (entry >> 10) << 12; }
+    u64 leaf(u64 pa, u32, u32 permissions) const {
+        u64 leaf = ((pa >> 12) << 10) | kValid | kGlobal | kAccessed;
+        if (permissions & kRead) leaf |= kR;
+        if (permissions & kWrite) leaf |= kW | kDirty;
+        if (permissions & kExecute) leaf |= kX;
+        return leaf;
+    }
 };
 
+arch::TablePool& page_table_pool();
+using PageTables = arch::RadixPageTables<Sv39Format, page_table_pool>;
+
+// The satp value that turns `tables` on (4.1.11: MODE=8 is Sv39).
+inline u64 satp_of(const PageTables& tables) { return (u64(8) << 60) | (tables.root_phys() >> 12); }
+
+// The kernel's tables and their pool (kPoolPages pages in .bss).
+inline constexpr usize kPoolPages = 24;
 PageTables& kernel_page_tables();
 // Where the pool is: physical while the MMU is off (PC-relative addressing).
 u64 page_table_pool_address();

@@ -30,7 +30,6 @@ namespace mote {
 
 namespace x86 {
 void install_descriptors();
-u64 page_table_pool_phys();
 }  // namespace x86
 
 namespace {
@@ -117,16 +116,17 @@ extern "C" [[noreturn]] void kernel_main(u64 start_info_phys) {
         .direct_map_offset = kDirectMapBase,
         .dtb_phys = start_info_phys,
         .table_pages_used = 0,
-        .table_pages_total = PageTables::kPoolPages,
+        .table_pages_total = kPoolPages,
     };
     PageTables& tables = kernel_page_tables();
     // The pool is in the image, reached at its link address before and
     // after the switch.
-    tables.init(page_table_pool_phys(), kKernelOffset, g_nx);
-    if (!map_image(tables)) early_fail("mote: cannot map the kernel image\r\n");
+    arch::TablePool& pool = page_table_pool();
+    pool = {.phys = page_table_pool_phys(), .access_offset = kKernelOffset, .capacity = kPoolPages, .used = 0};
+    if (tables.init(X86Format {.nx = g_nx}).is_error() || !map_image(tables)) early_fail("mote: cannot map the kernel image\r\n");
     if (!map_ram(tables)) early_fail("mote: no RAM in the PVH memory map\r\n");
     write_cr3(tables.root_phys());
-    g_layout.table_pages_used = tables.pages_used();
+    g_layout.table_pages_used = pool.used;
 
     for (auto* ctor = __init_array_start; ctor != __init_array_end; ++ctor) (*ctor)();
     platform_main(start_info_phys);
@@ -146,7 +146,7 @@ Result<void> map_pages(u64 phys, u64 size, u32 permissions) {
         TRY(tables.map(va, page, 4096, permissions));
         invlpg(va);
     }
-    g_layout.table_pages_used = tables.pages_used();
+    g_layout.table_pages_used = page_table_pool().used;
     return {};
 }
 }  // namespace

@@ -1,14 +1,14 @@
 // x86_64 4-level page tables (Intel SDM vol. 3A 5.5, "4-Level Paging"):
 // PML4, PDPT, PD and PT of 512 eight-byte entries; 4 KiB pages and 2 MiB
-// pages (PS in a PD entry).
+// pages (PS in a PD entry). Built by the shared arch/radix_page_tables.hpp
+// from the entry format here.
 //
 // The kernel has one address space, built once at boot by kernel_main
 // (boot.cpp) and extended later only by map_device and the firmware-table
-// mapper. Table pages come from a fixed pool in .bss, so they are part of
-// the kernel image that the memory map reserves; nothing here allocates.
+// mapper. Its table pages come from the pool in .bss.
 #pragma once
 
-#include "base/result.hpp"
+#include "arch/radix_page_tables.hpp"
 
 namespace mote::x86 {
 
@@ -20,36 +20,44 @@ inline constexpr u64 kDirectMapBase = 0xffff800000000000;
 
 enum Permission : u32 { kRead = 1, kWrite = 2, kExecute = 4, kUncached = 8 };
 
-class PageTables {
-public:
-    static constexpr usize kPoolPages = 40;
+// Entry bits (SDM vol. 3A 5.5.5, tables 5-15 to 5-20).
+struct X86Format {
+    static constexpr u64 kPresent = u64(1) << 0;
+    static constexpr u64 kWritable = u64(1) << 1;
+    static constexpr u64 kWriteThrough = u64(1) << 3;  // PWT
+    static constexpr u64 kCacheDisable = u64(1) << 4;  // PCD: with PWT, UC under the power-on PAT
+    static constexpr u64 kLarge = u64(1) << 7;         // PS: a 2 MiB page in a PD entry
+    static constexpr u64 kGlobal = u64(1) << 8;
+    static constexpr u64 kNoExecute = u64(1) << 63;
+    static constexpr u64 kAddressMask = 0x000ffffffffff000;
 
-    // Takes the pool at `pool_phys`, whose pages are reached at phys +
-    // `access_offset`. The root starts empty.
-    void init(u64 pool_phys, u64 access_offset, bool nx);
+    static constexpr u32 kTopLevel = 3;
+    static constexpr u32 kLargestLeaf = 1;  // 2 MiB pages
+    static bool valid(u64 entry) { return entry & kPresent; }
+    static bool is_leaf(u64 entry, u32 level) { return level == 0 || (entry & kLarge); }
+    // Intermediate entries allow everything; the leaf decides (permissions
+    // combine as the most restrictive, 5.6.1).
+    static u64 table_entry(u64 phys) { return phys | kPresent | kWritable; }
+    static u64 next_table(u64 entry) { return entry & kAddressMask; }
+    u64 leaf(u64 pa, u32 level, u32 permissions) const {
+        u64 leaf = pa | kPresent | kGlobal;
+        if (level == 1) leaf |= kLarge;
+        if (permissions & kWrite) leaf |= kWritable;
+        if (!(permissions & kExecute) && nx) leaf |= kNoExecute;
+        if (permissions & kUncached) leaf |= kCacheDisable | kWriteThrough;
+        return leaf;
+    }
 
-    // Maps [va, va + size) to [pa, pa + size) with the largest pages that
-    // alignment allows. All three must be page aligned. A page already
-    // mapped to the same frame with the same permissions is left alone;
-    // any other overlap is BadState. NoMemory when the pool runs out.
-    Result<void> map(u64 va, u64 pa, u64 size, u32 permissions);
-    // Whether `va` is mapped at all.
-    bool is_mapped(u64 va) const;
-
-    u64 root_phys() const { return m_pool_phys; }
-    usize pages_used() const { return m_used; }
-
-private:
-    u64* table(u64 phys) const { return reinterpret_cast<u64*>(phys + m_access_offset); }
-    Result<u64> allocate_table();
-    Result<void> map_one(u64 va, u64 pa, u32 level, u32 permissions);
-
-    u64 m_pool_phys = 0;
-    u64 m_access_offset = 0;
-    usize m_used = 0;
-    bool m_nx = false;
+    bool nx = false;  // EFER.NXE is on: the NX bit may be set
 };
 
+arch::TablePool& page_table_pool();
+using PageTables = arch::RadixPageTables<X86Format, page_table_pool>;
+
+// The kernel's tables and their pool (kPoolPages pages in .bss).
+inline constexpr usize kPoolPages = 40;
 PageTables& kernel_page_tables();
+// The pool's first page, physical (its link address less kKernelOffset).
+u64 page_table_pool_phys();
 
 }  // namespace mote::x86
