@@ -103,13 +103,12 @@ template <typename Tables>
 }
 
 // The direct map, rw- (never executable), of each RAM range in the
-// devicetree at `dtb` (reached through its identity pages). Step 2, MMU
-// on; false if the blob does not parse or names no memory.
+// devicetree at `dtb`, `size` bytes (blob_size; reached through its
+// identity pages). Step 2, MMU on; false if the blob does not parse or
+// names no memory.
 template <typename Tables>
-bool map_ram(Tables& tables, const MapConfig& c, const u8* dtb) {
-    auto size = fdt::Fdt::peek_total_size(ReadonlyBytes(dtb, fdt::kHeaderSize));
-    if (size.is_error()) return false;
-    auto parsed = fdt::Fdt::parse(ReadonlyBytes(dtb, size.value()));
+bool map_ram(Tables& tables, const MapConfig& c, u64 dtb, u64 size) {
+    auto parsed = fdt::Fdt::parse(ReadonlyBytes(reinterpret_cast<const u8*>(dtb), size));
     if (parsed.is_error()) return false;
     bool ok = true;
     usize ranges = 0;

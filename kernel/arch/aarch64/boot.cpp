@@ -90,7 +90,7 @@ extern "C" [[noreturn]] void kernel_main(u64, u64 dtb_phys) {
     // The table pool is in .bss: reach it through the image mapping. The
     // blob is still reached through its TTBR0 identity block.
     page_table_pool().access_offset = kKernelVirt - g_layout.kernel_phys;
-    if (!arch::early::map_ram(kernel_page_tables(), kMap, reinterpret_cast<const u8*>(dtb_phys)))
+    if (!arch::early::map_ram(kernel_page_tables(), kMap, dtb_phys, arch::early::blob_size(dtb_phys)))
         for (;;) asm volatile("wfe");
     MOTE_SYSREG_WRITE(tcr_el1, MOTE_SYSREG_READ(tcr_el1) | kTcrEpd0);
     asm volatile("dsb ish\n tlbi vmalle1\n dsb ish\n isb" ::: "memory");

@@ -79,11 +79,11 @@ extern "C" [[noreturn]] void kernel_main(u64, u64 dtb_phys) {
     PageTables& tables = kernel_page_tables();
     // The table pool is in .bss: reach it through the image mapping.
     page_table_pool().access_offset = kKernelVirt - g_layout.kernel_phys;
-    if (!arch::early::map_ram(tables, kMap, reinterpret_cast<const u8*>(dtb_phys))) {
+    u64 dtb_size = arch::early::blob_size(dtb_phys);
+    if (!arch::early::map_ram(tables, kMap, dtb_phys, dtb_size)) {
         early_print("mote: the devicetree (a1) does not parse or names no memory\n");
         for (;;) asm volatile("wfi");
     }
-    u64 dtb_size = arch::early::blob_size(dtb_phys);
     for (u64 gib = align_down(dtb_phys, kGiB); gib < dtb_phys + dtb_size; gib += kGiB) tables.clear_root_entry(gib);
     tables.clear_root_entry(align_down(g_layout.kernel_phys, kGiB));
     asm volatile("sfence.vma" ::: "memory");
