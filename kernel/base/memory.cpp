@@ -10,11 +10,17 @@ void* mem_copy(void* dest, const void* src, usize n) {
     auto* d = static_cast<u8*>(dest);
     const auto* s = static_cast<const u8*>(src);
     // Word copies when both pointers share alignment: most copies are
-    // buffers of sectors and packets.
+    // buffers of sectors and packets. 64 bytes a step, as in mem_set.
     if (((uptr(d) ^ uptr(s)) & 7) == 0) {
         while (n && (uptr(d) & 7)) {
             *d++ = *s++;
             --n;
+        }
+        for (; n >= 64; n -= 64, d += 64, s += 64) {
+            auto* dw = reinterpret_cast<u64*>(d);
+            const auto* sw = reinterpret_cast<const u64*>(s);
+            u64 a = sw[0], b = sw[1], c = sw[2], e = sw[3], f = sw[4], g = sw[5], h = sw[6], k = sw[7];
+            dw[0] = a, dw[1] = b, dw[2] = c, dw[3] = e, dw[4] = f, dw[5] = g, dw[6] = h, dw[7] = k;
         }
         for (; n >= 8; n -= 8, d += 8, s += 8) *reinterpret_cast<u64*>(d) = *reinterpret_cast<const u64*>(s);
     }
@@ -40,6 +46,13 @@ void* mem_set(void* dest, int value, usize n) {
         --n;
     }
     u64 word = 0x0101010101010101ull * byte;
+    // 64 bytes a step, written out (-Os would not unroll a loop): pages and
+    // buffers are zeroed whole, and under an emulator each loop iteration
+    // is one dispatched block.
+    for (; n >= 64; n -= 64, d += 64) {
+        auto* w = reinterpret_cast<u64*>(d);
+        w[0] = word, w[1] = word, w[2] = word, w[3] = word, w[4] = word, w[5] = word, w[6] = word, w[7] = word;
+    }
     for (; n >= 8; n -= 8, d += 8) *reinterpret_cast<u64*>(d) = word;
     while (n--) *d++ = byte;
     return dest;

@@ -68,9 +68,16 @@ at_el1:
     add x1, x1, :lo12:__bss_start
     adrp x2, __bss_end
     add x2, x2, :lo12:__bss_end
+    // 64 bytes a step (kernel.ld aligns both ends): ~45,000 word stores
+    // would each be a dispatched block under an emulator. Not dc zva: with
+    // the MMU off every access is Device memory, where it faults.
 2:  cmp x1, x2
     b.hs 3f
-    str xzr, [x1], #8
+    stp xzr, xzr, [x1]
+    stp xzr, xzr, [x1, #16]
+    stp xzr, xzr, [x1, #32]
+    stp xzr, xzr, [x1, #48]
+    add x1, x1, #64
     b 2b
 3:  mov x0, x19
     bl boot_early                // builds the tables and turns the MMU on
