@@ -63,6 +63,11 @@ struct BootLayout {
     u64 direct_map_offset;             // virt = phys + offset for RAM
     u64 dtb_phys;
     usize table_pages_used, table_pages_total;
+    // Arch::counter() when the kernel was entered: the platform starts its
+    // clock there, so time zero is kernel entry, and on machines whose
+    // counter starts at machine reset it also tells how long the firmware
+    // ran (BootTimeline).
+    u64 entry_counter;
 };
 
 }  // namespace arch

@@ -46,7 +46,8 @@ struct MapConfig {
 inline u64 addr(const char* symbol) { return runtime_address(symbol); }
 
 // Where the boot code puts things (Arch::boot_layout()); no table pages used yet.
-[[gnu::always_inline]] inline BootLayout layout(const MapConfig& c, u64 dtb_phys, usize table_pages_total) {
+[[gnu::always_inline]] inline BootLayout layout(const MapConfig& c, u64 dtb_phys, usize table_pages_total,
+                                                u64 entry_counter) {
     u64 phys_base = addr(__kernel_start);
     auto virt = [&](const char* symbol) { return c.kernel_virt + (addr(symbol) - phys_base); };
     return {
@@ -65,6 +66,7 @@ inline u64 addr(const char* symbol) { return runtime_address(symbol); }
         .dtb_phys = dtb_phys,
         .table_pages_used = 0,
         .table_pages_total = table_pages_total,
+        .entry_counter = entry_counter,
     };
 }
 

@@ -38,11 +38,16 @@ PowerAction Kernel::run() {
 
     log_info("boot", "Mote {} ({}) on {}", kVersion, kRevision, m_machine.name());
     if (!m_machine.command_line().empty()) log_info("boot", "command line: {}", m_machine.command_line());
+    BootTimeline& timeline = m_machine.boot_timeline();
+    timeline.mark("kernel", m_loop.now());
     m_machine.attach_devices(*this);
+    timeline.mark("devices", m_loop.now());
     start_network();
+    timeline.mark("network", m_loop.now());
 
     m_machine.console().set_input(&m_shell);
     m_shell.start();
+    timeline.mark("shell", m_loop.now());
     m_loop.run();
 #if MOTE_HAVE_DRIVERS
     // Let the network services' cancelled requests complete before exit.

@@ -6,6 +6,7 @@
 
 #include "base/result.hpp"
 #include "base/verify.hpp"
+#include "core/boot_timeline.hpp"
 #include "core/loop.hpp"
 #include "dev/console.hpp"
 
@@ -45,8 +46,16 @@ public:
     // machine that must survive it (the shell fuzzer's) overrides this.
     virtual void crash_on_request(const char* reason) { platform_panic(reason); }
 
+    // Where boot time went: the platform marks its steps, Kernel::run the
+    // kernel's, on the loop's clock; `uptime` prints it.
+    BootTimeline& boot_timeline() { return m_boot_timeline; }
+    const BootTimeline& boot_timeline() const { return m_boot_timeline; }
+
 protected:
     ~Machine() = default;
+
+private:
+    BootTimeline m_boot_timeline;
 };
 
 }  // namespace mote

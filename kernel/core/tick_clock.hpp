@@ -26,7 +26,9 @@ public:
     u64 frequency() const { return m_frequency; }
 
     // Nanoseconds since start() at counter value `counter`.
-    Nanoseconds to_ns(u64 counter) const { return mul_q32(counter - m_start, m_ns_per_tick_q32); }
+    Nanoseconds to_ns(u64 counter) const { return ticks_to_ns(counter - m_start); }
+    // A length of `ticks` counter ticks.
+    Nanoseconds ticks_to_ns(u64 ticks) const { return mul_q32(ticks, m_ns_per_tick_q32); }
 
     // A counter value at which to_ns() says `deadline` has passed, at most a
     // tick or two after the first such value. The two factors are rounded

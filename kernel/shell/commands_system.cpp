@@ -36,10 +36,43 @@ void command_version(Shell& shell, const Arguments&) {
                 shell.kernel().machine().name());
 }
 
+namespace {
+
+// Milliseconds with one decimal, rounded: "21.9".
+void append_ms(FixedString<200>& out, Nanoseconds t) {
+    u64 tenths = (t + 50 * kMicrosecond) / (100 * kMicrosecond);
+    out.appendf("{}.{}", tenths / 10, tenths % 10);
+}
+
+void print_boot_timeline(Shell& shell, const BootTimeline& timeline) {
+    if (timeline.steps().empty()) return;
+    FixedString<200> line;
+    line.append("boot: shell ready ");
+    append_ms(line, timeline.total());
+    line.append(" ms after kernel entry");
+    if (timeline.before_kernel_known()) {
+        line.append(" (before it, firmware and loader: ");
+        append_ms(line, timeline.before_kernel());
+        line.append(" ms)");
+    }
+    shell.print("{}\n", line.view());
+    line.clear();
+    line.append("boot steps (ms):");
+    for (usize i = 0; i < timeline.steps().size(); ++i) {
+        line.appendf("{} {} ", i ? "," : "", timeline.steps()[i].name);
+        append_ms(line, timeline.duration(i));
+    }
+    if (timeline.dropped()) line.appendf(" (+{} steps not kept)", timeline.dropped());
+    shell.print("{}\n", line.view());
+}
+
+}  // namespace
+
 void command_uptime(Shell& shell, const Arguments&) {
     Nanoseconds t = shell.kernel().uptime();
     u64 ms = t / kMillisecond;
     shell.print("up {}.{:03} s\n", ms / 1000, ms % 1000);
+    print_boot_timeline(shell, shell.kernel().machine().boot_timeline());
     LoopStats s = shell.kernel().loop().stats();
     shell.print("loop: {} turns, {} waits, {} completions, {} timers fired, {} irqs ({} overflowed, {} unhandled)\n",
                 s.turns, s.waits, s.completions, s.timers_fired, s.irqs, s.irq_overflows, s.irq_unhandled);

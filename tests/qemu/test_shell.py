@@ -20,6 +20,38 @@ def command(q, line, start):
     return q.text()[begin:end - len(PROMPT)], end
 
 
+# The boot steps every bare-metal platform marks, in order (after its own
+# platform steps); see BootTimeline.
+KERNEL_STEPS = ["kernel", "devices", "network", "shell"]
+PLATFORM_STEPS = {"riscv64": ["early", "devicetree", "console", "memory"],
+                  "aarch64": ["early", "devicetree", "console", "memory"],
+                  "x86_64": ["early", "console", "acpi", "interrupts", "timer", "memory"]}
+
+
+def check_boot_timeline(q, arch, answer, uptime_ms):
+    """`uptime`'s boot lines: every step named in order, each a duration
+    that is not negative, adding up to the total, which came before the
+    uptime it was printed at; firmware time (all these machines start their
+    counter at reset) present and positive."""
+    head = re.search(r"boot: shell ready (\d+\.\d) ms after kernel entry "
+                     r"\(before it, firmware and loader: (\d+\.\d) ms\)", answer)
+    steps = re.search(r"boot steps \(ms\): (.*)", answer)
+    if not head or not steps:
+        q.fail(f"uptime: no boot timeline in {answer!r}")
+    total, firmware = float(head.group(1)), float(head.group(2))
+    pairs = [s.strip().rsplit(" ", 1) for s in steps.group(1).strip().split(",")]
+    names = [p[0] for p in pairs]
+    durations = [float(p[1]) for p in pairs]
+    expected = PLATFORM_STEPS[arch] + KERNEL_STEPS
+    if names != expected:
+        q.fail(f"uptime: boot steps {names}, expected {expected}")
+    # Each figure is rounded to 0.1 ms on its own.
+    if abs(sum(durations) - total) > 0.05 * len(durations) + 0.05:
+        q.fail(f"uptime: boot steps add up to {sum(durations):.1f} ms, the total says {total} ms")
+    if not 0 < total < uptime_ms or firmware <= 0:
+        q.fail(f"uptime: boot took {total} ms of an uptime of {uptime_ms} ms, firmware {firmware} ms")
+
+
 def main():
     args = qemu_harness.parse_args(__doc__)
     q = qemu_harness.Qemu(args)
@@ -59,8 +91,10 @@ def main():
             q.fail("devices: every device claims a driver?")
 
         answer, at = command(q, "uptime", at)
-        if not re.search(r"up \d+\.\d{3} s", answer) or "irqs" not in answer:
+        up = re.search(r"up (\d+\.\d{3}) s", answer)
+        if not up or "irqs" not in answer:
             q.fail(f"uptime: unexpected answer {answer!r}")
+        check_boot_timeline(q, args.arch, answer, float(up.group(1)) * 1000)
 
         answer, at = command(q, "frobnicate", at)
         if "unknown command 'frobnicate'" not in answer:
@@ -80,7 +114,7 @@ def main():
         if status != 0:
             q.fail(f"poweroff: QEMU exit status {status}, expected 0")
         print(f"OK: shell answered version ({args.profile} profile), help for the driver commands, mem, devices, "
-              "uptime, an unknown command and garbage; poweroff exit 0")
+              "uptime with the boot timeline, an unknown command and garbage; poweroff exit 0")
     finally:
         q.kill()
 

@@ -54,8 +54,9 @@ constexpr arch::early::MapConfig kMap {kKernelVirt, kDirectMapBase, kRead, kWrit
 const arch::BootLayout& Arch::boot_layout() { return g_layout; }
 
 extern "C" u64 boot_early(u64 dtb_phys) {
+    u64 entry = Arch::counter();
     u64 phys_base = arch::early::addr(__kernel_start);
-    g_layout = arch::early::layout(kMap, dtb_phys, kPoolPages);
+    g_layout = arch::early::layout(kMap, dtb_phys, kPoolPages, entry);
     arch::TablePool& pool = page_table_pool();
     pool = {.phys = page_table_pool_address(), .access_offset = 0, .capacity = kPoolPages, .used = 0};
     PageTables& kernel = kernel_page_tables();

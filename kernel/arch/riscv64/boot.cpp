@@ -52,8 +52,9 @@ constexpr arch::early::MapConfig kMap {kKernelVirt, kDirectMapBase, kRead, kWrit
 const arch::BootLayout& Arch::boot_layout() { return g_layout; }
 
 extern "C" u64 boot_early(u64, u64 dtb_phys) {
+    u64 entry = Arch::counter();
     u64 phys_base = arch::early::addr(__kernel_start);
-    g_layout = arch::early::layout(kMap, dtb_phys, kPoolPages);
+    g_layout = arch::early::layout(kMap, dtb_phys, kPoolPages, entry);
     PageTables& tables = kernel_page_tables();
     page_table_pool() = {.phys = page_table_pool_address(), .access_offset = 0, .capacity = kPoolPages, .used = 0};
     if (tables.init().is_error() || !arch::early::map_image(tables, kMap, phys_base)) {

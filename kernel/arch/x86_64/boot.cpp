@@ -96,6 +96,7 @@ bool x86::has_nx() { return g_nx; }
 const BootInfo& x86::boot_info() { return g_boot_info; }
 
 extern "C" [[noreturn]] void kernel_main(u64 start_info_phys) {
+    u64 entry = Arch::counter();
     if (read_start_info(start_info_phys, bootstrap_read, g_boot_info).is_error())
         early_fail("mote: no PVH start info in ebx (boot with qemu-system-x86_64 -kernel mote.elf)\r\n");
     g_nx = rdmsr(kMsrEfer) & (u64(1) << 11);
@@ -117,6 +118,7 @@ extern "C" [[noreturn]] void kernel_main(u64 start_info_phys) {
         .dtb_phys = start_info_phys,
         .table_pages_used = 0,
         .table_pages_total = kPoolPages,
+        .entry_counter = entry,
     };
     PageTables& tables = kernel_page_tables();
     // The pool is in the image, reached at its link address before and

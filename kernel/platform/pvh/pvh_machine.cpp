@@ -58,13 +58,28 @@ u64 find_rsdp() {
 PvhMachine& pvh_machine() { return g_machine; }
 
 Result<void> PvhMachine::init() {
+    // The clock exists only once the TSC is calibrated (init_timer), so the
+    // steps before it are read off the counter and marked afterwards.
+    u64 ends[4];
+    ends[0] = Arch::counter();
     TRY(init_console());
     StringView panic_mode;
     crash_configure(m_uart, BootArgs(command_line()).get("mote.panic", panic_mode) && panic_mode == "poweroff");
+    ends[1] = Arch::counter();
     TRY(init_acpi());
+    ends[2] = Arch::counter();
     TRY(init_interrupts());
+    ends[3] = Arch::counter();
     TRY(init_timer());
+    // The TSC starts at zero when QEMU (TCG or KVM) starts the machine, so
+    // its count at kernel entry is the firmware's and loader's time.
+    BootTimeline& timeline = boot_timeline();
+    timeline.set_before_kernel(m_clock.ticks_to_ns(Arch::boot_layout().entry_counter));
+    const StringView names[4] = {"early", "console", "acpi", "interrupts"};
+    for (usize i = 0; i < 4; ++i) timeline.mark(names[i], m_clock.to_ns(ends[i]));
+    timeline.mark("timer", now());
     TRY(init_memory());
+    timeline.mark("memory", now());
     return {};
 }
 
@@ -162,7 +177,8 @@ Result<void> PvhMachine::init_timer() {
         return calibration.error();
     }
     m_clock_source = calibration.value().source;
-    m_clock.start(calibration.value().hz, Arch::counter());
+    // Time zero is kernel entry, as on virt (BootTimeline).
+    m_clock.start(calibration.value().hz, Arch::boot_layout().entry_counter);
     m_timer_mode = TRY(x86::start_timer(m_clock.frequency()));
     return {};
 }

@@ -29,6 +29,7 @@ VirtMachine g_machine;
 VirtMachine& virt_machine() { return g_machine; }
 
 Result<void> VirtMachine::init(u64 dtb_phys) {
+    const u64 platform_start = Arch::counter();
     const arch::BootLayout& layout = Arch::boot_layout();
     m_dtb_phys = dtb_phys;
     const u8* blob = reinterpret_cast<const u8*>(dtb_phys + layout.direct_map_offset);
@@ -37,7 +38,14 @@ Result<void> VirtMachine::init(u64 dtb_phys) {
     const fdt::Fdt& fdt = devicetree();
 
     u64 frequency = TRY(Arch::init(fdt));
-    m_clock.start(frequency, Arch::counter());
+    // Time zero is kernel entry. QEMU virt's counters (riscv `time`, the arm
+    // virtual counter) start at zero at machine reset, so the count at entry
+    // is how long the firmware ran.
+    m_clock.start(frequency, layout.entry_counter);
+    BootTimeline& timeline = boot_timeline();
+    timeline.set_before_kernel(m_clock.ticks_to_ns(layout.entry_counter));
+    timeline.mark("early", m_clock.to_ns(platform_start));
+    timeline.mark("devicetree", now());
 
     m_command_line = fdt.bootargs().value_or("");
     auto model = fdt.root().property("model");
@@ -47,7 +55,9 @@ Result<void> VirtMachine::init(u64 dtb_phys) {
     TRY(init_console());
     StringView panic_mode;
     crash_configure(m_uart, BootArgs(m_command_line).get("mote.panic", panic_mode) && panic_mode == "poweroff");
+    timeline.mark("console", now());
     TRY(init_memory());
+    timeline.mark("memory", now());
     return {};
 }
 
