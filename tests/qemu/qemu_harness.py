@@ -90,11 +90,18 @@ class Qemu:
         self.proc.stdin.flush()
 
     def wait_exit(self):
+        """QEMU's exit status, once it has exited and its output has been
+        read to the end: the process can be gone while its last lines are
+        still in the pipe, and a check of text() would then miss them."""
         remaining = max(0.1, self.deadline - time.monotonic())
         try:
-            return self.proc.wait(timeout=remaining)
+            status = self.proc.wait(timeout=remaining)
         except subprocess.TimeoutExpired:
             self.fail("timed out waiting for QEMU to exit")
+        self.reader.join(timeout=max(0.1, self.deadline - time.monotonic()))
+        if self.reader.is_alive():
+            self.fail("QEMU exited but its output did not end")
+        return status
 
     def kill(self):
         if self.proc.poll() is None:
