@@ -81,7 +81,21 @@ void Plic::mask(u32 source) {
 }
 
 void Plic::unmask(u32 source) {
-    if (source != 0 && source <= m_sources) set_enabled(source, true);
+    if (source == 0 || source > m_sources) return;
+    // The loop unmasks with interrupts on, and the trap handler masks other
+    // sources in the same enable word: without this, a mask could land
+    // between our read and write and be undone.
+    bool was_on = Arch::disable_interrupts();
+    set_enabled(source, true);
+    // A source that became pending while masked must interrupt now. QEMU's
+    // PLIC only re-evaluates its output on claim, complete and line changes,
+    // not on an enable write, so a UART byte that arrived while the console
+    // was masked sat pending with nothing to wake the hart: typed input
+    // stalled until some other interrupt came by. A completion for a source
+    // that is not in service is harmless (the spec does not check it against
+    // the last claim) and makes the PLIC look again.
+    *reg(kClaim + 0x1000 * u64(m_context)) = source;
+    Arch::restore_interrupts(was_on);
 }
 
 u32 Plic::claim() {

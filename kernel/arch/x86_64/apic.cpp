@@ -213,7 +213,13 @@ Result<void> IoApic::enable(u32 source) {
 }
 
 void IoApic::mask(u32 source) {
-    if (chip_of(source)) write_entry(source, true);
+    // Only level-triggered inputs: masking is what keeps a still-asserted
+    // line from storming until the loop services it, and an edge-triggered
+    // input cannot storm (it interrupts again only on a new edge). Worse,
+    // the 82093AA ignores an edge that arrives while its pin is masked, and
+    // a 16550 holds its line up until it is read, so no later edge would
+    // come: a byte typed while the console was masked stalled all input.
+    if (chip_of(source) && m_level[source]) write_entry(source, true);
 }
 
 void IoApic::unmask(u32 source) {

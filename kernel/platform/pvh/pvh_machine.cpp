@@ -257,7 +257,7 @@ void PvhMachine::attach_devices(Kernel& kernel) {
     if (kernel.boot_args().get("mote.acpidump", dump) && dump == "1") dump_acpi();
 
     StringView test;
-    if (kernel.boot_args().get("mote.test", test)) start_selftest(kernel, m_pages, *m_uart, test);
+    if (kernel.boot_args().get("mote.test", test)) start_selftest(kernel, m_pages, *m_uart, x86::io_apic(), m_uart_irq, test);
 }
 
 // mote.acpidump=1: every table (and the RSDP) as hex lines on the console,

@@ -10,12 +10,15 @@
 
 namespace mote {
 
+class IrqController;
 class Kernel;
 class PageAllocator;
 class Uart;
 
 // `pages` is the machine's page allocator; `uart` the console, whose own
-// interrupt is raised once to watch it travel through the controller.
-void start_selftest(Kernel& kernel, PageAllocator& pages, Uart& uart, StringView which);
+// interrupt (`uart_irq` at `irq`) is raised once, while masked, to watch it
+// travel through the controller once unmasked.
+void start_selftest(Kernel& kernel, PageAllocator& pages, Uart& uart, IrqController& irq, u32 uart_irq,
+                    StringView which);
 
 }  // namespace mote

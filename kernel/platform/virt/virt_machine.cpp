@@ -184,7 +184,7 @@ void VirtMachine::attach_devices(Kernel& kernel) {
 #endif
 
     StringView test;
-    if (kernel.boot_args().get("mote.test", test)) start_selftest(kernel, m_pages, *m_uart, test);
+    if (kernel.boot_args().get("mote.test", test)) start_selftest(kernel, m_pages, *m_uart, *m_irq, m_uart_irq, test);
 }
 
 void VirtMachine::bind(fdt::Node node, StringView driver) {
