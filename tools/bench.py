@@ -63,11 +63,47 @@ BLK_RUNS = [
 PEER_ARCH = {"riscv64": "riscv64", "aarch64": "arm64"}
 
 
+class _Console:
+    """A guest booted with `argv`, its serial console on a pipe: a thread
+    collects the output, send() types into the serial input. The benchmarks
+    that drive Mote's shell (blk, the boot timeline) share it; stop() kills
+    QEMU by its PID if it is still running."""
+
+    def __init__(self, argv):
+        import threading
+        self.proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        self.out = bytearray()
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self):
+        for chunk in iter(lambda: os.read(self.proc.stdout.fileno(), 4096), b""):
+            self.out.extend(chunk)
+
+    def wait_for(self, needle, start, timeout):
+        """(all text so far, the offset just past `needle`), once it appears
+        at or after `start`; None after `timeout` seconds."""
+        import time
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            text = self.out.decode(errors="replace")
+            at = text.find(needle, start)
+            if at >= 0:
+                return text, at + len(needle)
+            time.sleep(0.02)
+        return None
+
+    def send(self, line):
+        self.proc.stdin.write(f"{line}\r".encode())
+        self.proc.stdin.flush()
+
+    def stop(self):
+        if self.proc.poll() is None:
+            os.kill(self.proc.pid, 9)
+            self.proc.wait()
+
+
 def _mote_blk(arch, build_dir, transport):
     import re
-    import tempfile
-    import threading
-    import time
     sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
     import machines
     image = os.path.join(build_dir(arch), "bench-blk.img")
@@ -77,36 +113,26 @@ def _mote_blk(arch, build_dir, transport):
     argv = machines.qemu_argv(arch, machines.kernel_path(arch, build_dir(arch)), extra=["-smp", "1"],
                               devices=machines.device_args(arch, opts))
     print(f"$ {' '.join(argv)}", flush=True)
-    proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    out = bytearray()
-    threading.Thread(target=lambda: [out.extend(c) for c in iter(lambda: os.read(proc.stdout.fileno(), 4096), b"")],
-                     daemon=True).start()
+    console = _Console(argv)
     results = {}
-    try:
-        def wait_for(needle, start, timeout):
-            end = time.monotonic() + timeout
-            while time.monotonic() < end:
-                text = out.decode(errors="replace")
-                at = text.find(needle, start)
-                if at >= 0:
-                    return text, at + len(needle)
-                time.sleep(0.05)
+
+    def wait_for(needle, start, timeout):
+        found = console.wait_for(needle, start, timeout)
+        if found is None:
             raise SystemExit(f"mote: blk bench: timed out waiting for {needle!r}")
+        return found
+    try:
         text, at = wait_for("mote> ", 0, 60)
         for command, _ in BLK_RUNS:
-            proc.stdin.write(f"blk bench {command}\r".encode())
-            proc.stdin.flush()
+            console.send(f"blk bench {command}")
             text, at = wait_for(" IOPS", at, 120)
             line = text[:at].splitlines()[-1]
             m = re.search(r"= (\d+\.\d+) MB/s, (\d+) IOPS", line)
             results[command] = (float(m.group(1)), int(m.group(2)))
-        proc.stdin.write(b"poweroff\r")
-        proc.stdin.flush()
-        proc.wait(timeout=30)
+        console.send("poweroff")
+        console.proc.wait(timeout=30)
     finally:
-        if proc.poll() is None:
-            os.kill(proc.pid, 9)
-            proc.wait()
+        console.stop()
     return results
 
 
@@ -300,38 +326,28 @@ def _guest_boot(argv, runs=3, timeout=30):
     noise outside the guest (QEMU's start-up, a slow process launch) does
     not enter it; the host's speed while the guest runs still does."""
     import re
-    import threading
-    import time
     print("$", shlex.join(argv), f"  # then `uptime`; {runs} boots", flush=True)
     found = []
     for _ in range(runs):
-        proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-        out = bytearray()
-        reader = threading.Thread(target=lambda: [out.extend(c) for c in
-                                                  iter(lambda: os.read(proc.stdout.fileno(), 4096), b"")], daemon=True)
-        reader.start()
+        console = _Console(argv)
         try:
-            end = time.monotonic() + timeout
-            sent = False
-            while time.monotonic() < end:
-                text = out.decode(errors="replace")
-                if not sent and "mote> " in text:
-                    proc.stdin.write(b"uptime\r")
-                    proc.stdin.flush()
-                    sent = True
-                m = re.search(BOOT_LINE, text)
-                steps = re.search(r"boot steps \(ms\): ([^\r\n]*)\r?\n", text)
-                if m and steps:
-                    found.append((float(m.group(1)), float(m.group(2)) if m.group(2) else None, steps.group(1)))
-                    break
-                time.sleep(0.02)
-            else:
-                print(out.decode(errors="replace")[-1000:])
+            prompt = console.wait_for("mote> ", 0, timeout)
+            if prompt:
+                console.send("uptime")
+            steps = prompt and console.wait_for("boot steps (ms): ", prompt[1], timeout)
+            line_end = steps and console.wait_for("\n", steps[1], timeout)
+            if not line_end:
+                print(console.out.decode(errors="replace")[-1000:])
                 return None
+            text = line_end[0]
+            head = re.search(BOOT_LINE, text[prompt[1]:])
+            if not head:
+                print(text[-1000:])
+                return None
+            found.append((float(head.group(1)), float(head.group(2)) if head.group(2) else None,
+                          text[steps[1]:line_end[1]].strip()))
         finally:
-            if proc.poll() is None:
-                os.kill(proc.pid, 9)
-                proc.wait()
+            console.stop()
     found.sort()
     print("  shell ready (ms after kernel entry): " + ", ".join(f"{f[0]:.1f}" for f in found), flush=True)
     return found[len(found) // 2]
