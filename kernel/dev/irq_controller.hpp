@@ -7,6 +7,13 @@
 // source. Masking before completing is what keeps a level-triggered device
 // that still asserts its line from trapping again and again before the loop
 // had a chance to service it.
+//
+// The contract of unmask(): a source that became pending while masked
+// interrupts right away, not at the controller's next unrelated event
+// (QEMU's PLIC needs a nudge for that, riscv64/plic.cpp). A controller that
+// would drop an edge while masked must not mask edge-triggered sources
+// (the x86 I/O APIC, x86_64/apic.cpp). The self-test checks it with the
+// UART's interrupt raised while masked.
 #pragma once
 
 #include "base/result.hpp"
@@ -21,6 +28,7 @@ public:
     // Lets `source` interrupt this CPU (priority, routing, enable bit).
     virtual Result<void> enable(u32 source) = 0;
     virtual void mask(u32 source) = 0;
+    // Loop context, interrupts on. See the contract above.
     virtual void unmask(u32 source) = 0;
     // Interrupt context: the highest-priority pending source, or kNone.
     virtual u32 claim() = 0;
