@@ -1,0 +1,170 @@
+// The system call ABI: the one contract between the kernel and user
+// programs. The kernel (kernel/sys/) and the user runtime (user/runtime/)
+// both include this file, so a number or a layout cannot drift between the
+// two. Freestanding: fixed-width integers only, no kernel types.
+//
+// Calling convention (the number in one register, up to six arguments in
+// others, one signed 64-bit result):
+//   riscv64  ecall;   number a7, arguments a0..a5, result a0
+//   aarch64  svc #0;  number x8, arguments x0..x5, result x0
+//   x86_64   syscall; number rax, arguments rdi rsi rdx r10 r8 r9, result rax
+// A result >= 0 is success (a count, a handle, an address); a result in
+// [-kErrorLimit, -1] is -(one of abi::Err). Registers other than the result
+// are preserved (x86_64's syscall instruction clobbers rcx and r11).
+//
+// Every resource is reached through a handle: a 32-bit value naming a slot
+// in the calling process's handle table plus that slot's generation, so a
+// closed or forged value is caught (Err::BadHandle), never aliased to
+// another object.
+#pragma once
+
+#include <stdint.h>
+
+namespace mote::abi {
+
+enum class Sys : uint64_t {
+    Exit = 0,     // exit(status): never returns
+    Spawn = 1,    // spawn(const SpawnArgs*) -> child process handle
+    Wait = 2,     // wait(child, ExitInfo*, timeout_ns) -> 0
+    Open = 3,     // open(dir, path, path_len, flags) -> handle
+    Close = 4,    // close(handle) -> 0
+    Read = 5,     // read(handle, buffer, length, offset) -> bytes read (0 at end)
+    Write = 6,    // write(handle, buffer, length, offset) -> bytes written
+    Stat = 7,     // stat(handle, Stat*) -> 0
+    ReadDir = 8,  // readdir(dir, DirEntry*, count, first_index) -> entries filled
+    Map = 9,      // map(length, MapFlags) -> address (zeroed pages)
+    Unmap = 10,   // unmap(address, length) -> 0
+    Signal = 11,  // signal(process, Signal) -> 0
+    Poll = 12,    // poll(PollItem*, count, timeout_ns) -> items ready
+    Clock = 13,   // clock() -> monotonic nanoseconds since boot
+    Sleep = 14,   // sleep(ns) -> 0
+    Yield = 15,   // yield() -> 0
+    Count = 16,
+};
+
+// The user-visible failure reasons, one for each of the kernel's closed
+// Error set plus the ones only the syscall boundary can name. Returned
+// negated. Stable numbers: never reuse one.
+enum class Err : int64_t {
+    InvalidArgument = 1,  // an argument can never be valid (bad flags, bad number)
+    Malformed = 2,        // data failed validation (an ELF, a path)
+    OutOfRange = 3,       // an offset or index beyond the end
+    Overflow = 4,         // a length that wraps, or a buffer too small
+    NoMemory = 5,         // out of memory, pages or table slots
+    Busy = 6,             // in use, or a queue is full
+    WouldBlock = 7,       // nothing ready and the caller asked not to wait
+    Timeout = 8,          // the deadline passed
+    Cancelled = 9,        // the wait was cancelled
+    Io = 10,              // a device failed
+    ReadOnly = 11,        // a write to something read-only
+    NotFound = 12,        // no such name
+    Unsupported = 13,     // valid, but this object cannot do it
+    BadState = 14,        // not allowed in the object's current state
+    BadAddress = 15,      // a user pointer is not mapped, not writable, or in the kernel half
+    BadHandle = 16,       // closed, forged or stale handle value
+    WrongType = 17,       // the handle names the wrong kind of object for this call
+    NoSyscall = 18,       // unknown system call number
+    NotDirectory = 19,    // a path component, or the `dir` handle, is not a directory
+    IsDirectory = 20,     // read/write on a directory
+    TooMany = 21,         // a table (handles, processes, map regions) is full
+};
+inline constexpr int64_t kErrorLimit = 4095;
+
+// A handle value; kNoHandle is never a valid one.
+using Handle = uint32_t;
+inline constexpr Handle kNoHandle = 0;
+
+// open() flags.
+enum OpenFlags : uint64_t {
+    kOpenRead = 1,
+    kOpenWrite = 2,
+    kOpenDirectory = 4,  // fail with NotDirectory unless it is one
+};
+
+// read()/write() offset meaning "the handle's own position" (and advance it).
+inline constexpr uint64_t kCurrentOffset = ~uint64_t(0);
+
+enum class NodeType : uint32_t { File = 1, Directory = 2, Device = 3, Process = 4, Stream = 5 };
+
+struct Stat {
+    uint64_t size;
+    uint32_t type;  // NodeType
+    uint32_t mode;  // permission bits as stored (cpio, ext2)
+    uint64_t inode;
+};
+
+inline constexpr uint32_t kNameMax = 255;
+struct DirEntry {
+    uint64_t inode;
+    uint32_t type;         // NodeType
+    uint32_t name_length;  // bytes used of name (no terminator counted)
+    char name[kNameMax + 1];
+};
+
+// map() protection flags; writable and executable together are refused (W^X).
+enum MapFlags : uint64_t { kMapRead = 1, kMapWrite = 2, kMapExecute = 4 };
+
+enum class Signal : uint64_t {
+    Terminate = 1,  // end the process now (exit status kExitKilled)
+    Interrupt = 2,  // Ctrl-C from the terminal: ends it unless it polls for it
+};
+
+// Why a process ended, as wait() reports it.
+enum class ExitReason : uint32_t { Exited = 1, Killed = 2, Fault = 3 };
+struct ExitInfo {
+    uint32_t reason;  // ExitReason
+    int32_t status;   // exit(status), the Signal for Killed, the fault cause for Fault
+    uint64_t fault_address;
+    uint64_t fault_pc;
+};
+
+// spawn(): the program is `path` opened relative to `dir`; argv is
+// `argc` NUL-terminated strings packed back to back in [argv, argv+argv_length);
+// the child's handle table starts with `handles[0..handle_count)`, in order,
+// each duplicated from the caller's table.
+inline constexpr uint32_t kMaxSpawnHandles = 16;
+inline constexpr uint32_t kMaxArgvBytes = 4096;
+struct SpawnArgs {
+    uint64_t dir;  // Handle
+    uint64_t path;
+    uint64_t path_length;
+    uint64_t argv;
+    uint64_t argv_length;
+    uint64_t argc;
+    uint64_t handles;  // const Handle*
+    uint64_t handle_count;
+};
+
+// poll(): which events a handle is asked about and which were seen.
+enum PollEvents : uint32_t { kPollReadable = 1, kPollWritable = 2, kPollExited = 4, kPollHangup = 8 };
+struct PollItem {
+    uint32_t handle;  // Handle
+    uint32_t events;  // asked
+    uint32_t ready;   // set by the kernel
+    uint32_t reserved;
+};
+
+// What a new process finds: its entry point is called with a pointer to a
+// StartInfo (in a0 / x0 / rdi) placed at the top of its stack, and sp just
+// below it, 16-byte aligned. argv points into the same page.
+struct StartInfo {
+    uint64_t argc;
+    uint64_t argv;          // const char* const*
+    uint64_t handle_count;  // the handles spawn passed, in order
+    uint32_t handles[kMaxSpawnHandles];
+};
+
+// The user address space, the same on every ISA (all fit the smallest
+// user half, Sv39's 256 GiB):
+//   [kUserBase, ...)            the program's segments at their link addresses
+//   [kMapBase, kMapLimit)       map() regions, each followed by a guard page
+//   [kStackTop - kStackSize, kStackTop)   the stack, a guard page below it
+inline constexpr uint64_t kPageSize = 4096;
+inline constexpr uint64_t kUserBase = 0x10000;
+inline constexpr uint64_t kMapBase = 0x10'0000'0000;
+inline constexpr uint64_t kMapLimit = 0x30'0000'0000;
+inline constexpr uint64_t kStackTop = 0x3f'0000'0000;
+inline constexpr uint64_t kStackSize = 256 * 1024;
+inline constexpr uint64_t kUserLimit = 0x40'0000'0000;  // the first address that is not user
+
+}  // namespace mote::abi
