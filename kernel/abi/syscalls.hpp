@@ -144,6 +144,17 @@ struct PollItem {
     uint32_t reserved;
 };
 
+// What the handles a program is started with mean, by their position in
+// StartInfo::handles (the order spawn() passed them in). A program given
+// fewer simply lacks the later ones.
+enum StartHandle : uint32_t {
+    kStdin = 0,
+    kStdout = 1,
+    kStderr = 2,
+    kWorkingDir = 3,  // where relative paths on the command line are opened
+    kRootDir = 4,     // the directory the program's world starts at (bin/, etc/, sys/, dev/)
+};
+
 // What a new process finds: its entry point is called with a pointer to a
 // StartInfo (in a0 / x0 / rdi) placed at the top of its stack, and sp just
 // below it, 16-byte aligned. argv points into the same page.
