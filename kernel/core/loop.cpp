@@ -1,13 +1,12 @@
 #include "core/loop.hpp"
 
+#include "core/cpu.hpp"
+
 #include "base/verify.hpp"
 
 namespace mote {
 
-u32& interrupt_depth() {
-    static u32 depth = 0;
-    return depth;
-}
+u32& interrupt_depth() { return this_cpu().interrupt_depth; }
 
 Loop::~Loop() {
     // Requests and deferred calls still queued belong to their owners; a loop
@@ -108,8 +107,12 @@ void Loop::turn(bool may_wait) {
     }
 
     if (may_wait && !m_stopping && !has_ready_work()) {
-        ++m_stats.waits;
-        m_host.wait(*this, m_timers.next_deadline());
+        if (m_runner && m_runner->run_user(*this, m_timers.next_deadline())) {
+            ++m_stats.user_runs;
+        } else {
+            ++m_stats.waits;
+            m_host.wait(*this, m_timers.next_deadline());
+        }
     }
 }
 

@@ -5,7 +5,8 @@
 //   2. drain the interrupt ring, running each source's handler,
 //   3. deliver the completions posted before this step began,
 //   4. run the deferred calls posted before this step began,
-//   5. if nothing is runnable, wait in the platform until the next timer
+//   5. if nothing is ready, run user threads (if any are runnable) until an
+//      event needs the loop, else wait in the platform until the next timer
 //      deadline or an interrupt.
 //
 // Invariant: between turns no kernel state lives on the stack. Everything
@@ -41,9 +42,24 @@ protected:
     ~LoopHost() = default;
 };
 
+// What runs on the CPU when the loop has nothing ready: user threads (the
+// scheduler, kernel/proc/scheduler.hpp). Loop work always goes first; user
+// code runs only in step 5, in place of the wait.
+class UserRunner {
+public:
+    // Runs user threads until something needs the loop (an interrupt, the
+    // next timer `deadline`, a syscall that parked); returns false at once,
+    // having run nothing, if no thread is runnable.
+    virtual bool run_user(Loop& loop, Nanoseconds deadline) = 0;
+
+protected:
+    ~UserRunner() = default;
+};
+
 struct LoopStats {
     u64 turns = 0;
     u64 waits = 0;
+    u64 user_runs = 0;  // step 5 ran user threads instead of waiting
     u64 completions = 0;
     u64 timers_fired = 0;
     u64 irqs = 0;
@@ -82,7 +98,10 @@ public:
     void set_irq_handler(u32 source, IrqHandler handler, void* context);
     bool irq_pending() const { return m_irqs.pending(); }
 
-    // Runs one turn; waits in step 5 only if `may_wait`.
+    // Who runs user threads in step 5 (nullptr: nobody, the loop waits).
+    void set_user_runner(UserRunner* runner) { m_runner = runner; }
+
+    // Runs one turn; waits (or runs user threads) in step 5 only if `may_wait`.
     void turn(bool may_wait = true);
     // Turns until stop() is called.
     void run();
@@ -105,6 +124,7 @@ private:
     };
 
     LoopHost& m_host;
+    UserRunner* m_runner = nullptr;
     TimerQueue m_timers;
     IrqRing<256> m_irqs;
     IrqSlot m_irq_slots[kMaxIrqSources];
@@ -114,7 +134,8 @@ private:
     bool m_stopping = false;
 };
 
-// Interrupt nesting depth of this CPU, maintained by the arch trap entry.
+// Interrupt nesting depth of this CPU (Cpu::interrupt_depth), maintained by
+// the arch trap entry.
 // Loop::complete and friends VERIFY that it is zero.
 u32& interrupt_depth();
 

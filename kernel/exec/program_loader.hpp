@@ -1,0 +1,41 @@
+// ProgramLoader: spawn's "perform" half. Given a program's bytes (already
+// in memory: the initramfs keeps files in place), it decodes the ELF (every
+// check before anything is mapped), creates the process, maps each segment
+// with exactly its permissions and fills it from the file, builds the stack
+// with the StartInfo and argv the program starts with, installs the handles
+// the parent passes, and makes the thread runnable. Any failure undoes
+// everything: the half-built process is discarded and its pages returned.
+#pragma once
+
+#include "exec/elf_image.hpp"
+#include "proc/process_table.hpp"
+
+namespace mote {
+
+struct SpawnPlan {
+    StringView name;             // for ps and fault reports
+    ReadonlyBytes image;         // the whole ELF file
+    ReadonlyBytes argv;          // argc NUL-terminated strings, back to back
+    u32 argc = 0;
+    Span<KernelObject* const> handles;  // in order; the child's StartInfo lists their new values
+    Process* parent = nullptr;
+    Band band = Band::Interactive;
+};
+
+class ProgramLoader {
+public:
+    explicit ProgramLoader(ProcessTable& processes) : m_processes(processes) {}
+
+    // The new, runnable process. Malformed for a bad ELF (the fault is
+    // logged and counted by decode_elf), InvalidArgument for argv that does
+    // not hold `argc` strings, NoMemory, Overflow (process table full).
+    Result<Process*> spawn(const SpawnPlan& plan);
+
+private:
+    Result<void> load_segments(Process& process, const ElfImage& image, ReadonlyBytes file);
+    Result<u64> build_stack(Process& process, const SpawnPlan& plan, Span<const abi::Handle> handles);
+
+    ProcessTable& m_processes;
+};
+
+}  // namespace mote

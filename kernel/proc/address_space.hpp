@@ -1,0 +1,89 @@
+// AddressSpace: one process's user memory. It owns the regions (the
+// program's segments, the stack, map() areas) and every frame mapped in
+// them, and it is the only way the kernel reads or writes user memory.
+//
+// Layout (kernel/abi/syscalls.hpp): program segments at their link
+// addresses from abi::kUserBase, map() regions in [kMapBase, kMapLimit)
+// each followed by an unmapped guard page, the stack below kStackTop with an
+// unmapped guard page under it. W^X: no region is writable and executable.
+//
+// User memory is reached by translation, never by dereference: copy_in and
+// copy_out look each page up in the MMU, check the access the user itself
+// would need (a read needs readable, a write writable), and copy through
+// the kernel's direct map. So a bad user pointer is a named error
+// (OutOfRange here, BadAddress at the syscall boundary), the kernel runs
+// with user access off (SUM/PAN/SMAP), and a user page unmapped meanwhile
+// cannot fault the kernel.
+#pragma once
+
+#include "base/span.hpp"
+#include "mm/page_allocator.hpp"
+#include "proc/user_mmu.hpp"
+
+namespace mote {
+
+enum class RegionKind : u8 { Free, Program, Stack, Mapped };
+const char* region_kind_name(RegionKind kind);
+
+struct Region {
+    u64 start = 0;
+    u64 size = 0;
+    u32 access = 0;
+    RegionKind kind = RegionKind::Free;
+    u64 end() const { return start + size; }
+};
+
+class AddressSpace {
+public:
+    static constexpr usize kMaxRegions = 32;
+
+    AddressSpace(PageAllocator& pages, UserMmu& mmu) : m_pages(pages), m_mmu(mmu) {}
+    AddressSpace(const AddressSpace&) = delete;
+    AddressSpace& operator=(const AddressSpace&) = delete;
+    ~AddressSpace() { VERIFY_MSG(m_resident == 0, "address space destroyed with pages mapped"); }
+
+    // Adds a region of zeroed pages at [start, start + size) (page aligned,
+    // inside the user half, clear of every other region and of the guard
+    // pages). All or nothing: on NoMemory every page taken is given back.
+    Result<void> add_region(u64 start, u64 size, u32 access, RegionKind kind);
+    // map(): a region of `size` bytes (rounded up to pages) at the lowest
+    // free address in the map area that leaves a guard page after it.
+    Result<u64> map_anywhere(u64 size, u32 access);
+    // unmap(): removes the whole region that starts at `start` and is
+    // `size` bytes (rounded up). InvalidArgument if that is not exactly one
+    // map() region (the program and stack cannot be unmapped).
+    Result<void> remove_mapped(u64 start, u64 size);
+    // Returns every page and forgets every region (process teardown).
+    void clear();
+
+    Result<void> copy_in(Span<u8> to, u64 from) const;
+    Result<void> copy_out(u64 to, Span<const u8> from);
+    // Copies into frames regardless of the page's user access (the loader
+    // fills read-only and executable pages this way).
+    Result<void> fill(u64 to, Span<const u8> from);
+    // Whether the user could write (`write`) or read every byte of
+    // [address, address + length) now; OutOfRange if not.
+    Result<void> check_access(u64 address, u64 length, bool write) const;
+    // Whether [address, address + length) is inside the user half at all.
+    static bool in_user_half(u64 address, u64 length);
+
+    const Region* regions() const { return m_regions; }
+    usize region_count() const { return m_count; }
+    u64 resident_pages() const { return m_resident; }
+    UserMmu& mmu() { return m_mmu; }
+
+private:
+    enum class Need : u8 { Read, Write, Any };
+    // The kernel-virtual address of user byte `va`, checked for `need`.
+    Result<u8*> reach(u64 va, Need need) const;
+    Result<void> unmap_pages(u64 start, u64 size);
+    bool overlaps(u64 start, u64 size) const;
+
+    PageAllocator& m_pages;
+    UserMmu& m_mmu;
+    Region m_regions[kMaxRegions];
+    usize m_count = 0;
+    u64 m_resident = 0;
+};
+
+}  // namespace mote

@@ -1,0 +1,84 @@
+// KernelObject: anything a handle can name (an open file or directory, the
+// console stream, a child process, a block device, a /sys node). Objects are
+// reference counted: each handle that names one holds a reference, and so
+// does anything else that keeps a pointer (a thread parked on it). The last
+// release() calls destroy(), which returns the object to wherever it came
+// from (a slab cache, or nowhere for objects that live for the kernel's
+// lifetime).
+//
+// The operations a syscall can ask of an object are virtual with a default
+// that refuses (Unsupported), so a syscall on the wrong kind of object gets a
+// named error instead of a crash. An operation either finishes at once
+// (Outcome::done) or parks the calling thread (Outcome::parked): then the
+// object, or whoever it handed the work to, later calls Thread::wake with the
+// result. Nothing waits on the kernel stack.
+#pragma once
+
+#include "abi/syscalls.hpp"
+#include "base/result.hpp"
+#include "base/verify.hpp"
+
+namespace mote {
+
+class Thread;
+
+enum class ObjectType : u8 { File, Directory, Stream, Process, Device };
+const char* object_type_name(ObjectType type);
+
+// What an operation did: finished with a value, or parked its thread.
+struct Outcome {
+    u64 value = 0;
+    bool parked = false;
+    static Outcome done(u64 value = 0) { return {value, false}; }
+    static Outcome park() { return {0, true}; }
+};
+
+// A read or write as the syscall layer decoded it: the user buffer is only
+// an address here; the object copies through the thread's address space.
+struct IoArgs {
+    Thread& thread;
+    u64 buffer;  // user address
+    u64 length;
+    u64 offset;  // abi::kCurrentOffset: the object's own position
+};
+
+class KernelObject {
+public:
+    explicit KernelObject(ObjectType type) : m_type(type) {}
+    KernelObject(const KernelObject&) = delete;
+    KernelObject& operator=(const KernelObject&) = delete;
+
+    ObjectType type() const { return m_type; }
+    u32 references() const { return m_references; }
+
+    void retain() { ++m_references; }
+    void release() {
+        VERIFY_MSG(m_references > 0, "kernel object released more often than retained");
+        if (--m_references == 0) destroy();
+    }
+
+    virtual Result<Outcome> read(IoArgs&) { return Error::Unsupported; }
+    virtual Result<Outcome> write(IoArgs&) { return Error::Unsupported; }
+    virtual Result<void> stat(abi::Stat&) { return Error::Unsupported; }
+    // Readiness for poll(): the subset of `events` that holds now.
+    virtual u32 poll_ready(u32 events) { (void)events; return 0; }
+    // A thread polling this object wants a Thread::poll_event() when its
+    // readiness may have changed (none of the objects' own lists grow
+    // without bound: one watcher per waiting thread).
+    virtual void watch(Thread&) {}
+    virtual void unwatch(Thread&) {}
+    // A thread parked in read/write on this object is being torn down (its
+    // process was killed): forget it, so no wake reaches a dead thread.
+    virtual void cancel_wait(Thread&) {}
+
+protected:
+    virtual ~KernelObject() = default;
+    // Called once, when the last reference goes.
+    virtual void destroy() {}
+
+private:
+    ObjectType m_type;
+    u32 m_references = 0;
+};
+
+}  // namespace mote

@@ -1,0 +1,129 @@
+#include "proc/process_table.hpp"
+
+#include "core/log.hpp"
+
+namespace mote {
+
+ProcessTable::ProcessTable(Loop& loop, PageAllocator& pages, UserPlatform& platform)
+    : m_loop(loop),
+      m_pages(pages),
+      m_platform(platform),
+      m_scheduler(loop, platform),
+      m_cache("process", sizeof(Process), alignof(Process), pages) {
+    loop.set_user_runner(&m_scheduler);
+    m_reaper.set_callback([](Deferred& call) { static_cast<ProcessTable*>(call.context())->reap(); }, this);
+}
+
+ProcessTable::~ProcessTable() {
+    m_loop.set_user_runner(nullptr);
+    for (Process& process : m_all) {
+        if (process.state() == ProcessState::Running) end(process, {u32(abi::ExitReason::Killed), 0, 0, 0});
+    }
+    if (m_reaper.queued()) m_loop.cancel(m_reaper);
+    reap();
+    // Exited processes still named by handles of exited processes are
+    // gone with those handles; anything left is a leak.
+    VERIFY_MSG(m_all.empty(), "processes outlive their table");
+}
+
+Result<Process*> ProcessTable::create(StringView name, Process* parent) {
+    if (m_all.size() >= kMaxProcesses) {
+        ++m_stats.create_failures;
+        return Error::Overflow;
+    }
+    void* memory = nullptr;
+    if (auto slot = m_cache.allocate(); slot.ok()) {
+        memory = slot.value();
+    } else {
+        ++m_stats.create_failures;
+        return slot.error();
+    }
+    auto mmu = m_platform.create_mmu();
+    if (mmu.is_error()) {
+        m_cache.free(memory);
+        ++m_stats.create_failures;
+        return mmu.error();
+    }
+    Process* process = new (memory) Process(*this, m_next_pid++, name, parent, m_pages, *mmu.value());
+    process->retain();  // the table's reference, dropped when it ends
+    m_all.push_back(*process);
+    ++m_stats.created;
+    return process;
+}
+
+void ProcessTable::start(Process& process, u64 entry, u64 sp, u64 argument) {
+    m_platform.start_frame(process.thread(), entry, sp, argument);
+    m_scheduler.make_runnable(process.thread());
+}
+
+void ProcessTable::end(Process& process, const abi::ExitInfo& info) {
+    if (process.m_state == ProcessState::Exited) return;
+    process.retain();  // keep it alive through teardown
+    Thread& thread = process.thread();
+    // Off every queue: the run queue, or whatever it was parked on.
+    m_scheduler.remove(thread);
+    if (thread.m_state == ThreadState::Parked && thread.wait_object()) thread.wait_object()->cancel_wait(thread);
+    if (thread.timer().armed()) m_loop.cancel(thread.timer());
+    thread.m_state = ThreadState::Dead;
+    process.m_state = ProcessState::Exited;
+    process.m_exit = info;
+    ++m_stats.exited;
+
+    process.handles().close_all();
+    process.space().clear();
+    m_platform.destroy_mmu(process.mmu());
+
+    // Children lose their parent (they keep running; nobody can wait).
+    for (Process& other : m_all)
+        if (other.m_parent == &process) other.m_parent = nullptr;
+    // Wake whoever waits for this one: wait() (its ExitInfo pointer is in
+    // pending[0], already checked when it parked) and poll().
+    while (Thread* waiter = process.exit_waiters().pop_front()) {
+        i64 result = 0;
+        if (waiter->pending[0]) {
+            Span<const u8> bytes(reinterpret_cast<const u8*>(&info), sizeof(info));
+            if (waiter->process().space().copy_out(waiter->pending[0], bytes).is_error())
+                result = -i64(abi::Err::BadAddress);
+        }
+        waiter->wake(result);
+    }
+    if (process.m_poller) {
+        Thread* poller = process.m_poller;
+        process.m_poller = nullptr;
+        poller->poll_event();
+    }
+    m_all.remove(process);
+    // The table's reference goes in a deferred call: this may be the
+    // process whose thread the CPU is still returning from (exit(), a
+    // fault), and the scheduler touches that thread once more.
+    m_dying.push_back(process);
+    if (!m_reaper.queued()) m_loop.defer(m_reaper);
+    process.release();  // ours
+}
+
+void ProcessTable::reap() {
+    while (Process* process = m_dying.pop_front()) process->release();
+}
+
+void ProcessTable::fault(Process& process, const UserFault& fault) {
+    ++m_stats.faulted;
+    log_warn("proc", "pid {} ({}) killed: {} at address {:#x}, pc {:#x}", process.pid(), process.name(), fault.name,
+             fault.address, fault.pc);
+    end(process, {u32(abi::ExitReason::Fault), i32(fault.cause), fault.address, fault.pc});
+}
+
+void ProcessTable::discard(Process& process) { end(process, {u32(abi::ExitReason::Killed), 0, 0, 0}); }
+
+Process* ProcessTable::find(u32 pid) {
+    for (Process& process : m_all)
+        if (process.pid() == pid) return &process;
+    return nullptr;
+}
+
+void ProcessTable::free(Process& process) {
+    VERIFY_MSG(process.state() == ProcessState::Exited, "a running process lost its last reference");
+    process.~Process();
+    m_cache.free(&process);
+}
+
+}  // namespace mote

@@ -1,0 +1,85 @@
+// ProcessTable: every process that exists, and the operations that create
+// and end them. It owns the process slab cache, hands out pids (counting up
+// from 1, never reused while the kernel runs), and is where exit, faults
+// and kills converge, so teardown is written once:
+//
+//   end(process, info): the thread leaves the run queue or whatever it was
+//   parked on; every handle is closed; every page and the page tables are
+//   returned; threads waiting for the process are woken; the table drops
+//   its reference (the object itself lives while a handle names it).
+#pragma once
+
+#include "core/loop.hpp"
+#include "mm/slab_cache.hpp"
+#include "proc/process.hpp"
+#include "proc/scheduler.hpp"
+
+namespace mote {
+
+struct ProcessTableStats {
+    u64 created = 0;
+    u64 exited = 0;
+    u64 faulted = 0;
+    u64 killed = 0;
+    u64 create_failures = 0;
+};
+
+// A fault in user mode as the platform decoded it.
+struct UserFault {
+    u64 cause = 0;
+    u64 address = 0;
+    u64 pc = 0;
+    const char* name = "";
+};
+
+class ProcessTable {
+public:
+    static constexpr u32 kMaxProcesses = 256;
+
+    ProcessTable(Loop& loop, PageAllocator& pages, UserPlatform& platform);
+    ~ProcessTable();
+
+    // A new process with an empty address space and handle table, its
+    // thread not yet runnable (start() does that once the program is in).
+    Result<Process*> create(StringView name, Process* parent);
+    // Makes a created process's thread runnable at `entry` with `sp` and
+    // `argument`.
+    void start(Process& process, u64 entry, u64 sp, u64 argument);
+    // Ends a running process (exit(), kill). Idempotent for an exited one.
+    void end(Process& process, const abi::ExitInfo& info);
+    // A user fault ended the process: one report line, then end().
+    void fault(Process& process, const UserFault& fault);
+    // Ends a process that was created but never started (a failed spawn).
+    void discard(Process& process);
+
+    Process* find(u32 pid);
+    template <typename Fn>
+    void for_each(Fn&& fn) {
+        for (Process& process : m_all) fn(process);
+    }
+    usize count() const { return m_all.size(); }
+    const ProcessTableStats& stats() const { return m_stats; }
+
+    Loop& loop() { return m_loop; }
+    PageAllocator& pages() { return m_pages; }
+    UserPlatform& platform() { return m_platform; }
+    Scheduler& scheduler() { return m_scheduler; }
+
+private:
+    friend class Process;
+    void free(Process& process);
+    void reap();
+
+    Loop& m_loop;
+    PageAllocator& m_pages;
+    UserPlatform& m_platform;
+    Scheduler m_scheduler;
+    SlabCache m_cache;
+    IntrusiveList<Process, &Process::table_node> m_all;
+    IntrusiveList<Process, &Process::table_node> m_dying;  // ended, table reference not yet dropped
+    Deferred m_reaper;
+    u32 m_next_pid = 1;
+    ProcessTableStats m_stats;
+};
+
+}  // namespace mote

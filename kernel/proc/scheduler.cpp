@@ -1,0 +1,67 @@
+#include "proc/scheduler.hpp"
+
+#include "core/cpu.hpp"
+
+namespace mote {
+
+void Scheduler::make_runnable(Thread& thread) {
+    VERIFY_MSG(thread.m_state != ThreadState::Runnable && thread.m_state != ThreadState::Dead,
+               "thread made runnable twice, or after it died");
+    thread.m_state = ThreadState::Runnable;
+    thread.m_state_since = m_loop.now();
+    m_queues[u32(thread.m_band)].push_back(thread);
+}
+
+void Scheduler::remove(Thread& thread) {
+    if (thread.run_node.is_linked()) m_queues[u32(thread.m_band)].remove(thread);
+    if (m_slice_owner == &thread) m_slice_owner = nullptr;
+}
+
+bool Scheduler::run_user(Loop& loop, Nanoseconds deadline) {
+    Thread* thread = nullptr;
+    for (auto& queue : m_queues) {
+        if ((thread = queue.pop_front())) break;
+    }
+    if (!thread) {
+        ++m_stats.idle_returns;
+        return false;
+    }
+    Nanoseconds start = loop.now();
+    // A thread the loop interrupted keeps the rest of its slice.
+    if (m_slice_owner != thread || start >= m_slice_end) {
+        m_slice_owner = thread;
+        m_slice_end = start + m_timeslice;
+    }
+    // Timeslices matter only if someone of the same or a higher band waits.
+    bool contended = false;
+    for (u32 band = 0; band <= u32(thread->m_band); ++band) contended |= !m_queues[band].empty();
+    Nanoseconds until = contended ? min(deadline, m_slice_end) : deadline;
+
+    thread->m_stats.ready_time += start - thread->m_state_since;
+    thread->m_state = ThreadState::Running;
+    ++thread->m_stats.switches;
+    ++m_stats.runs;
+    m_current = thread;
+    this_cpu().current_thread = thread;
+
+    RunExit exit = m_platform.run(*thread, until);
+
+    Nanoseconds end = loop.now();
+    thread->m_stats.cpu_time += end - start;
+    m_current = nullptr;
+    this_cpu().current_thread = nullptr;
+    if (exit == RunExit::Loop && thread->m_state == ThreadState::Running) {
+        thread->m_state = ThreadState::Runnable;
+        thread->m_state_since = end;
+        if (contended && end >= m_slice_end) {
+            ++m_stats.preemptions;
+            m_slice_owner = nullptr;
+            m_queues[u32(thread->m_band)].push_back(*thread);
+        } else {
+            m_queues[u32(thread->m_band)].push_front(*thread);
+        }
+    }
+    return true;
+}
+
+}  // namespace mote

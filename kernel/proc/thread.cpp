@@ -1,0 +1,45 @@
+#include "proc/thread.hpp"
+
+#include "proc/process.hpp"
+#include "proc/process_table.hpp"
+
+namespace mote {
+
+const char* thread_state_name(ThreadState state) {
+    switch (state) {
+    case ThreadState::New: return "new";
+    case ThreadState::Runnable: return "runnable";
+    case ThreadState::Running: return "running";
+    case ThreadState::Parked: return "parked";
+    case ThreadState::Dead: return "dead";
+    }
+    return "?";
+}
+
+void Thread::park(const char* reason, KernelObject* object) {
+    VERIFY_MSG(m_state == ThreadState::Running, "only the running thread parks");
+    m_state = ThreadState::Parked;
+    m_wait_reason = reason;
+    m_wait_object = object;
+    m_parked_since = m_process.table().loop().now();
+}
+
+void Thread::wake(i64 result) {
+    VERIFY_MSG(m_state == ThreadState::Parked, "waking a thread that is not parked");
+    ProcessTable& table = m_process.table();
+    if (m_timer.armed()) table.loop().cancel(m_timer);
+    m_stats.wait_time += table.loop().now() - m_parked_since;
+    m_wait_reason = nullptr;
+    m_wait_object = nullptr;
+    m_polling = false;
+    table.platform().set_result(*this, result);
+    table.scheduler().make_runnable(*this);
+}
+
+void Thread::poll_event() {
+    // poll() re-evaluates every item when woken; the count is filled in
+    // by the syscall layer's completion (see syscall/poll_call.cpp).
+    if (m_state == ThreadState::Parked && m_polling && m_poll_wake) m_poll_wake(*this);
+}
+
+}  // namespace mote

@@ -1,0 +1,41 @@
+// UserPlatform: what a platform provides so that the portable kernel can
+// run user programs. Bare metal (kernel/platform/virt/user_mode.cpp, shared
+// by PVH) builds address spaces from the arch page tables and enters user
+// mode through the arch facade; the portable layers never see a register.
+#pragma once
+
+#include "core/timer.hpp"
+#include "proc/user_mmu.hpp"
+
+namespace mote {
+
+class Thread;
+
+// Room for one thread's saved user registers, whatever the ISA; each port
+// static_asserts that its frame fits.
+inline constexpr usize kUserFrameBytes = 384;
+
+enum class RunExit : u8 {
+    Loop,    // something needs the loop (an interrupt, a timer, a wake-up)
+    Parked,  // the thread's syscall parked it
+    Ended,   // the thread's process ended (exit, a fault, killed)
+};
+
+class UserPlatform {
+public:
+    virtual Result<UserMmu*> create_mmu() = 0;
+    virtual void destroy_mmu(UserMmu& mmu) = 0;
+    // Sets up a new thread's registers: start at `entry` with `sp` and
+    // `argument` in the first argument register.
+    virtual void start_frame(Thread& thread, u64 entry, u64 sp, u64 argument) = 0;
+    // A parked syscall finished: put its result where the thread sees it.
+    virtual void set_result(Thread& thread, i64 result) = 0;
+    // Runs `thread` in user mode until the loop is needed or `deadline`
+    // (the loop's next timer or the end of the thread's timeslice).
+    virtual RunExit run(Thread& thread, Nanoseconds deadline) = 0;
+
+protected:
+    ~UserPlatform() = default;
+};
+
+}  // namespace mote

@@ -1,0 +1,52 @@
+#include "syscall/sys_result.hpp"
+
+namespace mote {
+
+abi::Err to_abi(Error error) {
+    switch (error) {
+    case Error::InvalidArgument: return abi::Err::InvalidArgument;
+    case Error::Malformed: return abi::Err::Malformed;
+    case Error::OutOfRange: return abi::Err::OutOfRange;
+    case Error::Overflow: return abi::Err::Overflow;
+    case Error::NoMemory: return abi::Err::NoMemory;
+    case Error::Busy: return abi::Err::Busy;
+    case Error::WouldBlock: return abi::Err::WouldBlock;
+    case Error::Timeout: return abi::Err::Timeout;
+    case Error::Cancelled: return abi::Err::Cancelled;
+    case Error::Io: return abi::Err::Io;
+    case Error::ReadOnly: return abi::Err::ReadOnly;
+    case Error::NotFound: return abi::Err::NotFound;
+    case Error::Unsupported: return abi::Err::Unsupported;
+    case Error::BadState: return abi::Err::BadState;
+    }
+    return abi::Err::InvalidArgument;
+}
+
+const char* abi_error_name(abi::Err error) {
+    switch (error) {
+    case abi::Err::InvalidArgument: return "InvalidArgument";
+    case abi::Err::Malformed: return "Malformed";
+    case abi::Err::OutOfRange: return "OutOfRange";
+    case abi::Err::Overflow: return "Overflow";
+    case abi::Err::NoMemory: return "NoMemory";
+    case abi::Err::Busy: return "Busy";
+    case abi::Err::WouldBlock: return "WouldBlock";
+    case abi::Err::Timeout: return "Timeout";
+    case abi::Err::Cancelled: return "Cancelled";
+    case abi::Err::Io: return "Io";
+    case abi::Err::ReadOnly: return "ReadOnly";
+    case abi::Err::NotFound: return "NotFound";
+    case abi::Err::Unsupported: return "Unsupported";
+    case abi::Err::BadState: return "BadState";
+    case abi::Err::BadAddress: return "BadAddress";
+    case abi::Err::BadHandle: return "BadHandle";
+    case abi::Err::WrongType: return "WrongType";
+    case abi::Err::NoSyscall: return "NoSyscall";
+    case abi::Err::NotDirectory: return "NotDirectory";
+    case abi::Err::IsDirectory: return "IsDirectory";
+    case abi::Err::TooMany: return "TooMany";
+    }
+    return "?";
+}
+
+}  // namespace mote

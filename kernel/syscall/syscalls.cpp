@@ -1,0 +1,95 @@
+#include "syscall/syscalls.hpp"
+
+#include "proc/process.hpp"
+
+namespace mote {
+
+SysResult Syscalls::dispatch(Thread& thread, u64 number, const SyscallArgs& args) {
+    using Handler = SysResult (Syscalls::*)(Thread&, const SyscallArgs&);
+    // Indexed by abi::Sys: the numbers are dense and stable.
+    static constexpr Handler kTable[] = {
+        &Syscalls::sys_exit,  &Syscalls::sys_spawn,   &Syscalls::sys_wait,  &Syscalls::sys_open,
+        &Syscalls::sys_close, &Syscalls::sys_read,    &Syscalls::sys_write, &Syscalls::sys_stat,
+        &Syscalls::sys_readdir, &Syscalls::sys_map,   &Syscalls::sys_unmap, &Syscalls::sys_signal,
+        &Syscalls::sys_poll,  &Syscalls::sys_clock,   &Syscalls::sys_sleep, &Syscalls::sys_yield,
+    };
+    static_assert(sizeof(kTable) / sizeof(kTable[0]) == usize(abi::Sys::Count));
+    if (number >= u64(abi::Sys::Count)) {
+        ++m_stats.unknown;
+        ++m_stats.failures;
+        return abi::Err::NoSyscall;
+    }
+    ++m_stats.calls[number];
+    SysResult result = (this->*kTable[number])(thread, args);
+    if (result.failed()) ++m_stats.failures;
+    return result;
+}
+
+// --- time -----------------------------------------------------------------
+
+SysResult Syscalls::sys_clock(Thread&, const SyscallArgs&) { return Outcome::done(m_processes.loop().now()); }
+
+SysResult Syscalls::sys_sleep(Thread& thread, const SyscallArgs& args) {
+    Nanoseconds duration = args.a[0];
+    if (duration == 0) return Outcome::done(0);
+    Loop& loop = m_processes.loop();
+    Nanoseconds now = loop.now();
+    Nanoseconds deadline = duration > kNoDeadline - 1 - now ? kNoDeadline - 1 : now + duration;
+    thread.timer().set_callback([](Timer& timer) { static_cast<Thread*>(timer.context())->wake(0); }, &thread);
+    loop.arm(thread.timer(), deadline);
+    thread.park("sleep");
+    return Outcome::park();
+}
+
+SysResult Syscalls::sys_yield(Thread& thread, const SyscallArgs&) {
+    // With nobody else runnable, yield is the null syscall: straight back.
+    if (m_processes.scheduler().runnable() == 0) return Outcome::done(0);
+    // Otherwise go to the back of the queue: parked for zero time.
+    thread.park("yield");
+    thread.wake(0);
+    return Outcome::park();
+}
+
+// --- memory ---------------------------------------------------------------
+
+SysResult Syscalls::sys_map(Thread& thread, const SyscallArgs& args) {
+    u64 length = args.a[0];
+    u64 flags = args.a[1];
+    if (length == 0 || flags & ~u64(abi::kMapRead | abi::kMapWrite | abi::kMapExecute)) return abi::Err::InvalidArgument;
+    if ((flags & abi::kMapWrite) && (flags & abi::kMapExecute)) return abi::Err::InvalidArgument;
+    if (length > abi::kMapLimit - abi::kMapBase) return abi::Err::Overflow;
+    // Writable implies readable (no CPU Mote runs on has write-only pages).
+    u32 access = u32(flags) | ((flags & abi::kMapWrite) ? kUserRead : 0);
+    AddressSpace& space = thread.process().space();
+    auto address = space.map_anywhere(length, access);
+    if (address.is_error()) return address.error() == Error::Overflow ? abi::Err::TooMany : to_abi(address.error());
+    return Outcome::done(address.value());
+}
+
+SysResult Syscalls::sys_unmap(Thread& thread, const SyscallArgs& args) {
+    u64 address = args.a[0];
+    u64 length = args.a[1];
+    if (address & (abi::kPageSize - 1) || length == 0) return abi::Err::InvalidArgument;
+    if (!AddressSpace::in_user_half(address, length)) return abi::Err::BadAddress;
+    SYS_TRY(thread.process().space().remove_mapped(address, length));
+    return Outcome::done(0);
+}
+
+// --- handles --------------------------------------------------------------
+
+SysResult Syscalls::sys_close(Thread& thread, const SyscallArgs& args) {
+    if (args.a[0] > 0xffffffffu) return abi::Err::BadHandle;
+    if (thread.process().handles().close(abi::Handle(args.a[0])).is_error()) return abi::Err::BadHandle;
+    return Outcome::done(0);
+}
+
+SysResult Syscalls::sys_stat(Thread& thread, const SyscallArgs& args) {
+    KernelObject* object = SYS_TRY(handle_object(thread, args.a[0]));
+    UserPtr<abi::Stat> out {args.a[1]};
+    abi::Stat stat {};
+    SYS_TRY(object->stat(stat));
+    SYS_TRY(copy_out(thread, out, stat));
+    return Outcome::done(0);
+}
+
+}  // namespace mote

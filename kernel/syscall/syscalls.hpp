@@ -1,0 +1,99 @@
+// Syscalls: the kernel's system call surface (kernel/abi/syscalls.hpp),
+// decoded and dispatched. The platform's trap path hands over the number
+// and six argument registers of the thread that trapped; each handler
+// validates every argument before it has any effect (decode, then perform),
+// reads and writes user memory only through the process's AddressSpace
+// (typed user pointers, one copy path), and returns a SysResult: done with
+// a value, parked, or an ABI error. Errors are translated once, in
+// SysResult.
+//
+// A handler that parks leaves everything its completion needs in the
+// thread (Thread::pending, its timer, the object's waiter list); nothing
+// waits on the kernel stack.
+#pragma once
+
+#include "proc/process_table.hpp"
+#include "syscall/sys_result.hpp"
+
+namespace mote {
+
+class ProgramLoader;
+class FsNode;
+
+struct SyscallArgs {
+    u64 a[6] {};
+};
+
+struct SyscallStats {
+    u64 calls[u32(abi::Sys::Count)] {};
+    u64 unknown = 0;
+    u64 failures = 0;
+};
+
+class Syscalls {
+public:
+    explicit Syscalls(ProcessTable& processes) : m_processes(processes) {}
+
+    // Runs syscall `number` for `thread`, which is Running. Afterwards the
+    // thread is Running (the result is in the SysResult), Parked (a wake
+    // will deliver the result) or Dead (its process ended).
+    SysResult dispatch(Thread& thread, u64 number, const SyscallArgs& args);
+
+    // Where spawn finds programs' bytes and how it loads them.
+    void set_loader(ProgramLoader* loader) { m_loader = loader; }
+
+    const SyscallStats& stats() const { return m_stats; }
+    ProcessTable& processes() { return m_processes; }
+
+private:
+    SysResult sys_exit(Thread&, const SyscallArgs&);
+    SysResult sys_spawn(Thread&, const SyscallArgs&);
+    SysResult sys_wait(Thread&, const SyscallArgs&);
+    SysResult sys_open(Thread&, const SyscallArgs&);
+    SysResult sys_close(Thread&, const SyscallArgs&);
+    SysResult sys_read(Thread&, const SyscallArgs&);
+    SysResult sys_write(Thread&, const SyscallArgs&);
+    SysResult sys_stat(Thread&, const SyscallArgs&);
+    SysResult sys_readdir(Thread&, const SyscallArgs&);
+    SysResult sys_map(Thread&, const SyscallArgs&);
+    SysResult sys_unmap(Thread&, const SyscallArgs&);
+    SysResult sys_signal(Thread&, const SyscallArgs&);
+    SysResult sys_poll(Thread&, const SyscallArgs&);
+    SysResult sys_clock(Thread&, const SyscallArgs&);
+    SysResult sys_sleep(Thread&, const SyscallArgs&);
+    SysResult sys_yield(Thread&, const SyscallArgs&);
+
+    ProcessTable& m_processes;
+    ProgramLoader* m_loader = nullptr;
+    SyscallStats m_stats;
+};
+
+// Argument decoding shared by the handlers (syscall/user_args.cpp).
+// The object `handle` names in the thread's table: BadHandle if none,
+// WrongType if it is not of `type`.
+SysOr<KernelObject*> handle_object(Thread& thread, u64 handle);
+SysOr<KernelObject*> handle_object(Thread& thread, u64 handle, ObjectType type);
+
+// A user pointer to a T: an address, never dereferenced; copies go through
+// the address space and fail with BadAddress.
+template <typename T>
+struct UserPtr {
+    u64 address = 0;
+};
+SysOr<bool> copy_from_user(Thread& thread, Span<u8> to, u64 from);
+SysOr<bool> copy_to_user(Thread& thread, u64 to, Span<const u8> from);
+template <typename T>
+SysOr<T> copy_in(Thread& thread, UserPtr<T> from) {
+    T value {};
+    auto copied = copy_from_user(thread, Span<u8>(reinterpret_cast<u8*>(&value), sizeof(T)), from.address);
+    if (copied.is_error()) return copied.error();
+    return value;
+}
+template <typename T>
+SysOr<bool> copy_out(Thread& thread, UserPtr<T> to, const T& value) {
+    return copy_to_user(thread, to.address, Span<const u8>(reinterpret_cast<const u8*>(&value), sizeof(T)));
+}
+// Whether the whole user range could be written (checked before parking).
+SysOr<bool> check_writable(Thread& thread, u64 address, u64 length);
+
+}  // namespace mote
