@@ -34,20 +34,17 @@ endif()
 set(MOTE_PLATFORM ${MOTE_PLATFORM_DEFAULT} CACHE STRING "Bare-metal platform under kernel/platform/")
 file(GLOB MOTE_PLATFORM_SOURCES CONFIGURE_DEPENDS
      ${CMAKE_SOURCE_DIR}/kernel/platform/${MOTE_PLATFORM}/*.cpp
+     ${CMAKE_SOURCE_DIR}/kernel/platform/bare_metal/*.cpp
      ${CMAKE_SOURCE_DIR}/kernel/dev/uart/*.cpp)
-# PVH shares virt's machine-independent bare-metal pieces: the crash report,
-# the symbol table, the memory map and its reports, running the kernel,
-# DMA, attaching virtio devices and the self-tests.
-if(MOTE_PLATFORM STREQUAL "pvh")
-  foreach(shared crash symbols cxx_runtime memory_map machine_report machine_main virt_dma bare_metal_virtio selftest virtio_selftest)
-    list(APPEND MOTE_PLATFORM_SOURCES ${CMAKE_SOURCE_DIR}/kernel/platform/virt/${shared}.cpp)
-  endforeach()
-endif()
+# platform/bare_metal/ is what every bare-metal machine (virt and PVH)
+# shares: the crash report, the symbol table, the memory map and its
+# reports, running the kernel, DMA, attaching virtio devices, user mode and
+# the self-tests.
 # The minimal profile (cmake/kernel_sources.cmake) has no device drivers to
 # attach, so neither their platform glue.
 if(NOT MOTE_HAVE_DRIVERS)
   list(FILTER MOTE_PLATFORM_SOURCES EXCLUDE REGEX
-       ".*/platform/(virt/(virt_virtio|virt_pci|bare_metal_virtio|virt_dma|virtio_selftest)|pvh/(pvh_pci|pvh_virtio))\\.cpp$")
+       ".*/platform/(virt/(virt_virtio|virt_pci)|bare_metal/(bare_metal_virtio|dma|virtio_selftest)|pvh/(pvh_pci|pvh_virtio))\\.cpp$")
 endif()
 list(APPEND MOTE_ARCH_SOURCES ${MOTE_PLATFORM_SOURCES})
 # riscv64 boot code runs C++ before the MMU is on, at the physical load
@@ -74,7 +71,7 @@ get_filename_component(MOTE_LLD_DIR ${MOTE_LLD_REAL} DIRECTORY)
 find_program(MOTE_NM NAMES llvm-nm-19 llvm-nm REQUIRED)
 find_package(Python3 REQUIRED COMPONENTS Interpreter)
 
-# The symbol table for backtraces (kernel/platform/virt/symbols.hpp) lives
+# The symbol table for backtraces (kernel/platform/bare_metal/symbols.hpp) lives
 # in the image's .ksyms section, sized to fit exactly, in two links:
 #  1. mote.pass1.elf reserves 16 bytes. Its function symbols are the final
 #     image's: .ksyms comes after .text, and no link here relaxes code, so

@@ -10,7 +10,7 @@ Two steps of the bare-metal build (cmake/freestanding.cmake):
                       --update-section), so no address in the image moves
 
 Reads the function symbols with llvm-nm and lays the table out as
-kernel/platform/virt/symbols.hpp documents. Both links place every function
+kernel/platform/bare_metal/symbols.hpp documents. Both links place every function
 at the same address, so the table measured after the first one is the one
 that fills the second; a table that does not fit is an error.
 """
@@ -100,7 +100,7 @@ def build_pool(strings):
 
 
 def build_table(symbols, capacity):
-    """The .ksyms layout of kernel/platform/virt/symbols.hpp, padded to
+    """The .ksyms layout of kernel/platform/bare_metal/symbols.hpp, padded to
     `capacity`, and the number of bytes it really uses."""
     symbols = sorted(set(symbols))
     # One entry per address (aliases keep the first name).

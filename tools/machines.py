@@ -67,6 +67,11 @@ def add_run_options(parser):
                              f"or microvm (virtio-mmio); default {DEFAULT_X86_MACHINE}")
     parser.add_argument("--accel", choices=["tcg", "kvm"], default="tcg",
                         help="x86_64 accelerator: tcg (default; what every test uses) or kvm (only if /dev/kvm exists)")
+    parser.add_argument("--initrd", metavar="FILE",
+                        help="initramfs (newc cpio) to boot with; default: the build's initramfs.cpio, whose "
+                             "bin/init starts the user shell")
+    parser.add_argument("--no-initrd", action="store_true",
+                        help="boot without an initramfs: the kernel's own shell runs instead of user programs")
     parser.add_argument("--qemu-arg", action="append", default=[], metavar="ARG",
                         help="extra argument passed to QEMU as is (repeatable)")
     parser.add_argument("--transport", choices=TRANSPORTS, default=None,
@@ -188,7 +193,7 @@ def x86_accel_args(accel):
 
 
 def qemu_argv(arch, kernel, memory=DEFAULT_MEMORY, append=None, cpu=None, gic=None, extra=(), devices=(),
-              machine=None, accel=None):
+              machine=None, accel=None, initrd=None):
     """The full QEMU command line: serial console on stdio, no display."""
     if arch not in MACHINES:
         raise SystemExit(f"mote: no QEMU machine defined for {arch} yet")
@@ -200,14 +205,32 @@ def qemu_argv(arch, kernel, memory=DEFAULT_MEMORY, append=None, cpu=None, gic=No
     if m["cpus"]:
         argv += ["-cpu", cpu or m["cpus"][0]]
     argv += ["-m", memory, "-nographic", "-kernel", kernel]
+    if initrd:
+        argv += ["-initrd", initrd]
     if append:
         argv += ["-append", append]
     argv += list(devices) + list(extra)
     return argv
 
 
+def initramfs_path(build_dir):
+    """The initramfs the build makes next to the kernel (user/CMakeLists.txt)."""
+    return os.path.join(build_dir, "initramfs.cpio")
+
+
+def initrd_for(build_dir, args):
+    """--initrd FILE, else the build's own initramfs (if it has one), unless --no-initrd."""
+    if getattr(args, "no_initrd", False):
+        return None
+    if getattr(args, "initrd", None):
+        return args.initrd
+    path = initramfs_path(build_dir)
+    return path if os.path.exists(path) else None
+
+
 def qemu_command(arch, build_dir, args):
     """`./mote run --arch ARCH ...`"""
     return qemu_argv(arch, kernel_path(arch, build_dir), memory=args.memory, append=getattr(args, "append", None),
                      cpu=args.cpu, gic=args.gic, extra=args.qemu_arg, devices=device_args(arch, args),
-                     machine=getattr(args, "machine", None), accel=getattr(args, "accel", None))
+                     machine=getattr(args, "machine", None), accel=getattr(args, "accel", None),
+                     initrd=initrd_for(build_dir, args))

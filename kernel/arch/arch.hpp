@@ -40,6 +40,14 @@ struct FaultInfo {
 
 using LineSink = void (*)(StringView line, void* context);
 
+// Why a trap from user mode happened, as the port tells the platform.
+enum class UserTrapKind : u8 { Syscall, Interrupt, Fault };
+
+// What arch_enter_user's trap path asks the platform's user-trap hook, and
+// what the hook answers: resume the thread at once, or return from
+// Arch::enter_user to the loop.
+enum class UserTrapAction : u8 { Resume, Leave };
+
 // Counted by the trap handlers; shown by `uptime`-style reports and checked
 // by the self-tests. A "weird" interrupt is one no handler recognised.
 struct TrapStats {
@@ -74,6 +82,7 @@ struct BootLayout {
 
 template <typename A>
 concept ArchFacade = requires(u64 ticks, bool flag, arch::Frame frame, const typename A::TrapFrame& trap,
+                              typename A::TrapFrame& user_frame, u32 index, u16 asid,
                               arch::LineSink sink, void* context, void (*body)(void*), arch::FaultInfo& fault,
                               u64 phys, u64 size, const fdt::Fdt& fdt, fdt::Node node) {
     { A::kName } -> arch::SameAs<const char* const&>;
@@ -107,6 +116,21 @@ concept ArchFacade = requires(u64 ticks, bool flag, arch::Frame frame, const typ
     { A::catch_fault(body, context, fault) } -> arch::SameAs<bool>;
     // Stops with a report: `message` names the cause (VERIFY text, shell).
     { A::breakpoint_panic("") };
+    // User mode. A thread's registers live in an Arch::TrapFrame (the same
+    // layout a trap from user mode saves). enter_user runs it, with
+    // interrupts off on entry and on return, until the platform's
+    // platform_user_trap hook answers Leave.
+    { A::user_frame_init(user_frame, ticks, ticks, ticks) } -> arch::SameAs<void>;
+    { A::enter_user(user_frame) } -> arch::SameAs<void>;
+    { A::syscall_number(trap) } -> arch::SameAs<u64>;
+    { A::syscall_argument(trap, index) } -> arch::SameAs<u64>;
+    { A::set_syscall_result(user_frame, ticks) } -> arch::SameAs<void>;
+    // The user-space translation: page tables for one address space, made
+    // current with an address-space id (ASID; x86: PCID or a flush).
+    { A::switch_address_space(phys, asid) } -> arch::SameAs<void>;
+    { A::flush_user_page(ticks, asid) } -> arch::SameAs<void>;
+    { A::flush_address_space(asid) } -> arch::SameAs<void>;
+    { A::asid_count() } -> arch::SameAs<u32>;
     // Memory: device registers mapped into the kernel's address space.
     { A::map_device(phys, size) } -> arch::SameAs<Result<volatile u8*>>;
     // The driver for the interrupt controller at `node`; NotFound if this
@@ -142,6 +166,11 @@ void platform_interrupt();
 // An exception nobody expected, or a panic (`message` set): print the crash
 // report and stop.
 [[noreturn]] void platform_crash(const Arch::TrapFrame& frame, const char* message);
+// A trap from user mode (interrupts are off): a syscall to run, an interrupt
+// already acknowledged and posted by the port, or a fault. The frame holds
+// the thread's registers; the port has already stepped past a syscall
+// instruction.
+arch::UserTrapAction platform_user_trap(Arch::TrapFrame& frame, arch::UserTrapKind kind, const arch::FaultInfo& fault);
 
 static_assert(ArchFacade<Arch>, "kernel/arch/<isa>/cpu.hpp does not provide the whole arch facade");
 }  // namespace mote

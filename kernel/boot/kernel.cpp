@@ -45,9 +45,13 @@ PowerAction Kernel::run() {
     start_network();
     timeline.mark("network", m_loop.now());
 
-    m_machine.console().set_input(&m_shell);
-    m_shell.start();
-    timeline.mark("shell", m_loop.now());
+    if (start_user_space()) {
+        timeline.mark("init", m_loop.now());
+    } else {
+        m_machine.console().set_input(&m_shell);
+        m_shell.start();
+        timeline.mark("shell", m_loop.now());
+    }
     m_loop.run();
 #if MOTE_HAVE_DRIVERS
     // Let the network services' cancelled requests complete before exit.
@@ -56,10 +60,49 @@ PowerAction Kernel::run() {
     for (int i = 0; i < 4 && m_loop.has_ready_work(); ++i) m_loop.turn(false);
 
     m_machine.console().set_input(nullptr);
+    if (m_user) {
+        m_user->~UserSpace();
+        m_user = nullptr;
+    }
     log_info("boot", "{}", m_power == PowerAction::Reboot ? "rebooting" : "powering off");
     klog().set_console(nullptr, nullptr);
     g_clock_loop = nullptr;
     return m_power;
+}
+
+bool Kernel::start_user_space() {
+    UserPlatform* platform = m_machine.user_platform();
+    PageAllocator* pages = m_machine.pages();
+    ReadonlyBytes initramfs = m_machine.initramfs();
+    StringView init = "bin/init";
+    (void)boot_args().get("mote.init", init);
+    if (!platform || !pages || initramfs.empty() || init == "none") return false;
+    m_user = new (m_user_storage) UserSpace(m_loop, *pages, *platform, m_machine.console());
+    // From here the console belongs to programs: log lines go straight to
+    // it, typed bytes to the console stream.
+    klog().set_console(
+        [](StringView line, void* ctx) {
+            auto* console = static_cast<Console*>(ctx);
+            console->write(line);
+            console->write("\n");
+        },
+        &m_machine.console());
+    m_machine.console().set_input(&m_user->console());
+    m_user->on_init_exit(
+        [](const abi::ExitInfo& exit, void* context) {
+            auto* kernel = static_cast<Kernel*>(context);
+            log_info("user", "init ended: reason {} status {}; powering off", exit.reason, exit.status);
+            kernel->request_power(PowerAction::PowerOff);
+        },
+        this);
+    auto started = m_user->start(initramfs, init);
+    if (started.ok()) return true;
+    log_warn("user", "cannot start {}: {}; the kernel shell runs instead", init, started.error());
+    m_machine.console().set_input(nullptr);
+    m_user->~UserSpace();
+    m_user = nullptr;
+    klog().set_console([](StringView line, void* ctx) { static_cast<Shell*>(ctx)->print_above_prompt(line); }, &m_shell);
+    return false;
 }
 
 void Kernel::start_network() {

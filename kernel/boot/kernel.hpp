@@ -7,6 +7,7 @@
 #include "boot/boot_args.hpp"
 #include "boot/machine.hpp"
 #include "core/loop.hpp"
+#include "boot/user_space.hpp"
 #include "shell/shell.hpp"
 #if MOTE_HAVE_DRIVERS
 #include "dev/block_registry.hpp"
@@ -34,6 +35,8 @@ public:
     NetStack& net() { return m_net; }
 #endif
     Shell& shell() { return m_shell; }
+    // nullptr unless init runs.
+    UserSpace* user_space() { return m_user; }
     BootArgs boot_args() const { return BootArgs(m_machine.command_line()); }
 
 
@@ -44,6 +47,9 @@ public:
 private:
     void apply_boot_args();
     void start_network();
+    // Starts init if the machine can run programs and has an initramfs;
+    // false if the kernel shell should run instead.
+    bool start_user_space();
 
     Machine& m_machine;
     Loop m_loop;
@@ -53,6 +59,9 @@ private:
 #endif
     Shell m_shell;
     PowerAction m_power = PowerAction::None;
+    // Built only on machines that run programs (start_user_space).
+    alignas(UserSpace) u8 m_user_storage[sizeof(UserSpace)];
+    UserSpace* m_user = nullptr;
 };
 
 }  // namespace mote

@@ -14,6 +14,7 @@ namespace mote {
 
 class Kernel;
 class PageAllocator;
+class UserPlatform;
 
 enum class PowerAction : u8 { None, PowerOff, Reboot };
 
@@ -36,6 +37,11 @@ public:
 
     // The physical page allocator, if this machine manages physical memory.
     virtual PageAllocator* pages() { return nullptr; }
+    // How this machine runs user programs; nullptr if it cannot (yet).
+    virtual UserPlatform* user_platform() { return nullptr; }
+    // The initramfs the loader passed (a newc cpio archive), reachable in
+    // kernel memory and reserved from the page allocator; empty if none.
+    virtual ReadonlyBytes initramfs() const { return {}; }
     // Writes `report`; Unsupported if this machine has nothing to say.
     virtual Result<void> describe(MachineReport report, MachineLineSink sink, void* context) {
         (void)report, (void)sink, (void)context;

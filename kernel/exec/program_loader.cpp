@@ -24,21 +24,18 @@ Result<Process*> ProgramLoader::spawn(const SpawnPlan& plan) {
     Process* process = TRY(m_processes.create(plan.name, plan.parent));
     process->thread().set_band(plan.band);
     abi::Handle values[abi::kMaxSpawnHandles] {};
-    Result<u64> sp = Error::InvalidArgument;
-    Result<void> loaded = load_segments(*process, image, plan.image);
-    for (usize i = 0; loaded.ok() && i < plan.handles.size(); ++i) {
-        auto value = process->handles().install(*plan.handles[i]);
-        if (value.is_error()) loaded = value.error();
-        else values[i] = value.value();
-    }
-    if (loaded.ok()) sp = build_stack(*process, plan, Span<const abi::Handle>(values, plan.handles.size()));
-    if (loaded.is_error() || sp.is_error()) {
-        Error error = loaded.is_error() ? loaded.error() : sp.error();
+    auto built = [&]() -> Result<u64> {
+        TRY(load_segments(*process, image, plan.image));
+        for (usize i = 0; i < plan.handles.size(); ++i) values[i] = TRY(process->handles().install(*plan.handles[i]));
+        return build_stack(*process, plan, Span<const abi::Handle>(values, plan.handles.size()));
+    }();
+    if (built.is_error()) {
         m_processes.discard(*process);
-        return error;
+        return built.error();
     }
+    u64 sp = built.value();
     // StartInfo sits right at the initial sp (see build_stack).
-    m_processes.start(*process, image.entry, sp.value(), sp.value());
+    m_processes.start(*process, image.entry, sp, sp);
     return process;
 }
 

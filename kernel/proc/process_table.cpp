@@ -14,13 +14,17 @@ ProcessTable::ProcessTable(Loop& loop, PageAllocator& pages, UserPlatform& platf
     m_reaper.set_callback([](Deferred& call) { static_cast<ProcessTable*>(call.context())->reap(); }, this);
 }
 
-ProcessTable::~ProcessTable() {
-    m_loop.set_user_runner(nullptr);
+void ProcessTable::end_all() {
     for (Process& process : m_all) {
         if (process.state() == ProcessState::Running) end(process, {u32(abi::ExitReason::Killed), 0, 0, 0});
     }
     if (m_reaper.queued()) m_loop.cancel(m_reaper);
     reap();
+}
+
+ProcessTable::~ProcessTable() {
+    m_loop.set_user_runner(nullptr);
+    end_all();
     // Exited processes still named by handles of exited processes are
     // gone with those handles; anything left is a leak.
     VERIFY_MSG(m_all.empty(), "processes outlive their table");
@@ -63,6 +67,12 @@ void ProcessTable::end(Process& process, const abi::ExitInfo& info) {
     // Off every queue: the run queue, or whatever it was parked on.
     m_scheduler.remove(thread);
     if (thread.m_state == ThreadState::Parked && thread.wait_object()) thread.wait_object()->cancel_wait(thread);
+    // A thread parked in poll() is watched by each object it polls.
+    process.handles().for_each([&](abi::Handle, KernelObject& object) {
+        object.unwatch(thread);
+        object.cancel_wait(thread);
+    });
+    thread.set_polling(false);
     if (thread.timer().armed()) m_loop.cancel(thread.timer());
     thread.m_state = ThreadState::Dead;
     process.m_state = ProcessState::Exited;
@@ -93,6 +103,7 @@ void ProcessTable::end(Process& process, const abi::ExitInfo& info) {
         poller->poll_event();
     }
     m_all.remove(process);
+    if (m_exit_observer) m_exit_observer(process, m_exit_context);
     // The table's reference goes in a deferred call: this may be the
     // process whose thread the CPU is still returning from (exit(), a
     // fault), and the scheduler touches that thread once more.

@@ -49,8 +49,17 @@ public:
     void end(Process& process, const abi::ExitInfo& info);
     // A user fault ended the process: one report line, then end().
     void fault(Process& process, const UserFault& fault);
+    // Ends every process (shutdown).
+    void end_all();
     // Ends a process that was created but never started (a failed spawn).
     void discard(Process& process);
+
+    // Called after each process has ended (the kernel watches init's).
+    using ExitObserver = void (*)(Process& process, void* context);
+    void set_exit_observer(ExitObserver observer, void* context) {
+        m_exit_observer = observer;
+        m_exit_context = context;
+    }
 
     Process* find(u32 pid);
     template <typename Fn>
@@ -79,6 +88,8 @@ private:
     IntrusiveList<Process, &Process::table_node> m_dying;  // ended, table reference not yet dropped
     Deferred m_reaper;
     u32 m_next_pid = 1;
+    ExitObserver m_exit_observer = nullptr;
+    void* m_exit_context = nullptr;
     ProcessTableStats m_stats;
 };
 

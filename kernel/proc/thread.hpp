@@ -75,7 +75,7 @@ public:
 
 private:
     friend class Scheduler;
-    friend class Process;
+    friend class ProcessTable;
 
     Process& m_process;
     ThreadState m_state = ThreadState::New;

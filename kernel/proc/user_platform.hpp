@@ -10,6 +10,8 @@
 namespace mote {
 
 class Thread;
+class ProcessTable;
+class Syscalls;
 
 // Room for one thread's saved user registers, whatever the ISA; each port
 // static_asserts that its frame fits.
@@ -23,6 +25,9 @@ enum class RunExit : u8 {
 
 class UserPlatform {
 public:
+    // The kernel's process table and syscall layer, once, before any
+    // process exists: where traps from user mode are delivered.
+    virtual void attach(ProcessTable& processes, Syscalls& syscalls) = 0;
     virtual Result<UserMmu*> create_mmu() = 0;
     virtual void destroy_mmu(UserMmu& mmu) = 0;
     // Sets up a new thread's registers: start at `entry` with `sp` and

@@ -18,7 +18,10 @@
 namespace mote {
 
 class ProgramLoader;
+class OpenNodeCache;
+namespace fs {
 class FsNode;
+}
 
 struct SyscallArgs {
     u64 a[6] {};
@@ -28,11 +31,13 @@ struct SyscallStats {
     u64 calls[u32(abi::Sys::Count)] {};
     u64 unknown = 0;
     u64 failures = 0;
+    u64 kills = 0;
 };
 
 class Syscalls {
 public:
     explicit Syscalls(ProcessTable& processes) : m_processes(processes) {}
+    ~Syscalls() { release_program_image(); }
 
     // Runs syscall `number` for `thread`, which is Running. Afterwards the
     // thread is Running (the result is in the SysResult), Parked (a wake
@@ -41,6 +46,13 @@ public:
 
     // Where spawn finds programs' bytes and how it loads them.
     void set_loader(ProgramLoader* loader) { m_loader = loader; }
+    // Where open() makes its handles' objects.
+    void set_files(OpenNodeCache* files) { m_files = files; }
+    // A program file's bytes, read whole into pages the Syscalls keep until
+    // the next call (the kernel spawns init with it too).
+    SysOr<ReadonlyBytes> program_image(fs::FsNode& node);
+    void release_program_image();
+    static constexpr u64 kMaxProgramBytes = 4 << 20;
 
     const SyscallStats& stats() const { return m_stats; }
     ProcessTable& processes() { return m_processes; }
@@ -63,8 +75,24 @@ private:
     SysResult sys_sleep(Thread&, const SyscallArgs&);
     SysResult sys_yield(Thread&, const SyscallArgs&);
 
+    // The bytes of the program `path` names relative to directory handle
+    // `dir` (syscall/io_calls.cpp).
+    SysOr<ReadonlyBytes> program_bytes(Thread& thread, u64 dir, StringView path);
+
     ProcessTable& m_processes;
     ProgramLoader* m_loader = nullptr;
+    OpenNodeCache* m_files = nullptr;
+    struct Image {
+        PhysAddr first = 0;
+        usize count = 0;
+    } m_image;
+    // Room for the larger arguments one syscall copies in (spawn's path
+    // and argv): one syscall runs at a time per CPU, and the kernel stack
+    // is small.
+    struct Scratch {
+        char path[abi::kNameMax * 4];
+        u8 argv[abi::kMaxArgvBytes];
+    } m_scratch;
     SyscallStats m_stats;
 };
 

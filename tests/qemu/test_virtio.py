@@ -25,7 +25,7 @@ SECTOR = 512
 READ_LBA, WRITE_LBA, SECTORS = 1000, 2000, 64
 
 
-def host_pattern(lba, i):  # kernel/platform/virt/virtio_selftest.hpp
+def host_pattern(lba, i):  # kernel/platform/bare_metal/virtio_selftest.hpp
     return (lba * 31 + i * 7 + 0xA5) & 0xFF
 
 

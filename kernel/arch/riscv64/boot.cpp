@@ -90,6 +90,9 @@ extern "C" [[noreturn]] void kernel_main(u64, u64 dtb_phys) {
     asm volatile("sfence.vma" ::: "memory");
     g_layout.table_pages_used = page_table_pool().used;
 
+    // sscratch = 0 means "trapped from the kernel" (entry.S); firmware may
+    // leave anything in it.
+    MOTE_CSR_WRITE(sscratch, 0);
     MOTE_CSR_WRITE(stvec, reinterpret_cast<u64>(trap_entry));
     for (auto* ctor = __init_array_start; ctor != __init_array_end; ++ctor) (*ctor)();
     platform_main(dtb_phys);

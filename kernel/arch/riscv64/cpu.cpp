@@ -1,5 +1,6 @@
 // riscv64 CPU services: timer, power, register dumps and frame walking.
 #include "arch/arch.hpp"
+#include "arch/riscv64/page_table.hpp"
 #include "arch/riscv64/sbi.hpp"
 #include "base/format.hpp"
 
@@ -10,6 +11,7 @@ namespace mote {
 namespace {
 bool g_sstc = false;
 bool g_srst = false;
+u32 g_asid_count = 1;
 
 // Whether the ISA string ("rv64imafdch_zicsr_..._sstc") names extension
 // `name` as one of its '_'-separated multi-letter parts.
@@ -43,6 +45,13 @@ Result<u64> Arch::init(const fdt::Fdt& fdt) {
         }
     }
     g_srst = sbi::has_extension(sbi::kSrst);
+    // ASIDLEN (4.1.11): write all ones to satp.ASID and see what stays.
+    u64 satp = MOTE_CSR_READ(satp);
+    MOTE_CSR_WRITE(satp, satp | (u64(0xffff) << 44));
+    u64 asid_bits = (MOTE_CSR_READ(satp) >> 44) & 0xffff;
+    MOTE_CSR_WRITE(satp, satp);
+    asm volatile("sfence.vma" ::: "memory");
+    g_asid_count = u32(asid_bits) + 1;
     set_timer(kTimerNever);
     MOTE_CSR_SET(sie, (u64(1) << riscv::kIntTimer) | (u64(1) << riscv::kIntExternal) |
                           (u64(1) << riscv::kIntSoftware));
@@ -50,6 +59,18 @@ Result<u64> Arch::init(const fdt::Fdt& fdt) {
 }
 
 bool riscv_uses_sstc() { return g_sstc; }
+
+u32 Arch::asid_count() { return g_asid_count; }
+
+void Arch::switch_address_space(u64 root_phys, u16 asid) {
+    // Sv39 (mode 8) with this address space's ASID: translations of other
+    // ASIDs stay cached, so a switch needs no flush. ASID 0 is "none": the
+    // platform uses it when the CPU has too few ASIDs, and then every switch
+    // flushes. root_phys 0 is the kernel's own tables.
+    if (root_phys == 0) root_phys = riscv::kernel_page_tables().root_phys();
+    MOTE_CSR_WRITE(satp, (u64(8) << 60) | (u64(asid) << 44) | (root_phys >> 12));
+    if (asid == 0) asm volatile("sfence.vma" ::: "memory");
+}
 
 void Arch::set_timer(u64 deadline) {
     if (g_sstc) asm volatile("csrw 0x14d, %0" ::"r"(deadline) : "memory");

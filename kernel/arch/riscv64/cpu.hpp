@@ -78,6 +78,18 @@ struct Arch {
     static bool catch_fault(void (*body)(void*), void* context, arch::FaultInfo& fault);
     [[noreturn]] static void breakpoint_panic(const char* message);
 
+    // User mode (trap.cpp, entry.S).
+    static void user_frame_init(TrapFrame& frame, u64 entry, u64 sp, u64 argument);
+    static void enter_user(TrapFrame& frame);
+    static u64 syscall_number(const TrapFrame& frame) { return frame.x[17]; }     // a7
+    static u64 syscall_argument(const TrapFrame& frame, u32 index) { return frame.x[10 + index]; }  // a0..a5
+    static void set_syscall_result(TrapFrame& frame, u64 value) { frame.x[10] = value; }
+    static void switch_address_space(u64 root_phys, u16 asid);
+    static void flush_user_page(u64 va, u16 asid) { asm volatile("sfence.vma %0, %1" ::"r"(va), "r"(u64(asid)) : "memory"); }
+    static void flush_address_space(u16 asid) { asm volatile("sfence.vma zero, %0" ::"r"(u64(asid)) : "memory"); }
+    // How many ASIDs satp holds (1 << ASIDLEN, probed at init; 1 = none).
+    static u32 asid_count();
+
     static Result<volatile u8*> map_device(u64 phys, u64 size);
     static Result<IrqController*> irq_controller(const fdt::Fdt& fdt, fdt::Node node);
     static const arch::BootLayout& boot_layout();

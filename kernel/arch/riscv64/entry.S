@@ -66,17 +66,27 @@ boot_high:
 3:  wfi
     j 3b
 
-// The trap vector (stvec, direct mode: 4-byte aligned). Saves every register
-// into a TrapFrame on the stack, calls trap_handler(frame), and restores
-// every register from the frame, which the handler may have edited.
+// The trap vector (stvec, direct mode: 4-byte aligned).
 //
-// A kernel stack overflow lands in the guard page; saving the frame there
-// would fault again forever, so a trap whose sp is in or just above the
-// guard page switches to the emergency stack first. sscratch holds t0
-// meanwhile.
+// sscratch tells where a trap came from: 0 while the kernel runs, the
+// running thread's UserFrame while user code runs (arch_enter_user sets
+// it). Swapping it with sp is the first instruction, so a trap from user
+// mode has its frame in sp at once and never touches the user's stack; a
+// trap from the kernel swaps back and takes the kernel path.
+//
+// Kernel path: saves every register into a TrapFrame on the stack, calls
+// trap_handler(frame), and restores every register from the frame, which
+// the handler may have edited. A kernel stack overflow lands in the guard
+// page; saving the frame there would fault again forever, so a trap whose
+// sp is in or just above the guard page switches to the emergency stack
+// first. sscratch holds t0 meanwhile, and is 0 again before the handler
+// runs.
     .balign 4
     .globl trap_entry
 trap_entry:
+    csrrw sp, sscratch, sp
+    bnez sp, user_trap_entry
+    csrrw sp, sscratch, sp
     csrw sscratch, t0
     lla t0, __stack_guard
     sub t0, sp, t0
@@ -90,7 +100,7 @@ trap_entry:
     lla sp, __emergency_stack_top
     addi sp, sp, -FRAME_SIZE
 2:  sd t0, 16(sp)                // the interrupted sp
-    csrr t0, sscratch
+    csrrw t0, sscratch, zero     // t0 back; sscratch = 0: "in the kernel"
     sd x1, 8(sp)
     sd x3, 24(sp)
     sd x4, 32(sp)
@@ -175,6 +185,151 @@ trap_entry:
     ld x31, 248(sp)
     ld x2, 16(sp)                // last: sp itself
     sret
+
+// Trap from user mode: sp = the thread's UserFrame (same layout as the
+// TrapFrame), sscratch = the user's sp. Saves the user's registers there,
+// then runs user_trap_handler(frame) on the kernel stack that
+// arch_enter_user left. It returns 0 to resume the thread at once (a
+// syscall that finished: the fast path, no loop turn) or 1 to leave user
+// mode: arch_enter_user then returns to its caller.
+    .balign 4
+user_trap_entry:
+    sd x1, 8(sp)
+    sd x3, 24(sp)
+    sd x4, 32(sp)
+    sd x5, 40(sp)
+    sd x6, 48(sp)
+    sd x7, 56(sp)
+    sd x8, 64(sp)
+    sd x9, 72(sp)
+    sd x10, 80(sp)
+    sd x11, 88(sp)
+    sd x12, 96(sp)
+    sd x13, 104(sp)
+    sd x14, 112(sp)
+    sd x15, 120(sp)
+    sd x16, 128(sp)
+    sd x17, 136(sp)
+    sd x18, 144(sp)
+    sd x19, 152(sp)
+    sd x20, 160(sp)
+    sd x21, 168(sp)
+    sd x22, 176(sp)
+    sd x23, 184(sp)
+    sd x24, 192(sp)
+    sd x25, 200(sp)
+    sd x26, 208(sp)
+    sd x27, 216(sp)
+    sd x28, 224(sp)
+    sd x29, 232(sp)
+    sd x30, 240(sp)
+    sd x31, 248(sp)
+    csrrw t0, sscratch, zero     // the user's sp; sscratch = 0: "in the kernel"
+    sd t0, 16(sp)
+    csrr t0, sepc
+    sd t0, SEPC(sp)
+    csrr t0, sstatus
+    sd t0, SSTATUS(sp)
+    csrr t0, scause
+    sd t0, SCAUSE(sp)
+    csrr t0, stval
+    sd t0, STVAL(sp)
+    mv s1, sp                    // the frame, kept across the call
+    mv a0, sp
+    ld sp, g_user_kernel_sp
+    li fp, 0                     // backtraces stop at the user boundary
+    call user_trap_handler
+    bnez a0, leave_user
+    mv a0, s1
+    j resume_user
+
+// u64 arch_enter_user(UserFrame* frame), with interrupts off: saves the
+// kernel's callee-saved registers, then runs the thread until
+// user_trap_handler says to leave; returns that value.
+    .globl arch_enter_user
+arch_enter_user:
+    lla t0, g_user_kernel_context
+    sd ra, 0(t0)
+    sd sp, 8(t0)
+    sd s0, 16(t0)
+    sd s1, 24(t0)
+    sd s2, 32(t0)
+    sd s3, 40(t0)
+    sd s4, 48(t0)
+    sd s5, 56(t0)
+    sd s6, 64(t0)
+    sd s7, 72(t0)
+    sd s8, 80(t0)
+    sd s9, 88(t0)
+    sd s10, 96(t0)
+    sd s11, 104(t0)
+    sd sp, g_user_kernel_sp, t1
+    // fall through, a0 = frame
+resume_user:
+    csrw sscratch, a0
+    ld t0, SEPC(a0)
+    csrw sepc, t0
+    ld t0, SSTATUS(a0)
+    csrw sstatus, t0
+    ld x1, 8(a0)
+    ld x2, 16(a0)
+    ld x3, 24(a0)
+    ld x4, 32(a0)
+    ld x5, 40(a0)
+    ld x6, 48(a0)
+    ld x7, 56(a0)
+    ld x8, 64(a0)
+    ld x9, 72(a0)
+    ld x11, 88(a0)
+    ld x12, 96(a0)
+    ld x13, 104(a0)
+    ld x14, 112(a0)
+    ld x15, 120(a0)
+    ld x16, 128(a0)
+    ld x17, 136(a0)
+    ld x18, 144(a0)
+    ld x19, 152(a0)
+    ld x20, 160(a0)
+    ld x21, 168(a0)
+    ld x22, 176(a0)
+    ld x23, 184(a0)
+    ld x24, 192(a0)
+    ld x25, 200(a0)
+    ld x26, 208(a0)
+    ld x27, 216(a0)
+    ld x28, 224(a0)
+    ld x29, 232(a0)
+    ld x30, 240(a0)
+    ld x31, 248(a0)
+    ld x10, 80(a0)               // last: a0 itself
+    sret
+
+leave_user:
+    lla t0, g_user_kernel_context
+    ld ra, 0(t0)
+    ld sp, 8(t0)
+    ld s0, 16(t0)
+    ld s1, 24(t0)
+    ld s2, 32(t0)
+    ld s3, 40(t0)
+    ld s4, 48(t0)
+    ld s5, 56(t0)
+    ld s6, 64(t0)
+    ld s7, 72(t0)
+    ld s8, 80(t0)
+    ld s9, 88(t0)
+    ld s10, 96(t0)
+    ld s11, 104(t0)
+    ret
+
+    .section .bss
+    .balign 16
+g_user_kernel_context:
+    .zero 14 * 8
+g_user_kernel_sp:
+    .zero 8
+
+    .section .text
 
 // int arch_try(void (*body)(void*), void* context, TryContext* saved)
 // Saves the callee-saved registers, sp and ra in *saved and calls body. If

@@ -36,6 +36,46 @@ void handle_interrupt(riscv::TrapFrame& frame) {
 
 arch::TrapStats& arch::trap_stats() { return g_stats; }
 
+extern "C" void arch_enter_user(riscv::TrapFrame* frame);
+
+void Arch::user_frame_init(TrapFrame& frame, u64 entry, u64 sp, u64 argument) {
+    frame = {};
+    frame.sepc = entry;
+    frame.x[2] = sp;
+    frame.x[10] = argument;
+    // sret to U-mode (SPP clear) with interrupts on there (SPIE). SUM stays
+    // clear: the kernel never touches user pages directly (it copies through
+    // the direct map), so a stray kernel access to a user address faults.
+    // FS stays Off: user programs are integer-only, and an FP instruction is
+    // an illegal-instruction fault that ends the process.
+    frame.sstatus = (MOTE_CSR_READ(sstatus) & ~(riscv::kStatusSpp | riscv::kStatusSie | riscv::kStatusSum |
+                                               riscv::kStatusFs)) |
+                    riscv::kStatusSpie;
+}
+
+void Arch::enter_user(TrapFrame& frame) { arch_enter_user(&frame); }
+
+// The trap path of a user thread (entry.S user_trap_entry). Returns 0 to
+// resume the thread, 1 to leave to the loop.
+extern "C" u64 user_trap_handler(riscv::TrapFrame& frame) {
+    // Whatever the thread did to its sstatus copy, it returns to U-mode
+    // with interrupts on.
+    frame.sstatus = (frame.sstatus & ~(riscv::kStatusSpp | riscv::kStatusSie)) | riscv::kStatusSpie;
+    arch::FaultInfo none {};
+    if (frame.scause & riscv::kCauseInterrupt) {
+        handle_interrupt(frame);
+        platform_user_trap(frame, arch::UserTrapKind::Interrupt, none);
+        return 1;
+    }
+    if (frame.scause == u64(riscv::Exception::UserEcall)) {
+        frame.sepc += 4;
+        return platform_user_trap(frame, arch::UserTrapKind::Syscall, none) == arch::UserTrapAction::Resume ? 0 : 1;
+    }
+    arch::FaultInfo fault {frame.scause, frame.stval, frame.sepc, riscv::exception_name(frame.scause)};
+    platform_user_trap(frame, arch::UserTrapKind::Fault, fault);
+    return 1;
+}
+
 extern "C" void trap_handler(riscv::TrapFrame& frame) {
     if (frame.scause & riscv::kCauseInterrupt) {
         handle_interrupt(frame);

@@ -4,10 +4,10 @@
 #include "boot/kernel.hpp"
 #include "core/log.hpp"
 #include "dev/uart/ns16550a.hpp"
-#include "platform/virt/crash.hpp"
-#include "platform/virt/machine_main.hpp"
+#include "platform/bare_metal/crash.hpp"
+#include "platform/bare_metal/machine_main.hpp"
 #include "platform/pvh/pvh_virtio.hpp"
-#include "platform/virt/selftest.hpp"
+#include "platform/bare_metal/selftest.hpp"
 
 namespace mote {
 

@@ -20,7 +20,7 @@
 #include "core/tick_clock.hpp"
 #include "dev/uart/uart.hpp"
 #include "mm/page_allocator.hpp"
-#include "platform/virt/memory_map.hpp"
+#include "platform/bare_metal/memory_map.hpp"
 
 namespace mote {
 

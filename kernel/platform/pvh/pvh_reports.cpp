@@ -4,9 +4,9 @@
 #include "platform/pvh/pvh_machine.hpp"
 #if MOTE_HAVE_DRIVERS
 #include "platform/pvh/pvh_pci.hpp"
-#include "platform/virt/bare_metal_virtio.hpp"
+#include "platform/bare_metal/bare_metal_virtio.hpp"
 #endif
-#include "platform/virt/machine_report.hpp"
+#include "platform/bare_metal/machine_report.hpp"
 
 namespace mote {
 

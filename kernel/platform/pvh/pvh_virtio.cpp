@@ -8,15 +8,15 @@
 #include "dev/virtio/virtio.hpp"
 #include "platform/pvh/pvh_machine.hpp"
 #include "platform/pvh/pvh_pci.hpp"
-#include "platform/virt/bare_metal_virtio.hpp"
-#include "platform/virt/virt_dma.hpp"
-#include "platform/virt/virtio_selftest.hpp"
+#include "platform/bare_metal/bare_metal_virtio.hpp"
+#include "platform/bare_metal/dma.hpp"
+#include "platform/bare_metal/virtio_selftest.hpp"
 
 namespace mote {
 
 namespace {
 
-VirtDma g_dma;
+BareMetalDma g_dma;
 constexpr usize kMaxMmio = acpi::MmioDevices::kMax;
 virtio::MmioTransport g_mmio[kMaxMmio];
 usize g_mmio_count = 0;

@@ -6,9 +6,9 @@
 #include "core/log.hpp"
 #include "dev/uart/ns16550a.hpp"
 #include "dev/uart/pl011.hpp"
-#include "platform/virt/crash.hpp"
-#include "platform/virt/machine_main.hpp"
-#include "platform/virt/selftest.hpp"
+#include "platform/bare_metal/crash.hpp"
+#include "platform/bare_metal/machine_main.hpp"
+#include "platform/bare_metal/selftest.hpp"
 #if MOTE_HAVE_DRIVERS
 #include "platform/virt/virt_virtio.hpp"
 #endif
@@ -128,9 +128,39 @@ Result<void> VirtMachine::init_memory() {
                          r.reason != StringView("kernel image (text, data, bss, stack, page tables)");
         if (!described) m_memory.reserve({ram.base, layout.kernel_phys - ram.base}, "below the kernel image (firmware)");
     }
+    find_initramfs();
     m_memory.compute_usable();
     TRY(m_pages.initialize(m_memory.usable(), layout.direct_map_offset));
+    new (m_user_mode_storage) BareMetalUserMode(m_pages, m_clock);
     return {};
+}
+
+void VirtMachine::find_initramfs() {
+    // QEMU's -initrd: /chosen/linux,initrd-start and -end (physical, one or
+    // two cells each). Untrusted like the rest of the tree: it must lie
+    // inside RAM, and is reserved before the allocator sees RAM.
+    auto chosen = devicetree().find_node("/chosen");
+    if (chosen.is_error()) return;
+    auto start = chosen.value().property("linux,initrd-start");
+    auto end = chosen.value().property("linux,initrd-end");
+    if (start.is_error() || end.is_error()) return;
+    auto first = start.value().as_number();
+    auto last = end.value().as_number();
+    if (first.is_error() || last.is_error() || last.value() <= first.value()) {
+        log_warn("virt", "/chosen names an initramfs that does not parse; ignored");
+        return;
+    }
+    PhysRange range {first.value(), last.value() - first.value()};
+    bool in_ram = false;
+    for (const PhysRange& ram : m_memory.ram())
+        in_ram |= range.base >= ram.base && range.base + range.size <= ram.base + ram.size;
+    if (!in_ram) {
+        log_warn("virt", "initramfs at {:#x}+{} is not in RAM; ignored", range.base, range.size);
+        return;
+    }
+    m_memory.reserve(range, "initramfs");
+    m_initramfs = ReadonlyBytes(reinterpret_cast<const u8*>(range.base + Arch::boot_layout().direct_map_offset),
+                                range.size);
 }
 
 Nanoseconds VirtMachine::now() { return m_clock.to_ns(Arch::counter()); }

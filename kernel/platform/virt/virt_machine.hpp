@@ -14,7 +14,8 @@
 #include "core/tick_clock.hpp"
 #include "dev/uart/uart.hpp"
 #include "mm/page_allocator.hpp"
-#include "platform/virt/memory_map.hpp"
+#include "platform/bare_metal/memory_map.hpp"
+#include "platform/bare_metal/user_mode.hpp"
 
 namespace mote {
 
@@ -32,6 +33,8 @@ public:
     Console& console() override { return *m_uart; }
     void attach_devices(Kernel& kernel) override;
     PageAllocator* pages() override { return &m_pages; }
+    UserPlatform* user_platform() override { return reinterpret_cast<BareMetalUserMode*>(m_user_mode_storage); }
+    ReadonlyBytes initramfs() const override { return m_initramfs; }
     Result<void> describe(MachineReport report, MachineLineSink sink, void* context) override;
 
     // Interrupt context (platform_interrupt).
@@ -51,6 +54,7 @@ public:
 private:
     Result<void> init_console();
     Result<void> init_memory();
+    void find_initramfs();
     void write_layout(MachineLineSink sink, void* context);
     void write_memory(MachineLineSink sink, void* context);
     void write_devices(MachineLineSink sink, void* context);
@@ -69,6 +73,9 @@ private:
 
     MemoryMap m_memory;
     PageAllocator m_pages;
+    ReadonlyBytes m_initramfs;
+    // Built once the page allocator is (init_memory).
+    alignas(BareMetalUserMode) u8 m_user_mode_storage[sizeof(BareMetalUserMode)];
 
     struct Binding {
         u32 offset;

@@ -2,9 +2,9 @@
 #include "arch/arch.hpp"
 #include "base/config.hpp"
 #if MOTE_HAVE_DRIVERS
-#include "platform/virt/bare_metal_virtio.hpp"
+#include "platform/bare_metal/bare_metal_virtio.hpp"
 #endif
-#include "platform/virt/machine_report.hpp"
+#include "platform/bare_metal/machine_report.hpp"
 #include "platform/virt/virt_machine.hpp"
 
 namespace mote {

@@ -6,11 +6,11 @@
 #include "dev/virtio/irq_lines.hpp"
 #include "dev/virtio/mmio_transport.hpp"
 #include "dev/virtio/virtio.hpp"
-#include "platform/virt/bare_metal_virtio.hpp"
-#include "platform/virt/virt_dma.hpp"
+#include "platform/bare_metal/bare_metal_virtio.hpp"
+#include "platform/bare_metal/dma.hpp"
 #include "platform/virt/virt_machine.hpp"
 #include "platform/virt/virt_pci.hpp"
-#include "platform/virt/virtio_selftest.hpp"
+#include "platform/bare_metal/virtio_selftest.hpp"
 
 namespace mote {
 
@@ -18,7 +18,7 @@ namespace {
 
 using virtio::Device;
 
-VirtDma g_dma;
+BareMetalDma g_dma;
 
 // The transports live here: QEMU virt has at most 32 virtio-mmio slots.
 // Raw storage, each slot built when a node is probed into it: an array of

@@ -6,11 +6,11 @@
 
 #include "dev/virtio/dma.hpp"
 #include "mm/page_allocator.hpp"
-#include "platform/virt/memory_map.hpp"
+#include "platform/bare_metal/memory_map.hpp"
 
 namespace mote {
 
-class VirtDma final : public virtio::DmaSpace {
+class BareMetalDma final : public virtio::DmaSpace {
 public:
     void init(PageAllocator& pages, const MemoryMap& memory) {
         m_pages = &pages;

@@ -1,4 +1,4 @@
-#include "platform/virt/machine_main.hpp"
+#include "platform/bare_metal/machine_main.hpp"
 
 #include "arch/arch.hpp"
 #include "base/verify.hpp"

@@ -1,4 +1,4 @@
-#include "platform/virt/bare_metal_virtio.hpp"
+#include "platform/bare_metal/bare_metal_virtio.hpp"
 
 #include "boot/kernel.hpp"
 #include "core/log.hpp"

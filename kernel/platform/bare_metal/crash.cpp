@@ -1,8 +1,8 @@
-#include "platform/virt/crash.hpp"
+#include "platform/bare_metal/crash.hpp"
 
 #include "arch/arch.hpp"
 #include "base/format.hpp"
-#include "platform/virt/symbols.hpp"
+#include "platform/bare_metal/symbols.hpp"
 
 namespace mote {
 

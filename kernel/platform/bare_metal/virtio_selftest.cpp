@@ -1,4 +1,4 @@
-#include "platform/virt/virtio_selftest.hpp"
+#include "platform/bare_metal/virtio_selftest.hpp"
 
 #include "boot/kernel.hpp"
 #include "base/memory.hpp"

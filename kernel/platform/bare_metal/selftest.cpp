@@ -1,4 +1,4 @@
-#include "platform/virt/selftest.hpp"
+#include "platform/bare_metal/selftest.hpp"
 
 #include "boot/kernel.hpp"
 #include "core/log.hpp"

@@ -7,7 +7,7 @@
 #include "base/format.hpp"
 #include "boot/machine.hpp"
 #include "mm/page_allocator.hpp"
-#include "platform/virt/memory_map.hpp"
+#include "platform/bare_metal/memory_map.hpp"
 
 namespace mote {
 

@@ -1,11 +1,11 @@
-#include "platform/virt/virt_dma.hpp"
+#include "platform/bare_metal/dma.hpp"
 
 #include "arch/arch.hpp"
 #include "base/memory.hpp"
 
 namespace mote {
 
-Result<virtio::DmaRegion> VirtDma::allocate(usize bytes) {
+Result<virtio::DmaRegion> BareMetalDma::allocate(usize bytes) {
     if (!m_pages || bytes == 0) return Error::InvalidArgument;
     usize pages = (bytes + kPageSize - 1) / kPageSize;
     PhysAddr phys = TRY(m_pages->allocate_pages(pages));
@@ -15,19 +15,19 @@ Result<virtio::DmaRegion> VirtDma::allocate(usize bytes) {
     return virtio::DmaRegion {virt, phys, pages * kPageSize};
 }
 
-void VirtDma::free(const virtio::DmaRegion& region) {
+void BareMetalDma::free(const virtio::DmaRegion& region) {
     usize pages = region.size / kPageSize;
     m_pages->free_pages(region.bus, pages);
     m_bytes -= region.size;
 }
 
-bool VirtDma::in_ram(u64 phys) const {
+bool BareMetalDma::in_ram(u64 phys) const {
     for (const PhysRange& r : m_memory->ram())
         if (phys >= r.base && phys - r.base < r.size) return true;
     return false;
 }
 
-Result<virtio::BusAddr> VirtDma::bus_address(const void* virt) {
+Result<virtio::BusAddr> BareMetalDma::bus_address(const void* virt) {
     const arch::BootLayout& l = Arch::boot_layout();
     uptr v = reinterpret_cast<uptr>(virt);
     // The kernel image: linked at text_start, loaded at kernel_phys, one

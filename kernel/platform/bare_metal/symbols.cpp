@@ -1,4 +1,4 @@
-#include "platform/virt/symbols.hpp"
+#include "platform/bare_metal/symbols.hpp"
 
 extern "C" const mote::u8 __ksyms_start[];
 extern "C" const mote::u8 __ksyms_end[];

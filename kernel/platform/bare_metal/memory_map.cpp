@@ -1,4 +1,4 @@
-#include "platform/virt/memory_map.hpp"
+#include "platform/bare_metal/memory_map.hpp"
 
 namespace mote {
 

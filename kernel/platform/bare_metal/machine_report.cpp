@@ -1,8 +1,8 @@
-#include "platform/virt/machine_report.hpp"
+#include "platform/bare_metal/machine_report.hpp"
 
 #include "arch/arch.hpp"
 #include "mm/memory_stats.hpp"
-#include "platform/virt/symbols.hpp"
+#include "platform/bare_metal/symbols.hpp"
 
 namespace mote {
 

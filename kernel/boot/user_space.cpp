@@ -1,0 +1,86 @@
+#include "boot/user_space.hpp"
+
+#include "core/log.hpp"
+#include "fs/walk.hpp"
+
+namespace mote {
+
+UserSpace::UserSpace(Loop& loop, PageAllocator& pages, UserPlatform& platform, Console& console)
+    : m_pages(pages),
+      m_processes(loop, pages, platform),
+      m_syscalls(m_processes),
+      m_loader(m_processes),
+      m_files(pages),
+      m_console(console),
+      m_initramfs(pages) {
+    m_syscalls.set_loader(&m_loader);
+    m_syscalls.set_files(&m_files);
+    platform.attach(m_processes, m_syscalls);
+    m_processes.set_exit_observer(
+        [](Process& process, void* context) {
+            auto* self = static_cast<UserSpace*>(context);
+            if (&process != self->m_init || !self->m_init_exit) return;
+            self->m_init_exit(process.exit_info(), self->m_init_exit_context);
+        },
+        this);
+}
+
+UserSpace::~UserSpace() {
+    m_processes.set_exit_observer(nullptr, nullptr);
+    m_processes.end_all();
+    if (m_init) m_init->release();
+    if (m_root) m_root->release();
+}
+
+Result<void> UserSpace::start(ReadonlyBytes initramfs, StringView init_spec) {
+    TRY(m_initramfs.mount(initramfs));
+    m_root = TRY(m_files.open(m_initramfs.root(), abi::kOpenRead | abi::kOpenDirectory));
+    m_root->retain();
+
+    // init_spec: PATH[,ARG...]; argv[0] is the path's last component.
+    usize comma = 0;
+    while (comma < init_spec.length() && init_spec[comma] != ',') ++comma;
+    StringView path = init_spec.substr(0, comma);
+    u8 argv[256];
+    usize length = 0;
+    u32 argc = 0;
+    auto add = [&](StringView word) -> Result<void> {
+        if (length + word.length() + 1 > sizeof(argv)) return Error::Overflow;
+        for (char c : word) argv[length++] = u8(c);
+        argv[length++] = 0;
+        ++argc;
+        return {};
+    };
+    usize slash = path.length();
+    while (slash > 0 && path[slash - 1] != '/') --slash;
+    TRY(add(path.substr(slash)));
+    for (usize i = comma + 1; i <= init_spec.length() && comma < init_spec.length(); ++i) {
+        if (i == init_spec.length() || init_spec[i] == ',') {
+            TRY(add(init_spec.substr(comma + 1, i - comma - 1)));
+            comma = i;
+        }
+    }
+
+    fs::FsNode* node = TRY(fs::walk(m_initramfs.root(), path));
+    auto image = m_syscalls.program_image(*node);
+    if (image.is_error()) {
+        log_warn("user", "{}: cannot read the program ({})", path, abi_error_name(image.error()));
+        return Error::NotFound;
+    }
+    KernelObject* handles[] = {&m_console, &m_console, &m_console, m_root, m_root};
+    SpawnPlan plan;
+    plan.name = path.substr(slash);
+    plan.image = image.release_value();
+    plan.argv = ReadonlyBytes(argv, length);
+    plan.argc = argc;
+    plan.handles = Span<KernelObject* const>(handles, 5);
+    auto spawned = m_loader.spawn(plan);
+    m_syscalls.release_program_image();
+    m_init = TRY(spawned);
+    m_init->retain();  // the kernel watches init's exit
+    log_info("user", "init: {} (pid {})", init_spec, m_init->pid());
+    return {};
+}
+
+
+}  // namespace mote

@@ -1,0 +1,58 @@
+// UserSpace: everything the kernel needs to run programs, assembled once at
+// boot on machines that can (Machine::user_platform) and were given an
+// initramfs: the process table and scheduler, the syscall layer, the
+// program loader, the read-only root filesystem built from the initramfs,
+// and the console as a stream. Then it spawns the first program, init,
+// handing it the console three times (stdin, stdout, stderr) and the root
+// directory twice (working directory, root): all the authority any program
+// will ever have, passed down from here.
+//
+// mote.init=PATH[,ARG...] on the command line picks another first program
+// (default bin/init), e.g. mote.init=bin/sysbench,null_syscall,1000. When
+// the first program ends, the kernel powers off: tests boot a program as
+// init and read what it printed.
+#pragma once
+
+#include "exec/program_loader.hpp"
+#include "fs/console_stream.hpp"
+#include "fs/initramfs.hpp"
+#include "fs/open_node.hpp"
+#include "syscall/syscalls.hpp"
+
+namespace mote {
+
+class UserSpace {
+public:
+    UserSpace(Loop& loop, PageAllocator& pages, UserPlatform& platform, Console& console);
+    ~UserSpace();
+
+    // Decodes the initramfs, builds the root and spawns init (`init_spec`:
+    // PATH[,ARG...]). On failure nothing is left running; the caller falls
+    // back to the kernel shell.
+    Result<void> start(ReadonlyBytes initramfs, StringView init_spec);
+
+    // Called once when the first program ends.
+    void on_init_exit(void (*callback)(const abi::ExitInfo&, void*), void* context) {
+        m_init_exit = callback;
+        m_init_exit_context = context;
+    }
+
+    ConsoleStream& console() { return m_console; }
+    ProcessTable& processes() { return m_processes; }
+    Syscalls& syscalls() { return m_syscalls; }
+
+private:
+    PageAllocator& m_pages;
+    ProcessTable m_processes;
+    Syscalls m_syscalls;
+    ProgramLoader m_loader;
+    OpenNodeCache m_files;
+    ConsoleStream m_console;
+    fs::Initramfs m_initramfs;
+    OpenNode* m_root = nullptr;
+    Process* m_init = nullptr;
+    void (*m_init_exit)(const abi::ExitInfo&, void*) = nullptr;
+    void* m_init_exit_context = nullptr;
+};
+
+}  // namespace mote

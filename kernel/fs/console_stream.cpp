@@ -1,0 +1,96 @@
+#include "fs/console_stream.hpp"
+
+#include "proc/process.hpp"
+
+namespace mote {
+
+Result<usize> ConsoleStream::take(Thread& thread, u64 buffer, u64 length) {
+    u8 chunk[128];
+    usize total = 0;
+    while (total < length && !m_input.empty()) {
+        usize n = 0;
+        while (n < sizeof(chunk) && total + n < length && m_input.pop(chunk[n])) ++n;
+        TRY(thread.process().space().copy_out(buffer + total, ReadonlyBytes(chunk, n)));
+        total += n;
+    }
+    return total;
+}
+
+Result<Outcome> ConsoleStream::read(IoArgs& io) {
+    if (io.length == 0) return Outcome::done(0);
+    // Check the buffer before taking any byte out of the queue, so a bad
+    // pointer loses no input.
+    TRY(io.thread.process().space().check_access(io.buffer, io.length, true));
+    if (!m_input.empty()) return Outcome::done(TRY(take(io.thread, io.buffer, io.length)));
+    if (m_ended) return Outcome::done(0);
+    if (m_reader) return Error::Busy;
+    m_reader = &io.thread;
+    io.thread.pending[0] = io.buffer;
+    io.thread.pending[1] = io.length;
+    ++m_stats.reads_parked;
+    io.thread.park("console read", this);
+    return Outcome::park();
+}
+
+Result<Outcome> ConsoleStream::write(IoArgs& io) {
+    char chunk[256];
+    u64 done = 0;
+    while (done < io.length) {
+        usize n = usize(min<u64>(sizeof(chunk), io.length - done));
+        TRY(io.thread.process().space().copy_in(Span<u8>(reinterpret_cast<u8*>(chunk), n), io.buffer + done));
+        m_console.write(StringView(chunk, n));
+        done += n;
+    }
+    m_stats.bytes_out += done;
+    return Outcome::done(done);
+}
+
+Result<void> ConsoleStream::stat(abi::Stat& stat) {
+    stat = {};
+    stat.type = u32(abi::NodeType::Stream);
+    stat.size = m_input.size();
+    return {};
+}
+
+u32 ConsoleStream::poll_ready(u32 events) {
+    u32 ready = abi::kPollWritable;
+    if (!m_input.empty() || m_ended) ready |= abi::kPollReadable;
+    if (m_ended) ready |= abi::kPollHangup;
+    return ready & (events | abi::kPollHangup);
+}
+
+void ConsoleStream::unwatch(Thread& thread) {
+    if (m_poller == &thread) m_poller = nullptr;
+}
+
+void ConsoleStream::cancel_wait(Thread& thread) {
+    if (m_reader == &thread) m_reader = nullptr;
+}
+
+void ConsoleStream::deliver() {
+    if (m_reader && (!m_input.empty() || m_ended)) {
+        Thread& reader = *m_reader;
+        m_reader = nullptr;
+        auto taken = take(reader, reader.pending[0], reader.pending[1]);
+        reader.wake(taken.is_error() ? -i64(abi::Err::BadAddress) : i64(taken.value()));
+    }
+    if (m_poller && (!m_input.empty() || m_ended)) {
+        Thread* poller = m_poller;
+        poller->poll_event();
+    }
+}
+
+void ConsoleStream::on_input(ReadonlyBytes bytes) {
+    for (u8 byte : bytes) {
+        if (!m_input.push(byte)) ++m_stats.dropped;
+        else ++m_stats.bytes_in;
+    }
+    deliver();
+}
+
+void ConsoleStream::on_end() {
+    m_ended = true;
+    deliver();
+}
+
+}  // namespace mote

@@ -1,0 +1,61 @@
+// ConsoleStream: the console as a handle (a program's stdin, stdout and
+// stderr). Writes go straight to the console driver; typed bytes are kept
+// in a bounded buffer (overflow is counted, never a wait) until a program
+// reads them. Raw bytes: no echo, no line editing, no signals. Those belong
+// to the program that owns the terminal (the shell), as on a serial line.
+//
+// One reader may be parked at a time (a second gets Busy) and one poller
+// watched; both are threads whose state holds everything (the user buffer
+// and its length in Thread::pending), so nothing waits on a stack.
+#pragma once
+
+#include "base/ring_buffer.hpp"
+#include "dev/console.hpp"
+#include "proc/kernel_object.hpp"
+
+namespace mote {
+
+struct ConsoleStreamStats {
+    u64 bytes_in = 0;
+    u64 bytes_out = 0;
+    u64 dropped = 0;  // typed while the buffer was full
+    u64 reads_parked = 0;
+};
+
+class ConsoleStream final : public KernelObject, public ConsoleInput {
+public:
+    static constexpr usize kBufferBytes = 1024;
+
+    explicit ConsoleStream(Console& console) : KernelObject(ObjectType::Stream), m_console(console) {
+        retain();  // the kernel's own reference: it lives as long as the kernel
+    }
+
+    // KernelObject
+    Result<Outcome> read(IoArgs& io) override;
+    Result<Outcome> write(IoArgs& io) override;
+    Result<void> stat(abi::Stat& stat) override;
+    u32 poll_ready(u32 events) override;
+    void watch(Thread& thread) override { m_poller = &thread; }
+    void unwatch(Thread& thread) override;
+    void cancel_wait(Thread& thread) override;
+
+    // ConsoleInput
+    void on_input(ReadonlyBytes bytes) override;
+    void on_end() override;
+
+    const ConsoleStreamStats& stats() const { return m_stats; }
+
+private:
+    // Moves buffered bytes to the parked reader and wakes it.
+    void deliver();
+    Result<usize> take(Thread& thread, u64 buffer, u64 length);
+
+    Console& m_console;
+    RingBuffer<u8, kBufferBytes> m_input;
+    bool m_ended = false;
+    Thread* m_reader = nullptr;
+    Thread* m_poller = nullptr;
+    ConsoleStreamStats m_stats;
+};
+
+}  // namespace mote

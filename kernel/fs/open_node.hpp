@@ -1,0 +1,51 @@
+// OpenNode: a handle's view of a filesystem node: the node, the access the
+// handle was opened for, and the position plain read/write advance. Made
+// by open() (and by the kernel for the root directory it gives init);
+// lives while a handle names it, in a slab cache.
+#pragma once
+
+#include "fs/fs_node.hpp"
+#include "mm/slab_cache.hpp"
+#include "proc/kernel_object.hpp"
+
+namespace mote {
+
+class OpenNodeCache;
+
+class OpenNode final : public KernelObject {
+public:
+    OpenNode(OpenNodeCache& cache, fs::FsNode& node, u64 flags);
+
+    fs::FsNode& node() { return m_node; }
+    u64 flags() const { return m_flags; }
+    u64 position() const { return m_position; }
+
+    // KernelObject
+    Result<Outcome> read(IoArgs& io) override;
+    Result<Outcome> write(IoArgs& io) override;
+    Result<void> stat(abi::Stat& stat) override;
+    u32 poll_ready(u32 events) override { return events & (abi::kPollReadable | abi::kPollWritable); }
+
+private:
+    void destroy() override;
+
+    OpenNodeCache& m_cache;
+    fs::FsNode& m_node;
+    u64 m_flags;
+    u64 m_position = 0;
+};
+
+class OpenNodeCache {
+public:
+    explicit OpenNodeCache(PageAllocator& pages) : m_cache("open-node", sizeof(OpenNode), alignof(OpenNode), pages) {}
+    // A new OpenNode with no references yet (installing it in a handle
+    // table takes the first).
+    Result<OpenNode*> open(fs::FsNode& node, u64 flags);
+    void free(OpenNode& node);
+    u64 in_use() const { return m_cache.objects_in_use(); }
+
+private:
+    SlabCache m_cache;
+};
+
+}  // namespace mote

@@ -1,0 +1,144 @@
+#include "platform/bare_metal/user_mode.hpp"
+
+#include "core/cpu.hpp"
+#include "platform/bare_metal/user_page_tables.hpp"
+#include "proc/process.hpp"
+
+namespace mote {
+
+namespace {
+BareMetalUserMode* g_user_mode = nullptr;
+
+Arch::TrapFrame& frame_of(Thread& thread) { return *static_cast<Arch::TrapFrame*>(thread.frame()); }
+static_assert(sizeof(Arch::TrapFrame) <= kUserFrameBytes, "a thread's frame does not fit Thread's storage");
+static_assert(alignof(Arch::TrapFrame) <= 16);
+}  // namespace
+
+arch::UserTrapAction platform_user_trap(Arch::TrapFrame& frame, arch::UserTrapKind kind, const arch::FaultInfo& fault) {
+    VERIFY_MSG(g_user_mode, "a trap from user mode without user mode");
+    return g_user_mode->on_trap(frame, kind, fault);
+}
+
+BareMetalUserMode::BareMetalUserMode(PageAllocator& pages, const TickClock& clock)
+    : m_pages(pages), m_clock(clock), m_mmus("user-mmu", sizeof(UserPageTables), alignof(UserPageTables), pages) {}
+
+void BareMetalUserMode::attach(ProcessTable& processes, Syscalls& syscalls) {
+    m_processes = &processes;
+    m_syscalls = &syscalls;
+    m_asids = Arch::asid_count() > kAsids;
+    g_user_mode = this;
+}
+
+u16 BareMetalUserMode::allocate_asid() {
+    if (!m_asids) return 0;
+    for (u32 asid = 1; asid < kAsids; ++asid) {
+        u64& word = m_asid_used[asid / 64];
+        if (word & (u64(1) << (asid % 64))) continue;
+        word |= u64(1) << (asid % 64);
+        return u16(asid);
+    }
+    return 0;  // cannot happen: one per process, and processes are capped
+}
+
+void BareMetalUserMode::free_asid(u16 asid) {
+    if (asid == 0) return;
+    // Nothing of the old address space may survive into the next one that
+    // gets this ASID.
+    Arch::flush_address_space(asid);
+    m_asid_used[asid / 64] &= ~(u64(1) << (asid % 64));
+}
+
+Result<UserMmu*> BareMetalUserMode::create_mmu() {
+    void* memory = TRY(m_mmus.allocate());
+    auto* tables = new (memory) UserPageTables(m_pages);
+    auto made = tables->init(allocate_asid());
+    if (made.is_error()) {
+        free_asid(tables->asid());
+        tables->~UserPageTables();
+        m_mmus.free(memory);
+        return made.error();
+    }
+    return static_cast<UserMmu*>(tables);
+}
+
+void BareMetalUserMode::destroy_mmu(UserMmu& mmu) {
+    auto& tables = static_cast<UserPageTables&>(mmu);
+    // The CPU may still be on these tables (the process is ending from its
+    // own syscall or fault): move to the kernel's before they are freed.
+    if (m_current_tables == &tables) {
+        Arch::switch_address_space(0, 0);
+        m_current_tables = nullptr;
+    }
+    u16 asid = tables.asid();
+    tables.destroy();
+    free_asid(asid);
+    tables.~UserPageTables();
+    m_mmus.free(&tables);
+}
+
+void BareMetalUserMode::start_frame(Thread& thread, u64 entry, u64 sp, u64 argument) {
+    Arch::user_frame_init(frame_of(thread), entry, sp, argument);
+}
+
+void BareMetalUserMode::set_result(Thread& thread, i64 result) { Arch::set_syscall_result(frame_of(thread), u64(result)); }
+
+RunExit BareMetalUserMode::run(Thread& thread, Nanoseconds deadline) {
+    Loop& loop = m_processes->loop();
+    Arch::disable_interrupts();
+    // Anything that arrived since the loop last looked goes first.
+    if (loop.irq_pending() || (deadline != kNoDeadline && deadline <= loop.now())) {
+        Arch::enable_interrupts();
+        return RunExit::Loop;
+    }
+    auto& tables = static_cast<UserPageTables&>(thread.process().mmu());
+    if (m_current_tables != &tables) {
+        tables.sync_kernel_half();
+        Arch::switch_address_space(tables.root_phys(), tables.asid());
+        m_current_tables = &tables;
+    }
+    Arch::set_timer(deadline == kNoDeadline ? kTimerNever : m_clock.counter_at(deadline));
+    m_running = &thread;
+    m_exit = RunExit::Loop;
+    Arch::enter_user(frame_of(thread));
+    m_running = nullptr;
+    Arch::enable_interrupts();
+    return m_exit;
+}
+
+arch::UserTrapAction BareMetalUserMode::on_trap(Arch::TrapFrame& frame, arch::UserTrapKind kind,
+                                                const arch::FaultInfo& fault) {
+    Thread& thread = *m_running;
+    switch (kind) {
+    case arch::UserTrapKind::Interrupt:
+        // The port has posted it; the loop services it.
+        m_exit = RunExit::Loop;
+        return arch::UserTrapAction::Leave;
+    case arch::UserTrapKind::Fault:
+        m_processes->fault(thread.process(), {fault.cause, fault.address, fault.pc, fault.name});
+        m_exit = RunExit::Ended;
+        return arch::UserTrapAction::Leave;
+    case arch::UserTrapKind::Syscall: break;
+    }
+    SyscallArgs args;
+    for (u32 i = 0; i < 6; ++i) args.a[i] = Arch::syscall_argument(frame, i);
+    SysResult result = m_syscalls->dispatch(thread, Arch::syscall_number(frame), args);
+    switch (thread.state()) {
+    case ThreadState::Dead: m_exit = RunExit::Ended; return arch::UserTrapAction::Leave;
+    case ThreadState::Parked: m_exit = RunExit::Parked; return arch::UserTrapAction::Leave;
+    default: break;
+    }
+    // A thread parked and woken within its own syscall (yield) is runnable,
+    // not running: it has already had its result set and queued.
+    if (thread.state() == ThreadState::Runnable) {
+        m_exit = RunExit::Parked;
+        return arch::UserTrapAction::Leave;
+    }
+    Arch::set_syscall_result(frame, u64(result.user_value()));
+    if (m_processes->loop().has_ready_work()) {
+        m_exit = RunExit::Loop;
+        return arch::UserTrapAction::Leave;
+    }
+    return arch::UserTrapAction::Resume;
+}
+
+}  // namespace mote

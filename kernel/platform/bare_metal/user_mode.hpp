@@ -1,0 +1,56 @@
+// BareMetalUserMode: the UserPlatform of every bare-metal machine. It runs
+// threads in user mode through the arch facade (Arch::enter_user), builds
+// their address spaces from the arch page tables (UserPageTables), and
+// turns the traps that come back (platform_user_trap) into syscalls for the
+// portable kernel, fault reports, or a return to the loop.
+//
+// The syscall fast path: a syscall that finishes at once while the loop has
+// nothing ready resumes the thread straight from the trap path, without a
+// loop turn; everything else leaves to the loop, which runs its work and
+// then the scheduler again.
+#pragma once
+
+#include "core/tick_clock.hpp"
+#include "mm/slab_cache.hpp"
+#include "proc/process_table.hpp"
+#include "syscall/syscalls.hpp"
+
+namespace mote {
+
+class UserPageTables;
+
+class BareMetalUserMode final : public UserPlatform {
+public:
+    BareMetalUserMode(PageAllocator& pages, const TickClock& clock);
+
+    // UserPlatform
+    void attach(ProcessTable& processes, Syscalls& syscalls) override;
+    Result<UserMmu*> create_mmu() override;
+    void destroy_mmu(UserMmu& mmu) override;
+    void start_frame(Thread& thread, u64 entry, u64 sp, u64 argument) override;
+    void set_result(Thread& thread, i64 result) override;
+    RunExit run(Thread& thread, Nanoseconds deadline) override;
+
+    // From platform_user_trap, with interrupts off.
+    arch::UserTrapAction on_trap(Arch::TrapFrame& frame, arch::UserTrapKind kind, const arch::FaultInfo& fault);
+
+private:
+    u16 allocate_asid();
+    void free_asid(u16 asid);
+
+    PageAllocator& m_pages;
+    const TickClock& m_clock;
+    SlabCache m_mmus;
+    ProcessTable* m_processes = nullptr;
+    Syscalls* m_syscalls = nullptr;
+    Thread* m_running = nullptr;
+    RunExit m_exit = RunExit::Loop;
+    UserPageTables* m_current_tables = nullptr;
+    // ASIDs 1..kAsids handed out one per address space; 0 means "none,
+    // flush on every switch", used when the CPU has too few.
+    static constexpr u32 kAsids = ProcessTable::kMaxProcesses + 1;
+    u64 m_asid_used[(kAsids + 63) / 64] {};
+    bool m_asids = false;
+};
+
+}  // namespace mote

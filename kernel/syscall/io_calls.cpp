@@ -1,0 +1,130 @@
+// open, read, write, readdir, and finding a program for spawn.
+#include "fs/open_node.hpp"
+#include "fs/walk.hpp"
+#include "proc/process.hpp"
+#include "syscall/syscalls.hpp"
+
+namespace mote {
+
+namespace {
+
+// A path argument, copied into `storage`.
+SysOr<StringView> path_argument(Thread& thread, u64 address, u64 length, Span<char> storage) {
+    if (length == 0 || length > storage.size()) return abi::Err::InvalidArgument;
+    SYS_TRY_VALUE(copy_from_user(thread, Span<u8>(reinterpret_cast<u8*>(storage.data()), length), address));
+    return StringView(storage.data(), length);
+}
+
+// The filesystem node behind a directory handle.
+SysOr<fs::FsNode*> directory_argument(Thread& thread, u64 handle) {
+    KernelObject* object = SYS_TRY_VALUE(handle_object(thread, handle));
+    if (object->type() != ObjectType::Directory) return abi::Err::NotDirectory;
+    return &static_cast<OpenNode*>(object)->node();
+}
+
+SysOr<fs::FsNode*> walk_argument(fs::FsNode& dir, StringView path) {
+    fs::WalkFault fault = fs::WalkFault::None;
+    auto node = fs::walk(dir, path, &fault);
+    if (node.ok()) return node.value();
+    if (fault == fs::WalkFault::NotDirectory) return abi::Err::NotDirectory;
+    return node.error();
+}
+
+// A buffer argument: the range must not wrap (Overflow); whether it is
+// mapped is the copy's business (BadAddress).
+bool wraps(u64 address, u64 length) { return address + length < address; }
+
+}  // namespace
+
+SysResult Syscalls::sys_open(Thread& thread, const SyscallArgs& args) {
+    if (!m_files) return abi::Err::Unsupported;
+    u64 flags = args.a[3];
+    if (flags & ~u64(abi::kOpenRead | abi::kOpenWrite | abi::kOpenDirectory)) return abi::Err::InvalidArgument;
+    fs::FsNode* dir = SYS_TRY(directory_argument(thread, args.a[0]));
+    StringView path = SYS_TRY(path_argument(thread, args.a[1], args.a[2], Span<char>(m_scratch.path, sizeof(m_scratch.path))));
+    Process& process = thread.process();
+    if (process.handles().used() == HandleTable::kSlots) return abi::Err::TooMany;
+    fs::FsNode* node = SYS_TRY(walk_argument(*dir, path));
+    if ((flags & abi::kOpenDirectory) && !node->is_directory()) return abi::Err::NotDirectory;
+    if ((flags & abi::kOpenWrite) && node->is_directory()) return abi::Err::IsDirectory;
+    OpenNode* open = SYS_TRY(m_files->open(*node, flags ? flags : abi::kOpenRead));
+    auto handle = process.handles().install(*open);
+    if (handle.is_error()) {
+        // Not reachable (a slot was checked), but never leak the object.
+        open->retain();
+        open->release();
+        return abi::Err::TooMany;
+    }
+    return Outcome::done(handle.value());
+}
+
+SysResult Syscalls::sys_read(Thread& thread, const SyscallArgs& args) {
+    KernelObject* object = SYS_TRY(handle_object(thread, args.a[0]));
+    if (object->type() == ObjectType::Directory) return abi::Err::IsDirectory;
+    if (wraps(args.a[1], args.a[2])) return abi::Err::Overflow;
+    IoArgs io {thread, args.a[1], args.a[2], args.a[3]};
+    return SYS_TRY(object->read(io));
+}
+
+SysResult Syscalls::sys_write(Thread& thread, const SyscallArgs& args) {
+    KernelObject* object = SYS_TRY(handle_object(thread, args.a[0]));
+    if (object->type() == ObjectType::Directory) return abi::Err::IsDirectory;
+    if (wraps(args.a[1], args.a[2])) return abi::Err::Overflow;
+    IoArgs io {thread, args.a[1], args.a[2], args.a[3]};
+    return SYS_TRY(object->write(io));
+}
+
+SysResult Syscalls::sys_readdir(Thread& thread, const SyscallArgs& args) {
+    KernelObject* object = SYS_TRY(handle_object(thread, args.a[0]));
+    if (object->type() != ObjectType::Directory) return abi::Err::NotDirectory;
+    fs::FsNode& dir = static_cast<OpenNode*>(object)->node();
+    u64 out = args.a[1];
+    u64 count = args.a[2];
+    u64 first = args.a[3];
+    if (count > 64) return abi::Err::InvalidArgument;
+    if (wraps(out, count * sizeof(abi::DirEntry))) return abi::Err::Overflow;
+    SYS_TRY(check_writable(thread, out, count * sizeof(abi::DirEntry)));
+    u64 filled = 0;
+    for (; filled < count; ++filled) {
+        fs::DirEntry entry;
+        if (!SYS_TRY(dir.read_dir(first + filled, entry))) break;
+        abi::DirEntry user {};
+        user.inode = entry.inode;
+        user.type = u32(entry.type);
+        user.name_length = entry.name_length;
+        for (u32 i = 0; i < entry.name_length; ++i) user.name[i] = entry.name_bytes[i];
+        SYS_TRY(copy_out(thread, UserPtr<abi::DirEntry> {out + filled * sizeof(abi::DirEntry)}, user));
+    }
+    return Outcome::done(filled);
+}
+
+SysOr<ReadonlyBytes> Syscalls::program_bytes(Thread& thread, u64 dir_handle, StringView path) {
+    fs::FsNode* dir = SYS_TRY_VALUE(directory_argument(thread, dir_handle));
+    fs::FsNode* node = SYS_TRY_VALUE(walk_argument(*dir, path));
+    if (node->is_directory()) return abi::Err::IsDirectory;
+    return program_image(*node);
+}
+
+SysOr<ReadonlyBytes> Syscalls::program_image(fs::FsNode& node) {
+    // The loader wants the whole file in memory: read it into pages that
+    // stay with the Syscalls until the next spawn replaces them.
+    u64 size = node.stat().size;
+    if (size == 0) return abi::Err::Malformed;
+    if (size > kMaxProgramBytes) return abi::Err::Overflow;
+    release_program_image();
+    PageAllocator& pages = m_processes.pages();
+    usize count = usize((size + kPageSize - 1) / kPageSize);
+    PhysAddr first = SYS_TRY_VALUE(pages.allocate_pages(count));
+    m_image = {first, count};
+    u8* bytes = static_cast<u8*>(pages.to_virtual(first));
+    usize got = SYS_TRY_VALUE(node.read(0, Span<u8>(bytes, usize(size))));
+    if (got != size) return abi::Err::Io;
+    return ReadonlyBytes(bytes, got);
+}
+
+void Syscalls::release_program_image() {
+    if (m_image.count) m_processes.pages().free_pages(m_image.first, m_image.count);
+    m_image = {};
+}
+
+}  // namespace mote

@@ -1,0 +1,86 @@
+// poll(items, count, timeout): readiness of several handles at once.
+//
+// The items stay in the caller's memory while it is parked (it cannot touch
+// them: it is parked), so a wake-up re-reads them, re-asks every object and
+// either finishes (something is ready) or stays parked (a spurious event).
+#include "proc/process.hpp"
+#include "syscall/syscalls.hpp"
+
+namespace mote {
+
+namespace {
+
+constexpr u64 kMaxPollItems = 16;
+
+struct PollSet {
+    abi::PollItem items[kMaxPollItems];
+    KernelObject* objects[kMaxPollItems];
+    u64 count = 0;
+};
+
+// Reads the items, resolves their handles and fills in `ready`.
+SysOr<u64> evaluate(Thread& thread, u64 address, u64 count, PollSet& set) {
+    set.count = count;
+    SYS_TRY_VALUE(copy_from_user(thread, Span<u8>(reinterpret_cast<u8*>(set.items), count * sizeof(abi::PollItem)), address));
+    u64 ready = 0;
+    for (u64 i = 0; i < count; ++i) {
+        set.objects[i] = SYS_TRY_VALUE(handle_object(thread, set.items[i].handle));
+        set.items[i].ready = set.objects[i]->poll_ready(set.items[i].events);
+        if (set.items[i].ready) ++ready;
+    }
+    return ready;
+}
+
+void stop_watching(Thread& thread, PollSet& set) {
+    for (u64 i = 0; i < set.count; ++i) set.objects[i]->unwatch(thread);
+    thread.set_polling(false);
+}
+
+// One PollSet is enough: poll evaluates in loop context, one at a time.
+PollSet g_set;
+
+void finish(Thread& thread, bool timed_out) {
+    u64 address = thread.pending[0];
+    u64 count = thread.pending[1];
+    auto ready = evaluate(thread, address, count, g_set);
+    if (ready.is_error()) {
+        stop_watching(thread, g_set);
+        thread.wake(-i64(ready.error()));
+        return;
+    }
+    u64 n = ready.release_value();
+    if (n == 0 && !timed_out) return;  // spurious: stay parked
+    stop_watching(thread, g_set);
+    auto copied = copy_to_user(thread, address, Span<const u8>(reinterpret_cast<const u8*>(g_set.items),
+                                                               count * sizeof(abi::PollItem)));
+    thread.wake(copied.is_error() ? -i64(copied.error()) : i64(n));
+}
+
+}  // namespace
+
+SysResult Syscalls::sys_poll(Thread& thread, const SyscallArgs& args) {
+    u64 address = args.a[0];
+    u64 count = args.a[1];
+    Nanoseconds timeout = args.a[2];
+    if (count > kMaxPollItems) return abi::Err::InvalidArgument;
+    if (count == 0 && timeout == kNoDeadline) return abi::Err::InvalidArgument;  // would sleep for ever
+    u64 bytes = count * sizeof(abi::PollItem);
+    u64 ready = SYS_TRY(evaluate(thread, address, count, g_set));
+    if (ready > 0 || timeout == 0) {
+        SYS_TRY(copy_to_user(thread, address, Span<const u8>(reinterpret_cast<const u8*>(g_set.items), bytes)));
+        return Outcome::done(ready);
+    }
+    SYS_TRY(check_writable(thread, address, bytes));
+    thread.pending[0] = address;
+    thread.pending[1] = count;
+    for (u64 i = 0; i < count; ++i) g_set.objects[i]->watch(thread);
+    thread.set_polling(true, [](Thread& woken) { finish(woken, false); });
+    if (timeout != kNoDeadline) {
+        thread.timer().set_callback([](Timer& timer) { finish(*static_cast<Thread*>(timer.context()), true); }, &thread);
+        m_processes.loop().arm_after(thread.timer(), timeout);
+    }
+    thread.park("poll");
+    return Outcome::park();
+}
+
+}  // namespace mote

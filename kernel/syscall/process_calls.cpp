@@ -1,0 +1,105 @@
+// exit, spawn, wait, signal.
+#include "exec/program_loader.hpp"
+#include "proc/process.hpp"
+#include "syscall/syscalls.hpp"
+
+namespace mote {
+
+SysResult Syscalls::sys_exit(Thread& thread, const SyscallArgs& args) {
+    abi::ExitInfo info {};
+    info.reason = u32(abi::ExitReason::Exited);
+    info.status = i32(args.a[0]);
+    m_processes.end(thread.process(), info);
+    return Outcome::park();
+}
+
+SysResult Syscalls::sys_spawn(Thread& thread, const SyscallArgs& args) {
+    if (!m_loader) return abi::Err::Unsupported;
+    Process& parent = thread.process();
+    abi::SpawnArgs request = SYS_TRY(copy_in(thread, UserPtr<abi::SpawnArgs> {args.a[0]}));
+    if (request.handle_count > abi::kMaxSpawnHandles || request.argv_length > abi::kMaxArgvBytes ||
+        request.argc > abi::kMaxArgvBytes || request.path_length == 0 || request.path_length > abi::kNameMax * 4)
+        return abi::Err::InvalidArgument;
+    // The parent needs a free slot for the child's handle: check before
+    // anything is built.
+    if (parent.handles().used() == HandleTable::kSlots) return abi::Err::TooMany;
+
+    // Copies go to the per-kernel scratch area, not the one kernel stack.
+    char* path = m_scratch.path;
+    u8* argv = m_scratch.argv;
+    SYS_TRY(copy_from_user(thread, Span<u8>(reinterpret_cast<u8*>(path), request.path_length), request.path));
+    SYS_TRY(copy_from_user(thread, Span<u8>(argv, request.argv_length), request.argv));
+    abi::Handle values[abi::kMaxSpawnHandles];
+    SYS_TRY(copy_from_user(thread, Span<u8>(reinterpret_cast<u8*>(values), request.handle_count * sizeof(abi::Handle)),
+                           request.handles));
+    KernelObject* objects[abi::kMaxSpawnHandles];
+    for (u64 i = 0; i < request.handle_count; ++i) objects[i] = SYS_TRY(handle_object(thread, values[i]));
+
+    StringView path_view(path, request.path_length);
+    ReadonlyBytes image = SYS_TRY(program_bytes(thread, request.dir, path_view));
+    // The name people see: the path's last component.
+    StringView name = path_view;
+    for (usize i = path_view.length(); i > 0; --i) {
+        if (path_view[i - 1] == '/') {
+            name = path_view.substr(i);
+            break;
+        }
+    }
+    SpawnPlan plan;
+    plan.name = name;
+    plan.image = image;
+    plan.argv = ReadonlyBytes(argv, request.argv_length);
+    plan.argc = u32(request.argc);
+    plan.handles = Span<KernelObject* const>(objects, request.handle_count);
+    plan.parent = &parent;
+    plan.band = thread.band();
+    auto spawned = m_loader->spawn(plan);
+    release_program_image();
+    Process* child = SYS_TRY(spawned);
+    // Cannot fail: a free slot was checked above and nothing ran since.
+    abi::Handle handle = MUST(parent.handles().install(*child));
+    return Outcome::done(handle);
+}
+
+SysResult Syscalls::sys_wait(Thread& thread, const SyscallArgs& args) {
+    auto* child = static_cast<Process*>(SYS_TRY(handle_object(thread, args.a[0], ObjectType::Process)));
+    UserPtr<abi::ExitInfo> info {args.a[1]};
+    Nanoseconds timeout = args.a[2];
+    if (child->state() == ProcessState::Exited) {
+        if (info.address) SYS_TRY(copy_out(thread, info, child->exit_info()));
+        return Outcome::done(0);
+    }
+    if (timeout == 0) return abi::Err::WouldBlock;
+    if (info.address) SYS_TRY(check_writable(thread, info.address, sizeof(abi::ExitInfo)));
+    thread.pending[0] = info.address;
+    child->exit_waiters().push_back(thread);
+    if (timeout != kNoDeadline) {
+        thread.timer().set_callback(
+            [](Timer& timer) {
+                Thread& waiter = *static_cast<Thread*>(timer.context());
+                waiter.wait_object()->cancel_wait(waiter);
+                waiter.wake(-i64(abi::Err::Timeout));
+            },
+            &thread);
+        m_processes.loop().arm_after(thread.timer(), timeout);
+    }
+    thread.park("wait", child);
+    return Outcome::park();
+}
+
+SysResult Syscalls::sys_signal(Thread& thread, const SyscallArgs& args) {
+    auto* target = static_cast<Process*>(SYS_TRY(handle_object(thread, args.a[0], ObjectType::Process)));
+    abi::Signal signal = abi::Signal(args.a[1]);
+    if (signal != abi::Signal::Terminate && signal != abi::Signal::Interrupt) return abi::Err::InvalidArgument;
+    if (target->state() == ProcessState::Exited) return abi::Err::BadState;
+    abi::ExitInfo info {};
+    info.reason = u32(abi::ExitReason::Killed);
+    info.status = i32(signal);
+    ++m_stats.kills;
+    m_processes.end(*target, info);
+    // Signalling oneself ends oneself, like exit.
+    if (target == &thread.process()) return Outcome::park();
+    return Outcome::done(0);
+}
+
+}  // namespace mote
