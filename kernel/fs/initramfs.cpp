@@ -1,0 +1,51 @@
+#include "fs/initramfs.hpp"
+
+namespace mote::fs {
+
+Result<Initramfs> Initramfs::build(const CpioArchive& archive, Span<InitramfsSlot> slots) {
+    const usize needed = slots_needed(archive);
+    if (slots.size() < needed) return Error::NoMemory;
+
+    usize used = 0;
+    auto make = [&](StringView name, NodeType type, u32 mode, ReadonlyBytes data, InitramfsNode* parent) {
+        VERIFY(used < needed);  // path_count() counted every distinct path
+        auto* node = new (slots[used].bytes) InitramfsNode(name, type, mode, data, parent, u64(used) + 1);
+        ++used;
+        if (parent) parent->insert_child(node);
+        return node;
+    };
+
+    InitramfsNode* root = make("", NodeType::Directory, kImpliedDirectoryMode, {}, nullptr);
+    for (const CpioEntry& entry : archive) {
+        // Down the path, creating the directories it implies; decode()
+        // proved that none of them is a file and the entry is not a duplicate.
+        InitramfsNode* dir = root;
+        StringView rest = entry.path;
+        while (true) {
+            usize slash = 0;
+            while (slash < rest.length() && rest[slash] != '/') ++slash;
+            StringView name = rest.substr(0, slash);
+            InitramfsNode* node = dir->find_child(name);
+            if (slash == rest.length()) {
+                if (node) {
+                    // A directory created as implied, now met as an entry.
+                    VERIFY(!node->m_has_entry && node->m_type == NodeType::Directory && entry.is_directory());
+                    node->m_mode = entry.permissions();
+                } else {
+                    NodeType type = entry.is_directory() ? NodeType::Directory : NodeType::File;
+                    node = make(name, type, entry.permissions(), entry.data, dir);
+                }
+                node->m_has_entry = true;
+                break;
+            }
+            if (!node) node = make(name, NodeType::Directory, kImpliedDirectoryMode, {}, dir);
+            VERIFY(node->m_type == NodeType::Directory);
+            dir = node;
+            rest = rest.substr(slash + 1);
+        }
+    }
+    VERIFY(used == needed);
+    return Initramfs(root, used);
+}
+
+}  // namespace mote::fs

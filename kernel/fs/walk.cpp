@@ -1,0 +1,107 @@
+#include "fs/walk.hpp"
+
+namespace mote::fs {
+
+const char* walk_fault_name(WalkFault fault) {
+    switch (fault) {
+    case WalkFault::None: return "None";
+    case WalkFault::EmptyPath: return "EmptyPath";
+    case WalkFault::AbsolutePath: return "AbsolutePath";
+    case WalkFault::PathTooLong: return "PathTooLong";
+    case WalkFault::NameTooLong: return "NameTooLong";
+    case WalkFault::NulInPath: return "NulInPath";
+    case WalkFault::EscapesStart: return "EscapesStart";
+    case WalkFault::NotDirectory: return "NotDirectory";
+    case WalkFault::NotFound: return "NotFound";
+    case WalkFault::LookupFailed: return "LookupFailed";
+    }
+    return "UnknownWalkFault";
+}
+
+namespace {
+
+// Splits a path into its components, skipping the empty ones that repeated
+// or trailing slashes make.
+class Components {
+public:
+    explicit Components(StringView path) : m_path(path) {}
+
+    // The next component, or false at the end.
+    bool next(StringView& out) {
+        while (m_at < m_path.length() && m_path[m_at] == '/') ++m_at;
+        if (m_at == m_path.length()) return false;
+        usize end = m_at;
+        while (end < m_path.length() && m_path[end] != '/') ++end;
+        out = m_path.substr(m_at, end - m_at);
+        m_at = end;
+        return true;
+    }
+
+private:
+    StringView m_path;
+    usize m_at = 0;
+};
+
+}  // namespace
+
+WalkFault check_path(StringView path) {
+    if (path.empty()) return WalkFault::EmptyPath;
+    if (path.length() > kWalkPathMax) return WalkFault::PathTooLong;
+    if (path[0] == '/') return WalkFault::AbsolutePath;
+    for (char c : path)
+        if (c == '\0') return WalkFault::NulInPath;
+    // How far below the start each prefix of the path is; ".." at depth 0
+    // would leave it. Lexical, so it holds whatever the tree looks like.
+    usize depth = 0;
+    Components components(path);
+    StringView name;
+    while (components.next(name)) {
+        if (name == ".") continue;
+        if (name == "..") {
+            if (depth == 0) return WalkFault::EscapesStart;
+            --depth;
+            continue;
+        }
+        if (name.length() > abi::kNameMax) return WalkFault::NameTooLong;
+        ++depth;
+    }
+    return WalkFault::None;
+}
+
+Result<FsNode*> walk(FsNode& dir, StringView path, WalkFault* fault_out) {
+    WalkFault fault = check_path(path);
+    auto fail = [&](WalkFault why, Error error) -> Result<FsNode*> {
+        if (fault_out) *fault_out = why;
+        return error;
+    };
+    if (fault != WalkFault::None) return fail(fault, Error::Malformed);
+
+    FsNode* node = &dir;
+    Components components(path);
+    StringView name;
+    while (components.next(name)) {
+        if (!node->is_directory()) return fail(WalkFault::NotDirectory, Error::BadState);
+        if (name == ".") continue;
+        if (name == "..") {
+            // check_path proved this ".." undoes a step the walk took below
+            // `dir`, so the node has a parent, and it is the node we came from.
+            node = node->parent();
+            VERIFY(node != nullptr);
+            continue;
+        }
+        auto child = node->lookup(name);
+        if (child.is_error()) {
+            if (child.error() == Error::NotFound) return fail(WalkFault::NotFound, Error::NotFound);
+            return fail(WalkFault::LookupFailed, child.error());
+        }
+        node = child.value();
+    }
+    // A path ending in '/' names a directory. (A file as the start is
+    // caught above: every accepted path has at least one component.)
+    if (!node->is_directory() && path[path.length() - 1] == '/')
+        return fail(WalkFault::NotDirectory, Error::BadState);
+    if (fault_out) *fault_out = WalkFault::None;
+    return node;
+}
+
+}  // namespace mote::fs
