@@ -83,11 +83,12 @@ TEST(ElfDecode, GoodProgramForEachMachine) {
         EXPECT_EQ(image.value().extent_start, 0x400000u);
         EXPECT_EQ(image.value().extent_end, 0x406000u);
         // Sorted by address, whatever the table order was.
+        // {vaddr, memsz, file offset, filesz, map start, map end, permissions}
         expect_segments(image.value(), {
-                                           {0x400000, 0x1c0, 0x0, 0x1c0, 0x400000, 0x401000, kElfRead},
-                                           {0x401000, 0x1234, 0x1000, 0x1234, 0x401000, 0x403000, kElfRead | kElfExecute},
-                                           {0x403010, 0x2000, 0x3010, 0x20, 0x403000, 0x406000, kElfRead | kElfWrite},
-                                       });
+            {0x400000, 0x1c0, 0x0, 0x1c0, 0x400000, 0x401000, kElfRead},
+            {0x401000, 0x1234, 0x1000, 0x1234, 0x401000, 0x403000, kElfRead | kElfExecute},
+            {0x403010, 0x2000, 0x3010, 0x20, 0x403000, 0x406000, kElfRead | kElfWrite},
+        });
     }
 }
 
@@ -301,8 +302,8 @@ const std::vector<BadCase>& bad_cases() {
          ElfFault::SegmentAboveLimit},
         {"segment at the user limit", [](ElfFile& f) { f.phdrs[kData].vaddr = mote::abi::kMapBase + 0x10; },
          ElfFault::SegmentAboveLimit},
-        {"segment straddling the user limit", [](ElfFile& f) { f.phdrs[kData].vaddr = mote::abi::kMapBase - 0x1000 + 0x10; },
-         ElfFault::SegmentAboveLimit},
+        {"segment straddling the user limit",
+         [](ElfFile& f) { f.phdrs[kData].vaddr = mote::abi::kMapBase - 0x1000 + 0x10; }, ElfFault::SegmentAboveLimit},
         {"segment in the stack area", [](ElfFile& f) { f.phdrs[kData].vaddr = mote::abi::kStackTop - 0x1000 + 0x10; },
          ElfFault::SegmentAboveLimit},
         {"writable and executable", [](ElfFile& f) { f.phdrs[kText].flags = kPfR | kPfW | kPfX; },
