@@ -1,6 +1,7 @@
 #include "boot/user_space.hpp"
 
 #include "core/log.hpp"
+#include "base/checked.hpp"
 #include "fs/walk.hpp"
 
 namespace mote {
@@ -11,8 +12,7 @@ UserSpace::UserSpace(Loop& loop, PageAllocator& pages, UserPlatform& platform, C
       m_syscalls(m_processes),
       m_loader(m_processes),
       m_files(pages),
-      m_console(console),
-      m_initramfs(pages) {
+      m_console(console) {
     m_syscalls.set_loader(&m_loader);
     m_syscalls.set_files(&m_files);
     platform.attach(m_processes, m_syscalls);
@@ -30,11 +30,28 @@ UserSpace::~UserSpace() {
     m_processes.end_all();
     if (m_init) m_init->release();
     if (m_root) m_root->release();
+    if (m_slot_pages) m_pages.free_pages(m_slots, m_slot_pages);
+}
+
+Result<void> UserSpace::mount(ReadonlyBytes image) {
+    fs::CpioArchive archive = TRY(fs::CpioArchive::decode(image));
+    usize slots = fs::Initramfs::slots_needed(archive);
+    usize bytes = TRY(checked_mul(slots, sizeof(fs::InitramfsSlot)));
+    usize pages = (bytes + kPageSize - 1) / kPageSize;
+    if (pages > (usize(1) << kMaxPageOrder)) return Error::Overflow;
+    m_slots = TRY(m_pages.allocate_pages(pages));
+    m_slot_pages = pages;
+    auto* storage = static_cast<fs::InitramfsSlot*>(m_pages.to_virtual(m_slots));
+    auto built = fs::Initramfs::build(archive, Span<fs::InitramfsSlot>(storage, slots));
+    if (built.is_error()) return built.error();
+    m_initramfs = new (m_initramfs_storage) fs::Initramfs(built.release_value());
+    log_info("user", "initramfs: {} bytes, {} nodes", image.size(), m_initramfs->node_count());
+    return {};
 }
 
 Result<void> UserSpace::start(ReadonlyBytes initramfs, StringView init_spec) {
-    TRY(m_initramfs.mount(initramfs));
-    m_root = TRY(m_files.open(m_initramfs.root(), abi::kOpenRead | abi::kOpenDirectory));
+    TRY(mount(initramfs));
+    m_root = TRY(m_files.open(m_initramfs->root(), abi::kOpenRead | abi::kOpenDirectory));
     m_root->retain();
 
     // init_spec: PATH[,ARG...]; argv[0] is the path's last component.
@@ -61,7 +78,7 @@ Result<void> UserSpace::start(ReadonlyBytes initramfs, StringView init_spec) {
         }
     }
 
-    fs::FsNode* node = TRY(fs::walk(m_initramfs.root(), path));
+    fs::FsNode* node = TRY(fs::walk(m_initramfs->root(), path));
     auto image = m_syscalls.program_image(*node);
     if (image.is_error()) {
         log_warn("user", "{}: cannot read the program ({})", path, abi_error_name(image.error()));

@@ -48,7 +48,12 @@ private:
     ProgramLoader m_loader;
     OpenNodeCache m_files;
     ConsoleStream m_console;
-    fs::Initramfs m_initramfs;
+    // The root filesystem: its node storage comes from pages (mount).
+    Result<void> mount(ReadonlyBytes image);
+    PhysAddr m_slots = 0;
+    usize m_slot_pages = 0;
+    alignas(fs::Initramfs) u8 m_initramfs_storage[sizeof(fs::Initramfs)];
+    fs::Initramfs* m_initramfs = nullptr;
     OpenNode* m_root = nullptr;
     Process* m_init = nullptr;
     void (*m_init_exit)(const abi::ExitInfo&, void*) = nullptr;

@@ -1,0 +1,500 @@
+// Processes, address spaces, handle tables, the scheduler and the syscall
+// layer on the host: a fake platform stands in for user mode (its threads'
+// "instructions" are syscalls the test issues), everything else is the
+// kernel's own code over a page allocator on fake RAM.
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "exec/program_loader.hpp"
+#include "support/elf_builder.hpp"
+#include "support/fake_host.hpp"
+#include "support/fake_user_platform.hpp"
+
+using namespace mote;
+using mote::test::FakeHost;
+using mote::test::FakeMmu;
+using mote::test::FakeUserPlatform;
+
+namespace {
+
+struct Ram {
+    static constexpr PhysAddr kBase = 0x4000'0000;
+    explicit Ram(usize bytes) : size(bytes) { memory = static_cast<u8*>(std::aligned_alloc(kPageSize, bytes)); }
+    ~Ram() { std::free(memory); }
+    u64 offset() const { return u64(reinterpret_cast<uptr>(memory)) - kBase; }
+    u8* memory;
+    usize size;
+};
+
+class TestObject final : public KernelObject {
+public:
+    TestObject() : KernelObject(ObjectType::File) {}
+    void destroy() override { destroyed = true; }
+    bool destroyed = false;
+};
+
+i64 err(mote::abi::Err e) { return -i64(e); }
+
+}  // namespace
+
+// --- handle table -----------------------------------------------------------
+
+TEST(HandleTable, InstallLookupClose) {
+    HandleTable table;
+    TestObject a, b;
+    mote::abi::Handle ha = table.install(a).value();
+    mote::abi::Handle hb = table.install(b).value();
+    EXPECT_NE(ha, mote::abi::kNoHandle);
+    EXPECT_NE(ha, hb);
+    EXPECT_EQ(table.lookup(ha).value(), &a);
+    EXPECT_EQ(table.lookup(hb).value(), &b);
+    EXPECT_EQ(a.references(), 1u);
+    ASSERT_TRUE(table.close(ha).ok());
+    EXPECT_TRUE(a.destroyed);
+    EXPECT_EQ(table.used(), 1u);
+    table.close_all();
+    EXPECT_TRUE(b.destroyed);
+}
+
+TEST(HandleTable, StaleAndForgedValuesNameNothing) {
+    HandleTable table;
+    TestObject a, b;
+    mote::abi::Handle old = table.install(a).value();
+    ASSERT_TRUE(table.close(old).ok());
+    // The slot is reused, with a new value: the old one stays dead.
+    mote::abi::Handle fresh = table.install(b).value();
+    EXPECT_NE(fresh, old);
+    EXPECT_EQ(table.lookup(old).error(), Error::NotFound);
+    EXPECT_EQ(table.close(old).error(), Error::NotFound);
+    EXPECT_EQ(table.lookup(fresh).value(), &b);
+    for (mote::abi::Handle forged : {0u, 1u, 0xffu, 0xffffffffu, fresh + 1, fresh ^ 0x100u, fresh & 0xff})
+        EXPECT_TRUE(table.lookup(forged).is_error()) << forged;
+    table.close_all();
+}
+
+TEST(HandleTable, FullTableIsOverflow) {
+    HandleTable table;
+    std::vector<TestObject> objects(HandleTable::kSlots + 1);
+    for (u32 i = 0; i < HandleTable::kSlots; ++i) ASSERT_TRUE(table.install(objects[i]).ok());
+    EXPECT_EQ(table.install(objects.back()).error(), Error::Overflow);
+    EXPECT_EQ(objects.back().references(), 0u);
+    table.close_all();
+}
+
+// --- address space ------------------------------------------------------------
+
+class AddressSpaceTest : public ::testing::Test {
+protected:
+    void SetUp() override {
+        PhysRange range {Ram::kBase, ram.size};
+        ASSERT_TRUE(pages.initialize(Span<const PhysRange>(&range, 1), ram.offset()).ok());
+        before = pages.stats();
+    }
+    Ram ram {2 << 20};
+    PageAllocator pages;
+    FakeMmu mmu;
+    PageAllocatorStats before;
+};
+
+TEST_F(AddressSpaceTest, RegionsAreZeroedAndCopiesRoundTrip) {
+    AddressSpace space(pages, mmu);
+    ASSERT_TRUE(space.add_region(0x400000, 2 * kPageSize, kUserRead | kUserWrite, RegionKind::Program).ok());
+    EXPECT_EQ(space.resident_pages(), 2u);
+    u8 out[64];
+    ASSERT_TRUE(space.copy_in(Span<u8>(out, sizeof(out)), 0x400000 + kPageSize - 32).ok());
+    for (u8 b : out) EXPECT_EQ(b, 0);
+    std::string text = "crosses the page boundary on purpose, 64 bytes long.............";
+    ASSERT_EQ(text.size(), 64u);
+    ASSERT_TRUE(space.copy_out(0x400000 + kPageSize - 32, ReadonlyBytes(reinterpret_cast<const u8*>(text.data()), 64)).ok());
+    ASSERT_TRUE(space.copy_in(Span<u8>(out, sizeof(out)), 0x400000 + kPageSize - 32).ok());
+    EXPECT_EQ(std::string(reinterpret_cast<char*>(out), 64), text);
+    // The bytes really are in the frames the MMU maps.
+    UserPage second = mmu.translate(0x400000 + kPageSize).value();
+    EXPECT_EQ(std::memcmp(pages.to_virtual(second.frame), text.data() + 32, 32), 0);
+    space.clear();
+    EXPECT_TRUE(same_free_state(pages.stats(), before));
+}
+
+TEST_F(AddressSpaceTest, BadUserPointersAreErrorsAndWriteNothing) {
+    AddressSpace space(pages, mmu);
+    ASSERT_TRUE(space.add_region(0x400000, kPageSize, kUserRead, RegionKind::Program).ok());
+    ASSERT_TRUE(space.add_region(0x402000, kPageSize, kUserRead | kUserWrite, RegionKind::Program).ok());
+    u8 data[16] = {1, 2, 3};
+    // Read-only page.
+    EXPECT_TRUE(space.copy_out(0x400000, ReadonlyBytes(data, 16)).is_error());
+    // Starts writable, runs into an unmapped page: nothing written.
+    EXPECT_TRUE(space.copy_out(0x402000 + kPageSize - 8, ReadonlyBytes(data, 16)).is_error());
+    u8 check[8];
+    ASSERT_TRUE(space.copy_in(Span<u8>(check, 8), 0x402000 + kPageSize - 8).ok());
+    for (u8 b : check) EXPECT_EQ(b, 0);
+    // Unmapped, null, kernel half, wrapping.
+    EXPECT_TRUE(space.copy_in(Span<u8>(check, 8), 0x401000).is_error());
+    EXPECT_TRUE(space.copy_in(Span<u8>(check, 8), 0).is_error());
+    EXPECT_TRUE(space.copy_in(Span<u8>(check, 8), 0xffffffc000000000ull).is_error());
+    EXPECT_TRUE(space.copy_in(Span<u8>(check, 8), ~u64(0) - 3).is_error());
+    EXPECT_TRUE(space.copy_in(Span<u8>(check, 8), mote::abi::kUserLimit - 4).is_error());
+    space.clear();
+}
+
+TEST_F(AddressSpaceTest, RegionRules) {
+    AddressSpace space(pages, mmu);
+    EXPECT_EQ(space.add_region(0x400000, kPageSize, kUserWrite | kUserExecute, RegionKind::Program).error(),
+              Error::InvalidArgument);
+    EXPECT_EQ(space.add_region(0x400001, kPageSize, kUserRead, RegionKind::Program).error(), Error::InvalidArgument);
+    EXPECT_EQ(space.add_region(mote::abi::kUserLimit, kPageSize, kUserRead, RegionKind::Program).error(), Error::OutOfRange);
+    ASSERT_TRUE(space.add_region(0x400000, 2 * kPageSize, kUserRead, RegionKind::Program).ok());
+    EXPECT_EQ(space.add_region(0x401000, kPageSize, kUserRead, RegionKind::Program).error(), Error::BadState);
+    // map(): regions a guard page apart, removable only whole.
+    u64 a = space.map_anywhere(3 * kPageSize, kUserRead | kUserWrite).value();
+    u64 b = space.map_anywhere(kPageSize, kUserRead).value();
+    EXPECT_EQ(a, mote::abi::kMapBase);
+    EXPECT_GE(b, a + 3 * kPageSize + kPageSize);
+    EXPECT_FALSE(mmu.translate(a + 3 * kPageSize).ok()) << "guard page mapped";
+    EXPECT_EQ(space.remove_mapped(a, kPageSize).error(), Error::InvalidArgument);
+    EXPECT_EQ(space.remove_mapped(0x400000, 2 * kPageSize).error(), Error::InvalidArgument);
+    ASSERT_TRUE(space.remove_mapped(a, 3 * kPageSize).ok());
+    EXPECT_EQ(space.map_anywhere(kPageSize, kUserRead).value(), a) << "freed space is reused";
+    space.clear();
+    EXPECT_TRUE(same_free_state(pages.stats(), before));
+}
+
+TEST_F(AddressSpaceTest, FailedRegionGivesEverythingBack) {
+    AddressSpace space(pages, mmu);
+    mmu.fail_map_after = 3;
+    EXPECT_EQ(space.add_region(0x400000, 8 * kPageSize, kUserRead, RegionKind::Program).error(), Error::NoMemory);
+    EXPECT_EQ(space.resident_pages(), 0u);
+    EXPECT_TRUE(mmu.pages.empty());
+    EXPECT_TRUE(same_free_state(pages.stats(), before));
+}
+
+// --- processes and syscalls --------------------------------------------------
+
+class ProcessTest : public ::testing::Test {
+protected:
+    void SetUp() override {
+        PhysRange range {Ram::kBase, ram.size};
+        ASSERT_TRUE(pages.initialize(Span<const PhysRange>(&range, 1), ram.offset()).ok());
+        platform.attach(processes, syscalls);
+        syscalls.set_loader(&loader);
+        // Warm the slab caches so that "memory back to where it was" is not
+        // confused by a cache keeping its first slab.
+        spawn_program("warmup", {}).value();
+        end_all();
+        before = pages.stats();
+    }
+    void TearDown() override { end_all(); }
+
+    void end_all() {
+        processes.end_all();
+        for (int i = 0; i < 4; ++i) loop.turn(false);
+    }
+
+    std::vector<u8> program_bytes() {
+        test_elf::ElfFile file = test_elf::good_program(test_elf::kEmX86_64);
+        return file.build();
+    }
+
+    Result<Process*> spawn_program(StringView name, std::vector<std::string> argv,
+                                   std::vector<KernelObject*> handles = {}, Process* parent = nullptr) {
+        image = program_bytes();
+        packed.clear();
+        for (auto& a : argv) packed.insert(packed.end(), a.c_str(), a.c_str() + a.size() + 1);
+        SpawnPlan plan;
+        plan.name = name;
+        plan.image = ReadonlyBytes(image.data(), image.size());
+        plan.argv = ReadonlyBytes(packed.data(), packed.size());
+        plan.argc = u32(argv.size());
+        plan.handles = Span<KernelObject* const>(handles.data(), handles.size());
+        plan.parent = parent;
+        return loader.spawn(plan);
+    }
+
+    // Runs the loop until `thread` has been on the CPU once, doing `body`
+    // as its instructions.
+    void as(Thread& thread, std::function<RunExit(Thread&)> body) {
+        bool done = false;
+        platform.step = [&](Thread& t, Nanoseconds deadline) {
+            if (&t != &thread || done) {
+                // Another thread runs until its timeslice (or the loop's next
+                // timer) ends.
+                host.time = deadline == kNoDeadline ? host.time + kMillisecond : deadline;
+                return RunExit::Loop;
+            }
+            done = true;
+            return body(t);
+        };
+        for (int i = 0; i < 20 && !done; ++i) loop.turn(true);
+        platform.step = nullptr;
+        ASSERT_TRUE(done) << "the thread never ran";
+    }
+
+    Ram ram {4 << 20};
+    PageAllocator pages;
+    FakeHost host;
+    Loop loop {host};
+    FakeUserPlatform platform;
+    ProcessTable processes {loop, pages, platform};
+    Syscalls syscalls {processes};
+    ProgramLoader loader {processes};
+    PageAllocatorStats before;
+    std::vector<u8> image;
+    std::vector<u8> packed;
+};
+
+TEST_F(ProcessTest, SpawnLaysOutSegmentsStackAndStartInfo) {
+    TestObject stream;
+    stream.retain();
+    Process* p = spawn_program("prog", {"prog", "hello", ""}, {&stream, &stream}).value();
+    const auto& frame = platform.frames[&p->thread()];
+    EXPECT_EQ(frame.entry, 0x401100u);
+    EXPECT_EQ(frame.sp, frame.argument);
+    EXPECT_EQ(frame.sp % 16, 0u);
+    EXPECT_GT(frame.sp, mote::abi::kStackTop - mote::abi::kStackSize);
+    // Segments with their permissions, the file bytes where they belong.
+    FakeMmu& mmu = static_cast<FakeMmu&>(p->mmu());
+    EXPECT_EQ(mmu.translate(0x400000).value().access, u32(kUserRead));
+    EXPECT_EQ(mmu.translate(0x401000).value().access, u32(kUserRead | kUserExecute));
+    EXPECT_EQ(mmu.translate(0x404000).value().access, u32(kUserRead | kUserWrite));
+    u8 byte = 0;
+    ASSERT_TRUE(p->space().copy_in(Span<u8>(&byte, 1), 0x401000 + 5).ok());
+    EXPECT_EQ(byte, test_elf::content_byte(0x1000 + 5));
+    ASSERT_TRUE(p->space().copy_in(Span<u8>(&byte, 1), 0x403010 + 0x20).ok());
+    EXPECT_EQ(byte, 0) << ".bss is zero";
+    // StartInfo, argv and the handles, as the program sees them.
+    mote::abi::StartInfo info {};
+    ASSERT_TRUE(p->space().copy_in(Span<u8>(reinterpret_cast<u8*>(&info), sizeof(info)), frame.sp).ok());
+    ASSERT_EQ(info.argc, 3u);
+    ASSERT_EQ(info.handle_count, 2u);
+    EXPECT_EQ(p->handles().lookup(info.handles[0]).value(), &stream);
+    EXPECT_EQ(p->handles().lookup(info.handles[1]).value(), &stream);
+    std::vector<std::string> args;
+    for (u64 i = 0; i <= info.argc; ++i) {
+        u64 pointer = 0;
+        ASSERT_TRUE(p->space().copy_in(Span<u8>(reinterpret_cast<u8*>(&pointer), 8), info.argv + i * 8).ok());
+        if (i == info.argc) {
+            EXPECT_EQ(pointer, 0u);
+            break;
+        }
+        std::string s;
+        for (char c = 1; c;) {
+            ASSERT_TRUE(p->space().copy_in(Span<u8>(reinterpret_cast<u8*>(&c), 1), pointer + s.size()).ok());
+            if (c) s += c;
+        }
+        args.push_back(s);
+    }
+    EXPECT_EQ(args, (std::vector<std::string> {"prog", "hello", ""}));
+    end_all();
+    EXPECT_EQ(stream.references(), 1u) << "the process's handles were closed";
+}
+
+TEST_F(ProcessTest, BadProgramsAreRefusedAndLeaveNothing) {
+    image = program_bytes();
+    image[0] = 0;  // bad magic
+    SpawnPlan plan;
+    plan.name = "bad";
+    plan.image = ReadonlyBytes(image.data(), image.size());
+    EXPECT_EQ(loader.spawn(plan).error(), Error::Malformed);
+    // argv that does not hold argc strings.
+    image = program_bytes();
+    u8 argv[] = {'a', 0, 'b'};
+    plan.image = ReadonlyBytes(image.data(), image.size());
+    plan.argv = ReadonlyBytes(argv, 3);
+    plan.argc = 2;
+    EXPECT_EQ(loader.spawn(plan).error(), Error::InvalidArgument);
+    // Out of memory half-way: the half-built process goes away whole.
+    platform.refuse_mmu = true;
+    plan.argv = {};
+    plan.argc = 0;
+    EXPECT_EQ(loader.spawn(plan).error(), Error::NoMemory);
+    platform.refuse_mmu = false;
+    EXPECT_EQ(processes.count(), 0u);
+    EXPECT_EQ(platform.live_mmus, 0);
+    EXPECT_TRUE(same_free_state(pages.stats(), before));
+}
+
+TEST_F(ProcessTest, SpawnAndExitGiveAllMemoryBack) {
+    for (int round = 0; round < 50; ++round) {
+        Process* p = spawn_program("p", {"p"}).value();
+        as(p->thread(), [&](Thread& t) {
+            EXPECT_GT(platform.call(t, mote::abi::Sys::Map, 1 << 20, mote::abi::kMapRead | mote::abi::kMapWrite).user_value(), 0);
+            (void)platform.call(t, mote::abi::Sys::Exit, 7);
+            return RunExit::Ended;
+        });
+        loop.turn(false);
+    }
+    EXPECT_EQ(processes.count(), 0u);
+    EXPECT_EQ(platform.live_mmus, 0);
+    EXPECT_TRUE(same_free_state(pages.stats(), before));
+}
+
+TEST_F(ProcessTest, SyscallArgumentsAreValidated) {
+    Process* p = spawn_program("p", {"p"}).value();
+    as(p->thread(), [&](Thread& t) {
+        auto call = [&](mote::abi::Sys n, u64 a0 = 0, u64 a1 = 0, u64 a2 = 0, u64 a3 = 0) {
+            return platform.call(t, n, a0, a1, a2, a3).user_value();
+        };
+        EXPECT_EQ(platform.call(t, mote::abi::Sys(99)).user_value(), err(mote::abi::Err::NoSyscall));
+        EXPECT_EQ(call(mote::abi::Sys::Write, 0x1234, 0x400000, 1, mote::abi::kCurrentOffset), err(mote::abi::Err::BadHandle));
+        EXPECT_EQ(call(mote::abi::Sys::Close, 0), err(mote::abi::Err::BadHandle));
+        EXPECT_EQ(call(mote::abi::Sys::Close, ~u64(0)), err(mote::abi::Err::BadHandle));
+        EXPECT_EQ(call(mote::abi::Sys::Map, 4096, mote::abi::kMapWrite | mote::abi::kMapExecute), err(mote::abi::Err::InvalidArgument));
+        EXPECT_EQ(call(mote::abi::Sys::Map, 4096, 0x80), err(mote::abi::Err::InvalidArgument));
+        EXPECT_EQ(call(mote::abi::Sys::Map, 0, mote::abi::kMapRead), err(mote::abi::Err::InvalidArgument));
+        EXPECT_EQ(call(mote::abi::Sys::Map, ~u64(0), mote::abi::kMapRead), err(mote::abi::Err::Overflow));
+        EXPECT_EQ(call(mote::abi::Sys::Unmap, 0x400000, 4096), err(mote::abi::Err::InvalidArgument));
+        EXPECT_EQ(call(mote::abi::Sys::Unmap, 0xffffffc000000000ull, 4096), err(mote::abi::Err::BadAddress));
+        EXPECT_EQ(call(mote::abi::Sys::Stat, 0x1234, 0), err(mote::abi::Err::BadHandle));
+        EXPECT_EQ(call(mote::abi::Sys::Spawn, 0), err(mote::abi::Err::BadAddress));
+        EXPECT_EQ(call(mote::abi::Sys::Spawn, 0xffffffc000000000ull), err(mote::abi::Err::BadAddress));
+        EXPECT_EQ(call(mote::abi::Sys::Wait, 0x777, 0, 0), err(mote::abi::Err::BadHandle));
+        EXPECT_EQ(call(mote::abi::Sys::Poll, 0, 17, 0), err(mote::abi::Err::InvalidArgument));
+        EXPECT_EQ(call(mote::abi::Sys::Poll, 0x10, 1, 0), err(mote::abi::Err::BadAddress));
+        u64 address = u64(call(mote::abi::Sys::Map, 8192, mote::abi::kMapRead | mote::abi::kMapWrite));
+        EXPECT_EQ(address, mote::abi::kMapBase);
+        EXPECT_EQ(call(mote::abi::Sys::Unmap, address, 4096), err(mote::abi::Err::InvalidArgument));
+        EXPECT_EQ(call(mote::abi::Sys::Unmap, address, 8192), 0);
+        EXPECT_EQ(call(mote::abi::Sys::Unmap, address, 8192), err(mote::abi::Err::InvalidArgument));
+        // A handle to itself is not something it holds: signal needs one.
+        EXPECT_EQ(call(mote::abi::Sys::Signal, 1, 1), err(mote::abi::Err::BadHandle));
+        EXPECT_EQ(syscalls.stats().unknown, 1u);
+        return RunExit::Loop;
+    });
+}
+
+TEST_F(ProcessTest, SleepParksUntilTheDeadline) {
+    Process* p = spawn_program("sleeper", {"sleeper"}).value();
+    host.time = 1000;
+    as(p->thread(), [&](Thread& t) {
+        (void)platform.call(t, mote::abi::Sys::Sleep, 5 * kMillisecond);
+        EXPECT_EQ(t.state(), ThreadState::Parked);
+        EXPECT_STREQ(t.wait_reason(), "sleep");
+        return RunExit::Parked;
+    });
+    // Nothing runnable: the loop waits until the timer, which wakes it.
+    platform.frames[&p->thread()].has_result = false;
+    loop.turn(true);  // waits: the fake clock jumps to the deadline
+    loop.turn(false);
+    EXPECT_EQ(p->thread().state(), ThreadState::Runnable);
+    EXPECT_TRUE(platform.frames[&p->thread()].has_result);
+    EXPECT_EQ(platform.frames[&p->thread()].result, 0);
+    EXPECT_GE(host.time, 1000 + 5 * kMillisecond);
+}
+
+TEST_F(ProcessTest, WaitDeliversTheChildsExit) {
+    Process* parent = spawn_program("parent", {"parent"}).value();
+    Process* child = spawn_program("child", {"child"}, {}, parent).value();
+    mote::abi::Handle handle = parent->handles().install(*child).value();
+    u64 info_address = 0;
+    as(parent->thread(), [&](Thread& t) {
+        info_address = u64(platform.call(t, mote::abi::Sys::Map, 4096, mote::abi::kMapRead | mote::abi::kMapWrite).user_value());
+        EXPECT_EQ(platform.call(t, mote::abi::Sys::Wait, handle, info_address, 0).user_value(), err(mote::abi::Err::WouldBlock));
+        (void)platform.call(t, mote::abi::Sys::Wait, handle, info_address, kNoDeadline);
+        EXPECT_EQ(t.state(), ThreadState::Parked);
+        return RunExit::Parked;
+    });
+    as(child->thread(), [&](Thread& t) {
+        (void)platform.call(t, mote::abi::Sys::Exit, u64(-3));
+        return RunExit::Ended;
+    });
+    EXPECT_EQ(parent->thread().state(), ThreadState::Runnable);
+    EXPECT_EQ(platform.frames[&parent->thread()].result, 0);
+    mote::abi::ExitInfo info {};
+    ASSERT_TRUE(parent->space().copy_in(Span<u8>(reinterpret_cast<u8*>(&info), sizeof(info)), info_address).ok());
+    EXPECT_EQ(info.reason, u32(mote::abi::ExitReason::Exited));
+    EXPECT_EQ(info.status, -3);
+    // The child is gone from the table, but its handle still answers.
+    EXPECT_EQ(processes.find(child->pid()), nullptr);
+    as(parent->thread(), [&](Thread& t) {
+        EXPECT_EQ(platform.call(t, mote::abi::Sys::Wait, handle, 0, 0).user_value(), 0);
+        EXPECT_EQ(platform.call(t, mote::abi::Sys::Signal, handle, u64(mote::abi::Signal::Terminate)).user_value(),
+                  err(mote::abi::Err::BadState));
+        EXPECT_EQ(platform.call(t, mote::abi::Sys::Close, handle).user_value(), 0);
+        return RunExit::Loop;
+    });
+}
+
+TEST_F(ProcessTest, SignalEndsAParkedChild) {
+    Process* parent = spawn_program("parent", {"parent"}).value();
+    Process* child = spawn_program("child", {"child"}, {}, parent).value();
+    mote::abi::Handle handle = parent->handles().install(*child).value();
+    as(child->thread(), [&](Thread& t) {
+        (void)platform.call(t, mote::abi::Sys::Sleep, 1000 * kSecond);
+        return RunExit::Parked;
+    });
+    as(parent->thread(), [&](Thread& t) {
+        EXPECT_EQ(platform.call(t, mote::abi::Sys::Signal, handle, 99).user_value(), err(mote::abi::Err::InvalidArgument));
+        EXPECT_EQ(platform.call(t, mote::abi::Sys::Signal, handle, u64(mote::abi::Signal::Interrupt)).user_value(), 0);
+        return RunExit::Loop;
+    });
+    EXPECT_EQ(child->state(), ProcessState::Exited);
+    EXPECT_EQ(child->exit_info().reason, u32(mote::abi::ExitReason::Killed));
+    EXPECT_EQ(child->exit_info().status, i32(mote::abi::Signal::Interrupt));
+    EXPECT_FALSE(child->thread().timer().armed()) << "the sleep's timer was cancelled";
+}
+
+TEST_F(ProcessTest, FaultEndsTheProcessWithItsCause) {
+    Process* p = spawn_program("faulty", {"faulty"}).value();
+    Process* watcher = spawn_program("watcher", {"watcher"}).value();
+    mote::abi::Handle handle = watcher->handles().install(*p).value();
+    as(p->thread(), [&](Thread&) {
+        processes.fault(*p, {13, 0xdead, 0x401234, "load page fault"});
+        return RunExit::Ended;
+    });
+    EXPECT_EQ(processes.stats().faulted, 1u);
+    EXPECT_EQ(p->exit_info().reason, u32(mote::abi::ExitReason::Fault));
+    EXPECT_EQ(p->exit_info().fault_address, 0xdeadu);
+    EXPECT_EQ(p->exit_info().fault_pc, 0x401234u);
+    EXPECT_EQ(p->poll_ready(mote::abi::kPollExited), u32(mote::abi::kPollExited));
+    (void)handle;
+}
+
+TEST_F(ProcessTest, TwoHogsShareTheCpuRoundRobin) {
+    Process* a = spawn_program("a", {"a"}).value();
+    Process* b = spawn_program("b", {"b"}).value();
+    a->thread().set_band(Band::Batch);
+    b->thread().set_band(Band::Batch);
+    // A hog runs until the deadline it was given (its timeslice).
+    platform.step = [&](Thread&, Nanoseconds deadline) {
+        EXPECT_NE(deadline, kNoDeadline) << "two runnable threads need a timeslice";
+        host.time = deadline;
+        return RunExit::Loop;
+    };
+    for (int i = 0; i < 200; ++i) loop.turn(true);
+    platform.step = nullptr;
+    Nanoseconds ta = a->thread().stats().cpu_time, tb = b->thread().stats().cpu_time;
+    EXPECT_GT(ta, 0u);
+    EXPECT_NEAR(double(ta) / double(ta + tb), 0.5, 0.05);
+    // They alternate: never the same one twice in a row.
+    for (usize i = 1; i < platform.ran.size(); ++i) EXPECT_NE(platform.ran[i], platform.ran[i - 1]);
+    EXPECT_GE(processes.scheduler().stats().preemptions, 100u);
+}
+
+TEST_F(ProcessTest, InteractiveRunsBeforeBatch) {
+    Process* hog = spawn_program("hog", {"hog"}).value();
+    hog->thread().set_band(Band::Batch);
+    Process* shell = spawn_program("sh", {"sh"}).value();
+    as(shell->thread(), [&](Thread& t) {
+        (void)platform.call(t, mote::abi::Sys::Sleep, 3 * kMillisecond);
+        return RunExit::Parked;
+    });
+    Nanoseconds woke_at = 0, ran_at = 0;
+    platform.step = [&](Thread& t, Nanoseconds deadline) {
+        if (&t == &shell->thread()) {
+            ran_at = host.time;
+            (void)platform.call(t, mote::abi::Sys::Sleep, 1000 * kSecond);
+            return RunExit::Parked;
+        }
+        // The hog alone has no timeslice; it runs until the loop's next timer.
+        host.time = deadline == kNoDeadline ? host.time + 50 * kMillisecond : deadline;
+        if (!woke_at && shell->thread().timer().deadline() <= host.time) woke_at = shell->thread().timer().deadline();
+        return RunExit::Loop;
+    };
+    for (int i = 0; i < 20 && !ran_at; ++i) loop.turn(true);
+    platform.step = nullptr;
+    ASSERT_NE(ran_at, 0u);
+    EXPECT_LE(ran_at - woke_at, 2 * Scheduler::kDefaultTimeslice);
+}
