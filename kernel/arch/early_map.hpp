@@ -24,6 +24,7 @@
 #pragma once
 
 #include "arch/arch.hpp"
+#include "arch/permission.hpp"
 #include "arch/runtime_address.hpp"
 #include "base/checked.hpp"
 #include "base/fdt.hpp"
@@ -35,11 +36,10 @@ extern char __data_start[], __stack_guard[], __stack_bottom[], __stack_top[], __
 
 namespace mote::arch::early {
 
-// A port's layout constants and page permission bits.
+// A port's layout constants.
 struct MapConfig {
     u64 kernel_virt;      // where the image is linked
     u64 direct_map_base;  // virt = phys + this for RAM
-    u32 read, write, execute;
 };
 
 // Physical before the MMU is on (arch/runtime_address.hpp).
@@ -82,10 +82,10 @@ template <typename Tables>
 // text r-x, rodata r--, data/bss rw-, the page below the stack unmapped.
 template <typename Tables>
 [[gnu::always_inline]] inline bool map_image(Tables& tables, const MapConfig& c, u64 phys_base) {
-    return map_part(tables, c, phys_base, __text_start, __text_end, c.read | c.execute) &&
-           map_part(tables, c, phys_base, __rodata_start, __rodata_end, c.read) &&
-           map_part(tables, c, phys_base, __data_start, __stack_guard, c.read | c.write) &&
-           map_part(tables, c, phys_base, __stack_bottom, __kernel_end, c.read | c.write);
+    return map_part(tables, c, phys_base, __text_start, __text_end, kRead | kExecute) &&
+           map_part(tables, c, phys_base, __rodata_start, __rodata_end, kRead) &&
+           map_part(tables, c, phys_base, __data_start, __stack_guard, kRead | kWrite) &&
+           map_part(tables, c, phys_base, __stack_bottom, __kernel_end, kRead | kWrite);
 }
 
 // The identity gigapages over [phys, phys + size) that are not already
@@ -118,7 +118,7 @@ bool map_ram(Tables& tables, const MapConfig& c, u64 dtb, u64 size) {
         u64 start = align_down(reg.base, u64(4096));
         u64 end = align_up(reg.base + reg.size, u64(4096)).value_or(start);
         if (end <= start) return true;
-        ok &= tables.map(c.direct_map_base + start, start, end - start, c.read | c.write).ok();
+        ok &= tables.map(c.direct_map_base + start, start, end - start, kRead | kWrite).ok();
         ++ranges;
         return ok;
     });

@@ -90,7 +90,7 @@ protected:
 };
 
 constexpr u64 kDevices = riscv::kDirectMapBase;
-constexpr u32 kRw = riscv::kRead | riscv::kWrite;
+constexpr u32 kRw = arch::kRead | arch::kWrite;
 
 TEST_F(Sv39Test, AlignedStretchesTakeMegapages) {
     // The PLIC's 6 MiB at 0x0c000000: three 2 MiB megapages, one table.
@@ -124,7 +124,7 @@ TEST_F(Sv39Test, RemappingInsideALargerPageTheSameWayIsAccepted) {
     usize used = pages_used();
     EXPECT_TRUE(tables.map(kDevices + 0x0c001000, 0x0c001000, 4096, kRw).ok());
     EXPECT_EQ(pages_used(), used);  // no table split, nothing allocated
-    EXPECT_EQ(tables.map(kDevices + 0x0c001000, 0x0c001000, 4096, riscv::kRead).error(), Error::BadState);
+    EXPECT_EQ(tables.map(kDevices + 0x0c001000, 0x0c001000, 4096, arch::kRead).error(), Error::BadState);
     EXPECT_EQ(tables.map(kDevices + 0x0c001000, 0x0d001000, 4096, kRw).error(), Error::BadState);
     EXPECT_EQ(at(kDevices + 0x0c001000).pa, 0x0c001000u);
 }
@@ -171,7 +171,7 @@ protected:
 };
 
 constexpr u64 kArmDevices = aarch64::kDirectMapBase;
-constexpr u32 kArmRw = aarch64::kRead | aarch64::kWrite | aarch64::kDevice;
+constexpr u32 kArmRw = arch::kRead | arch::kWrite | arch::kDevice;
 
 TEST_F(Aarch64TablesTest, AlignedStretchesTakeBlocks) {
     ASSERT_TRUE(tables.map(kArmDevices + 0x08000000, 0x08000000, 4 * kMiB, kArmRw).ok());
@@ -198,7 +198,7 @@ TEST_F(Aarch64TablesTest, SmallPagesThenABlockOverThemAndSameWayRemaps) {
     EXPECT_TRUE(tables.map(kArmDevices + 0x08201000, 0x08201000, 4096, kArmRw).ok());
     EXPECT_EQ(aarch64::page_table_pool().used, used);
     // Normal memory where a device block is: a conflict, not a silent change.
-    EXPECT_EQ(tables.map(kArmDevices + 0x08201000, 0x08201000, 4096, aarch64::kRead | aarch64::kWrite).error(),
+    EXPECT_EQ(tables.map(kArmDevices + 0x08201000, 0x08201000, 4096, arch::kRead | arch::kWrite).error(),
               Error::BadState);
 }
 
@@ -216,7 +216,7 @@ TEST_F(X86TablesTest, TwoMegabytePagesAtMostAndNxFromTheFormat) {
     // 1 GiB + 4 KiB, 1 GiB aligned: no 1 GiB page (the format's largest
     // leaf is 2 MiB), then one 4 KiB page.
     constexpr u64 base = x86::kDirectMapBase + kGiB;
-    ASSERT_TRUE(tables.map(base, kGiB, kGiB + 4096, x86::kRead | x86::kWrite).ok());
+    ASSERT_TRUE(tables.map(base, kGiB, kGiB + 4096, arch::kRead | arch::kWrite).ok());
     EXPECT_EQ(at(base + 12345).page_size, 2 * kMiB);
     EXPECT_EQ(at(base + kGiB - 8).pa, 2 * kGiB - 8);
     Translation last = at(base + kGiB + 8);
@@ -230,13 +230,13 @@ TEST_F(X86TablesTest, TwoMegabytePagesAtMostAndNxFromTheFormat) {
 
 TEST_F(X86TablesTest, ReadOnlyExecutableAndConflicts) {
     constexpr u64 va = x86::kKernelOffset + 0x100000;
-    ASSERT_TRUE(tables.map(va, 0x100000, 8 * 4096, x86::kRead | x86::kExecute).ok());
+    ASSERT_TRUE(tables.map(va, 0x100000, 8 * 4096, arch::kRead | arch::kExecute).ok());
     Translation t = at(va + 4096);
     ASSERT_TRUE(t.valid);
     EXPECT_FALSE(t.write);
     EXPECT_TRUE(t.execute);
-    EXPECT_TRUE(tables.map(va, 0x100000, 4096, x86::kRead | x86::kExecute).ok());
-    EXPECT_EQ(tables.map(va, 0x100000, 4096, x86::kRead | x86::kWrite).error(), Error::BadState);
+    EXPECT_TRUE(tables.map(va, 0x100000, 4096, arch::kRead | arch::kExecute).ok());
+    EXPECT_EQ(tables.map(va, 0x100000, 4096, arch::kRead | arch::kWrite).error(), Error::BadState);
 }
 
 }  // namespace

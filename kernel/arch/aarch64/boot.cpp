@@ -47,7 +47,7 @@ constexpr u64 kTcr = 16 | (1 << 8) | (1 << 10) | (3 << 12) | (0 << 14) |   // TT
 constexpr u64 kTcrEpd0 = 1 << 7;
 
 // The image and the RAM direct map, built by arch/early_map.hpp.
-constexpr arch::early::MapConfig kMap {kKernelVirt, kDirectMapBase, kRead, kWrite, kExecute};
+constexpr arch::early::MapConfig kMap {kKernelVirt, kDirectMapBase};
 
 }  // namespace
 
@@ -66,8 +66,8 @@ extern "C" u64 boot_early(u64 dtb_phys) {
     u64 dtb_size = arch::early::blob_size(dtb_phys);
     if (dtb_size == 0) return 0;
     u64 low = align_down(phys_base, kGiB);
-    if (!arch::early::map_identity(identity, phys_base, 1, ~u64(0), kRead | kWrite | kExecute) ||
-        !arch::early::map_identity(identity, dtb_phys, dtb_size, low, kRead))
+    if (!arch::early::map_identity(identity, phys_base, 1, ~u64(0), arch::kRead | arch::kWrite | arch::kExecute) ||
+        !arch::early::map_identity(identity, dtb_phys, dtb_size, low, arch::kRead))
         return 0;
 
     // The physical address size the CPU supports, capped at 48 bits
@@ -105,7 +105,7 @@ Result<volatile u8*> Arch::map_device(u64 phys, u64 size) {
     u64 last = TRY(checked_add(phys, size));
     u64 end = TRY(align_up(last, u64(4096)));
     // One call for the whole window: aligned 2 MiB stretches take blocks.
-    TRY(kernel_page_tables().map(kDirectMapBase + start, start, end - start, kRead | kWrite | kDevice));
+    TRY(kernel_page_tables().map(kDirectMapBase + start, start, end - start, arch::kRead | arch::kWrite | arch::kDevice));
     asm volatile("dsb ishst\n isb" ::: "memory");
     g_layout.table_pages_used = page_table_pool().used;
     return reinterpret_cast<volatile u8*>(kDirectMapBase + phys);

@@ -45,7 +45,7 @@ void early_print(const char* text) {
 }
 
 // The image and the RAM direct map, built by arch/early_map.hpp.
-constexpr arch::early::MapConfig kMap {kKernelVirt, kDirectMapBase, kRead, kWrite, kExecute};
+constexpr arch::early::MapConfig kMap {kKernelVirt, kDirectMapBase};
 
 }  // namespace
 
@@ -68,8 +68,8 @@ extern "C" u64 boot_early(u64, u64 dtb_phys) {
         return 0;
     }
     u64 image_gib = align_down(phys_base, kGiB);
-    if (!arch::early::map_identity(tables, phys_base, 1, ~u64(0), kRead | kExecute) ||
-        !arch::early::map_identity(tables, dtb_phys, dtb_size, image_gib, kRead)) {
+    if (!arch::early::map_identity(tables, phys_base, 1, ~u64(0), arch::kRead | arch::kExecute) ||
+        !arch::early::map_identity(tables, dtb_phys, dtb_size, image_gib, arch::kRead)) {
         early_print("mote: cannot map the boot identity pages\n");
         return 0;
     }
@@ -106,7 +106,7 @@ Result<volatile u8*> Arch::map_device(u64 phys, u64 size) {
     // address; RAM never overlaps them, so the two cannot collide. One call
     // for the whole window: aligned 2 MiB stretches (most of the PLIC's
     // 6 MiB) take megapages instead of 512 table walks each.
-    TRY(kernel_page_tables().map(kDirectMapBase + start, start, end - start, kRead | kWrite));
+    TRY(kernel_page_tables().map(kDirectMapBase + start, start, end - start, arch::kRead | arch::kWrite));
     // The new entries were invalid before; Sv39 still wants an sfence.vma
     // before they are used. Per page for a small window: a full flush would
     // also throw away every other cached translation (under QEMU, its whole

@@ -68,10 +68,10 @@ bool map_part(PageTables& tables, const char* start, const char* end, u32 permis
 }
 
 bool map_image(PageTables& tables) {
-    return map_part(tables, __text_start, __text_end, kRead | kExecute) &&
-           map_part(tables, __rodata_start, __rodata_end, kRead) &&
-           map_part(tables, __data_start, __stack_guard, kRead | kWrite) &&
-           map_part(tables, __stack_bottom, __kernel_end, kRead | kWrite);
+    return map_part(tables, __text_start, __text_end, arch::kRead | arch::kExecute) &&
+           map_part(tables, __rodata_start, __rodata_end, arch::kRead) &&
+           map_part(tables, __data_start, __stack_guard, arch::kRead | arch::kWrite) &&
+           map_part(tables, __stack_bottom, __kernel_end, arch::kRead | arch::kWrite);
 }
 
 bool map_ram(PageTables& tables) {
@@ -83,7 +83,7 @@ bool map_ram(PageTables& tables) {
         u64 end = align_down(checked_add(e.base, e.size).value_or(0), u64(4096));
         // Only what 4-level paging can reach in the direct map (64 TiB).
         if (end <= start || end > (u64(1) << 46)) continue;
-        if (tables.map(kDirectMapBase + start, start, end - start, kRead | kWrite).is_error()) return false;
+        if (tables.map(kDirectMapBase + start, start, end - start, arch::kRead | arch::kWrite).is_error()) return false;
         ++ranges;
     }
     return ranges > 0;
@@ -154,13 +154,13 @@ Result<void> map_pages(u64 phys, u64 size, u32 permissions) {
 }  // namespace
 
 Result<volatile u8*> Arch::map_device(u64 phys, u64 size) {
-    TRY(map_pages(phys, size, kRead | kWrite | kUncached));
+    TRY(map_pages(phys, size, arch::kRead | arch::kWrite | arch::kDevice));
     return reinterpret_cast<volatile u8*>(kDirectMapBase + phys);
 }
 
 // Firmware tables (ACPI) outside RAM: read-only, cached.
 Result<const u8*> x86::map_firmware(u64 phys, u64 size) {
-    TRY(map_pages(phys, size, kRead));
+    TRY(map_pages(phys, size, arch::kRead));
     return reinterpret_cast<const u8*>(kDirectMapBase + phys);
 }
 
