@@ -82,7 +82,7 @@ struct BootLayout {
 
 template <typename A>
 concept ArchFacade = requires(u64 ticks, bool flag, arch::Frame frame, const typename A::TrapFrame& trap,
-                              typename A::TrapFrame& user_frame, u32 index, u16 asid,
+                              typename A::TrapFrame& user_frame, u32 index, u16 asid, typename A::UserTables& tables,
                               arch::LineSink sink, void* context, void (*body)(void*), arch::FaultInfo& fault,
                               u64 phys, u64 size, const fdt::Fdt& fdt, fdt::Node node) {
     { A::kName } -> arch::SameAs<const char* const&>;
@@ -127,6 +127,7 @@ concept ArchFacade = requires(u64 ticks, bool flag, arch::Frame frame, const typ
     { A::set_syscall_result(user_frame, ticks) } -> arch::SameAs<void>;
     // The user-space translation: page tables for one address space, made
     // current with an address-space id (ASID; x86: PCID or a flush).
+    { A::share_kernel_half(tables) } -> arch::SameAs<void>;
     { A::switch_address_space(phys, asid) } -> arch::SameAs<void>;
     { A::flush_user_page(ticks, asid) } -> arch::SameAs<void>;
     { A::flush_address_space(asid) } -> arch::SameAs<void>;

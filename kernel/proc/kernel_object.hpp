@@ -72,7 +72,9 @@ public:
     virtual void cancel_wait(Thread&) {}
 
 protected:
-    virtual ~KernelObject() = default;
+    // Not virtual: an object is never deleted through a KernelObject
+    // pointer; destroy() returns it to where it came from.
+    ~KernelObject() = default;
     // Called once, when the last reference goes.
     virtual void destroy() {}
 

@@ -24,7 +24,7 @@ class ProcessTable;
 class Process final : public KernelObject {
 public:
     Process(ProcessTable& table, u32 pid, StringView name, Process* parent, PageAllocator& pages, UserMmu& mmu);
-    ~Process() override;
+    ~Process();
 
     ProcessTable& table();
     u32 pid() const { return m_pid; }

@@ -36,14 +36,22 @@ def parse_args(description, transport=False, timeout=60.0):
 
 
 class Qemu:
-    def __init__(self, args, append=None, memory=None, devices=()):
+    def __init__(self, args, append=None, memory=None, devices=(), initrd=False):
+        """`initrd`: boot with the build's initramfs (next to the kernel), so
+        that init and the user shell run instead of the kernel's shell."""
         kernel = machines.kernel_from_elf(args.arch, args.kernel)
         if not os.path.exists(kernel):
             print(f"SKIP: {kernel} is not built (./mote build {args.arch})")
             sys.exit(SKIP)
+        initramfs = None
+        if initrd:
+            initramfs = machines.initramfs_path(os.path.dirname(os.path.abspath(args.kernel)))
+            if not os.path.exists(initramfs):
+                print(f"FAIL: {initramfs} is not built")
+                sys.exit(1)
         self.argv = machines.qemu_argv(args.arch, kernel, memory=memory or args.memory, append=append,
                                        cpu=args.cpu, gic=args.gic, devices=devices,
-                                       machine=getattr(args, "machine", None))
+                                       machine=getattr(args, "machine", None), initrd=initramfs)
         if not shutil.which(self.argv[0]):
             print(f"SKIP: {self.argv[0]} is not installed")
             sys.exit(SKIP)

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "arch/riscv64/csr.hpp"
+#include "arch/riscv64/page_table.hpp"
 #include "base/fdt.hpp"
 #include "base/result.hpp"
 #include "dev/irq_controller.hpp"
@@ -84,6 +85,15 @@ struct Arch {
     static u64 syscall_number(const TrapFrame& frame) { return frame.x[17]; }     // a7
     static u64 syscall_argument(const TrapFrame& frame, u32 index) { return frame.x[10 + index]; }  // a0..a5
     static void set_syscall_result(TrapFrame& frame, u64 value) { frame.x[10] = value; }
+    // A user address space's tables; the kernel half is the kernel tree's
+    // upper root entries, copied in (again when the kernel tree's root
+    // changed since: its generation says).
+    using UserTables = riscv::UserPageTables;
+    static void share_kernel_half(UserTables& tables) {
+        const riscv::PageTables& kernel = riscv::kernel_page_tables();
+        if (tables.copied_generation() != kernel.kernel_generation() || tables.copied_generation() == 0)
+            tables.copy_kernel_half(kernel);
+    }
     static void switch_address_space(u64 root_phys, u16 asid);
     static void flush_user_page(u64 va, u16 asid) { asm volatile("sfence.vma %0, %1" ::"r"(va), "r"(u64(asid)) : "memory"); }
     static void flush_address_space(u16 asid) { asm volatile("sfence.vma zero, %0" ::"r"(u64(asid)) : "memory"); }

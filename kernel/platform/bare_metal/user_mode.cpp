@@ -1,7 +1,7 @@
 #include "platform/bare_metal/user_mode.hpp"
 
 #include "core/cpu.hpp"
-#include "platform/bare_metal/user_page_tables.hpp"
+#include "platform/bare_metal/arch_user_mmu.hpp"
 #include "proc/process.hpp"
 
 namespace mote {
@@ -20,7 +20,7 @@ arch::UserTrapAction platform_user_trap(Arch::TrapFrame& frame, arch::UserTrapKi
 }
 
 BareMetalUserMode::BareMetalUserMode(PageAllocator& pages, const TickClock& clock)
-    : m_pages(pages), m_clock(clock), m_mmus("user-mmu", sizeof(UserPageTables), alignof(UserPageTables), pages) {}
+    : m_pages(pages), m_clock(clock), m_mmus("user-mmu", sizeof(ArchUserMmu), alignof(ArchUserMmu), pages) {}
 
 void BareMetalUserMode::attach(ProcessTable& processes, Syscalls& syscalls) {
     m_processes = &processes;
@@ -50,11 +50,11 @@ void BareMetalUserMode::free_asid(u16 asid) {
 
 Result<UserMmu*> BareMetalUserMode::create_mmu() {
     void* memory = TRY(m_mmus.allocate());
-    auto* tables = new (memory) UserPageTables(m_pages);
+    auto* tables = new (memory) ArchUserMmu(m_pages);
     auto made = tables->init(allocate_asid());
     if (made.is_error()) {
         free_asid(tables->asid());
-        tables->~UserPageTables();
+        tables->~ArchUserMmu();
         m_mmus.free(memory);
         return made.error();
     }
@@ -62,7 +62,7 @@ Result<UserMmu*> BareMetalUserMode::create_mmu() {
 }
 
 void BareMetalUserMode::destroy_mmu(UserMmu& mmu) {
-    auto& tables = static_cast<UserPageTables&>(mmu);
+    auto& tables = static_cast<ArchUserMmu&>(mmu);
     // The CPU may still be on these tables (the process is ending from its
     // own syscall or fault): move to the kernel's before they are freed.
     if (m_current_tables == &tables) {
@@ -72,7 +72,7 @@ void BareMetalUserMode::destroy_mmu(UserMmu& mmu) {
     u16 asid = tables.asid();
     tables.destroy();
     free_asid(asid);
-    tables.~UserPageTables();
+    tables.~ArchUserMmu();
     m_mmus.free(&tables);
 }
 
@@ -90,7 +90,7 @@ RunExit BareMetalUserMode::run(Thread& thread, Nanoseconds deadline) {
         Arch::enable_interrupts();
         return RunExit::Loop;
     }
-    auto& tables = static_cast<UserPageTables&>(thread.process().mmu());
+    auto& tables = static_cast<ArchUserMmu&>(thread.process().mmu());
     if (m_current_tables != &tables) {
         tables.sync_kernel_half();
         Arch::switch_address_space(tables.root_phys(), tables.asid());

@@ -1,6 +1,6 @@
 // BareMetalUserMode: the UserPlatform of every bare-metal machine. It runs
 // threads in user mode through the arch facade (Arch::enter_user), builds
-// their address spaces from the arch page tables (UserPageTables), and
+// their address spaces from the arch page tables (ArchUserMmu), and
 // turns the traps that come back (platform_user_trap) into syscalls for the
 // portable kernel, fault reports, or a return to the loop.
 //
@@ -10,6 +10,7 @@
 // then the scheduler again.
 #pragma once
 
+#include "arch/arch.hpp"
 #include "core/tick_clock.hpp"
 #include "mm/slab_cache.hpp"
 #include "proc/process_table.hpp"
@@ -17,7 +18,7 @@
 
 namespace mote {
 
-class UserPageTables;
+class ArchUserMmu;
 
 class BareMetalUserMode final : public UserPlatform {
 public:
@@ -45,7 +46,7 @@ private:
     Syscalls* m_syscalls = nullptr;
     Thread* m_running = nullptr;
     RunExit m_exit = RunExit::Loop;
-    UserPageTables* m_current_tables = nullptr;
+    ArchUserMmu* m_current_tables = nullptr;
     // ASIDs 1..kAsids handed out one per address space; 0 means "none,
     // flush on every switch", used when the CPU has too few.
     static constexpr u32 kAsids = ProcessTable::kMaxProcesses + 1;

@@ -1,10 +1,10 @@
-#include "platform/bare_metal/user_page_tables.hpp"
+#include "platform/bare_metal/arch_user_mmu.hpp"
 
 #include "arch/permission.hpp"
 
 namespace mote {
 
-u32 UserPageTables::permissions_of(u32 access) {
+u32 ArchUserMmu::permissions_of(u32 access) {
     u32 permissions = arch::kUser;
     if (access & kUserRead) permissions |= arch::kRead;
     if (access & kUserWrite) permissions |= arch::kWrite | arch::kRead;
@@ -12,36 +12,36 @@ u32 UserPageTables::permissions_of(u32 access) {
     return permissions;
 }
 
-Result<void> UserPageTables::init(u16 asid) {
+Result<void> ArchUserMmu::init(u16 asid) {
     m_asid = asid;
     TRY(m_tables.init({}, arch::AllocatorTableSource {&m_pages}));
     sync_kernel_half();
     return {};
 }
 
-void UserPageTables::destroy() {
+void ArchUserMmu::destroy() {
     m_tables.destroy([](u64, void*) { VERIFY_MSG(false, "a user frame was still mapped at teardown"); }, nullptr);
 }
 
-Result<void> UserPageTables::map(u64 va, PhysAddr frame, u32 access) {
+Result<void> ArchUserMmu::map(u64 va, PhysAddr frame, u32 access) {
     if (m_tables.walk(va).ok()) return Error::BadState;
     return m_tables.map(va, frame, kPageSize, permissions_of(access));
 }
 
-Result<PhysAddr> UserPageTables::unmap(u64 va) {
+Result<PhysAddr> ArchUserMmu::unmap(u64 va) {
     auto translation = TRY(m_tables.walk(va));
     TRY(m_tables.unmap(va, kPageSize, [](u64, void*) {}, nullptr));
     Arch::flush_user_page(va, m_asid);
     return PhysAddr(translation.pa);
 }
 
-Result<void> UserPageTables::protect(u64 va, u32 access) {
+Result<void> ArchUserMmu::protect(u64 va, u32 access) {
     TRY(m_tables.protect(va, kPageSize, permissions_of(access)));
     Arch::flush_user_page(va, m_asid);
     return {};
 }
 
-Result<UserPage> UserPageTables::translate(u64 va) const {
+Result<UserPage> ArchUserMmu::translate(u64 va) const {
     auto translation = TRY(m_tables.walk(va));
     if (!(translation.permissions & arch::kUser)) return Error::NotFound;
     UserPage page;

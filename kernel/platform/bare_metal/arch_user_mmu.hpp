@@ -1,4 +1,4 @@
-// UserPageTables: a user address space's translation on bare metal, built
+// ArchUserMmu: a user address space's translation on bare metal, built
 // from the port's page-table format (Arch::UserTables: the shared radix
 // builder over table pages from the page allocator) and tagged with an
 // ASID. Implements the portable UserMmu, one 4 KiB page at a time; the
@@ -11,9 +11,9 @@
 
 namespace mote {
 
-class UserPageTables final : public UserMmu {
+class ArchUserMmu final : public UserMmu {
 public:
-    explicit UserPageTables(PageAllocator& pages) : m_pages(pages) {}
+    explicit ArchUserMmu(PageAllocator& pages) : m_pages(pages) {}
 
     Result<void> init(u16 asid);
     // Returns every table page. Frames still mapped are the address space's
