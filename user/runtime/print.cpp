@@ -13,4 +13,13 @@ SysOr<void> write_all(Handle handle, StringView text) {
     return {};
 }
 
+SysOr<void> copy_stream(Handle from, Handle to) {
+    char buffer[4096];
+    for (;;) {
+        usize n = TRY(sys::read(from, buffer, sizeof(buffer)));
+        if (n == 0) return {};
+        TRY(write_all(to, StringView(buffer, n)));
+    }
+}
+
 }  // namespace mote::user

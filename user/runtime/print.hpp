@@ -21,6 +21,9 @@ inline constexpr usize kPrintMax = 1024;
 // Writes all of `text`, looping over partial writes.
 SysOr<void> write_all(Handle handle, StringView text);
 
+// Copies `from` (at its own position) to `to` until `from` reports its end.
+SysOr<void> copy_stream(Handle from, Handle to);
+
 template <typename... Args>
 void print(Handle handle, StringView fmt, const Args&... args) {
     char storage[kPrintMax];

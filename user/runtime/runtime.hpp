@@ -15,6 +15,15 @@
 #include "sys.hpp"
 #include "sys_or.hpp"
 
+// The C allocator over the process heap (c_symbols.cpp); new and delete
+// use the same heap. nullptr when out of memory.
+extern "C" {
+void* malloc(size_t size);
+void free(void* pointer);
+void* realloc(void* pointer, size_t size);
+void* calloc(size_t count, size_t size);
+}
+
 namespace mote::user {
 
 // The exit status of a program stopped by a failed VERIFY.
