@@ -1,0 +1,45 @@
+// init: the first program. It opens nothing itself: the kernel gives it the
+// console as stdin/stdout/stderr and the root directory (as working dir and
+// root). It runs bin/sh on the console with the root as both directories,
+// reaps it when it ends, reports how, and starts a new one. A shell that
+// ends within a second of starting is restarted after a pause, so a broken
+// sh cannot turn init into a spawn loop.
+#include "runtime.hpp"
+
+using namespace mote;
+using namespace mote::user;
+
+namespace {
+constexpr u64 kSecond = 1'000'000'000;
+}  // namespace
+
+int main(int, char**) {
+    Handle root = root_dir() != kNoHandle ? root_dir() : working_dir();
+    if (root == kNoHandle) {
+        print_err("init: no root directory handle\n");
+        return 1;
+    }
+    const Handle handles[] = {std_in(), std_out(), std_err(), root, root};
+    const StringView argv[] = {"sh"};
+    for (;;) {
+        u64 started = sys::clock();
+        auto child = spawn(root, "bin/sh", argv, handles);
+        if (child.is_error()) {
+            print_err("init: cannot start bin/sh: {}\n", child.error());
+            (void)sys::sleep(kSecond);
+            continue;
+        }
+        abi::ExitInfo info {};
+        auto waited = sys::wait(child.value(), info, kForever);
+        (void)sys::close(child.value());
+        if (waited.is_error()) {
+            print_err("init: wait: {}\n", waited.error());
+        } else {
+            char text[128];
+            FormatBuffer out(Span<char>(text, sizeof(text)));
+            if (describe_exit(info, out)) out.append("[exit 0]");
+            print_err("init: sh ended {}; starting a new one\n", out.view());
+        }
+        if (sys::clock() - started < kSecond) (void)sys::sleep(kSecond);
+    }
+}

@@ -1,0 +1,88 @@
+#include "command_line.hpp"
+
+#include "base/memory.hpp"
+
+namespace mote::user {
+
+Result<CommandLine> parse_command_line(StringView line, CommandLineFault* fault, ArgumentsFault* words_fault) {
+    auto fail = [&](CommandLineFault why) -> Result<CommandLine> {
+        if (fault) *fault = why;
+        return Error::Malformed;
+    };
+    if (fault) *fault = CommandLineFault::None;
+    // A trailing '&' outside quotes: the last non-blank character. Inside a
+    // quoted word the line would end in '"' instead.
+    usize end = line.length();
+    while (end > 0 && line[end - 1] == ' ') --end;
+    bool background = end > 0 && line[end - 1] == '&';
+    if (background) {
+        --end;
+        bool blank = true;
+        for (usize i = 0; i < end; ++i) blank &= line[i] == ' ';
+        if (blank) return fail(CommandLineFault::NothingToRun);
+    }
+    auto words = Arguments::parse(line.substr(0, end), words_fault);
+    if (words.is_error()) return fail(CommandLineFault::Words);
+    CommandLine command;
+    command.words = words.value();
+    command.background = background;
+    return command;
+}
+
+Builtin find_builtin(StringView word) {
+    if (word == "cd") return Builtin::Cd;
+    if (word == "exit") return Builtin::Exit;
+    if (word == "help") return Builtin::Help;
+    if (word == "jobs") return Builtin::Jobs;
+    if (word == "kill") return Builtin::Kill;
+    return Builtin::None;
+}
+
+ProgramPath program_path(StringView command, Span<char> storage) {
+    bool is_path = false;
+    for (char c : command) is_path |= c == '/';
+    StringView prefix = is_path ? "" : "bin/";
+    if (prefix.length() + command.length() > storage.size()) return {StringView(), !is_path};
+    mem_copy(storage.data(), prefix.data(), prefix.length());
+    mem_copy(storage.data() + prefix.length(), command.data(), command.length());
+    return {StringView(storage.data(), prefix.length() + command.length()), !is_path};
+}
+
+Result<u32> JobTable::add(abi::Handle handle, StringView name) {
+    // The lowest free job number; the slot index is number - 1.
+    for (usize i = 0; i < kMaxJobs; ++i) {
+        Job& job = m_jobs[i];
+        if (job.id != 0) continue;
+        job.id = u32(i + 1);
+        job.handle = handle;
+        usize n = min(name.length(), kNameMax - 1);
+        mem_copy(job.name, name.data(), n);
+        job.name[n] = '\0';
+        return job.id;
+    }
+    return Error::Busy;
+}
+
+const JobTable::Job* JobTable::find(u32 id) const {
+    if (id == 0 || id > kMaxJobs || m_jobs[id - 1].id == 0) return nullptr;
+    return &m_jobs[id - 1];
+}
+
+const JobTable::Job* JobTable::find_handle(abi::Handle handle) const {
+    for (const Job& job : m_jobs)
+        if (job.id != 0 && job.handle == handle) return &job;
+    return nullptr;
+}
+
+void JobTable::remove(u32 id) {
+    if (id == 0 || id > kMaxJobs) return;
+    m_jobs[id - 1] = Job {};
+}
+
+usize JobTable::count() const {
+    usize n = 0;
+    for (const Job& job : m_jobs) n += job.id != 0;
+    return n;
+}
+
+}  // namespace mote::user

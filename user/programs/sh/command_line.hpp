@@ -1,0 +1,62 @@
+// The shell's pure logic, apart from all I/O so the host tests run it:
+// splitting a line into a command (kernel/shell/arguments.hpp's words,
+// double quotes for spaces), the trailing '&' of a background job, which
+// words are built-ins, and the table of background jobs.
+#pragma once
+
+#include "abi/syscalls.hpp"
+#include "base/result.hpp"
+#include "shell/arguments.hpp"
+
+namespace mote::user {
+
+enum class CommandLineFault : u8 { None, Words, NothingToRun };
+
+struct CommandLine {
+    Arguments words;
+    bool background = false;  // ended in '&'
+};
+
+// Malformed if the words cannot be split (`words_fault` says why) or the
+// line is only '&'. An empty or blank line is a CommandLine with no words.
+Result<CommandLine> parse_command_line(StringView line, CommandLineFault* fault = nullptr,
+                                       ArgumentsFault* words_fault = nullptr);
+
+enum class Builtin : u8 { None, Cd, Exit, Help, Jobs, Kill };
+Builtin find_builtin(StringView word);
+
+// Where a command's program is found: "bin/<name>" under the root, or
+// the word itself under the working directory if it names a path (has a
+// '/'). Writes into `storage`; returns the view, empty if it did not fit.
+struct ProgramPath {
+    StringView path;
+    bool under_root = true;
+};
+ProgramPath program_path(StringView command, Span<char> storage);
+
+// The background jobs: child handles by small job numbers (1, 2, ...),
+// the lowest free number reused first.
+class JobTable {
+public:
+    static constexpr usize kMaxJobs = 8;
+    static constexpr usize kNameMax = 32;
+
+    struct Job {
+        u32 id = 0;  // 0: slot free
+        abi::Handle handle = abi::kNoHandle;
+        char name[kNameMax] {};
+    };
+
+    // The new job's number; TooMany (as Busy) when full.
+    Result<u32> add(abi::Handle handle, StringView name);
+    const Job* find(u32 id) const;
+    const Job* find_handle(abi::Handle handle) const;
+    void remove(u32 id);
+    usize count() const;
+    const Job& slot(usize i) const { return m_jobs[i]; }
+
+private:
+    Job m_jobs[kMaxJobs];
+};
+
+}  // namespace mote::user

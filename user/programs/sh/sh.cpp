@@ -1,0 +1,300 @@
+// sh: Mote's shell as a user program.
+//
+// It edits lines itself on the raw console (kernel/shell/line_editor.hpp:
+// backspace, Ctrl-U, Ctrl-C, arrows, history), splits them into words
+// (double quotes keep spaces), and runs bin/<command> under the root
+// directory with its stdin, stdout, stderr, working directory and root.
+// Built-ins: cd, exit, help, jobs, kill. A line ending in '&' runs in the
+// background as a job; `kill` signals jobs, the only processes a shell can
+// name (there are no global process ids: a process holds handles to its
+// own children only).
+//
+// While a foreground child runs, the shell polls the console and the
+// child: Ctrl-C sends the child Signal::Interrupt, other keys are kept as
+// type-ahead for the next prompt. The console has one reader at a time in
+// practice, so a foreground program that reads stdin (cat with no file)
+// competes with the shell for it; see user/README.md.
+#include "command_line.hpp"
+#include "runtime.hpp"
+#include "shell/line_editor.hpp"
+
+using namespace mote;
+using namespace mote::user;
+
+namespace {
+
+constexpr u8 kCtrlC = 0x03;
+constexpr usize kTypeAhead = 256;
+
+class Shell {
+public:
+    Shell(Handle in, Handle out, Handle err, Handle cwd, Handle root)
+        : m_in(in), m_out(out), m_err(err), m_root(root), m_cwd(cwd) {}
+
+    int run();
+
+private:
+    void prompt();
+    void run_line(StringView line);
+    void run_program(const CommandLine& command);
+    void builtin(Builtin which, const Arguments& words);
+    void change_directory(const Arguments& words);
+    void kill_job(const Arguments& words);
+    void list_jobs();
+    void wait_foreground(Handle child);
+    void reap(Handle child);
+    void feed(u8 byte);
+
+    Handle m_in, m_out, m_err, m_root, m_cwd;
+    LineEditor m_editor;
+    JobTable m_jobs;
+    u8 m_type_ahead[kTypeAhead];
+    usize m_type_ahead_length = 0;
+    bool m_exit = false;
+};
+
+void echo_to_console(StringView text, void* context) { (void)write_all(*static_cast<Handle*>(context), text); }
+
+void Shell::prompt() { (void)write_all(m_out, "$ "); }
+
+int Shell::run() {
+    m_editor.set_echo(echo_to_console, &m_out);
+    m_editor.set_prompt("$ ");
+    // The welcome text, if the root has one.
+    auto motd = sys::open(m_root, "etc/motd", abi::kOpenRead);
+    if (motd.ok()) {
+        char text[512];
+        auto n = sys::read(motd.value(), text, sizeof(text), 0);
+        if (n.ok()) (void)write_all(m_out, StringView(text, n.value()));
+        (void)sys::close(motd.value());
+    }
+    prompt();
+    while (!m_exit) {
+        // Keys typed while a foreground program ran come first.
+        if (m_type_ahead_length) {
+            usize n = m_type_ahead_length;
+            m_type_ahead_length = 0;
+            u8 pending[kTypeAhead];
+            mem_copy(pending, m_type_ahead, n);
+            for (usize i = 0; i < n && !m_exit; ++i) feed(pending[i]);
+            continue;
+        }
+        abi::PollItem items[1 + JobTable::kMaxJobs] {};
+        usize count = 0;
+        items[count++] = {m_in, abi::kPollReadable, 0, 0};
+        for (usize i = 0; i < JobTable::kMaxJobs; ++i)
+            if (m_jobs.slot(i).id) items[count++] = {m_jobs.slot(i).handle, abi::kPollExited, 0, 0};
+        auto ready = sys::poll(items, count, kForever);
+        if (ready.is_error()) {
+            print(m_err, "sh: poll: {}\n", ready.error());
+            return 1;
+        }
+        for (usize i = 1; i < count; ++i)
+            if (items[i].ready & abi::kPollExited) reap(items[i].handle);
+        if (items[0].ready & (abi::kPollReadable | abi::kPollHangup)) {
+            u8 bytes[64];
+            auto n = sys::read(m_in, bytes, sizeof(bytes));
+            if (n.is_error()) {
+                print(m_err, "sh: read: {}\n", n.error());
+                return 1;
+            }
+            if (n.value() == 0) return 0;  // end of input
+            for (usize i = 0; i < n.value() && !m_exit; ++i) feed(bytes[i]);
+        }
+    }
+    return 0;
+}
+
+void Shell::feed(u8 byte) {
+    switch (m_editor.feed(byte)) {
+    case LineEditor::Event::Line: {
+        char line[LineEditor::kMaxLine];
+        usize length = m_editor.line().length();
+        mem_copy(line, m_editor.line().data(), length);
+        bool bad = m_editor.garbage() || m_editor.overlong();
+        m_editor.reset();
+        if (bad) print(m_err, "sh: line has unreadable or too many characters; ignored\n");
+        else run_line(StringView(line, length));
+        if (!m_exit) prompt();
+        return;
+    }
+    case LineEditor::Event::Cancelled:
+        m_editor.reset();
+        prompt();
+        return;
+    case LineEditor::Event::Complete:
+    case LineEditor::Event::None: return;
+    }
+}
+
+void Shell::run_line(StringView line) {
+    CommandLineFault fault;
+    ArgumentsFault words_fault;
+    auto parsed = parse_command_line(line, &fault, &words_fault);
+    if (parsed.is_error()) {
+        if (fault == CommandLineFault::Words) print(m_err, "sh: {}\n", arguments_fault_name(words_fault));
+        else print(m_err, "sh: nothing to run in the background\n");
+        return;
+    }
+    const CommandLine& command = parsed.value();
+    if (command.words.empty()) return;
+    Builtin which = find_builtin(command.words[0]);
+    if (which != Builtin::None) return builtin(which, command.words);
+    run_program(command);
+}
+
+void Shell::run_program(const CommandLine& command) {
+    StringView name = command.words[0];
+    char storage[256];
+    ProgramPath program = program_path(name, Span<char>(storage, sizeof(storage)));
+    if (program.path.empty()) {
+        print(m_err, "sh: {}: name too long\n", name);
+        return;
+    }
+    StringView argv[Arguments::kMaxWords];
+    for (usize i = 0; i < command.words.count(); ++i) argv[i] = command.words[i];
+    const Handle handles[] = {m_in, m_out, m_err, m_cwd, m_root};
+    auto child = spawn(program.under_root ? m_root : m_cwd, program.path,
+                       Span<const StringView>(argv, command.words.count()), Span<const Handle>(handles, 5));
+    if (child.is_error()) {
+        if (child.error() == abi::Err::NotFound) print(m_err, "sh: {}: not found\n", name);
+        else print(m_err, "sh: {}: {}\n", name, child.error());
+        return;
+    }
+    if (command.background) {
+        auto id = m_jobs.add(child.value(), name);
+        if (id.is_error()) {
+            // No room to track it: run it in the foreground instead.
+            print(m_err, "sh: too many jobs; running {} in the foreground\n", name);
+            return wait_foreground(child.value());
+        }
+        print(m_out, "[{}] {}\n", id.value(), name);
+        return;
+    }
+    wait_foreground(child.value());
+}
+
+void Shell::wait_foreground(Handle child) {
+    for (;;) {
+        abi::PollItem items[2] = {{child, abi::kPollExited, 0, 0}, {m_in, abi::kPollReadable, 0, 0}};
+        // With type-ahead full, stop reading the console until the child ends.
+        usize count = m_type_ahead_length < kTypeAhead ? 2 : 1;
+        auto ready = sys::poll(items, count, kForever);
+        if (ready.is_error()) {
+            print(m_err, "sh: poll: {}\n", ready.error());
+            break;
+        }
+        if (items[0].ready & abi::kPollExited) break;
+        if (count == 2 && (items[1].ready & abi::kPollReadable)) {
+            u8 bytes[64];
+            usize room = min(sizeof(bytes), kTypeAhead - m_type_ahead_length);
+            auto n = sys::read(m_in, bytes, room);
+            if (n.is_error() || n.value() == 0) continue;
+            for (usize i = 0; i < n.value(); ++i) {
+                if (bytes[i] == kCtrlC) (void)sys::signal(child, abi::Signal::Interrupt);
+                else m_type_ahead[m_type_ahead_length++] = bytes[i];
+            }
+        }
+    }
+    abi::ExitInfo info {};
+    auto waited = sys::wait(child, info, kForever);
+    if (waited.is_error()) {
+        print(m_err, "sh: wait: {}\n", waited.error());
+    } else {
+        char text[128];
+        FormatBuffer out(Span<char>(text, sizeof(text)));
+        if (!describe_exit(info, out)) print(m_out, "{}\n", out.view());
+    }
+    (void)sys::close(child);
+}
+
+void Shell::reap(Handle child) {
+    const JobTable::Job* job = m_jobs.find_handle(child);
+    if (!job) return;
+    abi::ExitInfo info {};
+    if (sys::wait(child, info, 0).is_error()) return;
+    char text[128];
+    FormatBuffer out(Span<char>(text, sizeof(text)));
+    if (describe_exit(info, out)) out.append("[exit 0]");
+    // A fresh line: the job ended while the user may be typing.
+    print(m_out, "\n[{}] done {} {}\n", job->id, job->name, out.view());
+    (void)sys::close(child);
+    m_jobs.remove(job->id);
+    m_editor.redraw();
+}
+
+void Shell::builtin(Builtin which, const Arguments& words) {
+    switch (which) {
+    case Builtin::Cd: return change_directory(words);
+    case Builtin::Exit: m_exit = true; return;
+    case Builtin::Help:
+        print(m_out,
+              "built-ins: cd [DIR], exit, help, jobs, kill [-int] JOB\n"
+              "programs (bin/): cat dd echo false fault badcall ls mem ps sleep spin sysbench true\n"
+              "COMMAND & runs it in the background; Ctrl-C interrupts the foreground program\n");
+        return;
+    case Builtin::Jobs: return list_jobs();
+    case Builtin::Kill: return kill_job(words);
+    case Builtin::None: return;
+    }
+}
+
+void Shell::change_directory(const Arguments& words) {
+    if (words.count() > 2) {
+        print(m_err, "usage: cd [DIR]\n");
+        return;
+    }
+    Handle next = m_root;
+    if (words.count() == 2) {
+        auto opened = sys::open(m_cwd, words[1], abi::kOpenRead | abi::kOpenDirectory);
+        if (opened.is_error()) {
+            print(m_err, "cd: {}: {}\n", words[1], opened.error());
+            return;
+        }
+        next = opened.value();
+    }
+    if (m_cwd != m_root) (void)sys::close(m_cwd);
+    m_cwd = next;
+}
+
+void Shell::list_jobs() {
+    for (usize i = 0; i < JobTable::kMaxJobs; ++i) {
+        const JobTable::Job& job = m_jobs.slot(i);
+        if (job.id) print(m_out, "[{}] {}\n", job.id, job.name);
+    }
+}
+
+void Shell::kill_job(const Arguments& words) {
+    usize at = 1;
+    abi::Signal signal = abi::Signal::Terminate;
+    if (words.count() > 1 && words[1] == "-int") {
+        signal = abi::Signal::Interrupt;
+        ++at;
+    }
+    if (words.count() != at + 1) {
+        print(m_err, "usage: kill [-int] JOB   (JOB as jobs lists it: 1 or %1)\n");
+        return;
+    }
+    StringView text = words[at];
+    if (text.starts_with("%")) text = text.substr(1);
+    auto id = parse_u64(text);
+    const JobTable::Job* job = id.ok() && id.value() <= 0xffffffffu ? m_jobs.find(u32(id.value())) : nullptr;
+    if (!job) {
+        print(m_err, "kill: {}: no such job\n", words[at]);
+        return;
+    }
+    auto sent = sys::signal(job->handle, signal);
+    if (sent.is_error()) print(m_err, "kill: {}\n", sent.error());
+}
+
+}  // namespace
+
+int main(int, char**) {
+    if (root_dir() == kNoHandle) {
+        print_err("sh: started without a root directory handle\n");
+        return 1;
+    }
+    Handle cwd = working_dir() != kNoHandle ? working_dir() : root_dir();
+    static Shell shell(std_in(), std_out(), std_err(), cwd, root_dir());
+    return shell.run();
+}

@@ -1,0 +1,2 @@
+// true: exits 0.
+int main(int, char**) { return 0; }

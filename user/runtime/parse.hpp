@@ -1,0 +1,23 @@
+// Parsing of command-line numbers for the programs, strict like the
+// kernel's parse_u64 (base/parse_number.hpp): the whole word or an error.
+#pragma once
+
+#include "base/parse_number.hpp"
+#include "base/result.hpp"
+#include "base/span.hpp"
+
+namespace mote::user {
+
+// "2", "0.5", "1.25" seconds as nanoseconds; at most nine decimals.
+// Malformed for anything else, Overflow past 2^64 ns.
+Result<u64> parse_seconds(StringView text);
+
+// A byte count with an optional binary suffix: 512, 4k, 1M, 2G (k/K, m/M,
+// g/G are powers of 1024). Malformed or Overflow like parse_u64.
+Result<u64> parse_size(StringView text);
+
+// "key=value" words (dd's operands): the value if `word` starts with
+// `key` and '=', otherwise an empty view and false.
+bool match_option(StringView word, StringView key, StringView& value);
+
+}  // namespace mote::user

@@ -1,0 +1,82 @@
+#include "sys.hpp"
+
+#include "syscall.hpp"
+
+namespace mote::user::sys {
+
+namespace {
+
+u64 ptr(const void* p) { return u64(reinterpret_cast<uptr>(p)); }
+
+i64 call(abi::Sys number, u64 a0 = 0, u64 a1 = 0, u64 a2 = 0, u64 a3 = 0) {
+    return mote_syscall(a0, a1, a2, a3, 0, 0, u64(number));
+}
+
+SysOr<void> done(i64 raw) {
+    if (raw_is_error(raw)) return raw_error(raw);
+    return {};
+}
+
+}  // namespace
+
+i64 raw(u64 number, u64 a0, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5) {
+    return mote_syscall(a0, a1, a2, a3, a4, a5, number);
+}
+
+void exit(int status) {
+    // The kernel takes the status as a register; a negative int is passed
+    // sign-extended and reported back as the same int32 by wait().
+    call(abi::Sys::Exit, u64(i64(status)));
+    // exit() does not return; if a broken kernel let it, do not run on.
+    for (;;) call(abi::Sys::Yield);
+}
+
+SysOr<Handle> spawn(const abi::SpawnArgs& args) { return sys_or<Handle>(call(abi::Sys::Spawn, ptr(&args))); }
+
+SysOr<void> wait(Handle child, abi::ExitInfo& info, u64 timeout_ns) {
+    return done(call(abi::Sys::Wait, child, ptr(&info), timeout_ns));
+}
+
+SysOr<Handle> open(Handle dir, StringView path, u64 flags) {
+    return sys_or<Handle>(call(abi::Sys::Open, dir, ptr(path.data()), path.length(), flags));
+}
+
+SysOr<void> close(Handle handle) { return done(call(abi::Sys::Close, handle)); }
+
+SysOr<usize> read(Handle handle, void* buffer, usize length, u64 offset) {
+    return sys_or<usize>(call(abi::Sys::Read, handle, ptr(buffer), length, offset));
+}
+
+SysOr<usize> write(Handle handle, const void* buffer, usize length, u64 offset) {
+    return sys_or<usize>(call(abi::Sys::Write, handle, ptr(buffer), length, offset));
+}
+
+SysOr<void> stat(Handle handle, abi::Stat& out) { return done(call(abi::Sys::Stat, handle, ptr(&out))); }
+
+SysOr<usize> readdir(Handle dir, abi::DirEntry* entries, usize count, u64 first_index) {
+    return sys_or<usize>(call(abi::Sys::ReadDir, dir, ptr(entries), count, first_index));
+}
+
+SysOr<void*> map(usize length, u64 flags) {
+    i64 result = call(abi::Sys::Map, length, flags);
+    if (raw_is_error(result)) return raw_error(result);
+    return reinterpret_cast<void*>(uptr(result));
+}
+
+SysOr<void> unmap(void* address, usize length) { return done(call(abi::Sys::Unmap, ptr(address), length)); }
+
+SysOr<void> signal(Handle process, abi::Signal signal) {
+    return done(call(abi::Sys::Signal, process, u64(signal)));
+}
+
+SysOr<usize> poll(abi::PollItem* items, usize count, u64 timeout_ns) {
+    return sys_or<usize>(call(abi::Sys::Poll, ptr(items), count, timeout_ns));
+}
+
+u64 clock() { return u64(call(abi::Sys::Clock)); }
+
+SysOr<void> sleep(u64 ns) { return done(call(abi::Sys::Sleep, ns)); }
+
+SysOr<void> yield() { return done(call(abi::Sys::Yield)); }
+
+}  // namespace mote::user::sys

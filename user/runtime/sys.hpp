@@ -1,0 +1,48 @@
+// Typed wrappers of every system call in abi/syscalls.hpp: one function per
+// call, arguments as the ABI lists them, results as SysOr<T>.
+//
+//     Handle file = TRY(sys::open(dir, "etc/motd", abi::kOpenRead));
+//     usize n = TRY(sys::read(file, buffer, sizeof(buffer), 0));
+//
+// Pointers and lengths are passed through unchecked: checking them is the
+// kernel's job (the badcall program relies on that). raw() reaches a call
+// by number with any registers, for the same reason.
+#pragma once
+
+#include "abi/syscalls.hpp"
+#include "base/span.hpp"
+#include "sys_or.hpp"
+
+namespace mote::user {
+
+using abi::Handle;
+using abi::kNoHandle;
+
+// A timeout that never expires, for wait() and poll().
+inline constexpr u64 kForever = ~u64(0);
+
+namespace sys {
+
+i64 raw(u64 number, u64 a0 = 0, u64 a1 = 0, u64 a2 = 0, u64 a3 = 0, u64 a4 = 0, u64 a5 = 0);
+
+[[noreturn]] void exit(int status);
+SysOr<Handle> spawn(const abi::SpawnArgs& args);
+// Ok when the child ended within `timeout_ns` (info says how); Timeout if not.
+SysOr<void> wait(Handle child, abi::ExitInfo& info, u64 timeout_ns = kForever);
+SysOr<Handle> open(Handle dir, StringView path, u64 flags);
+SysOr<void> close(Handle handle);
+SysOr<usize> read(Handle handle, void* buffer, usize length, u64 offset = abi::kCurrentOffset);
+SysOr<usize> write(Handle handle, const void* buffer, usize length, u64 offset = abi::kCurrentOffset);
+SysOr<void> stat(Handle handle, abi::Stat& out);
+SysOr<usize> readdir(Handle dir, abi::DirEntry* entries, usize count, u64 first_index);
+SysOr<void*> map(usize length, u64 flags);
+SysOr<void> unmap(void* address, usize length);
+SysOr<void> signal(Handle process, abi::Signal signal);
+SysOr<usize> poll(abi::PollItem* items, usize count, u64 timeout_ns);
+u64 clock();
+SysOr<void> sleep(u64 ns);
+SysOr<void> yield();
+
+}  // namespace sys
+
+}  // namespace mote::user
