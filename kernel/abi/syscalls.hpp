@@ -25,7 +25,7 @@ namespace mote::abi {
 enum class Sys : uint64_t {
     Exit = 0,     // exit(status): never returns
     Spawn = 1,    // spawn(const SpawnArgs*) -> child process handle
-    Wait = 2,     // wait(child, ExitInfo*, timeout_ns) -> 0
+    Wait = 2,     // wait(child, ExitInfo* or 0 if not wanted, timeout_ns) -> 0
     Open = 3,     // open(dir, path, path_len, flags) -> handle
     Close = 4,    // close(handle) -> 0
     Read = 5,     // read(handle, buffer, length, offset) -> bytes read (0 at end)

@@ -20,7 +20,7 @@ Result<Outcome> ConsoleStream::read(IoArgs& io) {
     if (io.length == 0) return Outcome::done(0);
     // Check the buffer before taking any byte out of the queue, so a bad
     // pointer loses no input.
-    TRY(io.thread.process().space().check_access(io.buffer, io.length, true));
+    TRY(io.check_writable(io.buffer, io.length));
     if (!m_input.empty()) return Outcome::done(TRY(take(io.thread, io.buffer, io.length)));
     if (m_ended) return Outcome::done(0);
     if (m_reader) return Error::Busy;
@@ -37,7 +37,7 @@ Result<Outcome> ConsoleStream::write(IoArgs& io) {
     u64 done = 0;
     while (done < io.length) {
         usize n = usize(min<u64>(sizeof(chunk), io.length - done));
-        TRY(io.thread.process().space().copy_in(Span<u8>(reinterpret_cast<u8*>(chunk), n), io.buffer + done));
+        TRY(io.copy_in(Span<u8>(reinterpret_cast<u8*>(chunk), n), io.buffer + done));
         m_console.write(StringView(chunk, n));
         done += n;
     }

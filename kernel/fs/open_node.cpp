@@ -20,14 +20,14 @@ OpenNode::OpenNode(OpenNodeCache& cache, fs::FsNode& node, u64 flags)
 Result<Outcome> OpenNode::read(IoArgs& io) {
     u64 offset = io.offset == abi::kCurrentOffset ? m_position : io.offset;
     // Check the whole destination first: nothing is read for a bad buffer.
-    TRY(io.thread.process().space().check_access(io.buffer, io.length, true));
+    TRY(io.check_writable(io.buffer, io.length));
     u8 chunk[512];
     u64 done = 0;
     while (done < io.length) {
         usize want = usize(min<u64>(sizeof(chunk), io.length - done));
         usize got = TRY(m_node.read(offset + done, Span<u8>(chunk, want)));
         if (got == 0) break;
-        TRY(io.thread.process().space().copy_out(io.buffer + done, ReadonlyBytes(chunk, got)));
+        TRY(io.copy_out(io.buffer + done, ReadonlyBytes(chunk, got)));
         done += got;
         if (got < want) break;
     }
@@ -41,7 +41,7 @@ Result<Outcome> OpenNode::write(IoArgs& io) {
     u64 done = 0;
     while (done < io.length) {
         usize n = usize(min<u64>(sizeof(chunk), io.length - done));
-        TRY(io.thread.process().space().copy_in(Span<u8>(chunk, n), io.buffer + done));
+        TRY(io.copy_in(Span<u8>(chunk, n), io.buffer + done));
         usize written = TRY(m_node.write(offset + done, ReadonlyBytes(chunk, n)));
         done += written;
         if (written < n) break;

@@ -16,6 +16,7 @@
 
 #include "abi/syscalls.hpp"
 #include "base/result.hpp"
+#include "base/span.hpp"
 #include "base/verify.hpp"
 
 namespace mote {
@@ -40,6 +41,14 @@ struct IoArgs {
     u64 buffer;  // user address
     u64 length;
     u64 offset;  // abi::kCurrentOffset: the object's own position
+    // Set by the copy helpers when user memory was the problem, so the
+    // syscall boundary says BadAddress rather than the copy's own Error.
+    bool bad_address = false;
+
+    // User memory through the thread's address space (proc/address_space.hpp).
+    Result<void> copy_out(u64 to, Span<const u8> bytes);
+    Result<void> copy_in(Span<u8> to, u64 from);
+    Result<void> check_writable(u64 address, u64 length);
 };
 
 class KernelObject {

@@ -5,6 +5,24 @@
 
 namespace mote {
 
+Result<void> IoArgs::copy_out(u64 to, Span<const u8> bytes) {
+    auto copied = thread.process().space().copy_out(to, bytes);
+    if (copied.is_error()) bad_address = true;
+    return copied;
+}
+
+Result<void> IoArgs::copy_in(Span<u8> to, u64 from) {
+    auto copied = thread.process().space().copy_in(to, from);
+    if (copied.is_error()) bad_address = true;
+    return copied;
+}
+
+Result<void> IoArgs::check_writable(u64 address, u64 size) {
+    auto checked = thread.process().space().check_access(address, size, true);
+    if (checked.is_error()) bad_address = true;
+    return checked;
+}
+
 const char* thread_state_name(ThreadState state) {
     switch (state) {
     case ThreadState::New: return "new";

@@ -10,6 +10,7 @@ namespace {
 
 // A path argument, copied into `storage`.
 SysOr<StringView> path_argument(Thread& thread, u64 address, u64 length, Span<char> storage) {
+    if (address + length < address) return abi::Err::Overflow;
     if (length == 0 || length > storage.size()) return abi::Err::InvalidArgument;
     SYS_TRY_VALUE(copy_from_user(thread, Span<u8>(reinterpret_cast<u8*>(storage.data()), length), address));
     return StringView(storage.data(), length);
@@ -63,7 +64,9 @@ SysResult Syscalls::sys_read(Thread& thread, const SyscallArgs& args) {
     if (object->type() == ObjectType::Directory) return abi::Err::IsDirectory;
     if (wraps(args.a[1], args.a[2])) return abi::Err::Overflow;
     IoArgs io {thread, args.a[1], args.a[2], args.a[3]};
-    return SYS_TRY(object->read(io));
+    auto outcome = object->read(io);
+    if (outcome.is_error()) return io.bad_address ? SysResult(abi::Err::BadAddress) : SysResult(outcome.error());
+    return outcome.value();
 }
 
 SysResult Syscalls::sys_write(Thread& thread, const SyscallArgs& args) {
@@ -71,7 +74,9 @@ SysResult Syscalls::sys_write(Thread& thread, const SyscallArgs& args) {
     if (object->type() == ObjectType::Directory) return abi::Err::IsDirectory;
     if (wraps(args.a[1], args.a[2])) return abi::Err::Overflow;
     IoArgs io {thread, args.a[1], args.a[2], args.a[3]};
-    return SYS_TRY(object->write(io));
+    auto outcome = object->write(io);
+    if (outcome.is_error()) return io.bad_address ? SysResult(abi::Err::BadAddress) : SysResult(outcome.error());
+    return outcome.value();
 }
 
 SysResult Syscalls::sys_readdir(Thread& thread, const SyscallArgs& args) {
@@ -81,8 +86,8 @@ SysResult Syscalls::sys_readdir(Thread& thread, const SyscallArgs& args) {
     u64 out = args.a[1];
     u64 count = args.a[2];
     u64 first = args.a[3];
+    if (count > (~u64(0) - out) / sizeof(abi::DirEntry)) return abi::Err::Overflow;
     if (count > 64) return abi::Err::InvalidArgument;
-    if (wraps(out, count * sizeof(abi::DirEntry))) return abi::Err::Overflow;
     SYS_TRY(check_writable(thread, out, count * sizeof(abi::DirEntry)));
     u64 filled = 0;
     for (; filled < count; ++filled) {

@@ -62,6 +62,7 @@ SysResult Syscalls::sys_poll(Thread& thread, const SyscallArgs& args) {
     u64 address = args.a[0];
     u64 count = args.a[1];
     Nanoseconds timeout = args.a[2];
+    if (count > (~u64(0) - address) / sizeof(abi::PollItem)) return abi::Err::Overflow;
     if (count > kMaxPollItems) return abi::Err::InvalidArgument;
     if (count == 0 && timeout == kNoDeadline) return abi::Err::InvalidArgument;  // would sleep for ever
     u64 bytes = count * sizeof(abi::PollItem);

@@ -69,6 +69,7 @@ SysResult Syscalls::sys_map(Thread& thread, const SyscallArgs& args) {
 SysResult Syscalls::sys_unmap(Thread& thread, const SyscallArgs& args) {
     u64 address = args.a[0];
     u64 length = args.a[1];
+    if (address + length < address) return abi::Err::Overflow;
     if (address & (abi::kPageSize - 1) || length == 0) return abi::Err::InvalidArgument;
     if (!AddressSpace::in_user_half(address, length)) return abi::Err::BadAddress;
     SYS_TRY(thread.process().space().remove_mapped(address, length));
