@@ -170,6 +170,31 @@ Result<void> check_entry(const Record& record, CpioFault& fault) {
     return check_path(record.name, fault);
 }
 
+// What pass 2 needs of a record that read_record() already accepted.
+struct Brief {
+    StringView name;
+    bool is_directory;
+    usize next;
+};
+
+u32 field_of(ReadonlyBytes bytes, usize header, Field field) {
+    const u8* digits = bytes.data() + header + kMagicSize + field * kFieldDigits;
+    u32 value = 0;
+    for (usize d = 0; d < kFieldDigits; ++d) value = (value << 4) | u32(hex_digit(digits[d]));
+    return value;
+}
+
+Brief brief_record(ReadonlyBytes bytes, usize header) {
+    const usize name_size = field_of(bytes, header, kNameSize);
+    const usize file_size = field_of(bytes, header, kFileSize);
+    const usize data_start = (header + kCpioHeaderSize + name_size + 3) & ~usize(3);
+    return Brief {
+        .name = StringView(reinterpret_cast<const char*>(bytes.data() + header + kCpioHeaderSize), name_size - 1),
+        .is_directory = (field_of(bytes, header, kMode) & kCpioTypeMask) == kCpioTypeDirectory,
+        .next = (data_start + file_size + 3) & ~usize(3),
+    };
+}
+
 usize depth_of(StringView path) {
     usize depth = 1;
     for (char c : path) depth += c == '/';
@@ -180,10 +205,12 @@ usize depth_of(StringView path) {
 // share 2, "a/b" and "a/bc" share 1, "a/b" and "a/b/c" share 2.
 usize common_components(StringView a, StringView b) {
     const usize n = min(a.length(), b.length());
+    const char* pa = a.data();
+    const char* pb = b.data();
     usize k = 0;
     usize common = 0;
-    while (k < n && a[k] == b[k]) {
-        if (a[k] == '/') ++common;
+    while (k < n && pa[k] == pb[k]) {
+        if (pa[k] == '/') ++common;
         ++k;
     }
     // Stopped at the end of one path: the component there is shared when
@@ -237,20 +264,19 @@ Result<CpioArchive> CpioArchive::decode(ReadonlyBytes bytes, CpioFault* fault_ou
     // Pass 2, pairwise: the paths form a tree. Each entry is compared with
     // every earlier one; its components not shared with any earlier entry
     // are the new paths it adds (itself and implied parent directories).
+    // The inner loop re-reads only what it needs of records pass 1 checked.
     for (usize i = 0; i != archive.m_trailer_offset;) {
-        const Record entry = MUST(read_record(bytes, i, fault));
-        const bool entry_is_dir = (entry.fields[kMode] & kCpioTypeMask) == kCpioTypeDirectory;
+        const Brief entry = brief_record(bytes, i);
         const usize depth = depth_of(entry.name);
         usize shared = 0;
         for (usize j = 0; j != i;) {
-            const Record earlier = MUST(read_record(bytes, j, fault));
-            const bool earlier_is_dir = (earlier.fields[kMode] & kCpioTypeMask) == kCpioTypeDirectory;
+            const Brief earlier = brief_record(bytes, j);
             const usize earlier_depth = depth_of(earlier.name);
             const usize common = common_components(entry.name, earlier.name);
             fault_offset = i;
             if (common == depth && common == earlier_depth) fault = CpioFault::DuplicatePath;
-            else if (common == earlier_depth && !earlier_is_dir) fault = CpioFault::ParentNotDirectory;
-            else if (common == depth && !entry_is_dir) fault = CpioFault::ParentNotDirectory;
+            else if (common == earlier_depth && !earlier.is_directory) fault = CpioFault::ParentNotDirectory;
+            else if (common == depth && !entry.is_directory) fault = CpioFault::ParentNotDirectory;
             if (fault != CpioFault::None) return reject();
             shared = max(shared, common);
             j = earlier.next;

@@ -1,8 +1,8 @@
 // Why a cpio archive was rejected.
 //
-// CpioArchive::decode returns only Error::Malformed (or Error::OutOfRange
-// for TooManyEntries); the named reason is for the boot log and the tests,
-// which must tell "bad magic" from "a file's data runs past the end".
+// CpioArchive::decode returns only Error::Malformed; the named reason is
+// for the boot log and the tests, which must tell "bad magic" from "a
+// file's data runs past the end".
 #pragma once
 
 #include "base/types.hpp"
