@@ -547,6 +547,11 @@ TYPED_TEST(UserTablesTest, DestroyReportsEveryFrameAndReturnsEveryTablePage) {
     EXPECT_TRUE(this->pages.live.empty());
     EXPECT_EQ(this->pages.bad_frees, 0u);
     EXPECT_EQ(this->tables.root_phys(), 0u);
+    EXPECT_EQ(this->tables.walk(kUserVa).error(), Error::BadState);
+    EXPECT_EQ(this->tables.map(kUserVa, this->frame(0), 4096, kUserRw).error(), Error::BadState);
+    EXPECT_EQ(this->tables.unmap(kUserVa, 4096, nullptr, nullptr).error(), Error::BadState);
+    this->tables.destroy(collect, &freed);  // a second destroy does nothing
+    EXPECT_EQ(this->pages.frees, this->pages.allocations);
     // An emptied tree can be built again.
     ASSERT_TRUE(this->tables.init(TypeParam::format(), TestSource {&this->pages}).ok());
     EXPECT_EQ(this->tables.init(TypeParam::format(), TestSource {&this->pages}).error(), Error::BadState);
