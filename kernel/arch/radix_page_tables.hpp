@@ -90,6 +90,7 @@ public:
     // into a kernel half copied from another tree. Then NoMemory when the
     // source runs out; what was mapped before a failure stays mapped.
     Result<void> map(u64 va, u64 pa, u64 size, u32 permissions) {
+        if (!m_root) return Error::BadState;
         if ((va | pa | size) & (kPageSize - 1)) return Error::InvalidArgument;
         TRY(check_permissions(permissions));
         TRY(check_range(va, size));
@@ -104,6 +105,7 @@ public:
     // if va or size is not page aligned, OutOfRange as for map, Unsupported
     // if a large page lies only partly inside the range (no splitting).
     Result<void> unmap(u64 va, u64 size, PageSink on_page, void* context) {
+        if (!m_root) return Error::BadState;
         if ((va | size) & (kPageSize - 1)) return Error::InvalidArgument;
         TRY(check_range(va, size));
         if (size == 0) return {};
@@ -118,6 +120,7 @@ public:
     // and OutOfRange as for unmap, NotFound if a page in the range is not
     // mapped, Unsupported if a large page lies only partly inside it.
     Result<void> protect(u64 va, u64 size, u32 permissions) {
+        if (!m_root) return Error::BadState;
         if ((va | size) & (kPageSize - 1)) return Error::InvalidArgument;
         TRY(check_permissions(permissions));
         TRY(check_range(va, size));
@@ -129,8 +132,11 @@ public:
     }
 
     // What `va` (any alignment) translates to. OutOfRange if it is not
-    // canonical, NotFound if it is not mapped.
+    // canonical, NotFound if it is not mapped. (map, unmap, protect and
+    // walk are BadState on a tree without a root: before init, after
+    // destroy.)
     Result<Translation> walk(u64 va) const {
+        if (!m_root) return Error::BadState;
         if (!(va < Format::kLowerLimit || va >= Format::kUpperBase)) return Error::OutOfRange;
         const u64* t = m_source.at(m_root);
         for (u32 level = Format::kTopLevel;; --level) {
@@ -176,6 +182,7 @@ public:
     template <typename OtherSource>
     void copy_kernel_half(const RadixPageTables<Format, OtherSource>& kernel) {
         static_assert(Format::kUserRootEntries < kEntries, "this format keeps the kernel in a tree of its own");
+        VERIFY(m_root && kernel.root_phys());
         const u64* from = kernel.root_table();
         u64* to = m_source.at(m_root);
         for (u64 i = Format::kUserRootEntries; i < kEntries; ++i) to[i] = from[i];
