@@ -1,0 +1,122 @@
+#!/usr/bin/env python3
+"""User space under QEMU: programs from the initramfs run in their own
+address spaces and reach the kernel only through syscalls.
+
+Judged from outside: what the programs print on the serial line, the
+kernel's one-line fault reports, and QEMU exiting when the first program
+(mote.init=...) ends. The shell session's `ls bin` and `cat etc/motd` are
+compared with the build's initramfs tree and the motd in the source tree,
+not with anything the kernel says about itself."""
+import os
+import re
+import sys
+
+import qemu_harness
+
+ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
+
+
+def boot_init(args, init, timeout=60):
+    """Boots with `mote.init=init`; returns the output once QEMU exits."""
+    q = qemu_harness.Qemu(args, append=f"mote.init={init}", initrd=True)
+    try:
+        q.expect("init ended:", timeout=timeout)
+        q.wait_exit()
+        return q, q.text()
+    finally:
+        q.kill()
+
+
+def check_init_programs(args):
+    q, text = boot_init(args, "bin/echo,hello,,world")
+    if "hello  world\r\n" not in text and "hello  world\n" not in text:
+        q.fail("echo as init did not print its arguments")
+    if "init ended: reason 1 status 0" not in text:
+        q.fail("echo's exit was not reported as a clean exit 0")
+    q, text = boot_init(args, "bin/false")
+    if "init ended: reason 1 status 1" not in text:
+        q.fail("false's exit status 1 was not reported")
+    print("OK: init runs a program with its arguments and reports its exit")
+
+
+def check_faults(args):
+    for case in ("null", "kernel", "exec", "stack", "illegal", "write-ro"):
+        q, text = boot_init(args, f"bin/fault,{case}")
+        report = re.search(r"proc: pid 1 \(fault\) killed: (.+) at address (0x[0-9a-f]+), pc (0x[0-9a-f]+)", text)
+        if not report:
+            q.fail(f"fault {case}: no one-line fault report")
+        if "init ended: reason 3" not in text:
+            q.fail(f"fault {case}: exit reason is not Fault")
+        if "MOTE-PANIC" in text or "MOTE CRASH" in text:
+            q.fail(f"fault {case}: the kernel crashed")
+        if case == "null" and report.group(2) != "0x0":
+            q.fail("null: fault address is not 0")
+        if case == "kernel" and not int(report.group(2), 16) >= 1 << 47 and not int(report.group(2), 16) >= 0xffffffc000000000:
+            q.fail("kernel: fault address is not a kernel address")
+    print("OK: every user fault ends only its process, with a one-line report")
+
+
+def check_bad_syscalls(args):
+    q, text = boot_init(args, "bin/badcall", timeout=90)
+    done = re.search(r"BADCALL done (\d+) passed, (\d+) failed", text)
+    if not done:
+        q.fail("badcall did not finish")
+    failures = [line for line in text.splitlines() if line.startswith("BADCALL") and line.endswith("FAIL")]
+    if int(done.group(2)) != 0 or failures:
+        q.fail("bad syscall arguments got the wrong errors:\n" + "\n".join(failures))
+    if int(done.group(1)) < 40:
+        q.fail(f"badcall ran only {done.group(1)} cases")
+    print(f"OK: {done.group(1)} bad syscall arguments each got their named error")
+
+
+def check_shell(args):
+    q = qemu_harness.Qemu(args, initrd=True)
+    try:
+        at = q.expect("$ ", timeout=30)
+
+        def run(line):
+            nonlocal at
+            q.send(line + "\r")
+            end = q.expect("$ ", start=at + len(line), timeout=20)
+            out = q.text()[at:end]
+            at = end
+            return out
+
+        out = run("echo hi there")
+        if "hi there" not in out:
+            q.fail("echo in the user shell")
+        tree = os.path.join(os.path.dirname(os.path.abspath(args.kernel)), "initramfs", "bin")
+        listed = [w.strip() for w in run("ls bin").splitlines()[1:-1] if w.strip()]
+        expected = sorted(os.listdir(tree))
+        if listed != expected:
+            q.fail(f"ls bin listed {listed}, the initramfs has {expected}")
+        motd = open(os.path.join(ROOT, "user", "etc", "motd")).read().strip().splitlines()
+        out = run("cat etc/motd")
+        for line in motd:
+            if line not in out:
+                q.fail(f"cat etc/motd lacks {line!r}")
+        if "[exit 1]" not in run("false"):
+            q.fail("the shell did not report false's exit status")
+        out = run("fault null")
+        if "killed:" not in out or "[fault" not in out:
+            q.fail("a faulting program was not reported by the kernel and the shell")
+        if "still here" not in run("echo still here"):
+            q.fail("the shell did not survive its child's fault")
+        out = run("cat no/such/file")
+        if "NotFound" not in out:
+            q.fail("cat of a missing file did not name NotFound")
+        print("OK: the user shell runs programs, reports exits and faults, and keeps going")
+    finally:
+        q.kill()
+
+
+def main():
+    args = qemu_harness.parse_args(__doc__, timeout=240)
+    check_init_programs(args)
+    check_faults(args)
+    check_bad_syscalls(args)
+    check_shell(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
