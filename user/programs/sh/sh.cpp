@@ -175,10 +175,11 @@ void Shell::run_program(const CommandLine& command) {
 }
 
 void Shell::wait_foreground(Handle child) {
+    bool console_open = true;  // false once stdin reported its end or failed
     for (;;) {
         abi::PollItem items[2] = {{child, abi::kPollExited, 0, 0}, {m_in, abi::kPollReadable, 0, 0}};
         // With type-ahead full, stop reading the console until the child ends.
-        usize count = m_type_ahead_length < kTypeAhead ? 2 : 1;
+        usize count = console_open && m_type_ahead_length < kTypeAhead ? 2 : 1;
         auto ready = sys::poll(items, count, kForever);
         if (ready.is_error()) {
             print(m_err, "sh: poll: {}\n", ready.error());
@@ -189,7 +190,10 @@ void Shell::wait_foreground(Handle child) {
             u8 bytes[64];
             usize room = min(sizeof(bytes), kTypeAhead - m_type_ahead_length);
             auto n = sys::read(m_in, bytes, room);
-            if (n.is_error() || n.value() == 0) continue;
+            if (n.is_error() || n.value() == 0) {
+                console_open = false;
+                continue;
+            }
             for (usize i = 0; i < n.value(); ++i) {
                 if (bytes[i] == kCtrlC) (void)sys::signal(child, abi::Signal::Interrupt);
                 else m_type_ahead[m_type_ahead_length++] = bytes[i];
