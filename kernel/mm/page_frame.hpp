@@ -23,7 +23,8 @@ namespace mote {
 
 // Who holds a block: a process id, or one of the subsystem tags below. 0 is
 // "the kernel, unspecified", the default of allocate(). The tags sit at the
-// top of the range so process ids can count up from 1.
+// top of the range (kFirstSubsystemOwner and up) so process ids can count up
+// from 1 without meeting them.
 using PageOwner = u32;
 inline constexpr PageOwner kOwnerKernel = 0;
 inline constexpr PageOwner kOwnerSlab = 0xffff'ff01;       // slab caches' pages
