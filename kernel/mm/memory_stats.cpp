@@ -3,8 +3,20 @@
 namespace mote {
 
 void format_page_summary(FormatBuffer& out, const PageAllocatorStats& stats) {
-    format_append(out, "pages: {} total, {} free ({} MiB), {} for the page map", stats.total_pages,
+    format_append(out, "pages: {} total, {} free ({} MiB), {} for page records", stats.total_pages,
                   stats.free_pages, (stats.free_pages * kPageSize) >> 20, stats.metadata_pages);
+}
+
+void format_page_owners(FormatBuffer& out, const PageAllocator& pages) {
+    u64 kernel = pages.owned_pages(kOwnerKernel);
+    u64 slab = pages.owned_pages(kOwnerSlab);
+    u64 dma = pages.owned_pages(kOwnerDma);
+    u64 tables = pages.owned_pages(kOwnerPageTable);
+    u64 in_use = pages.total_pages() - pages.free_pages();
+    u64 named = kernel + slab + dma + tables;
+    u64 others = in_use >= named ? in_use - named : 0;
+    format_append(out, "held by: kernel {}, slab {}, dma {}, page tables {}, processes {} (pages)", kernel, slab,
+                  dma, tables, others);
 }
 
 void format_page_calls(FormatBuffer& out, const PageAllocatorStats& stats) {
@@ -34,6 +46,7 @@ void write_memory_report(const PageAllocator& pages, MemoryLineSink sink, void* 
         sink(out.view(), context);
     };
     line_of([&](FormatBuffer& out) { format_page_summary(out, stats); });
+    line_of([&](FormatBuffer& out) { format_page_owners(out, pages); });
     line_of([&](FormatBuffer& out) { format_page_calls(out, stats); });
     line_of([&](FormatBuffer& out) { format_free_blocks(out, stats); });
     for (usize i = 0; i < pages.region_count(); ++i) {

@@ -4,26 +4,27 @@
 
 namespace mote {
 
-// The page map: one state byte per managed page frame.
+// The page records: one PageFrame per managed page frame.
 //
-// It is the only record of which blocks exist. Only the first page of a
-// block (its head) carries the block's state; every other page reads
-// Interior. That keeps splitting and merging O(1) per step (only heads are
-// rewritten) and still lets free() reject any address that is not the head
-// of an allocated block of exactly that order.
+// Their state bytes are the only record of which blocks exist. Only the
+// first page of a block (its head) carries the block's state, count and
+// owner; every other page reads Interior and zero (page_frame.hpp says why).
 //
-// Where it lives: initialize() sizes it as one byte per page of all regions,
-// rounds that up to whole pages and takes those pages from the start of the
-// largest region, so the map costs 1/4096 of RAM and needs no memory of its
-// own before the allocator exists. Each region then owns a consecutive slice
-// of it, so a hole between regions costs nothing.
+// Where they live: initialize() sizes the array as one record per page of
+// all regions, rounds that up to whole pages and takes those pages from the
+// start of the largest region, so the records cost 1/512 of RAM and need no
+// memory of their own before the allocator exists. Each region then owns a
+// consecutive slice of the array, so a hole between regions costs nothing.
 namespace {
 
-constexpr u8 kInterior = 0x00;       // inside a block (free or allocated)
-constexpr u8 kFreeHead = 0x40;       // | order: first page of a free block
-constexpr u8 kAllocatedHead = 0x80;  // | order: first page of an allocated block
-constexpr u8 kOrderMask = 0x1f;
+constexpr u8 kInterior = PageFrame::kInterior;
+constexpr u8 kFreeHead = PageFrame::kFreeHead;
+constexpr u8 kAllocatedHead = PageFrame::kAllocatedHead;
+constexpr u8 kOrderMask = PageFrame::kOrderMask;
 static_assert(kMaxPageOrder <= kOrderMask);
+// initialize() zero-fills the array: zero must read as an interior page with
+// no references and no owner.
+static_assert(kInterior == 0 && kOwnerKernel == 0);
 
 constexpr u64 pages_in(u32 order) { return u64(1) << order; }
 
@@ -108,10 +109,10 @@ Result<void> PageAllocator::initialize(Span<const PhysRange> ranges, u64 direct_
         all_pages += m_regions[i].page_count;
         if (m_regions[i].page_count > m_regions[largest].page_count) largest = i;
     }
-    // Sized before the carve-out shrinks the largest region, so the map may
-    // have a few bytes to spare; that is simpler than solving for the
-    // fixpoint and costs at most one page.
-    u64 map_pages = (all_pages + kPageSize - 1) / kPageSize;
+    // Sized before the carve-out shrinks the largest region, so the array
+    // may have a few records to spare; that is simpler than solving for the
+    // fixpoint and costs at most one page. (all_pages < 2^52: no overflow.)
+    u64 map_pages = (all_pages * sizeof(PageFrame) + kPageSize - 1) / kPageSize;
     if (m_regions[largest].page_count <= map_pages) {
         m_region_count = 0;
         return Error::NoMemory;
@@ -120,16 +121,17 @@ Result<void> PageAllocator::initialize(Span<const PhysRange> ranges, u64 direct_
     // Perform.
     m_map = DirectMap(direct_map_offset);
     Region& host = m_regions[largest];
-    auto* map = static_cast<u8*>(to_virtual(host.first_pfn << kPageShift));
+    auto* frames = static_cast<PageFrame*>(to_virtual(host.first_pfn << kPageShift));
     host.first_pfn += map_pages;
     host.page_count -= map_pages;
     m_metadata_pages = map_pages;
 
     for (usize i = 0; i < m_region_count; ++i) {
         Region& region = m_regions[i];
-        region.page_map = map;
-        map += region.page_count;
-        mem_set(region.page_map, kInterior, region.page_count);
+        region.frames = frames;
+        frames += region.page_count;
+        // All zero is an interior page nobody holds (see the static_assert).
+        mem_set(region.frames, 0, region.page_count * sizeof(PageFrame));
         m_total_pages += region.page_count;
     }
     // Every region starts wholly beyond its frontier: free, counted, and not
@@ -230,8 +232,15 @@ Result<u64> PageAllocator::take_block(u32 order) {
         --found;
         push_free(*region, pfn + pages_in(found), found);
     }
-    state_of(*region, pfn) = u8(kAllocatedHead | order);
+    // The caller writes the head's record (mark_allocated) at once.
     return pfn;
+}
+
+void PageAllocator::mark_allocated(Region& region, u64 pfn, u32 order, PageOwner owner) {
+    PageFrame& frame = frame_of(region, pfn);
+    frame.m_state = u8(kAllocatedHead | order);
+    frame.m_refs = 1;
+    frame.m_owner = owner;
 }
 
 // Moves the lowest block beyond the first non-exhausted frontier onto its
@@ -262,7 +271,7 @@ bool PageAllocator::seed_from_frontier(u32& seeded_order) {
 // merging it with its buddy for as long as the buddy is a whole free block of
 // the same order inside the same region.
 void PageAllocator::release_block(Region& region, u64 pfn, u32 order) {
-    state_of(region, pfn) = kInterior;
+    frame_of(region, pfn) = PageFrame();
     while (order < kMaxPageOrder) {
         u64 buddy = pfn ^ pages_in(order);
         if (!region.contains(buddy) || state_of(region, buddy) != (kFreeHead | order)) break;
@@ -285,19 +294,37 @@ void PageAllocator::verify_allocated(Region*& region, PhysAddr phys, u32 order) 
     region = find_region(pfn);
     VERIFY_FREE(region != nullptr, "page free: address not managed by this allocator");
     VERIFY_FREE((pfn & (pages_in(order) - 1)) == 0, "page free: address misaligned for its order");
-    u8 state = state_of(*region, pfn);
+    const PageFrame& frame = frame_of(*region, pfn);
+    u8 state = frame.m_state;
     VERIFY_FREE((state & kFreeHead) == 0, "page free: double free");
     VERIFY_FREE((state & kAllocatedHead) != 0, "page free: double free, or an address inside a block");
     VERIFY_FREE((state & kOrderMask) == order, "page free: order differs from the allocation");
+    // 1: the only holder frees it; 0: the last unref() said to. More means
+    // someone else still maps or uses it.
+    VERIFY_FREE(frame.m_refs <= 1, "page free: block still referenced");
 }
 
-Result<PhysAddr> PageAllocator::allocate(u32 order) {
+// The record of the allocated block headed at `phys`, for ref/unref and
+// set_owner; stops the kernel if there is none or its count is dead.
+PageFrame& PageAllocator::verify_live_block(PhysAddr phys, const char* why) {
+    Region* region = find_region(phys >> kPageShift);
+    PageFrame* frame = region ? &frame_of(*region, phys >> kPageShift) : nullptr;
+    bool live = phys % kPageSize == 0 && frame && frame->is_allocated() && frame->m_refs > 0;
+    if (!live) [[unlikely]] {
+        BREADCRUMB("bad page reference at", phys);
+        VERIFY_MSG(live, why);
+    }
+    return *frame;
+}
+
+Result<PhysAddr> PageAllocator::allocate(u32 order, PageOwner owner) {
     if (order > kMaxPageOrder) return Error::InvalidArgument;
     Result<u64> pfn = take_block(order);
     if (pfn.is_error()) {
         ++m_failures;
         return pfn.error();
     }
+    mark_allocated(*find_region(pfn.value()), pfn.value(), order, owner);
     ++m_allocations;
     return pfn.value() << kPageShift;
 }
@@ -309,7 +336,7 @@ void PageAllocator::free(PhysAddr phys, u32 order) {
     ++m_frees;
 }
 
-Result<PhysAddr> PageAllocator::allocate_pages(usize count) {
+Result<PhysAddr> PageAllocator::allocate_pages(usize count, PageOwner owner) {
     if (count == 0 || count > pages_in(kMaxPageOrder)) return Error::InvalidArgument;
     u32 order = order_for(count);
     Result<u64> taken = take_block(order);
@@ -326,7 +353,7 @@ Result<PhysAddr> PageAllocator::allocate_pages(usize count) {
     u64 cursor = pfn;
     for (u32 k = order + 1; k-- > 0;) {
         if (count & pages_in(k)) {
-            state_of(region, cursor) = u8(kAllocatedHead | k);
+            mark_allocated(region, cursor, k, owner);
             cursor += pages_in(k);
         }
     }
@@ -363,7 +390,68 @@ bool PageAllocator::is_allocated_block(PhysAddr phys, u32 order) const {
     u64 pfn = phys >> kPageShift;
     const Region* region = find_region(pfn);
     if (!region) return false;
-    return region->page_map[pfn - region->first_pfn] == (kAllocatedHead | order);
+    return frame_of(*region, pfn).m_state == (kAllocatedHead | order);
+}
+
+const PageFrame* PageAllocator::frame(PhysAddr phys) const {
+    u64 pfn = phys >> kPageShift;
+    const Region* region = find_region(pfn);
+    return region ? &frame_of(*region, pfn) : nullptr;
+}
+
+PageFrame* PageAllocator::frame(PhysAddr phys) {
+    return const_cast<PageFrame*>(static_cast<const PageAllocator*>(this)->frame(phys));
+}
+
+// Blocks are aligned to their size, so the block holding `pfn`, if any,
+// starts at `pfn` rounded down to some order's alignment: try each, smallest
+// first. Heads never overlap, so the first head whose block reaches `pfn` is
+// the one. Pages beyond a frontier have no head and are free anyway.
+Result<PhysAddr> PageAllocator::block_head(PhysAddr phys) const {
+    u64 pfn = phys >> kPageShift;
+    const Region* region = find_region(pfn);
+    if (!region) return Error::NotFound;
+    for (u32 k = 0; k <= kMaxPageOrder; ++k) {
+        u64 head = pfn & ~(pages_in(k) - 1);
+        if (!region->contains(head)) break;
+        const PageFrame& f = frame_of(*region, head);
+        if (!f.is_block_head() || head + pages_in(f.order()) <= pfn) continue;
+        if (!f.is_allocated()) return Error::NotFound;
+        return head << kPageShift;
+    }
+    return Error::NotFound;
+}
+
+Result<void> PageAllocator::ref(PhysAddr block) {
+    PageFrame& frame = verify_live_block(block, "page ref: not a live allocated block");
+    if (frame.m_refs == PageFrame::kMaxRefs) return Error::Overflow;
+    ++frame.m_refs;
+    return {};
+}
+
+bool PageAllocator::unref(PhysAddr block) {
+    PageFrame& frame = verify_live_block(block, "page unref: not a live allocated block");
+    return --frame.m_refs == 0;
+}
+
+void PageAllocator::set_owner(PhysAddr block, PageOwner owner) {
+    verify_live_block(block, "page set_owner: not a live allocated block").m_owner = owner;
+}
+
+// Below a frontier every page belongs to exactly one block and each block
+// has a head, so stepping from head to head visits every block once.
+u64 PageAllocator::owned_pages(PageOwner owner) const {
+    u64 pages = 0;
+    for (usize i = 0; i < m_region_count; ++i) {
+        const Region& region = m_regions[i];
+        for (u64 pfn = region.first_pfn; pfn < region.frontier;) {
+            const PageFrame& f = frame_of(region, pfn);
+            VERIFY_MSG(f.is_block_head(), "page records corrupted: no head below the frontier");
+            if (f.is_allocated() && f.m_owner == owner) pages += pages_in(f.order());
+            pfn += pages_in(f.order());
+        }
+    }
+    return pages;
 }
 
 u64 PageAllocator::free_blocks(u32 order) const {

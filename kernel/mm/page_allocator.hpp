@@ -10,10 +10,11 @@
 // Promises:
 // * No hidden allocation. The free lists are intrusive: a free block's own
 //   first bytes hold its list node, reached through the direct map. The
-//   per-page metadata (one byte per page frame) is carved out of the managed
-//   memory itself at initialize().
-// * initialize() writes nothing into the memory it hands out: only the page
-//   map. Each region starts as an untouched "frontier" that free lists are
+//   per-page records (one 8-byte PageFrame per page frame: state, reference
+//   count, owner; see page_frame.hpp) are carved out of the managed memory
+//   itself at initialize().
+// * initialize() writes nothing into the memory it hands out: only the
+//   records. Each region starts as an untouched "frontier" that free lists are
 //   seeded from one block at a time, when a request finds them empty. Why:
 //   on a virtual machine the first write to a guest page makes the host
 //   back it (on hosts with transparent huge pages, zero 2 MiB), so writing
@@ -24,9 +25,11 @@
 //   down the orders plus a binary search of the (at most kMaxRegions)
 //   regions.
 // * Exhaustion is Error::NoMemory and a counted failure, never a crash.
-// * A bad free (double free, wrong order, misaligned, inside a block, or an
-//   address this allocator does not manage) stops the kernel with a VERIFY:
-//   it means someone else's memory is about to be corrupted.
+// * A bad free (double free, wrong order, misaligned, inside a block, an
+//   address this allocator does not manage, or a block others still hold
+//   references to) stops the kernel with a VERIFY: it means someone else's
+//   memory is about to be corrupted. So does ref()/unref() of anything but
+//   a live allocated block.
 // * Not synchronised: called from the kernel loop only, never from an
 //   interrupt handler (Mote's interrupt handlers only post to the loop).
 //
@@ -38,6 +41,7 @@
 #include "base/list.hpp"
 #include "base/result.hpp"
 #include "base/span.hpp"
+#include "mm/page_frame.hpp"
 #include "mm/phys_range.hpp"
 
 namespace mote {
@@ -49,7 +53,7 @@ inline constexpr u32 kPageOrderCount = kMaxPageOrder + 1;
 struct PageAllocatorStats {
     u64 total_pages = 0;     // pages under management (metadata excluded)
     u64 free_pages = 0;
-    u64 metadata_pages = 0;  // carved out at initialize() for the page map
+    u64 metadata_pages = 0;  // carved out at initialize() for the page records
     u64 free_blocks[kPageOrderCount] {};
     u64 allocations = 0;     // successful allocate()/allocate_pages() calls
     u64 frees = 0;           // free()/free_pages() calls
@@ -83,18 +87,51 @@ public:
     Result<void> initialize(Span<const PhysRange> ranges, u64 direct_map_offset);
 
     // A block of 2^order pages, aligned to its size. Its contents are
-    // whatever was there. InvalidArgument if order > kMaxPageOrder (can never
-    // succeed); NoMemory if no block that large is free.
-    Result<PhysAddr> allocate(u32 order);
+    // whatever was there; its record has refs() == 1 and `owner`.
+    // InvalidArgument if order > kMaxPageOrder (can never succeed); NoMemory
+    // if no block that large is free.
+    Result<PhysAddr> allocate(u32 order, PageOwner owner = kOwnerKernel);
+    // Gives the block back. Its count must be 1 (never shared) or 0 (the
+    // last unref() said so); anything else VERIFYs, as does any bad address.
     void free(PhysAddr block, u32 order);
 
     // `count` (1 .. 2^kMaxPageOrder) physically contiguous pages with no
     // rounding waste: a block of the next power of two is split and its
     // unused tail returned at once. The pages are kept as the binary
     // decomposition of `count` (largest piece first), so they must be given
-    // back with free_pages() and the same count.
-    Result<PhysAddr> allocate_pages(usize count);
+    // back with free_pages() and the same count. Each piece is a block with
+    // its own record (refs 1, `owner`); `first` is the first piece's head, so
+    // ref()/unref() of `first` count references to the whole run.
+    Result<PhysAddr> allocate_pages(usize count, PageOwner owner = kOwnerKernel);
     void free_pages(PhysAddr first, usize count);
+
+    // The record of the page frame holding `phys` (any address inside the
+    // page), or nullptr if no managed page holds it (unmanaged memory, holes
+    // between regions, the records' own pages). For a page inside a block
+    // this is that page's own record, which reads "not a head" and all zero;
+    // block_head() finds the block's. O(log regions).
+    PageFrame* frame(PhysAddr phys);
+    const PageFrame* frame(PhysAddr phys) const;
+
+    // The head of the allocated block holding `phys`; NotFound if `phys` is
+    // free or unmanaged. For a run from allocate_pages() this is the head of
+    // the piece holding `phys`. O(kMaxPageOrder + log regions).
+    Result<PhysAddr> block_head(PhysAddr phys) const;
+
+    // Reference counting of an allocated block, addressed by its head. The
+    // count starts at 1; ref() adds one (Overflow at PageFrame::kMaxRefs,
+    // count unchanged); unref() drops one and returns true when it reached
+    // 0: the caller holding the last reference must then free() the block
+    // (or free_pages() the run). Both VERIFY that `block` is the head of an
+    // allocated block with a live count: anything else is a use after free.
+    Result<void> ref(PhysAddr block);
+    [[nodiscard]] bool unref(PhysAddr block);
+    // Hands an allocated block (addressed by its head) to another owner.
+    void set_owner(PhysAddr block, PageOwner owner);
+    // Pages in allocated blocks whose record names `owner`. A walk over the
+    // blocks below the frontiers (O(blocks), not O(log)): for `mem`, tests
+    // and leak checks, not for hot paths.
+    u64 owned_pages(PageOwner owner) const;
 
     void* to_virtual(PhysAddr phys) const { return m_map.to_virtual(phys); }
     PhysAddr to_physical(const void* virt) const { return m_map.to_physical(virt); }
@@ -115,8 +152,8 @@ public:
     u64 failures() const { return m_failures; }
     PageAllocatorStats stats() const;
 
-    // The managed regions, sorted by address (the page map's own pages are
-    // not part of any).
+    // The managed regions, sorted by address (the records' own pages are not
+    // part of any).
     usize region_count() const { return m_region_count; }
     PhysRange region(usize index) const;
 
@@ -127,14 +164,14 @@ private:
     };
     using FreeList = IntrusiveList<FreeBlock, &FreeBlock::node>;
 
-    // A run of contiguous managed pages and its slice of the page map.
+    // A run of contiguous managed pages and its slice of the record array.
     // Pages in [frontier, end) are free but not yet on any list: they count
     // as the aligned blocks that cut that range (see page_allocator.cpp),
-    // their page-map bytes read Interior and nothing has been written to them.
+    // their records read Interior and nothing has been written to them.
     struct Region {
         u64 first_pfn = 0;
         u64 page_count = 0;
-        u8* page_map = nullptr;  // one state byte per page, see page_allocator.cpp
+        PageFrame* frames = nullptr;  // one record per page
         u64 frontier = 0;
 
         u64 end_pfn() const { return first_pfn + page_count; }
@@ -144,14 +181,17 @@ private:
     Result<void> add_region(u64 first_pfn, u64 page_count);
     const Region* find_region(u64 pfn) const;
     Region* find_region(u64 pfn);
-    u8& state_of(Region& region, u64 pfn) { return region.page_map[pfn - region.first_pfn]; }
+    static PageFrame& frame_of(const Region& region, u64 pfn) { return region.frames[pfn - region.first_pfn]; }
+    static u8& state_of(const Region& region, u64 pfn) { return frame_of(region, pfn).m_state; }
 
     // The block mechanics, without the API's counters and checks.
     Result<u64> take_block(u32 order);
+    void mark_allocated(Region& region, u64 pfn, u32 order, PageOwner owner);
     bool seed_from_frontier(u32& seeded_order);
     void release_block(Region& region, u64 pfn, u32 order);
     void push_free(Region& region, u64 pfn, u32 order);
     void verify_allocated(Region*& region, PhysAddr phys, u32 order);
+    PageFrame& verify_live_block(PhysAddr phys, const char* why);
 
     DirectMap m_map;
     FreeList m_free[kPageOrderCount];

@@ -84,7 +84,7 @@ BitmapView SlabCache::in_use_map(Slab& slab) const {
 }
 
 Result<SlabCache::Slab*> SlabCache::grow() {
-    PhysAddr block = TRY(m_pages.allocate(m_slab_order));
+    PhysAddr block = TRY(m_pages.allocate(m_slab_order, kOwnerSlab));
     auto* slab = new (m_pages.to_virtual(block)) Slab();
     slab->cache = this;
     slab->magic = kSlabMagic;

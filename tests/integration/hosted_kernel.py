@@ -14,8 +14,8 @@ PROMPT = b"mote> "
 class PipeKernel:
     """The hosted kernel with stdin/stdout pipes: commands in, answers out."""
 
-    def __init__(self, binary, disk=None, append=None, timeout=30):
-        cmd = [binary]
+    def __init__(self, binary, disk=None, append=None, timeout=30, args=()):
+        cmd = [binary] + list(args)
         if disk:
             cmd += ["--disk", disk]
         if append:

@@ -123,6 +123,24 @@ class PipeShellTest(unittest.TestCase):
         self.assertNotIn("up ", out, "nothing runs after poweroff")
         self.assertIn("command line: mote.log=warn", out)
 
+    def test_mem_reports_the_hosted_page_allocator(self):
+        # --memory 12: 3072 pages at the fake physical base 0x80000000, whose
+        # 8-byte records take the first 6 pages.
+        status, out, err = self.run_kernel(b"mem\n", args=["--memory", "12"])
+        self.assertEqual(status, 0, err)
+        pages, records = 12 * 256, (12 * 256 * 8 + 4095) // 4096
+        self.assertEqual(records, 6)
+        self.assertIn(f"pages: {pages - records} total, {pages - records} free (11 MiB), {records} for page records", out)
+        base = 0x80000000 + records * 4096
+        self.assertIn(f"region 0: {base:#x}..{0x80000000 + (12 << 20):#x} ({pages - records} pages)", out)
+        self.assertIn("held by: kernel 0,", out)
+        self.assertNotIn("not available", out)
+
+    def test_bad_memory_size_is_refused(self):
+        status, out, err = self.run_kernel(b"", args=["--memory", "0"])
+        self.assertEqual(status, 2)
+        self.assertIn("bad --memory", err)
+
 
 class PtyShellTest(unittest.TestCase):
     """Line editing on a terminal: completion, history, cursor keys, Ctrl-C."""

@@ -10,6 +10,7 @@
 
 #include "mm/allocator_selftest.hpp"
 #include "mm/page_allocator.hpp"
+#include "mm/slab_cache.hpp"
 
 using namespace mote;
 
@@ -82,18 +83,19 @@ TEST(PageAllocator, BootStateOfOneAlignedRange) {
     PhysRange range = ram.range(0, 16 * kMiB);
     ASSERT_TRUE(pages.initialize(Span<const PhysRange>(&range, 1), ram.offset()).ok());
 
-    // 4096 pages need a 4096-byte page map: one page, taken from the start.
-    // What remains, [1, 4096) in pages, cuts into one block of every order
-    // 0..9 and then three 4 MiB blocks.
+    // 4096 pages need 4096 8-byte records: 32 KiB, eight pages, taken from
+    // the start. What remains, [8, 4096) in pages, cuts into one block of
+    // every order 3..9 and then three 4 MiB blocks.
     PageAllocatorStats s = pages.stats();
-    EXPECT_EQ(s.metadata_pages, 1u);
-    EXPECT_EQ(s.total_pages, 4095u);
-    EXPECT_EQ(s.free_pages, 4095u);
-    for (u32 order = 0; order < kMaxPageOrder; ++order) EXPECT_EQ(s.free_blocks[order], 1u) << order;
+    EXPECT_EQ(s.metadata_pages, 8u);
+    EXPECT_EQ(s.total_pages, 4088u);
+    EXPECT_EQ(s.free_pages, 4088u);
+    for (u32 order = 0; order < 3; ++order) EXPECT_EQ(s.free_blocks[order], 0u) << order;
+    for (u32 order = 3; order < kMaxPageOrder; ++order) EXPECT_EQ(s.free_blocks[order], 1u) << order;
     EXPECT_EQ(s.free_blocks[kMaxPageOrder], 3u);
     ASSERT_EQ(pages.region_count(), 1u);
-    EXPECT_EQ(pages.region(0).base, FakeRam::kBase + kPageSize);
-    EXPECT_EQ(pages.region(0).size, 4095 * kPageSize);
+    EXPECT_EQ(pages.region(0).base, FakeRam::kBase + 8 * kPageSize);
+    EXPECT_EQ(pages.region(0).size, 4088 * kPageSize);
 }
 
 TEST(PageAllocator, UsesTheDirectMap) {
@@ -185,7 +187,7 @@ TEST(PageAllocator, OrderLargerThanAnyFreeBlock) {
 }
 
 TEST(PageAllocator, AllocatePagesTakesExactlyTheCount) {
-    FakeRam ram(8 * kMiB);  // the page map costs a page, so 8 MiB for one whole 4 MiB block
+    FakeRam ram(8 * kMiB);  // the records cost 4 pages, so 8 MiB for one whole 4 MiB block
     PageAllocator pages;
     PhysRange range = ram.range(0, 8 * kMiB);
     ASSERT_TRUE(pages.initialize(Span<const PhysRange>(&range, 1), ram.offset()).ok());
@@ -224,7 +226,9 @@ TEST(PageAllocator, RandomSequenceMatchesModel) {
         u64 pages;
         u32 order;  // or ~0u for allocate_pages
         u64 tag;
+        PageOwner owner;
     };
+    constexpr PageOwner kOwners = 4;
     std::map<PhysAddr, Live> live;
     u64 live_pages = 0;
     std::mt19937_64 rng(20240611);
@@ -245,7 +249,8 @@ TEST(PageAllocator, RandomSequenceMatchesModel) {
             bool by_count = rng() % 4 == 0;
             u32 order = u32(rng() % 7);
             u64 count = by_count ? 1 + rng() % 40 : u64(1) << order;
-            auto block = by_count ? pages.allocate_pages(count) : pages.allocate(order);
+            PageOwner owner = PageOwner(tag % kOwners);
+            auto block = by_count ? pages.allocate_pages(count, owner) : pages.allocate(order, owner);
             if (block.is_error()) {
                 ASSERT_EQ(block.error(), Error::NoMemory);
                 continue;
@@ -266,7 +271,7 @@ TEST(PageAllocator, RandomSequenceMatchesModel) {
             }
             ASSERT_TRUE(pages.manages(at) && pages.manages(at + (count - 1) * kPageSize));
             fill_pattern(ram.at(at), count * kPageSize, tag);
-            live[at] = Live {count, by_count ? ~0u : order, tag++};
+            live[at] = Live {count, by_count ? ~0u : order, tag++, owner};
             live_pages += count;
         } else {
             auto it = live.begin();
@@ -276,6 +281,40 @@ TEST(PageAllocator, RandomSequenceMatchesModel) {
         ASSERT_EQ(pages.free_pages() + live_pages, pages.total_pages());
         if (step % 1000 == 0) {
             ASSERT_EQ(sum_of_free_blocks(pages), pages.free_pages());
+            // Per-owner accounting against the model.
+            u64 by_owner[kOwners] {};
+            for (auto& [at, l] : live) by_owner[l.owner] += l.pages;
+            for (PageOwner o = 0; o < kOwners; ++o) ASSERT_EQ(pages.owned_pages(o), by_owner[o]) << o;
+            // Every record: allocated heads have one reference and account
+            // for exactly the live pages; all other records are zero.
+            u64 head_pages = 0;
+            for (usize r = 0; r < pages.region_count(); ++r) {
+                PhysRange region = pages.region(r);
+                for (PhysAddr p = region.base; p < region.base + region.size; p += kPageSize) {
+                    const PageFrame* f = pages.frame(p);
+                    ASSERT_NE(f, nullptr);
+                    if (f->is_allocated()) {
+                        ASSERT_EQ(f->refs(), 1u);
+                        head_pages += u64(1) << f->order();
+                    } else {
+                        ASSERT_EQ(f->refs(), 0u) << std::hex << p;
+                        ASSERT_EQ(f->owner(), kOwnerKernel) << std::hex << p;
+                    }
+                }
+            }
+            ASSERT_EQ(head_pages, live_pages);
+            // Each live block's last page leads back to a head inside it.
+            for (auto& [at, l] : live) {
+                PhysAddr last = at + (l.pages - 1) * kPageSize + 123;
+                auto head = pages.block_head(last);
+                ASSERT_TRUE(head.ok());
+                ASSERT_GE(head.value(), at);
+                ASSERT_LE(head.value(), last);
+                ASSERT_EQ(pages.frame(head.value())->owner(), l.owner);
+                if (l.order != ~0u) {
+                    ASSERT_EQ(head.value(), at);
+                }
+            }
         }
     }
     while (!live.empty()) release(live.begin());
@@ -297,8 +336,9 @@ TEST(PageAllocator, DisjointRangesWithOddAlignment) {
     };
     ASSERT_TRUE(pages.initialize(Span<const PhysRange>(ranges, 6), ram.offset()).ok());
     const u64 whole_pages = 300 + 4 + 255 + 32;
-    EXPECT_EQ(pages.stats().metadata_pages, 1u);
-    EXPECT_EQ(pages.total_pages(), whole_pages - 1);
+    // 591 records of 8 bytes: 4728 bytes, two pages.
+    EXPECT_EQ(pages.stats().metadata_pages, 2u);
+    EXPECT_EQ(pages.total_pages(), whole_pages - 2);
     ASSERT_EQ(pages.region_count(), 4u);  // the adjacent pair is one region
     for (usize i = 1; i < pages.region_count(); ++i)
         EXPECT_GT(pages.region(i).base, pages.region(i - 1).base + pages.region(i - 1).size);
@@ -323,7 +363,7 @@ TEST(PageAllocator, DisjointRangesWithOddAlignment) {
         std::memset(ram.at(page.value()), 0x5A, kPageSize);
         held.push_back(page.value());
     }
-    EXPECT_EQ(held.size(), whole_pages - 1);
+    EXPECT_EQ(held.size(), whole_pages - 2);
     for (usize byte = 0; byte < ram.size(); byte += 64) {
         PhysAddr phys = FakeRam::kBase + byte;
         bool managed = pages.manages(align_down(phys, kPageSize));
@@ -336,22 +376,23 @@ TEST(PageAllocator, DisjointRangesWithOddAlignment) {
 
 // The first write to a guest page makes a hypervisor back it (zeroing 2 MiB
 // on hosts with transparent huge pages), so initialize() must write only the
-// page map: never the free memory it takes over.
+// page records: never the free memory it takes over.
 TEST(PageAllocator, InitializeWritesNothingIntoFreeMemory) {
     FakeRam ram(16 * kMiB);
     PageAllocator pages;
-    // Two regions, the larger (which hosts the page map) second.
+    // Two regions, the larger (which hosts the records) second: 773 + 3071
+    // pages, 30752 bytes of records, so 8 pages.
     PhysRange ranges[] = {ram.range(0, 3 * kMiB + 5 * kPageSize), ram.range(4 * kMiB + kPageSize, 12 * kMiB - kPageSize)};
     ASSERT_TRUE(pages.initialize(Span<const PhysRange>(ranges, 2), ram.offset()).ok());
     PageAllocatorStats s = pages.stats();
-    ASSERT_EQ(s.metadata_pages, 1u);
+    ASSERT_EQ(s.metadata_pages, 8u);
     EXPECT_EQ(s.free_pages, s.total_pages);
     EXPECT_EQ(sum_of_free_blocks(pages), s.free_pages);
 
     const PhysAddr map_page = FakeRam::kBase + 4 * kMiB + kPageSize;
     for (usize byte = 0; byte < ram.size(); ++byte) {
         PhysAddr phys = FakeRam::kBase + byte;
-        if (phys >= map_page && phys < map_page + kPageSize) continue;
+        if (phys >= map_page && phys < map_page + 8 * kPageSize) continue;
         ASSERT_EQ(*ram.at(phys), FakeRam::kUntouched) << std::hex << phys;
     }
 }
@@ -365,8 +406,9 @@ TEST(PageAllocator, SeedingTouchesOnlyWhatItHandsOut) {
     ASSERT_TRUE(pages.initialize(Span<const PhysRange>(&range, 1), ram.offset()).ok());
     PageAllocatorStats boot = pages.stats();
 
-    // Pages [1, 1024) are cut into one block of each order 0..9, seeded on
-    // the way to the first order-10 block at page 1024.
+    // Pages [8, 1024) (after 8 pages of records) are cut into one block of
+    // each order 3..9, seeded on the way to the first order-10 block at page
+    // 1024.
     PhysAddr block = pages.allocate(kMaxPageOrder).value();
     EXPECT_EQ(block, FakeRam::kBase + 1024 * kPageSize);
     for (PhysAddr phys = block + (kPageSize << kMaxPageOrder); phys < FakeRam::kBase + ram.size(); phys += 64)
@@ -376,7 +418,7 @@ TEST(PageAllocator, SeedingTouchesOnlyWhatItHandsOut) {
 
     // Small requests now come from the seeded lists, not the frontier.
     PhysAddr page = pages.allocate(0).value();
-    EXPECT_EQ(page, FakeRam::kBase + kPageSize);
+    EXPECT_EQ(page, FakeRam::kBase + 8 * kPageSize);
     pages.free(page, 0);
     pages.free(block, kMaxPageOrder);
     EXPECT_TRUE(same_free_state(pages.stats(), boot));
@@ -392,7 +434,7 @@ TEST(PageAllocator, SeedingTouchesOnlyWhatItHandsOut) {
         }
     }
     EXPECT_EQ(pages.free_pages(), 0u);
-    EXPECT_EQ(held.size(), 13u);  // orders 0..9 once, three of order 10
+    EXPECT_EQ(held.size(), 10u);  // orders 3..9 once, three of order 10
     for (auto [b, order] : held) pages.free(b, order);
     EXPECT_TRUE(same_free_state(pages.stats(), boot));
 }
@@ -407,7 +449,7 @@ TEST(PageAllocator, InitializeValidatesBeforeActing) {
     EXPECT_EQ(pages.initialize({}, ram.offset()).error(), Error::NoMemory);
     PhysRange crumbs[] = {ram.range(10, 4000), ram.range(kPageSize + 1, kPageSize)};
     EXPECT_EQ(pages.initialize(Span<const PhysRange>(crumbs, 2), ram.offset()).error(), Error::NoMemory);
-    // One page cannot hold both its own page map and a page to hand out.
+    // One page cannot hold both its own record and a page to hand out.
     PhysRange one_page = ram.range(0, kPageSize);
     EXPECT_EQ(pages.initialize(Span<const PhysRange>(&one_page, 1), ram.offset()).error(), Error::NoMemory);
 
@@ -441,6 +483,167 @@ TEST(PageAllocator, RangeRunningPastTheTopIsClamped) {
     EXPECT_EQ(whole.base % kPageSize, 0u);
     EXPECT_EQ(whole.size, 2 * kPageSize);
     EXPECT_TRUE(page_aligned_part({~u64(0) - 10, 5}).empty());
+}
+
+// ---- Page records -------------------------------------------------------------
+
+TEST(PageFrame, RecordsCostEightBytesAPage) {
+    // 64 MiB: 16384 pages of 8-byte records is 128 KiB, 32 pages; a byte map
+    // would have needed 4.
+    FakeRam ram(64 * kMiB);
+    PageAllocator pages;
+    PhysRange range = ram.range(0, 64 * kMiB);
+    ASSERT_TRUE(pages.initialize(Span<const PhysRange>(&range, 1), ram.offset()).ok());
+    EXPECT_EQ(sizeof(PageFrame), 8u);
+    EXPECT_EQ(pages.stats().metadata_pages, 32u);
+    EXPECT_EQ(pages.total_pages(), 16384u - 32);
+    EXPECT_EQ(pages.region(0).base, FakeRam::kBase + 32 * kPageSize);
+    // The records' pages are not managed: no record describes them.
+    EXPECT_EQ(pages.frame(FakeRam::kBase), nullptr);
+    EXPECT_EQ(pages.frame(FakeRam::kBase + 31 * kPageSize + 4095), nullptr);
+    EXPECT_NE(pages.frame(FakeRam::kBase + 32 * kPageSize), nullptr);
+}
+
+TEST(PageFrame, AllocationSetsCountAndOwner) {
+    FakeRam ram(8 * kMiB);
+    PageAllocator pages;
+    PhysRange range = ram.range(0, 8 * kMiB);
+    ASSERT_TRUE(pages.initialize(Span<const PhysRange>(&range, 1), ram.offset()).ok());
+
+    PhysAddr page = pages.allocate(0).value();
+    const PageFrame* f = pages.frame(page);
+    ASSERT_NE(f, nullptr);
+    EXPECT_TRUE(f->is_block_head());
+    EXPECT_TRUE(f->is_allocated());
+    EXPECT_EQ(f->order(), 0u);
+    EXPECT_EQ(f->refs(), 1u);
+    EXPECT_EQ(f->owner(), kOwnerKernel);
+    // Any byte of the page has the same record.
+    EXPECT_EQ(pages.frame(page + 4095), f);
+
+    PhysAddr block = pages.allocate(3, 42).value();
+    EXPECT_EQ(pages.frame(block)->owner(), 42u);
+    EXPECT_EQ(pages.frame(block)->order(), 3u);
+    // A page inside the block has its own, empty record ...
+    const PageFrame* inner = pages.frame(block + 5 * kPageSize + 17);
+    ASSERT_NE(inner, nullptr);
+    EXPECT_NE(inner, pages.frame(block));
+    EXPECT_FALSE(inner->is_block_head());
+    EXPECT_FALSE(inner->is_allocated());
+    EXPECT_EQ(inner->refs(), 0u);
+    EXPECT_EQ(inner->owner(), kOwnerKernel);
+    // ... and block_head() leads to the block's.
+    EXPECT_EQ(pages.block_head(block + 5 * kPageSize + 17).value(), block);
+    EXPECT_EQ(pages.block_head(block).value(), block);
+    EXPECT_EQ(pages.block_head(page + 100).value(), page);
+
+    // Unmanaged addresses have no record and no block.
+    EXPECT_EQ(pages.frame(0), nullptr);
+    EXPECT_EQ(pages.frame(FakeRam::kBase + 8 * kMiB), nullptr);
+    EXPECT_EQ(pages.frame(FakeRam::kBase), nullptr);  // the records' own page
+    EXPECT_EQ(pages.block_head(0).error(), Error::NotFound);
+    EXPECT_EQ(pages.block_head(FakeRam::kBase + 8 * kMiB + kPageSize).error(), Error::NotFound);
+
+    // Freeing wipes the record; a free page is in no allocated block, be it
+    // on a list or never touched (beyond the frontier).
+    pages.free(block, 3);
+    const PageFrame* freed = pages.frame(block);
+    EXPECT_FALSE(freed->is_allocated());
+    EXPECT_EQ(freed->refs(), 0u);
+    EXPECT_EQ(freed->owner(), kOwnerKernel);
+    EXPECT_EQ(pages.block_head(block + kPageSize).error(), Error::NotFound);
+    EXPECT_EQ(pages.block_head(FakeRam::kBase + 8 * kMiB - kPageSize).error(), Error::NotFound);
+    pages.free(page, 0);
+}
+
+TEST(PageFrame, ReferenceCounting) {
+    FakeRam ram(4 * kMiB);
+    PageAllocator pages;
+    PhysRange range = ram.range(0, 4 * kMiB);
+    ASSERT_TRUE(pages.initialize(Span<const PhysRange>(&range, 1), ram.offset()).ok());
+    PageAllocatorStats boot = pages.stats();
+
+    PhysAddr block = pages.allocate(1).value();
+    ASSERT_TRUE(pages.ref(block).ok());
+    ASSERT_TRUE(pages.ref(block).ok());
+    EXPECT_EQ(pages.frame(block)->refs(), 3u);
+    EXPECT_FALSE(pages.unref(block));
+    EXPECT_FALSE(pages.unref(block));
+    EXPECT_TRUE(pages.unref(block));  // the last reference: free it now
+    EXPECT_EQ(pages.frame(block)->refs(), 0u);
+    EXPECT_TRUE(pages.is_allocated_block(block, 1));  // unref never frees by itself
+    pages.free(block, 1);
+    EXPECT_TRUE(same_free_state(pages.stats(), boot));
+
+    // The count saturates with Overflow instead of wrapping to zero.
+    PhysAddr shared = pages.allocate(0).value();
+    u32 refs = 1;
+    for (;;) {
+        auto r = pages.ref(shared);
+        if (r.is_error()) {
+            EXPECT_EQ(r.error(), Error::Overflow);
+            break;
+        }
+        ++refs;
+        ASSERT_LE(refs, 1u << 20);
+    }
+    EXPECT_EQ(refs, PageFrame::kMaxRefs);
+    EXPECT_EQ(pages.frame(shared)->refs(), PageFrame::kMaxRefs);
+    while (!pages.unref(shared)) --refs;
+    EXPECT_EQ(refs, 1u);
+    pages.free(shared, 0);
+
+    // A run from allocate_pages() is counted at its first address; each
+    // piece carries the owner.
+    PhysAddr run = pages.allocate_pages(5, 7).value();
+    EXPECT_EQ(pages.frame(run)->order(), 2u);
+    EXPECT_EQ(pages.frame(run + 4 * kPageSize)->order(), 0u);
+    EXPECT_EQ(pages.frame(run + 4 * kPageSize)->owner(), 7u);
+    EXPECT_FALSE(pages.frame(run + kPageSize)->is_block_head());
+    ASSERT_TRUE(pages.ref(run).ok());
+    EXPECT_FALSE(pages.unref(run));
+    EXPECT_TRUE(pages.unref(run));
+    pages.free_pages(run, 5);
+    EXPECT_TRUE(same_free_state(pages.stats(), boot));
+}
+
+TEST(PageFrame, OwnersAreAccounted) {
+    FakeRam ram(8 * kMiB);
+    PageAllocator pages;
+    PhysRange range = ram.range(0, 8 * kMiB);
+    ASSERT_TRUE(pages.initialize(Span<const PhysRange>(&range, 1), ram.offset()).ok());
+    PageAllocatorStats boot = pages.stats();
+    EXPECT_EQ(pages.owned_pages(kOwnerKernel), 0u);
+
+    PhysAddr a = pages.allocate(0, 7).value();
+    PhysAddr b = pages.allocate(3, 7).value();
+    PhysAddr c = pages.allocate_pages(5, 7).value();
+    PhysAddr d = pages.allocate(2).value();
+    EXPECT_EQ(pages.owned_pages(7), 1u + 8 + 5);
+    EXPECT_EQ(pages.owned_pages(kOwnerKernel), 4u);
+    EXPECT_EQ(pages.owned_pages(8), 0u);
+
+    pages.set_owner(b, 8);  // e.g. handed from the loader to a process
+    EXPECT_EQ(pages.frame(b)->owner(), 8u);
+    EXPECT_EQ(pages.owned_pages(7), 1u + 5);
+    EXPECT_EQ(pages.owned_pages(8), 8u);
+
+    {
+        SlabCache cache("owned", 64, 8, pages);
+        void* object = cache.allocate().value();
+        EXPECT_EQ(pages.owned_pages(kOwnerSlab), u64(1) << cache.slab_order());
+        cache.free(object);
+    }
+    EXPECT_EQ(pages.owned_pages(kOwnerSlab), 0u);
+
+    pages.free(a, 0);
+    pages.free(b, 3);
+    pages.free_pages(c, 5);
+    pages.free(d, 2);
+    EXPECT_EQ(pages.owned_pages(7), 0u);
+    EXPECT_EQ(pages.owned_pages(8), 0u);
+    EXPECT_EQ(pages.owned_pages(kOwnerKernel), 0u);
+    EXPECT_TRUE(same_free_state(pages.stats(), boot));
 }
 
 // ---- Misuse stops the kernel ------------------------------------------------
@@ -483,9 +686,32 @@ TEST_F(PageAllocatorDeath, MisalignedOrInsideABlock) {
 TEST_F(PageAllocatorDeath, ForeignAddress) {
     EXPECT_DEATH(pages.free(FakeRam::kBase + 64 * kMiB, 0), "not managed");
     EXPECT_DEATH(pages.free(0, 0), "not managed");
-    // The page map's own page is not managed either.
+    // The records' own pages are not managed either.
     EXPECT_DEATH(pages.free(FakeRam::kBase, 0), "not managed");
     EXPECT_DEATH(pages.free(FakeRam::kBase + kPageSize, kMaxPageOrder + 1), "order out of range");
+}
+
+TEST_F(PageAllocatorDeath, FreeWhileReferenced) {
+    PhysAddr block = pages.allocate(0).value();
+    ASSERT_TRUE(pages.ref(block).ok());
+    EXPECT_DEATH(pages.free(block, 0), "still referenced");
+    PhysAddr run = pages.allocate_pages(3).value();
+    ASSERT_TRUE(pages.ref(run).ok());
+    EXPECT_DEATH(pages.free_pages(run, 3), "still referenced");
+}
+
+TEST_F(PageAllocatorDeath, ReferencesToDeadOrForeignBlocks) {
+    PhysAddr block = pages.allocate(2).value();
+    EXPECT_DEATH((void)pages.ref(block + kPageSize), "page ref: not a live allocated block");
+    EXPECT_DEATH((void)pages.unref(block + 8), "page unref: not a live allocated block");
+    EXPECT_DEATH((void)pages.ref(FakeRam::kBase), "not a live");  // the records' page
+    EXPECT_DEATH(pages.set_owner(0, 1), "not a live");
+    EXPECT_TRUE(pages.unref(block));
+    // At zero the block is the last holder's to free: no new references.
+    EXPECT_DEATH((void)pages.ref(block), "not a live");
+    EXPECT_DEATH((void)pages.unref(block), "not a live");
+    pages.free(block, 2);
+    EXPECT_DEATH((void)pages.ref(block), "not a live");
 }
 
 // ---- The in-kernel self-test, run on the host ---------------------------------

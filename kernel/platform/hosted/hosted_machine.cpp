@@ -29,6 +29,7 @@ Result<void> HostedMachine::init(const Options& options) {
     m_command_line = options.command_line;
     m_disk_path = options.disk_path;
     m_disk_create_size = options.disk_create_size;
+    TRY(m_memory.init(options.memory_size));
     m_epoll = epoll_create1(EPOLL_CLOEXEC);
     if (m_epoll < 0) return Error::Io;
     m_console.init(terminal_enter_raw());

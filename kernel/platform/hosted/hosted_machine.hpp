@@ -4,10 +4,14 @@
 // the disk's io_uring eventfd, and each ready descriptor is posted to the
 // loop as its IRQ source number, exactly as a device interrupt would be. The
 // loop's wait is epoll_pwait2 with the next timer deadline as its timeout.
+//
+// Physical memory is an mmap arena under the same page allocator as on bare
+// metal (host_memory.hpp), so pages() is never nullptr once init() succeeded.
 #pragma once
 
 #include "boot/machine.hpp"
 #include "platform/hosted/file_block_device.hpp"
+#include "platform/hosted/host_memory.hpp"
 #include "platform/hosted/host_random.hpp"
 #include "platform/hosted/terminal_console.hpp"
 
@@ -19,6 +23,7 @@ public:
         const char* disk_path = nullptr;  // nullptr: no block device
         u64 disk_create_size = 64ull << 20;
         const char* command_line = "";
+        u64 memory_size = HostMemory::kDefaultSize;  // the page allocator's arena
     };
 
     static constexpr u32 kConsoleIrq = 1;
@@ -38,6 +43,7 @@ public:
     StringView command_line() const override { return m_command_line; }
     Console& console() override { return m_console; }
     void attach_devices(Kernel& kernel) override;
+    PageAllocator* pages() override { return m_memory.ready() ? &m_memory.pages() : nullptr; }
 
 private:
     // Whether epoll can watch `fd` (regular files and /dev/null cannot).
@@ -50,6 +56,7 @@ private:
     StringView m_command_line;
     const char* m_disk_path = nullptr;
     u64 m_disk_create_size = 0;
+    HostMemory m_memory;
     TerminalConsole m_console;
     FileBlockDevice m_disk;
 };

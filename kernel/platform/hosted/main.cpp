@@ -1,7 +1,7 @@
 // The hosted kernel's entry point: parse the host command line, build the
 // machine, run the kernel, exit with its power action.
 //
-//   mote-hosted [--disk FILE] [--disk-size MIB] [--append "mote.log=debug ..."]
+//   mote-hosted [--disk FILE] [--disk-size MIB] [--memory MIB] [--append "mote.log=debug ..."]
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,9 +16,10 @@ using namespace mote;
 namespace {
 void usage(FILE* out) {
     fprintf(out,
-            "usage: mote-hosted [--disk FILE] [--disk-size MIB] [--append CMDLINE]\n"
+            "usage: mote-hosted [--disk FILE] [--disk-size MIB] [--memory MIB] [--append CMDLINE]\n"
             "  --disk FILE       attach FILE as block device vda (created if missing)\n"
             "  --disk-size MIB   size of a newly created disk (default 64)\n"
+            "  --memory MIB      physical memory for the page allocator (default 64)\n"
             "  --append CMDLINE  kernel command line, e.g. \"mote.log=debug\"\n");
 }
 }  // namespace
@@ -40,6 +41,15 @@ int main(int argc, char** argv) {
                 return 2;
             }
             options.disk_create_size = mib.value() << 20;
+        } else if (!strcmp(arg, "--memory") && has_value) {
+            auto mib = parse_u64(argv[++i]);
+            if (mib.is_error() || mib.value() < (HostMemory::kMinSize >> 20) ||
+                mib.value() > (HostMemory::kMaxSize >> 20)) {
+                fprintf(stderr, "mote-hosted: bad --memory '%s' (%llu..%llu MiB)\n", argv[i],
+                        (unsigned long long)(HostMemory::kMinSize >> 20), (unsigned long long)(HostMemory::kMaxSize >> 20));
+                return 2;
+            }
+            options.memory_size = mib.value() << 20;
         } else if (!strcmp(arg, "--append") && has_value) {
             options.command_line = argv[++i];
         } else {
