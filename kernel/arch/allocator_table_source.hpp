@@ -13,7 +13,7 @@ struct AllocatorTableSource {
 
     // A zeroed page (the allocator hands out whatever was there).
     Result<u64> allocate() const {
-        PhysAddr page = TRY(allocator->allocate(0));
+        PhysAddr page = TRY(allocator->allocate(0, kOwnerPageTable));
         u64* t = at(page);
         for (usize i = 0; i < 512; ++i) t[i] = 0;
         return page;

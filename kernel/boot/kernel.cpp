@@ -63,6 +63,8 @@ PowerAction Kernel::run() {
     if (m_user) {
         m_user->~UserSpace();
         m_user = nullptr;
+        m_sys->~SysTree();
+        m_sys = nullptr;
     }
     log_info("boot", "{}", m_power == PowerAction::Reboot ? "rebooting" : "powering off");
     klog().set_console(nullptr, nullptr);
@@ -95,12 +97,15 @@ bool Kernel::start_user_space() {
             kernel->request_power(PowerAction::PowerOff);
         },
         this);
-    auto started = m_user->start(initramfs, init);
+    m_sys = new (m_sys_storage) SysTree(*this, *m_user);
+    auto started = m_user->start(initramfs, init, &m_sys->root());
     if (started.ok()) return true;
     log_warn("user", "cannot start {}: {}; the kernel shell runs instead", init, started.error());
     m_machine.console().set_input(nullptr);
     m_user->~UserSpace();
     m_user = nullptr;
+    m_sys->~SysTree();
+    m_sys = nullptr;
     klog().set_console([](StringView line, void* ctx) { static_cast<Shell*>(ctx)->print_above_prompt(line); }, &m_shell);
     return false;
 }

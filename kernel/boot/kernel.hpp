@@ -7,6 +7,7 @@
 #include "boot/boot_args.hpp"
 #include "boot/machine.hpp"
 #include "core/loop.hpp"
+#include "boot/sys_tree.hpp"
 #include "boot/user_space.hpp"
 #include "shell/shell.hpp"
 #if MOTE_HAVE_DRIVERS
@@ -62,6 +63,8 @@ private:
     // Built only on machines that run programs (start_user_space).
     alignas(UserSpace) u8 m_user_storage[sizeof(UserSpace)];
     UserSpace* m_user = nullptr;
+    alignas(SysTree) u8 m_sys_storage[sizeof(SysTree)];
+    SysTree* m_sys = nullptr;
 };
 
 }  // namespace mote

@@ -49,9 +49,14 @@ Result<void> UserSpace::mount(ReadonlyBytes image) {
     return {};
 }
 
-Result<void> UserSpace::start(ReadonlyBytes initramfs, StringView init_spec) {
+Result<void> UserSpace::start(ReadonlyBytes initramfs, StringView init_spec, fs::SysDirectory* sys) {
     TRY(mount(initramfs));
-    m_root = TRY(m_files.open(m_initramfs->root(), abi::kOpenRead | abi::kOpenDirectory));
+    m_mount_root = new (m_root_storage) fs::MountRoot(m_initramfs->root());
+    if (sys) {
+        TRY(m_mount_root->mount("sys", *sys));
+        sys->set_parent(m_mount_root);
+    }
+    m_root = TRY(m_files.open(*m_mount_root, abi::kOpenRead | abi::kOpenDirectory));
     m_root->retain();
 
     // init_spec: PATH[,ARG...]; argv[0] is the path's last component.

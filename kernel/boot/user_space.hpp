@@ -17,6 +17,7 @@
 #include "fs/console_stream.hpp"
 #include "fs/initramfs.hpp"
 #include "fs/open_node.hpp"
+#include "fs/sys_node.hpp"
 #include "syscall/syscalls.hpp"
 
 namespace mote {
@@ -29,7 +30,7 @@ public:
     // Decodes the initramfs, builds the root and spawns init (`init_spec`:
     // PATH[,ARG...]). On failure nothing is left running; the caller falls
     // back to the kernel shell.
-    Result<void> start(ReadonlyBytes initramfs, StringView init_spec);
+    Result<void> start(ReadonlyBytes initramfs, StringView init_spec, fs::SysDirectory* sys = nullptr);
 
     // Called once when the first program ends.
     void on_init_exit(void (*callback)(const abi::ExitInfo&, void*), void* context) {
@@ -50,6 +51,9 @@ private:
     ConsoleStream m_console;
     // The root filesystem: its node storage comes from pages (mount).
     Result<void> mount(ReadonlyBytes image);
+    // What programs see as their root: the initramfs with sys/ in it.
+    alignas(fs::MountRoot) u8 m_root_storage[sizeof(fs::MountRoot)];
+    fs::MountRoot* m_mount_root = nullptr;
     PhysAddr m_slots = 0;
     usize m_slot_pages = 0;
     alignas(fs::Initramfs) u8 m_initramfs_storage[sizeof(fs::Initramfs)];

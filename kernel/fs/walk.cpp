@@ -77,6 +77,13 @@ Result<FsNode*> walk(FsNode& dir, StringView path, WalkFault* fault_out) {
     if (fault != WalkFault::None) return fail(fault, Error::Malformed);
 
     FsNode* node = &dir;
+    // The nodes the walk came through, so ".." returns to the very node it
+    // came from: a mount point's parent() is its own filesystem's idea
+    // (the initramfs's "bin" does not know the root with sys/ mounted in
+    // it). Deeper than the stack, parent() answers instead.
+    constexpr usize kStack = 32;
+    FsNode* came_from[kStack];
+    usize depth = 0;
     Components components(path);
     StringView name;
     while (components.next(name)) {
@@ -84,11 +91,15 @@ Result<FsNode*> walk(FsNode& dir, StringView path, WalkFault* fault_out) {
         if (name == ".") continue;
         if (name == "..") {
             // check_path proved this ".." undoes a step the walk took below
-            // `dir`, so the node has a parent, and it is the node we came from.
-            node = node->parent();
+            // `dir`, so there is a node we came from.
+            VERIFY(depth > 0);
+            --depth;
+            node = depth < kStack ? came_from[depth] : node->parent();
             VERIFY(node != nullptr);
             continue;
         }
+        if (depth < kStack) came_from[depth] = node;
+        ++depth;
         auto child = node->lookup(name);
         if (child.is_error()) {
             if (child.error() == Error::NotFound) return fail(WalkFault::NotFound, Error::NotFound);

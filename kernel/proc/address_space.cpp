@@ -51,7 +51,7 @@ Result<void> AddressSpace::add_region(u64 start, u64 size, u32 access, RegionKin
     if (m_count == kMaxRegions) return Error::Overflow;
     if (overlaps(start, size)) return Error::BadState;
     for (u64 va = start; va < start + size; va += kPageSize) {
-        auto frame = m_pages.allocate(0);
+        auto frame = m_pages.allocate(0, m_owner);
         Result<void> mapped = frame.is_error() ? Result<void>(frame.error()) : Result<void>();
         if (mapped.ok()) {
             mem_set(m_pages.to_virtual(frame.value()), 0, kPageSize);

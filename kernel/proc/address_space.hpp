@@ -37,7 +37,10 @@ class AddressSpace {
 public:
     static constexpr usize kMaxRegions = 32;
 
-    AddressSpace(PageAllocator& pages, UserMmu& mmu) : m_pages(pages), m_mmu(mmu) {}
+    // Frames are allocated with `owner` (the process's pid) in their page
+    // records, so the allocator can say what a process holds.
+    AddressSpace(PageAllocator& pages, UserMmu& mmu, PageOwner owner = kOwnerKernel)
+        : m_pages(pages), m_mmu(mmu), m_owner(owner) {}
     AddressSpace(const AddressSpace&) = delete;
     AddressSpace& operator=(const AddressSpace&) = delete;
     ~AddressSpace() { VERIFY_MSG(m_resident == 0, "address space destroyed with pages mapped"); }
@@ -81,6 +84,7 @@ private:
 
     PageAllocator& m_pages;
     UserMmu& m_mmu;
+    PageOwner m_owner;
     Region m_regions[kMaxRegions];
     usize m_count = 0;
     u64 m_resident = 0;

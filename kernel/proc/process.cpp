@@ -11,7 +11,7 @@ Process::Process(ProcessTable& table, u32 pid, StringView name, Process* parent,
       m_parent_pid(parent ? parent->pid() : 0),
       m_parent(parent),
       m_mmu(mmu),
-      m_space(pages, mmu),
+      m_space(pages, mmu, PageOwner(pid)),
       m_thread(*this) {
     m_name.append(name);
     m_started = table.loop().now();

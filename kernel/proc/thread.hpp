@@ -43,6 +43,7 @@ public:
     Band band() const { return m_band; }
     void set_band(Band band) { m_band = band; }
     const ThreadStats& stats() const { return m_stats; }
+    void count_syscall() { ++m_stats.syscalls; }
     void* frame() { return m_frame; }
 
     // Parks the running thread in its syscall; `reason` says on what.

@@ -2,6 +2,7 @@
 // Machines without the information (the hosted build has no physical
 // memory map) answer "not available on this machine".
 #include "boot/kernel.hpp"
+#include "boot/kernel_reports.hpp"
 #include "mm/memory_stats.hpp"
 #include "shell/command.hpp"
 #include "shell/shell.hpp"
@@ -25,15 +26,8 @@ void report(Shell& shell, MachineReport what, StringView name) {
 }  // namespace
 
 void command_mem(Shell& shell, const Arguments&) {
-    Machine& machine = shell.kernel().machine();
-    auto r = machine.describe(MachineReport::Memory, print_line, &shell);
-    if (r.ok()) return;
-    // No machine report, but perhaps an allocator to show.
-    if (PageAllocator* pages = machine.pages()) {
-        write_memory_report(*pages, print_line, &shell);
-        return;
-    }
-    shell.error("mem: not available on this machine");
+    if (write_machine_memory(shell.kernel().machine(), print_line, &shell).is_error())
+        shell.error("mem: not available on this machine");
 }
 
 void command_layout(Shell& shell, const Arguments&) { report(shell, MachineReport::Layout, "layout"); }

@@ -1,6 +1,7 @@
 // help, version, uptime, log, poweroff.
 #include "base/version.hpp"
 #include "boot/kernel.hpp"
+#include "boot/kernel_reports.hpp"
 #include "core/log.hpp"
 #include "shell/command.hpp"
 #include "shell/shell.hpp"
@@ -38,45 +39,15 @@ void command_version(Shell& shell, const Arguments&) {
 
 namespace {
 
-// Milliseconds with one decimal, rounded: "21.9".
-void append_ms(FixedString<200>& out, Nanoseconds t) {
-    u64 tenths = (t + 50 * kMicrosecond) / (100 * kMicrosecond);
-    out.appendf("{}.{}", tenths / 10, tenths % 10);
-}
-
-void print_boot_timeline(Shell& shell, const BootTimeline& timeline) {
-    if (timeline.steps().empty()) return;
-    FixedString<200> line;
-    line.append("boot: shell ready ");
-    append_ms(line, timeline.total());
-    line.append(" ms after kernel entry");
-    if (timeline.before_kernel_known()) {
-        line.append(" (before it, firmware and loader: ");
-        append_ms(line, timeline.before_kernel());
-        line.append(" ms)");
-    }
-    shell.print("{}\n", line.view());
-    line.clear();
-    line.append("boot steps (ms):");
-    for (usize i = 0; i < timeline.steps().size(); ++i) {
-        line.appendf("{} {} ", i ? "," : "", timeline.steps()[i].name);
-        append_ms(line, timeline.duration(i));
-    }
-    if (timeline.dropped()) line.appendf(" (+{} steps not kept)", timeline.dropped());
-    shell.print("{}\n", line.view());
+void print_line(StringView line, void* context) {
+    auto* shell = static_cast<Shell*>(context);
+    shell->write(line);
+    shell->write("\n");
 }
 
 }  // namespace
 
-void command_uptime(Shell& shell, const Arguments&) {
-    Nanoseconds t = shell.kernel().uptime();
-    u64 ms = t / kMillisecond;
-    shell.print("up {}.{:03} s\n", ms / 1000, ms % 1000);
-    print_boot_timeline(shell, shell.kernel().machine().boot_timeline());
-    LoopStats s = shell.kernel().loop().stats();
-    shell.print("loop: {} turns, {} waits, {} completions, {} timers fired, {} irqs ({} overflowed, {} unhandled)\n",
-                s.turns, s.waits, s.completions, s.timers_fired, s.irqs, s.irq_overflows, s.irq_unhandled);
-}
+void command_uptime(Shell& shell, const Arguments&) { write_uptime_report(shell.kernel(), print_line, &shell); }
 
 void command_log(Shell& shell, const Arguments& args) {
     if (args.count() >= 2 && args[1] == "level") {
@@ -101,25 +72,7 @@ void command_log(Shell& shell, const Arguments& args) {
         shell.error("usage: log [COUNT | level LEVEL]");
         return;
     }
-    // Two passes over the ring: count the lines, then print the last `count`.
-    struct Ctx {
-        Shell* shell;
-        u64 total;
-        u64 skip;
-        u64 seen;
-    } ctx {&shell, 0, 0, 0};
-    klog().for_each_line([](StringView, void* c) { ++static_cast<Ctx*>(c)->total; }, &ctx);
-    ctx.skip = ctx.total > count ? ctx.total - count : 0;
-    klog().for_each_line(
-        [](StringView line, void* c) {
-            auto* x = static_cast<Ctx*>(c);
-            if (x->seen++ < x->skip) return;
-            x->shell->write(line);
-            x->shell->write("\n");
-        },
-        &ctx);
-    if (klog().lines_dropped())
-        shell.print("({} older lines no longer kept)\n", klog().lines_dropped());
+    write_log_report(count, print_line, &shell);
 }
 
 // Flushes every block device, then asks the kernel to power off. The shell

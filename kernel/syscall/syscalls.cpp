@@ -20,6 +20,7 @@ SysResult Syscalls::dispatch(Thread& thread, u64 number, const SyscallArgs& args
         return abi::Err::NoSyscall;
     }
     ++m_stats.calls[number];
+    thread.count_syscall();
     SysResult result = (this->*kTable[number])(thread, args);
     if (result.failed()) ++m_stats.failures;
     return result;

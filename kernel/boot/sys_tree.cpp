@@ -1,0 +1,171 @@
+#include "boot/sys_tree.hpp"
+
+#include "boot/kernel.hpp"
+#include "base/parse_number.hpp"
+#include "boot/kernel_reports.hpp"
+#include "core/log.hpp"
+#include "proc/process.hpp"
+
+namespace mote {
+
+namespace {
+
+void line_to_buffer(StringView line, void* context) {
+    auto* out = static_cast<FormatBuffer*>(context);
+    out->append(line);
+    out->append('\n');
+}
+
+u64 ms(Nanoseconds t) { return t / kMillisecond; }
+
+const char* band_name(Band band) { return band == Band::Interactive ? "interactive" : "batch"; }
+
+const char* process_state(Process& p) {
+    return p.state() == ProcessState::Exited ? "exited" : thread_state_name(p.thread().state());
+}
+
+void generate_memory(FormatBuffer& out, Kernel& kernel, UserSpace& user) {
+    if (write_machine_memory(kernel.machine(), line_to_buffer, &out).is_error()) out.append("no memory report\n");
+    u64 total = 0;
+    user.processes().for_each([&](Process& p) { total += p.space().resident_pages(); });
+    format_append(out, "user: {} processes, {} pages resident\n", user.processes().count(), total);
+}
+
+void generate_memory_json(FormatBuffer& out, Kernel& kernel, UserSpace& user) {
+    PageAllocator* pages = kernel.machine().pages();
+    PageAllocatorStats s = pages ? pages->stats() : PageAllocatorStats {};
+    format_append(out,
+                  "{{\"page_size\": {}, \"total_pages\": {}, \"free_pages\": {}, \"metadata_pages\": {}, "
+                  "\"allocations\": {}, \"frees\": {}, \"failures\": {}, \"processes\": [",
+                  kPageSize, s.total_pages, s.free_pages, s.metadata_pages, s.allocations, s.frees, s.failures);
+    bool first = true;
+    user.processes().for_each([&](Process& p) {
+        format_append(out, "{}{{\"pid\": {}, \"pages\": {}}}", first ? "" : ", ", p.pid(), p.space().resident_pages());
+        first = false;
+    });
+    out.append("]}\n");
+}
+
+void generate_processes(FormatBuffer& out, UserSpace& user) {
+    out.append("  PID  PPID STATE     BAND        CPU_MS SWITCHES  WAIT_MS SYSCALLS PAGES HANDLES NAME (WAITING ON)\n");
+    user.processes().for_each([&](Process& p) {
+        const ThreadStats& t = p.thread().stats();
+        format_append(out, "{:5} {:5} {:9} {:11} {:6} {:8} {:8} {:8} {:5} {:7} {}", p.pid(), p.parent_pid(),
+                      process_state(p), band_name(p.thread().band()), ms(t.cpu_time), t.switches, ms(t.wait_time),
+                      t.syscalls, p.space().resident_pages(), p.handles().used(), p.name());
+        if (p.thread().wait_reason()) format_append(out, " ({})", p.thread().wait_reason());
+        out.append('\n');
+    });
+}
+
+void generate_processes_json(FormatBuffer& out, UserSpace& user) {
+    out.append("[");
+    bool first = true;
+    user.processes().for_each([&](Process& p) {
+        const ThreadStats& t = p.thread().stats();
+        format_append(out,
+                      "{}{{\"pid\": {}, \"ppid\": {}, \"name\": \"{}\", \"state\": \"{}\", \"band\": \"{}\", "
+                      "\"cpu_ns\": {}, \"switches\": {}, \"wait_ns\": {}, \"ready_ns\": {}, \"syscalls\": {}, "
+                      "\"pages\": {}, \"handles\": {}, \"waiting_on\": \"{}\"}}",
+                      first ? "" : ", ", p.pid(), p.parent_pid(), p.name(), process_state(p),
+                      band_name(p.thread().band()), t.cpu_time, t.switches, t.wait_time, t.ready_time, t.syscalls,
+                      p.space().resident_pages(), p.handles().used(),
+                      p.thread().wait_reason() ? p.thread().wait_reason() : "");
+        first = false;
+    });
+    out.append("]\n");
+}
+
+void generate_maps(FormatBuffer& out, UserSpace& user) {
+    user.processes().for_each([&](Process& p) {
+        format_append(out, "pid {} {}\n", p.pid(), p.name());
+        const AddressSpace& space = p.space();
+        for (usize i = 0; i < space.region_count(); ++i) {
+            const Region& r = space.regions()[i];
+            format_append(out, "  {:#012x}-{:#012x} {}{}{} {:8} {} pages\n", r.start, r.end(),
+                          (r.access & kUserRead) ? 'r' : '-', (r.access & kUserWrite) ? 'w' : '-',
+                          (r.access & kUserExecute) ? 'x' : '-', region_kind_name(r.kind), r.size / kPageSize);
+        }
+    });
+}
+
+void generate_waits(FormatBuffer& out, Kernel& kernel, UserSpace& user) {
+    Nanoseconds now = kernel.loop().now();
+    user.processes().for_each([&](Process& p) {
+        Thread& t = p.thread();
+        if (t.state() != ThreadState::Parked) return;
+        format_append(out, "pid {} ({}) waits on {}", p.pid(), p.name(), t.wait_reason() ? t.wait_reason() : "?");
+        if (KernelObject* object = t.wait_object()) {
+            format_append(out, " [{}", object_type_name(object->type()));
+            if (object->type() == ObjectType::Process)
+                format_append(out, " pid {}", static_cast<Process*>(object)->pid());
+            out.append(']');
+        }
+        format_append(out, " for {} ms\n", ms(now - t.parked_since()));
+    });
+}
+
+}  // namespace
+
+SysTree::SysTree(Kernel& kernel, UserSpace& user)
+    : m_kernel(kernel),
+      m_user(user),
+      m_memory("memory", [](FormatBuffer& o, void* c) { auto* t = static_cast<SysTree*>(c); generate_memory(o, t->m_kernel, t->m_user); }, this),
+      m_memory_json("memory.json", [](FormatBuffer& o, void* c) { auto* t = static_cast<SysTree*>(c); generate_memory_json(o, t->m_kernel, t->m_user); }, this),
+      m_processes("processes", [](FormatBuffer& o, void* c) { generate_processes(o, static_cast<SysTree*>(c)->m_user); }, this),
+      m_processes_json("processes.json", [](FormatBuffer& o, void* c) { generate_processes_json(o, static_cast<SysTree*>(c)->m_user); }, this),
+      m_maps("maps", [](FormatBuffer& o, void* c) { generate_maps(o, static_cast<SysTree*>(c)->m_user); }, this),
+      m_waits("waits", [](FormatBuffer& o, void* c) { auto* t = static_cast<SysTree*>(c); generate_waits(o, t->m_kernel, t->m_user); }, this),
+      m_uptime("uptime", [](FormatBuffer& o, void* c) { write_uptime_report(static_cast<SysTree*>(c)->m_kernel, line_to_buffer, &o); }, this),
+      m_log("log", [](FormatBuffer& o, void*) { write_log_report(~u64(0), line_to_buffer, &o); }, this),
+      m_devices("devices",
+                [](FormatBuffer& o, void* c) {
+                    auto r = static_cast<SysTree*>(c)->m_kernel.machine().describe(MachineReport::Devices, line_to_buffer, &o);
+                    if (r.is_error()) o.append("no device report on this machine\n");
+                },
+                this),
+      m_scheduler("scheduler",
+                  [](FormatBuffer& o, void* c) {
+                      Scheduler& s = static_cast<SysTree*>(c)->m_user.processes().scheduler();
+                      format_append(o, "timeslice_ms {}\nrunnable {}\nruns {}\npreemptions {}\nidle_returns {}\n",
+                                    s.timeslice() / kMillisecond, s.runnable(), s.stats().runs, s.stats().preemptions,
+                                    s.stats().idle_returns);
+                  },
+                  this),
+      m_timeslice(
+          "timeslice_ms",
+          [](FormatBuffer& o, void* c) {
+              format_append(o, "{}\n", static_cast<SysTree*>(c)->m_user.processes().scheduler().timeslice() / kMillisecond);
+          },
+          this,
+          [](StringView text, void* c) -> Result<void> {
+              u64 value = TRY(parse_u64(text));
+              if (value == 0 || value > 1000) return Error::OutOfRange;
+              static_cast<SysTree*>(c)->m_user.processes().scheduler().set_timeslice(value * kMillisecond);
+              return {};
+          }),
+      m_log_level(
+          "log_level", [](FormatBuffer& o, void*) { format_append(o, "{}\n", log_level_name(klog().console_level())); },
+          this,
+          [](StringView text, void*) -> Result<void> {
+              LogLevel level;
+              if (!parse_log_level(text, level)) return Error::InvalidArgument;
+              klog().set_console_level(level);
+              return {};
+          }),
+      m_power(
+          "power", [](FormatBuffer& o, void*) { o.append("write \"off\" or \"reboot\"\n"); }, this,
+          [](StringView text, void* c) -> Result<void> {
+              Kernel& kernel = static_cast<SysTree*>(c)->m_kernel;
+              if (text == "off") kernel.request_power(PowerAction::PowerOff);
+              else if (text == "reboot") kernel.request_power(PowerAction::Reboot);
+              else return Error::InvalidArgument;
+              return {};
+          }) {
+    fs::SysFile* files[] = {&m_memory, &m_memory_json, &m_processes, &m_processes_json, &m_maps,
+                            &m_waits,  &m_uptime,      &m_log,       &m_devices,        &m_scheduler,
+                            &m_timeslice, &m_log_level, &m_power};
+    for (fs::SysFile* file : files) m_root.add(*file);
+}
+
+}  // namespace mote

@@ -1,0 +1,39 @@
+// SysTree: the kernel's information as the files under sys/ in every
+// program's root. Read a file to get a report (text; the .json twin has
+// the same facts for programs), write a setting's file to change it.
+//
+//   sys/memory[.json]     physical memory, allocator, slab caches, what each process holds
+//   sys/processes[.json]  one line per process: pid, parent, state, band, CPU time, switches,
+//                         wait time, syscalls, pages, handles, name, what it waits on
+//   sys/maps              every process's regions (start-end, access, kind)
+//   sys/waits             every parked thread: what it waits on and since when
+//   sys/uptime            uptime, the boot timeline, loop counters
+//   sys/log               the kernel log ring
+//   sys/devices           devices and their drivers
+//   sys/scheduler         scheduler counters; sys/timeslice_ms (read/write)
+//   sys/log_level         console log level (read/write)
+//   sys/power             write "off" or "reboot"
+#pragma once
+
+#include "fs/sys_node.hpp"
+
+namespace mote {
+
+class Kernel;
+class UserSpace;
+
+class SysTree {
+public:
+    SysTree(Kernel& kernel, UserSpace& user);
+    fs::SysDirectory& root() { return m_root; }
+
+private:
+    Kernel& m_kernel;
+    UserSpace& m_user;
+    fs::SysFile m_memory, m_memory_json, m_processes, m_processes_json, m_maps, m_waits, m_uptime, m_log, m_devices,
+        m_scheduler, m_timeslice, m_log_level, m_power;
+    // Last: destroyed first, while the files it lists still exist.
+    fs::SysDirectory m_root {"sys"};
+};
+
+}  // namespace mote
