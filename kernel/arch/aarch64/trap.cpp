@@ -20,6 +20,17 @@ constexpr u64 kEcBrk = 0x3c;
 // interrupts there.
 constexpr u64 kSpsrFlags = u64(0xf) << 28;
 
+// FAR_EL1 is UNKNOWN after most exceptions (D19.2.40): only an instruction
+// or data abort with a valid address (ISS.FnV clear) and a PC alignment
+// fault set it. Elsewhere report 0 rather than a stale address.
+uptr fault_address(u64 esr, u64 far) {
+    u64 ec = esr >> 26;
+    bool abort = ec == 0x20 || ec == 0x21 || ec == 0x24 || ec == 0x25;
+    constexpr u64 kIssFnv = u64(1) << 10;
+    if ((abort && !(esr & kIssFnv)) || ec == 0x22) return far;
+    return 0;
+}
+
 // Every IRQ goes through the GIC, the timer's PPI included: the platform
 // claims, masks, acknowledges and posts it.
 void handle_irq() {
@@ -66,7 +77,7 @@ extern "C" u64 user_trap_handler(aarch64::TrapFrame& frame, u64 kind) {
     // return address").
     if (ec == kEcSvc64)
         return platform_user_trap(frame, arch::UserTrapKind::Syscall, none) == arch::UserTrapAction::Resume ? 0 : 1;
-    arch::FaultInfo fault {frame.esr, frame.far, frame.elr, aarch64::exception_class_name(ec)};
+    arch::FaultInfo fault {frame.esr, fault_address(frame.esr, frame.far), frame.elr, aarch64::exception_class_name(ec)};
     platform_user_trap(frame, arch::UserTrapKind::Fault, fault);
     return 1;
 }
