@@ -137,6 +137,22 @@ void Arch::flush_address_space(u16 asid) {
     asm volatile("dsb ishst\n tlbi aside1is, %0\n dsb ish\n isb" ::"r"(u64(asid) << kTtbrAsidShift) : "memory");
 }
 
+void Arch::sync_instruction_cache(void* address, u64 size) {
+    // ARM ARM B2.4.4 (self-modifying code): clean each data cache line to the
+    // point of unification, then invalidate the instruction cache lines,
+    // with barriers between. Line sizes from CTR_EL0 (log2 of words).
+    u64 ctr;
+    asm volatile("mrs %0, ctr_el0" : "=r"(ctr));
+    u64 dline = u64(4) << ((ctr >> 16) & 0xf);
+    u64 iline = u64(4) << (ctr & 0xf);
+    uptr start = reinterpret_cast<uptr>(address);
+    uptr end = start + size;
+    for (uptr a = start & ~(dline - 1); a < end; a += dline) asm volatile("dc cvau, %0" ::"r"(a) : "memory");
+    asm volatile("dsb ish" ::: "memory");
+    for (uptr a = start & ~(iline - 1); a < end; a += iline) asm volatile("ic ivau, %0" ::"r"(a) : "memory");
+    asm volatile("dsb ish\n isb" ::: "memory");
+}
+
 Result<fdt::Interrupt> Arch::timer_interrupt(const fdt::Fdt& fdt) {
     // arm,armv8-timer lists the secure physical, non-secure physical,
     // virtual and hypervisor timer PPIs, in that order; Mote uses the

@@ -100,6 +100,7 @@ struct Arch {
     static void switch_address_space(u64 root_phys, u16 asid);
     static void flush_user_page(u64 va, u16 asid);
     static void flush_address_space(u16 asid);
+    static void sync_instruction_cache(void* address, u64 size);
     // 65536 with 16-bit ASIDs (enabled at init when the CPU has them), else 256.
     static u32 asid_count();
 
