@@ -13,8 +13,9 @@ namespace mote {
 namespace {
 acpi::PowerControl g_power;
 bool g_power_known = false;
-bool g_pcid = false;
-bool g_invpcid = false;
+x86::UserModeFeatures g_features;
+bool& g_pcid = g_features.pcid;
+bool& g_invpcid = g_features.invpcid;
 u16 g_current_asid = 0;
 
 // Control register bits (SDM vol. 3A 2.5).
@@ -51,9 +52,12 @@ void x86::init_user_mode() {
     // The kernel never executes or touches user pages (it copies through
     // the direct map), so SMEP and SMAP cost nothing and turn a stray
     // kernel access into a fault; UMIP keeps SGDT/SIDT/STR from ring 3.
-    if (leaf7.ebx & (1u << 7)) cr4 |= kCr4Smep;
-    if (leaf7.ebx & (1u << 20)) cr4 |= kCr4Smap;
-    if (leaf7.ecx & (1u << 2)) cr4 |= kCr4Umip;
+    g_features.smep = leaf7.ebx & (1u << 7);
+    g_features.smap = leaf7.ebx & (1u << 20);
+    g_features.umip = leaf7.ecx & (1u << 2);
+    if (g_features.smep) cr4 |= kCr4Smep;
+    if (g_features.smap) cr4 |= kCr4Smap;
+    if (g_features.umip) cr4 |= kCr4Umip;
     // PCID needs CR3[11:0] = 0 when it is turned on (SDM vol. 3A 4.10.1):
     // the kernel's tables are loaded as PCID 0.
     if ((leaf1.ecx & (1u << 17)) && (read_cr3() & 0xfff) == 0) {
@@ -64,6 +68,8 @@ void x86::init_user_mode() {
     write_cr4(cr4);
     write_cr0((read_cr0() & ~kCr0Mp) | kCr0Em | kCr0Ts);
 }
+
+const x86::UserModeFeatures& x86::user_mode_features() { return g_features; }
 
 u32 Arch::asid_count() { return g_pcid ? 4096 : 1; }
 

@@ -86,6 +86,11 @@ inline bool user_canonical(u64 address) { return address < kUserTop; }
 // CPU features for user mode, set up once at boot (cpu.cpp): SYSCALL,
 // SMEP/SMAP, PCID/INVPCID, and the FPU/SSE turned off.
 void init_user_mode();
+// What init_user_mode found and turned on, for the boot log.
+struct UserModeFeatures {
+    bool pcid = false, invpcid = false, smep = false, smap = false, umip = false;
+};
+const UserModeFeatures& user_mode_features();
 
 const char* exception_name(u64 vector);
 
