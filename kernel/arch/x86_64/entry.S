@@ -357,7 +357,12 @@ user_trap_call:
 // An interrupt or exception from ring 3: isr_common has saved everything
 // on the TSS.rsp0 stack; copy that frame into the thread's.
 user_trap_from_idt:
-    cld
+    // An interrupt gate clears IF and TF but not AC or DF, which ring 3
+    // may set with POPFQ; AC would switch SMAP off in the kernel. Clear
+    // every flag (no CLAC: that is #UD without SMAP). SYSCALL's mask
+    // already does this on the other path.
+    pushq $2
+    popfq
     movq %rsp, %rsi
     movq g_user_frame(%rip), %rdi
     movq %rdi, %rbx
