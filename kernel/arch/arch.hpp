@@ -127,6 +127,9 @@ concept ArchFacade = requires(u64 ticks, bool flag, arch::Frame frame, const typ
     { A::set_syscall_result(user_frame, ticks) } -> arch::SameAs<void>;
     // The user-space translation: page tables for one address space, made
     // current with an address-space id (ASID; x86: PCID or a flush).
+    // The entry format a user tree is built with (x86_64: whether NX may
+    // be used, known only at run time); passed to UserTables::init.
+    { A::user_table_format() };
     { A::share_kernel_half(tables) } -> arch::SameAs<void>;
     { A::switch_address_space(phys, asid) } -> arch::SameAs<void>;
     { A::flush_user_page(ticks, asid) } -> arch::SameAs<void>;

@@ -101,6 +101,7 @@ struct Arch {
     static void flush_user_page(u64 va, u16 asid);
     static void flush_address_space(u16 asid);
     static void sync_instruction_cache(void* address, u64 size);
+    static aarch64::Vmsa4kFormat user_table_format() { return {}; }
     // 65536 with 16-bit ASIDs (enabled at init when the CPU has them), else 256.
     static u32 asid_count();
 

@@ -89,6 +89,7 @@ struct Arch {
     // upper root entries, copied in (again when the kernel tree's root
     // changed since: its generation says).
     using UserTables = riscv::UserPageTables;
+    static riscv::Sv39Format user_table_format() { return {}; }
     static void share_kernel_half(UserTables& tables) {
         const riscv::PageTables& kernel = riscv::kernel_page_tables();
         if (tables.copied_generation() != kernel.kernel_generation() || tables.copied_generation() == 0)

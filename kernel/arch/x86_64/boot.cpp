@@ -129,6 +129,7 @@ extern "C" [[noreturn]] void kernel_main(u64 start_info_phys) {
     if (!map_ram(tables)) early_fail("mote: no RAM in the PVH memory map\r\n");
     write_cr3(tables.root_phys());
     g_layout.table_pages_used = pool.used;
+    init_user_mode();
 
     for (auto* ctor = __init_array_start; ctor != __init_array_end; ++ctor) (*ctor)();
     platform_main(start_info_phys);

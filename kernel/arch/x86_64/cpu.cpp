@@ -1,17 +1,126 @@
-// x86_64 CPU services: register dumps, frame walking, exception names, and
-// power through ACPI.
+// x86_64 CPU services: the CPU set-up for user mode and address-space
+// switches, register dumps, frame walking, exception names, and power
+// through ACPI.
 #include "arch/arch.hpp"
 #include "arch/x86_64/x86.hpp"
 #include "base/format.hpp"
 
 extern "C" char __emergency_stack_bottom[], __emergency_stack_top[];
+extern "C" char syscall_entry[];
 
 namespace mote {
 
 namespace {
 acpi::PowerControl g_power;
 bool g_power_known = false;
+x86::UserModeFeatures g_features;
+bool& g_pcid = g_features.pcid;
+bool& g_invpcid = g_features.invpcid;
+u16 g_current_asid = 0;
+
+// Control register bits (SDM vol. 3A 2.5).
+constexpr u64 kCr0Mp = u64(1) << 1, kCr0Em = u64(1) << 2, kCr0Ts = u64(1) << 3;
+constexpr u64 kCr4Osfxsr = u64(1) << 9, kCr4Osxmmexcpt = u64(1) << 10, kCr4Umip = u64(1) << 11;
+constexpr u64 kCr4Fsgsbase = u64(1) << 16, kCr4Pcide = u64(1) << 17, kCr4Osxsave = u64(1) << 18;
+constexpr u64 kCr4Smep = u64(1) << 20, kCr4Smap = u64(1) << 21;
+constexpr u64 kCr3NoFlush = u64(1) << 63;  // with PCIDE: keep the new PCID's translations
+constexpr u64 kEferSce = u64(1) << 0;
+// RFLAGS bits SYSCALL clears: TF, IF, DF, IOPL, NT, AC. The entry runs with
+// interrupts off and the string direction the compiler assumes.
+constexpr u64 kSyscallMask = 0x100 | 0x200 | 0x400 | 0x3000 | 0x4000 | 0x40000;
 }  // namespace
+
+void x86::init_user_mode() {
+    // SYSCALL/SYSRET (SDM vol. 2B, and vol. 3A 5.8.8).
+    wrmsr(kMsrStar, u64(kSysretBase) << 48 | u64(kKernelCode) << 32);
+    wrmsr(kMsrLstar, reinterpret_cast<u64>(syscall_entry));
+    wrmsr(kMsrFmask, kSyscallMask);
+    wrmsr(kMsrEfer, rdmsr(kMsrEfer) | kEferSce);
+
+    CpuidResult leaf0 = cpuid(0);
+    CpuidResult leaf1 = cpuid(1);
+    CpuidResult leaf7 = leaf0.eax >= 7 ? cpuid(7, 0) : CpuidResult {};
+    u64 cr4 = read_cr4();
+    // No FPU, SSE or AVX state for anyone: the kernel is built
+    // general-regs-only and so are user programs, and nothing saves that
+    // state across threads yet. With OSFXSR and OSXSAVE clear every SSE and
+    // AVX instruction is #UD; with CR0.EM set every x87/MMX one is #NM or
+    // #UD. So a stray FP instruction in ring 3 ends that process instead of
+    // sharing registers with the next one. FSGSBASE stays off: ring 3
+    // cannot write the FS/GS bases.
+    cr4 &= ~(kCr4Osfxsr | kCr4Osxmmexcpt | kCr4Osxsave | kCr4Fsgsbase);
+    // The kernel never executes or touches user pages (it copies through
+    // the direct map), so SMEP and SMAP cost nothing and turn a stray
+    // kernel access into a fault; UMIP keeps SGDT/SIDT/STR from ring 3.
+    g_features.smep = leaf7.ebx & (1u << 7);
+    g_features.smap = leaf7.ebx & (1u << 20);
+    g_features.umip = leaf7.ecx & (1u << 2);
+    if (g_features.smep) cr4 |= kCr4Smep;
+    if (g_features.smap) cr4 |= kCr4Smap;
+    if (g_features.umip) cr4 |= kCr4Umip;
+    // PCID needs CR3[11:0] = 0 when it is turned on (SDM vol. 3A 4.10.1):
+    // the kernel's tables are loaded as PCID 0.
+    if ((leaf1.ecx & (1u << 17)) && (read_cr3() & 0xfff) == 0) {
+        cr4 |= kCr4Pcide;
+        g_pcid = true;
+        g_invpcid = leaf7.ebx & (1u << 10);
+    }
+    write_cr4(cr4);
+    write_cr0((read_cr0() & ~kCr0Mp) | kCr0Em | kCr0Ts);
+}
+
+const x86::UserModeFeatures& x86::user_mode_features() { return g_features; }
+
+u32 Arch::asid_count() { return g_pcid ? 4096 : 1; }
+
+void Arch::switch_address_space(u64 root_phys, u16 asid) {
+    if (root_phys == 0) root_phys = x86::kernel_page_tables().root_phys();
+    if (!g_pcid) {
+        // A CR3 load drops every non-global translation (CR4.PGE is off,
+        // so every one).
+        x86::write_cr3(root_phys);
+        g_current_asid = 0;
+        return;
+    }
+    // ASID 0 (the kernel's tables, or no ASID to spare) flushes PCID 0;
+    // any other keeps what its PCID cached, which free_asid's
+    // flush_address_space made stale-free.
+    x86::write_cr3(root_phys | asid | (asid ? kCr3NoFlush : 0));
+    g_current_asid = asid;
+}
+
+void Arch::flush_user_page(u64 va, u16 asid) {
+    // INVLPG acts on the current PCID only. Without PCID the TLB holds only
+    // the current tables' translations, so it is right (or harmless) for
+    // any address space.
+    if (!g_pcid || asid == g_current_asid) {
+        x86::invlpg(va);
+        return;
+    }
+    if (g_invpcid) {
+        x86::invpcid(0, asid, va);
+        return;
+    }
+    flush_address_space(asid);
+}
+
+void Arch::flush_address_space(u16 asid) {
+    if (!g_pcid) {
+        x86::write_cr3(x86::read_cr3());
+        return;
+    }
+    if (g_invpcid) {
+        x86::invpcid(1, asid, 0);
+        return;
+    }
+    // A CR3 load without the no-flush bit drops that PCID's translations:
+    // borrow the kernel's tables under it for one load, then go back.
+    bool enabled = disable_interrupts();
+    u64 current = x86::read_cr3();  // bit 63 reads as 0
+    x86::write_cr3(x86::kernel_page_tables().root_phys() | asid);
+    x86::write_cr3(current | kCr3NoFlush);
+    restore_interrupts(enabled);
+}
 
 const char* x86::exception_name(u64 vector) {
     // SDM vol. 3A table 6-1.

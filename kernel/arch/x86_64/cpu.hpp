@@ -9,6 +9,7 @@
 #pragma once
 
 #include "arch/x86_64/io.hpp"
+#include "arch/x86_64/page_table.hpp"
 #include "base/fdt.hpp"
 #include "base/result.hpp"
 #include "dev/irq_controller.hpp"
@@ -22,6 +23,11 @@ namespace x86 {
 // the CPU pushed (SDM vol. 3A 6.14.1, 64-bit interrupt stack frame).
 // Handlers may edit it; the exit path restores every field with IRETQ,
 // which is how a caught fault resumes elsewhere.
+//
+// A user thread's registers live in one too (Thread's frame storage): the
+// syscall entry pushes the same layout straight into it (vector
+// kVectorSyscall), a trap from ring 3 is copied into it, and
+// arch_enter_user IRETQs from it.
 struct TrapFrame {
     u64 cr2;
     u64 r15, r14, r13, r12, r11, r10, r9, r8;
@@ -52,6 +58,39 @@ inline constexpr u32 kVectorIrqBase = 0x30;   // I/O APIC input n -> 0x30 + n
 inline constexpr u32 kMaxIrqInputs = 0xa0;    // vectors 0x30..0xcf
 inline constexpr u32 kVectorPicBase = 0xe0;   // the masked legacy PIC, remapped out of the way
 inline constexpr u32 kVectorSpurious = 0xff;  // the local APIC's spurious vector
+// Not a vector: what the syscall entry stores in TrapFrame::vector.
+inline constexpr u64 kVectorSyscall = 0x100;
+
+// GDT selectors (trap.cpp lays the GDT out). SYSCALL loads CS from
+// STAR[47:32] and SS from it + 8; SYSRET to 64-bit mode loads CS from
+// STAR[63:48] + 16 and SS from STAR[63:48] + 8, both with RPL 3 (SDM vol. 2B,
+// SYSCALL/SYSRET). So the user data segment sits right below the user code
+// segment, and the slot at STAR[63:48] (SYSRET's 32-bit code) stays null.
+inline constexpr u16 kKernelCode = 0x08;
+inline constexpr u16 kKernelData = 0x10;
+inline constexpr u16 kSysretBase = 0x18;
+inline constexpr u16 kUserData = 0x20 | 3;
+inline constexpr u16 kUserCode = 0x28 | 3;
+inline constexpr u16 kTssSelector = 0x30;
+
+// RFLAGS bits (SDM vol. 1 3.4.3).
+inline constexpr u64 kFlagsReserved1 = u64(1) << 1;  // always 1
+inline constexpr u64 kFlagsIf = u64(1) << 9;
+// What user code may keep in its RFLAGS across a trap: the arithmetic flags
+// and DF. Never IF clear, IOPL, TF, NT, AC, VM or anything else.
+inline constexpr u64 kUserFlags = 0x1 | 0x4 | 0x10 | 0x40 | 0x80 | 0x400 | 0x800;
+
+// The lower canonical half: the only RIPs the kernel returns to in ring 3.
+inline bool user_canonical(u64 address) { return address < kUserTop; }
+
+// CPU features for user mode, set up once at boot (cpu.cpp): SYSCALL,
+// SMEP/SMAP, PCID/INVPCID, and the FPU/SSE turned off.
+void init_user_mode();
+// What init_user_mode found and turned on, for the boot log.
+struct UserModeFeatures {
+    bool pcid = false, invpcid = false, smep = false, smap = false, umip = false;
+};
+const UserModeFeatures& user_mode_features();
 
 const char* exception_name(u64 vector);
 
@@ -98,6 +137,44 @@ struct Arch {
 
     static bool catch_fault(void (*body)(void*), void* context, arch::FaultInfo& fault);
     [[noreturn]] static void breakpoint_panic(const char* message);
+
+    // User mode (trap.cpp, entry.S, cpu.cpp). No swapgs and no per-CPU GS
+    // area: there is one CPU, so entry.S reaches the running thread's frame
+    // and the kernel stack through RIP-relative globals.
+    static void user_frame_init(TrapFrame& frame, u64 entry, u64 sp, u64 argument);
+    static void enter_user(TrapFrame& frame);
+    static u64 syscall_number(const TrapFrame& frame) { return frame.rax; }
+    static u64 syscall_argument(const TrapFrame& frame, u32 index) {
+        switch (index) {
+        case 0: return frame.rdi;
+        case 1: return frame.rsi;
+        case 2: return frame.rdx;
+        case 3: return frame.r10;  // not rcx: SYSCALL puts the return RIP there
+        case 4: return frame.r8;
+        case 5: return frame.r9;
+        }
+        return 0;
+    }
+    static void set_syscall_result(TrapFrame& frame, u64 value) { frame.rax = value; }
+    // A user address space's tables: PML4 entries 256..511 are the kernel
+    // tree's, copied in (again when its generation moved on).
+    using UserTables = x86::UserPageTables;
+    // NX only if EFER.NXE is on: with it off, bit 63 is reserved.
+    static x86::X86Format user_table_format() { return {.nx = x86::has_nx()}; }
+    // x86 keeps instruction fetches coherent with stores (SDM vol. 3, 11.6).
+    static void sync_instruction_cache(void*, u64) {}
+    static void share_kernel_half(UserTables& tables) {
+        const x86::PageTables& kernel = x86::kernel_page_tables();
+        if (tables.copied_generation() != kernel.kernel_generation() || tables.copied_generation() == 0)
+            tables.copy_kernel_half(kernel);
+    }
+    // CR3 = root (0: the kernel's own tables); with PCID the ASID is the
+    // PCID and switching keeps its cached translations, without it
+    // asid_count() is 1 and every switch flushes.
+    static void switch_address_space(u64 root_phys, u16 asid);
+    static void flush_user_page(u64 va, u16 asid);
+    static void flush_address_space(u16 asid);
+    static u32 asid_count();
 
     static Result<volatile u8*> map_device(u64 phys, u64 size);
     static Result<IrqController*> irq_controller(const fdt::Fdt&, fdt::Node) { return Error::NotFound; }

@@ -1,4 +1,5 @@
-// x86_64 entry points: the PVH boot entry, the interrupt stubs, and the
+// x86_64 entry points: the PVH boot entry, the interrupt stubs, the way
+// into and out of ring 3 (arch_enter_user, syscall_entry), and the
 // fault-catching trampoline.
 //
 // Boot protocol (Xen's "x86/HVM direct boot ABI", docs/misc/pvh.pandoc,
@@ -19,6 +20,13 @@
 #define PHYS(x) ((x) - KERNEL_OFFSET)
 
 #define XEN_ELFNOTE_PHYS32_ENTRY 18
+
+// The TrapFrame (cpu.hpp): 23 quadwords, these at their byte offsets.
+#define FRAME_BYTES (23 * 8)
+#define FRAME_CS 152
+#define USER_DATA 0x23                // x86::kUserData
+#define USER_CODE 0x2b                // x86::kUserCode
+#define VECTOR_SYSCALL 0x100          // x86::kVectorSyscall
 
     .section .note.pvh, "a", @note
     .balign 4
@@ -192,6 +200,9 @@ isr_common:
     pushq %r15
     movq %cr2, %rax
     pushq %rax
+    // From ring 3 (the CPU switched to TSS.rsp0): the user thread's path.
+    testb $3, FRAME_CS(%rsp)
+    jnz user_trap_from_idt
     movq %rsp, %rdi
     // A frame record for backtraces through the handler: the interrupted
     // rip as return address, the interrupted rbp as the caller's frame.
@@ -219,6 +230,171 @@ isr_common:
     popq %rax
     addq $16, %rsp                   // vector, error code
     iretq
+
+// User mode. One CPU, so no per-CPU area and no swapgs: these globals,
+// reached RIP-relative, say where the running thread's frame is and which
+// kernel stack its traps run on. GS is never used by the kernel, so
+// whatever ring 3 leaves in it does not matter.
+//
+// void arch_enter_user(TrapFrame* frame), interrupts off: saves the kernel's
+// callee-saved registers and rsp, makes the stack below this call the
+// kernel stack of every trap from the thread (g_user_kernel_sp, TSS.rsp0),
+// and IRETQs into the thread from its frame (the frame's layout is what
+// IRETQ pops, after the general registers). It returns only through
+// leave_user, once user_trap_handler says so.
+    .globl arch_enter_user
+arch_enter_user:
+    movq %rbx, g_user_kernel_context + 0(%rip)
+    movq %rbp, g_user_kernel_context + 8(%rip)
+    movq %r12, g_user_kernel_context + 16(%rip)
+    movq %r13, g_user_kernel_context + 24(%rip)
+    movq %r14, g_user_kernel_context + 32(%rip)
+    movq %r15, g_user_kernel_context + 40(%rip)
+    movq %rsp, g_user_kernel_context + 48(%rip)
+    leaq -8(%rsp), %rax              // the call left rsp at 16n + 8: 16-aligned
+    andq $-16, %rax
+    movq %rax, g_user_kernel_sp(%rip)
+    movq %rax, x86_tss + 4(%rip)     // TSS.rsp0
+    movq %rdi, g_user_frame(%rip)
+    leaq FRAME_BYTES(%rdi), %rax
+    movq %rax, g_user_frame_end(%rip)
+    movq %rdi, %rsp
+    addq $8, %rsp                    // cr2
+    popq %r15
+    popq %r14
+    popq %r13
+    popq %r12
+    popq %r11
+    popq %r10
+    popq %r9
+    popq %r8
+    popq %rbp
+    popq %rdi
+    popq %rsi
+    popq %rdx
+    popq %rcx
+    popq %rbx
+    popq %rax
+    addq $16, %rsp                   // vector, error code
+    iretq                            // rip, cs, rflags, rsp, ss
+
+// SYSCALL from ring 3 (IA32_LSTAR): rcx = the user's rip, r11 = its rflags,
+// IF, DF, TF and AC cleared by IA32_FMASK, and rsp still the user's (the
+// CPU switches no stack, SDM vol. 2B, SYSCALL). The user's rsp goes to a
+// scratch word, then rsp points at the end of the thread's frame and the
+// registers are pushed straight into it in TrapFrame order, as if an
+// interrupt had arrived: no copy. An NMI in the window where rsp is not a
+// kernel stack runs on IST1.
+    .balign 16
+    .globl syscall_entry
+syscall_entry:
+    movq %rsp, g_user_rsp(%rip)
+    movq g_user_frame_end(%rip), %rsp
+    pushq $USER_DATA                 // ss
+    pushq g_user_rsp(%rip)           // rsp
+    pushq %r11                       // rflags
+    pushq $USER_CODE                 // cs
+    pushq %rcx                       // rip: the instruction after SYSCALL
+    pushq $0                         // error code
+    pushq $VECTOR_SYSCALL
+    pushq %rax
+    pushq %rbx
+    pushq %rcx
+    pushq %rdx
+    pushq %rsi
+    pushq %rdi
+    pushq %rbp
+    pushq %r8
+    pushq %r9
+    pushq %r10
+    pushq %r11
+    pushq %r12
+    pushq %r13
+    pushq %r14
+    pushq %r15
+    pushq $0                         // cr2
+    movq %rsp, %rbx                  // the frame, kept across the call
+    // fall through
+
+// rbx = the thread's frame, filled in. Runs user_trap_handler on the
+// kernel stack arch_enter_user left; 0 resumes the thread with SYSRET, 1
+// leaves to the loop.
+user_trap_call:
+    movq g_user_kernel_sp(%rip), %rsp
+    xorl %ebp, %ebp                  // backtraces stop at the user boundary
+    cld
+    movq %rbx, %rdi
+    call user_trap_handler
+    testq %rax, %rax
+    jnz leave_user
+    // SYSRET (SDM vol. 2B): rip = rcx, rflags = r11 (the handler cleaned
+    // the frame's copy and checked the rip is canonical), CS and SS from
+    // IA32_STAR. Every other register comes from the frame, so nothing of
+    // the kernel's leaks. Interrupts stay off until SYSRET sets IF, so the
+    // user's stack is never used in ring 0.
+    movq %rbx, %rsp
+    addq $8, %rsp                    // cr2
+    popq %r15
+    popq %r14
+    popq %r13
+    popq %r12
+    popq %r11
+    popq %r10
+    popq %r9
+    popq %r8
+    popq %rbp
+    popq %rdi
+    popq %rsi
+    popq %rdx
+    popq %rcx
+    popq %rbx
+    popq %rax
+    movq 16(%rsp), %rcx              // rip
+    movq 32(%rsp), %r11              // rflags
+    movq 40(%rsp), %rsp              // the user's rsp
+    sysretq
+
+// An interrupt or exception from ring 3: isr_common has saved everything
+// on the TSS.rsp0 stack; copy that frame into the thread's.
+user_trap_from_idt:
+    // An interrupt gate clears IF and TF but not AC or DF, which ring 3
+    // may set with POPFQ; AC would switch SMAP off in the kernel. Clear
+    // every flag (no CLAC: that is #UD without SMAP). SYSCALL's mask
+    // already does this on the other path.
+    pushq $2
+    popfq
+    movq %rsp, %rsi
+    movq g_user_frame(%rip), %rdi
+    movq %rdi, %rbx
+    movl $(FRAME_BYTES / 8), %ecx
+    rep movsq
+    jmp user_trap_call
+
+// Back to arch_enter_user's caller, as if it had returned.
+leave_user:
+    movq g_user_kernel_context + 0(%rip), %rbx
+    movq g_user_kernel_context + 8(%rip), %rbp
+    movq g_user_kernel_context + 16(%rip), %r12
+    movq g_user_kernel_context + 24(%rip), %r13
+    movq g_user_kernel_context + 32(%rip), %r14
+    movq g_user_kernel_context + 40(%rip), %r15
+    movq g_user_kernel_context + 48(%rip), %rsp
+    ret
+
+    .section .bss
+    .balign 16
+g_user_kernel_context:
+    .zero 7 * 8
+g_user_kernel_sp:
+    .zero 8
+g_user_frame:
+    .zero 8
+g_user_frame_end:
+    .zero 8
+g_user_rsp:
+    .zero 8
+
+    .section .text
 
 // int arch_try(void (*body)(void*), void* context, TryContext* saved)
 // Saves the callee-saved registers and rsp in *saved and calls body. If

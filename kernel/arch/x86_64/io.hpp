@@ -60,11 +60,34 @@ inline u64 read_cr3() {
     return v;
 }
 inline void write_cr3(u64 v) { asm volatile("mov %0, %%cr3" ::"r"(v) : "memory"); }
+inline u64 read_cr0() {
+    u64 v;
+    asm volatile("mov %%cr0, %0" : "=r"(v));
+    return v;
+}
+inline void write_cr0(u64 v) { asm volatile("mov %0, %%cr0" ::"r"(v) : "memory"); }
+inline u64 read_cr4() {
+    u64 v;
+    asm volatile("mov %%cr4, %0" : "=r"(v));
+    return v;
+}
+inline void write_cr4(u64 v) { asm volatile("mov %0, %%cr4" ::"r"(v) : "memory"); }
+// INVPCID (SDM vol. 2A): type 0 drops one address of one PCID, type 1
+// every non-global translation of one PCID.
+inline void invpcid(u64 type, u64 pcid, u64 va) {
+    struct {
+        u64 pcid, va;
+    } descriptor {pcid, va};
+    asm volatile("invpcid %0, %1" ::"m"(descriptor), "r"(type) : "memory");
+}
 inline void invlpg(u64 va) { asm volatile("invlpg (%0)" ::"r"(va) : "memory"); }
 
 // MSRs used by the port (SDM vol. 4).
 inline constexpr u32 kMsrApicBase = 0x1b;
 inline constexpr u32 kMsrTscDeadline = 0x6e0;
 inline constexpr u32 kMsrEfer = 0xc0000080;
+inline constexpr u32 kMsrStar = 0xc0000081;   // SYSCALL/SYSRET segments
+inline constexpr u32 kMsrLstar = 0xc0000082;  // the 64-bit SYSCALL entry
+inline constexpr u32 kMsrFmask = 0xc0000084;  // RFLAGS bits SYSCALL clears
 
 }  // namespace mote::x86

@@ -10,9 +10,11 @@ u32 load32(const u8* p) { return u32(p[0]) | u32(p[1]) << 8 | u32(p[2]) << 16 | 
 u64 load64(const u8* p) { return u64(load32(p)) | u64(load32(p + 4)) << 32; }
 
 // struct hvm_start_info: offsets of the fields we use.
-constexpr usize kMagic = 0, kVersion = 4, kCmdline = 24, kRsdp = 32, kMemmap = 40, kMemmapEntries = 48;
+constexpr usize kMagic = 0, kVersion = 4, kModules = 12, kModlist = 16, kCmdline = 24, kRsdp = 32;
+constexpr usize kMemmap = 40, kMemmapEntries = 48;
 constexpr usize kSizeV0 = 40, kSizeV1 = 56;
-constexpr usize kEntrySize = 24;  // struct hvm_memmap_table_entry: addr, size, type, reserved
+constexpr usize kEntrySize = 24;   // struct hvm_memmap_table_entry: addr, size, type, reserved
+constexpr usize kModuleSize = 32;  // struct hvm_modlist_entry: paddr, size, cmdline_paddr, reserved
 
 }  // namespace
 
@@ -37,6 +39,21 @@ Result<void> read_start_info(u64 phys, PhysReader reader, BootInfo& out) {
         }
         out.command_line[n] = 0;
         out.command_line_truncated = n + 1 == BootInfo::kMaxCommandLine;
+    }
+
+    out.module_count = load32(head.data() + kModules);
+    out.has_initramfs = false;
+    out.initramfs_phys = out.initramfs_size = 0;
+    if (out.module_count > 0) {
+        ReadonlyBytes module = reader(load64(head.data() + kModlist), kModuleSize);
+        if (module.size() < kModuleSize) return Error::Malformed;
+        u64 base = load64(module.data());
+        u64 size = load64(module.data() + 8);
+        if (size > 0 && checked_add(base, size).ok()) {
+            out.has_initramfs = true;
+            out.initramfs_phys = base;
+            out.initramfs_size = size;
+        }
     }
 
     out.memmap_count = 0;

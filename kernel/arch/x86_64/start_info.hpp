@@ -1,7 +1,8 @@
 // The PVH start info (Xen public header arch-x86/hvm/start_info.h, the
 // "x86/HVM direct boot ABI"): what QEMU's PVH loader leaves for the kernel
-// at the physical address in ebx. Version 0 has the command line and the
-// RSDP address; version 1 adds the E820-style memory map.
+// at the physical address in ebx. Version 0 has the command line, the
+// module list and the RSDP address; version 1 adds the E820-style memory
+// map. QEMU passes -initrd as module 0.
 //
 // Everything in it is untrusted input: read() copies what it needs out of
 // the structure (bounded counts, a NUL-terminated bounded command line,
@@ -35,6 +36,12 @@ struct BootInfo {
     usize memmap_dropped = 0;  // entries beyond kMaxEntries
     char command_line[kMaxCommandLine] {};
     bool command_line_truncated = false;
+    // Module 0 (struct hvm_modlist_entry): the initramfs. Its bytes are not
+    // read here; the platform checks that they lie in RAM.
+    u32 module_count = 0;  // as the start info says
+    bool has_initramfs = false;
+    u64 initramfs_phys = 0;
+    u64 initramfs_size = 0;
 
     StringView command_line_view() const { return StringView(command_line); }
 };
@@ -44,7 +51,8 @@ struct BootInfo {
 using PhysReader = ReadonlyBytes (*)(u64 phys, usize length);
 
 // Decodes the start info at `phys` into `out`. Malformed when the magic is
-// wrong or a pointer in it cannot be read.
+// wrong or a pointer in it cannot be read. A module 0 that is empty or whose
+// end wraps is no initramfs (has_initramfs false), not an error.
 Result<void> read_start_info(u64 phys, PhysReader reader, BootInfo& out);
 
 }  // namespace mote::x86

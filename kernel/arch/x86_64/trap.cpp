@@ -1,29 +1,20 @@
-// x86_64 descriptor tables and trap handling: the GDT with a TSS (whose
-// IST1 gives the double-fault handler its own stack, so a kernel stack
-// overflow into the guard page still gets a report), the IDT of 256 stubs,
-// and the one C++ handler they all reach. Interrupts go to the timer or the
-// platform (which only posts them to the loop); exceptions become a crash
-// report unless a catch_fault() is waiting for them.
+// x86_64 descriptor tables and trap handling: the GDT with the user
+// segments and a TSS (whose rsp0 is the kernel stack a trap from ring 3
+// lands on, and whose IST1 gives the double fault and NMI their own stack,
+// so a kernel stack overflow into the guard page still gets a report), the
+// IDT of 256 stubs, and the C++ handlers they reach. Interrupts go to the
+// timer or the platform (which only posts them to the loop); exceptions
+// become a crash report unless a catch_fault() is waiting for them, or,
+// from ring 3, a fault of the user thread.
 #include "arch/arch.hpp"
 #include "arch/fault_catch.hpp"
 #include "arch/x86_64/x86.hpp"
 #include "core/loop.hpp"
 
-extern "C" {
-extern char isr_stubs[];
-extern char __emergency_stack_top[];
-}
-
-namespace mote {
-
-namespace {
-
-// Segment selectors: the boot GDT's two, then the TSS.
-constexpr u16 kCodeSelector = 0x08;
-constexpr u16 kTssSelector = 0x18;
-
-// The 64-bit TSS (SDM vol. 3A 8.7, figure 8-11): only the IST pointers
-// matter to a kernel that never leaves ring 0.
+namespace mote::x86 {
+// The 64-bit TSS (SDM vol. 3A 8.7, figure 8-11): rsp[0] is the stack the
+// CPU switches to on a trap from ring 3 (arch_enter_user sets it), ist[0]
+// the emergency stack. No I/O permission bitmap: ring 3 has no port I/O.
 struct [[gnu::packed]] Tss {
     u32 reserved0;
     u64 rsp[3];
@@ -34,6 +25,24 @@ struct [[gnu::packed]] Tss {
     u16 iomap_base;
 };
 static_assert(sizeof(Tss) == 104);
+static_assert(__builtin_offsetof(Tss, rsp) == 4, "entry.S stores rsp0 at x86_tss + 4");
+}  // namespace mote::x86
+
+extern "C" {
+extern char isr_stubs[];
+extern char __emergency_stack_top[];
+// entry.S reaches it by name to set rsp0.
+mote::x86::Tss x86_tss;
+void arch_enter_user(mote::x86::TrapFrame* frame);
+}
+
+namespace mote {
+
+namespace {
+
+using x86::Tss;
+constexpr u16 kCodeSelector = x86::kKernelCode;
+Tss& g_tss = x86_tss;
 
 struct [[gnu::packed]] DescriptorPointer {
     u16 limit;
@@ -52,8 +61,7 @@ struct IdtEntry {
 };
 static_assert(sizeof(IdtEntry) == 16);
 
-alignas(16) u64 g_gdt[5];
-Tss g_tss;
+alignas(16) u64 g_gdt[8];
 alignas(16) IdtEntry g_idt[256];
 
 arch::TrapStats g_stats;
@@ -95,12 +103,18 @@ void x86::install_descriptors() {
     g_gdt[0] = 0;
     g_gdt[1] = 0x00af9a000000ffff;  // 64-bit code, DPL 0
     g_gdt[2] = 0x00cf92000000ffff;  // data
+    // SYSRET's slots (x86.hpp): 0x18 would be its 32-bit code and stays
+    // null (no compatibility mode), then user data and 64-bit user code,
+    // DPL 3 (access bytes 0xf2, 0xfa).
+    g_gdt[3] = 0;
+    g_gdt[4] = 0x00cff2000000ffff;
+    g_gdt[5] = 0x00affa000000ffff;
     // The TSS descriptor takes two slots (SDM vol. 3A 8.2.3, figure 8-4).
     u64 base = reinterpret_cast<u64>(&g_tss);
     u64 limit = sizeof(Tss) - 1;
-    g_gdt[3] = (limit & 0xffff) | ((base & 0xffffff) << 16) | (u64(0x89) << 40) | (((limit >> 16) & 0xf) << 48) |
+    g_gdt[6] = (limit & 0xffff) | ((base & 0xffffff) << 16) | (u64(0x89) << 40) | (((limit >> 16) & 0xf) << 48) |
                (((base >> 24) & 0xff) << 56);
-    g_gdt[4] = base >> 32;
+    g_gdt[7] = base >> 32;
     g_tss.ist[0] = reinterpret_cast<u64>(__emergency_stack_top);
     g_tss.iomap_base = sizeof(Tss);
 
@@ -119,12 +133,69 @@ void x86::install_descriptors() {
         "movw %%ax, %%ss\n"
         "ltr %w[tss]\n"
         :
-        : [code] "i"(u64(kCodeSelector)), [tss] "r"(kTssSelector)
+        : [code] "i"(u64(kCodeSelector)), [tss] "r"(x86::kTssSelector)
         : "rax", "memory");
 
-    for (u32 v = 0; v < 256; ++v) set_gate(v, v == 8 ? 1 : 0);  // #DF on IST1
+    // #DF, NMI and #MC on IST1: they may arrive where rsp is not a kernel
+    // stack (the guard page, or between SYSCALL and the stack switch, or
+    // just before SYSRET, where it is the user's).
+    for (u32 v = 0; v < 256; ++v) set_gate(v, (v == 2 || v == 8 || v == 18) ? 1 : 0);
     DescriptorPointer idtr {sizeof(g_idt) - 1, reinterpret_cast<u64>(g_idt)};
     asm volatile("lidt %0" ::"m"(idtr) : "memory");
+}
+
+void Arch::user_frame_init(TrapFrame& frame, u64 entry, u64 sp, u64 argument) {
+    frame = {};
+    frame.rip = entry;
+    frame.rsp = sp;
+    frame.rdi = argument;
+    frame.cs = x86::kUserCode;
+    frame.ss = x86::kUserData;
+    frame.rflags = x86::kFlagsIf | x86::kFlagsReserved1;
+}
+
+void Arch::enter_user(TrapFrame& frame) {
+    // Whatever happened to the frame, the thread runs in ring 3 with
+    // interrupts on and nothing privileged in RFLAGS.
+    frame.cs = x86::kUserCode;
+    frame.ss = x86::kUserData;
+    frame.rflags = (frame.rflags & x86::kUserFlags) | x86::kFlagsIf | x86::kFlagsReserved1;
+    // IRETQ to a non-canonical RIP raises #GP before it leaves ring 0 (SDM
+    // vol. 2A, IRET), which would be a kernel crash: make it the thread's.
+    if (!x86::user_canonical(frame.rip)) {
+        platform_user_trap(frame, arch::UserTrapKind::Fault, {13, 0, frame.rip, x86::exception_name(13)});
+        return;
+    }
+    arch_enter_user(&frame);
+}
+
+// The trap path of a user thread (entry.S: syscall_entry, and isr_common
+// for a trap from ring 3), on the kernel stack with interrupts off; the
+// thread's registers are in `frame`. Returns 0 to resume it at once with
+// SYSRET, 1 to return from arch_enter_user to the loop.
+extern "C" u64 user_trap_handler(x86::TrapFrame& frame) {
+    arch::FaultInfo none {};
+    if (frame.vector == x86::kVectorSyscall) {
+        bool resume =
+            platform_user_trap(frame, arch::UserTrapKind::Syscall, none) == arch::UserTrapAction::Resume;
+        // SYSRET loads RFLAGS from r11 and RIP from rcx; a non-canonical
+        // RCX would fault in ring 0 on Intel CPUs (the SYSRET erratum), so
+        // such a thread leaves and enter_user makes it a fault.
+        frame.rflags = (frame.rflags & x86::kUserFlags) | x86::kFlagsIf | x86::kFlagsReserved1;
+        return resume && x86::user_canonical(frame.rip) ? 0 : 1;
+    }
+    if (frame.vector >= 32) {
+        handle_interrupt(frame);
+        platform_user_trap(frame, arch::UserTrapKind::Interrupt, none);
+        return 1;
+    }
+    // A double fault, NMI or machine check is the machine's problem, not
+    // the thread's.
+    if (frame.vector == 2 || frame.vector == 8 || frame.vector == 18) platform_crash(frame, nullptr);
+    arch::FaultInfo fault {frame.vector, uptr(frame.vector == 14 ? frame.cr2 : 0), frame.rip,
+                           x86::exception_name(frame.vector)};
+    platform_user_trap(frame, arch::UserTrapKind::Fault, fault);
+    return 1;
 }
 
 extern "C" void trap_handler(x86::TrapFrame& frame) {

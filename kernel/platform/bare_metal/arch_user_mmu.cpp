@@ -14,7 +14,7 @@ u32 ArchUserMmu::permissions_of(u32 access) {
 
 Result<void> ArchUserMmu::init(u16 asid) {
     m_asid = asid;
-    TRY(m_tables.init({}, arch::AllocatorTableSource {&m_pages}));
+    TRY(m_tables.init(Arch::user_table_format(), arch::AllocatorTableSource {&m_pages}));
     sync_kernel_half();
     return {};
 }

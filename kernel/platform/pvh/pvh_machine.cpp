@@ -193,9 +193,33 @@ Result<void> PvhMachine::init_memory() {
                      "kernel image (text, data, bss, stack, page tables)");
     // The ACPI tables stay readable for as long as the kernel runs.
     for (const acpi::Table& t : m_acpi.tables()) m_memory.reserve({t.phys, t.bytes.size()}, "ACPI table", t.signature);
+    find_initramfs();
     m_memory.compute_usable();
     TRY(m_pages.initialize(m_memory.usable(), layout.direct_map_offset));
+    new (m_user_mode_storage) BareMetalUserMode(m_pages, m_clock);
     return {};
+}
+
+void PvhMachine::find_initramfs() {
+    // QEMU's -initrd arrives as PVH module 0 (start_info.cpp decoded the
+    // entry). Untrusted like the rest of the start info: it must lie inside
+    // RAM, and is reserved before the allocator sees RAM.
+    const x86::BootInfo& info = x86::boot_info();
+    if (!info.has_initramfs) {
+        if (info.module_count > 0) log_warn("pvh", "PVH module 0 is empty or wraps; no initramfs");
+        return;
+    }
+    PhysRange range {info.initramfs_phys, info.initramfs_size};
+    bool in_ram = false;
+    for (const PhysRange& ram : m_memory.ram())
+        in_ram |= range.base >= ram.base && range.size <= ram.size && range.base - ram.base <= ram.size - range.size;
+    if (!in_ram) {
+        log_warn("pvh", "initramfs at {:#x}+{} is not in RAM; ignored", range.base, range.size);
+        return;
+    }
+    m_memory.reserve(range, "initramfs");
+    m_initramfs = ReadonlyBytes(reinterpret_cast<const u8*>(range.base + Arch::boot_layout().direct_map_offset),
+                                range.size);
 }
 
 Nanoseconds PvhMachine::now() { return m_clock.to_ns(Arch::counter()); }
@@ -247,6 +271,10 @@ void PvhMachine::attach_devices(Kernel& kernel) {
              m_power.sleep_control.present()   ? "sleep control register"
              : m_power.pm1a_control.present() ? "PM1a control"
                                                : "none");
+    const x86::UserModeFeatures& user = x86::user_mode_features();
+    log_info("pvh", "user mode: SYSCALL, PCID {}{}, SMEP {}, SMAP {}, UMIP {}, FPU/SSE off", user.pcid ? "on" : "off",
+             user.pcid ? (user.invpcid ? " with INVPCID" : " without INVPCID") : "", user.smep ? "on" : "off",
+             user.smap ? "on" : "off", user.umip ? "on" : "off");
     (void)describe(MachineReport::BootLayout, [](StringView line, void*) { log_info("layout", "{}", line); }, nullptr);
 
 #if MOTE_HAVE_DRIVERS

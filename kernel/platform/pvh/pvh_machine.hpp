@@ -8,7 +8,8 @@
 // and the start info copied; init() sets up the console, reads ACPI (MADT,
 // FADT, MCFG, HPET, \_S5), masks the PIC, starts the local APIC and the
 // I/O APIC, calibrates the TSC and starts the one-shot timer, and hands
-// usable RAM to the page allocator. Kernel::run then calls attach_devices,
+// usable RAM (less the initramfs, PVH module 0) to the page allocator and
+// builds the user platform. Kernel::run then calls attach_devices,
 // which hooks interrupts to the loop and, with mote.test=all, starts the
 // self-tests.
 #pragma once
@@ -21,6 +22,7 @@
 #include "dev/uart/uart.hpp"
 #include "mm/page_allocator.hpp"
 #include "platform/bare_metal/memory_map.hpp"
+#include "platform/bare_metal/user_mode.hpp"
 
 namespace mote {
 
@@ -38,6 +40,8 @@ public:
     Console& console() override { return *m_uart; }
     void attach_devices(Kernel& kernel) override;
     PageAllocator* pages() override { return &m_pages; }
+    UserPlatform* user_platform() override { return reinterpret_cast<BareMetalUserMode*>(m_user_mode_storage); }
+    ReadonlyBytes initramfs() const override { return m_initramfs; }
     Result<void> describe(MachineReport report, MachineLineSink sink, void* context) override;
 
     // Interrupt context (platform_interrupt).
@@ -59,6 +63,7 @@ private:
     Result<void> init_interrupts();
     Result<void> init_timer();
     Result<void> init_memory();
+    void find_initramfs();
     void write_layout(MachineLineSink sink, void* context);
     void write_memory(MachineLineSink sink, void* context);
     void write_devices(MachineLineSink sink, void* context);
@@ -85,6 +90,9 @@ private:
 
     MemoryMap m_memory;
     PageAllocator m_pages;
+    ReadonlyBytes m_initramfs;
+    // Built once the page allocator is (init_memory).
+    alignas(BareMetalUserMode) u8 m_user_mode_storage[sizeof(BareMetalUserMode)];
 };
 
 PvhMachine& pvh_machine();
