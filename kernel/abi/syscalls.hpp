@@ -124,6 +124,8 @@ struct ExitInfo {
 // each duplicated from the caller's table.
 inline constexpr uint32_t kMaxSpawnHandles = 16;
 inline constexpr uint32_t kMaxArgvBytes = 4096;
+// spawn() flags: the child's scheduling band (interactive unless asked).
+enum SpawnFlags : uint64_t { kSpawnBatch = 1 };
 struct SpawnArgs {
     uint64_t dir;  // Handle
     uint64_t path;
@@ -133,6 +135,7 @@ struct SpawnArgs {
     uint64_t argc;
     uint64_t handles;  // const Handle*
     uint64_t handle_count;
+    uint64_t flags;  // SpawnFlags
 };
 
 // poll(): which events a handle is asked about and which were seen.

@@ -18,7 +18,8 @@ SysResult Syscalls::sys_spawn(Thread& thread, const SyscallArgs& args) {
     Process& parent = thread.process();
     abi::SpawnArgs request = SYS_TRY(copy_in(thread, UserPtr<abi::SpawnArgs> {args.a[0]}));
     if (request.handle_count > abi::kMaxSpawnHandles || request.argv_length > abi::kMaxArgvBytes ||
-        request.argc > abi::kMaxArgvBytes || request.path_length == 0 || request.path_length > abi::kNameMax * 4)
+        request.argc > abi::kMaxArgvBytes || request.path_length == 0 || request.path_length > abi::kNameMax * 4 ||
+        (request.flags & ~u64(abi::kSpawnBatch)))
         return abi::Err::InvalidArgument;
     // The parent needs a free slot for the child's handle: check before
     // anything is built.
@@ -52,7 +53,7 @@ SysResult Syscalls::sys_spawn(Thread& thread, const SyscallArgs& args) {
     plan.argc = u32(request.argc);
     plan.handles = Span<KernelObject* const>(objects, request.handle_count);
     plan.parent = &parent;
-    plan.band = thread.band();
+    plan.band = (request.flags & abi::kSpawnBatch) ? Band::Batch : Band::Interactive;
     auto spawned = m_loader->spawn(plan);
     release_program_image();
     Process* child = SYS_TRY(spawned);

@@ -86,6 +86,32 @@ def check_storms(args):
     print("OK: 1000 sequential spawns, 64 concurrent ones and a map-until-NoMemory give every page back")
 
 
+def check_scheduler(args):
+    """Two hogs in one band split the CPU 50% +- 5%; with four batch hogs an
+    interactive program wakes within two timeslices (schedtest's verdicts)."""
+    for case in ("fair", "latency"):
+        q, text = boot_init(args, f"bin/schedtest,{case}", timeout=120)
+        verdict = re.search(rf"SCHED {case} .*", text)
+        if not verdict or not verdict.group(0).rstrip().endswith("ok"):
+            q.fail(f"schedtest {case}: {verdict.group(0) if verdict else 'no verdict'}")
+        print(f"OK: {verdict.group(0).strip()}")
+
+
+def check_syscall_fuzzer(args, seconds):
+    """Random syscalls with random arguments for a bounded time: the kernel
+    stays up and gives every page back."""
+    q, text = boot_init(args, f"bin/sysfuzz,{seconds}", timeout=seconds + 120)
+    result = re.search(r"SYSFUZZ calls=(\d+) children=(\d+) exited=(\d+) faulted=(\d+) killed=(\d+) "
+                       r"free_before=(\d+) free_after=(\d+)", text)
+    if not result:
+        q.fail("sysfuzz did not finish")
+    if result.group(6) != result.group(7):
+        q.fail(f"sysfuzz: pages not given back: {result.group(0)}")
+    if "init ended: reason 1 status 0" not in text:
+        q.fail("sysfuzz did not exit cleanly")
+    print(f"OK: {result.group(1)} random syscalls in {seconds} s, kernel up, no page lost")
+
+
 def pattern(n):
     return b"".join((b"sector %08d " % i).ljust(512, b".") for i in range(n))
 
@@ -164,6 +190,8 @@ def main():
     check_faults(args)
     check_bad_syscalls(args)
     check_storms(args)
+    check_scheduler(args)
+    check_syscall_fuzzer(args, int(os.environ.get("MOTE_SYSFUZZ_SECONDS", "10")))
     check_shell(args)
 
 

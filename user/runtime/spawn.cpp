@@ -18,7 +18,8 @@ SysOr<usize> pack_argv(Span<const StringView> words, Span<char> out) {
     return used;
 }
 
-SysOr<Handle> spawn(Handle dir, StringView path, Span<const StringView> argv, Span<const Handle> handles) {
+SysOr<Handle> spawn(Handle dir, StringView path, Span<const StringView> argv, Span<const Handle> handles,
+                    u64 flags) {
     if (handles.size() > abi::kMaxSpawnHandles) return abi::Err::TooMany;
     char packed[abi::kMaxArgvBytes];
     usize length = TRY(pack_argv(argv, Span<char>(packed, sizeof(packed))));
@@ -31,6 +32,7 @@ SysOr<Handle> spawn(Handle dir, StringView path, Span<const StringView> argv, Sp
         .argc = argv.size(),
         .handles = u64(uptr(handles.data())),
         .handle_count = handles.size(),
+        .flags = flags,
     };
     return sys::spawn(args);
 }

@@ -17,7 +17,9 @@ SysOr<usize> pack_argv(Span<const StringView> words, Span<char> out);
 
 // Spawns `path` (relative to `dir`) with `argv` (argv[0] included) and the
 // child's start handles `handles`, in abi::StartHandle order.
-SysOr<Handle> spawn(Handle dir, StringView path, Span<const StringView> argv, Span<const Handle> handles);
+// `flags`: abi::SpawnFlags (kSpawnBatch runs the child in the batch band).
+SysOr<Handle> spawn(Handle dir, StringView path, Span<const StringView> argv, Span<const Handle> handles,
+                    u64 flags = 0);
 
 // How a child ended, as the shell shows it: "[exit 3]", "[killed]",
 // "[fault cause=N pc=0x... address=0x...]". Appends nothing and returns
