@@ -2,6 +2,7 @@
 
 #include "core/log.hpp"
 #include "base/checked.hpp"
+#include "exec/elf_symbols.hpp"
 #include "fs/walk.hpp"
 
 namespace mote {
@@ -16,6 +17,17 @@ UserSpace::UserSpace(Loop& loop, PageAllocator& pages, UserPlatform& platform, C
     m_syscalls.set_loader(&m_loader);
     m_syscalls.set_files(&m_files);
     platform.attach(m_processes, m_syscalls);
+    m_processes.set_symbolizer(
+        [](Process& process, u64 pc, FormatBuffer& out, void*) {
+            fs::FsNode* file = process.program();
+            if (!file) return;
+            auto reader = [](void* context, u64 offset, Span<u8> bytes) -> Result<usize> {
+                return static_cast<fs::FsNode*>(context)->read(offset, bytes);
+            };
+            auto symbol = find_elf_symbol(reader, file, file->stat().size, pc);
+            if (symbol.ok()) format_append(out, " ({}+{:#x})", StringView(symbol.value().name), symbol.value().offset);
+        },
+        nullptr);
     m_processes.set_exit_observer(
         [](Process& process, void* context) {
             auto* self = static_cast<UserSpace*>(context);
@@ -26,6 +38,17 @@ UserSpace::UserSpace(Loop& loop, PageAllocator& pages, UserPlatform& platform, C
 }
 
 UserSpace::~UserSpace() {
+    m_processes.set_symbolizer(
+        [](Process& process, u64 pc, FormatBuffer& out, void*) {
+            fs::FsNode* file = process.program();
+            if (!file) return;
+            auto reader = [](void* context, u64 offset, Span<u8> bytes) -> Result<usize> {
+                return static_cast<fs::FsNode*>(context)->read(offset, bytes);
+            };
+            auto symbol = find_elf_symbol(reader, file, file->stat().size, pc);
+            if (symbol.ok()) format_append(out, " ({}+{:#x})", StringView(symbol.value().name), symbol.value().offset);
+        },
+        nullptr);
     m_processes.set_exit_observer(nullptr, nullptr);
     m_processes.end_all();
     if (m_init) m_init->release();
@@ -96,6 +119,7 @@ Result<void> UserSpace::start(ReadonlyBytes initramfs, StringView init_spec, Spa
     plan.argv = ReadonlyBytes(argv, length);
     plan.argc = argc;
     plan.handles = Span<KernelObject* const>(handles, 5);
+    plan.program = node;
     auto spawned = m_loader.spawn(plan);
     m_syscalls.release_program_image();
     m_init = TRY(spawned);

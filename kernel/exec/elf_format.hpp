@@ -65,6 +65,24 @@ inline constexpr u32 kPfWrite = 2;    // PF_W
 inline constexpr u32 kPfRead = 4;     // PF_R
 
 // Little-endian loads from a byte pointer the caller has bounds-checked.
+// Section headers (for the symbol table only: loading never reads them).
+inline constexpr usize kShOff = 40;           // e_shoff, u64
+inline constexpr usize kShEntSize = 58;       // e_shentsize, u16
+inline constexpr usize kShNum = 60;           // e_shnum, u16
+inline constexpr usize kShEntrySize = 64;     // sizeof(Elf64_Shdr)
+inline constexpr usize kShType = 4;           // sh_type, u32
+inline constexpr usize kShOffset = 24;        // sh_offset, u64
+inline constexpr usize kShSize = 32;          // sh_size, u64
+inline constexpr usize kShLink = 40;          // sh_link, u32
+inline constexpr u32 kShtSymtab = 2;          // SHT_SYMTAB
+inline constexpr u32 kShtStrtab = 3;          // SHT_STRTAB
+inline constexpr usize kSymEntrySize = 24;    // sizeof(Elf64_Sym)
+inline constexpr usize kSymName = 0;          // st_name, u32
+inline constexpr usize kSymInfo = 4;          // st_info, u8 (type in the low 4 bits)
+inline constexpr usize kSymValue = 8;         // st_value, u64
+inline constexpr usize kSymSize = 16;         // st_size, u64
+inline constexpr u8 kSttFunc = 2;             // STT_FUNC
+
 inline u16 load_le16(const u8* p) { return u16(p[0] | (p[1] << 8)); }
 inline u32 load_le32(const u8* p) { return u32(p[0]) | u32(p[1]) << 8 | u32(p[2]) << 16 | u32(p[3]) << 24; }
 inline u64 load_le64(const u8* p) { return u64(load_le32(p)) | u64(load_le32(p + 4)) << 32; }

@@ -23,6 +23,7 @@ Result<Process*> ProgramLoader::spawn(const SpawnPlan& plan) {
     // Then perform; from here a failure discards the new process.
     Process* process = TRY(m_processes.create(plan.name, plan.parent));
     process->thread().set_band(plan.band);
+    process->set_program(plan.program);
     abi::Handle values[abi::kMaxSpawnHandles] {};
     auto built = [&]() -> Result<u64> {
         TRY(load_segments(*process, image, plan.image));

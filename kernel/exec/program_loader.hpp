@@ -20,6 +20,7 @@ struct SpawnPlan {
     Span<KernelObject* const> handles;  // in order; the child's StartInfo lists their new values
     Process* parent = nullptr;
     Band band = Band::Interactive;
+    fs::FsNode* program = nullptr;  // the file, for symbols in fault reports
 };
 
 class ProgramLoader {

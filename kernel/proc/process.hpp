@@ -17,6 +17,10 @@
 
 namespace mote {
 
+namespace fs {
+class FsNode;
+}
+
 enum class ProcessState : u8 { Running, Exited };
 
 class ProcessTable;
@@ -41,6 +45,10 @@ public:
     Thread& thread() { return m_thread; }
     const Thread& thread() const { return m_thread; }
     UserMmu& mmu() { return m_mmu; }
+    // The file the program was loaded from (for symbols in fault reports);
+    // nullptr if unknown. Files of the initramfs live as long as the kernel.
+    fs::FsNode* program() const { return m_program; }
+    void set_program(fs::FsNode* file) { m_program = file; }
 
     // Threads in wait() on this process, woken when it exits.
     IntrusiveList<Thread, &Thread::wait_node>& exit_waiters() { return m_exit_waiters; }
@@ -72,6 +80,7 @@ private:
     Thread m_thread;
     IntrusiveList<Thread, &Thread::wait_node> m_exit_waiters;
     Thread* m_poller = nullptr;  // one polling thread at a time (the parent)
+    fs::FsNode* m_program = nullptr;
 };
 
 }  // namespace mote

@@ -118,8 +118,14 @@ void ProcessTable::reap() {
 
 void ProcessTable::fault(Process& process, const UserFault& fault) {
     ++m_stats.faulted;
-    log_warn("proc", "pid {} ({}) killed: {} at address {:#x}, pc {:#x}", process.pid(), process.name(), fault.name,
-             fault.address, fault.pc);
+    FixedString<96> where;
+    if (m_symbolizer) {
+        FormatBuffer out(Span<char>(m_where, sizeof(m_where)));
+        m_symbolizer(process, fault.pc, out, m_symbolizer_context);
+        where.append(out.view());
+    }
+    log_warn("proc", "pid {} ({}) killed: {} at address {:#x}, pc {:#x}{}", process.pid(), process.name(), fault.name,
+             fault.address, fault.pc, where.view());
     end(process, {u32(abi::ExitReason::Fault), i32(fault.cause), fault.address, fault.pc});
 }
 

@@ -61,6 +61,14 @@ public:
         m_exit_context = context;
     }
 
+    // Adds " (function+0xoffset)" for a fault's pc, if it can (the loader's
+    // layer knows how to read a program's symbols; this one does not).
+    using Symbolizer = void (*)(Process& process, u64 pc, FormatBuffer& out, void* context);
+    void set_symbolizer(Symbolizer symbolizer, void* context) {
+        m_symbolizer = symbolizer;
+        m_symbolizer_context = context;
+    }
+
     Process* find(u32 pid);
     template <typename Fn>
     void for_each(Fn&& fn) {
@@ -88,6 +96,9 @@ private:
     IntrusiveList<Process, &Process::table_node> m_dying;  // ended, table reference not yet dropped
     Deferred m_reaper;
     u32 m_next_pid = 1;
+    Symbolizer m_symbolizer = nullptr;
+    char m_where[96];
+    void* m_symbolizer_context = nullptr;
     ExitObserver m_exit_observer = nullptr;
     void* m_exit_context = nullptr;
     ProcessTableStats m_stats;

@@ -107,10 +107,11 @@ SysResult Syscalls::sys_readdir(Thread& thread, const SyscallArgs& args) {
     return Outcome::done(filled);
 }
 
-SysOr<ReadonlyBytes> Syscalls::program_bytes(Thread& thread, u64 dir_handle, StringView path) {
+SysOr<ReadonlyBytes> Syscalls::program_bytes(Thread& thread, u64 dir_handle, StringView path, fs::FsNode** file) {
     fs::FsNode* dir = SYS_TRY_VALUE(directory_argument(thread, dir_handle));
     fs::FsNode* node = SYS_TRY_VALUE(walk_argument(*dir, path));
     if (node->is_directory()) return abi::Err::IsDirectory;
+    *file = node;
     return program_image(*node);
 }
 

@@ -37,7 +37,8 @@ SysResult Syscalls::sys_spawn(Thread& thread, const SyscallArgs& args) {
     for (u64 i = 0; i < request.handle_count; ++i) objects[i] = SYS_TRY(handle_object(thread, values[i]));
 
     StringView path_view(path, request.path_length);
-    ReadonlyBytes image = SYS_TRY(program_bytes(thread, request.dir, path_view));
+    fs::FsNode* file = nullptr;
+    ReadonlyBytes image = SYS_TRY(program_bytes(thread, request.dir, path_view, &file));
     // The name people see: the path's last component.
     StringView name = path_view;
     for (usize i = path_view.length(); i > 0; --i) {
@@ -53,6 +54,7 @@ SysResult Syscalls::sys_spawn(Thread& thread, const SyscallArgs& args) {
     plan.argc = u32(request.argc);
     plan.handles = Span<KernelObject* const>(objects, request.handle_count);
     plan.parent = &parent;
+    plan.program = file;
     plan.band = (request.flags & abi::kSpawnBatch) ? Band::Batch : Band::Interactive;
     auto spawned = m_loader->spawn(plan);
     release_program_image();

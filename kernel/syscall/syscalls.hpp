@@ -77,7 +77,7 @@ private:
 
     // The bytes of the program `path` names relative to directory handle
     // `dir` (syscall/io_calls.cpp).
-    SysOr<ReadonlyBytes> program_bytes(Thread& thread, u64 dir, StringView path);
+    SysOr<ReadonlyBytes> program_bytes(Thread& thread, u64 dir, StringView path, fs::FsNode** file);
 
     ProcessTable& m_processes;
     ProgramLoader* m_loader = nullptr;
