@@ -132,6 +132,10 @@ concept ArchFacade = requires(u64 ticks, bool flag, arch::Frame frame, const typ
     { A::flush_user_page(ticks, asid) } -> arch::SameAs<void>;
     { A::flush_address_space(asid) } -> arch::SameAs<void>;
     { A::asid_count() } -> arch::SameAs<u32>;
+    // Instructions were written as data at this kernel address (the loader
+    // filling a program's text through the direct map): make instruction
+    // fetches see them (aarch64: clean D, invalidate I; riscv: fence.i).
+    { A::sync_instruction_cache(context, size) } -> arch::SameAs<void>;
     // Memory: device registers mapped into the kernel's address space.
     { A::map_device(phys, size) } -> arch::SameAs<Result<volatile u8*>>;
     // The driver for the interrupt controller at `node`; NotFound if this

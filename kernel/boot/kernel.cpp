@@ -60,12 +60,7 @@ PowerAction Kernel::run() {
     for (int i = 0; i < 4 && m_loop.has_ready_work(); ++i) m_loop.turn(false);
 
     m_machine.console().set_input(nullptr);
-    if (m_user) {
-        m_user->~UserSpace();
-        m_user = nullptr;
-        m_sys->~SysTree();
-        m_sys = nullptr;
-    }
+    stop_user_space();
     log_info("boot", "{}", m_power == PowerAction::Reboot ? "rebooting" : "powering off");
     klog().set_console(nullptr, nullptr);
     g_clock_loop = nullptr;
@@ -98,16 +93,29 @@ bool Kernel::start_user_space() {
         },
         this);
     m_sys = new (m_sys_storage) SysTree(*this, *m_user);
-    auto started = m_user->start(initramfs, init, &m_sys->root());
+#if MOTE_HAVE_DRIVERS
+    m_dev = new (m_dev_storage) DevTree(m_blocks, *pages);
+#else
+    m_dev = new (m_dev_storage) DevTree();
+#endif
+    fs::SysDirectory* mounts[] = {&m_sys->root(), &m_dev->root()};
+    auto started = m_user->start(initramfs, init, mounts);
     if (started.ok()) return true;
     log_warn("user", "cannot start {}: {}; the kernel shell runs instead", init, started.error());
     m_machine.console().set_input(nullptr);
-    m_user->~UserSpace();
-    m_user = nullptr;
-    m_sys->~SysTree();
-    m_sys = nullptr;
+    stop_user_space();
     klog().set_console([](StringView line, void* ctx) { static_cast<Shell*>(ctx)->print_above_prompt(line); }, &m_shell);
     return false;
+}
+
+void Kernel::stop_user_space() {
+    if (!m_user) return;
+    m_user->~UserSpace();  // ends every process first: nothing holds a node after this
+    m_user = nullptr;
+    m_dev->~DevTree();
+    m_dev = nullptr;
+    m_sys->~SysTree();
+    m_sys = nullptr;
 }
 
 void Kernel::start_network() {

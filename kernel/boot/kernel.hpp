@@ -7,6 +7,7 @@
 #include "boot/boot_args.hpp"
 #include "boot/machine.hpp"
 #include "core/loop.hpp"
+#include "boot/dev_tree.hpp"
 #include "boot/sys_tree.hpp"
 #include "boot/user_space.hpp"
 #include "shell/shell.hpp"
@@ -65,6 +66,9 @@ private:
     UserSpace* m_user = nullptr;
     alignas(SysTree) u8 m_sys_storage[sizeof(SysTree)];
     SysTree* m_sys = nullptr;
+    alignas(DevTree) u8 m_dev_storage[sizeof(DevTree)];
+    DevTree* m_dev = nullptr;
+    void stop_user_space();
 };
 
 }  // namespace mote

@@ -49,12 +49,12 @@ Result<void> UserSpace::mount(ReadonlyBytes image) {
     return {};
 }
 
-Result<void> UserSpace::start(ReadonlyBytes initramfs, StringView init_spec, fs::SysDirectory* sys) {
+Result<void> UserSpace::start(ReadonlyBytes initramfs, StringView init_spec, Span<fs::SysDirectory* const> mounts) {
     TRY(mount(initramfs));
     m_mount_root = new (m_root_storage) fs::MountRoot(m_initramfs->root());
-    if (sys) {
-        TRY(m_mount_root->mount("sys", *sys));
-        sys->set_parent(m_mount_root);
+    for (fs::SysDirectory* directory : mounts) {
+        TRY(m_mount_root->mount(directory->name(), *directory));
+        directory->set_parent(m_mount_root);
     }
     m_root = TRY(m_files.open(*m_mount_root, abi::kOpenRead | abi::kOpenDirectory));
     m_root->retain();

@@ -30,7 +30,8 @@ public:
     // Decodes the initramfs, builds the root and spawns init (`init_spec`:
     // PATH[,ARG...]). On failure nothing is left running; the caller falls
     // back to the kernel shell.
-    Result<void> start(ReadonlyBytes initramfs, StringView init_spec, fs::SysDirectory* sys = nullptr);
+    // `mounts` (sys/, dev/) appear in the root under their own names.
+    Result<void> start(ReadonlyBytes initramfs, StringView init_spec, Span<fs::SysDirectory* const> mounts = {});
 
     // Called once when the first program ends.
     void on_init_exit(void (*callback)(const abi::ExitInfo&, void*), void* context) {

@@ -21,6 +21,10 @@
 #include "base/result.hpp"
 #include "base/span.hpp"
 
+namespace mote {
+class KernelObject;
+}
+
 namespace mote::fs {
 
 using NodeType = abi::NodeType;
@@ -79,6 +83,12 @@ public:
     // ReadOnly on a read-only filesystem, whatever the node; BadState on a
     // directory of a writable one.
     virtual Result<usize> write(u64 offset, Span<const u8> data) = 0;
+
+    // A device node's own kernel object, which open() hands out instead of
+    // a plain file view: devices answer asynchronously (a block device's
+    // read parks the caller until the disk completes), which the
+    // synchronous calls above cannot. nullptr for ordinary nodes.
+    virtual KernelObject* device_object() { return nullptr; }
 
 protected:
     FsNode() = default;

@@ -66,6 +66,8 @@ public:
 
     // Adds `child` (owned by the caller, lives as long as the directory).
     void add(SysNode& child);
+    // Unlinks and returns the first child (teardown); nullptr when empty.
+    SysNode* remove_first() { return m_children.pop_front(); }
     // The root of a tree hangs below another filesystem's directory.
     void set_parent(FsNode* parent) { m_parent_override = parent; }
     FsNode* parent() override { return m_parent_override ? m_parent_override : SysNode::parent(); }

@@ -157,6 +157,8 @@ Result<void> AddressSpace::fill(u64 to, Span<const u8> from) {
         u64 va = to + done;
         usize chunk = min<usize>(from.size() - done, kPageSize - (va & (kPageSize - 1)));
         mem_copy(TRY(reach(va, Need::Any)), from.data() + done, chunk);
+        UserPage page = MUST(m_mmu.translate(align_down(va, kPageSize)));
+        if (page.access & kUserExecute) m_mmu.code_written(page.frame);
         done += chunk;
     }
     return {};

@@ -16,7 +16,7 @@ namespace mote {
 
 class HandleTable {
 public:
-    static constexpr u32 kSlots = 64;
+    static constexpr u32 kSlots = 128;
     static constexpr u32 kIndexBits = 8;
     static_assert(kSlots < (1u << kIndexBits));
 

@@ -49,6 +49,7 @@ struct IoArgs {
     Result<void> copy_out(u64 to, Span<const u8> bytes);
     Result<void> copy_in(Span<u8> to, u64 from);
     Result<void> check_writable(u64 address, u64 length);
+    Result<void> check_readable(u64 address, u64 length);
 };
 
 class KernelObject {

@@ -23,6 +23,12 @@ Result<void> IoArgs::check_writable(u64 address, u64 size) {
     return checked;
 }
 
+Result<void> IoArgs::check_readable(u64 address, u64 size) {
+    auto checked = thread.process().space().check_access(address, size, false);
+    if (checked.is_error()) bad_address = true;
+    return checked;
+}
+
 const char* thread_state_name(ThreadState state) {
     switch (state) {
     case ThreadState::New: return "new";

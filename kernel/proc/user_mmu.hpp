@@ -28,6 +28,9 @@ public:
     virtual Result<PhysAddr> unmap(u64 va) = 0;
     virtual Result<void> protect(u64 va, u32 access) = 0;
     virtual Result<UserPage> translate(u64 va) const = 0;
+    // The kernel wrote instructions into `frame` (mapped executable): make
+    // the CPU fetch what was written.
+    virtual void code_written(PhysAddr frame) { (void)frame; }
     // Table pages this MMU holds now (memory accounting).
     virtual u64 table_pages() const = 0;
 

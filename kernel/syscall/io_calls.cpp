@@ -48,6 +48,10 @@ SysResult Syscalls::sys_open(Thread& thread, const SyscallArgs& args) {
     fs::FsNode* node = SYS_TRY(walk_argument(*dir, path));
     if ((flags & abi::kOpenDirectory) && !node->is_directory()) return abi::Err::NotDirectory;
     if ((flags & abi::kOpenWrite) && node->is_directory()) return abi::Err::IsDirectory;
+    if (KernelObject* device = node->device_object()) {
+        // Devices are their own objects (a block device answers later).
+        return Outcome::done(SYS_TRY(process.handles().install(*device)));
+    }
     OpenNode* open = SYS_TRY(m_files->open(*node, flags ? flags : abi::kOpenRead));
     auto handle = process.handles().install(*open);
     if (handle.is_error()) {

@@ -5,12 +5,11 @@
 #pragma once
 
 #include "abi/syscalls.hpp"
+#include "proc/abi_error.hpp"
 #include "proc/kernel_object.hpp"
 
 namespace mote {
 
-abi::Err to_abi(Error error);
-const char* abi_error_name(abi::Err error);
 
 class [[nodiscard]] SysResult {
 public:

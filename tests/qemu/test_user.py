@@ -7,11 +7,14 @@ kernel's one-line fault reports, and QEMU exiting when the first program
 (mote.init=...) ends. The shell session's `ls bin` and `cat etc/motd` are
 compared with the build's initramfs tree and the motd in the source tree,
 not with anything the kernel says about itself."""
+import argparse
 import os
 import re
 import sys
+import tempfile
 
 import qemu_harness
+import machines  # noqa: E402 (qemu_harness put tools/ on the path)
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
 
@@ -69,8 +72,31 @@ def check_bad_syscalls(args):
     print(f"OK: {done.group(1)} bad syscall arguments each got their named error")
 
 
+def check_storms(args):
+    """Spawn storms and running out of memory get clean errors and give every
+    page back (the program compares sys/memory.json before and after)."""
+    for case, expect in (("spawn,1000", "STORM spawn ok count=1000"), ("concurrent,64", "STORM concurrent ok count=64"),
+                         ("memory", "STORM memory ok")):
+        q, text = boot_init(args, f"bin/storm,{case}", timeout=180)
+        if expect not in text:
+            q.fail(f"storm {case}: no {expect!r}")
+        free = re.search(r"STORM free_before=(\d+) free_after=(\d+)", text)
+        if not free or free.group(1) != free.group(2) or free.group(1) == "0":
+            q.fail(f"storm {case}: memory not given back ({free.group(0) if free else 'no figures'})")
+    print("OK: 1000 sequential spawns, 64 concurrent ones and a map-until-NoMemory give every page back")
+
+
+def pattern(n):
+    return b"".join((b"sector %08d " % i).ljust(512, b".") for i in range(n))
+
+
 def check_shell(args):
-    q = qemu_harness.Qemu(args, initrd=True)
+    tmp = tempfile.mkdtemp()
+    disk = os.path.join(tmp, "disk.img")
+    with open(disk, "wb") as f:
+        f.write(pattern(2048))  # 1 MiB
+    options = argparse.Namespace(disk=disk, no_net=True, machine=getattr(args, "machine", None))
+    q = qemu_harness.Qemu(args, initrd=True, devices=machines.device_args(args.arch, options))
     try:
         at = q.expect("$ ", timeout=30)
 
@@ -105,9 +131,31 @@ def check_shell(args):
         out = run("cat no/such/file")
         if "NotFound" not in out:
             q.fail("cat of a missing file did not name NotFound")
-        print("OK: the user shell runs programs, reports exits and faults, and keeps going")
+        out = run("cat sys/processes")
+        for name in (" init", " sh", " cat"):
+            if name not in out:
+                q.fail(f"sys/processes lacks{name}")
+        if "init (wait)" not in out:
+            q.fail("sys/processes does not say init waits")
+        out = run("cat sys/maps")
+        if not re.search(r"0x0000400000-0x[0-9a-f]+ r-x program", out) or "rw- stack" not in out:
+            q.fail("sys/maps lacks the program's text or the stack")
+        # A block device from user space: copy sectors 8..15 over 80..87.
+        out = run("dd if=dev/vda of=dev/vda bs=4096 count=1 skip=1 seek=10")
+        if "4096 bytes" not in out:
+            q.fail("dd on dev/vda did not report 4096 bytes")
+        q.kill()
+        data = open(disk, "rb").read()
+        expected = bytearray(pattern(2048))
+        expected[10 * 4096:11 * 4096] = expected[4096:8192]
+        if data != bytes(expected):
+            q.fail("the disk image does not hold exactly what dd copied")
+        print("OK: the user shell runs programs, reports exits and faults, sys/ and dev/vda work from user space")
     finally:
         q.kill()
+        for name in os.listdir(tmp):
+            os.unlink(os.path.join(tmp, name))
+        os.rmdir(tmp)
 
 
 def main():
@@ -115,6 +163,7 @@ def main():
     check_init_programs(args)
     check_faults(args)
     check_bad_syscalls(args)
+    check_storms(args)
     check_shell(args)
 
 

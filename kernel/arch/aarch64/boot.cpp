@@ -15,7 +15,9 @@
 // the RAM ranges from the devicetree, adds the direct map of RAM at
 // 0xffff000000000000 + phys (rw-, never executable; device registers join it
 // later), switches TTBR0 walks off (TCR_EL1.EPD0) and hands over to the
-// platform.
+// platform. Nothing in the kernel uses a TTBR0 address after that: Arch::init
+// turns TTBR0 walks back on over an empty table, and from then on TTBR0
+// holds only user address spaces (Arch::switch_address_space).
 #include "arch/aarch64/page_table.hpp"
 #include "arch/arch.hpp"
 #include "arch/early_map.hpp"

@@ -3,6 +3,7 @@
 // timer, PSCI for power.
 #pragma once
 
+#include "arch/aarch64/page_table.hpp"
 #include "arch/aarch64/sysreg.hpp"
 #include "base/fdt.hpp"
 #include "base/result.hpp"
@@ -12,8 +13,11 @@ namespace mote {
 
 namespace aarch64 {
 
-// What vectors.S saves: x0..x30, the interrupted sp, then the exception
-// registers. Handlers may edit it; the exit path restores every field.
+// What the vectors (entry.S) save: x0..x30, the interrupted sp, then the
+// exception registers. Handlers may edit it; the exit path restores every
+// field. It is also a user thread's saved state: a trap from EL0 stores the
+// thread's registers in its own frame, with `sp` holding SP_EL0, and
+// arch_enter_user returns to EL0 from it.
 struct TrapFrame {
     u64 x[31];
     u64 sp;
@@ -81,6 +85,24 @@ struct Arch {
 
     static bool catch_fault(void (*body)(void*), void* context, arch::FaultInfo& fault);
     [[noreturn]] static void breakpoint_panic(const char* message);
+
+    // User mode (trap.cpp, entry.S). Syscalls: svc #0, the number in x8,
+    // arguments in x0..x5, the result in x0 (abi/syscalls.hpp).
+    static void user_frame_init(TrapFrame& frame, u64 entry, u64 sp, u64 argument);
+    static void enter_user(TrapFrame& frame);
+    static u64 syscall_number(const TrapFrame& frame) { return frame.x[8]; }
+    static u64 syscall_argument(const TrapFrame& frame, u32 index) { return frame.x[index]; }
+    static void set_syscall_result(TrapFrame& frame, u64 value) { frame.x[0] = value; }
+    // A user address space's tables: TTBR0's own tree. The kernel lives in
+    // TTBR1 for good, so there is no kernel half to share.
+    using UserTables = aarch64::UserPageTables;
+    static void share_kernel_half(UserTables&) {}
+    static void switch_address_space(u64 root_phys, u16 asid);
+    static void flush_user_page(u64 va, u16 asid);
+    static void flush_address_space(u16 asid);
+    static void sync_instruction_cache(void* address, u64 size);
+    // 65536 with 16-bit ASIDs (enabled at init when the CPU has them), else 256.
+    static u32 asid_count();
 
     static Result<volatile u8*> map_device(u64 phys, u64 size);
     static Result<IrqController*> irq_controller(const fdt::Fdt& fdt, fdt::Node node);

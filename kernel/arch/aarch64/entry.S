@@ -106,73 +106,96 @@ boot_high:
 4:  wfi
     b 4b
 
-// The vector table (ARM ARM D1.10.2): 16 entries of 0x80 bytes. Mote runs
-// only at EL1 on SP_EL1, so only "current EL with SPx" entries are
-// expected; the others report as unexpected. Each entry stashes x0/x1 and
-// jumps to the common path with the kind in x1.
-.macro VECTOR kind
+// The vector table (ARM ARM D1.10.2): 16 entries of 0x80 bytes. The
+// kernel runs only at EL1 on SP_EL1, so of the "current EL" entries only
+// the SPx ones are expected; user threads run at EL0 in AArch64 state, so
+// of the "lower EL" entries only the AArch64 ones are.
+//
+// Kernel path (KERNEL_VECTOR): saves every register into a TrapFrame on the
+// stack, calls trap_handler(frame, kind), restores every register from the
+// frame (which the handler may have edited) and returns. A kernel stack
+// overflow lands in the guard page, and saving the frame there would fault
+// forever, so a trap whose sp is in or just above the guard page switches to
+// the emergency stack first. Until the frame exists the path has no memory
+// to spill to, so two EL1-only system registers hold its scratch: TPIDR_EL1
+// keeps x0, SP_EL0 the interrupted sp. Both are free for that while the
+// kernel runs: the user path below reloads them from the thread's frame
+// before every return to EL0 (never a register EL0 can read, such as
+// TPIDRRO_EL0: that would show kernel values to user code).
+.macro KERNEL_VECTOR kind
     .balign 0x80
     msr tpidr_el1, x0
-    msr tpidrro_el0, x1
-    mov x1, #\kind
-    b trap_common
-.endm
-
-    .balign 2048
-    .globl vectors
-vectors:
-    VECTOR 4   // current EL, SP0: sync
-    VECTOR 4   // irq
-    VECTOR 4   // fiq
-    VECTOR 4   // serror
-    VECTOR 0   // current EL, SPx: sync
-    VECTOR 1   // irq
-    VECTOR 2   // fiq
-    VECTOR 3   // serror
-    VECTOR 4   // lower EL, AArch64
-    VECTOR 4
-    VECTOR 4
-    VECTOR 4
-    VECTOR 4   // lower EL, AArch32
-    VECTOR 4
-    VECTOR 4
-    VECTOR 4
-
-// Saves a TrapFrame, calls trap_handler(frame, kind), restores the frame
-// (which the handler may have edited) and returns. A trap whose sp is in or
-// just above the stack guard page switches to the emergency stack first, or
-// saving the frame would fault forever.
-trap_common:
     mov x0, sp
     msr sp_el0, x0               // the interrupted sp
     adrp x0, __stack_guard
     add x0, x0, :lo12:__stack_guard
     sub x0, sp, x0
     lsr x0, x0, #10
-    cmp x0, #6
+    cmp x0, #6                   // sp - guard < 6 KiB: in the guard, or nearly
     b.hs 1f
     adrp x0, __emergency_stack_top
     add x0, x0, :lo12:__emergency_stack_top
     mov sp, x0
 1:  sub sp, sp, #FRAME_SIZE
-    stp x2, x3, [sp, #16]
-    stp x4, x5, [sp, #32]
-    stp x6, x7, [sp, #48]
-    stp x8, x9, [sp, #64]
-    stp x10, x11, [sp, #80]
-    stp x12, x13, [sp, #96]
-    stp x14, x15, [sp, #112]
-    stp x16, x17, [sp, #128]
-    stp x18, x19, [sp, #144]
-    stp x20, x21, [sp, #160]
-    stp x22, x23, [sp, #176]
-    stp x24, x25, [sp, #192]
-    stp x26, x27, [sp, #208]
-    stp x28, x29, [sp, #224]
-    str x30, [sp, #240]
+    stp x1, x2, [sp, #8]
+    mov x1, #\kind
+    b trap_common
+.endm
+
+// User path (USER_VECTOR): a trap from EL0. arch_enter_user left SP_EL1 at
+// the kernel stack to use and TPIDR_EL1 pointing at the running thread's
+// frame (the same TrapFrame layout), so the entry spills x0 to the kernel
+// stack, saves the user's registers straight into the thread's frame and
+// runs user_trap_handler(frame, kind) on that stack. The user's stack is
+// never touched.
+.macro USER_VECTOR kind
+    .balign 0x80
+    str x0, [sp, #-16]!
+    mrs x0, tpidr_el1            // the thread's frame
+    stp x1, x2, [x0, #8]
+    mov x1, #\kind
+    b user_trap_common
+.endm
+
+    .balign 2048
+    .globl vectors
+vectors:
+    KERNEL_VECTOR 4   // current EL, SP0: sync
+    KERNEL_VECTOR 4   // irq
+    KERNEL_VECTOR 4   // fiq
+    KERNEL_VECTOR 4   // serror
+    KERNEL_VECTOR 0   // current EL, SPx: sync
+    KERNEL_VECTOR 1   // irq
+    KERNEL_VECTOR 2   // fiq
+    KERNEL_VECTOR 3   // serror
+    USER_VECTOR 0     // lower EL, AArch64: sync
+    USER_VECTOR 1     // irq
+    USER_VECTOR 2     // fiq
+    USER_VECTOR 3     // serror
+    KERNEL_VECTOR 4   // lower EL, AArch32: never (EL0 is AArch64 only)
+    KERNEL_VECTOR 4
+    KERNEL_VECTOR 4
+    KERNEL_VECTOR 4
+
+// The rest of the kernel path: sp = the frame, x1, x2 saved, x1 = kind,
+// x0 in TPIDR_EL1, the interrupted sp in SP_EL0.
+trap_common:
+    stp x3, x4, [sp, #24]
+    stp x5, x6, [sp, #40]
+    stp x7, x8, [sp, #56]
+    stp x9, x10, [sp, #72]
+    stp x11, x12, [sp, #88]
+    stp x13, x14, [sp, #104]
+    stp x15, x16, [sp, #120]
+    stp x17, x18, [sp, #136]
+    stp x19, x20, [sp, #152]
+    stp x21, x22, [sp, #168]
+    stp x23, x24, [sp, #184]
+    stp x25, x26, [sp, #200]
+    stp x27, x28, [sp, #216]
+    stp x29, x30, [sp, #232]
     mrs x0, tpidr_el1
-    mrs x2, tpidrro_el0
-    stp x0, x2, [sp, #0]
+    str x0, [sp, #0]
     mrs x0, sp_el0
     str x0, [sp, #FRAME_SP]
     mrs x0, elr_el1
@@ -211,6 +234,116 @@ trap_common:
     mov sp, x1
     ldp x0, x1, [x0]
     eret
+
+// The rest of the user path: x0 = the thread's frame with x1, x2 saved,
+// x1 = kind, the user's x0 on top of the kernel stack, the user's sp in
+// SP_EL0. user_trap_handler returns 0 to resume the thread at once (a
+// syscall that finished: the fast path, no loop turn) or 1 to leave user
+// mode: arch_enter_user then returns to its caller. Interrupts stay masked
+// throughout (exception entry set PSTATE.DAIF), as the facade wants.
+user_trap_common:
+    stp x3, x4, [x0, #24]
+    stp x5, x6, [x0, #40]
+    stp x7, x8, [x0, #56]
+    stp x9, x10, [x0, #72]
+    stp x11, x12, [x0, #88]
+    stp x13, x14, [x0, #104]
+    stp x15, x16, [x0, #120]
+    stp x17, x18, [x0, #136]
+    stp x19, x20, [x0, #152]
+    stp x21, x22, [x0, #168]
+    stp x23, x24, [x0, #184]
+    stp x25, x26, [x0, #200]
+    stp x27, x28, [x0, #216]
+    stp x29, x30, [x0, #232]
+    ldr x2, [sp], #16            // the user's x0; sp is the kernel sp again
+    str x2, [x0, #0]
+    mrs x2, sp_el0
+    str x2, [x0, #FRAME_SP]
+    mrs x2, elr_el1
+    mrs x3, spsr_el1
+    stp x2, x3, [x0, #FRAME_ELR]
+    mrs x2, esr_el1
+    mrs x3, far_el1
+    stp x2, x3, [x0, #FRAME_ESR]
+    mov x19, x0                  // the frame, kept across the call
+    mov x29, #0                  // backtraces stop at the user boundary
+    mov x30, #0
+    bl user_trap_handler         // (frame, kind)
+    cbnz x0, leave_user
+    mov x0, x19
+    b resume_user
+
+// void arch_enter_user(TrapFrame* frame), with interrupts masked: saves the
+// kernel's callee-saved registers and sp, then runs the thread until
+// user_trap_handler says to leave.
+    .globl arch_enter_user
+arch_enter_user:
+    adrp x9, g_user_kernel_context
+    add x9, x9, :lo12:g_user_kernel_context
+    stp x19, x20, [x9, #0]
+    stp x21, x22, [x9, #16]
+    stp x23, x24, [x9, #32]
+    stp x25, x26, [x9, #48]
+    stp x27, x28, [x9, #64]
+    stp x29, x30, [x9, #80]
+    mov x10, sp
+    str x10, [x9, #96]
+    // fall through, x0 = frame
+// Returns to EL0 with the registers in the frame at x0. sp stays where it
+// is: SP_EL1 is the stack the next trap from EL0 starts on (at the kernel
+// sp of arch_enter_user: the frames below it are free). TPIDR_EL1 = the
+// frame, for the user vectors. The DSB makes every page-table write the
+// kernel made for this thread (a map, a new address space) visible to the
+// table walker before user code can need it; the ERET that follows is the
+// context synchronization (ARM ARM D8.2.6, "Ordering of translation table
+// updates").
+resume_user:
+    msr tpidr_el1, x0
+    ldp x1, x2, [x0, #FRAME_ELR]
+    msr elr_el1, x1
+    msr spsr_el1, x2
+    ldr x1, [x0, #FRAME_SP]
+    msr sp_el0, x1
+    dsb ishst
+    ldp x2, x3, [x0, #16]
+    ldp x4, x5, [x0, #32]
+    ldp x6, x7, [x0, #48]
+    ldp x8, x9, [x0, #64]
+    ldp x10, x11, [x0, #80]
+    ldp x12, x13, [x0, #96]
+    ldp x14, x15, [x0, #112]
+    ldp x16, x17, [x0, #128]
+    ldp x18, x19, [x0, #144]
+    ldp x20, x21, [x0, #160]
+    ldp x22, x23, [x0, #176]
+    ldp x24, x25, [x0, #192]
+    ldp x26, x27, [x0, #208]
+    ldp x28, x29, [x0, #224]
+    ldr x30, [x0, #240]
+    ldp x0, x1, [x0]             // last: x0 itself
+    eret
+
+// Back to arch_enter_user's caller, interrupts still masked.
+leave_user:
+    adrp x9, g_user_kernel_context
+    add x9, x9, :lo12:g_user_kernel_context
+    ldp x19, x20, [x9, #0]
+    ldp x21, x22, [x9, #16]
+    ldp x23, x24, [x9, #32]
+    ldp x25, x26, [x9, #48]
+    ldp x27, x28, [x9, #64]
+    ldp x29, x30, [x9, #80]
+    ldr x10, [x9, #96]
+    mov sp, x10
+    ret
+
+    .section .bss
+    .balign 16
+g_user_kernel_context:
+    .zero 13 * 8
+
+    .section .text, "ax"
 
 // int arch_try(void (*body)(void*), void* context, TryContext* saved):
 // saves x19..x30 and sp, calls body(context). A fault inside body makes

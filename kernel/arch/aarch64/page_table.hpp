@@ -8,7 +8,8 @@
 // Each half of the address space has its own tree. TTBR1 holds the kernel
 // (image, direct map, devices) for good. TTBR0 holds, during boot, only the
 // identity blocks that boot needs while it turns the MMU on, and is then
-// switched off (TCR_EL1.EPD0); later it holds a user address space, a tree
+// switched off (TCR_EL1.EPD0); from Arch::init on it holds an empty table
+// or a user address space with its ASID (16-bit where the CPU has them), a tree
 // of its own (UserPageTables) with nothing of the kernel in it, so there is
 // no kernel half to copy (copy_kernel_half does not compile here). Boot
 // sets T0SZ = 16: TTBR0 covers [0, 2^48) with a four-level walk, of which

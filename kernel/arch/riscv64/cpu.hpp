@@ -97,6 +97,8 @@ struct Arch {
     static void switch_address_space(u64 root_phys, u16 asid);
     static void flush_user_page(u64 va, u16 asid) { asm volatile("sfence.vma %0, %1" ::"r"(va), "r"(u64(asid)) : "memory"); }
     static void flush_address_space(u16 asid) { asm volatile("sfence.vma zero, %0" ::"r"(u64(asid)) : "memory"); }
+    // One hart: fence.i orders this hart's fetches after its stores (Zifencei).
+    static void sync_instruction_cache(void*, u64) { asm volatile("fence.i" ::: "memory"); }
     // How many ASIDs satp holds (1 << ASIDLEN, probed at init; 1 = none).
     static u32 asid_count();
 

@@ -32,6 +32,7 @@ public:
     Result<void> protect(u64 va, u32 access) override;
     Result<UserPage> translate(u64 va) const override;
     u64 table_pages() const override { return m_table_pages; }
+    void code_written(PhysAddr frame) override { Arch::sync_instruction_cache(m_pages.to_virtual(frame), kPageSize); }
 
 private:
     static u32 permissions_of(u32 access);

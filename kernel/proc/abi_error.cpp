@@ -1,4 +1,4 @@
-#include "syscall/sys_result.hpp"
+#include "proc/abi_error.hpp"
 
 namespace mote {
 
