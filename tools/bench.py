@@ -640,12 +640,20 @@ def run_sys(build, build_dir, arches):
         if arch not in arches:
             continue
         print(f"== {arch} {machine or 'virt'}: sysbench", flush=True)
+        import contextlib
+        import io
+        errors = io.StringIO()
         try:
-            build([arch])
+            with contextlib.redirect_stderr(errors):
+                build([arch])
         except SystemExit:
-            # A port under construction must not stop the other arches.
+            # A port under construction must not stop the other arches; its
+            # compiler output is long, the first error says enough.
+            first = next((l for l in errors.getvalue().splitlines() if "error:" in l), "")
+            print(f"{arch}: the build failed: {first.strip()}", flush=True)
             tables.append((arch, machine, None, None, None, None, f"the {arch} build failed", None))
             continue
+        sys.stderr.write(errors.getvalue())
         wall, why = _mote_sys(arch, machine, build_dir, False, SYS_WALL_BOOTS)
         if wall is None:
             tables.append((arch, machine, None, None, None, None, why, None))
