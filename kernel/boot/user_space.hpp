@@ -8,7 +8,7 @@
 // will ever have, passed down from here.
 //
 // mote.init=PATH[,ARG...] on the command line picks another first program
-// (default bin/init), e.g. mote.init=bin/sysbench,null_syscall,1000. When
+// (default bin/init), e.g. mote.init=bin/sysbench,1000,null_syscall. When
 // the first program ends, the kernel powers off: tests boot a program as
 // init and read what it printed.
 #pragma once

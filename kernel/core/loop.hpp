@@ -110,6 +110,10 @@ public:
 
     // Whether a turn would have work to do without waiting.
     bool has_ready_work();
+    // The same without the clock: queued completions, deferred calls or
+    // posted interrupts. For code that runs with the one-shot timer armed
+    // for the next deadline, whose interrupt tells it about due timers.
+    bool has_queued_work() const { return !m_completions.empty() || !m_deferred.empty() || m_irqs.pending(); }
 
     LoopStats stats() const;
 

@@ -5,6 +5,10 @@
 namespace mote {
 
 namespace {
+// StartInfo + argv pointers + argv (<= 4 KiB) fit in two pages; two more
+// for the first calls.
+constexpr u64 kStackPopulated = 4 * kPageSize;
+
 // argv must be exactly `argc` NUL-terminated strings.
 bool argv_well_formed(ReadonlyBytes argv, u32 argc) {
     u32 strings = 0;
@@ -54,7 +58,9 @@ Result<void> ProgramLoader::load_segments(Process& process, const ElfImage& imag
 Result<u64> ProgramLoader::build_stack(Process& process, const SpawnPlan& plan, Span<const abi::Handle> handles) {
     AddressSpace& space = process.space();
     u64 bottom = abi::kStackTop - abi::kStackSize;
-    TRY(space.add_region(bottom, abi::kStackSize, kUserRead | kUserWrite, RegionKind::Stack));
+    // The top pages hold the StartInfo and argv; the rest come on first
+    // touch (most programs use a few KiB of the stack).
+    TRY(space.add_lazy_region(bottom, abi::kStackSize, kStackPopulated, kUserRead | kUserWrite, RegionKind::Stack));
     // From the top down: the argv strings, the argv pointer array (with a
     // null at the end), the StartInfo; sp is the StartInfo's address,
     // 16-byte aligned, which is also the entry point's argument.

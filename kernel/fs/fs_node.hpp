@@ -90,6 +90,12 @@ public:
     // synchronous calls above cannot. nullptr for ordinary nodes.
     virtual KernelObject* device_object() { return nullptr; }
 
+    // The whole file, if it already sits in kernel memory for as long as the
+    // node lives (the initramfs keeps files inside the archive): the loader
+    // then decodes it in place instead of copying it. Unsupported otherwise;
+    // read() always works.
+    virtual Result<ReadonlyBytes> resident_contents() { return Error::Unsupported; }
+
 protected:
     FsNode() = default;
     // Not virtual: nodes are destroyed by their filesystem, never through

@@ -20,6 +20,10 @@ public:
     Result<usize> read(u64 offset, Span<u8> buffer) override;
     Result<bool> read_dir(u64 index, DirEntry& out) override;
     Result<usize> write(u64 offset, Span<const u8> data) override;
+    Result<ReadonlyBytes> resident_contents() override {
+        if (m_type != NodeType::File) return Error::BadState;
+        return m_data;
+    }
 
     // The last component of its path; empty for the root.
     StringView name() const { return m_name; }

@@ -35,22 +35,19 @@ bool AddressSpace::overlaps(u64 start, u64 size) const {
 }
 
 Result<void> AddressSpace::unmap_pages(u64 start, u64 size) {
-    for (u64 va = start; va < start + size; va += kPageSize) {
-        auto frame = m_mmu.unmap(va);
-        if (frame.is_error()) continue;  // never mapped (a failed add_region)
-        m_pages.free(frame.value(), 0);
-        --m_resident;
-    }
+    // Pages never mapped (a failed add_region) are skipped by the MMU.
+    m_mmu.unmap_range(start, size,
+                      [](PhysAddr frame, void* context) {
+                          auto* self = static_cast<AddressSpace*>(context);
+                          self->m_pages.free(frame, 0);
+                          --self->m_resident;
+                      },
+                      this);
     return {};
 }
 
-Result<void> AddressSpace::add_region(u64 start, u64 size, u32 access, RegionKind kind) {
-    if ((start | size) & (kPageSize - 1) || size == 0) return Error::InvalidArgument;
-    if (!in_user_half(start, size)) return Error::OutOfRange;
-    if ((access & kUserWrite) && (access & kUserExecute)) return Error::InvalidArgument;
-    if (m_count == kMaxRegions) return Error::Overflow;
-    if (overlaps(start, size)) return Error::BadState;
-    for (u64 va = start; va < start + size; va += kPageSize) {
+Result<void> AddressSpace::populate(u64 start, u64 end, u32 access) {
+    for (u64 va = start; va < end; va += kPageSize) {
         auto frame = m_pages.allocate(0, m_owner);
         Result<void> mapped = frame.is_error() ? Result<void>(frame.error()) : Result<void>();
         if (mapped.ok()) {
@@ -64,8 +61,33 @@ Result<void> AddressSpace::add_region(u64 start, u64 size, u32 access, RegionKin
         }
         ++m_resident;
     }
-    m_regions[m_count++] = {start, size, access, kind};
     return {};
+}
+
+Result<void> AddressSpace::add_region(u64 start, u64 size, u32 access, RegionKind kind) {
+    return add_lazy_region(start, size, size, access, kind);
+}
+
+Result<void> AddressSpace::add_lazy_region(u64 start, u64 size, u64 populated, u32 access, RegionKind kind) {
+    if ((start | size | populated) & (kPageSize - 1) || size == 0 || populated > size) return Error::InvalidArgument;
+    if (!in_user_half(start, size)) return Error::OutOfRange;
+    if ((access & kUserWrite) && (access & kUserExecute)) return Error::InvalidArgument;
+    if (m_count == kMaxRegions) return Error::Overflow;
+    if (overlaps(start, size)) return Error::BadState;
+    TRY(populate(start + size - populated, start + size, access));
+    m_regions[m_count++] = {start, size, access, kind, populated < size};
+    return {};
+}
+
+Result<void> AddressSpace::resolve_fault(u64 address) {
+    for (usize i = 0; i < m_count; ++i) {
+        const Region& r = m_regions[i];
+        if (!r.lazy || address < r.start || address >= r.end()) continue;
+        u64 page = align_down(address, kPageSize);
+        if (m_mmu.translate(page).ok()) return Error::NotFound;  // there already: a real fault
+        return populate(page, page + kPageSize, r.access);
+    }
+    return Error::NotFound;
 }
 
 Result<u64> AddressSpace::map_anywhere(u64 size, u32 access) {
@@ -107,15 +129,21 @@ void AddressSpace::clear() {
     m_count = 0;
 }
 
-Result<u8*> AddressSpace::reach(u64 va, Need need) const {
+Result<u8*> AddressSpace::reach(u64 va, Need need) {
     if (!in_user_half(va, 1)) return Error::OutOfRange;
-    UserPage page = TRY(m_mmu.translate(align_down(va, kPageSize)));
+    auto translated = m_mmu.translate(align_down(va, kPageSize));
+    if (translated.is_error()) {
+        TRY(resolve_fault(va));
+        translated.~Result();
+        new (&translated) Result<UserPage>(m_mmu.translate(align_down(va, kPageSize)));
+    }
+    UserPage page = TRY(translated);
     if (need == Need::Read && !(page.access & kUserRead)) return Error::OutOfRange;
     if (need == Need::Write && !(page.access & kUserWrite)) return Error::OutOfRange;
     return static_cast<u8*>(m_pages.to_virtual(page.frame)) + (va & (kPageSize - 1));
 }
 
-Result<void> AddressSpace::copy_in(Span<u8> to, u64 from) const {
+Result<void> AddressSpace::copy_in(Span<u8> to, u64 from) {
     if (!in_user_half(from, to.size())) return Error::OutOfRange;
     usize done = 0;
     while (done < to.size()) {
@@ -128,7 +156,7 @@ Result<void> AddressSpace::copy_in(Span<u8> to, u64 from) const {
     return {};
 }
 
-Result<void> AddressSpace::check_access(u64 address, u64 length, bool write) const {
+Result<void> AddressSpace::check_access(u64 address, u64 length, bool write) {
     if (!in_user_half(address, length)) return Error::OutOfRange;
     for (u64 va = address; va < address + length; va = align_down(va, kPageSize) + kPageSize)
         TRY(reach(va, write ? Need::Write : Need::Read));

@@ -30,6 +30,7 @@ struct Region {
     u64 size = 0;
     u32 access = 0;
     RegionKind kind = RegionKind::Free;
+    bool lazy = false;  // pages below `populated` arrive on first touch
     u64 end() const { return start + size; }
 };
 
@@ -49,6 +50,14 @@ public:
     // inside the user half, clear of every other region and of the guard
     // pages). All or nothing: on NoMemory every page taken is given back.
     Result<void> add_region(u64 start, u64 size, u32 access, RegionKind kind);
+    // The same, but only the top `populated` bytes get pages now; the rest
+    // get a zeroed page when first touched (resolve_fault). The stack: most
+    // programs use a few KiB of its 256.
+    Result<void> add_lazy_region(u64 start, u64 size, u64 populated, u32 access, RegionKind kind);
+    // A fault at `address` in a lazy region's untouched page: maps a zeroed
+    // page there (the thread then retries). NotFound if the address is in
+    // no lazy region or its page is already there (a real fault).
+    Result<void> resolve_fault(u64 address);
     // map(): a region of `size` bytes (rounded up to pages) at the lowest
     // free address in the map area that leaves a guard page after it.
     Result<u64> map_anywhere(u64 size, u32 access);
@@ -59,14 +68,14 @@ public:
     // Returns every page and forgets every region (process teardown).
     void clear();
 
-    Result<void> copy_in(Span<u8> to, u64 from) const;
+    Result<void> copy_in(Span<u8> to, u64 from);
     Result<void> copy_out(u64 to, Span<const u8> from);
     // Copies into frames regardless of the page's user access (the loader
     // fills read-only and executable pages this way).
     Result<void> fill(u64 to, Span<const u8> from);
     // Whether the user could write (`write`) or read every byte of
     // [address, address + length) now; OutOfRange if not.
-    Result<void> check_access(u64 address, u64 length, bool write) const;
+    Result<void> check_access(u64 address, u64 length, bool write);
     // Whether [address, address + length) is inside the user half at all.
     static bool in_user_half(u64 address, u64 length);
 
@@ -77,9 +86,12 @@ public:
 
 private:
     enum class Need : u8 { Read, Write, Any };
-    // The kernel-virtual address of user byte `va`, checked for `need`.
-    Result<u8*> reach(u64 va, Need need) const;
+    // The kernel-virtual address of user byte `va`, checked for `need`; a
+    // lazy region's untouched page is brought in first, as the user's own
+    // touch would.
+    Result<u8*> reach(u64 va, Need need);
     Result<void> unmap_pages(u64 start, u64 size);
+    Result<void> populate(u64 start, u64 end, u32 access);
     bool overlaps(u64 start, u64 size) const;
 
     PageAllocator& m_pages;

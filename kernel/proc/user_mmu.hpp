@@ -26,6 +26,15 @@ public:
     virtual Result<void> map(u64 va, PhysAddr frame, u32 access) = 0;
     // Removes the page at `va` and returns its frame; NotFound if none.
     virtual Result<PhysAddr> unmap(u64 va) = 0;
+    // Removes every page in [va, va + size) and hands each frame to
+    // `on_frame`; pages not mapped are skipped. One walk for the range,
+    // where per-page unmap would revisit (and re-check for emptiness) each
+    // table per page.
+    using FrameSink = void (*)(PhysAddr frame, void* context);
+    virtual void unmap_range(u64 va, u64 size, FrameSink on_frame, void* context) {
+        for (u64 page = va; page < va + size; page += kPageSize)
+            if (auto frame = unmap(page); frame.ok()) on_frame(frame.value(), context);
+    }
     virtual Result<void> protect(u64 va, u32 access) = 0;
     virtual Result<UserPage> translate(u64 va) const = 0;
     // The kernel wrote instructions into `frame` (mapped executable): make

@@ -122,6 +122,7 @@ SysOr<ReadonlyBytes> Syscalls::program_image(fs::FsNode& node) {
     if (size == 0) return abi::Err::Malformed;
     if (size > kMaxProgramBytes) return abi::Err::Overflow;
     release_program_image();
+    if (auto resident = node.resident_contents(); resident.ok()) return resident.value();
     PageAllocator& pages = m_processes.pages();
     usize count = usize((size + kPageSize - 1) / kPageSize);
     PhysAddr first = SYS_TRY_VALUE(pages.allocate_pages(count));

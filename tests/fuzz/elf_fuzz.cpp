@@ -15,6 +15,7 @@
 
 #include "base/verify.hpp"
 #include "exec/elf_image.hpp"
+#include "exec/elf_symbols.hpp"
 #include "exec/page_fill.hpp"
 
 using namespace mote;
@@ -104,6 +105,22 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         VERIFY(validate_elf(ReadonlyBytes(copy + 1, size), rules, again) == ElfFault::None);
         VERIFY(again.segment_count == image.value().segment_count && again.entry == image.value().entry);
     }
+    // The symbol lookup a fault report makes, on the same bytes, at an
+    // address taken from the input: any answer but a crash will do.
+    struct Bytes {
+        const uint8_t* data;
+        size_t size;
+    } bytes {copy + 1, size};
+    auto reader = [](void* context, u64 offset, Span<u8> out) -> Result<usize> {
+        auto* b = static_cast<Bytes*>(context);
+        if (offset >= b->size) return usize(0);
+        size_t n = out.size() < b->size - offset ? out.size() : b->size - offset;
+        memcpy(out.data(), b->data + offset, n);
+        return n;
+    };
+    u64 address = size >= 32 ? elf::load_le64(copy + 1 + 24) : 0;
+    auto symbol = find_elf_symbol(reader, &bytes, size, address);
+    if (symbol.ok()) VERIFY(strlen(symbol.value().name) <= ElfSymbol::kMaxName);
     free(copy);
     return 0;
 }

@@ -162,6 +162,30 @@ TEST_F(AddressSpaceTest, RegionRules) {
     EXPECT_TRUE(same_free_state(pages.stats(), before));
 }
 
+TEST_F(AddressSpaceTest, LazyRegionsGetPagesOnFirstTouch) {
+    AddressSpace space(pages, mmu);
+    u64 bottom = 0x10000000;
+    ASSERT_TRUE(space.add_lazy_region(bottom, 16 * kPageSize, 2 * kPageSize, kUserRead | kUserWrite, RegionKind::Stack).ok());
+    EXPECT_EQ(space.resident_pages(), 2u) << "only the top pages at first";
+    EXPECT_TRUE(mmu.translate(bottom + 15 * kPageSize).ok());
+    EXPECT_FALSE(mmu.translate(bottom).ok());
+    // A fault in an untouched page brings it in, zeroed; a second fault on
+    // it is a real one; outside any lazy region nothing happens.
+    ASSERT_TRUE(space.resolve_fault(bottom + 100).ok());
+    EXPECT_EQ(space.resident_pages(), 3u);
+    EXPECT_EQ(space.resolve_fault(bottom + 200).error(), Error::NotFound);
+    EXPECT_EQ(space.resolve_fault(bottom - 1).error(), Error::NotFound) << "the guard below";
+    // The kernel's own copies bring pages in as the user's touch would.
+    u8 data[8] = {1, 2, 3, 4, 5, 6, 7, 8};
+    ASSERT_TRUE(space.copy_out(bottom + 5 * kPageSize, ReadonlyBytes(data, 8)).ok());
+    EXPECT_EQ(space.resident_pages(), 4u);
+    u8 zeros[16];
+    ASSERT_TRUE(space.copy_in(Span<u8>(zeros, 16), bottom + 7 * kPageSize).ok());
+    for (u8 b : zeros) EXPECT_EQ(b, 0);
+    space.clear();
+    EXPECT_TRUE(same_free_state(pages.stats(), before));
+}
+
 TEST_F(AddressSpaceTest, FailedRegionGivesEverythingBack) {
     AddressSpace space(pages, mmu);
     mmu.fail_map_after = 3;

@@ -78,8 +78,8 @@ extern "C" u64 user_trap_handler(aarch64::TrapFrame& frame, u64 kind) {
     if (ec == kEcSvc64)
         return platform_user_trap(frame, arch::UserTrapKind::Syscall, none) == arch::UserTrapAction::Resume ? 0 : 1;
     arch::FaultInfo fault {frame.esr, fault_address(frame.esr, frame.far), frame.elr, aarch64::exception_class_name(ec)};
-    platform_user_trap(frame, arch::UserTrapKind::Fault, fault);
-    return 1;
+    // Resume: the platform brought in a lazy page (first touch of the stack).
+    return platform_user_trap(frame, arch::UserTrapKind::Fault, fault) == arch::UserTrapAction::Resume ? 0 : 1;
 }
 
 extern "C" void trap_handler(aarch64::TrapFrame& frame, u64 kind) {

@@ -72,8 +72,8 @@ extern "C" u64 user_trap_handler(riscv::TrapFrame& frame) {
         return platform_user_trap(frame, arch::UserTrapKind::Syscall, none) == arch::UserTrapAction::Resume ? 0 : 1;
     }
     arch::FaultInfo fault {frame.scause, frame.stval, frame.sepc, riscv::exception_name(frame.scause)};
-    platform_user_trap(frame, arch::UserTrapKind::Fault, fault);
-    return 1;
+    // Resume: the platform brought in a lazy page (first touch of the stack).
+    return platform_user_trap(frame, arch::UserTrapKind::Fault, fault) == arch::UserTrapAction::Resume ? 0 : 1;
 }
 
 extern "C" void trap_handler(riscv::TrapFrame& frame) {

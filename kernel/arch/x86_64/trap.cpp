@@ -194,8 +194,8 @@ extern "C" u64 user_trap_handler(x86::TrapFrame& frame) {
     if (frame.vector == 2 || frame.vector == 8 || frame.vector == 18) platform_crash(frame, nullptr);
     arch::FaultInfo fault {frame.vector, uptr(frame.vector == 14 ? frame.cr2 : 0), frame.rip,
                            x86::exception_name(frame.vector)};
-    platform_user_trap(frame, arch::UserTrapKind::Fault, fault);
-    return 1;
+    // Resume: the platform brought in a lazy page (first touch of the stack).
+    return platform_user_trap(frame, arch::UserTrapKind::Fault, fault) == arch::UserTrapAction::Resume ? 0 : 1;
 }
 
 extern "C" void trap_handler(x86::TrapFrame& frame) {

@@ -35,6 +35,28 @@ Result<PhysAddr> ArchUserMmu::unmap(u64 va) {
     return PhysAddr(translation.pa);
 }
 
+void ArchUserMmu::unmap_range(u64 va, u64 size, FrameSink on_frame, void* context) {
+    // The builder reports each frame and frees tables that empty; the TLB
+    // forgets the range afterwards, before any frame is reused (the frames
+    // go back to the allocator only through on_frame, inside this call, and
+    // nothing allocates until it returns).
+    struct Sink {
+        FrameSink on_frame;
+        void* context;
+    } sink {on_frame, context};
+    MUST(m_tables.unmap(va, size,
+                        [](u64 pa, void* c) {
+                            auto* s = static_cast<Sink*>(c);
+                            s->on_frame(PhysAddr(pa), s->context);
+                        },
+                        &sink));
+    if (size <= 16 * kPageSize) {
+        for (u64 page = va; page < va + size; page += kPageSize) Arch::flush_user_page(page, m_asid);
+    } else {
+        Arch::flush_address_space(m_asid);
+    }
+}
+
 Result<void> ArchUserMmu::protect(u64 va, u32 access) {
     TRY(m_tables.protect(va, kPageSize, permissions_of(access)));
     Arch::flush_user_page(va, m_asid);

@@ -29,6 +29,7 @@ public:
     // UserMmu
     Result<void> map(u64 va, PhysAddr frame, u32 access) override;
     Result<PhysAddr> unmap(u64 va) override;
+    void unmap_range(u64 va, u64 size, FrameSink on_frame, void* context) override;
     Result<void> protect(u64 va, u32 access) override;
     Result<UserPage> translate(u64 va) const override;
     u64 table_pages() const override { return m_table_pages; }

@@ -114,6 +114,9 @@ arch::UserTrapAction BareMetalUserMode::on_trap(Arch::TrapFrame& frame, arch::Us
         m_exit = RunExit::Loop;
         return arch::UserTrapAction::Leave;
     case arch::UserTrapKind::Fault:
+        // The first touch of a lazy page (the stack) is not a fault of the
+        // program: map the page and retry the instruction.
+        if (thread.process().space().resolve_fault(fault.address).ok()) return arch::UserTrapAction::Resume;
         m_processes->fault(thread.process(), {fault.cause, fault.address, fault.pc, fault.name});
         m_exit = RunExit::Ended;
         return arch::UserTrapAction::Leave;
@@ -134,7 +137,10 @@ arch::UserTrapAction BareMetalUserMode::on_trap(Arch::TrapFrame& frame, arch::Us
         return arch::UserTrapAction::Leave;
     }
     Arch::set_syscall_result(frame, u64(result.user_value()));
-    if (m_processes->loop().has_ready_work()) {
+    // No clock read here: the timer is armed for the next deadline (run()),
+    // so a due timer is a pending interrupt that ends the thread's turn as
+    // soon as it resumes.
+    if (m_processes->loop().has_queued_work()) {
         m_exit = RunExit::Loop;
         return arch::UserTrapAction::Leave;
     }

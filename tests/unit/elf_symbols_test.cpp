@@ -1,0 +1,117 @@
+// find_elf_symbol on section tables written here byte by byte, and on
+// broken ones: every offset it follows is checked against the file.
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "exec/elf_symbols.hpp"
+
+using namespace mote;
+
+namespace {
+
+void put(std::vector<uint8_t>& f, size_t at, uint64_t value, int bytes) {
+    if (f.size() < at + bytes) f.resize(at + bytes);
+    for (int i = 0; i < bytes; ++i) f[at + i] = uint8_t(value >> (8 * i));
+}
+
+struct Sym {
+    std::string name;
+    uint8_t type;  // 2 = FUNC, 1 = OBJECT
+    uint64_t value, size;
+};
+
+// ELF header, then strtab, then symtab, then the section headers:
+// [0] null, [1] .symtab (link 2), [2] .strtab.
+std::vector<uint8_t> elf_with(const std::vector<Sym>& syms, uint16_t shnum = 3, uint32_t link = 2) {
+    std::vector<uint8_t> f(64, 0);
+    f[0] = 0x7f, f[1] = 'E', f[2] = 'L', f[3] = 'F', f[4] = 2, f[5] = 1, f[6] = 1;
+    std::string strtab(1, '\0');
+    std::vector<uint32_t> name_at;
+    for (auto& s : syms) {
+        name_at.push_back(uint32_t(strtab.size()));
+        strtab += s.name + '\0';
+    }
+    size_t strtab_off = f.size();
+    f.insert(f.end(), strtab.begin(), strtab.end());
+    while (f.size() % 8) f.push_back(0);
+    size_t symtab_off = f.size();
+    f.resize(f.size() + 24);  // the null symbol
+    for (size_t i = 0; i < syms.size(); ++i) {
+        size_t at = f.size();
+        f.resize(at + 24);
+        put(f, at + 0, name_at[i], 4);
+        f[at + 4] = syms[i].type;
+        put(f, at + 8, syms[i].value, 8);
+        put(f, at + 16, syms[i].size, 8);
+    }
+    size_t symtab_size = f.size() - symtab_off;
+    size_t shoff = f.size();
+    f.resize(shoff + 64 * 3);
+    put(f, shoff + 64 + 4, 2, 4);  // SHT_SYMTAB
+    put(f, shoff + 64 + 24, symtab_off, 8);
+    put(f, shoff + 64 + 32, symtab_size, 8);
+    put(f, shoff + 64 + 40, link, 4);
+    put(f, shoff + 128 + 4, 3, 4);  // SHT_STRTAB
+    put(f, shoff + 128 + 24, strtab_off, 8);
+    put(f, shoff + 128 + 32, strtab.size(), 8);
+    put(f, 40, shoff, 8);
+    put(f, 58, 64, 2);
+    put(f, 60, shnum, 2);
+    return f;
+}
+
+Result<ElfSymbol> lookup(const std::vector<uint8_t>& file, uint64_t address) {
+    auto reader = [](void* context, u64 offset, Span<u8> out) -> Result<usize> {
+        auto* f = static_cast<const std::vector<uint8_t>*>(context);
+        if (offset >= f->size()) return usize(0);
+        size_t n = std::min<size_t>(out.size(), f->size() - offset);
+        std::memcpy(out.data(), f->data() + offset, n);
+        return n;
+    };
+    return find_elf_symbol(reader, const_cast<std::vector<uint8_t>*>(&file), file.size(), address);
+}
+
+const std::vector<Sym> kSyms = {
+    {"main", 2, 0x401000, 0x40}, {"helper", 2, 0x401040, 0}, {"table", 1, 0x402000, 0x100}, {"far", 2, 0x403000, 8}};
+
+}  // namespace
+
+TEST(ElfSymbols, FindsTheFunctionAndOffset) {
+    auto file = elf_with(kSyms);
+    auto main_hit = lookup(file, 0x401010);
+    ASSERT_TRUE(main_hit.ok());
+    EXPECT_STREQ(main_hit.value().name, "main");
+    EXPECT_EQ(main_hit.value().offset, 0x10u);
+    // An unsized function is the nearest one below.
+    auto helper = lookup(file, 0x401050);
+    ASSERT_TRUE(helper.ok());
+    EXPECT_STREQ(helper.value().name, "helper");
+    EXPECT_EQ(helper.value().offset, 0x10u);
+    // Objects are not functions; below everything there is nothing.
+    EXPECT_STREQ(lookup(file, 0x402010).value().name, "helper");
+    EXPECT_EQ(lookup(file, 0x400000).error(), Error::NotFound);
+    EXPECT_STREQ(lookup(file, 0x403004).value().name, "far");
+}
+
+TEST(ElfSymbols, BrokenTablesAreErrorsNotCrashes) {
+    auto file = elf_with(kSyms);
+    // Truncated anywhere: never a read past the end.
+    for (size_t cut = 0; cut < file.size(); cut += 7) {
+        std::vector<uint8_t> part(file.begin(), file.begin() + cut);
+        EXPECT_TRUE(lookup(part, 0x401010).is_error()) << cut;
+    }
+    EXPECT_EQ(lookup(elf_with(kSyms, 3, 7), 0x401010).error(), Error::Malformed) << "link past the table";
+    EXPECT_EQ(lookup(elf_with(kSyms, 3, 1), 0x401010).error(), Error::Malformed) << "link not a string table";
+    EXPECT_EQ(lookup(elf_with(kSyms, 300), 0x401010).error(), Error::Malformed) << "too many sections";
+    auto bad_name = elf_with(kSyms);
+    bad_name[bad_name.size() - 64 * 2 - 1] = 0xff;  // nothing: just a byte in the symtab header's padding
+    auto long_name = elf_with({{std::string(200, 'x'), 2, 0x401000, 0x10}});
+    auto hit = lookup(long_name, 0x401004);
+    ASSERT_TRUE(hit.ok());
+    EXPECT_EQ(std::strlen(hit.value().name), ElfSymbol::kMaxName);
+    auto no_sections = elf_with(kSyms, 0);
+    EXPECT_EQ(lookup(no_sections, 0x401010).error(), Error::NotFound);
+}
