@@ -25,7 +25,10 @@ UserSpace::UserSpace(Loop& loop, PageAllocator& pages, UserPlatform& platform, C
                 return static_cast<fs::FsNode*>(context)->read(offset, bytes);
             };
             auto symbol = find_elf_symbol(reader, file, file->stat().size, pc);
-            if (symbol.ok()) format_append(out, " ({}+{:#x})", StringView(symbol.value().name), symbol.value().offset);
+            if (symbol.is_error()) return;
+            char name[ElfSymbol::kMaxName + 1];
+            demangle_name(symbol.value().name, Span<char>(name, sizeof(name)));
+            format_append(out, " ({}+{:#x})", StringView(name), symbol.value().offset);
         },
         nullptr);
     m_processes.set_exit_observer(
@@ -46,7 +49,10 @@ UserSpace::~UserSpace() {
                 return static_cast<fs::FsNode*>(context)->read(offset, bytes);
             };
             auto symbol = find_elf_symbol(reader, file, file->stat().size, pc);
-            if (symbol.ok()) format_append(out, " ({}+{:#x})", StringView(symbol.value().name), symbol.value().offset);
+            if (symbol.is_error()) return;
+            char name[ElfSymbol::kMaxName + 1];
+            demangle_name(symbol.value().name, Span<char>(name, sizeof(name)));
+            format_append(out, " ({}+{:#x})", StringView(name), symbol.value().offset);
         },
         nullptr);
     m_processes.set_exit_observer(nullptr, nullptr);

@@ -97,4 +97,46 @@ Result<ElfSymbol> find_elf_symbol(ElfFileReader read, void* context, u64 file_si
     return Error::NotFound;
 }
 
+void demangle_name(const char* name, Span<char> out) {
+    if (out.empty()) return;
+    usize length = 0;
+    auto put = [&](const char* text, usize n) {
+        for (usize i = 0; i < n && length + 1 < out.size(); ++i) out[length++] = text[i];
+    };
+    auto copy_as_is = [&]() {
+        length = 0;
+        put(name, StringView::cstring_length(name));
+        out[length] = 0;
+    };
+    // One <length><identifier>; returns false if there is none at `p`.
+    auto identifier = [&](const char*& p) {
+        usize n = 0;
+        if (*p < '0' || *p > '9') return false;
+        while (*p >= '0' && *p <= '9') n = n * 10 + usize(*p++ - '0');
+        if (n == 0 || n > StringView::cstring_length(p)) return false;
+        put(p, n);
+        p += n;
+        return true;
+    };
+    const char* p = name;
+    if (p[0] != '_' || p[1] != 'Z') return copy_as_is();
+    p += 2;
+    if (*p == 'N') {
+        ++p;
+        bool first = true;
+        while (*p && *p != 'E') {
+            if (*p == 'K' || *p == 'V' || *p == 'r') {  // cv-qualifiers of a member function
+                ++p;
+                continue;
+            }
+            if (!first) put("::", 2);
+            first = false;
+            if (!identifier(p)) return copy_as_is();
+        }
+    } else if (!identifier(p)) {
+        return copy_as_is();
+    }
+    out[length] = 0;
+}
+
 }  // namespace mote

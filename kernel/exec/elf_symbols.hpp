@@ -26,4 +26,10 @@ using ElfFileReader = Result<usize> (*)(void* context, u64 offset, Span<u8> out)
 
 Result<ElfSymbol> find_elf_symbol(ElfFileReader read, void* context, u64 file_size, u64 address);
 
+// The readable part of an Itanium-ABI mangled C++ name, for reports:
+// "_Z4mainiPPc" -> "main", "_ZN4mote4user5spawnE..." -> "mote::user::spawn".
+// Writes into `out` (NUL-terminated, cut to fit); a name it does not
+// understand is copied as it is.
+void demangle_name(const char* name, Span<char> out);
+
 }  // namespace mote

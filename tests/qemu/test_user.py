@@ -45,7 +45,7 @@ def check_init_programs(args):
 def check_faults(args):
     for case in ("null", "kernel", "exec", "stack", "illegal", "write-ro"):
         q, text = boot_init(args, f"bin/fault,{case}")
-        report = re.search(r"proc: pid 1 \(fault\) killed: (.+) at address (0x[0-9a-f]+), pc (0x[0-9a-f]+)", text)
+        report = re.search(r"proc: pid 1 \(fault\) killed: (.+) at address (0x[0-9a-f]+), pc (0x[0-9a-f]+)(.*)", text)
         if not report:
             q.fail(f"fault {case}: no one-line fault report")
         if "init ended: reason 3" not in text:
@@ -54,6 +54,10 @@ def check_faults(args):
             q.fail(f"fault {case}: the kernel crashed")
         if case == "null" and report.group(2) != "0x0":
             q.fail("null: fault address is not 0")
+        # The program keeps its symbols: the report names the function (not
+        # for exec, whose pc is in the data it jumped to).
+        if case != "exec" and not re.match(r" \([A-Za-z_][\w:]*\+0x[0-9a-f]+\)", report.group(4)):
+            q.fail(f"fault {case}: the pc is not symbolized: {report.group(0)!r}")
         if case == "kernel" and not int(report.group(2), 16) >= 1 << 47 and not int(report.group(2), 16) >= 0xffffffc000000000:
             q.fail("kernel: fault address is not a kernel address")
     print("OK: every user fault ends only its process, with a one-line report")

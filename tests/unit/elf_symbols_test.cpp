@@ -115,3 +115,21 @@ TEST(ElfSymbols, BrokenTablesAreErrorsNotCrashes) {
     auto no_sections = elf_with(kSyms, 0);
     EXPECT_EQ(lookup(no_sections, 0x401010).error(), Error::NotFound);
 }
+
+TEST(ElfSymbols, DemangledNames) {
+    auto demangled = [](const char* name) {
+        char out[64];
+        demangle_name(name, Span<char>(out, sizeof(out)));
+        return std::string(out);
+    };
+    EXPECT_EQ(demangled("_Z4mainiPPc"), "main");
+    EXPECT_EQ(demangled("_ZN4mote4user5spawnENS_4SpanE"), "mote::user::spawn");
+    EXPECT_EQ(demangled("_ZNK4mote6Region3endEv"), "mote::Region::end");
+    EXPECT_EQ(demangled("memcpy"), "memcpy");
+    EXPECT_EQ(demangled("_Z"), "_Z");
+    EXPECT_EQ(demangled("_Z99x"), "_Z99x") << "a length past the end";
+    EXPECT_EQ(demangled("_ZN3abc"), "abc");
+    char tiny[4];
+    demangle_name("_Z10abcdefghij", Span<char>(tiny, sizeof(tiny)));
+    EXPECT_EQ(std::string(tiny), "abc");
+}
