@@ -3,6 +3,9 @@
 #include "boot/kernel.hpp"
 #include "base/parse_number.hpp"
 #include "boot/kernel_reports.hpp"
+#if MOTE_HAVE_DRIVERS
+#include "net/net_report.hpp"
+#endif
 #include "core/log.hpp"
 #include "proc/process.hpp"
 
@@ -161,11 +164,24 @@ SysTree::SysTree(Kernel& kernel, UserSpace& user)
               else if (text == "reboot") kernel.request_power(PowerAction::Reboot);
               else return Error::InvalidArgument;
               return {};
-          }) {
+          })
+#if MOTE_HAVE_DRIVERS
+      ,
+      m_net("net",
+            [](FormatBuffer& o, void* c) {
+                if (write_net_report(static_cast<SysTree*>(c)->m_kernel.net(), line_to_buffer, &o).is_error())
+                    o.append("no network device\n");
+            },
+            this)
+#endif
+{
     fs::SysFile* files[] = {&m_memory, &m_memory_json, &m_processes, &m_processes_json, &m_maps,
                             &m_waits,  &m_uptime,      &m_log,       &m_devices,        &m_scheduler,
                             &m_timeslice, &m_log_level, &m_power};
     for (fs::SysFile* file : files) m_root.add(*file);
+#if MOTE_HAVE_DRIVERS
+    m_root.add(m_net);
+#endif
 }
 
 }  // namespace mote

@@ -10,11 +10,13 @@
 //   sys/uptime            uptime, the boot timeline, loop counters
 //   sys/log               the kernel log ring
 //   sys/devices           devices and their drivers
+//   sys/net               the network stack (images with drivers)
 //   sys/scheduler         scheduler counters; sys/timeslice_ms (read/write)
 //   sys/log_level         console log level (read/write)
 //   sys/power             write "off" or "reboot"
 #pragma once
 
+#include "base/config.hpp"
 #include "fs/sys_node.hpp"
 
 namespace mote {
@@ -32,6 +34,9 @@ private:
     UserSpace& m_user;
     fs::SysFile m_memory, m_memory_json, m_processes, m_processes_json, m_maps, m_waits, m_uptime, m_log, m_devices,
         m_scheduler, m_timeslice, m_log_level, m_power;
+#if MOTE_HAVE_DRIVERS
+    fs::SysFile m_net;
+#endif
     // Last: destroyed first, while the files it lists still exist.
     fs::SysDirectory m_root {"sys"};
 };

@@ -24,6 +24,11 @@ SysOr<void> write_all(Handle handle, StringView text);
 // Copies `from` (at its own position) to `to` until `from` reports its end.
 SysOr<void> copy_stream(Handle from, Handle to);
 
+// The report programs (ps, mem, net, devices, uptime, log): copies the
+// kernel's sys/<name> to stdout; on failure says why on stderr, as
+// `program: sys/<name>: Error`. Returns main's exit status.
+int show_sys_file(StringView program, StringView name);
+
 template <typename... Args>
 void print(Handle handle, StringView fmt, const Args&... args) {
     char storage[kPrintMax];
