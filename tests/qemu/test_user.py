@@ -19,9 +19,9 @@ import machines  # noqa: E402 (qemu_harness put tools/ on the path)
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
 
 
-def boot_init(args, init, timeout=60):
+def boot_init(args, init, timeout=60, memory=None):
     """Boots with `mote.init=init`; returns the output once QEMU exits."""
-    q = qemu_harness.Qemu(args, append=f"mote.init={init}", initrd=True)
+    q = qemu_harness.Qemu(args, append=f"mote.init={init}", initrd=True, memory=memory)
     try:
         q.expect("init ended:", timeout=timeout)
         q.wait_exit()
@@ -88,6 +88,18 @@ def check_storms(args):
         if not free or free.group(1) != free.group(2) or free.group(1) == "0":
             q.fail(f"storm {case}: memory not given back ({free.group(0) if free else 'no figures'})")
     print("OK: 1000 sequential spawns, 64 concurrent ones and a map-until-NoMemory give every page back")
+
+
+def check_small_memory(args):
+    """The whole system in 16 MiB: 16 programs alive at once, and every page
+    back afterwards."""
+    q, text = boot_init(args, "bin/storm,concurrent,16", timeout=120, memory="16M")
+    if "STORM concurrent ok count=16" not in text:
+        q.fail("16 concurrent programs did not run in 16 MiB")
+    free = re.search(r"STORM free_before=(\d+) free_after=(\d+)", text)
+    if not free or free.group(1) != free.group(2):
+        q.fail("16 MiB: memory not given back")
+    print("OK: 16 programs at once in 16 MiB of RAM")
 
 
 def check_scheduler(args):
@@ -194,6 +206,7 @@ def main():
     check_faults(args)
     check_bad_syscalls(args)
     check_storms(args)
+    check_small_memory(args)
     check_scheduler(args)
     check_syscall_fuzzer(args, int(os.environ.get("MOTE_SYSFUZZ_SECONDS", "10")))
     check_shell(args)
