@@ -1,9 +1,11 @@
 #include "boot/dev_tree.hpp"
 
-#if MOTE_HAVE_DRIVERS
 namespace mote {
 
+#if MOTE_HAVE_DRIVERS
 DevTree::DevTree(BlockRegistry& blocks, PageAllocator& pages) {
+    m_root.add(m_null_node);
+    m_root.add(m_zero_node);
     for (usize i = 0; i < blocks.count() && i < kMax; ++i) {
         BlockDevice& device = blocks.at(i);
         auto* file = new (m_file_storage[i]) BlockFile(device, pages);
@@ -20,6 +22,15 @@ DevTree::~DevTree() {
         reinterpret_cast<BlockFile*>(m_file_storage[i])->~BlockFile();
     }
 }
+#else
+DevTree::DevTree() {
+    m_root.add(m_null_node);
+    m_root.add(m_zero_node);
+}
+
+DevTree::~DevTree() {
+    while (m_root.remove_first()) {}
+}
+#endif
 
 }  // namespace mote
-#endif

@@ -1,9 +1,11 @@
-// DevTree: the devices as files under dev/ in every program's root: each
-// block device (dev/vda, dev/vdb, ...) as a BlockFile read and written at
-// sector-aligned offsets. Only in images with drivers.
+// DevTree: the devices as files under dev/ in every program's root:
+// dev/null and dev/zero, and (images with drivers) each block device
+// (dev/vda, dev/vdb, ...) as a BlockFile read and written at sector-aligned
+// offsets.
 #pragma once
 
 #include "base/config.hpp"
+#include "fs/null_device.hpp"
 #include "fs/sys_node.hpp"
 #if MOTE_HAVE_DRIVERS
 #include "dev/block_registry.hpp"
@@ -18,7 +20,8 @@ public:
     DevTree(BlockRegistry& blocks, PageAllocator& pages);
     ~DevTree();
 #else
-    DevTree() = default;
+    DevTree();
+    ~DevTree();
 #endif
     fs::SysDirectory& root() { return m_root; }
 
@@ -29,6 +32,10 @@ private:
     alignas(fs::BlockNode) u8 m_node_storage[kMax][sizeof(fs::BlockNode)];
     usize m_count = 0;
 #endif
+    NullDevice m_null {NullDevice::Kind::Null};
+    NullDevice m_zero {NullDevice::Kind::Zero};
+    fs::DeviceNode m_null_node {"null", m_null, (u64(2) << 32) + 2};
+    fs::DeviceNode m_zero_node {"zero", m_zero, (u64(2) << 32) + 3};
     fs::SysDirectory m_root {"dev"};
 };
 
