@@ -100,10 +100,18 @@ class HostedUserTest(unittest.TestCase):
         self.assertIn("init ended: reason 1 status 1", text)
 
     def test_faults_end_only_the_process(self):
-        for case in ("null", "exec", "stack", "illegal", "write-ro"):
+        for case in ("null", "kernel", "exec", "stack", "illegal", "write-ro"):
             with self.subTest(case=case):
                 k, text = self.boot(f"bin/fault,{case}")
-                self.assertRegex(text, r"proc: pid 1 \(fault\) killed: .*host SIG")
+                report = re.search(r"proc: pid 1 \(fault\) killed: .*host SIG.*at address (0x[0-9a-f]+), pc (0x[0-9a-f]+)",
+                                   text)
+                self.assertIsNotNone(report, text[-2000:])
+                if case == "null":
+                    self.assertEqual(report.group(1), "0x0")
+                # The pc is in the program (linked at 0x400000) unless the
+                # fault was the jump itself.
+                if case in ("null", "illegal", "write-ro"):
+                    self.assertTrue(0x400000 <= int(report.group(2), 16) < 0x10000000, report.group(0))
                 self.assertIn("init ended: reason 3", text)
                 self.assertEqual(k.status, 0)
 
@@ -136,14 +144,18 @@ class HostedUserTest(unittest.TestCase):
         self.assertIn("init ended: reason 1 status 0", text)
 
     def test_shell_over_a_pipe(self):
-        k, text = self.boot(None, stdin=b"echo hi there\nls bin\nfalse\ncat no/such/file\necho still here\n")
+        # sh as init: bin/init would start a new shell after end of input.
+        k, text = self.boot("bin/sh", stdin=b"echo hi there\nls bin\nfalse\ncat no/such/file\nfault null\n"
+                            b"echo still here\n")
         self.assertIn("hi there", k.out)
         expected = sorted(os.listdir(os.path.join(BUILD, "initramfs", "bin")))
         for name in expected:
             self.assertRegex(k.out, rf"(?m)^\s*{re.escape(name)}\s*$")
         self.assertIn("[exit 1]", k.out)
         self.assertIn("NotFound", k.out)
+        self.assertIn("killed:", text)
         self.assertIn("still here", k.out)
+        self.assertIn("init ended: reason 1 status 0", text)
 
 
 def main():

@@ -26,9 +26,11 @@
 // running user code when its pages go (its process is being killed) is
 // killed and reaped first.
 //
-// A child that dies (a signal such as SIGSEGV, or the stub giving up)
-// shows as the socket's end of file: its process is faulted with the
-// signal as cause. Every child is killed by PID and reaped when its
+// A fault in a program (SIGSEGV, SIGILL, ...) is caught by the stub's
+// handler, which sends the signal, fault address and pc before exiting: the
+// process is faulted with the host signal number as cause, like a trap on
+// bare metal. A child that dies otherwise shows as the socket's end of
+// file, and its wait status gives the cause. Every child is killed by PID and reaped when its
 // process ends, and dies with the kernel (PR_SET_PDEATHSIG).
 #pragma once
 
@@ -101,7 +103,7 @@ private:
     // Kills (SIGKILL) and reaps the child's process; returns its wait status.
     int kill_and_reap(Child& child);
     // Ends the thread's process with `name` as cause after its child is gone.
-    void fail(Child& child, u64 cause, const char* name);
+    void fail(Child& child, u64 cause, const char* name, u64 address = 0, u64 pc = 0);
     void read_request(Child& child);
     void close_socket(Child& child);
 

@@ -8,7 +8,8 @@
 //   program, Reply ends the syscall in progress. Commands are applied in
 //   order, and a Reply only after every command sent before it: a page the
 //   kernel unmapped is gone before the program runs again.
-//   process -> kernel: Syscall, while the process then waits for the reply.
+//   process -> kernel: Syscall, while the process then waits for the reply;
+//   Fault, from the stub's signal handler just before the process exits.
 //
 // Included by the kernel, the stub and the hosted user runtime; plain
 // integers only.
@@ -29,6 +30,7 @@ enum Kind : uint64_t {
     kStart = 4,    // entry, sp, argument
     kReply = 5,    // value
     kSyscall = 16, // number, a[6]
+    kFault = 17,   // number = host signal, a[0] = fault address, a[1] = pc
 };
 
 struct Command {

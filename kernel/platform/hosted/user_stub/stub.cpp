@@ -12,18 +12,66 @@ using namespace mote;
 
 namespace {
 #if defined(__x86_64__)
-constexpr long kPrctl = 157;
+constexpr long kPrctl = 157, kSigaction = 13, kSigaltstack = 131;
 #elif defined(__aarch64__)
-constexpr long kPrctl = 167;
+constexpr long kPrctl = 167, kSigaction = 134, kSigaltstack = 132;
 #endif
 constexpr long kSetParentDeathSignal = 1;  // PR_SET_PDEATHSIG
 constexpr long kSigKill = 9;
+constexpr long kSaSiginfo = 4, kSaOnstack = 0x0800'0000, kSaRestorer = 0x0400'0000;
+// The faults a program can cause (SIGILL, SIGTRAP, SIGBUS, SIGFPE, SIGSEGV).
+constexpr int kFaultSignals[] = {4, 5, 7, 8, 11};
+
+struct KernelSigaction {
+    void (*handler)(int, void*, void*);
+    unsigned long flags;
+    void (*restorer)();
+    uint64_t mask;
+};
+struct AltStack {
+    void* base;
+    int flags;
+    uint64_t size;
+};
+
+// The handler runs here, so a program that overflowed its stack is still
+// reported.
+alignas(16) char g_signal_stack[65536];  // room for the largest FP state
+
+// A fault in the program: tell the kernel what and where (the one-line
+// report bare metal gives), then end; the kernel sees the socket close.
+void on_fault(int signal, void* info, void* context) {
+    uint64_t address = *reinterpret_cast<uint64_t*>(static_cast<char*>(info) + 16);  // si_addr
+    uint64_t pc = 0;
+#if defined(__x86_64__)
+    // ucontext_t: flags, link, stack (24 bytes), then mcontext's gregs;
+    // REG_RIP is gregs[16].
+    pc = *reinterpret_cast<uint64_t*>(static_cast<char*>(context) + 40 + 16 * 8);
+#else
+    (void)context;
+#endif
+    hosted_wire::Request report {hosted_wire::kFault, uint64_t(signal), {address, pc, 0, 0, 0, 0}};
+    hosted_linux::call(hosted_linux::kWrite, hosted_wire::kSocketFd, long(&report), sizeof(report));
+    hosted_linux::exit_group(128 + signal);
+}
+
+// x86_64 Linux refuses to deliver a signal without a restorer; the
+// handler never returns, so this never runs.
+[[noreturn]] void never_returns() { hosted_linux::exit_group(127); }
+
+void catch_faults() {
+    AltStack stack {g_signal_stack, 0, sizeof(g_signal_stack)};
+    hosted_linux::call(kSigaltstack, long(&stack), 0);
+    KernelSigaction action {on_fault, kSaSiginfo | kSaOnstack | kSaRestorer, never_returns, 0};
+    for (int signal : kFaultSignals) hosted_linux::call(kSigaction, signal, long(&action), 0, sizeof(action.mask));
+}
 }  // namespace
 
 extern "C" [[noreturn]] void stub_main() {
     // If the kernel dies, so does every program, even one that never
     // makes a syscall again.
     hosted_linux::call(kPrctl, kSetParentDeathSignal, kSigKill);
+    catch_faults();
     hosted_wire::Command start = hosted_linux::serve();
     if (start.kind != hosted_wire::kStart) hosted_linux::exit_group(124);
     // Nothing of the stub's state is needed after this.
