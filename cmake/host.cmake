@@ -29,6 +29,29 @@ add_executable(mote-hosted ${CMAKE_SOURCE_DIR}/kernel/platform/hosted/main.cpp)
 target_link_libraries(mote-hosted PRIVATE mote_hosted)
 target_compile_options(mote-hosted PRIVATE ${MOTE_WARNINGS} ${MOTE_KERNEL_FLAGS})
 
+# The process every user program runs in under the hosted kernel
+# (kernel/platform/hosted/user_stub/): freestanding, no sanitizers, linked
+# far above the user half. Built straight with the compiler so none of the
+# host build's flags reach it.
+set(MOTE_USER_STUB_SOURCES ${CMAKE_SOURCE_DIR}/kernel/platform/hosted/user_stub/stub.cpp
+    ${CMAKE_SOURCE_DIR}/kernel/platform/hosted/user_stub/linux_calls.hpp
+    ${CMAKE_SOURCE_DIR}/kernel/platform/hosted/user_wire.hpp)
+add_custom_command(OUTPUT ${CMAKE_BINARY_DIR}/mote-user-stub
+                   COMMAND ${CMAKE_CXX_COMPILER} -std=c++23 -O2 -g -ffreestanding -fno-exceptions -fno-rtti
+                           -fno-stack-protector -fno-pic -fno-builtin -fno-jump-tables -mcmodel=large
+                           -I${CMAKE_SOURCE_DIR}/kernel -static -nostdlib -fuse-ld=lld
+                           -Wl,--image-base=0x500000000000 -Wall -Wextra
+                           ${CMAKE_SOURCE_DIR}/kernel/platform/hosted/user_stub/stub.cpp
+                           -o ${CMAKE_BINARY_DIR}/mote-user-stub
+                   DEPENDS ${MOTE_USER_STUB_SOURCES}
+                   COMMENT "Building mote-user-stub")
+add_custom_target(mote_user_stub ALL DEPENDS ${CMAKE_BINARY_DIR}/mote-user-stub)
+add_dependencies(mote-hosted mote_user_stub)
+
+# The user programs for the hosted kernel: build/host/initramfs.cpio.
+set(MOTE_USER_HOSTED ON)
+add_subdirectory(user)
+
 enable_testing()
 add_subdirectory(tests)
 if(MOTE_BENCH)

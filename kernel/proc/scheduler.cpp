@@ -50,6 +50,8 @@ bool Scheduler::run_user(Loop& loop, Nanoseconds deadline) {
     thread->m_stats.cpu_time += end - start;
     m_current = nullptr;
     this_cpu().current_thread = nullptr;
+    // Parked, Ended and Detached threads are on no queue: whoever wakes
+    // them (an object, the end of the process, a syscall event) requeues.
     if (exit == RunExit::Loop && thread->m_state == ThreadState::Running) {
         thread->m_state = ThreadState::Runnable;
         thread->m_state_since = end;

@@ -21,6 +21,10 @@ enum class RunExit : u8 {
     Loop,    // something needs the loop (an interrupt, a timer, a wake-up)
     Parked,  // the thread's syscall parked it
     Ended,   // the thread's process ended (exit, a fault, killed)
+    // The thread runs elsewhere (the hosted kernel: in its own Linux
+    // process) and stays Running; its next syscall comes as an event that
+    // makes it runnable again. The scheduler does not requeue it.
+    Detached,
 };
 
 class UserPlatform {

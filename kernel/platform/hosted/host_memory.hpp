@@ -1,6 +1,10 @@
-// HostMemory: the hosted kernel's "physical memory", an anonymous mmap arena
-// managed by the same PageAllocator as on bare metal, so the portable kernel
-// (processes, slab caches, DMA-style buffers) can rely on mm/ everywhere.
+// HostMemory: the hosted kernel's "physical memory", a shared mapping of a
+// memfd managed by the same PageAllocator as on bare metal, so the portable
+// kernel (processes, slab caches, DMA-style buffers) can rely on mm/
+// everywhere. Being a memfd, a frame is also an offset in a file that user
+// programs' Linux processes map at their user addresses (the hosted
+// UserPlatform, hosted_user_platform.hpp): kernel and program see the same
+// bytes, as a kernel's direct map and a user mapping do on bare metal.
 //
 // Addresses: the arena pretends to be RAM at physical address kPhysBase, and
 // the allocator's direct-map offset is (arena - kPhysBase). Physical
@@ -48,6 +52,10 @@ public:
     const PageAllocator& pages() const { return m_pages; }
     // The arena as physical memory: [kPhysBase, kPhysBase + size).
     PhysRange range() const { return {kPhysBase, m_mapping.size}; }
+    // The memfd behind the arena (close-on-exec, numbered above the
+    // descriptors a child is given) and a frame's offset in it.
+    int fd() const { return m_mapping.fd; }
+    u64 file_offset(PhysAddr frame) const { return frame - kPhysBase; }
 
 private:
     // Owns the mapping. Declared before m_pages so it is destroyed after
@@ -55,6 +63,7 @@ private:
     struct Mapping {
         void* base = nullptr;
         u64 size = 0;
+        int fd = -1;
         Mapping() = default;
         Mapping(const Mapping&) = delete;
         Mapping& operator=(const Mapping&) = delete;

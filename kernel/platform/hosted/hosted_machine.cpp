@@ -1,6 +1,9 @@
 #include "platform/hosted/hosted_machine.hpp"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <sys/stat.h>
 #include <sys/epoll.h>
 #include <time.h>
 #include <unistd.h>
@@ -23,12 +26,42 @@ HostedMachine::HostedMachine() : m_start(monotonic_ns()) {}
 
 HostedMachine::~HostedMachine() {
     if (m_epoll >= 0) close(m_epoll);
+    free(m_initramfs);
+}
+
+Result<void> HostedMachine::load_initramfs(const char* path) {
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return Error::NotFound;
+    struct stat info {};
+    // The archive is decoded in place by the kernel; a bound keeps a wrong
+    // file from eating the host.
+    constexpr off_t kMaxInitramfs = off_t(256) << 20;
+    if (fstat(fd, &info) != 0 || info.st_size <= 0 || info.st_size > kMaxInitramfs) {
+        close(fd);
+        return Error::InvalidArgument;
+    }
+    auto* bytes = static_cast<u8*>(malloc(usize(info.st_size)));
+    usize done = 0;
+    while (bytes && done < usize(info.st_size)) {
+        ssize_t got = read(fd, bytes + done, usize(info.st_size) - done);
+        if (got <= 0) break;
+        done += usize(got);
+    }
+    close(fd);
+    if (!bytes || done != usize(info.st_size)) {
+        free(bytes);
+        return Error::Io;
+    }
+    m_initramfs = bytes;
+    m_initramfs_size = done;
+    return {};
 }
 
 Result<void> HostedMachine::init(const Options& options) {
     m_command_line = options.command_line;
     m_disk_path = options.disk_path;
     m_disk_create_size = options.disk_create_size;
+    if (options.initrd_path) TRY(load_initramfs(options.initrd_path));
     TRY(m_memory.init(options.memory_size));
     m_epoll = epoll_create1(EPOLL_CLOEXEC);
     if (m_epoll < 0) return Error::Io;
@@ -64,7 +97,12 @@ void HostedMachine::wait(Loop& loop, Nanoseconds deadline) {
     }
     epoll_event events[8];
     int n = epoll_pwait2(m_epoll, events, 8, timeout_ptr, nullptr);
-    for (int i = 0; i < n; ++i) loop.post_irq(events[i].data.u32);
+    for (int i = 0; i < n; ++i) {
+        // A user program's socket carries its slot + 1 in the upper half.
+        u64 tag = events[i].data.u64;
+        if (tag >> 32) m_user.mark_ready(u32(tag >> 32) - 1);
+        loop.post_irq(u32(tag));
+    }
 }
 
 void HostedMachine::attach_devices(Kernel& kernel) {
@@ -81,6 +119,9 @@ void HostedMachine::attach_devices(Kernel& kernel) {
             if (more && !self->m_stdin_watched) self->m_loop->post_irq(kConsoleIrq);
         },
         this);
+    m_user.connect(m_epoll, loop, kUserIrq);
+    loop.set_irq_handler(
+        kUserIrq, [](void* ctx, u32) { static_cast<HostedUserPlatform*>(ctx)->on_irq(); }, &m_user);
     // stdin that epoll cannot watch (a file, /dev/null) is always readable:
     // read it now, and again after each read until its end.
     if (!m_stdin_watched) loop.post_irq(kConsoleIrq);

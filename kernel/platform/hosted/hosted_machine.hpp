@@ -13,6 +13,7 @@
 #include "platform/hosted/file_block_device.hpp"
 #include "platform/hosted/host_memory.hpp"
 #include "platform/hosted/host_random.hpp"
+#include "platform/hosted/hosted_user_platform.hpp"
 #include "platform/hosted/terminal_console.hpp"
 
 namespace mote {
@@ -24,10 +25,13 @@ public:
         u64 disk_create_size = 64ull << 20;
         const char* command_line = "";
         u64 memory_size = HostMemory::kDefaultSize;  // the page allocator's arena
+        const char* initrd_path = nullptr;  // a newc cpio archive of programs, or none
     };
 
     static constexpr u32 kConsoleIrq = 1;
     static constexpr u32 kDiskIrq = 2;
+    // Every user program's socket; the epoll tag says which (see wait()).
+    static constexpr u32 kUserIrq = 3;
 
     HostedMachine();
     ~HostedMachine();
@@ -44,10 +48,15 @@ public:
     Console& console() override { return m_console; }
     void attach_devices(Kernel& kernel) override;
     PageAllocator* pages() override { return m_memory.ready() ? &m_memory.pages() : nullptr; }
+    // Programs run as Linux processes (hosted_user_platform.hpp), given an
+    // initramfs (--initrd).
+    UserPlatform* user_platform() override { return m_initramfs_size ? &m_user : nullptr; }
+    ReadonlyBytes initramfs() const override { return ReadonlyBytes(m_initramfs, m_initramfs_size); }
 
 private:
     // Whether epoll can watch `fd` (regular files and /dev/null cannot).
     Result<bool> watch(int fd, u32 irq);
+    Result<void> load_initramfs(const char* path);
 
     int m_epoll = -1;
     bool m_stdin_watched = false;
@@ -59,6 +68,11 @@ private:
     HostMemory m_memory;
     TerminalConsole m_console;
     FileBlockDevice m_disk;
+    // Declared after m_memory: children map its memfd, and are killed
+    // before it goes.
+    HostedUserPlatform m_user {m_memory};
+    u8* m_initramfs = nullptr;  // host heap, read once at init
+    usize m_initramfs_size = 0;
 };
 
 }  // namespace mote

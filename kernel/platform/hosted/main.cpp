@@ -1,7 +1,7 @@
 // The hosted kernel's entry point: parse the host command line, build the
 // machine, run the kernel, exit with its power action.
 //
-//   mote-hosted [--disk FILE] [--disk-size MIB] [--memory MIB] [--append "mote.log=debug ..."]
+//   mote-hosted [--disk FILE] [--disk-size MIB] [--memory MIB] [--initrd FILE] [--append "mote.log=debug ..."]
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,10 +16,12 @@ using namespace mote;
 namespace {
 void usage(FILE* out) {
     fprintf(out,
-            "usage: mote-hosted [--disk FILE] [--disk-size MIB] [--memory MIB] [--append CMDLINE]\n"
+            "usage: mote-hosted [--disk FILE] [--disk-size MIB] [--memory MIB] [--initrd FILE] [--append CMDLINE]\n"
             "  --disk FILE       attach FILE as block device vda (created if missing)\n"
             "  --disk-size MIB   size of a newly created disk (default 64)\n"
             "  --memory MIB      physical memory for the page allocator (default 64)\n"
+            "  --initrd FILE     run user programs from FILE (a newc cpio archive, e.g.\n"
+            "                    build/host/initramfs.cpio), each as a Linux process\n"
             "  --append CMDLINE  kernel command line, e.g. \"mote.log=debug\"\n");
 }
 }  // namespace
@@ -50,6 +52,8 @@ int main(int argc, char** argv) {
                 return 2;
             }
             options.memory_size = mib.value() << 20;
+        } else if (!strcmp(arg, "--initrd") && has_value) {
+            options.initrd_path = argv[++i];
         } else if (!strcmp(arg, "--append") && has_value) {
             options.command_line = argv[++i];
         } else {

@@ -1,0 +1,173 @@
+#!/usr/bin/env python3
+"""User programs under the hosted kernel: the same programs and runtime as
+on bare metal (build/host/initramfs.cpio), each in its own Linux process,
+their syscalls served by the kernel over a socket, the kernel under
+ASan/UBSan.
+
+Judged from outside: what the programs print, the kernel's exit reports,
+the staged initramfs tree, and the host's process list (no program process
+may outlive the kernel). Every process this test starts is in a session of
+its own and is killed by PID at the end."""
+import argparse
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+import unittest
+
+HOSTED = None
+BUILD = None
+
+
+def session_members(sid):
+    """PIDs of live processes in session `sid` (the kernel and its programs)."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                stat = f.read()
+        except OSError:
+            continue
+        # Fields after the parenthesised name: state ppid pgrp session ...
+        fields = stat[stat.rindex(")") + 2:].split()
+        if fields[0] != "Z" and int(fields[3]) == sid:
+            found.append(int(entry))
+    return found
+
+
+class Kernel:
+    """mote-hosted with the hosted initramfs, stdin/stdout pipes, bounded."""
+
+    def __init__(self, init=None, stdin=b"", timeout=60, append=""):
+        cmd = [HOSTED, "--initrd", os.path.join(BUILD, "initramfs.cpio")]
+        line = " ".join(x for x in ((f"mote.init={init}" if init else ""), append) if x)
+        if line:
+            cmd += ["--append", line]
+        self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                     start_new_session=True)
+        self.sid = self.proc.pid
+        try:
+            out, err = self.proc.communicate(stdin, timeout=timeout)
+        finally:
+            self.leftovers = self.stop()
+        self.status = self.proc.returncode
+        self.out = out.decode(errors="replace")
+        self.err = err.decode(errors="replace")
+
+    def stop(self):
+        """Kills the kernel if still there, then every process of its session
+        by PID; returns the PIDs that were still alive after the kernel."""
+        if self.proc.poll() is None:
+            os.kill(self.proc.pid, signal.SIGKILL)
+            self.proc.wait()
+        left = []
+        deadline = time.monotonic() + 2
+        while time.monotonic() < deadline:
+            left = session_members(self.sid)
+            if not left:
+                break
+            time.sleep(0.05)
+        for pid in left:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        return left
+
+
+class HostedUserTest(unittest.TestCase):
+    def boot(self, init, **kw):
+        k = Kernel(init, **kw)
+        text = k.out + k.err
+        self.assertEqual(k.leftovers, [], "program processes outlived the kernel")
+        self.assertNotIn("ERROR: AddressSanitizer", text)
+        self.assertNotIn("runtime error:", text)  # UBSan
+        self.assertNotIn("MOTE-PANIC", text)
+        return k, text
+
+    def test_echo_as_init(self):
+        k, text = self.boot("bin/echo,hello,world")
+        self.assertIn("hello world\n", k.out)
+        self.assertIn("init ended: reason 1 status 0", text)
+        self.assertEqual(k.status, 0, text[-2000:])
+
+    def test_false_reports_its_status(self):
+        k, text = self.boot("bin/false")
+        self.assertIn("init ended: reason 1 status 1", text)
+
+    def test_faults_end_only_the_process(self):
+        for case in ("null", "kernel", "exec", "stack", "illegal", "write-ro"):
+            with self.subTest(case=case):
+                k, text = self.boot(f"bin/fault,{case}")
+                report = re.search(r"proc: pid 1 \(fault\) killed: .*host SIG.*at address (0x[0-9a-f]+), pc (0x[0-9a-f]+)",
+                                   text)
+                self.assertIsNotNone(report, text[-2000:])
+                if case == "null":
+                    self.assertEqual(report.group(1), "0x0")
+                # The pc is in the program (linked at 0x400000) unless the
+                # fault was the jump itself.
+                if case in ("null", "illegal", "write-ro"):
+                    self.assertTrue(0x400000 <= int(report.group(2), 16) < 0x10000000, report.group(0))
+                self.assertIn("init ended: reason 3", text)
+                self.assertEqual(k.status, 0)
+
+    def test_bad_syscalls_get_their_named_errors(self):
+        k, text = self.boot("bin/badcall", timeout=120)
+        done = re.search(r"BADCALL done (\d+) passed, (\d+) failed", text)
+        self.assertIsNotNone(done, text[-3000:])
+        failures = [line for line in text.splitlines() if line.startswith("BADCALL") and line.endswith("FAIL")]
+        self.assertEqual((done.group(2), failures), ("0", []))
+        self.assertGreaterEqual(int(done.group(1)), 40)
+
+    def test_storms_give_every_page_back(self):
+        for case, expect in (("spawn,200", "STORM spawn ok count=200"), ("concurrent,32", "STORM concurrent ok count=32"),
+                             ("memory", "STORM memory ok")):
+            with self.subTest(case=case):
+                k, text = self.boot(f"bin/storm,{case}", timeout=150)
+                self.assertIn(expect, text, text[-3000:])
+                free = re.search(r"STORM free_before=(\d+) free_after=(\d+)", text)
+                self.assertIsNotNone(free)
+                self.assertEqual(free.group(1), free.group(2))
+                self.assertNotEqual(free.group(1), "0")
+
+    def test_syscall_fuzzer_under_sanitizers(self):
+        seconds = int(os.environ.get("MOTE_SYSFUZZ_SECONDS", "5"))
+        k, text = self.boot(f"bin/sysfuzz,{seconds}", timeout=seconds + 120)
+        result = re.search(r"SYSFUZZ calls=(\d+) children=(\d+) exited=(\d+) faulted=(\d+) killed=(\d+) "
+                           r"free_before=(\d+) free_after=(\d+)", text)
+        self.assertIsNotNone(result, text[-3000:])
+        self.assertEqual(result.group(6), result.group(7))
+        self.assertIn("init ended: reason 1 status 0", text)
+
+    def test_shell_over_a_pipe(self):
+        # sh as init: bin/init would start a new shell after end of input.
+        k, text = self.boot("bin/sh", stdin=b"echo hi there\nls bin\nfalse\ncat no/such/file\nfault null\n"
+                            b"echo still here\n")
+        self.assertIn("hi there", k.out)
+        expected = sorted(os.listdir(os.path.join(BUILD, "initramfs", "bin")))
+        for name in expected:
+            self.assertRegex(k.out, rf"(?m)^\s*{re.escape(name)}\s*$")
+        self.assertIn("[exit 1]", k.out)
+        self.assertIn("NotFound", k.out)
+        self.assertIn("killed:", text)
+        self.assertIn("still here", k.out)
+        self.assertIn("init ended: reason 1 status 0", text)
+
+
+def main():
+    global HOSTED, BUILD
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--hosted", required=True)
+    parser.add_argument("--build-dir", required=True)
+    args, rest = parser.parse_known_args()
+    HOSTED = os.path.abspath(args.hosted)
+    BUILD = os.path.abspath(args.build_dir)
+    unittest.main(argv=[sys.argv[0]] + rest, verbosity=2)
+
+
+if __name__ == "__main__":
+    main()
