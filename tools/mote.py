@@ -85,6 +85,9 @@ def cmd_run(args):
         build(["host"], ["mote-hosted"])
         disk = args.disk or os.path.join(build_dir("host"), "scratch.img")
         cmd = [os.path.join(build_dir("host"), "mote-hosted"), "--disk", disk]
+        initrd = machines.initrd_for(build_dir("host"), args)
+        if initrd:
+            cmd += ["--initrd", initrd]
         if args.append:
             cmd += ["--append", args.append]
         log(f"disk: {disk}")

@@ -3,7 +3,9 @@
 // root). It runs bin/sh on the console with the root as both directories,
 // reaps it when it ends, reports how, and starts a new one. A shell that
 // ends within a second of starting is restarted after a pause, so a broken
-// sh cannot turn init into a spawn loop.
+// sh cannot turn init into a spawn loop. When the console itself has ended
+// (the hosted kernel's stdin was a pipe that closed) there is nobody to
+// start a shell for: init exits, and the kernel powers off.
 #include "runtime.hpp"
 
 using namespace mote;
@@ -32,6 +34,12 @@ int main(int, char**) {
         abi::ExitInfo info {};
         auto waited = sys::wait(child.value(), info, kForever);
         (void)sys::close(child.value());
+        abi::PollItem console {std_in(), abi::kPollReadable, 0, 0};
+        auto polled = sys::poll(&console, 1, 0);
+        if (polled.ok() && (console.ready & abi::kPollHangup)) {
+            print_err("init: the console has ended; exiting\n");
+            return 0;
+        }
         if (waited.is_error()) {
             print_err("init: wait: {}\n", waited.error());
         } else {
