@@ -41,20 +41,6 @@ UserSpace::UserSpace(Loop& loop, PageAllocator& pages, UserPlatform& platform, C
 }
 
 UserSpace::~UserSpace() {
-    m_processes.set_symbolizer(
-        [](Process& process, u64 pc, FormatBuffer& out, void*) {
-            fs::FsNode* file = process.program();
-            if (!file) return;
-            auto reader = [](void* context, u64 offset, Span<u8> bytes) -> Result<usize> {
-                return static_cast<fs::FsNode*>(context)->read(offset, bytes);
-            };
-            auto symbol = find_elf_symbol(reader, file, file->stat().size, pc);
-            if (symbol.is_error()) return;
-            char name[ElfSymbol::kMaxName + 1];
-            demangle_name(symbol.value().name, Span<char>(name, sizeof(name)));
-            format_append(out, " ({}+{:#x})", StringView(name), symbol.value().offset);
-        },
-        nullptr);
     m_processes.set_exit_observer(nullptr, nullptr);
     m_processes.end_all();
     if (m_init) m_init->release();

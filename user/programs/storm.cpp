@@ -14,25 +14,6 @@ using namespace mote::user;
 
 namespace {
 
-// free_pages from sys/memory.json; 0 if it cannot be read.
-u64 free_pages() {
-    auto handle = sys::open(root_dir(), "sys/memory.json", abi::kOpenRead);
-    if (handle.is_error()) return 0;
-    static char text[4096];
-    auto n = sys::read(handle.value(), text, sizeof(text) - 1, 0);
-    (void)sys::close(handle.value());
-    if (n.is_error()) return 0;
-    StringView json(text, n.value());
-    StringView key = "\"free_pages\": ";
-    for (usize i = 0; i + key.length() < json.length(); ++i) {
-        if (json.substr(i, key.length()) != key) continue;
-        u64 value = 0;
-        for (usize j = i + key.length(); j < json.length() && json[j] >= '0' && json[j] <= '9'; ++j)
-            value = value * 10 + u64(json[j] - '0');
-        return value;
-    }
-    return 0;
-}
 
 SysOr<Handle> start(StringView path, Span<const StringView> argv) {
     const Handle handles[] = {std_in(), std_out(), std_err(), working_dir(), root_dir()};
@@ -129,11 +110,11 @@ int main(int argc, char** argv) {
     // Warm-up, the same size: slab caches grow to what the test needs and
     // keep that (an empty slab or two is kept on purpose, not leaked).
     (void)run(test == "spawn" && count > 4 ? 4 : count);
-    u64 before = free_pages();
+    u64 before = free_pages_now();
     u64 start = sys::clock();
     auto result = run(count);
     u64 ms = (sys::clock() - start) / 1000000;
-    u64 after = free_pages();
+    u64 after = free_pages_now();
     if (result.is_error()) print_out("STORM {} FAIL {} after {} ms\n", test, result.error(), ms);
     else print_out("STORM {} ok count={} regions={} ms={}\n", test, count, g_regions, ms);
     print_out("STORM free_before={} free_after={}\n", before, after);

@@ -35,24 +35,6 @@ struct Random {
     u64 below(u64 n) { return next() % n; }
 };
 
-u64 free_pages() {
-    auto handle = sys::open(root_dir(), "sys/memory.json", abi::kOpenRead);
-    if (handle.is_error()) return 0;
-    static char text[4096];
-    auto n = sys::read(handle.value(), text, sizeof(text) - 1, 0);
-    (void)sys::close(handle.value());
-    if (n.is_error()) return 0;
-    StringView json(text, n.value());
-    StringView key = "\"free_pages\": ";
-    for (usize i = 0; i + key.length() < json.length(); ++i) {
-        if (json.substr(i, key.length()) != key) continue;
-        u64 value = 0;
-        for (usize j = i + key.length(); j < json.length() && json[j] >= '0' && json[j] <= '9'; ++j)
-            value = value * 10 + u64(json[j] - '0');
-        return value;
-    }
-    return 0;
-}
 
 alignas(64) u8 g_buffer[8192];
 
@@ -169,9 +151,9 @@ int main(int argc, char** argv) {
         else if (info.reason == u32(abi::ExitReason::Fault)) ++faulted;
         else ++killed;
         // The first child warms the slab caches; measure from after it.
-        if (children == 1) before = free_pages();
+        if (children == 1) before = free_pages_now();
     }
-    u64 after = free_pages();
+    u64 after = free_pages_now();
     print_out("SYSFUZZ calls={} children={} exited={} faulted={} killed={} free_before={} free_after={}\n",
               children * kCallsPerChild, children, exited, faulted, killed, before, after);
     return before == after && before != 0 ? 0 : 1;

@@ -42,4 +42,23 @@ int show_sys_file(StringView program, StringView name) {
     return 0;
 }
 
+u64 free_pages_now() {
+    auto handle = sys::open(root_dir(), "sys/memory.json", abi::kOpenRead);
+    if (handle.is_error()) return 0;
+    static char text[4096];
+    auto n = sys::read(handle.value(), text, sizeof(text) - 1, 0);
+    (void)sys::close(handle.value());
+    if (n.is_error()) return 0;
+    StringView json(text, n.value());
+    StringView key = "\"free_pages\": ";
+    for (usize i = 0; i + key.length() < json.length(); ++i) {
+        if (json.substr(i, key.length()) != key) continue;
+        u64 value = 0;
+        for (usize j = i + key.length(); j < json.length() && json[j] >= '0' && json[j] <= '9'; ++j)
+            value = value * 10 + u64(json[j] - '0');
+        return value;
+    }
+    return 0;
+}
+
 }  // namespace mote::user

@@ -29,6 +29,10 @@ SysOr<void> copy_stream(Handle from, Handle to);
 // `program: sys/<name>: Error`. Returns main's exit status.
 int show_sys_file(StringView program, StringView name);
 
+// The kernel's free pages now (sys/memory.json's free_pages); 0 if it
+// cannot be read. Tests compare it before and after a workload.
+u64 free_pages_now();
+
 template <typename... Args>
 void print(Handle handle, StringView fmt, const Args&... args) {
     char storage[kPrintMax];

@@ -12,6 +12,27 @@
 #define SCAUSE 272
 #define STVAL 280
 
+// x1 and x3..x31 to/from a TrapFrame at \base (x2, sp, is saved and
+// restored by hand: where it goes differs between the paths).
+.macro SAVE_GPRS base
+    sd x1, 8(\base)
+    .irp n, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31
+    sd x\n, (\n * 8)(\base)
+    .endr
+.endm
+.macro LOAD_GPRS base
+    ld x1, 8(\base)
+    .irp n, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31
+    ld x\n, (\n * 8)(\base)
+    .endr
+.endm
+// x3..x31 but a0 (x10), which holds the frame: it is loaded last.
+.macro LOAD_GPRS_FROM_A0
+    .irp n, 3, 4, 5, 6, 7, 8, 9, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31
+    ld x\n, (\n * 8)(a0)
+    .endr
+.endm
+
     .section .text.boot, "ax"
     .globl _start
 _start:
@@ -101,36 +122,7 @@ trap_entry:
     addi sp, sp, -FRAME_SIZE
 2:  sd t0, 16(sp)                // the interrupted sp
     csrrw t0, sscratch, zero     // t0 back; sscratch = 0: "in the kernel"
-    sd x1, 8(sp)
-    sd x3, 24(sp)
-    sd x4, 32(sp)
-    sd x5, 40(sp)
-    sd x6, 48(sp)
-    sd x7, 56(sp)
-    sd x8, 64(sp)
-    sd x9, 72(sp)
-    sd x10, 80(sp)
-    sd x11, 88(sp)
-    sd x12, 96(sp)
-    sd x13, 104(sp)
-    sd x14, 112(sp)
-    sd x15, 120(sp)
-    sd x16, 128(sp)
-    sd x17, 136(sp)
-    sd x18, 144(sp)
-    sd x19, 152(sp)
-    sd x20, 160(sp)
-    sd x21, 168(sp)
-    sd x22, 176(sp)
-    sd x23, 184(sp)
-    sd x24, 192(sp)
-    sd x25, 200(sp)
-    sd x26, 208(sp)
-    sd x27, 216(sp)
-    sd x28, 224(sp)
-    sd x29, 232(sp)
-    sd x30, 240(sp)
-    sd x31, 248(sp)
+    SAVE_GPRS sp
     csrr t0, sepc
     sd t0, SEPC(sp)
     csrr t0, sstatus
@@ -153,36 +145,7 @@ trap_entry:
     csrw sepc, t0
     ld t0, SSTATUS(sp)
     csrw sstatus, t0
-    ld x1, 8(sp)
-    ld x3, 24(sp)
-    ld x4, 32(sp)
-    ld x5, 40(sp)
-    ld x6, 48(sp)
-    ld x7, 56(sp)
-    ld x8, 64(sp)
-    ld x9, 72(sp)
-    ld x10, 80(sp)
-    ld x11, 88(sp)
-    ld x12, 96(sp)
-    ld x13, 104(sp)
-    ld x14, 112(sp)
-    ld x15, 120(sp)
-    ld x16, 128(sp)
-    ld x17, 136(sp)
-    ld x18, 144(sp)
-    ld x19, 152(sp)
-    ld x20, 160(sp)
-    ld x21, 168(sp)
-    ld x22, 176(sp)
-    ld x23, 184(sp)
-    ld x24, 192(sp)
-    ld x25, 200(sp)
-    ld x26, 208(sp)
-    ld x27, 216(sp)
-    ld x28, 224(sp)
-    ld x29, 232(sp)
-    ld x30, 240(sp)
-    ld x31, 248(sp)
+    LOAD_GPRS sp
     ld x2, 16(sp)                // last: sp itself
     sret
 
@@ -194,36 +157,7 @@ trap_entry:
 // mode: arch_enter_user then returns to its caller.
     .balign 4
 user_trap_entry:
-    sd x1, 8(sp)
-    sd x3, 24(sp)
-    sd x4, 32(sp)
-    sd x5, 40(sp)
-    sd x6, 48(sp)
-    sd x7, 56(sp)
-    sd x8, 64(sp)
-    sd x9, 72(sp)
-    sd x10, 80(sp)
-    sd x11, 88(sp)
-    sd x12, 96(sp)
-    sd x13, 104(sp)
-    sd x14, 112(sp)
-    sd x15, 120(sp)
-    sd x16, 128(sp)
-    sd x17, 136(sp)
-    sd x18, 144(sp)
-    sd x19, 152(sp)
-    sd x20, 160(sp)
-    sd x21, 168(sp)
-    sd x22, 176(sp)
-    sd x23, 184(sp)
-    sd x24, 192(sp)
-    sd x25, 200(sp)
-    sd x26, 208(sp)
-    sd x27, 216(sp)
-    sd x28, 224(sp)
-    sd x29, 232(sp)
-    sd x30, 240(sp)
-    sd x31, 248(sp)
+    SAVE_GPRS sp
     csrrw t0, sscratch, zero     // the user's sp; sscratch = 0: "in the kernel"
     sd t0, 16(sp)
     csrr t0, sepc
@@ -273,34 +207,7 @@ resume_user:
     csrw sstatus, t0
     ld x1, 8(a0)
     ld x2, 16(a0)
-    ld x3, 24(a0)
-    ld x4, 32(a0)
-    ld x5, 40(a0)
-    ld x6, 48(a0)
-    ld x7, 56(a0)
-    ld x8, 64(a0)
-    ld x9, 72(a0)
-    ld x11, 88(a0)
-    ld x12, 96(a0)
-    ld x13, 104(a0)
-    ld x14, 112(a0)
-    ld x15, 120(a0)
-    ld x16, 128(a0)
-    ld x17, 136(a0)
-    ld x18, 144(a0)
-    ld x19, 152(a0)
-    ld x20, 160(a0)
-    ld x21, 168(a0)
-    ld x22, 176(a0)
-    ld x23, 184(a0)
-    ld x24, 192(a0)
-    ld x25, 200(a0)
-    ld x26, 208(a0)
-    ld x27, 216(a0)
-    ld x28, 224(a0)
-    ld x29, 232(a0)
-    ld x30, 240(a0)
-    ld x31, 248(a0)
+    LOAD_GPRS_FROM_A0
     ld x10, 80(a0)               // last: a0 itself
     sret
 
