@@ -46,7 +46,7 @@ const char* abi_error_name(abi::Err error) {
     case abi::Err::IsDirectory: return "IsDirectory";
     case abi::Err::TooMany: return "TooMany";
     }
-    return "?";
+    return "UnknownErr";  // a value outside the ABI: say so, never crash
 }
 
 }  // namespace mote
