@@ -4,6 +4,7 @@
 // may hold the allocator's address.
 #pragma once
 
+#include "base/memory.hpp"
 #include "mm/page_allocator.hpp"
 
 namespace mote::arch {
@@ -14,8 +15,7 @@ struct AllocatorTableSource {
     // A zeroed page (the allocator hands out whatever was there).
     Result<u64> allocate() const {
         PhysAddr page = TRY(allocator->allocate(0, kOwnerPageTable));
-        u64* t = at(page);
-        for (usize i = 0; i < 512; ++i) t[i] = 0;
+        mem_set(at(page), 0, 4096);  // 64 bytes a step: a spawn zeroes several tables
         return page;
     }
     void free(u64 page_phys) const { allocator->free(page_phys, 0); }

@@ -5,9 +5,9 @@
 namespace mote {
 
 namespace {
-// StartInfo + argv pointers + argv (<= 4 KiB) fit in two pages; two more
-// for the first calls.
-constexpr u64 kStackPopulated = 4 * kPageSize;
+// StartInfo + argv pointers + argv (<= 4 KiB) fit in two pages; the rest
+// of the stack comes on first touch.
+constexpr u64 kStackPopulated = 2 * kPageSize;
 
 // argv must be exactly `argc` NUL-terminated strings.
 bool argv_well_formed(ReadonlyBytes argv, u32 argc) {

@@ -125,7 +125,14 @@ Result<void> AddressSpace::remove_mapped(u64 start, u64 size) {
 }
 
 void AddressSpace::clear() {
-    for (usize i = 0; i < m_count; ++i) MUST(unmap_pages(m_regions[i].start, m_regions[i].size));
+    bool all = m_mmu.unmap_all(
+        [](PhysAddr frame, void* context) {
+            auto* self = static_cast<AddressSpace*>(context);
+            self->m_pages.free(frame, 0);
+            --self->m_resident;
+        },
+        this);
+    for (usize i = 0; !all && i < m_count; ++i) MUST(unmap_pages(m_regions[i].start, m_regions[i].size));
     m_count = 0;
 }
 

@@ -65,7 +65,8 @@ public:
     // `size` bytes (rounded up). InvalidArgument if that is not exactly one
     // map() region (the program and stack cannot be unmapped).
     Result<void> remove_mapped(u64 start, u64 size);
-    // Returns every page and forgets every region (process teardown).
+    // Returns every page and forgets every region (process teardown: the
+    // MMU takes no mappings afterwards).
     void clear();
 
     Result<void> copy_in(Span<u8> to, u64 from);

@@ -35,6 +35,15 @@ public:
         for (u64 page = va; page < va + size; page += kPageSize)
             if (auto frame = unmap(page); frame.ok()) on_frame(frame.value(), context);
     }
+    // Removes every user page at once (the process is ending) and hands each
+    // frame to `on_frame`; the MMU takes no new mappings afterwards. One
+    // pass over the whole tree, where region-by-region unmapping would
+    // check each table for emptiness again and again. False if this MMU
+    // cannot (the caller then unmaps region by region).
+    virtual bool unmap_all(FrameSink on_frame, void* context) {
+        (void)on_frame, (void)context;
+        return false;
+    }
     virtual Result<void> protect(u64 va, u32 access) = 0;
     virtual Result<UserPage> translate(u64 va) const = 0;
     // The kernel wrote instructions into `frame` (mapped executable): make

@@ -20,7 +20,29 @@ Result<void> ArchUserMmu::init(u16 asid) {
 }
 
 void ArchUserMmu::destroy() {
+    if (m_destroyed) return;
     m_tables.destroy([](u64, void*) { VERIFY_MSG(false, "a user frame was still mapped at teardown"); }, nullptr);
+    m_destroyed = true;
+}
+
+bool ArchUserMmu::unmap_all(FrameSink on_frame, void* context) {
+    if (m_destroyed) return true;
+    // The CPU may still run on these tables (an exiting process): the
+    // caller switches away before the root's page is reused (destroy_mmu
+    // does, and nothing allocates in between).
+    struct Sink {
+        FrameSink on_frame;
+        void* context;
+    } sink {on_frame, context};
+    m_tables.destroy(
+        [](u64 pa, void* c) {
+            auto* s = static_cast<Sink*>(c);
+            s->on_frame(PhysAddr(pa), s->context);
+        },
+        &sink);
+    m_destroyed = true;
+    Arch::flush_address_space(m_asid);
+    return true;
 }
 
 Result<void> ArchUserMmu::map(u64 va, PhysAddr frame, u32 access) {

@@ -30,6 +30,7 @@ public:
     Result<void> map(u64 va, PhysAddr frame, u32 access) override;
     Result<PhysAddr> unmap(u64 va) override;
     void unmap_range(u64 va, u64 size, FrameSink on_frame, void* context) override;
+    bool unmap_all(FrameSink on_frame, void* context) override;
     Result<void> protect(u64 va, u32 access) override;
     Result<UserPage> translate(u64 va) const override;
     u64 table_pages() const override { return m_table_pages; }
@@ -40,6 +41,7 @@ private:
     PageAllocator& m_pages;
     Arch::UserTables m_tables;
     u16 m_asid = 0;
+    bool m_destroyed = false;  // unmap_all took the tree down
     u64 m_table_pages = 0;
 };
 
