@@ -74,6 +74,7 @@ Result<void> AddressSpace::add_lazy_region(u64 start, u64 size, u64 populated, u
     if ((access & kUserWrite) && (access & kUserExecute)) return Error::InvalidArgument;
     if (m_count == kMaxRegions) return Error::Overflow;
     if (overlaps(start, size)) return Error::BadState;
+    if (!m_mmu.demand_paging()) populated = size;
     TRY(populate(start + size - populated, start + size, access));
     m_regions[m_count++] = {start, size, access, kind, populated < size};
     return {};

@@ -49,6 +49,11 @@ public:
     // The kernel wrote instructions into `frame` (mapped executable): make
     // the CPU fetch what was written.
     virtual void code_written(PhysAddr frame) { (void)frame; }
+    // Whether a fault on an untouched page comes back to the kernel so it
+    // can bring the page in (AddressSpace::resolve_fault). The hosted
+    // platform's programs die on such a fault instead; their lazy regions
+    // are populated whole.
+    virtual bool demand_paging() const { return true; }
     // Table pages this MMU holds now (memory accounting).
     virtual u64 table_pages() const = 0;
 

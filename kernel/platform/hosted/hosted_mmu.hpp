@@ -44,6 +44,9 @@ public:
     Result<void> protect(u64 va, u32 access) override;
     Result<UserPage> translate(u64 va) const override;
     u64 table_pages() const override { return m_tables; }
+    // A program's fault ends its Linux process (the stub reports and
+    // exits): no page can be brought in on first touch.
+    bool demand_paging() const override { return false; }
 
 private:
     static constexpr u32 kLevels = 3;
