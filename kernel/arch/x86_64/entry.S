@@ -28,6 +28,19 @@
 #define USER_CODE 0x2b                // x86::kUserCode
 #define VECTOR_SYSCALL 0x100          // x86::kVectorSyscall
 
+// The general registers in TrapFrame order (cpu.hpp): pushed rax first, so
+// r15 ends up lowest, right above cr2.
+.macro PUSH_GPRS
+    .irp r, rax, rbx, rcx, rdx, rsi, rdi, rbp, r8, r9, r10, r11, r12, r13, r14, r15
+    pushq %\r
+    .endr
+.endm
+.macro POP_GPRS
+    .irp r, r15, r14, r13, r12, r11, r10, r9, r8, rbp, rdi, rsi, rdx, rcx, rbx, rax
+    popq %\r
+    .endr
+.endm
+
     .section .note.pvh, "a", @note
     .balign 4
     .long 4                          // namesz: "Xen\0"
@@ -183,21 +196,7 @@ isr_stubs:
 // (6.14.2), so after 6 + 16 + 1 quadwords and the 2-quadword frame record
 // one more 8-byte pad aligns the call.
 isr_common:
-    pushq %rax
-    pushq %rbx
-    pushq %rcx
-    pushq %rdx
-    pushq %rsi
-    pushq %rdi
-    pushq %rbp
-    pushq %r8
-    pushq %r9
-    pushq %r10
-    pushq %r11
-    pushq %r12
-    pushq %r13
-    pushq %r14
-    pushq %r15
+    PUSH_GPRS
     movq %cr2, %rax
     pushq %rax
     // From ring 3 (the CPU switched to TSS.rsp0): the user thread's path.
@@ -213,21 +212,7 @@ isr_common:
     cld
     call trap_handler
     addq $(8 + 16 + 8), %rsp         // pad, frame record, cr2
-    popq %r15
-    popq %r14
-    popq %r13
-    popq %r12
-    popq %r11
-    popq %r10
-    popq %r9
-    popq %r8
-    popq %rbp
-    popq %rdi
-    popq %rsi
-    popq %rdx
-    popq %rcx
-    popq %rbx
-    popq %rax
+    POP_GPRS
     addq $16, %rsp                   // vector, error code
     iretq
 
@@ -260,21 +245,7 @@ arch_enter_user:
     movq %rax, g_user_frame_end(%rip)
     movq %rdi, %rsp
     addq $8, %rsp                    // cr2
-    popq %r15
-    popq %r14
-    popq %r13
-    popq %r12
-    popq %r11
-    popq %r10
-    popq %r9
-    popq %r8
-    popq %rbp
-    popq %rdi
-    popq %rsi
-    popq %rdx
-    popq %rcx
-    popq %rbx
-    popq %rax
+    POP_GPRS
     addq $16, %rsp                   // vector, error code
     iretq                            // rip, cs, rflags, rsp, ss
 
@@ -297,21 +268,7 @@ syscall_entry:
     pushq %rcx                       // rip: the instruction after SYSCALL
     pushq $0                         // error code
     pushq $VECTOR_SYSCALL
-    pushq %rax
-    pushq %rbx
-    pushq %rcx
-    pushq %rdx
-    pushq %rsi
-    pushq %rdi
-    pushq %rbp
-    pushq %r8
-    pushq %r9
-    pushq %r10
-    pushq %r11
-    pushq %r12
-    pushq %r13
-    pushq %r14
-    pushq %r15
+    PUSH_GPRS
     pushq $0                         // cr2
     movq %rsp, %rbx                  // the frame, kept across the call
     // fall through
@@ -334,21 +291,7 @@ user_trap_call:
     // user's stack is never used in ring 0.
     movq %rbx, %rsp
     addq $8, %rsp                    // cr2
-    popq %r15
-    popq %r14
-    popq %r13
-    popq %r12
-    popq %r11
-    popq %r10
-    popq %r9
-    popq %r8
-    popq %rbp
-    popq %rdi
-    popq %rsi
-    popq %rdx
-    popq %rcx
-    popq %rbx
-    popq %rax
+    POP_GPRS
     movq 16(%rsp), %rcx              // rip
     movq 32(%rsp), %r11              // rflags
     movq 40(%rsp), %rsp              // the user's rsp
