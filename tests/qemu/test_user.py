@@ -186,7 +186,10 @@ def check_shell(args):
         out = run("dd if=dev/vda of=dev/vda bs=4096 count=1 skip=1 seek=10")
         if "4096 bytes" not in out:
             q.fail("dd on dev/vda did not report 4096 bytes")
-        q.kill()
+        # The user ends the session: the machine powers off by itself.
+        q.send("poweroff\r")
+        if q.wait_exit() != 0:
+            q.fail("poweroff from the user shell did not end QEMU with status 0")
         data = open(disk, "rb").read()
         expected = bytearray(pattern(2048))
         expected[10 * 4096:11 * 4096] = expected[4096:8192]
