@@ -5,15 +5,6 @@
 namespace mote {
 
 SysResult Syscalls::dispatch(Thread& thread, u64 number, const SyscallArgs& args) {
-    using Handler = SysResult (Syscalls::*)(Thread&, const SyscallArgs&);
-    // Indexed by abi::Sys: the numbers are dense and stable.
-    static constexpr Handler kTable[] = {
-        &Syscalls::sys_exit,  &Syscalls::sys_spawn,   &Syscalls::sys_wait,  &Syscalls::sys_open,
-        &Syscalls::sys_close, &Syscalls::sys_read,    &Syscalls::sys_write, &Syscalls::sys_stat,
-        &Syscalls::sys_readdir, &Syscalls::sys_map,   &Syscalls::sys_unmap, &Syscalls::sys_signal,
-        &Syscalls::sys_poll,  &Syscalls::sys_clock,   &Syscalls::sys_sleep, &Syscalls::sys_yield,
-    };
-    static_assert(sizeof(kTable) / sizeof(kTable[0]) == usize(abi::Sys::Count));
     if (number >= u64(abi::Sys::Count)) {
         ++m_stats.unknown;
         ++m_stats.failures;
@@ -21,9 +12,34 @@ SysResult Syscalls::dispatch(Thread& thread, u64 number, const SyscallArgs& args
     }
     ++m_stats.calls[number];
     thread.count_syscall();
-    SysResult result = (this->*kTable[number])(thread, args);
+    SysResult result = call(thread, abi::Sys(number), args);
     if (result.failed()) ++m_stats.failures;
     return result;
+}
+
+SysResult Syscalls::call(Thread& thread, abi::Sys number, const SyscallArgs& args) {
+    // A switch over the dense numbers: one indexed jump, and each handler
+    // can be inlined into its case.
+    switch (number) {
+    case abi::Sys::Exit: return sys_exit(thread, args);
+    case abi::Sys::Spawn: return sys_spawn(thread, args);
+    case abi::Sys::Wait: return sys_wait(thread, args);
+    case abi::Sys::Open: return sys_open(thread, args);
+    case abi::Sys::Close: return sys_close(thread, args);
+    case abi::Sys::Read: return sys_read(thread, args);
+    case abi::Sys::Write: return sys_write(thread, args);
+    case abi::Sys::Stat: return sys_stat(thread, args);
+    case abi::Sys::ReadDir: return sys_readdir(thread, args);
+    case abi::Sys::Map: return sys_map(thread, args);
+    case abi::Sys::Unmap: return sys_unmap(thread, args);
+    case abi::Sys::Signal: return sys_signal(thread, args);
+    case abi::Sys::Poll: return sys_poll(thread, args);
+    case abi::Sys::Clock: return sys_clock(thread, args);
+    case abi::Sys::Sleep: return sys_sleep(thread, args);
+    case abi::Sys::Yield: return sys_yield(thread, args);
+    case abi::Sys::Count: break;
+    }
+    return abi::Err::NoSyscall;
 }
 
 // --- time -----------------------------------------------------------------

@@ -58,21 +58,25 @@ public:
     ProcessTable& processes() { return m_processes; }
 
 private:
-    SysResult sys_exit(Thread&, const SyscallArgs&);
-    SysResult sys_spawn(Thread&, const SyscallArgs&);
-    SysResult sys_wait(Thread&, const SyscallArgs&);
-    SysResult sys_open(Thread&, const SyscallArgs&);
-    SysResult sys_close(Thread&, const SyscallArgs&);
-    SysResult sys_read(Thread&, const SyscallArgs&);
-    SysResult sys_write(Thread&, const SyscallArgs&);
-    SysResult sys_stat(Thread&, const SyscallArgs&);
-    SysResult sys_readdir(Thread&, const SyscallArgs&);
-    SysResult sys_map(Thread&, const SyscallArgs&);
-    SysResult sys_unmap(Thread&, const SyscallArgs&);
-    SysResult sys_signal(Thread&, const SyscallArgs&);
-    SysResult sys_poll(Thread&, const SyscallArgs&);
+    SysResult call(Thread& thread, abi::Sys number, const SyscallArgs& args);
+    // Handlers stay out of line but for the two a fast path is made of
+    // (clock, yield): inlined, their frames would make every syscall save
+    // every callee-saved register.
+    [[gnu::noinline]] SysResult sys_exit(Thread&, const SyscallArgs&);
+    [[gnu::noinline]] SysResult sys_spawn(Thread&, const SyscallArgs&);
+    [[gnu::noinline]] SysResult sys_wait(Thread&, const SyscallArgs&);
+    [[gnu::noinline]] SysResult sys_open(Thread&, const SyscallArgs&);
+    [[gnu::noinline]] SysResult sys_close(Thread&, const SyscallArgs&);
+    [[gnu::noinline]] SysResult sys_read(Thread&, const SyscallArgs&);
+    [[gnu::noinline]] SysResult sys_write(Thread&, const SyscallArgs&);
+    [[gnu::noinline]] SysResult sys_stat(Thread&, const SyscallArgs&);
+    [[gnu::noinline]] SysResult sys_readdir(Thread&, const SyscallArgs&);
+    [[gnu::noinline]] SysResult sys_map(Thread&, const SyscallArgs&);
+    [[gnu::noinline]] SysResult sys_unmap(Thread&, const SyscallArgs&);
+    [[gnu::noinline]] SysResult sys_signal(Thread&, const SyscallArgs&);
+    [[gnu::noinline]] SysResult sys_poll(Thread&, const SyscallArgs&);
     SysResult sys_clock(Thread&, const SyscallArgs&);
-    SysResult sys_sleep(Thread&, const SyscallArgs&);
+    [[gnu::noinline]] SysResult sys_sleep(Thread&, const SyscallArgs&);
     SysResult sys_yield(Thread&, const SyscallArgs&);
 
     // The bytes of the program `path` names relative to directory handle

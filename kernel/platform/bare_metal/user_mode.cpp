@@ -107,34 +107,40 @@ RunExit BareMetalUserMode::run(Thread& thread, Nanoseconds deadline) {
 
 arch::UserTrapAction BareMetalUserMode::on_trap(Arch::TrapFrame& frame, arch::UserTrapKind kind,
                                                 const arch::FaultInfo& fault) {
+    if (kind == arch::UserTrapKind::Syscall) [[likely]]
+        return on_syscall(frame);
+    return on_other_trap(kind, fault);
+}
+
+// Kept out of the syscall path: the fault report's formatting would
+// otherwise give every syscall its stack frame and saved registers.
+[[gnu::noinline]] arch::UserTrapAction BareMetalUserMode::on_other_trap(arch::UserTrapKind kind,
+                                                                       const arch::FaultInfo& fault) {
     Thread& thread = *m_running;
-    switch (kind) {
-    case arch::UserTrapKind::Interrupt:
+    if (kind == arch::UserTrapKind::Interrupt) {
         // The port has posted it; the loop services it.
         m_exit = RunExit::Loop;
         return arch::UserTrapAction::Leave;
-    case arch::UserTrapKind::Fault:
-        // The first touch of a lazy page (the stack) is not a fault of the
-        // program: map the page and retry the instruction.
-        if (thread.process().space().resolve_fault(fault.address).ok()) return arch::UserTrapAction::Resume;
-        m_processes->fault(thread.process(), {fault.cause, fault.address, fault.pc, fault.name});
-        m_exit = RunExit::Ended;
-        return arch::UserTrapAction::Leave;
-    case arch::UserTrapKind::Syscall: break;
     }
-    SyscallArgs args;
-    for (u32 i = 0; i < 6; ++i) args.a[i] = Arch::syscall_argument(frame, i);
+    // The first touch of a lazy page (the stack) is not a fault of the
+    // program: map the page and retry the instruction.
+    if (thread.process().space().resolve_fault(fault.address).ok()) return arch::UserTrapAction::Resume;
+    m_processes->fault(thread.process(), {fault.cause, fault.address, fault.pc, fault.name});
+    m_exit = RunExit::Ended;
+    return arch::UserTrapAction::Leave;
+}
+
+arch::UserTrapAction BareMetalUserMode::on_syscall(Arch::TrapFrame& frame) {
+    Thread& thread = *m_running;
+    SyscallArgs args {{Arch::syscall_argument(frame, 0), Arch::syscall_argument(frame, 1), Arch::syscall_argument(frame, 2),
+                       Arch::syscall_argument(frame, 3), Arch::syscall_argument(frame, 4), Arch::syscall_argument(frame, 5)}};
     SysResult result = m_syscalls->dispatch(thread, Arch::syscall_number(frame), args);
     switch (thread.state()) {
+    case ThreadState::Running: break;
     case ThreadState::Dead: m_exit = RunExit::Ended; return arch::UserTrapAction::Leave;
-    case ThreadState::Parked: m_exit = RunExit::Parked; return arch::UserTrapAction::Leave;
-    default: break;
-    }
-    // A thread parked and woken within its own syscall (yield) is runnable,
-    // not running: it has already had its result set and queued.
-    if (thread.state() == ThreadState::Runnable) {
-        m_exit = RunExit::Parked;
-        return arch::UserTrapAction::Leave;
+    // Parked, or parked and woken within its own syscall (yield: already
+    // queued with its result set).
+    default: m_exit = RunExit::Parked; return arch::UserTrapAction::Leave;
     }
     Arch::set_syscall_result(frame, u64(result.user_value()));
     // No clock read here: the timer is armed for the next deadline (run()),

@@ -36,6 +36,8 @@ public:
     arch::UserTrapAction on_trap(Arch::TrapFrame& frame, arch::UserTrapKind kind, const arch::FaultInfo& fault);
 
 private:
+    arch::UserTrapAction on_syscall(Arch::TrapFrame& frame);
+    arch::UserTrapAction on_other_trap(arch::UserTrapKind kind, const arch::FaultInfo& fault);
     u16 allocate_asid();
     void free_asid(u16 asid);
 
