@@ -161,7 +161,13 @@ public:
     void destroy(PageSink on_page, void* context) {
         if (!m_root) return;
         u64* root = m_source.at(m_root);
+        static_assert(Format::kUserRootEntries % 8 == 0);
         for (u64 i = 0; i < Format::kUserRootEntries; ++i) {
+            if (i % 8 == 0 && !(root[i] | root[i + 1] | root[i + 2] | root[i + 3] | root[i + 4] | root[i + 5] |
+                                root[i + 6] | root[i + 7])) {
+                i += 7;
+                continue;
+            }
             u64 entry = root[i];
             if (!Format::valid(entry)) continue;
             if (Format::is_leaf(entry, Format::kTopLevel))
@@ -240,8 +246,8 @@ private:
     }
 
     static bool empty(const u64* t) {
-        for (u64 i = 0; i < kEntries; ++i)
-            if (t[i]) return false;
+        for (u64 i = 0; i < kEntries; i += 8)
+            if (t[i] | t[i + 1] | t[i + 2] | t[i + 3] | t[i + 4] | t[i + 5] | t[i + 6] | t[i + 7]) return false;
         return true;
     }
 
@@ -314,6 +320,11 @@ private:
     void destroy_table(u64 table, u32 level, PageSink on_page, void* context) {
         const u64* t = m_source.at(table);
         for (u64 i = 0; i < kEntries; ++i) {
+            // User tables are sparse: skip eight empty entries at a time.
+            if (i % 8 == 0 && !(t[i] | t[i + 1] | t[i + 2] | t[i + 3] | t[i + 4] | t[i + 5] | t[i + 6] | t[i + 7])) {
+                i += 7;
+                continue;
+            }
             u64 entry = t[i];
             if (!Format::valid(entry)) continue;
             if (Format::is_leaf(entry, level)) report(Format::leaf_address(entry, level), level, on_page, context);
