@@ -15,18 +15,24 @@ list(FILTER MOTE_PORTABLE_SOURCES EXCLUDE REGEX ".*/libc_symbols\\.cpp$")
 # always full):
 #   full     everything: virtio (mmio and pci) drivers, the block layer, the
 #            IPv4 stack and their shell commands
-#   minimal  the kernel without them: boot, traps, memory, timers, the
-#            console and the shell's core commands, for the smallest systems
+#   minimal  the kernel without them and without user space: boot,
+#            traps, memory, timers, the console and the shell's core
+#            commands, for the smallest systems
 # The code tests MOTE_HAVE_DRIVERS (generated/base/config.hpp) where the
 # two meet; whole files are left out here.
 set(MOTE_PROFILE "full" CACHE STRING "Image profile: full or minimal")
 set_property(CACHE MOTE_PROFILE PROPERTY STRINGS full minimal)
 if(MOTE_PROFILE STREQUAL "minimal" AND NOT MOTE_ARCH STREQUAL "host")
   set(MOTE_HAVE_DRIVERS 0)
+  # Issue 3's kernel has no user space either: no processes, syscalls,
+  # filesystems or loader (the kernel shell is its interface).
+  set(MOTE_HAVE_USER 0)
+  list(FILTER MOTE_PORTABLE_SOURCES EXCLUDE REGEX ".*/kernel/(proc|fs|exec|syscall)/.*|.*/kernel/boot/(user_space|sys_tree|dev_tree)\\.cpp$")
   list(FILTER MOTE_PORTABLE_SOURCES EXCLUDE REGEX
        ".*/kernel/(dev/virtio|dev/pci|net)/.*|.*/kernel/dev/(block_device|block_registry|net_device)\\.cpp$|.*/kernel/shell/(commands_net.*|commands_block|commands_blk_bench|hexdump)\\.cpp$")
 elseif(MOTE_PROFILE STREQUAL "full" OR MOTE_ARCH STREQUAL "host")
   set(MOTE_HAVE_DRIVERS 1)
+  set(MOTE_HAVE_USER 1)
 else()
   message(FATAL_ERROR "MOTE_PROFILE must be full or minimal, not '${MOTE_PROFILE}'")
 endif()

@@ -68,6 +68,12 @@ PowerAction Kernel::run() {
 }
 
 bool Kernel::start_user_space() {
+#if !MOTE_HAVE_USER
+    return false;
+}
+
+void Kernel::stop_user_space() {}
+#else
     UserPlatform* platform = m_machine.user_platform();
     PageAllocator* pages = m_machine.pages();
     ReadonlyBytes initramfs = m_machine.initramfs();
@@ -117,6 +123,7 @@ void Kernel::stop_user_space() {
     m_sys->~SysTree();
     m_sys = nullptr;
 }
+#endif
 
 void Kernel::start_network() {
 #if MOTE_HAVE_DRIVERS

@@ -7,9 +7,11 @@
 #include "boot/boot_args.hpp"
 #include "boot/machine.hpp"
 #include "core/loop.hpp"
+#if MOTE_HAVE_USER
 #include "boot/dev_tree.hpp"
 #include "boot/sys_tree.hpp"
 #include "boot/user_space.hpp"
+#endif
 #include "shell/shell.hpp"
 #if MOTE_HAVE_DRIVERS
 #include "dev/block_registry.hpp"
@@ -38,7 +40,9 @@ public:
 #endif
     Shell& shell() { return m_shell; }
     // nullptr unless init runs.
+#if MOTE_HAVE_USER
     UserSpace* user_space() { return m_user; }
+#endif
     BootArgs boot_args() const { return BootArgs(m_machine.command_line()); }
 
 
@@ -61,6 +65,8 @@ private:
 #endif
     Shell m_shell;
     PowerAction m_power = PowerAction::None;
+    void stop_user_space();
+#if MOTE_HAVE_USER
     // Built only on machines that run programs (start_user_space).
     alignas(UserSpace) u8 m_user_storage[sizeof(UserSpace)];
     UserSpace* m_user = nullptr;
@@ -68,7 +74,7 @@ private:
     SysTree* m_sys = nullptr;
     alignas(DevTree) u8 m_dev_storage[sizeof(DevTree)];
     DevTree* m_dev = nullptr;
-    void stop_user_space();
+#endif
 };
 
 }  // namespace mote

@@ -1,6 +1,7 @@
 #include "platform/bare_metal/machine_main.hpp"
 
 #include "arch/arch.hpp"
+#include "base/config.hpp"
 #include "base/verify.hpp"
 #include "boot/kernel.hpp"
 
@@ -17,5 +18,14 @@ void run_machine(Machine& machine, const Result<void>& setup, StringView name) {
     if (action == PowerAction::Reboot) Arch::reboot();
     Arch::power_off();
 }
+
+#if !MOTE_HAVE_USER
+// An image without user space never enters user mode, so no trap can come
+// from there; the arch's user-mode entry is still linked (the facade is
+// whole), and this is its platform side.
+arch::UserTrapAction platform_user_trap(Arch::TrapFrame&, arch::UserTrapKind, const arch::FaultInfo&) {
+    platform_panic("a trap from user mode in an image without user space");
+}
+#endif
 
 }  // namespace mote

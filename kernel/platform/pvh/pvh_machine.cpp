@@ -196,7 +196,9 @@ Result<void> PvhMachine::init_memory() {
     find_initramfs();
     m_memory.compute_usable();
     TRY(m_pages.initialize(m_memory.usable(), layout.direct_map_offset));
+#if MOTE_HAVE_USER
     new (m_user_mode_storage) BareMetalUserMode(m_pages, m_clock);
+#endif
     return {};
 }
 

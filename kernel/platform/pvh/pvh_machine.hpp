@@ -22,7 +22,10 @@
 #include "dev/uart/uart.hpp"
 #include "mm/page_allocator.hpp"
 #include "platform/bare_metal/memory_map.hpp"
+#include "base/config.hpp"
+#if MOTE_HAVE_USER
 #include "platform/bare_metal/user_mode.hpp"
+#endif
 
 namespace mote {
 
@@ -40,7 +43,9 @@ public:
     Console& console() override { return *m_uart; }
     void attach_devices(Kernel& kernel) override;
     PageAllocator* pages() override { return &m_pages; }
+#if MOTE_HAVE_USER
     UserPlatform* user_platform() override { return reinterpret_cast<BareMetalUserMode*>(m_user_mode_storage); }
+#endif
     ReadonlyBytes initramfs() const override { return m_initramfs; }
     Result<void> describe(MachineReport report, MachineLineSink sink, void* context) override;
 
@@ -92,7 +97,9 @@ private:
     PageAllocator m_pages;
     ReadonlyBytes m_initramfs;
     // Built once the page allocator is (init_memory).
+#if MOTE_HAVE_USER
     alignas(BareMetalUserMode) u8 m_user_mode_storage[sizeof(BareMetalUserMode)];
+#endif
 };
 
 PvhMachine& pvh_machine();

@@ -131,7 +131,9 @@ Result<void> VirtMachine::init_memory() {
     find_initramfs();
     m_memory.compute_usable();
     TRY(m_pages.initialize(m_memory.usable(), layout.direct_map_offset));
+#if MOTE_HAVE_USER
     new (m_user_mode_storage) BareMetalUserMode(m_pages, m_clock);
+#endif
     return {};
 }
 
