@@ -1,0 +1,61 @@
+"""What the QEMU benchmark suites share: a guest booted with its serial
+console on a pipe (_Console), and where the Linux peer's recipes are
+(PEERS_DIR: ../shared/peers)."""
+import os
+import subprocess
+
+
+class _Console:
+    """A guest booted with `argv`, its serial console on a pipe: a thread
+    collects the output, send() types into the serial input. The benchmarks
+    that drive Mote's shell (blk, the boot timeline) share it; stop() kills
+    QEMU by its PID if it is still running."""
+
+    def __init__(self, argv):
+        import threading
+        self.proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        self.out = bytearray()
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
+
+    def _read(self):
+        for chunk in iter(lambda: os.read(self.proc.stdout.fileno(), 4096), b""):
+            self.out.extend(chunk)
+
+    def wait_for(self, needle, start, timeout):
+        """(all text so far, the offset just past `needle`), once it appears
+        at or after `start`; None after `timeout` seconds."""
+        import time
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            text = self.out.decode(errors="replace")
+            at = text.find(needle, start)
+            if at >= 0:
+                return text, at + len(needle)
+            time.sleep(0.02)
+        return None
+
+    def send(self, line):
+        self.proc.stdin.write(f"{line}\r".encode())
+        self.proc.stdin.flush()
+
+    def stop(self):
+        if self.proc.poll() is None:
+            os.kill(self.proc.pid, 9)
+            self.proc.wait()
+
+
+# MOTE_PEERS, else the first folder above the checkout that holds
+# shared/peers (../shared/peers for the main checkout, one more level up for
+# a git worktree under wt/).
+def _find_peers():
+    folder = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    while True:
+        parent = os.path.dirname(folder)
+        candidate = os.path.join(parent, "shared", "peers")
+        if os.path.isdir(candidate) or parent == folder:
+            return candidate
+        folder = parent
+
+
+PEERS_DIR = os.environ.get("MOTE_PEERS") or _find_peers()
