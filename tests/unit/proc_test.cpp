@@ -12,23 +12,17 @@
 #include "exec/program_loader.hpp"
 #include "support/elf_builder.hpp"
 #include "support/fake_host.hpp"
+#include "support/fake_ram.hpp"
 #include "support/fake_user_platform.hpp"
 
 using namespace mote;
 using mote::test::FakeHost;
+using mote::test::FakeRam;
 using mote::test::FakeMmu;
 using mote::test::FakeUserPlatform;
 
 namespace {
 
-struct Ram {
-    static constexpr PhysAddr kBase = 0x4000'0000;
-    explicit Ram(usize bytes) : size(bytes) { memory = static_cast<u8*>(std::aligned_alloc(kPageSize, bytes)); }
-    ~Ram() { std::free(memory); }
-    u64 offset() const { return u64(reinterpret_cast<uptr>(memory)) - kBase; }
-    u8* memory;
-    usize size;
-};
 
 class TestObject final : public KernelObject {
 public:
@@ -90,11 +84,11 @@ TEST(HandleTable, FullTableIsOverflow) {
 class AddressSpaceTest : public ::testing::Test {
 protected:
     void SetUp() override {
-        PhysRange range {Ram::kBase, ram.size};
+        PhysRange range = ram.range(0, ram.size());
         ASSERT_TRUE(pages.initialize(Span<const PhysRange>(&range, 1), ram.offset()).ok());
         before = pages.stats();
     }
-    Ram ram {2 << 20};
+    FakeRam ram {2 << 20};
     PageAllocator pages;
     FakeMmu mmu;
     PageAllocatorStats before;
@@ -200,7 +194,7 @@ TEST_F(AddressSpaceTest, FailedRegionGivesEverythingBack) {
 class ProcessTest : public ::testing::Test {
 protected:
     void SetUp() override {
-        PhysRange range {Ram::kBase, ram.size};
+        PhysRange range = ram.range(0, ram.size());
         ASSERT_TRUE(pages.initialize(Span<const PhysRange>(&range, 1), ram.offset()).ok());
         platform.attach(processes, syscalls);
         syscalls.set_loader(&loader);
@@ -256,7 +250,7 @@ protected:
         ASSERT_TRUE(done) << "the thread never ran";
     }
 
-    Ram ram {4 << 20};
+    FakeRam ram {4 << 20};
     PageAllocator pages;
     FakeHost host;
     Loop loop {host};
