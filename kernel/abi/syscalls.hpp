@@ -13,9 +13,10 @@
 // are preserved (x86_64's syscall instruction clobbers rcx and r11).
 //
 // Every resource is reached through a handle: a 32-bit value naming a slot
-// in the calling process's handle table plus that slot's generation, so a
-// closed or forged value is caught (Err::BadHandle), never aliased to
-// another object.
+// in the calling process's handle table, that slot's generation and a
+// per-process secret, so a closed or forged value is caught (Err::BadHandle),
+// never aliased to another object. A handle carries rights (Rights below);
+// each call needs some, and a handle can only ever lose them.
 #pragma once
 
 #include <stdint.h>
@@ -39,7 +40,13 @@ enum class Sys : uint64_t {
     Clock = 13,   // clock() -> monotonic nanoseconds since boot
     Sleep = 14,   // sleep(ns) -> 0
     Yield = 15,   // yield() -> 0
-    Count = 16,
+    Dup = 16,            // dup(handle, Rights) -> a new handle to the same object with those rights (a subset)
+    ChannelCreate = 17,  // channel_create(Handle ends[2]) -> 0: two connected endpoints
+    ChannelSend = 18,    // channel_send(end, const ChannelMessage*, timeout_ns) -> 0
+    ChannelRecv = 19,    // channel_recv(end, ChannelMessage*, timeout_ns) -> bytes received
+    RingSetup = 20,      // ring_setup(entries) -> address of the mapped RingHeader
+    RingEnter = 21,      // ring_enter(to_submit, min_complete, timeout_ns) -> completions waiting
+    Count = 22,
 };
 
 // The user-visible failure reasons, one for each of the kernel's closed
@@ -67,12 +74,34 @@ enum class Err : int64_t {
     NotDirectory = 19,    // a path component, or the `dir` handle, is not a directory
     IsDirectory = 20,     // read/write on a directory
     TooMany = 21,         // a table (handles, processes, map regions) is full
+    AccessDenied = 22,    // the handle lacks a right the call needs
+    PeerClosed = 23,      // the other end of the channel is closed
+    Escapes = 24,         // a path would leave the directory it starts from ('..' past it, or absolute)
 };
 inline constexpr int64_t kErrorLimit = 4095;
 
 // A handle value; kNoHandle is never a valid one.
 using Handle = uint32_t;
 inline constexpr Handle kNoHandle = 0;
+
+// Rights: what a handle allows. Every call checks the ones it needs when it
+// looks the handle up (Err::AccessDenied otherwise); dup(), spawn() and
+// channel_send() can drop rights, nothing can add them. Where each right
+// comes from is told in docs/ARCHITECTURE.md ("Authority").
+enum Rights : uint32_t {
+    kRightRead = 1u << 0,        // read bytes; look names up in a directory
+    kRightWrite = 1u << 1,       // write bytes; open files below a directory for writing
+    kRightExecute = 1u << 2,     // spawn programs found below a directory
+    kRightMap = 1u << 3,         // map the object's contents (reserved: map() is anonymous today)
+    kRightDuplicate = 1u << 4,   // dup(); without it, spawn() moves the handle instead of copying it
+    kRightTransfer = 1u << 5,    // hand it to another process (spawn, channel_send)
+    kRightEnumerate = 1u << 6,   // readdir()
+    kRightCreate = 1u << 7,      // make new names below a directory (reserved for writable filesystems)
+    kRightWait = 1u << 8,        // wait() for a process; poll() on anything
+    kRightSignal = 1u << 9,      // signal() a process
+    kRightPrivileged = 1u << 10, // open the privileged nodes below a directory (sys/power, sys/log, sys/audit, dev/vda)
+    kRightsAll = (1u << 11) - 1,
+};
 
 // open() flags.
 enum OpenFlags : uint64_t {
@@ -84,13 +113,15 @@ enum OpenFlags : uint64_t {
 // read()/write() offset meaning "the handle's own position" (and advance it).
 inline constexpr uint64_t kCurrentOffset = ~uint64_t(0);
 
-enum class NodeType : uint32_t { File = 1, Directory = 2, Device = 3, Process = 4, Stream = 5 };
+enum class NodeType : uint32_t { File = 1, Directory = 2, Device = 3, Process = 4, Stream = 5, Channel = 6 };
 
 struct Stat {
-    uint64_t size;
-    uint32_t type;  // NodeType
-    uint32_t mode;  // permission bits as stored (cpio, ext2)
-    uint64_t inode;
+    uint64_t size;    // bytes (a file), messages queued (a channel end)
+    uint32_t type;    // NodeType
+    uint32_t mode;    // permission bits as stored (cpio, ext2)
+    uint64_t inode;   // the node's number, or the kernel object's id
+    uint32_t rights;  // the handle's Rights
+    uint32_t reserved;
 };
 
 inline constexpr uint32_t kNameMax = 255;
@@ -107,6 +138,7 @@ enum MapFlags : uint64_t { kMapRead = 1, kMapWrite = 2, kMapExecute = 4 };
 enum class Signal : uint64_t {
     Terminate = 1,  // end the process now (exit status kExitKilled)
     Interrupt = 2,  // Ctrl-C from the terminal: ends it unless it polls for it
+    Cancel = 3,     // cancel the process's current wait: that call returns Err::Cancelled
 };
 
 // Why a process ended, as wait() reports it.
@@ -121,7 +153,9 @@ struct ExitInfo {
 // spawn(): the program is `path` opened relative to `dir`; argv is
 // `argc` NUL-terminated strings packed back to back in [argv, argv+argv_length);
 // the child's handle table starts with `handles[0..handle_count)`, in order,
-// each duplicated from the caller's table.
+// each copied from the caller's table with its rights (it needs
+// kRightTransfer; one without kRightDuplicate is moved, not copied). An
+// entry of kNoHandle leaves that position empty.
 inline constexpr uint32_t kMaxSpawnHandles = 16;
 inline constexpr uint32_t kMaxArgvBytes = 4096;
 // spawn() flags: the child's scheduling band (interactive unless asked).
@@ -147,6 +181,62 @@ struct PollItem {
     uint32_t reserved;
 };
 
+// Channels: a message is up to kChannelMaxBytes bytes and kChannelMaxHandles
+// handles, delivered whole and in order; each direction queues at most
+// kChannelQueueDepth messages (a full queue makes senders wait, or
+// WouldBlock with timeout 0). Handles sent move out of the sender's table
+// with the message (all of them or none: the send fails and the sender keeps
+// them); a receiver without room for them gets TooMany and the message
+// stays queued. read()/write() on an endpoint are the stream view of the
+// same queue (pipes): write sends one message, read takes bytes from the
+// head message, and returns 0 at the end (peer closed, queue empty).
+inline constexpr uint32_t kChannelMaxBytes = 64 * 1024;
+inline constexpr uint32_t kChannelMaxHandles = 8;
+inline constexpr uint32_t kChannelQueueDepth = 16;
+struct ChannelMessage {
+    uint64_t bytes;         // buffer
+    uint64_t byte_count;    // send: the message's length; recv: the buffer's size, then the message's
+    uint64_t handles;       // Handle array
+    uint32_t handle_count;  // send: how many; recv: the array's size, then how many arrived
+    uint32_t reserved;
+};
+
+// The submission ring: ring_setup(entries) maps one region holding a
+// RingHeader, `entries` RingEntry slots and `entries` RingCompletion slots
+// (entries a power of two, at most kRingMaxEntries), and returns its
+// address. The process fills entries and advances sq_tail; ring_enter()
+// performs entries [sq_head, sq_tail) with the very handlers the plain
+// syscalls use, posts a completion for each (out of order: one that would
+// wait stays pending until it can finish), advances sq_head, and returns
+// once `min_complete` completions wait to be reaped (or the timeout passes).
+// The process reaps [cq_head, cq_tail) and advances cq_head.
+// Operations: Read, Write, ChannelSend, ChannelRecv and Poll (a single
+// PollItem), as Sys numbers; arguments as those calls take them, but never
+// a timeout (the ring waits, not the entry).
+inline constexpr uint32_t kRingMaxEntries = 256;
+struct RingEntry {
+    uint32_t op;      // Sys::Read, Write, ChannelSend, ChannelRecv or Poll
+    uint32_t handle;  // Handle
+    uint64_t arg1;    // buffer / ChannelMessage* / PollItem*
+    uint64_t arg2;    // length
+    uint64_t arg3;    // offset
+    uint64_t user_data;
+};
+struct RingCompletion {
+    uint64_t user_data;
+    int64_t result;  // as the syscall's result: >= 0, or -Err
+};
+struct RingHeader {
+    uint32_t entries;
+    uint32_t sq_head;   // kernel advances
+    uint32_t sq_tail;   // process advances
+    uint32_t cq_head;   // process advances
+    uint32_t cq_tail;   // kernel advances
+    uint32_t pending;   // entries taken but not yet complete
+    uint64_t sq_offset; // from the header: RingEntry[entries]
+    uint64_t cq_offset; // from the header: RingCompletion[entries]
+};
+
 // What the handles a program is started with mean, by their position in
 // StartInfo::handles (the order spawn() passed them in). A program given
 // fewer simply lacks the later ones.
@@ -156,6 +246,14 @@ enum StartHandle : uint32_t {
     kStderr = 2,
     kWorkingDir = 3,  // where relative paths on the command line are opened
     kRootDir = 4,     // the directory the program's world starts at (bin/, etc/, sys/, dev/)
+    // Privileged capabilities, each an open handle to the kernel object that
+    // grants it; only init starts with them, and passes each on only where
+    // etc/caps says (a position left empty is kNoHandle).
+    kPowerCap = 5,    // sys/power, open for writing: power off, reboot
+    kLogCap = 6,      // sys/log, open for reading: the kernel log
+    kAuditCap = 7,    // sys/audit, open for reading: the audit ring
+    kDevCap = 8,      // the dev/ directory with the privileged right: raw block devices
+    kStartHandleCount = 9,
 };
 
 // What a new process finds: its entry point is called with a pointer to a

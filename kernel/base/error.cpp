@@ -18,6 +18,8 @@ const char* error_name(Error e) {
     case Error::NotFound: return "NotFound";
     case Error::Unsupported: return "Unsupported";
     case Error::BadState: return "BadState";
+    case Error::AccessDenied: return "AccessDenied";
+    case Error::PeerClosed: return "PeerClosed";
     }
     return "UnknownError";
 }

@@ -25,9 +25,11 @@ enum class Error : u8 {
     NotFound,         // no such name, device, command or entry
     Unsupported,      // valid, but not implemented by this kernel or device
     BadState,         // the operation is not allowed in the object's current state
+    AccessDenied,     // the handle lacks a right the operation needs
+    PeerClosed,       // the other end of a channel is gone
 };
 
-inline constexpr usize kErrorCount = 14;
+inline constexpr usize kErrorCount = 16;
 
 // A stable, human-readable name ("NoMemory") for logs, the shell and tests.
 const char* error_name(Error e);

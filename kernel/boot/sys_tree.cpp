@@ -8,6 +8,7 @@
 #endif
 #include "core/log.hpp"
 #include "proc/process.hpp"
+#include "proc/wait_graph.hpp"
 
 namespace mote {
 
@@ -94,17 +95,27 @@ void generate_maps(FormatBuffer& out, UserSpace& user) {
 
 void generate_waits(FormatBuffer& out, Kernel& kernel, UserSpace& user) {
     Nanoseconds now = kernel.loop().now();
-    user.processes().for_each([&](Process& p) {
+    ProcessTable& processes = user.processes();
+    processes.for_each([&](Process& p) {
         Thread& t = p.thread();
         if (t.state() != ThreadState::Parked) return;
         format_append(out, "pid {} ({}) waits on {}", p.pid(), p.name(), t.wait_reason() ? t.wait_reason() : "?");
-        if (KernelObject* object = t.wait_object()) {
-            format_append(out, " [{}", object_type_name(object->type()));
-            if (object->type() == ObjectType::Process)
-                format_append(out, " pid {}", static_cast<Process*>(object)->pid());
-            out.append(']');
-        }
+        describe_wait(processes, t, out);
         format_append(out, " for {} ms\n", ms(now - t.parked_since()));
+    });
+    WaitGraph graph(processes);
+    graph.write_cycles(out);
+}
+
+void generate_channels(FormatBuffer& out, UserSpace& user) {
+    const ChannelTableStats& s = user.channels().stats();
+    format_append(out, "channels {} live {} message_failures {}\n", s.created, s.live, s.message_failures);
+    out.append("   ID QUEUED_A QUEUED_B MESSAGES      BYTES HANDLES HIGH_WATER FULL STATE\n");
+    user.channels().for_each([&](Channel& c) {
+        const ChannelStats& st = c.stats();
+        const char* state = c.closed(0) ? "a closed" : c.closed(1) ? "b closed" : "open";
+        format_append(out, "{:5} {:8} {:8} {:8} {:10} {:7} {:10} {:4} {}\n", c.id(), c.end(0).queued(), c.end(1).queued(),
+                      st.messages, st.bytes, st.handles, st.high_water, st.times_full, state);
     });
 }
 
@@ -120,7 +131,11 @@ SysTree::SysTree(Kernel& kernel, UserSpace& user)
       m_maps("maps", [](FormatBuffer& o, void* c) { generate_maps(o, static_cast<SysTree*>(c)->m_user); }, this),
       m_waits("waits", [](FormatBuffer& o, void* c) { auto* t = static_cast<SysTree*>(c); generate_waits(o, t->m_kernel, t->m_user); }, this),
       m_uptime("uptime", [](FormatBuffer& o, void* c) { write_uptime_report(static_cast<SysTree*>(c)->m_kernel, line_to_buffer, &o); }, this),
-      m_log("log", [](FormatBuffer& o, void*) { write_log_report(~u64(0), line_to_buffer, &o); }, this),
+      m_log("log", [](FormatBuffer& o, void*) { write_log_report(~u64(0), line_to_buffer, &o); }, this, nullptr,
+            fs::SysFile::Access::Privileged),
+      m_audit("audit", [](FormatBuffer& o, void* c) { write_audit(static_cast<SysTree*>(c)->m_user.processes().audit(), o); },
+              this, nullptr, fs::SysFile::Access::Privileged),
+      m_channels("channels", [](FormatBuffer& o, void* c) { generate_channels(o, static_cast<SysTree*>(c)->m_user); }, this),
       m_devices("devices",
                 [](FormatBuffer& o, void* c) {
                     auto r = static_cast<SysTree*>(c)->m_kernel.machine().describe(MachineReport::Devices, line_to_buffer, &o);
@@ -146,7 +161,8 @@ SysTree::SysTree(Kernel& kernel, UserSpace& user)
               if (value == 0 || value > 1000) return Error::OutOfRange;
               static_cast<SysTree*>(c)->m_user.processes().scheduler().set_timeslice(value * kMillisecond);
               return {};
-          }),
+          },
+          fs::SysFile::Access::WritePrivileged),
       m_log_level(
           "log_level", [](FormatBuffer& o, void*) { format_append(o, "{}\n", log_level_name(klog().console_level())); },
           this,
@@ -155,7 +171,8 @@ SysTree::SysTree(Kernel& kernel, UserSpace& user)
               if (!parse_log_level(text, level)) return Error::InvalidArgument;
               klog().set_console_level(level);
               return {};
-          }),
+          },
+          fs::SysFile::Access::WritePrivileged),
       m_power(
           "power", [](FormatBuffer& o, void*) { o.append("write \"off\" or \"reboot\"\n"); }, this,
           [](StringView text, void* c) -> Result<void> {
@@ -164,7 +181,8 @@ SysTree::SysTree(Kernel& kernel, UserSpace& user)
               else if (text == "reboot") kernel.request_power(PowerAction::Reboot);
               else return Error::InvalidArgument;
               return {};
-          })
+          },
+          fs::SysFile::Access::Privileged)
 #if MOTE_HAVE_DRIVERS
       ,
       m_net("net",
@@ -176,8 +194,8 @@ SysTree::SysTree(Kernel& kernel, UserSpace& user)
 #endif
 {
     fs::SysFile* files[] = {&m_memory, &m_memory_json, &m_processes, &m_processes_json, &m_maps,
-                            &m_waits,  &m_uptime,      &m_log,       &m_devices,        &m_scheduler,
-                            &m_timeslice, &m_log_level, &m_power};
+                            &m_waits,  &m_uptime,      &m_log,       &m_audit,          &m_channels,
+                            &m_devices, &m_scheduler,  &m_timeslice, &m_log_level,    &m_power};
     for (fs::SysFile* file : files) m_root.add(*file);
 #if MOTE_HAVE_DRIVERS
     m_root.add(m_net);

@@ -1,6 +1,7 @@
 #include "boot/user_space.hpp"
 
 #include "core/log.hpp"
+#include "crypto/csprng.hpp"
 #include "base/checked.hpp"
 #include "exec/elf_symbols.hpp"
 #include "fs/walk.hpp"
@@ -13,9 +14,11 @@ UserSpace::UserSpace(Loop& loop, PageAllocator& pages, UserPlatform& platform, C
       m_syscalls(m_processes),
       m_loader(m_processes),
       m_files(pages),
+      m_channels(pages),
       m_console(console) {
     m_syscalls.set_loader(&m_loader);
     m_syscalls.set_files(&m_files);
+    m_syscalls.set_channels(&m_channels);
     platform.attach(m_processes, m_syscalls);
     m_processes.set_symbolizer(
         [](Process& process, u64 pc, FormatBuffer& out, void*) {
@@ -45,6 +48,8 @@ UserSpace::~UserSpace() {
     m_processes.end_all();
     if (m_init) m_init->release();
     if (m_root) m_root->release();
+    for (OpenNode* cap : m_caps)
+        if (cap) cap->release();
     if (m_slot_pages) m_pages.free_pages(m_slots, m_slot_pages);
 }
 
@@ -66,6 +71,9 @@ Result<void> UserSpace::mount(ReadonlyBytes image) {
 
 Result<void> UserSpace::start(ReadonlyBytes initramfs, StringView init_spec, Span<fs::SysDirectory* const> mounts) {
     TRY(mount(initramfs));
+    // Handle values' secrets: from the CSPRNG if it is seeded already (the
+    // clock mixes in either way).
+    if (auto entropy = kernel_csprng().next_u64(); entropy.ok()) m_processes.seed_secrets(entropy.value());
     m_mount_root = new (m_root_storage) fs::MountRoot(m_initramfs->root());
     for (fs::SysDirectory* directory : mounts) {
         TRY(m_mount_root->mount(directory->name(), *directory));
@@ -104,13 +112,38 @@ Result<void> UserSpace::start(ReadonlyBytes initramfs, StringView init_spec, Spa
         log_warn("user", "{}: cannot read the program ({})", path, abi_error_name(image.error()));
         return Error::NotFound;
     }
-    KernelObject* handles[] = {&m_console, &m_console, &m_console, m_root, m_root};
+    // The privileged capabilities, opened here with the kernel's authority.
+    struct CapSpec {
+        const char* path;
+        u64 flags;
+        u32 rights;
+    };
+    constexpr u32 kPass = abi::kRightDuplicate | abi::kRightTransfer | abi::kRightWait;
+    const CapSpec caps[4] = {
+        {"sys/power", abi::kOpenWrite, abi::kRightWrite | kPass},
+        {"sys/log", abi::kOpenRead, abi::kRightRead | kPass},
+        {"sys/audit", abi::kOpenRead, abi::kRightRead | kPass},
+        {"dev", abi::kOpenRead | abi::kOpenDirectory, abi::kRightsAll},
+    };
+    HandleRef handles[abi::kStartHandleCount] = {
+        {&m_console, kStreamRights}, {&m_console, kStreamRights}, {&m_console, kStreamRights},
+        {m_root, abi::kRightsAll},   {m_root, abi::kRightsAll},
+    };
+    for (u32 i = 0; i < 4; ++i) {
+        auto node = fs::walk(*m_mount_root, caps[i].path);
+        if (node.is_error()) continue;
+        auto opened = m_files.open(*node.value(), caps[i].flags);
+        if (opened.is_error()) continue;
+        m_caps[i] = opened.value();
+        m_caps[i]->retain();
+        handles[abi::kPowerCap + i] = {m_caps[i], caps[i].rights};
+    }
     SpawnPlan plan;
     plan.name = path.substr(slash);
     plan.image = image.release_value();
     plan.argv = ReadonlyBytes(argv, length);
     plan.argc = argc;
-    plan.handles = Span<KernelObject* const>(handles, 5);
+    plan.handles = Span<const HandleRef>(handles, abi::kStartHandleCount);
     plan.program = node;
     auto spawned = m_loader.spawn(plan);
     m_syscalls.release_program_image();

@@ -3,9 +3,11 @@
 // initramfs: the process table and scheduler, the syscall layer, the
 // program loader, the read-only root filesystem built from the initramfs,
 // and the console as a stream. Then it spawns the first program, init,
-// handing it the console three times (stdin, stdout, stderr) and the root
-// directory twice (working directory, root): all the authority any program
-// will ever have, passed down from here.
+// handing it the console three times (stdin, stdout, stderr), the root
+// directory twice (working directory, root; every right, the privileged
+// one included) and the privileged capabilities (abi::kPowerCap ...
+// kDevCap): all the authority any program will ever have, passed down from
+// here. init hands out parts of it as etc/caps says.
 //
 // mote.init=PATH[,ARG...] on the command line picks another first program
 // (default bin/init), e.g. mote.init=bin/sysbench,1000,null_syscall. When
@@ -18,6 +20,7 @@
 #include "fs/initramfs.hpp"
 #include "fs/open_node.hpp"
 #include "fs/sys_node.hpp"
+#include "ipc/channel.hpp"
 #include "syscall/syscalls.hpp"
 
 namespace mote {
@@ -42,6 +45,7 @@ public:
     ConsoleStream& console() { return m_console; }
     ProcessTable& processes() { return m_processes; }
     Syscalls& syscalls() { return m_syscalls; }
+    ChannelTable& channels() { return m_channels; }
 
 private:
     PageAllocator& m_pages;
@@ -49,6 +53,7 @@ private:
     Syscalls m_syscalls;
     ProgramLoader m_loader;
     OpenNodeCache m_files;
+    ChannelTable m_channels;
     ConsoleStream m_console;
     // The root filesystem: its node storage comes from pages (mount).
     Result<void> mount(ReadonlyBytes image);
@@ -60,6 +65,9 @@ private:
     alignas(fs::Initramfs) u8 m_initramfs_storage[sizeof(fs::Initramfs)];
     fs::Initramfs* m_initramfs = nullptr;
     OpenNode* m_root = nullptr;
+    // The privileged capabilities init starts with (null where the node is
+    // missing: a machine without sys/ or dev/).
+    OpenNode* m_caps[4] {};
     Process* m_init = nullptr;
     void (*m_init_exit)(const abi::ExitInfo&, void*) = nullptr;
     void* m_init_exit_context = nullptr;

@@ -31,7 +31,10 @@ Result<Process*> ProgramLoader::spawn(const SpawnPlan& plan) {
     abi::Handle values[abi::kMaxSpawnHandles] {};
     auto built = [&]() -> Result<u64> {
         TRY(load_segments(*process, image, plan.image));
-        for (usize i = 0; i < plan.handles.size(); ++i) values[i] = TRY(process->handles().install(*plan.handles[i]));
+        for (usize i = 0; i < plan.handles.size(); ++i) {
+            const HandleRef& handle = plan.handles[i];
+            if (handle.object) values[i] = TRY(process->handles().install(*handle.object, handle.rights));
+        }
         return build_stack(*process, plan, Span<const abi::Handle>(values, plan.handles.size()));
     }();
     if (built.is_error()) {

@@ -17,7 +17,7 @@ struct SpawnPlan {
     ReadonlyBytes image;         // the whole ELF file
     ReadonlyBytes argv;          // argc NUL-terminated strings, back to back
     u32 argc = 0;
-    Span<KernelObject* const> handles;  // in order; the child's StartInfo lists their new values
+    Span<const HandleRef> handles;  // in order, with their rights; a null object leaves a hole (kNoHandle)
     Process* parent = nullptr;
     Band band = Band::Interactive;
     fs::FsNode* program = nullptr;  // the file, for symbols in fault reports

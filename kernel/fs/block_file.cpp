@@ -32,6 +32,9 @@ Result<Outcome> BlockFile::read(IoArgs& io) { return transfer(io, BlockOp::Read)
 Result<Outcome> BlockFile::write(IoArgs& io) { return transfer(io, BlockOp::Write); }
 
 Result<Outcome> BlockFile::transfer(IoArgs& io, BlockOp op) {
+    // Every transfer waits for the disk: a caller that cannot park (a
+    // submission-ring entry) is refused rather than left pending.
+    if (io.no_wait) return Error::Unsupported;
     const BlockInfo& info = m_device.info();
     u64 offset = io.offset == abi::kCurrentOffset ? m_position : io.offset;
     u64 size = info.sectors * info.sector_size;

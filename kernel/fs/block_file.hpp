@@ -64,6 +64,8 @@ public:
     Result<bool> read_dir(u64, DirEntry&) override { return Error::BadState; }
     Result<usize> write(u64, Span<const u8>) override { return Error::Unsupported; }
     KernelObject* device_object() override { return &m_file; }
+    // A raw disk bypasses every filesystem's rules.
+    bool privileged(u64) const override { return true; }
 
 private:
     BlockFile& m_file;

@@ -23,6 +23,7 @@ Result<Outcome> ConsoleStream::read(IoArgs& io) {
     TRY(io.check_writable(io.buffer, io.length));
     if (!m_input.empty()) return Outcome::done(TRY(take(io.thread, io.buffer, io.length)));
     if (m_ended) return Outcome::done(0);
+    if (io.no_wait) return Error::WouldBlock;
     if (m_reader) return Error::Busy;
     m_reader = &io.thread;
     io.thread.pending[0] = io.buffer;

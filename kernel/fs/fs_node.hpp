@@ -90,6 +90,15 @@ public:
     // synchronous calls above cannot. nullptr for ordinary nodes.
     virtual KernelObject* device_object() { return nullptr; }
 
+    // Whether opening the node with `flags` (abi::OpenFlags) is a
+    // privileged operation: then the directory handle it is opened through
+    // must hold abi::kRightPrivileged (the power switch, the kernel log, the
+    // audit ring, raw disks). Nothing is privileged by default.
+    virtual bool privileged(u64 flags) const {
+        (void)flags;
+        return false;
+    }
+
     // The whole file, if it already sits in kernel memory for as long as the
     // node lives (the initramfs keeps files inside the archive): the loader
     // then decodes it in place instead of copying it. Unsupported otherwise;

@@ -40,8 +40,16 @@ public:
     using Generate = void (*)(FormatBuffer& out, void* context);
     using Apply = Result<void> (*)(StringView text, void* context);
 
-    SysFile(StringView name, Generate generate, void* context, Apply apply = nullptr)
-        : SysNode(name), m_generate(generate), m_apply(apply), m_context(context) {}
+    // Who may open it: everybody, only for reading (writing is
+    // privileged: a setting), or only a privileged opener (FsNode::privileged).
+    enum class Access : u8 { Open, WritePrivileged, Privileged };
+
+    SysFile(StringView name, Generate generate, void* context, Apply apply = nullptr, Access access = Access::Open)
+        : SysNode(name), m_generate(generate), m_apply(apply), m_context(context), m_access(access) {}
+
+    bool privileged(u64 flags) const override {
+        return m_access == Access::Privileged || (m_access == Access::WritePrivileged && (flags & abi::kOpenWrite));
+    }
 
     Stat stat() const override;
     Result<FsNode*> lookup(StringView) override { return Error::BadState; }
@@ -56,6 +64,7 @@ private:
     Generate m_generate;
     Apply m_apply;
     void* m_context;
+    Access m_access;
     u64 m_inode = 0;
 };
 

@@ -18,6 +18,8 @@ abi::Err to_abi(Error error) {
     case Error::NotFound: return abi::Err::NotFound;
     case Error::Unsupported: return abi::Err::Unsupported;
     case Error::BadState: return abi::Err::BadState;
+    case Error::AccessDenied: return abi::Err::AccessDenied;
+    case Error::PeerClosed: return abi::Err::PeerClosed;
     }
     return abi::Err::InvalidArgument;
 }
@@ -45,6 +47,9 @@ const char* abi_error_name(abi::Err error) {
     case abi::Err::NotDirectory: return "NotDirectory";
     case abi::Err::IsDirectory: return "IsDirectory";
     case abi::Err::TooMany: return "TooMany";
+    case abi::Err::AccessDenied: return "AccessDenied";
+    case abi::Err::PeerClosed: return "PeerClosed";
+    case abi::Err::Escapes: return "Escapes";
     }
     return "UnknownErr";  // a value outside the ABI: say so, never crash
 }

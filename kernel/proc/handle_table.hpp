@@ -1,18 +1,30 @@
 // HandleTable: the per-process table that turns handle values into kernel
-// objects. A handle value packs a slot index with that slot's generation:
+// objects and the rights the process holds on them. A handle value packs a
+// slot index with that slot's generation, masked by a per-process secret:
 //
-//   value = generation << kIndexBits | (index + 1)
+//   value = (generation << kIndexBits | (index + 1)) ^ (secret << kIndexBits)
 //
 // Closing a handle bumps its slot's generation, so a value kept after close
 // (or made up) names no object: lookup says BadHandle instead of handing out
-// whatever now lives in the slot. Value 0 (abi::kNoHandle) is never valid.
-// The table is a fixed array inside the Process: no allocation, and its
-// size is the process's handle limit (TooMany past it).
+// whatever now lives in the slot. The secret makes the upper 24 bits of a
+// value unguessable from another process's values (a forger has one chance
+// in 16 million per try). Value 0 (abi::kNoHandle) is never valid.
+//
+// Rights are checked in the lookup itself (lookup(value, needed)), so a
+// syscall cannot name an object without saying what it wants to do with it.
+// The table is a fixed array inside the Process: no allocation, and its size
+// is the process's handle limit (TooMany past it).
 #pragma once
 
 #include "proc/kernel_object.hpp"
 
 namespace mote {
+
+// An object and the rights one handle holds on it.
+struct HandleRef {
+    KernelObject* object = nullptr;
+    u32 rights = 0;
+};
 
 class HandleTable {
 public:
@@ -25,35 +37,50 @@ public:
     HandleTable& operator=(const HandleTable&) = delete;
     ~HandleTable() { VERIFY_MSG(m_used == 0, "handle table destroyed with open handles"); }
 
-    // Stores `object` (taking a reference) in a free slot; Overflow when
-    // the table is full (the syscall boundary names it TooMany).
-    Result<abi::Handle> install(KernelObject& object);
-    // The object named by `value`. NotFound for a closed, stale or forged
-    // value (the syscall boundary names it BadHandle).
-    Result<KernelObject*> lookup(abi::Handle value) const;
+    // The per-process mask (only its low 24 bits are used); set once,
+    // before the first install.
+    void set_secret(u32 secret) { m_secret = secret & ((1u << (32 - kIndexBits)) - 1); }
+
+    // Stores `object` (taking a reference) with `rights` in a free slot;
+    // Overflow when the table is full (the syscall boundary names it TooMany).
+    Result<abi::Handle> install(KernelObject& object, u32 rights);
+    // The object and rights `value` names. NotFound for a closed, stale or
+    // forged value (the syscall boundary names it BadHandle).
+    Result<HandleRef> get(abi::Handle value) const;
+    // The object, if the handle holds every right in `needed`
+    // (AccessDenied otherwise).
+    Result<KernelObject*> lookup(abi::Handle value, u32 needed) const;
     // Closes `value`, dropping its reference.
     Result<void> close(abi::Handle value);
+    // Removes `value` without dropping its reference: the caller now owns
+    // that reference (a handle moving into a channel message).
+    Result<HandleRef> take(abi::Handle value);
     // Closes every handle (process teardown).
     void close_all();
 
     u32 used() const { return m_used; }
+    u32 free_slots() const { return kSlots - m_used; }
     template <typename Fn>
     void for_each(Fn&& fn) const {
         for (u32 i = 0; i < kSlots; ++i)
-            if (m_slots[i].object) fn(encode(i), *m_slots[i].object);
+            if (m_slots[i].object) fn(encode(i), HandleRef {m_slots[i].object, m_slots[i].rights});
     }
 
 private:
     struct Slot {
         KernelObject* object = nullptr;
+        u32 rights = 0;
         u32 generation = 1;
     };
-    static abi::Handle encode(u32 index, u32 generation) { return (generation << kIndexBits) | (index + 1); }
-    abi::Handle encode(u32 index) const { return encode(index, m_slots[index].generation); }
+    abi::Handle encode(u32 index) const {
+        return ((m_slots[index].generation << kIndexBits) | (index + 1)) ^ (m_secret << kIndexBits);
+    }
     Result<u32> index_of(abi::Handle value) const;
+    void retire(Slot& slot);
 
     Slot m_slots[kSlots];
     u32 m_used = 0;
+    u32 m_secret = 0;
 };
 
 }  // namespace mote

@@ -9,8 +9,15 @@ const char* object_type_name(ObjectType type) {
     case ObjectType::Stream: return "stream";
     case ObjectType::Process: return "process";
     case ObjectType::Device: return "device";
+    case ObjectType::Channel: return "channel";
     }
     return "?";
+}
+
+u32 KernelObject::next_id() {
+    // One loop per CPU and one CPU: no atomics needed yet.
+    static u32 counter = 0;
+    return ++counter;
 }
 
 }  // namespace mote

@@ -23,7 +23,7 @@ namespace mote {
 
 class Thread;
 
-enum class ObjectType : u8 { File, Directory, Stream, Process, Device };
+enum class ObjectType : u8 { File, Directory, Stream, Process, Device, Channel };
 const char* object_type_name(ObjectType type);
 
 // What an operation did: finished with a value, or parked its thread.
@@ -44,6 +44,9 @@ struct IoArgs {
     // Set by the copy helpers when user memory was the problem, so the
     // syscall boundary says BadAddress rather than the copy's own Error.
     bool bad_address = false;
+    // The caller cannot park (a submission-ring entry): an object that
+    // would wait returns WouldBlock instead.
+    bool no_wait = false;
 
     // User memory through the thread's address space (proc/address_space.hpp).
     Result<void> copy_out(u64 to, Span<const u8> bytes);
@@ -54,11 +57,14 @@ struct IoArgs {
 
 class KernelObject {
 public:
-    explicit KernelObject(ObjectType type) : m_type(type) {}
+    explicit KernelObject(ObjectType type) : m_type(type), m_id(next_id()) {}
     KernelObject(const KernelObject&) = delete;
     KernelObject& operator=(const KernelObject&) = delete;
 
     ObjectType type() const { return m_type; }
+    // A number that names the object in /sys and the audit ring (counting
+    // up from 1; for people, never for syscalls).
+    u32 id() const { return m_id; }
     u32 references() const { return m_references; }
 
     void retain() { ++m_references; }
@@ -80,6 +86,9 @@ public:
     // A thread parked in read/write on this object is being torn down (its
     // process was killed): forget it, so no wake reaches a dead thread.
     virtual void cancel_wait(Thread&) {}
+    // The object whose holders can end a wait on this one (a channel
+    // endpoint's peer), for "who waits on whom" (proc/wait_graph.hpp).
+    virtual KernelObject* counterpart() { return nullptr; }
 
 protected:
     // Not virtual: an object is never deleted through a KernelObject
@@ -89,7 +98,10 @@ protected:
     virtual void destroy() {}
 
 private:
+    static u32 next_id();
+
     ObjectType m_type;
+    u32 m_id;
     u32 m_references = 0;
 };
 

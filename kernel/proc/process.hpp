@@ -13,6 +13,7 @@
 #include "base/format.hpp"
 #include "proc/address_space.hpp"
 #include "proc/handle_table.hpp"
+#include "proc/submission_ring.hpp"
 #include "proc/thread.hpp"
 
 namespace mote {
@@ -45,6 +46,7 @@ public:
     Thread& thread() { return m_thread; }
     const Thread& thread() const { return m_thread; }
     UserMmu& mmu() { return m_mmu; }
+    SubmissionRing& ring() { return m_ring; }
     // The file the program was loaded from (for symbols in fault reports);
     // nullptr if unknown. Files of the initramfs live as long as the kernel.
     fs::FsNode* program() const { return m_program; }
@@ -81,6 +83,7 @@ private:
     IntrusiveList<Thread, &Thread::wait_node> m_exit_waiters;
     Thread* m_poller = nullptr;  // one polling thread at a time (the parent)
     fs::FsNode* m_program = nullptr;
+    SubmissionRing m_ring;
 };
 
 }  // namespace mote

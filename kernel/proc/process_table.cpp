@@ -1,6 +1,7 @@
 #include "proc/process_table.hpp"
 
 #include "core/log.hpp"
+#include "proc/wait_graph.hpp"
 
 namespace mote {
 
@@ -12,6 +13,65 @@ ProcessTable::ProcessTable(Loop& loop, PageAllocator& pages, UserPlatform& platf
       m_cache("process", sizeof(Process), alignof(Process), pages) {
     loop.set_user_runner(&m_scheduler);
     m_reaper.set_callback([](Deferred& call) { static_cast<ProcessTable*>(call.context())->reap(); }, this);
+    m_deadlock_timer.set_callback([](Timer& timer) { static_cast<ProcessTable*>(timer.context())->check_deadlocks(); },
+                                  this);
+}
+
+void ProcessTable::note_wait(Thread& thread) {
+    KernelObject* object = thread.wait_object();
+    // Only waits on objects with a counterpart (channels) start the check:
+    // a parent waiting for a child (init, for ever) is no reason to wake
+    // the loop every second, and every cycle passes through a channel (a
+    // process can only wait for its own children otherwise).
+    if (!object || m_deadlock_timer.armed() || !object->counterpart()) return;
+    m_loop.arm_after(m_deadlock_timer, kDeadlockCheck);
+}
+
+void ProcessTable::check_deadlocks() {
+    WaitGraph graph(*this);
+    Nanoseconds now = m_loop.now();
+    bool still_waiting = false;
+    for (Process& process : m_all) {
+        Thread& thread = process.thread();
+        if (thread.state() != ThreadState::Parked || !thread.wait_object()) continue;
+        still_waiting = true;
+        if (now - thread.parked_since() < kDeadlockCheck) continue;
+        Process* cycle[WaitGraph::kMaxCycle];
+        usize length = graph.cycle_from(process, cycle, WaitGraph::kMaxCycle);
+        if (length == 0) continue;
+        // Log each cycle once: its signature is the same from every member.
+        u64 signature = 0;
+        for (usize i = 0; i < length; ++i) signature += u64(cycle[i]->pid()) * 0x9e3779b97f4a7c15ull;
+        bool logged = false;
+        for (u64 seen : m_logged_cycles)
+            if (seen == signature) logged = true;
+        if (logged) continue;
+        m_logged_cycles[m_logged_next++ % 8] = signature;
+        ++m_deadlocks_logged;
+        FixedString<160> text;
+        for (usize i = 0; i < length; ++i) {
+            char part[48];
+            FormatBuffer piece(Span<char>(part, sizeof(part)));
+            format_append(piece, "pid {} ({}) -> ", cycle[i]->pid(), cycle[i]->name());
+            text.append(piece.view());
+        }
+        log_warn("proc", "deadlock: {}pid {} ({})", text.view(), cycle[0]->pid(), cycle[0]->name());
+    }
+    if (still_waiting) m_loop.arm_after(m_deadlock_timer, kDeadlockCheck);
+}
+
+void ProcessTable::seed_secrets(u64 entropy) { m_secret_state ^= entropy; }
+
+u32 ProcessTable::next_secret() {
+    // splitmix64 over a state the clock and the CSPRNG feed: not a
+    // cryptographic generator, but a forger in another process sees none
+    // of its outputs (each process learns only its own secret's effect on
+    // its own values).
+    m_secret_state += 0x9e3779b97f4a7c15ull ^ m_loop.now();
+    u64 z = m_secret_state;
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return u32(z ^ (z >> 31));
 }
 
 void ProcessTable::end_all() {
@@ -24,6 +84,7 @@ void ProcessTable::end_all() {
 
 ProcessTable::~ProcessTable() {
     m_loop.set_user_runner(nullptr);
+    if (m_deadlock_timer.armed()) m_loop.cancel(m_deadlock_timer);
     end_all();
     // Exited processes still named by handles of exited processes are
     // gone with those handles; anything left is a leak.
@@ -49,6 +110,7 @@ Result<Process*> ProcessTable::create(StringView name, Process* parent) {
         return mmu.error();
     }
     Process* process = new (memory) Process(*this, m_next_pid++, name, parent, m_pages, *mmu.value());
+    process->handles().set_secret(next_secret());
     process->retain();  // the table's reference, dropped when it ends
     m_all.push_back(*process);
     ++m_stats.created;
@@ -68,9 +130,9 @@ void ProcessTable::end(Process& process, const abi::ExitInfo& info) {
     m_scheduler.remove(thread);
     if (thread.m_state == ThreadState::Parked && thread.wait_object()) thread.wait_object()->cancel_wait(thread);
     // A thread parked in poll() is watched by each object it polls.
-    process.handles().for_each([&](abi::Handle, KernelObject& object) {
-        object.unwatch(thread);
-        object.cancel_wait(thread);
+    process.handles().for_each([&](abi::Handle, HandleRef held) {
+        held.object->unwatch(thread);
+        held.object->cancel_wait(thread);
     });
     thread.set_polling(false);
     if (thread.timer().armed()) m_loop.cancel(thread.timer());
@@ -110,6 +172,16 @@ void ProcessTable::end(Process& process, const abi::ExitInfo& info) {
     m_dying.push_back(process);
     if (!m_reaper.queued()) m_loop.defer(m_reaper);
     process.release();  // ours
+}
+
+void ProcessTable::cancel_wait(Thread& thread) {
+    if (thread.m_state != ThreadState::Parked) return;
+    if (KernelObject* object = thread.wait_object()) object->cancel_wait(thread);
+    if (thread.polling()) {
+        thread.process().handles().for_each([&](abi::Handle, HandleRef held) { held.object->unwatch(thread); });
+        thread.set_polling(false);
+    }
+    thread.wake(-i64(abi::Err::Cancelled));
 }
 
 void ProcessTable::reap() {

@@ -11,6 +11,7 @@
 
 #include "core/loop.hpp"
 #include "mm/slab_cache.hpp"
+#include "proc/audit_log.hpp"
 #include "proc/process.hpp"
 #include "proc/scheduler.hpp"
 
@@ -35,6 +36,8 @@ struct UserFault {
 class ProcessTable {
 public:
     static constexpr u32 kMaxProcesses = 256;
+    // How long a wait lasts before the deadlock check looks at it.
+    static constexpr Nanoseconds kDeadlockCheck = 1'000'000'000;
 
     ProcessTable(Loop& loop, PageAllocator& pages, UserPlatform& platform);
     ~ProcessTable();
@@ -49,6 +52,13 @@ public:
     void end(Process& process, const abi::ExitInfo& info);
     // A user fault ended the process: one report line, then end().
     void fault(Process& process, const UserFault& fault);
+    // Ends a parked thread's wait early: its syscall returns Cancelled
+    // (Signal::Cancel). Nothing for a thread that is not parked.
+    void cancel_wait(Thread& thread);
+    // A thread parked on an object: the deadlock check runs within a second
+    // if it is not already due (Thread::park calls this).
+    void note_wait(Thread& thread);
+    u64 deadlocks_logged() const { return m_deadlocks_logged; }
     // Ends every process (shutdown).
     void end_all();
     // Ends a process that was created but never started (a failed spawn).
@@ -77,6 +87,12 @@ public:
     usize count() const { return m_all.size(); }
     const ProcessTableStats& stats() const { return m_stats; }
 
+    // Every handle transfer and every denial (proc/audit_log.hpp).
+    AuditLog& audit() { return m_audit; }
+    // Mixes `entropy` into the generator of handle-value secrets (the
+    // kernel's CSPRNG, once it is seeded; the clock before that).
+    void seed_secrets(u64 entropy);
+
     Loop& loop() { return m_loop; }
     PageAllocator& pages() { return m_pages; }
     UserPlatform& platform() { return m_platform; }
@@ -86,6 +102,8 @@ private:
     friend class Process;
     void free(Process& process);
     void reap();
+    u32 next_secret();
+    void check_deadlocks();
 
     Loop& m_loop;
     PageAllocator& m_pages;
@@ -102,6 +120,12 @@ private:
     ExitObserver m_exit_observer = nullptr;
     void* m_exit_context = nullptr;
     ProcessTableStats m_stats;
+    AuditLog m_audit;
+    Timer m_deadlock_timer;
+    u64 m_logged_cycles[8] {};  // signatures of cycles already logged
+    u32 m_logged_next = 0;
+    u64 m_deadlocks_logged = 0;
+    u64 m_secret_state = 0;
 };
 
 }  // namespace mote

@@ -46,6 +46,7 @@ void Thread::park(const char* reason, KernelObject* object) {
     m_wait_reason = reason;
     m_wait_object = object;
     m_parked_since = m_process.table().loop().now();
+    if (object) m_process.table().note_wait(*this);
 }
 
 void Thread::wake(i64 result) {

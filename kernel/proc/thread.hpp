@@ -43,7 +43,12 @@ public:
     Band band() const { return m_band; }
     void set_band(Band band) { m_band = band; }
     const ThreadStats& stats() const { return m_stats; }
-    void count_syscall() { ++m_stats.syscalls; }
+    void count_syscall(u16 number) {
+        ++m_stats.syscalls;
+        m_syscall = number;
+    }
+    // The syscall the thread is in (or was last in): for audit records.
+    u16 syscall() const { return m_syscall; }
     void* frame() { return m_frame; }
 
     // Parks the running thread in its syscall; `reason` says on what.
@@ -86,6 +91,7 @@ private:
     Nanoseconds m_parked_since = 0;
     Nanoseconds m_state_since = 0;
     bool m_polling = false;
+    u16 m_syscall = 0;
     void (*m_poll_wake)(Thread&) = nullptr;
     Timer m_timer;
     ThreadStats m_stats;

@@ -24,7 +24,7 @@ SysOr<u64> evaluate(Thread& thread, u64 address, u64 count, PollSet& set) {
     SYS_TRY_VALUE(copy_from_user(thread, Span<u8>(reinterpret_cast<u8*>(set.items), count * sizeof(abi::PollItem)), address));
     u64 ready = 0;
     for (u64 i = 0; i < count; ++i) {
-        set.objects[i] = SYS_TRY_VALUE(handle_object(thread, set.items[i].handle));
+        set.objects[i] = SYS_TRY_VALUE(handle_object(thread, set.items[i].handle, abi::kRightWait));
         set.items[i].ready = set.objects[i]->poll_ready(set.items[i].events);
         if (set.items[i].ready) ++ready;
     }

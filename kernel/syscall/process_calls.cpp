@@ -1,4 +1,4 @@
-// exit, spawn, wait, signal.
+// exit, spawn, wait, signal, dup.
 #include "exec/program_loader.hpp"
 #include "proc/process.hpp"
 #include "syscall/syscalls.hpp"
@@ -33,8 +33,17 @@ SysResult Syscalls::sys_spawn(Thread& thread, const SyscallArgs& args) {
     abi::Handle values[abi::kMaxSpawnHandles];
     SYS_TRY(copy_from_user(thread, Span<u8>(reinterpret_cast<u8*>(values), request.handle_count * sizeof(abi::Handle)),
                            request.handles));
-    KernelObject* objects[abi::kMaxSpawnHandles];
-    for (u64 i = 0; i < request.handle_count; ++i) objects[i] = SYS_TRY(handle_object(thread, values[i]));
+    // Every handle passed needs Transfer; the same value twice is refused
+    // (it could be moved only once).
+    HandleRef passed[abi::kMaxSpawnHandles] {};
+    for (u64 i = 0; i < request.handle_count; ++i) {
+        if (values[i] == abi::kNoHandle) continue;
+        for (u64 j = 0; j < i; ++j)
+            if (values[j] == values[i] && !(passed[j].rights & abi::kRightDuplicate)) return abi::Err::InvalidArgument;
+        passed[i] = SYS_TRY(handle_ref(thread, values[i]));
+        if (!(passed[i].rights & abi::kRightTransfer))
+            return deny(thread, abi::Err::AccessDenied, passed[i].object, passed[i].rights, abi::kRightTransfer);
+    }
 
     StringView path_view(path, request.path_length);
     fs::FsNode* file = nullptr;
@@ -52,7 +61,7 @@ SysResult Syscalls::sys_spawn(Thread& thread, const SyscallArgs& args) {
     plan.image = image;
     plan.argv = ReadonlyBytes(argv, request.argv_length);
     plan.argc = u32(request.argc);
-    plan.handles = Span<KernelObject* const>(objects, request.handle_count);
+    plan.handles = Span<const HandleRef>(passed, request.handle_count);
     plan.parent = &parent;
     plan.program = file;
     plan.band = (request.flags & abi::kSpawnBatch) ? Band::Batch : Band::Interactive;
@@ -60,12 +69,19 @@ SysResult Syscalls::sys_spawn(Thread& thread, const SyscallArgs& args) {
     release_program_image();
     Process* child = SYS_TRY(spawned);
     // Cannot fail: a free slot was checked above and nothing ran since.
-    abi::Handle handle = MUST(parent.handles().install(*child));
+    abi::Handle handle = MUST(parent.handles().install(*child, kProcessRights));
+    // Each handle the child now holds is a transfer on the record; one
+    // the parent could not duplicate has moved rather than been copied.
+    for (u64 i = 0; i < request.handle_count; ++i) {
+        if (!passed[i].object) continue;
+        audit(thread, AuditAction::Inherit, passed[i].object, passed[i].rights, passed[i].rights);
+        if (!(passed[i].rights & abi::kRightDuplicate)) (void)parent.handles().close(values[i]);
+    }
     return Outcome::done(handle);
 }
 
 SysResult Syscalls::sys_wait(Thread& thread, const SyscallArgs& args) {
-    auto* child = static_cast<Process*>(SYS_TRY(handle_object(thread, args.a[0], ObjectType::Process)));
+    auto* child = static_cast<Process*>(SYS_TRY(handle_object(thread, args.a[0], ObjectType::Process, abi::kRightWait)));
     UserPtr<abi::ExitInfo> info {args.a[1]};
     Nanoseconds timeout = args.a[2];
     if (child->state() == ProcessState::Exited) {
@@ -91,10 +107,18 @@ SysResult Syscalls::sys_wait(Thread& thread, const SyscallArgs& args) {
 }
 
 SysResult Syscalls::sys_signal(Thread& thread, const SyscallArgs& args) {
-    auto* target = static_cast<Process*>(SYS_TRY(handle_object(thread, args.a[0], ObjectType::Process)));
+    auto* target = static_cast<Process*>(SYS_TRY(handle_object(thread, args.a[0], ObjectType::Process, abi::kRightSignal)));
     abi::Signal signal = abi::Signal(args.a[1]);
-    if (signal != abi::Signal::Terminate && signal != abi::Signal::Interrupt) return abi::Err::InvalidArgument;
+    if (signal != abi::Signal::Terminate && signal != abi::Signal::Interrupt && signal != abi::Signal::Cancel)
+        return abi::Err::InvalidArgument;
     if (target->state() == ProcessState::Exited) return abi::Err::BadState;
+    if (signal == abi::Signal::Cancel) {
+        // The target's current wait ends with Cancelled; the process goes on.
+        Thread& waiter = target->thread();
+        if (waiter.state() != ThreadState::Parked) return abi::Err::BadState;
+        m_processes.cancel_wait(waiter);
+        return Outcome::done(0);
+    }
     abi::ExitInfo info {};
     info.reason = u32(abi::ExitReason::Killed);
     info.status = i32(signal);
@@ -103,6 +127,19 @@ SysResult Syscalls::sys_signal(Thread& thread, const SyscallArgs& args) {
     // Signalling oneself ends oneself, like exit.
     if (target == &thread.process()) return Outcome::park();
     return Outcome::done(0);
+}
+
+SysResult Syscalls::sys_dup(Thread& thread, const SyscallArgs& args) {
+    HandleRef held = SYS_TRY(handle_ref(thread, args.a[0]));
+    u64 rights = args.a[1];
+    if (rights & ~u64(abi::kRightsAll)) return abi::Err::InvalidArgument;
+    if (!(held.rights & abi::kRightDuplicate))
+        return deny(thread, abi::Err::AccessDenied, held.object, held.rights, abi::kRightDuplicate);
+    // Rights only shrink.
+    if (rights & ~u64(held.rights)) return deny(thread, abi::Err::AccessDenied, held.object, held.rights, u32(rights));
+    abi::Handle handle = SYS_TRY(install_handle(thread, *held.object, u32(rights)));
+    if (rights != held.rights) audit(thread, AuditAction::Dup, held.object, held.rights, u32(rights));
+    return Outcome::done(handle);
 }
 
 }  // namespace mote

@@ -11,7 +11,7 @@ SysResult Syscalls::dispatch(Thread& thread, u64 number, const SyscallArgs& args
         return abi::Err::NoSyscall;
     }
     ++m_stats.calls[number];
-    thread.count_syscall();
+    thread.count_syscall(u16(number));
     SysResult result = call(thread, abi::Sys(number), args);
     if (result.failed()) ++m_stats.failures;
     return result;
@@ -37,6 +37,12 @@ SysResult Syscalls::call(Thread& thread, abi::Sys number, const SyscallArgs& arg
     case abi::Sys::Clock: return sys_clock(thread, args);
     case abi::Sys::Sleep: return sys_sleep(thread, args);
     case abi::Sys::Yield: return sys_yield(thread, args);
+    case abi::Sys::Dup: return sys_dup(thread, args);
+    case abi::Sys::ChannelCreate: return sys_channel_create(thread, args);
+    case abi::Sys::ChannelSend: return sys_channel_send(thread, args);
+    case abi::Sys::ChannelRecv: return sys_channel_recv(thread, args);
+    case abi::Sys::RingSetup: return sys_ring_setup(thread, args);
+    case abi::Sys::RingEnter: return sys_ring_enter(thread, args);
     case abi::Sys::Count: break;
     }
     return abi::Err::NoSyscall;
@@ -96,16 +102,18 @@ SysResult Syscalls::sys_unmap(Thread& thread, const SyscallArgs& args) {
 // --- handles --------------------------------------------------------------
 
 SysResult Syscalls::sys_close(Thread& thread, const SyscallArgs& args) {
-    if (args.a[0] > 0xffffffffu) return abi::Err::BadHandle;
-    if (thread.process().handles().close(abi::Handle(args.a[0])).is_error()) return abi::Err::BadHandle;
+    if (args.a[0] > 0xffffffffu || thread.process().handles().close(abi::Handle(args.a[0])).is_error())
+        return deny(thread, abi::Err::BadHandle, nullptr, 0, 0);
     return Outcome::done(0);
 }
 
 SysResult Syscalls::sys_stat(Thread& thread, const SyscallArgs& args) {
-    KernelObject* object = SYS_TRY(handle_object(thread, args.a[0]));
+    // Any handle may be asked what it is and what it allows.
+    HandleRef held = SYS_TRY(handle_ref(thread, args.a[0]));
     UserPtr<abi::Stat> out {args.a[1]};
     abi::Stat stat {};
-    SYS_TRY(object->stat(stat));
+    SYS_TRY(held.object->stat(stat));
+    stat.rights = held.rights;
     SYS_TRY(copy_out(thread, out, stat));
     return Outcome::done(0);
 }

@@ -12,12 +12,14 @@
 // waits on the kernel stack.
 #pragma once
 
+#include "proc/audit_log.hpp"
 #include "proc/process_table.hpp"
 #include "syscall/sys_result.hpp"
 
 namespace mote {
 
 class ProgramLoader;
+class ChannelTable;
 class OpenNodeCache;
 namespace fs {
 class FsNode;
@@ -56,6 +58,12 @@ public:
 
     const SyscallStats& stats() const { return m_stats; }
     ProcessTable& processes() { return m_processes; }
+    // Where channel_create makes channels.
+    void set_channels(ChannelTable* channels) { m_channels = channels; }
+
+    // A parked ring_enter's objects reported progress, or its timeout
+    // passed (syscall/ring_calls.cpp).
+    void ring_event(Thread& thread, bool timed_out);
 
 private:
     SysResult call(Thread& thread, abi::Sys number, const SyscallArgs& args);
@@ -78,6 +86,16 @@ private:
     SysResult sys_clock(Thread&, const SyscallArgs&);
     [[gnu::noinline]] SysResult sys_sleep(Thread&, const SyscallArgs&);
     SysResult sys_yield(Thread&, const SyscallArgs&);
+    [[gnu::noinline]] SysResult sys_dup(Thread&, const SyscallArgs&);
+    [[gnu::noinline]] SysResult sys_channel_create(Thread&, const SyscallArgs&);
+    [[gnu::noinline]] SysResult sys_channel_send(Thread&, const SyscallArgs&);
+    [[gnu::noinline]] SysResult sys_channel_recv(Thread&, const SyscallArgs&);
+    [[gnu::noinline]] SysResult sys_ring_setup(Thread&, const SyscallArgs&);
+    [[gnu::noinline]] SysResult sys_ring_enter(Thread&, const SyscallArgs&);
+
+    // One ring entry through call() without waiting: false if it would wait.
+    bool ring_run(Thread& thread, const abi::RingEntry& entry, i64& result);
+    SysOr<bool> ring_retry(Thread& thread, abi::RingHeader& header);
 
     // The bytes of the program `path` names relative to directory handle
     // `dir` (syscall/io_calls.cpp).
@@ -86,6 +104,10 @@ private:
     ProcessTable& m_processes;
     ProgramLoader* m_loader = nullptr;
     OpenNodeCache* m_files = nullptr;
+    ChannelTable* m_channels = nullptr;
+    // Set while a ring entry runs: objects answer WouldBlock instead of
+    // parking (IoArgs::no_wait).
+    bool m_no_wait = false;
     struct Image {
         PhysAddr first = 0;
         usize count = 0;
@@ -101,10 +123,23 @@ private:
 };
 
 // Argument decoding shared by the handlers (syscall/user_args.cpp).
-// The object `handle` names in the thread's table: BadHandle if none,
-// WrongType if it is not of `type`.
-SysOr<KernelObject*> handle_object(Thread& thread, u64 handle);
-SysOr<KernelObject*> handle_object(Thread& thread, u64 handle, ObjectType type);
+// The object `handle` names in the thread's table, if the handle holds all
+// of `rights` (abi::Rights): BadHandle if it names nothing, WrongType if it
+// is not of `type`, AccessDenied if a right is missing. Each refusal is
+// appended to the audit ring, so no handler can forget either step.
+SysOr<HandleRef> handle_ref(Thread& thread, u64 handle);
+SysOr<KernelObject*> handle_object(Thread& thread, u64 handle, u32 rights);
+SysOr<KernelObject*> handle_object(Thread& thread, u64 handle, ObjectType type, u32 rights);
+// Installs a new handle; TooMany (audited) when the table is full.
+SysOr<abi::Handle> install_handle(Thread& thread, KernelObject& object, u32 rights);
+
+// The rights each kind of object starts with when the kernel makes a handle
+// for it (every other handle derives from one of these by dropping rights).
+inline constexpr u32 kProcessRights =
+    abi::kRightWait | abi::kRightSignal | abi::kRightDuplicate | abi::kRightTransfer;
+inline constexpr u32 kStreamRights =
+    abi::kRightRead | abi::kRightWrite | abi::kRightWait | abi::kRightDuplicate | abi::kRightTransfer;
+inline constexpr u32 kChannelRights = kStreamRights;
 
 // A user pointer to a T: an address, never dereferenced; copies go through
 // the address space and fail with BadAddress.

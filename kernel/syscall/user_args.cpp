@@ -1,20 +1,35 @@
-// Argument decoding for every handler: handles and user memory.
+// Argument decoding for every handler: handles (with their rights, and an
+// audit record for every refusal) and user memory.
 #include "proc/process.hpp"
+#include "proc/process_table.hpp"
 #include "syscall/syscalls.hpp"
 
 namespace mote {
 
-SysOr<KernelObject*> handle_object(Thread& thread, u64 handle) {
-    if (handle > 0xffffffffu) return abi::Err::BadHandle;
-    auto object = thread.process().handles().lookup(abi::Handle(handle));
-    if (object.is_error()) return abi::Err::BadHandle;
-    return object.value();
+SysOr<HandleRef> handle_ref(Thread& thread, u64 handle) {
+    if (handle > 0xffffffffu) return deny(thread, abi::Err::BadHandle, nullptr, 0, 0);
+    auto held = thread.process().handles().get(abi::Handle(handle));
+    if (held.is_error()) return deny(thread, abi::Err::BadHandle, nullptr, 0, 0);
+    return held.value();
 }
 
-SysOr<KernelObject*> handle_object(Thread& thread, u64 handle, ObjectType type) {
-    KernelObject* object = SYS_TRY_VALUE(handle_object(thread, handle));
-    if (object->type() != type) return abi::Err::WrongType;
-    return object;
+SysOr<KernelObject*> handle_object(Thread& thread, u64 handle, u32 rights) {
+    HandleRef held = SYS_TRY_VALUE(handle_ref(thread, handle));
+    if ((held.rights & rights) != rights) return deny(thread, abi::Err::AccessDenied, held.object, held.rights, rights);
+    return held.object;
+}
+
+SysOr<KernelObject*> handle_object(Thread& thread, u64 handle, ObjectType type, u32 rights) {
+    HandleRef held = SYS_TRY_VALUE(handle_ref(thread, handle));
+    if (held.object->type() != type) return deny(thread, abi::Err::WrongType, held.object, held.rights, rights);
+    if ((held.rights & rights) != rights) return deny(thread, abi::Err::AccessDenied, held.object, held.rights, rights);
+    return held.object;
+}
+
+SysOr<abi::Handle> install_handle(Thread& thread, KernelObject& object, u32 rights) {
+    auto installed = thread.process().handles().install(object, rights);
+    if (installed.is_error()) return deny(thread, abi::Err::TooMany, &object, 0, rights);
+    return installed.value();
 }
 
 SysOr<bool> copy_from_user(Thread& thread, Span<u8> to, u64 from) {

@@ -40,12 +40,12 @@ i64 err(mote::abi::Err e) { return -i64(e); }
 TEST(HandleTable, InstallLookupClose) {
     HandleTable table;
     TestObject a, b;
-    mote::abi::Handle ha = table.install(a).value();
-    mote::abi::Handle hb = table.install(b).value();
+    mote::abi::Handle ha = table.install(a, mote::abi::kRightsAll).value();
+    mote::abi::Handle hb = table.install(b, mote::abi::kRightsAll).value();
     EXPECT_NE(ha, mote::abi::kNoHandle);
     EXPECT_NE(ha, hb);
-    EXPECT_EQ(table.lookup(ha).value(), &a);
-    EXPECT_EQ(table.lookup(hb).value(), &b);
+    EXPECT_EQ(table.lookup(ha, 0).value(), &a);
+    EXPECT_EQ(table.lookup(hb, 0).value(), &b);
     EXPECT_EQ(a.references(), 1u);
     ASSERT_TRUE(table.close(ha).ok());
     EXPECT_TRUE(a.destroyed);
@@ -57,24 +57,67 @@ TEST(HandleTable, InstallLookupClose) {
 TEST(HandleTable, StaleAndForgedValuesNameNothing) {
     HandleTable table;
     TestObject a, b;
-    mote::abi::Handle old = table.install(a).value();
+    mote::abi::Handle old = table.install(a, mote::abi::kRightsAll).value();
     ASSERT_TRUE(table.close(old).ok());
     // The slot is reused, with a new value: the old one stays dead.
-    mote::abi::Handle fresh = table.install(b).value();
+    mote::abi::Handle fresh = table.install(b, mote::abi::kRightsAll).value();
     EXPECT_NE(fresh, old);
-    EXPECT_EQ(table.lookup(old).error(), Error::NotFound);
+    EXPECT_EQ(table.lookup(old, 0).error(), Error::NotFound);
     EXPECT_EQ(table.close(old).error(), Error::NotFound);
-    EXPECT_EQ(table.lookup(fresh).value(), &b);
+    EXPECT_EQ(table.lookup(fresh, 0).value(), &b);
     for (mote::abi::Handle forged : {0u, 1u, 0xffu, 0xffffffffu, fresh + 1, fresh ^ 0x100u, fresh & 0xff})
-        EXPECT_TRUE(table.lookup(forged).is_error()) << forged;
+        EXPECT_TRUE(table.lookup(forged, 0).is_error()) << forged;
     table.close_all();
+}
+
+TEST(HandleTable, RightsAreCheckedInTheLookup) {
+    HandleTable table;
+    TestObject a;
+    mote::abi::Handle h = table.install(a, mote::abi::kRightRead | mote::abi::kRightWait).value();
+    EXPECT_EQ(table.lookup(h, mote::abi::kRightRead).value(), &a);
+    EXPECT_EQ(table.lookup(h, mote::abi::kRightRead | mote::abi::kRightWait).value(), &a);
+    EXPECT_EQ(table.lookup(h, mote::abi::kRightWrite).error(), Error::AccessDenied);
+    EXPECT_EQ(table.lookup(h, mote::abi::kRightRead | mote::abi::kRightWrite).error(), Error::AccessDenied);
+    EXPECT_EQ(table.get(h).value().rights, mote::abi::kRightRead | mote::abi::kRightWait);
+    // Rights beyond the defined set are never stored.
+    mote::abi::Handle all = table.install(a, ~0u).value();
+    EXPECT_EQ(table.get(all).value().rights, mote::abi::kRightsAll);
+    table.close_all();
+}
+
+TEST(HandleTable, TheSecretChangesValuesButNotWhatTheyName) {
+    HandleTable plain, secret;
+    secret.set_secret(0x00abcdefu);
+    TestObject a;
+    mote::abi::Handle p = plain.install(a, 0).value();
+    mote::abi::Handle s = secret.install(a, 0).value();
+    EXPECT_NE(p, s);
+    EXPECT_EQ(p & 0xff, s & 0xff) << "the slot index is the low byte either way";
+    EXPECT_EQ(secret.lookup(s, 0).value(), &a);
+    EXPECT_TRUE(secret.lookup(p, 0).is_error()) << "a value from another table's scheme names nothing";
+    plain.close_all();
+    secret.close_all();
+}
+
+TEST(HandleTable, TakeMovesTheReferenceOut) {
+    HandleTable table;
+    TestObject a;
+    mote::abi::Handle h = table.install(a, mote::abi::kRightRead).value();
+    HandleRef taken = table.take(h).value();
+    EXPECT_EQ(taken.object, &a);
+    EXPECT_EQ(taken.rights, mote::abi::kRightRead);
+    EXPECT_EQ(table.used(), 0u);
+    EXPECT_EQ(a.references(), 1u) << "the caller owns the reference now";
+    EXPECT_TRUE(table.lookup(h, 0).is_error());
+    a.release();
+    EXPECT_TRUE(a.destroyed);
 }
 
 TEST(HandleTable, FullTableIsOverflow) {
     HandleTable table;
     std::vector<TestObject> objects(HandleTable::kSlots + 1);
-    for (u32 i = 0; i < HandleTable::kSlots; ++i) ASSERT_TRUE(table.install(objects[i]).ok());
-    EXPECT_EQ(table.install(objects.back()).error(), Error::Overflow);
+    for (u32 i = 0; i < HandleTable::kSlots; ++i) ASSERT_TRUE(table.install(objects[i], mote::abi::kRightsAll).ok());
+    EXPECT_EQ(table.install(objects.back(), mote::abi::kRightsAll).error(), Error::Overflow);
     EXPECT_EQ(objects.back().references(), 0u);
     table.close_all();
 }
@@ -216,6 +259,7 @@ protected:
         return file.build();
     }
 
+    std::vector<HandleRef> refs;
     Result<Process*> spawn_program(StringView name, std::vector<std::string> argv,
                                    std::vector<KernelObject*> handles = {}, Process* parent = nullptr) {
         image = program_bytes();
@@ -226,7 +270,9 @@ protected:
         plan.image = ReadonlyBytes(image.data(), image.size());
         plan.argv = ReadonlyBytes(packed.data(), packed.size());
         plan.argc = u32(argv.size());
-        plan.handles = Span<KernelObject* const>(handles.data(), handles.size());
+        refs.clear();
+        for (KernelObject* object : handles) refs.push_back({object, mote::abi::kRightsAll});
+        plan.handles = Span<const HandleRef>(refs.data(), refs.size());
         plan.parent = parent;
         return loader.spawn(plan);
     }
@@ -287,8 +333,8 @@ TEST_F(ProcessTest, SpawnLaysOutSegmentsStackAndStartInfo) {
     ASSERT_TRUE(p->space().copy_in(Span<u8>(reinterpret_cast<u8*>(&info), sizeof(info)), frame.sp).ok());
     ASSERT_EQ(info.argc, 3u);
     ASSERT_EQ(info.handle_count, 2u);
-    EXPECT_EQ(p->handles().lookup(info.handles[0]).value(), &stream);
-    EXPECT_EQ(p->handles().lookup(info.handles[1]).value(), &stream);
+    EXPECT_EQ(p->handles().lookup(info.handles[0], 0).value(), &stream);
+    EXPECT_EQ(p->handles().lookup(info.handles[1], 0).value(), &stream);
     std::vector<std::string> args;
     for (u64 i = 0; i <= info.argc; ++i) {
         u64 pointer = 0;
@@ -405,7 +451,7 @@ TEST_F(ProcessTest, SleepParksUntilTheDeadline) {
 TEST_F(ProcessTest, WaitDeliversTheChildsExit) {
     Process* parent = spawn_program("parent", {"parent"}).value();
     Process* child = spawn_program("child", {"child"}, {}, parent).value();
-    mote::abi::Handle handle = parent->handles().install(*child).value();
+    mote::abi::Handle handle = parent->handles().install(*child, mote::abi::kRightsAll).value();
     u64 info_address = 0;
     as(parent->thread(), [&](Thread& t) {
         info_address = u64(platform.call(t, mote::abi::Sys::Map, 4096, mote::abi::kMapRead | mote::abi::kMapWrite).user_value());
@@ -438,7 +484,7 @@ TEST_F(ProcessTest, WaitDeliversTheChildsExit) {
 TEST_F(ProcessTest, SignalEndsAParkedChild) {
     Process* parent = spawn_program("parent", {"parent"}).value();
     Process* child = spawn_program("child", {"child"}, {}, parent).value();
-    mote::abi::Handle handle = parent->handles().install(*child).value();
+    mote::abi::Handle handle = parent->handles().install(*child, mote::abi::kRightsAll).value();
     as(child->thread(), [&](Thread& t) {
         (void)platform.call(t, mote::abi::Sys::Sleep, 1000 * kSecond);
         return RunExit::Parked;
@@ -457,7 +503,7 @@ TEST_F(ProcessTest, SignalEndsAParkedChild) {
 TEST_F(ProcessTest, FaultEndsTheProcessWithItsCause) {
     Process* p = spawn_program("faulty", {"faulty"}).value();
     Process* watcher = spawn_program("watcher", {"watcher"}).value();
-    mote::abi::Handle handle = watcher->handles().install(*p).value();
+    mote::abi::Handle handle = watcher->handles().install(*p, mote::abi::kRightsAll).value();
     as(p->thread(), [&](Thread&) {
         processes.fault(*p, {13, 0xdead, 0x401234, "load page fault"});
         return RunExit::Ended;

@@ -75,11 +75,11 @@ TEST(UserRuntimeErrors, EveryAbiErrorHasItsName) {
         {6, "Busy"},            {7, "WouldBlock"}, {8, "Timeout"},     {9, "Cancelled"},     {10, "Io"},
         {11, "ReadOnly"},       {12, "NotFound"},  {13, "Unsupported"}, {14, "BadState"},    {15, "BadAddress"},
         {16, "BadHandle"},      {17, "WrongType"}, {18, "NoSyscall"},  {19, "NotDirectory"}, {20, "IsDirectory"},
-        {21, "TooMany"},
+        {21, "TooMany"},        {22, "AccessDenied"}, {23, "PeerClosed"}, {24, "Escapes"},
     };
     for (const auto& [number, name] : expected) EXPECT_EQ(error_name(mabi::Err(number)), name) << number;
     EXPECT_STREQ(error_name(mabi::Err(0)), "UnknownErr");
-    EXPECT_STREQ(error_name(mabi::Err(22)), "UnknownErr");
+    EXPECT_STREQ(error_name(mabi::Err(25)), "UnknownErr");
 }
 
 TEST(UserRuntimeErrors, RawResultsDecodeByTheAbiRange) {

@@ -1,0 +1,205 @@
+// ring_setup and ring_enter: the submission/completion ring
+// (abi::RingHeader, proc/submission_ring.hpp).
+//
+// Each entry runs through call(), the very dispatch the plain syscalls use,
+// with m_no_wait set: an object that would park answers WouldBlock instead,
+// and the entry stays pending in the kernel's SubmissionRing until the
+// object it names reports progress (the poll() mechanism: watch/unwatch and
+// Thread::poll_event). So a read through the ring and a read(2) run the
+// same code and cannot diverge; only waiting differs.
+#include "proc/process.hpp"
+#include "syscall/syscalls.hpp"
+
+namespace mote {
+
+namespace {
+
+constexpr u64 kHeaderBytes = 64;
+static_assert(sizeof(abi::RingHeader) <= kHeaderBytes);
+
+// The one Syscalls a parked ring_enter finishes through (there is one per
+// kernel; the Thread's poll hook is a plain function).
+Syscalls* g_ring_syscalls = nullptr;
+
+u64 sq_address(const SubmissionRing& ring, u32 index) {
+    return ring.address + kHeaderBytes + u64(index & (ring.entries - 1)) * sizeof(abi::RingEntry);
+}
+
+u64 cq_address(const SubmissionRing& ring, u32 index) {
+    return ring.address + kHeaderBytes + u64(ring.entries) * sizeof(abi::RingEntry) +
+           u64(index & (ring.entries - 1)) * sizeof(abi::RingCompletion);
+}
+
+SysOr<abi::RingHeader> read_header(Thread& thread, const SubmissionRing& ring) {
+    abi::RingHeader header {};
+    SYS_TRY_VALUE(copy_from_user(thread, Span<u8>(reinterpret_cast<u8*>(&header), sizeof(header)), ring.address));
+    // The process owns these numbers: check them before trusting any.
+    if (header.sq_tail - header.sq_head > ring.entries || header.cq_tail - header.cq_head > ring.entries)
+        return abi::Err::Malformed;
+    return header;
+}
+
+// Writes back only the fields the kernel owns (sq_head, cq_tail, pending).
+SysOr<bool> write_header(Thread& thread, const SubmissionRing& ring, const abi::RingHeader& header) {
+    u32 kernel_fields[2] = {header.sq_head, 0};
+    SYS_TRY_VALUE(copy_to_user(thread, ring.address + 4, Span<const u8>(reinterpret_cast<const u8*>(kernel_fields), 4)));
+    kernel_fields[0] = header.cq_tail;
+    kernel_fields[1] = header.pending;
+    return copy_to_user(thread, ring.address + 16, Span<const u8>(reinterpret_cast<const u8*>(kernel_fields), 8));
+}
+
+SysOr<bool> post(Thread& thread, const SubmissionRing& ring, abi::RingHeader& header, u64 user_data, i64 result) {
+    abi::RingCompletion completion {user_data, result};
+    SYS_TRY_VALUE(copy_to_user(thread, cq_address(ring, header.cq_tail),
+                               Span<const u8>(reinterpret_cast<const u8*>(&completion), sizeof(completion))));
+    ++header.cq_tail;
+    return true;
+}
+
+void stop_watching(Thread& thread) {
+    thread.process().handles().for_each([&](abi::Handle, HandleRef held) { held.object->unwatch(thread); });
+    thread.set_polling(false);
+}
+
+}  // namespace
+
+bool Syscalls::ring_run(Thread& thread, const abi::RingEntry& entry, i64& result) {
+    SyscallArgs args;
+    args.a[0] = entry.handle;
+    abi::Sys op = abi::Sys(entry.op);
+    switch (op) {
+    case abi::Sys::Read:
+    case abi::Sys::Write:
+        args.a[1] = entry.arg1;
+        args.a[2] = entry.arg2;
+        args.a[3] = entry.arg3;
+        break;
+    case abi::Sys::ChannelSend:
+    case abi::Sys::ChannelRecv:
+        args.a[1] = entry.arg1;
+        args.a[2] = 0;  // the ring waits, not the entry
+        break;
+    case abi::Sys::Poll: {
+        // One handle: arg1 is the events asked; the result is those ready.
+        auto object = handle_object(thread, entry.handle, abi::kRightWait);
+        if (object.is_error()) {
+            result = -i64(object.error());
+            return true;
+        }
+        u32 ready = object.release_value()->poll_ready(u32(entry.arg1));
+        result = ready;
+        return ready != 0;
+    }
+    default: result = -i64(abi::Err::InvalidArgument); return true;
+    }
+    m_no_wait = true;
+    SysResult outcome = call(thread, op, args);
+    m_no_wait = false;
+    VERIFY_MSG(outcome.failed() || !outcome.outcome().parked, "a ring entry parked its thread");
+    if (outcome.failed() && outcome.error() == abi::Err::WouldBlock) return false;
+    result = outcome.user_value();
+    return true;
+}
+
+// Retries the pending entries; posts the ones that finish.
+SysOr<bool> Syscalls::ring_retry(Thread& thread, abi::RingHeader& header) {
+    SubmissionRing& ring = thread.process().ring();
+    u32 kept = 0;
+    for (u32 i = 0; i < ring.pending_count; ++i) {
+        i64 result = 0;
+        if (ring_run(thread, ring.pending[i], result)) SYS_TRY_VALUE(post(thread, ring, header, ring.pending[i].user_data, result));
+        else ring.pending[kept++] = ring.pending[i];
+    }
+    ring.pending_count = kept;
+    header.pending = kept;
+    return true;
+}
+
+SysResult Syscalls::sys_ring_setup(Thread& thread, const SyscallArgs& args) {
+    u64 entries = args.a[0];
+    if (entries == 0 || entries > abi::kRingMaxEntries || (entries & (entries - 1))) return abi::Err::InvalidArgument;
+    SubmissionRing& ring = thread.process().ring();
+    if (ring.address) return abi::Err::BadState;  // one ring per process
+    u64 bytes = kHeaderBytes + entries * (sizeof(abi::RingEntry) + sizeof(abi::RingCompletion));
+    AddressSpace& space = thread.process().space();
+    auto address = space.map_anywhere(bytes, kUserRead | kUserWrite);
+    if (address.is_error()) return address.error() == Error::Overflow ? abi::Err::TooMany : to_abi(address.error());
+    abi::RingHeader header {};
+    header.entries = u32(entries);
+    header.sq_offset = kHeaderBytes;
+    header.cq_offset = kHeaderBytes + entries * sizeof(abi::RingEntry);
+    SYS_TRY(copy_to_user(thread, address.value(), Span<const u8>(reinterpret_cast<const u8*>(&header), sizeof(header))));
+    ring.address = address.value();
+    ring.entries = u32(entries);
+    g_ring_syscalls = this;
+    return Outcome::done(address.value());
+}
+
+SysResult Syscalls::sys_ring_enter(Thread& thread, const SyscallArgs& args) {
+    SubmissionRing& ring = thread.process().ring();
+    if (!ring.address) return abi::Err::BadState;
+    u64 to_submit = args.a[0];
+    u64 min_complete = args.a[1];
+    Nanoseconds timeout = args.a[2];
+    if (min_complete > ring.entries) return abi::Err::InvalidArgument;
+    abi::RingHeader header = SYS_TRY(read_header(thread, ring));
+
+    // Take entries while every one taken is sure of a completion slot.
+    for (u64 taken = 0; taken < to_submit && header.sq_head != header.sq_tail; ++taken) {
+        if (header.cq_tail - header.cq_head + ring.pending_count >= ring.entries) break;
+        abi::RingEntry entry {};
+        SYS_TRY(copy_from_user(thread, Span<u8>(reinterpret_cast<u8*>(&entry), sizeof(entry)), sq_address(ring, header.sq_head)));
+        ++header.sq_head;
+        i64 result = 0;
+        if (ring_run(thread, entry, result)) {
+            SYS_TRY(post(thread, ring, header, entry.user_data, result));
+        } else if (ring.pending_count < SubmissionRing::kMaxPending) {
+            ring.pending[ring.pending_count++] = entry;
+        } else {
+            SYS_TRY(post(thread, ring, header, entry.user_data, -i64(abi::Err::Busy)));
+        }
+    }
+    SYS_TRY(ring_retry(thread, header));
+    SYS_TRY(write_header(thread, ring, header));
+    u32 ready = header.cq_tail - header.cq_head;
+    if (ready >= min_complete || timeout == 0 || ring.pending_count == 0) return Outcome::done(ready);
+
+    // Wait for the pending entries' objects, like poll().
+    ring.min_complete = u32(min_complete);
+    for (u32 i = 0; i < ring.pending_count; ++i) {
+        auto held = thread.process().handles().get(ring.pending[i].handle);
+        if (held.ok()) held.value().object->watch(thread);
+    }
+    thread.set_polling(true, [](Thread& woken) { g_ring_syscalls->ring_event(woken, false); });
+    if (timeout != kNoDeadline) {
+        thread.timer().set_callback([](Timer& timer) { g_ring_syscalls->ring_event(*static_cast<Thread*>(timer.context()), true); },
+                                    &thread);
+        m_processes.loop().arm_after(thread.timer(), timeout);
+    }
+    thread.park("ring");
+    return Outcome::park();
+}
+
+void Syscalls::ring_event(Thread& thread, bool timed_out) {
+    SubmissionRing& ring = thread.process().ring();
+    auto header = read_header(thread, ring);
+    if (header.is_error()) {
+        stop_watching(thread);
+        thread.wake(-i64(header.error()));
+        return;
+    }
+    abi::RingHeader value = header.release_value();
+    auto retried = ring_retry(thread, value);
+    if (retried.is_error()) {
+        stop_watching(thread);
+        thread.wake(-i64(retried.error()));
+        return;
+    }
+    (void)write_header(thread, ring, value);
+    u32 ready = value.cq_tail - value.cq_head;
+    if (ready < ring.min_complete && ring.pending_count > 0 && !timed_out) return;  // keep waiting
+    stop_watching(thread);
+    thread.wake(ready);
+}
+
+}  // namespace mote
