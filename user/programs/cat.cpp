@@ -13,7 +13,7 @@ int main(int argc, char** argv) {
     }
     int status = 0;
     for (int i = 1; i < argc; ++i) {
-        auto file = sys::open(working_dir(), argv[i], abi::kOpenRead);
+        auto file = open_path(argv[i], abi::kOpenRead);
         if (file.is_error()) {
             print_err("cat: {}: {}\n", argv[i], file.error());
             status = 1;

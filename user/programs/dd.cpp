@@ -69,7 +69,7 @@ int main(int argc, char** argv) {
     Handle in = std_in(), out = std_out();
     bool in_stream = options.in.empty(), out_stream = options.out.empty();
     if (!in_stream) {
-        auto opened = sys::open(working_dir(), options.in, abi::kOpenRead);
+        auto opened = open_path(options.in, abi::kOpenRead);
         if (opened.is_error()) {
             print_err("dd: {}: {}\n", options.in, opened.error());
             return 1;
@@ -77,7 +77,7 @@ int main(int argc, char** argv) {
         in = opened.value();
     }
     if (!out_stream) {
-        auto opened = sys::open(working_dir(), options.out, abi::kOpenWrite);
+        auto opened = open_path(options.out, abi::kOpenWrite);
         if (opened.is_error()) {
             print_err("dd: {}: {}\n", options.out, opened.error());
             return 1;

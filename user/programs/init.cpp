@@ -1,7 +1,11 @@
 // init: the first program. It opens nothing itself: the kernel gives it the
-// console as stdin/stdout/stderr and the root directory (as working dir and
-// root). It runs bin/sh on the console with the root as both directories,
-// reaps it when it ends, reports how, and starts a new one. A shell that
+// console as stdin/stdout/stderr, the root directory (as working dir and
+// root, with every right) and the privileged capabilities (power, log,
+// audit, dev). It hands on only part of that: sh gets the root without the
+// privileged right (so sys/power, sys/log, sys/audit and dev/vda are
+// closed to it and to everything it runs) and the capabilities etc/caps
+// lists for sh. It runs bin/sh on the console, reaps it when it ends,
+// reports how, and starts a new one. A shell that
 // ends within a second of starting is restarted after a pause, so a broken
 // sh cannot turn init into a spawn loop. When the console itself has ended
 // (the hosted kernel's stdin was a pipe that closed) there is nobody to
@@ -21,7 +25,15 @@ int main(int, char**) {
         print_err("init: no root directory handle\n");
         return 1;
     }
-    const Handle handles[] = {std_in(), std_out(), std_err(), root, root};
+    // The root everyone below init sees: every right but the privileged one.
+    Handle shared_root = root;
+    if (auto reduced = sys::dup(root, abi::kRightsAll & ~abi::kRightPrivileged); reduced.ok()) shared_root = reduced.value();
+    else print_err("init: cannot make the shared root: {}\n", reduced.error());
+    u32 caps = 0;
+    if (auto policy = load_caps_policy(root); policy.ok()) caps = policy.value().caps_for("sh");
+    else print_err("init: etc/caps: {}; sh gets no capabilities\n", policy.error());
+    Handle handles[abi::kStartHandleCount] = {std_in(), std_out(), std_err(), shared_root, shared_root};
+    pass_caps(caps, handles);
     const StringView argv[] = {"sh"};
     for (;;) {
         u64 started = sys::clock();

@@ -1,6 +1,7 @@
 // poweroff [reboot]: asks the kernel to power the machine off (or reboot
-// it) by writing to sys/power. A program may do it only if it was handed
-// the root that holds sys/ (the shell passes its root to what it runs).
+// it) by writing to the power capability (abi::kPowerCap, sys/power open
+// for writing). Only a program handed that capability can: etc/caps gives
+// it to poweroff.
 #include "runtime.hpp"
 
 using namespace mote;
@@ -12,13 +13,11 @@ int main(int argc, char** argv) {
         print_err("usage: poweroff [reboot]\n");
         return 2;
     }
-    auto power = sys::open(root_dir(), "sys/power", abi::kOpenWrite);
-    if (power.is_error()) {
-        print_err("poweroff: sys/power: {}\n", power.error());
+    if (power_cap() == kNoHandle) {
+        print_err("poweroff: not given the power capability (see etc/caps)\n");
         return 1;
     }
-    auto written = sys::write(power.value(), action.data(), action.length(), 0);
-    (void)sys::close(power.value());
+    auto written = sys::write(power_cap(), action.data(), action.length(), 0);
     if (written.is_error()) {
         print_err("poweroff: {}\n", written.error());
         return 1;

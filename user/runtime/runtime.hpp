@@ -6,6 +6,8 @@
 #include "base/format.hpp"
 #include "base/result.hpp"
 #include "base/span.hpp"
+#include "capability.hpp"
+#include "caps_policy.hpp"
 #include "heap.hpp"
 #include "parse.hpp"
 #include "print.hpp"

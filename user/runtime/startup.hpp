@@ -48,5 +48,10 @@ inline Handle std_out() { return start_handle(abi::kStdout); }
 inline Handle std_err() { return start_handle(abi::kStderr); }
 inline Handle working_dir() { return start_handle(abi::kWorkingDir); }
 inline Handle root_dir() { return start_handle(abi::kRootDir); }
+// The privileged capabilities, kNoHandle unless this program was given them.
+inline Handle power_cap() { return start_handle(abi::kPowerCap); }
+inline Handle log_cap() { return start_handle(abi::kLogCap); }
+inline Handle audit_cap() { return start_handle(abi::kAuditCap); }
+inline Handle dev_cap() { return start_handle(abi::kDevCap); }
 
 }  // namespace mote::user

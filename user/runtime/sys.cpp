@@ -79,4 +79,31 @@ SysOr<void> sleep(u64 ns) { return done(call(abi::Sys::Sleep, ns)); }
 
 SysOr<void> yield() { return done(call(abi::Sys::Yield)); }
 
+SysOr<Handle> dup(Handle handle, u32 rights) { return sys_or<Handle>(call(abi::Sys::Dup, handle, rights)); }
+
+SysOr<void> channel_create(Handle ends[2]) { return done(call(abi::Sys::ChannelCreate, ptr(ends))); }
+
+SysOr<void> channel_send(Handle end, const void* bytes, usize length, const Handle* handles, usize handle_count,
+                         u64 timeout_ns) {
+    abi::ChannelMessage message {ptr(bytes), length, ptr(handles), u32(handle_count), 0};
+    return done(call(abi::Sys::ChannelSend, end, ptr(&message), timeout_ns));
+}
+
+SysOr<usize> channel_recv(Handle end, void* bytes, usize length, Handle* handles, usize* handle_count, u64 timeout_ns) {
+    abi::ChannelMessage message {ptr(bytes), length, ptr(handles), handle_count ? u32(*handle_count) : 0, 0};
+    i64 result = call(abi::Sys::ChannelRecv, end, ptr(&message), timeout_ns);
+    if (handle_count) *handle_count = message.handle_count;
+    return sys_or<usize>(result);
+}
+
+SysOr<abi::RingHeader*> ring_setup(u32 entries) {
+    i64 result = call(abi::Sys::RingSetup, entries);
+    if (raw_is_error(result)) return raw_error(result);
+    return reinterpret_cast<abi::RingHeader*>(uptr(result));
+}
+
+SysOr<usize> ring_enter(u32 to_submit, u32 min_complete, u64 timeout_ns) {
+    return sys_or<usize>(call(abi::Sys::RingEnter, to_submit, min_complete, timeout_ns));
+}
+
 }  // namespace mote::user::sys

@@ -42,6 +42,24 @@ SysOr<usize> poll(abi::PollItem* items, usize count, u64 timeout_ns);
 u64 clock();
 SysOr<void> sleep(u64 ns);
 SysOr<void> yield();
+// A second handle to `handle`'s object with `rights` (a subset of its own).
+SysOr<Handle> dup(Handle handle, u32 rights);
+// A new channel: ends[0] and ends[1], each the other's peer.
+SysOr<void> channel_create(Handle ends[2]);
+// Sends `bytes` and moves `handles` (they leave this process's table on
+// success). timeout 0: WouldBlock when the peer's queue is full.
+SysOr<void> channel_send(Handle end, const void* bytes, usize length, const Handle* handles = nullptr,
+                         usize handle_count = 0, u64 timeout_ns = kForever);
+// Receives the next message into `bytes` (capacity `length`) and its
+// handles into `handles` (capacity `*handle_count`, then how many came).
+// Returns the message's length. Overflow if either buffer is too small
+// (the message stays queued); PeerClosed once the peer is gone and the
+// queue is empty.
+SysOr<usize> channel_recv(Handle end, void* bytes, usize length, Handle* handles = nullptr,
+                          usize* handle_count = nullptr, u64 timeout_ns = kForever);
+// The submission ring (abi::RingHeader): set up once per process.
+SysOr<abi::RingHeader*> ring_setup(u32 entries);
+SysOr<usize> ring_enter(u32 to_submit, u32 min_complete, u64 timeout_ns = kForever);
 
 }  // namespace sys
 

@@ -1,6 +1,7 @@
 #include "command_line.hpp"
 
 #include "base/memory.hpp"
+#include "caps_policy.hpp"
 
 namespace mote::user {
 
@@ -26,7 +27,47 @@ Result<CommandLine> parse_command_line(StringView line, CommandLineFault* fault,
     CommandLine command;
     command.words = words.value();
     command.background = background;
+    if (command.words.empty()) return command;
+    // Split into stages at "|"; leading "+cap" words of a stage ask for
+    // capabilities.
+    Stage stage;
+    bool in_caps = true;
+    for (usize i = 0; i <= command.words.count(); ++i) {
+        bool end = i == command.words.count() || command.words[i] == "|";
+        if (end) {
+            if (stage.count == 0) return fail(CommandLineFault::EmptyStage);
+            if (command.stage_count == CommandLine::kMaxStages) return fail(CommandLineFault::TooManyStages);
+            command.stages[command.stage_count++] = stage;
+            stage = Stage {};
+            in_caps = true;
+            continue;
+        }
+        StringView word = command.words[i];
+        if (in_caps && word.length() > 1 && word[0] == '+') {
+            u32 bit = cap_bit(word.substr(1));
+            if (!bit) return fail(CommandLineFault::UnknownCapability);
+            stage.caps |= bit;
+            continue;
+        }
+        if (in_caps) {
+            in_caps = false;
+            stage.first = i;
+        }
+        ++stage.count;
+    }
     return command;
+}
+
+const char* command_line_fault_name(CommandLineFault fault) {
+    switch (fault) {
+    case CommandLineFault::None: return "None";
+    case CommandLineFault::Words: return "Words";
+    case CommandLineFault::NothingToRun: return "NothingToRun";
+    case CommandLineFault::EmptyStage: return "EmptyStage";
+    case CommandLineFault::TooManyStages: return "TooManyStages";
+    case CommandLineFault::UnknownCapability: return "UnknownCapability";
+    }
+    return "UnknownCommandLineFault";
 }
 
 Builtin find_builtin(StringView word) {

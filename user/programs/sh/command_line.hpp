@@ -10,15 +10,33 @@
 
 namespace mote::user {
 
-enum class CommandLineFault : u8 { None, Words, NothingToRun };
+enum class CommandLineFault : u8 { None, Words, NothingToRun, EmptyStage, TooManyStages, UnknownCapability };
+const char* command_line_fault_name(CommandLineFault fault);
 
-struct CommandLine {
-    Arguments words;
-    bool background = false;  // ended in '&'
+// One program of a pipeline: its words are words[first, first + count),
+// after the "+cap" words that asked for capabilities (caps_policy.hpp's
+// CapBits).
+struct Stage {
+    usize first = 0;
+    usize count = 0;
+    u32 caps = 0;
 };
 
-// Malformed if the words cannot be split (`words_fault` says why) or the
-// line is only '&'. An empty or blank line is a CommandLine with no words.
+struct CommandLine {
+    static constexpr usize kMaxStages = 8;
+
+    Arguments words;
+    bool background = false;  // ended in '&'
+    // `a | b | c`: the stages, split at words that are exactly "|"; each
+    // one's stdout feeds the next one's stdin through a channel.
+    Stage stages[kMaxStages];
+    usize stage_count = 0;
+};
+
+// Malformed if the words cannot be split (`words_fault` says why), the
+// line is only '&', a stage of a pipeline is empty, there are more than
+// kMaxStages, or a "+name" names no capability. An empty or blank line is
+// a CommandLine with no words and no stages.
 Result<CommandLine> parse_command_line(StringView line, CommandLineFault* fault = nullptr,
                                        ArgumentsFault* words_fault = nullptr);
 

@@ -36,12 +36,13 @@ public:
 private:
     void prompt();
     void run_line(StringView line);
-    void run_program(const CommandLine& command);
+    void run_pipeline(const CommandLine& command);
+    SysOr<Handle> start_stage(const CommandLine& command, const Stage& stage, Handle in, Handle out);
     void builtin(Builtin which, const Arguments& words);
     void change_directory(const Arguments& words);
     void kill_job(const Arguments& words);
     void list_jobs();
-    void wait_foreground(Handle child);
+    void wait_foreground(const Handle* children, usize count, const StringView* names);
     void reap(Handle child);
     void feed(u8 byte);
 
@@ -51,6 +52,7 @@ private:
     u8 m_type_ahead[kTypeAhead];
     usize m_type_ahead_length = 0;
     bool m_exit = false;
+    CapsPolicy m_policy;
 };
 
 void echo_to_console(StringView text, void* context) { (void)write_all(*static_cast<Handle*>(context), text); }
@@ -58,6 +60,7 @@ void echo_to_console(StringView text, void* context) { (void)write_all(*static_c
 void Shell::prompt() { (void)write_all(m_out, "$ "); }
 
 int Shell::run() {
+    if (auto policy = load_caps_policy(m_root); policy.ok()) m_policy = policy.value();
     m_editor.set_echo(echo_to_console, &m_out);
     m_editor.set_prompt("$ ");
     // The welcome text, if the root has one.
@@ -133,83 +136,145 @@ void Shell::run_line(StringView line) {
     auto parsed = parse_command_line(line, &fault, &words_fault);
     if (parsed.is_error()) {
         if (fault == CommandLineFault::Words) print(m_err, "sh: {}\n", arguments_fault_name(words_fault));
-        else print(m_err, "sh: nothing to run in the background\n");
+        else if (fault == CommandLineFault::NothingToRun) print(m_err, "sh: nothing to run in the background\n");
+        else print(m_err, "sh: {}\n", command_line_fault_name(fault));
         return;
     }
     const CommandLine& command = parsed.value();
-    if (command.words.empty()) return;
-    Builtin which = find_builtin(command.words[0]);
-    if (which != Builtin::None) return builtin(which, command.words);
-    run_program(command);
+    if (command.stage_count == 0) return;
+    Builtin which = find_builtin(command.words[command.stages[0].first]);
+    if (which != Builtin::None && command.stage_count == 1 && command.stages[0].first == 0)
+        return builtin(which, command.words);
+    run_pipeline(command);
 }
 
-void Shell::run_program(const CommandLine& command) {
-    StringView name = command.words[0];
+SysOr<Handle> Shell::start_stage(const CommandLine& command, const Stage& stage, Handle in, Handle out) {
+    StringView name = command.words[stage.first];
+    if (find_builtin(name) != Builtin::None) {
+        print(m_err, "sh: {}: a built-in cannot run in a pipeline\n", name);
+        return abi::Err::InvalidArgument;
+    }
     char storage[256];
     ProgramPath program = program_path(name, Span<char>(storage, sizeof(storage)));
     if (program.path.empty()) {
         print(m_err, "sh: {}: name too long\n", name);
-        return;
+        return abi::Err::InvalidArgument;
     }
     StringView argv[Arguments::kMaxWords];
-    for (usize i = 0; i < command.words.count(); ++i) argv[i] = command.words[i];
-    const Handle handles[] = {m_in, m_out, m_err, m_cwd, m_root};
-    auto child = spawn(program.under_root ? m_root : m_cwd, program.path,
-                       Span<const StringView>(argv, command.words.count()), Span<const Handle>(handles, 5));
+    for (usize i = 0; i < stage.count; ++i) argv[i] = command.words[stage.first + i];
+    Handle handles[abi::kStartHandleCount] = {in, out, m_err, m_cwd, m_root};
+    // What etc/caps grants this program, and what the line asked for.
+    pass_caps(m_policy.caps_for(name) | stage.caps, handles);
+    auto child = spawn(program.under_root ? m_root : m_cwd, program.path, Span<const StringView>(argv, stage.count),
+                       Span<const Handle>(handles, abi::kStartHandleCount));
     if (child.is_error()) {
         if (child.error() == abi::Err::NotFound) print(m_err, "sh: {}: not found\n", name);
         else print(m_err, "sh: {}: {}\n", name, child.error());
-        return;
     }
-    if (command.background) {
-        auto id = m_jobs.add(child.value(), name);
-        if (id.is_error()) {
-            // No room to track it: run it in the foreground instead.
-            print(m_err, "sh: too many jobs; running {} in the foreground\n", name);
-            return wait_foreground(child.value());
-        }
-        print(m_out, "[{}] {}\n", id.value(), name);
-        return;
-    }
-    wait_foreground(child.value());
+    return child;
 }
 
-void Shell::wait_foreground(Handle child) {
+void Shell::run_pipeline(const CommandLine& command) {
+    Handle children[CommandLine::kMaxStages];
+    StringView names[CommandLine::kMaxStages];
+    usize started = 0;
+    Handle in = m_in;  // the next stage's stdin
+    for (usize i = 0; i < command.stage_count; ++i) {
+        const Stage& stage = command.stages[i];
+        Handle ends[2] = {kNoHandle, kNoHandle};
+        bool last = i + 1 == command.stage_count;
+        if (!last) {
+            if (auto made = sys::channel_create(ends); made.is_error()) {
+                print(m_err, "sh: pipe: {}\n", made.error());
+                break;
+            }
+        }
+        auto child = start_stage(command, stage, in, last ? m_out : ends[0]);
+        // The children hold their own ends now: the shell keeps none, so a
+        // stage sees the end of its input when the one before it is gone.
+        if (in != m_in) (void)sys::close(in);
+        if (!last) (void)sys::close(ends[0]);
+        in = last ? m_in : ends[1];
+        if (child.is_error()) break;
+        names[started] = command.words[stage.first];
+        children[started++] = child.value();
+    }
+    if (in != m_in) (void)sys::close(in);
+    if (started == 0) return;
+    if (command.background) {
+        // A job is its last stage; the others run on unobserved.
+        for (usize i = 0; i + 1 < started; ++i) (void)sys::close(children[i]);
+        Handle job = children[started - 1];
+        auto id = m_jobs.add(job, names[started - 1]);
+        if (id.is_error()) {
+            // No room to track it: run it in the foreground instead.
+            print(m_err, "sh: too many jobs; running {} in the foreground\n", names[started - 1]);
+            return wait_foreground(&job, 1, &names[started - 1]);
+        }
+        print(m_out, "[{}] {}\n", id.value(), names[started - 1]);
+        return;
+    }
+    wait_foreground(children, started, names);
+}
+
+void Shell::wait_foreground(const Handle* children, usize count, const StringView* names) {
     bool console_open = true;  // false once stdin reported its end or failed
-    for (;;) {
-        abi::PollItem items[2] = {{child, abi::kPollExited, 0, 0}, {m_in, abi::kPollReadable, 0, 0}};
-        // With type-ahead full, stop reading the console until the child ends.
-        usize count = console_open && m_type_ahead_length < kTypeAhead ? 2 : 1;
-        auto ready = sys::poll(items, count, kForever);
+    bool ended[CommandLine::kMaxStages] {};
+    usize running = count;
+    while (running > 0) {
+        abi::PollItem items[CommandLine::kMaxStages + 1];
+        usize n = 0;
+        for (usize i = 0; i < count; ++i)
+            if (!ended[i]) items[n++] = {children[i], abi::kPollExited, 0, 0};
+        usize watched = n;
+        // With type-ahead full, stop reading the console until the children end.
+        if (console_open && m_type_ahead_length < kTypeAhead) items[n++] = {m_in, abi::kPollReadable, 0, 0};
+        auto ready = sys::poll(items, n, kForever);
         if (ready.is_error()) {
             print(m_err, "sh: poll: {}\n", ready.error());
             break;
         }
-        if (items[0].ready & abi::kPollExited) break;
-        if (count == 2 && (items[1].ready & abi::kPollReadable)) {
+        for (usize i = 0; i < watched; ++i) {
+            if (!(items[i].ready & abi::kPollExited)) continue;
+            for (usize j = 0; j < count; ++j)
+                if (children[j] == items[i].handle && !ended[j]) {
+                    ended[j] = true;
+                    --running;
+                }
+        }
+        if (n > watched && (items[watched].ready & abi::kPollReadable)) {
             u8 bytes[64];
             usize room = min(sizeof(bytes), kTypeAhead - m_type_ahead_length);
-            auto n = sys::read(m_in, bytes, room);
-            if (n.is_error() || n.value() == 0) {
+            auto got = sys::read(m_in, bytes, room);
+            if (got.is_error() || got.value() == 0) {
                 console_open = false;
                 continue;
             }
-            for (usize i = 0; i < n.value(); ++i) {
-                if (bytes[i] == kCtrlC) (void)sys::signal(child, abi::Signal::Interrupt);
-                else m_type_ahead[m_type_ahead_length++] = bytes[i];
+            for (usize i = 0; i < got.value(); ++i) {
+                if (bytes[i] != kCtrlC) {
+                    m_type_ahead[m_type_ahead_length++] = bytes[i];
+                    continue;
+                }
+                for (usize j = 0; j < count; ++j)
+                    if (!ended[j]) (void)sys::signal(children[j], abi::Signal::Interrupt);
             }
         }
     }
-    abi::ExitInfo info {};
-    auto waited = sys::wait(child, info, kForever);
-    if (waited.is_error()) {
-        print(m_err, "sh: wait: {}\n", waited.error());
-    } else {
-        char text[128];
-        FormatBuffer out(Span<char>(text, sizeof(text)));
-        if (!describe_exit(info, out)) print(m_out, "{}\n", out.view());
+    for (usize i = 0; i < count; ++i) {
+        abi::ExitInfo info {};
+        auto waited = sys::wait(children[i], info, kForever);
+        if (waited.is_error()) {
+            print(m_err, "sh: wait: {}\n", waited.error());
+        } else {
+            char text[128];
+            FormatBuffer out(Span<char>(text, sizeof(text)));
+            if (!describe_exit(info, out)) {
+                if (count > 1) print(m_out, "{}: {}\n", names[i], out.view());
+                else print(m_out, "{}\n", out.view());
+            }
+        }
+        (void)sys::close(children[i]);
     }
-    (void)sys::close(child);
 }
 
 void Shell::reap(Handle child) {
@@ -234,8 +299,10 @@ void Shell::builtin(Builtin which, const Arguments& words) {
     case Builtin::Help:
         print(m_out,
               "built-ins: cd [DIR], exit, help, jobs, kill [-int] JOB\n"
-              "programs (bin/): cat dd echo false fault badcall ls mem ps sleep spin sysbench true\n"
-              "COMMAND & runs it in the background; Ctrl-C interrupts the foreground program\n");
+              "programs: ls bin\n"
+              "A | B pipes A's output into B; COMMAND & runs it in the background;\n"
+              "+CAP COMMAND also hands it the capability CAP (power, log, audit, dev; see etc/caps);\n"
+              "Ctrl-C interrupts the foreground programs\n");
         return;
     case Builtin::Jobs: return list_jobs();
     case Builtin::Kill: return kill_job(words);

@@ -1,0 +1,33 @@
+// The privileged capabilities a program may have been started with
+// (abi::kPowerCap ... kDevCap; etc/caps decides who gets which), and the
+// one place that knows how paths reach them.
+#pragma once
+
+#include "abi/syscalls.hpp"
+#include "base/span.hpp"
+#include "caps_policy.hpp"
+#include "sys_or.hpp"
+
+namespace mote::user {
+
+// Opens `path` for a program's command line: relative to its working
+// directory, except that "dev/NAME" resolves under the dev capability when
+// the program holds it (raw devices are privileged: the working directory
+// cannot open them).
+SysOr<abi::Handle> open_path(StringView path, u64 flags);
+
+// Copies a capability's whole text (sys/log, sys/audit) to stdout, reading
+// from offset 0 (the handle's position is shared with whoever else holds
+// the capability). `what` names it in errors. Returns the exit status.
+int show_capability(StringView program, abi::Handle cap, StringView what);
+
+// etc/caps under `root`, decoded. A missing or malformed file is an
+// error (printed by the caller); it then hands out no capabilities.
+SysOr<CapsPolicy> load_caps_policy(abi::Handle root);
+
+// Fills positions kPowerCap.. of `handles` (a kStartHandleCount array)
+// with this program's own capabilities selected by `caps` (CapBits), and
+// kNoHandle where it has none to give.
+void pass_caps(u32 caps, abi::Handle* handles);
+
+}  // namespace mote::user
