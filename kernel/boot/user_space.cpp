@@ -130,9 +130,9 @@ Result<void> UserSpace::start(ReadonlyBytes initramfs, StringView init_spec, Spa
         {m_root, abi::kRightsAll},   {m_root, abi::kRightsAll},
     };
     for (u32 i = 0; i < 4; ++i) {
-        auto node = fs::walk(*m_mount_root, caps[i].path);
-        if (node.is_error()) continue;
-        auto opened = m_files.open(*node.value(), caps[i].flags);
+        auto cap_node = fs::walk(*m_mount_root, caps[i].path);
+        if (cap_node.is_error()) continue;
+        auto opened = m_files.open(*cap_node.value(), caps[i].flags);
         if (opened.is_error()) continue;
         m_caps[i] = opened.value();
         m_caps[i]->retain();

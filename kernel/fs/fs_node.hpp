@@ -36,7 +36,7 @@ struct Stat {
     u32 mode = 0;   // permission bits as stored (cpio, ext2), 07777 at most
     u64 inode = 0;  // unique within its filesystem, never 0
 
-    abi::Stat to_abi() const { return abi::Stat {size, u32(type), mode, inode}; }
+    abi::Stat to_abi() const { return abi::Stat {size, u32(type), mode, inode, 0, 0}; }
 };
 
 // One directory entry, the name copied out, so it stays valid whatever

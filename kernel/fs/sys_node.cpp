@@ -9,8 +9,6 @@ namespace {
 char g_snapshot[SysFile::kSnapshotBytes];
 const SysFile* g_snapshot_owner = nullptr;
 usize g_snapshot_length = 0;
-// Inode numbers for /sys nodes: their own range, far from the initramfs's.
-u64 g_next_inode = u64(1) << 32;
 }  // namespace
 
 Stat SysFile::stat() const {
