@@ -309,7 +309,26 @@ void ChannelEnd::on_message() {
         m_receivers.remove(*waiter);
         waiter->wake(got);
     }
-    if (m_poller) m_poller->poll_event();
+    notify_pollers();
+}
+
+void ChannelEnd::notify_pollers() {
+    for (Thread* poller : m_pollers)
+        if (poller) poller->poll_event();
+}
+
+void ChannelEnd::watch(Thread& thread) {
+    for (Thread*& poller : m_pollers)
+        if (poller == &thread) return;
+    for (Thread*& poller : m_pollers) {
+        if (!poller) {
+            poller = &thread;
+            return;
+        }
+    }
+    // Full: the newest poller takes the oldest slot (that one's poll then
+    // ends only by its timeout or another object).
+    m_pollers[0] = &thread;
 }
 
 void ChannelEnd::on_room() {
@@ -323,34 +342,38 @@ void ChannelEnd::on_room() {
         i64 sent = from.try_send(*waiter, waiter->pending[0], waiter->pending[1], Mode(waiter->pending[2]));
         waiter->wake(sent);
     }
-    if (from.m_poller) from.m_poller->poll_event();
+    from.notify_pollers();
 }
 
 void ChannelEnd::on_peer_closed() {
     // Nothing more can arrive, and nothing sent from here can be taken.
     while (Thread* waiter = m_receivers.pop_front()) waiter->wake(waiter->pending[2] == kStream ? 0 : fail(abi::Err::PeerClosed));
     while (Thread* waiter = m_senders.pop_front()) waiter->wake(fail(abi::Err::PeerClosed));
-    if (m_poller) m_poller->poll_event();
-}
-
-void ChannelEnd::free_inbox() {
-    while (ChannelMessage* message = m_inbox.pop_front()) m_channel->table().free_message(*message);
+    notify_pollers();
 }
 
 void ChannelEnd::destroy() {
     // The last handle is gone (no thread can be parked here: a parked
     // thread's own handle holds a reference).
     m_closed = true;
-    m_poller = nullptr;
-    free_inbox();
+    for (Thread*& poller : m_pollers) poller = nullptr;
+    // Take the queue out first: dropping a queued message's handles can
+    // close endpoints of other channels, and through them (a cycle of
+    // endpoints queued in each other's channels) this channel's peer, which
+    // then frees this channel. Nothing below touches the channel after
+    // that could happen.
+    IntrusiveList<ChannelMessage, &ChannelMessage::node> queued;
+    while (ChannelMessage* message = m_inbox.pop_front()) queued.push_back(*message);
+    ChannelTable& table = m_channel->table();
     ChannelEnd& other = peer();
     if (!other.m_closed) {
         // Anything this end had sent stays readable at the peer; what the
         // peer would send here has nowhere to go.
         other.on_peer_closed();
-        return;
+    } else {
+        table.free_channel(*m_channel);
     }
-    m_channel->table().free_channel(*m_channel);
+    while (ChannelMessage* message = queued.pop_front()) table.free_message(*message);
 }
 
 Result<void> ChannelEnd::stat(abi::Stat& stat) {
@@ -370,7 +393,8 @@ u32 ChannelEnd::poll_ready(u32 events) {
 }
 
 void ChannelEnd::unwatch(Thread& thread) {
-    if (m_poller == &thread) m_poller = nullptr;
+    for (Thread*& poller : m_pollers)
+        if (poller == &thread) poller = nullptr;
 }
 
 void ChannelEnd::cancel_wait(Thread& thread) {

@@ -85,7 +85,7 @@ public:
     Result<Outcome> write(IoArgs& io) override;
     Result<void> stat(abi::Stat& stat) override;
     u32 poll_ready(u32 events) override;
-    void watch(Thread& thread) override { m_poller = &thread; }
+    void watch(Thread& thread) override;
     void unwatch(Thread& thread) override;
     void cancel_wait(Thread& thread) override;
     KernelObject* counterpart() override { return peer_closed() ? nullptr : &peer(); }
@@ -109,13 +109,16 @@ private:
     // After a message was taken from here: finish the peer's parked senders.
     void on_room();
     void on_peer_closed();
-    void free_inbox();
+    void notify_pollers();
 
     Channel* m_channel = nullptr;
     IntrusiveList<ChannelMessage, &ChannelMessage::node> m_inbox;  // messages sent to this end
     IntrusiveList<Thread, &Thread::wait_node> m_receivers;  // parked in a receive on this end
     IntrusiveList<Thread, &Thread::wait_node> m_senders;    // parked sending through this end
-    Thread* m_poller = nullptr;
+    // Threads in poll() on this end: a few, since an endpoint can be held
+    // by several processes (the pipe's reader and whoever else).
+    static constexpr usize kMaxPollers = 4;
+    Thread* m_pollers[kMaxPollers] {};
     bool m_closed = false;
 };
 
