@@ -14,6 +14,7 @@ const char* type_name(u32 type) {
     case abi::NodeType::Device: return "dev";
     case abi::NodeType::Process: return "proc";
     case abi::NodeType::Stream: return "strm";
+    case abi::NodeType::Channel: return "chan";
     }
     return "?";
 }

@@ -31,7 +31,10 @@ SysOr<void> finish(Handle child) {
 
 SysOr<void> spawn_sequential(u64 count) {
     const StringView argv[] = {"true"};
-    for (u64 i = 0; i < count; ++i) TRY(finish(TRY(start("bin/true", argv))));
+    for (u64 i = 0; i < count; ++i) {
+        Handle child = TRY(start("bin/true", argv));
+        TRY(finish(child));
+    }
     return {};
 }
 

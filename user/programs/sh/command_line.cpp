@@ -33,8 +33,8 @@ Result<CommandLine> parse_command_line(StringView line, CommandLineFault* fault,
     Stage stage;
     bool in_caps = true;
     for (usize i = 0; i <= command.words.count(); ++i) {
-        bool end = i == command.words.count() || command.words[i] == "|";
-        if (end) {
+        bool stage_ends = i == command.words.count() || command.words[i] == "|";
+        if (stage_ends) {
             if (stage.count == 0) return fail(CommandLineFault::EmptyStage);
             if (command.stage_count == CommandLine::kMaxStages) return fail(CommandLineFault::TooManyStages);
             command.stages[command.stage_count++] = stage;
