@@ -461,6 +461,34 @@ TEST_F(ChannelPair, ARecvBufferTooSmallIsOverflowWithTheSizesNeeded) {
     });
 }
 
+TEST_F(ChannelPair, NullArraysAreFineWhereNothingGoesInThem) {
+    // A receiver that expects no handles passes no array; an empty message
+    // needs no buffer either (the runtime's channel_recv(end, 0, 0, 0, 0)).
+    as(A->thread(), [&](Thread& t) {
+        EXPECT_EQ(send(t, a, "abc"), 0);
+        EXPECT_EQ(send(t, a, ""), 0);
+        u64 base = scratch(*A);
+        abi::ChannelMessage request {0, 0, 0, 0, 0};
+        poke(*A, base + kSendRequest, request);
+        EXPECT_EQ(call(t, Sys::ChannelSend, a, base + kSendRequest, 0), 0) << "an empty send with null pointers";
+        return RunExit::Loop;
+    });
+    as(B->thread(), [&](Thread& t) {
+        u64 base = scratch(*B);
+        abi::ChannelMessage request {base + kRecvBytes, 16, 0, 0, 0};
+        poke(*B, base + kRecvRequest, request);
+        EXPECT_EQ(call(t, Sys::ChannelRecv, b, base + kRecvRequest, 0), 3);
+        EXPECT_EQ(read_bytes(*B, 3), "abc");
+        for (int i = 0; i < 2; ++i) {
+            request = {0, 0, 0, 0, 0};
+            poke(*B, base + kRecvRequest, request);
+            EXPECT_EQ(call(t, Sys::ChannelRecv, b, base + kRecvRequest, 0), 0) << i;
+        }
+        EXPECT_EQ(stat(t, b).size, 0u);
+        return RunExit::Loop;
+    });
+}
+
 // --- the stream view -----------------------------------------------------------
 
 TEST_F(ChannelPair, StreamReadsArePartialAndEndWithZero) {
