@@ -615,6 +615,30 @@ TEST_F(ChannelPair, AParkedPollIsWokenByAMessageAndByAHangup) {
     EXPECT_EQ(peek<abi::PollItem>(*B, scratch(*B) + kPollItems).ready, u32(abi::kPollReadable | abi::kPollHangup));
 }
 
+// Known limitation (ChannelEnd keeps one m_poller): two threads polling
+// the same endpoint, the first is never told. Enable when an endpoint can
+// have several watchers.
+TEST_F(ChannelPair, DISABLED_TwoPollersOfOneEndAreBothWoken) {
+    Process* C = spawn_program("gamma", {"gamma"}).value();
+    abi::Handle b_in_c = 0;
+    as(B->thread(), [&](Thread& t) {
+        b_in_c = give(*B, abi::Handle(call(t, Sys::Dup, b, kChannelRights)), *C);
+        (void)poll(t, b, abi::kPollReadable, kForever);
+        return RunExit::Parked;
+    });
+    as(C->thread(), [&](Thread& t) {
+        (void)poll(t, b_in_c, abi::kPollReadable, kForever);
+        return RunExit::Parked;
+    });
+    as(A->thread(), [&](Thread& t) {
+        EXPECT_EQ(send(t, a, "for both"), 0);
+        return RunExit::Loop;
+    });
+    EXPECT_EQ(frame(*C).result, 1);
+    EXPECT_TRUE(frame(*B).has_result) << "the first poller was forgotten";
+    EXPECT_EQ(frame(*B).result, 1);
+}
+
 // --- counters and memory ---------------------------------------------------------
 
 TEST_F(ChannelPair, CountersForSys) {
