@@ -9,17 +9,15 @@
 #include <string>
 #include <vector>
 
-#include "exec/program_loader.hpp"
-#include "support/elf_builder.hpp"
-#include "support/fake_host.hpp"
-#include "support/fake_ram.hpp"
-#include "support/fake_user_platform.hpp"
+#include "support/process_fixture.hpp"
 
 using namespace mote;
 using mote::test::FakeHost;
 using mote::test::FakeRam;
 using mote::test::FakeMmu;
 using mote::test::FakeUserPlatform;
+using mote::test::ProcessTest;
+using mote::test::err;
 
 namespace {
 
@@ -30,8 +28,6 @@ public:
     void destroy() override { destroyed = true; }
     bool destroyed = false;
 };
-
-i64 err(mote::abi::Err e) { return -i64(e); }
 
 }  // namespace
 
@@ -233,81 +229,6 @@ TEST_F(AddressSpaceTest, FailedRegionGivesEverythingBack) {
 }
 
 // --- processes and syscalls --------------------------------------------------
-
-class ProcessTest : public ::testing::Test {
-protected:
-    void SetUp() override {
-        PhysRange range = ram.range(0, ram.size());
-        ASSERT_TRUE(pages.initialize(Span<const PhysRange>(&range, 1), ram.offset()).ok());
-        platform.attach(processes, syscalls);
-        syscalls.set_loader(&loader);
-        // Warm the slab caches so that "memory back to where it was" is not
-        // confused by a cache keeping its first slab.
-        spawn_program("warmup", {}).value();
-        end_all();
-        before = pages.stats();
-    }
-    void TearDown() override { end_all(); }
-
-    void end_all() {
-        processes.end_all();
-        for (int i = 0; i < 4; ++i) loop.turn(false);
-    }
-
-    std::vector<u8> program_bytes() {
-        test_elf::ElfFile file = test_elf::good_program(test_elf::kEmX86_64);
-        return file.build();
-    }
-
-    std::vector<HandleRef> refs;
-    Result<Process*> spawn_program(StringView name, std::vector<std::string> argv,
-                                   std::vector<KernelObject*> handles = {}, Process* parent = nullptr) {
-        image = program_bytes();
-        packed.clear();
-        for (auto& a : argv) packed.insert(packed.end(), a.c_str(), a.c_str() + a.size() + 1);
-        SpawnPlan plan;
-        plan.name = name;
-        plan.image = ReadonlyBytes(image.data(), image.size());
-        plan.argv = ReadonlyBytes(packed.data(), packed.size());
-        plan.argc = u32(argv.size());
-        refs.clear();
-        for (KernelObject* object : handles) refs.push_back({object, mote::abi::kRightsAll});
-        plan.handles = Span<const HandleRef>(refs.data(), refs.size());
-        plan.parent = parent;
-        return loader.spawn(plan);
-    }
-
-    // Runs the loop until `thread` has been on the CPU once, doing `body`
-    // as its instructions.
-    void as(Thread& thread, std::function<RunExit(Thread&)> body) {
-        bool done = false;
-        platform.step = [&](Thread& t, Nanoseconds deadline) {
-            if (&t != &thread || done) {
-                // Another thread runs until its timeslice (or the loop's next
-                // timer) ends.
-                host.time = deadline == kNoDeadline ? host.time + kMillisecond : deadline;
-                return RunExit::Loop;
-            }
-            done = true;
-            return body(t);
-        };
-        for (int i = 0; i < 20 && !done; ++i) loop.turn(true);
-        platform.step = nullptr;
-        ASSERT_TRUE(done) << "the thread never ran";
-    }
-
-    FakeRam ram {4 << 20};
-    PageAllocator pages;
-    FakeHost host;
-    Loop loop {host};
-    FakeUserPlatform platform;
-    ProcessTable processes {loop, pages, platform};
-    Syscalls syscalls {processes};
-    ProgramLoader loader {processes};
-    PageAllocatorStats before;
-    std::vector<u8> image;
-    std::vector<u8> packed;
-};
 
 TEST_F(ProcessTest, SpawnLaysOutSegmentsStackAndStartInfo) {
     TestObject stream;
