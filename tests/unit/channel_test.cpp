@@ -618,7 +618,7 @@ TEST_F(ChannelPair, AParkedPollIsWokenByAMessageAndByAHangup) {
 // Known limitation (ChannelEnd keeps one m_poller): two threads polling
 // the same endpoint, the first is never told. Enable when an endpoint can
 // have several watchers.
-TEST_F(ChannelPair, DISABLED_TwoPollersOfOneEndAreBothWoken) {
+TEST_F(ChannelPair, TwoPollersOfOneEndAreBothWoken) {
     Process* C = spawn_program("gamma", {"gamma"}).value();
     abi::Handle b_in_c = 0;
     as(B->thread(), [&](Thread& t) {
