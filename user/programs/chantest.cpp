@@ -406,14 +406,29 @@ bool case_atomic() {
     return true;
 }
 
-// Whether `line` (one line of sys/waits) names both pids.
+bool contains(StringView text, StringView part) {
+    for (usize i = 0; i + part.length() <= text.length(); ++i)
+        if (text.substr(i, part.length()) == part) return true;
+    return false;
+}
+
+// Whether `line` (of sys/waits or the log) names `pid`.
 bool names_pid(StringView line, u64 pid) {
     char text[32];
     FormatBuffer want(Span<char>(text, sizeof(text)));
     format_append(want, "pid {} ", pid);
-    for (usize i = 0; i + want.length() <= line.length(); ++i)
-        if (line.substr(i, want.length()) == want.view()) return true;
-    return false;
+    return contains(line, want.view());
+}
+
+// As much of `handle`'s text as fits, read from offset 0.
+StringView read_from_start(Handle handle, Span<char> buffer) {
+    usize total = 0;
+    while (total < buffer.size()) {
+        auto n = sys::read(handle, buffer.data() + total, buffer.size() - total, total);
+        if (n.is_error() || n.value() == 0) break;
+        total += n.value();
+    }
+    return StringView(buffer.data(), total);
 }
 
 bool case_deadlock() {
@@ -438,14 +453,8 @@ bool case_deadlock() {
         (void)sys::sleep(20 * kMs);
         auto waits = sys::open(root_dir(), "sys/waits", abi::kOpenRead);
         if (waits.is_error()) return why("open sys/waits: {}", waits.error());
-        usize total = 0;
-        for (;;) {
-            auto n = sys::read(waits.value(), text + total, sizeof(text) - total, total);
-            if (n.is_error() || n.value() == 0 || total + n.value() == sizeof(text)) break;
-            total += n.value();
-        }
+        StringView all = read_from_start(waits.value(), Span<char>(text, sizeof(text)));
         (void)sys::close(waits.value());
-        StringView all(text, total);
         for (usize at = 0; at < all.length();) {
             usize end = at;
             while (end < all.length() && all[end] != '\n') ++end;
@@ -455,9 +464,23 @@ bool case_deadlock() {
             at = end + 1;
         }
     }
-    // The kernel logs a cycle once it has stood for a second: leave it
-    // that long, then end both.
-    if (cycle.length() != 0) (void)sys::sleep(1'200 * kMs);
+    // The kernel logs a cycle once it has stood for a second (checked once
+    // a second): with the log capability, look for that line too.
+    static char log_text[16384];
+    StringView logged;
+    Handle log = log_cap();
+    deadline = sys::clock() + 4'000 * kMs;
+    while (cycle.length() != 0 && log != kNoHandle && logged.length() == 0 && sys::clock() < deadline) {
+        (void)sys::sleep(50 * kMs);
+        StringView all = read_from_start(log, Span<char>(log_text, sizeof(log_text)));
+        for (usize at = 0; at < all.length();) {
+            usize end = at;
+            while (end < all.length() && all[end] != '\n') ++end;
+            StringView line = all.substr(at, end - at);
+            if (contains(line, "deadlock: ") && names_pid(line, sa.inode) && names_pid(line, sb.inode)) logged = line;
+            at = end + 1;
+        }
+    }
     const Handle children[] = {a.value(), b.value()};
     for (Handle child : children) {
         (void)sys::signal(child, abi::Signal::Terminate);
@@ -467,6 +490,12 @@ bool case_deadlock() {
     }
     if (cycle.length() == 0) return why("sys/waits shows no cycle through pids {} and {}", sa.inode, sb.inode);
     print_out("chantest deadlock pids {} {} {}\n", sa.inode, sb.inode, cycle);
+    if (log == kNoHandle) {
+        print_out("chantest deadlock log unchecked (no log capability)\n");
+    } else {
+        if (logged.length() == 0) return why("the kernel log has no deadlock line through pids {} and {}", sa.inode, sb.inode);
+        print_out("chantest deadlock logged\n");
+    }
     return true;
 }
 
