@@ -15,7 +15,13 @@ import signal
 import subprocess
 import sys
 import time
+import tempfile
 import unittest
+
+# The escape suite's and chantest's expectations are test_caps.py's (one
+# table for QEMU and the hosted kernel).
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "qemu"))
+import test_caps  # noqa: E402
 
 HOSTED = None
 BUILD = None
@@ -42,8 +48,10 @@ def session_members(sid):
 class Kernel:
     """mote-hosted with the hosted initramfs, stdin/stdout pipes, bounded."""
 
-    def __init__(self, init=None, stdin=b"", timeout=60, append=""):
+    def __init__(self, init=None, stdin=b"", timeout=60, append="", disk=None):
         cmd = [HOSTED, "--initrd", os.path.join(BUILD, "initramfs.cpio")]
+        if disk:
+            cmd += ["--disk", disk]
         line = " ".join(x for x in ((f"mote.init={init}" if init else ""), append) if x)
         if line:
             cmd += ["--append", line]
@@ -155,6 +163,44 @@ class HostedUserTest(unittest.TestCase):
         self.assertIn("NotFound", k.out)
         self.assertIn("killed:", text)
         self.assertIn("still here", k.out)
+        self.assertIn("init ended: reason 1 status 0", text)
+
+    def test_escape_suite(self):
+        # dev/vda must exist for opening it to be refused rather than missing.
+        with tempfile.TemporaryDirectory() as tmp:
+            disk = os.path.join(tmp, "disk.img")
+            with open(disk, "wb") as f:
+                f.truncate(1 << 20)
+            k, text = self.boot("bin/escape", disk=disk, timeout=90)
+        test_caps.check_escape_output(k.out, self.fail)
+        self.assertIn("init ended: reason 1 status 0", text)
+
+    def test_channel_semantics(self):
+        k, text = self.boot("bin/chantest", timeout=120)
+        a, b = test_caps.check_channel_output(k.out, self.fail)
+        deadlocks = [line for line in text.splitlines() if "proc: deadlock:" in line]
+        self.assertEqual(len(deadlocks), 1, text[-3000:])
+        self.assertIn(f"pid {a} (chantest)", deadlocks[0])
+        self.assertIn(f"pid {b} (chantest)", deadlocks[0])
+        self.assertIn("init ended: reason 1 status 0", text)
+
+    def test_shell_pipes_and_audit(self):
+        # bin/init, so that sh gets what etc/caps gives it: a root without
+        # the privileged right, and the audit capability to pass to `audit`.
+        # init exits once the console (stdin) has ended.
+        k, text = self.boot(None, stdin=b"ls bin | cat\ncat sys/audit\naudit\n")
+        expected = sorted(os.listdir(os.path.join(BUILD, "initramfs", "bin")))
+        # What the pipe printed: between the echoed command and the next prompt.
+        listing = k.out.split("$ ls bin | cat\n", 1)[-1].split("$ cat sys/audit")[0]
+        listed = [w.strip() for w in listing.splitlines() if w.strip()]
+        self.assertEqual(listed, expected, k.out[-3000:])
+        self.assertIn("cat: sys/audit: AccessDenied", k.out)
+        header = re.search(r"records (\d+) denials (\d+) lost (\d+)", k.out)
+        self.assertIsNotNone(header, k.out[-3000:])
+        self.assertGreater(int(header.group(1)), 0)
+        self.assertGreaterEqual(int(header.group(2)), 1)
+        self.assertRegex(k.out, r"pid \d+ cat deny syscall \d+ .*AccessDenied")
+        self.assertIn(" inherit ", k.out)
         self.assertIn("init ended: reason 1 status 0", text)
 
 
