@@ -215,8 +215,11 @@ i64 ChannelEnd::try_receive(Thread& thread, u64 address, u64 length, Mode mode) 
     HandleTable& table = thread.process().handles();
     if (table.free_slots() < message.handle_count)
         return fail(deny(thread, abi::Err::TooMany, this, 0, 0));  // stays queued: nothing lost
-    if (space.check_access(request.bytes, remaining, true).is_error() ||
-        space.check_access(request.handles, message.handle_count * sizeof(abi::Handle), true).is_error())
+    // An empty part needs no buffer: a receiver that expects no handles
+    // passes none (a null pointer would fail check_access's user-half test).
+    if ((remaining && space.check_access(request.bytes, remaining, true).is_error()) ||
+        (message.handle_count &&
+         space.check_access(request.handles, message.handle_count * sizeof(abi::Handle), true).is_error()))
         return fail(abi::Err::BadAddress);
     // Checked writable above: the copies cannot fail from here on.
     if (remaining) MUST(space.copy_out(request.bytes, Span<const u8>(bytes, usize(remaining))));
