@@ -5,8 +5,10 @@
     ./mote bench blk        virtio-blk under QEMU TCG vs the Linux peer's dd
     ./mote bench boot       boot to the shell under QEMU TCG next to a null kernel (the floor), and
                             stripped size, per arch
-    ./mote bench sys        system calls from user space (user/programs/sysbench.cpp as init) vs the
-                            Linux peer's sysbench, wall clock and under -icount shift=0, per arch
+    ./mote bench sys        system calls, channels and the submission ring from user space
+                            (user/programs/sysbench.cpp as init) vs the Linux peer's sysbench
+                            (its pipe ping-pong for channels), wall clock and under -icount shift=0,
+                            per arch
 
 Each suite prints the command that produced its figures, the figures, and
 (where a peer exists) the ratio to the Linux guest measured in the same run.

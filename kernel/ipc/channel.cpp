@@ -67,7 +67,10 @@ Result<ChannelMessage*> ChannelTable::allocate_message(u32 length) {
         ++m_stats.message_failures;
         return memory.error();
     }
-    auto* message = new (memory.value()) ChannelMessage();
+    // Default-initialised, not value-initialised: the members have their
+    // initialisers, and zeroing the inline bytes (most of the object) would
+    // be wasted on every message; only `length` bytes of them are ever read.
+    auto* message = new (memory.value()) ChannelMessage;
     message->length = length;
     if (length > ChannelMessage::kInlineBytes) {
         usize count = (length + kPageSize - 1) / kPageSize;
@@ -215,14 +218,17 @@ i64 ChannelEnd::try_receive(Thread& thread, u64 address, u64 length, Mode mode) 
     HandleTable& table = thread.process().handles();
     if (table.free_slots() < message.handle_count)
         return fail(deny(thread, abi::Err::TooMany, this, 0, 0));  // stays queued: nothing lost
-    // Only what will be written is checked: a receiver expecting no
-    // handles (or an empty message) may pass no array (address 0).
-    if ((remaining && space.check_access(request.bytes, remaining, true).is_error()) ||
-        (message.handle_count &&
+    // Handles must not fail half-way once they leave the message: with some
+    // to install, both buffers are checked first. Without, nothing has moved
+    // yet and the copy itself is the check. An empty part needs no buffer (a
+    // receiver that expects no handles passes none, and a null pointer would
+    // fail check_access's user-half test).
+    if (message.handle_count &&
+        ((remaining && space.check_access(request.bytes, remaining, true).is_error()) ||
          space.check_access(request.handles, message.handle_count * sizeof(abi::Handle), true).is_error()))
         return fail(abi::Err::BadAddress);
-    // Checked writable above: the copies cannot fail from here on.
-    if (remaining) MUST(space.copy_out(request.bytes, Span<const u8>(bytes, usize(remaining))));
+    if (remaining && space.copy_out(request.bytes, Span<const u8>(bytes, usize(remaining))).is_error())
+        return fail(abi::Err::BadAddress);
     abi::Handle values[abi::kChannelMaxHandles];
     for (u32 i = 0; i < message.handle_count; ++i) {
         HandleRef& moving = message.handles[i];
