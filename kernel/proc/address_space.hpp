@@ -85,12 +85,14 @@ public:
     u64 resident_pages() const { return m_resident; }
     UserMmu& mmu() { return m_mmu; }
 
-private:
     enum class Need : u8 { Read, Write, Any };
     // The kernel-virtual address of user byte `va`, checked for `need`; a
     // lazy region's untouched page is brought in first, as the user's own
-    // touch would.
+    // touch would. Valid until the page is unmapped: only for a caller that
+    // holds the process in the kernel (the submission ring's pages).
     Result<u8*> reach(u64 va, Need need);
+
+private:
     Result<void> unmap_pages(u64 start, u64 size);
     Result<void> populate(u64 start, u64 end, u32 access);
     bool overlaps(u64 start, u64 size) const;

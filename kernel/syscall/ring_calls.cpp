@@ -7,6 +7,7 @@
 // object it names reports progress (the poll() mechanism: watch/unwatch and
 // Thread::poll_event). So a read through the ring and a read(2) run the
 // same code and cannot diverge; only waiting differs.
+#include "base/memory.hpp"
 #include "proc/process.hpp"
 #include "syscall/syscalls.hpp"
 
@@ -21,18 +22,88 @@ static_assert(sizeof(abi::RingHeader) <= kHeaderBytes);
 // kernel; the Thread's poll hook is a plain function).
 Syscalls* g_ring_syscalls = nullptr;
 
-u64 sq_address(const SubmissionRing& ring, u32 index) {
-    return ring.address + kHeaderBytes + u64(index & (ring.entries - 1)) * sizeof(abi::RingEntry);
+// The ring's pages, looked up once per ring_enter (or wake-up) instead of
+// once per entry and completion: each is a user page checked readable and
+// writable, reached through the direct map like every copy. Valid while
+// the call runs: the process is in the kernel and nothing a ring entry does
+// unmaps memory.
+class RingView {
+public:
+    static constexpr usize kMaxPages = 4;  // 64 + 256 * 56 bytes
+    static_assert(kHeaderBytes + abi::kRingMaxEntries * (sizeof(abi::RingEntry) + sizeof(abi::RingCompletion)) <=
+                  kMaxPages * kPageSize);
+
+    SysOr<bool> load(Thread& thread, const SubmissionRing& ring) {
+        AddressSpace& space = thread.process().space();
+        u64 bytes = kHeaderBytes + u64(ring.entries) * (sizeof(abi::RingEntry) + sizeof(abi::RingCompletion));
+        m_count = usize((bytes + kPageSize - 1) / kPageSize);
+        for (usize i = 0; i < m_count; ++i) {
+            auto page = space.reach(ring.address + i * kPageSize, AddressSpace::Need::Write);
+            if (page.is_error()) return abi::Err::BadAddress;
+            m_pages[i] = page.value();
+        }
+        return true;
+    }
+    // Typed copies: a record within one page (all but the few that
+    // straddle a boundary) is a fixed-size copy the compiler inlines.
+    template <typename T>
+    void get(u64 offset, T& out) const {
+        usize in_page = offset % kPageSize;
+        if (in_page + sizeof(T) <= kPageSize) __builtin_memcpy(&out, m_pages[offset / kPageSize] + in_page, sizeof(T));
+        else read(offset, &out, sizeof(T));
+    }
+    template <typename T>
+    void put(u64 offset, const T& value) {
+        usize in_page = offset % kPageSize;
+        if (in_page + sizeof(T) <= kPageSize) __builtin_memcpy(m_pages[offset / kPageSize] + in_page, &value, sizeof(T));
+        else write(offset, &value, sizeof(T));
+    }
+
+    void read(u64 offset, void* out, usize length) const {
+        auto* bytes = static_cast<u8*>(out);
+        while (length) {
+            usize in_page = offset % kPageSize;
+            usize chunk = min<usize>(length, kPageSize - in_page);
+            mem_copy(bytes, m_pages[offset / kPageSize] + in_page, chunk);
+            bytes += chunk;
+            offset += chunk;
+            length -= chunk;
+        }
+    }
+    void write(u64 offset, const void* from, usize length) {
+        auto* bytes = static_cast<const u8*>(from);
+        while (length) {
+            usize in_page = offset % kPageSize;
+            usize chunk = min<usize>(length, kPageSize - in_page);
+            mem_copy(m_pages[offset / kPageSize] + in_page, bytes, chunk);
+            bytes += chunk;
+            offset += chunk;
+            length -= chunk;
+        }
+    }
+
+private:
+    u8* m_pages[kMaxPages] {};
+    usize m_count = 0;
+};
+
+// One view: ring_enter and ring events run in loop context, one at a time.
+RingView g_view;
+
+u64 sq_offset(const SubmissionRing& ring, u32 index) {
+    return kHeaderBytes + u64(index & (ring.entries - 1)) * sizeof(abi::RingEntry);
 }
 
-u64 cq_address(const SubmissionRing& ring, u32 index) {
-    return ring.address + kHeaderBytes + u64(ring.entries) * sizeof(abi::RingEntry) +
+u64 cq_offset(const SubmissionRing& ring, u32 index) {
+    return kHeaderBytes + u64(ring.entries) * sizeof(abi::RingEntry) +
            u64(index & (ring.entries - 1)) * sizeof(abi::RingCompletion);
 }
 
+// Loads the view and reads the header from it.
 SysOr<abi::RingHeader> read_header(Thread& thread, const SubmissionRing& ring) {
     abi::RingHeader header {};
-    SYS_TRY_VALUE(copy_from_user(thread, Span<u8>(reinterpret_cast<u8*>(&header), sizeof(header)), ring.address));
+    SYS_TRY_VALUE(g_view.load(thread, ring));
+    g_view.get(0, header);
     // The process owns these numbers: check them before trusting any.
     if (header.sq_tail - header.sq_head > ring.entries || header.cq_tail - header.cq_head > ring.entries)
         return abi::Err::Malformed;
@@ -40,18 +111,16 @@ SysOr<abi::RingHeader> read_header(Thread& thread, const SubmissionRing& ring) {
 }
 
 // Writes back only the fields the kernel owns (sq_head, cq_tail, pending).
-SysOr<bool> write_header(Thread& thread, const SubmissionRing& ring, const abi::RingHeader& header) {
-    u32 kernel_fields[2] = {header.sq_head, 0};
-    SYS_TRY_VALUE(copy_to_user(thread, ring.address + 4, Span<const u8>(reinterpret_cast<const u8*>(kernel_fields), 4)));
-    kernel_fields[0] = header.cq_tail;
-    kernel_fields[1] = header.pending;
-    return copy_to_user(thread, ring.address + 16, Span<const u8>(reinterpret_cast<const u8*>(kernel_fields), 8));
+SysOr<bool> write_header(Thread&, const SubmissionRing&, const abi::RingHeader& header) {
+    g_view.put(__builtin_offsetof(abi::RingHeader, sq_head), header.sq_head);
+    g_view.put(__builtin_offsetof(abi::RingHeader, cq_tail), header.cq_tail);
+    g_view.put(__builtin_offsetof(abi::RingHeader, pending), header.pending);
+    return true;
 }
 
-SysOr<bool> post(Thread& thread, const SubmissionRing& ring, abi::RingHeader& header, u64 user_data, i64 result) {
+SysOr<bool> post(Thread&, const SubmissionRing& ring, abi::RingHeader& header, u64 user_data, i64 result) {
     abi::RingCompletion completion {user_data, result};
-    SYS_TRY_VALUE(copy_to_user(thread, cq_address(ring, header.cq_tail),
-                               Span<const u8>(reinterpret_cast<const u8*>(&completion), sizeof(completion))));
+    g_view.put(cq_offset(ring, header.cq_tail), completion);
     ++header.cq_tail;
     return true;
 }
@@ -64,19 +133,14 @@ void stop_watching(Thread& thread) {
 }  // namespace
 
 bool Syscalls::ring_run(Thread& thread, const abi::RingEntry& entry, i64& result) {
-    SyscallArgs args;
-    args.a[0] = entry.handle;
+    // Every argument register written once (no zero-fill first).
+    SyscallArgs args {{entry.handle, entry.arg1, entry.arg2, entry.arg3, 0, 0}};
     abi::Sys op = abi::Sys(entry.op);
     switch (op) {
     case abi::Sys::Read:
-    case abi::Sys::Write:
-        args.a[1] = entry.arg1;
-        args.a[2] = entry.arg2;
-        args.a[3] = entry.arg3;
-        break;
+    case abi::Sys::Write: break;
     case abi::Sys::ChannelSend:
     case abi::Sys::ChannelRecv:
-        args.a[1] = entry.arg1;
         args.a[2] = 0;  // the ring waits, not the entry
         break;
     case abi::Sys::Poll: {
@@ -147,8 +211,8 @@ SysResult Syscalls::sys_ring_enter(Thread& thread, const SyscallArgs& args) {
     // Take entries while every one taken is sure of a completion slot.
     for (u64 taken = 0; taken < to_submit && header.sq_head != header.sq_tail; ++taken) {
         if (header.cq_tail - header.cq_head + ring.pending_count >= ring.entries) break;
-        abi::RingEntry entry {};
-        SYS_TRY(copy_from_user(thread, Span<u8>(reinterpret_cast<u8*>(&entry), sizeof(entry)), sq_address(ring, header.sq_head)));
+        abi::RingEntry entry;  // filled whole from the ring
+        g_view.get(sq_offset(ring, header.sq_head), entry);
         ++header.sq_head;
         i64 result = 0;
         if (ring_run(thread, entry, result)) {
@@ -181,6 +245,14 @@ SysResult Syscalls::sys_ring_enter(Thread& thread, const SyscallArgs& args) {
 }
 
 void Syscalls::ring_event(Thread& thread, bool timed_out) {
+    // A ring_enter may be running below this call (its channel entry woke
+    // this poller): keep its view.
+    RingView outer = g_view;
+    ring_event_now(thread, timed_out);
+    g_view = outer;
+}
+
+void Syscalls::ring_event_now(Thread& thread, bool timed_out) {
     SubmissionRing& ring = thread.process().ring();
     auto header = read_header(thread, ring);
     if (header.is_error()) {

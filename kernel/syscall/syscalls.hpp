@@ -96,6 +96,7 @@ private:
     // One ring entry through call() without waiting: false if it would wait.
     bool ring_run(Thread& thread, const abi::RingEntry& entry, i64& result);
     SysOr<bool> ring_retry(Thread& thread, abi::RingHeader& header);
+    void ring_event_now(Thread& thread, bool timed_out);
 
     // The bytes of the program `path` names relative to directory handle
     // `dir` (syscall/io_calls.cpp).
