@@ -31,6 +31,7 @@ Result<Arguments> Arguments::parse(StringView line, ArgumentsFault* fault) {
             ++i;
             while (i < line.length() && line[i] != '"') ++i;
             if (i == line.length()) return fail(ArgumentsFault::UnterminatedQuote);
+            args.m_quoted |= 1u << args.m_count;
             args.m_words[args.m_count++] = line.substr(start, i - start);
             ++i;
             if (i < line.length() && line[i] != ' ') return fail(ArgumentsFault::QuoteInsideWord);

@@ -23,12 +23,16 @@ public:
         VERIFY(i < m_count);
         return m_words[i];
     }
+    // Whether word `i` was written in quotes ("|" is then a word, not a pipe).
+    bool quoted(usize i) const { return i < m_count && (m_quoted >> i) & 1; }
     // Word `i` as a number (decimal, 0x hex, 0b binary).
     Result<u64> number(usize i) const;
 
 private:
     StringView m_words[kMaxWords];
     usize m_count = 0;
+    u32 m_quoted = 0;  // bit i: word i was quoted
+    static_assert(kMaxWords <= 32);
 };
 
 const char* arguments_fault_name(ArgumentsFault);

@@ -63,9 +63,17 @@ TEST(ShellPipeline, OneCommandIsOneStage) {
 TEST(ShellPipeline, StagesSplitAtBars) {
     EXPECT_EQ(parse_ok("cat motd | wc | hexdump -C"),
               (std::vector<StageView> {{"cat motd", 0}, {"wc", 0}, {"hexdump -C", 0}}));
-    // Only a word that is exactly "|" splits; glued bars are words. (A
-    // quoted "|" splits too: Arguments drops the quotes before the split.)
+    // Only a word that is exactly "|" splits; glued bars are words, and so
+    // is a quoted bar, as is a quoted "+cap".
     EXPECT_EQ(parse_ok("echo a|b || c|"), (std::vector<StageView> {{"echo a|b || c|", 0}}));
+    auto quoted = parse_command_line("echo \"|\" x");
+    ASSERT_TRUE(quoted.ok());
+    EXPECT_EQ(quoted.value().stage_count, 1u);
+    EXPECT_EQ(quoted.value().stages[0].count, 3u);
+    auto quoted_cap = parse_command_line("\"+log\" x");
+    ASSERT_TRUE(quoted_cap.ok());
+    EXPECT_EQ(quoted_cap.value().stages[0].caps, 0u);
+    EXPECT_EQ(quoted_cap.value().stages[0].count, 2u);
     auto c = parse_command_line("a | b &");
     ASSERT_TRUE(c.ok());
     EXPECT_TRUE(c.value().background);

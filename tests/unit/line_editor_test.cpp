@@ -117,6 +117,9 @@ TEST(Arguments, SplitsWordsAndQuotes) {
     EXPECT_EQ(a.number(2).value(), 5u);
     EXPECT_EQ(a.number(0).error(), Error::Malformed);
     EXPECT_EQ(a.number(9).error(), Error::InvalidArgument);
+    EXPECT_FALSE(a.quoted(2));
+    EXPECT_TRUE(a.quoted(3));
+    EXPECT_FALSE(a.quoted(4)) << "past the end";
     EXPECT_TRUE(Arguments::parse("").value().empty());
     EXPECT_EQ(Arguments::parse("\"\"").value().count(), 1u);
 }

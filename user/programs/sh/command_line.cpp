@@ -33,7 +33,7 @@ Result<CommandLine> parse_command_line(StringView line, CommandLineFault* fault,
     Stage stage;
     bool in_caps = true;
     for (usize i = 0; i <= command.words.count(); ++i) {
-        bool stage_ends = i == command.words.count() || command.words[i] == "|";
+        bool stage_ends = i == command.words.count() || (command.words[i] == "|" && !command.words.quoted(i));
         if (stage_ends) {
             if (stage.count == 0) return fail(CommandLineFault::EmptyStage);
             if (command.stage_count == CommandLine::kMaxStages) return fail(CommandLineFault::TooManyStages);
@@ -43,7 +43,7 @@ Result<CommandLine> parse_command_line(StringView line, CommandLineFault* fault,
             continue;
         }
         StringView word = command.words[i];
-        if (in_caps && word.length() > 1 && word[0] == '+') {
+        if (in_caps && word.length() > 1 && word[0] == '+' && !command.words.quoted(i)) {
             u32 bit = cap_bit(word.substr(1));
             if (!bit) return fail(CommandLineFault::UnknownCapability);
             stage.caps |= bit;
