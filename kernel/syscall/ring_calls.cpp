@@ -1,7 +1,7 @@
 // ring_setup and ring_enter: the submission/completion ring
 // (abi::RingHeader, proc/submission_ring.hpp).
 //
-// Each entry runs through call(), the very dispatch the plain syscalls use,
+// Each entry runs the very handler the plain syscall uses (sys_read, ...),
 // with m_no_wait set: an object that would park answers WouldBlock instead,
 // and the entry stays pending in the kernel's SubmissionRing until the
 // object it names reports progress (the poll() mechanism: watch/unwatch and
@@ -157,7 +157,12 @@ bool Syscalls::ring_run(Thread& thread, const abi::RingEntry& entry, i64& result
     default: result = -i64(abi::Err::InvalidArgument); return true;
     }
     m_no_wait = true;
-    SysResult outcome = call(thread, op, args);
+    // The plain syscalls' own handlers (not call(): with one caller, the
+    // dispatch switch stays inlined into the null syscall's path).
+    SysResult outcome = op == abi::Sys::Read    ? sys_read(thread, args)
+                        : op == abi::Sys::Write ? sys_write(thread, args)
+                        : op == abi::Sys::ChannelSend ? sys_channel_send(thread, args)
+                                                      : sys_channel_recv(thread, args);
     m_no_wait = false;
     VERIFY_MSG(outcome.failed() || !outcome.outcome().parked, "a ring entry parked its thread");
     if (outcome.failed() && outcome.error() == abi::Err::WouldBlock) return false;
