@@ -23,7 +23,6 @@ Error stream_error(i64 value, IoArgs& io) {
     }
 }
 
-constexpr u64 kForever = ~u64(0);
 
 }  // namespace
 
@@ -255,17 +254,7 @@ void ChannelEnd::park(Thread& thread, bool sending, u64 address, u64 length, Mod
     thread.pending[2] = mode;
     thread.pending[3] = sending;
     (sending ? m_senders : m_receivers).push_back(thread);
-    if (timeout != kForever) {
-        thread.timer().set_callback(
-            [](Timer& timer) {
-                Thread& waiter = *static_cast<Thread*>(timer.context());
-                waiter.wait_object()->cancel_wait(waiter);
-                waiter.wake(-i64(abi::Err::Timeout));
-            },
-            &thread);
-        thread.process().table().loop().arm_after(thread.timer(), timeout);
-    }
-    thread.park(sending ? "channel send" : "channel receive", this);
+    thread.park_with_timeout(sending ? "channel send" : "channel receive", *this, timeout);
 }
 
 ChannelEnd::Done ChannelEnd::send(Thread& thread, u64 message_address, Nanoseconds timeout, bool no_wait) {
@@ -291,7 +280,7 @@ Result<Outcome> ChannelEnd::write(IoArgs& io) {
     if (sent == fail(abi::Err::Busy)) {
         ++m_channel->m_stats.times_full;
         if (io.no_wait) return stream_error(fail(deny(io.thread, abi::Err::WouldBlock, this, 0, 0)), io);
-        park(io.thread, true, io.buffer, io.length, kStream, kForever);
+        park(io.thread, true, io.buffer, io.length, kStream, kNoDeadline);
         return Outcome::park();
     }
     if (sent < 0) return stream_error(sent, io);
@@ -301,7 +290,7 @@ Result<Outcome> ChannelEnd::write(IoArgs& io) {
 Result<Outcome> ChannelEnd::read(IoArgs& io) {
     i64 got = try_receive(io.thread, io.buffer, io.length, kStream);
     if (got == fail(abi::Err::WouldBlock) && !io.no_wait) {
-        park(io.thread, false, io.buffer, io.length, kStream, kForever);
+        park(io.thread, false, io.buffer, io.length, kStream, kNoDeadline);
         return Outcome::park();
     }
     if (got < 0) return stream_error(got, io);

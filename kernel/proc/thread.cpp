@@ -49,6 +49,20 @@ void Thread::park(const char* reason, KernelObject* object) {
     if (object) m_process.table().note_wait(*this);
 }
 
+void Thread::park_with_timeout(const char* reason, KernelObject& object, Nanoseconds timeout) {
+    if (timeout != kNoDeadline) {
+        m_timer.set_callback(
+            [](Timer& timer) {
+                Thread& waiter = *static_cast<Thread*>(timer.context());
+                waiter.wait_object()->cancel_wait(waiter);
+                waiter.wake(-i64(abi::Err::Timeout));
+            },
+            this);
+        m_process.table().loop().arm_after(m_timer, timeout);
+    }
+    park(reason, &object);
+}
+
 void Thread::wake(i64 result) {
     VERIFY_MSG(m_state == ThreadState::Parked, "waking a thread that is not parked");
     ProcessTable& table = m_process.table();

@@ -53,6 +53,10 @@ public:
 
     // Parks the running thread in its syscall; `reason` says on what.
     void park(const char* reason, KernelObject* object = nullptr);
+    // Parks on `object` for at most `timeout` (kNoDeadline: no limit): when
+    // it passes, the object forgets the thread (cancel_wait) and the call
+    // returns Timeout. The caller has put the thread on the object's list.
+    void park_with_timeout(const char* reason, KernelObject& object, Nanoseconds timeout);
     // Finishes the parked syscall with `result` (>= 0, or -abi::Err) and
     // makes the thread runnable. Loop context only.
     void wake(i64 result);

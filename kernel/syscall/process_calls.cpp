@@ -92,17 +92,7 @@ SysResult Syscalls::sys_wait(Thread& thread, const SyscallArgs& args) {
     if (info.address) SYS_TRY(check_writable(thread, info.address, sizeof(abi::ExitInfo)));
     thread.pending[0] = info.address;
     child->exit_waiters().push_back(thread);
-    if (timeout != kNoDeadline) {
-        thread.timer().set_callback(
-            [](Timer& timer) {
-                Thread& waiter = *static_cast<Thread*>(timer.context());
-                waiter.wait_object()->cancel_wait(waiter);
-                waiter.wake(-i64(abi::Err::Timeout));
-            },
-            &thread);
-        m_processes.loop().arm_after(thread.timer(), timeout);
-    }
-    thread.park("wait", child);
+    thread.park_with_timeout("wait", *child, timeout);
     return Outcome::park();
 }
 
