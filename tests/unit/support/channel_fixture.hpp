@@ -173,4 +173,34 @@ protected:
     std::map<Process*, u64> areas;
 };
 
+// A message body nobody could get by accident: position-dependent bytes.
+inline std::string pattern(usize length, u8 seed) {
+    std::string s(length, '\0');
+    for (usize i = 0; i < length; ++i) s[i] = char(u8(seed + i * 7 + (i >> 8)));
+    return s;
+}
+
+// Two processes, A and B, with a channel between them: A holds `a`, B holds `b`.
+class ChannelPair : public ChannelTest {
+protected:
+    void SetUp() override {
+        ChannelTest::SetUp();
+        A = spawn_program("alpha", {"alpha"}).value();
+        B = spawn_program("beta", {"beta"}).value();
+        as(A->thread(), [&](Thread& t) {
+            Ends ends = create_channel(t);
+            a = ends.a;
+            b_in_a = ends.b;
+            return RunExit::Loop;
+        });
+        b = give(*A, b_in_a, *B);
+        channel = only_channel();
+    }
+
+    Process* A = nullptr;
+    Process* B = nullptr;
+    abi::Handle a = 0, b = 0, b_in_a = 0;
+    Channel* channel = nullptr;
+};
+
 }  // namespace mote::test
