@@ -114,7 +114,6 @@ i64 ChannelEnd::try_send(Thread& thread, u64 address, u64 length, Mode mode) {
     u64 bytes_at = address;
     u64 byte_count = length < abi::kChannelMaxBytes ? length : abi::kChannelMaxBytes;  // a stream write may be cut
     abi::Handle values[abi::kChannelMaxHandles];
-    HandleRef held[abi::kChannelMaxHandles];
     u32 handle_count = 0;
     if (mode == kMessage) {
         abi::ChannelMessage request {};
@@ -132,12 +131,12 @@ i64 ChannelEnd::try_send(Thread& thread, u64 address, u64 length, Mode mode) {
         for (u32 i = 0; i < handle_count; ++i) {
             auto found = table.get(values[i]);
             if (found.is_error()) return fail(deny(thread, abi::Err::BadHandle, nullptr, 0, abi::kRightTransfer));
-            held[i] = found.value();
-            if (!(held[i].rights & abi::kRightTransfer))
-                return fail(deny(thread, abi::Err::AccessDenied, held[i].object, held[i].rights, abi::kRightTransfer));
+            HandleRef held = found.value();
+            if (!(held.rights & abi::kRightTransfer))
+                return fail(deny(thread, abi::Err::AccessDenied, held.object, held.rights, abi::kRightTransfer));
             // An endpoint of this channel in its own queue would keep the
             // channel alive for ever.
-            if (held[i].object == this || held[i].object == &to) return fail(abi::Err::InvalidArgument);
+            if (held.object == this || held.object == &to) return fail(abi::Err::InvalidArgument);
             for (u32 j = 0; j < i; ++j)
                 if (values[j] == values[i]) return fail(abi::Err::InvalidArgument);
         }

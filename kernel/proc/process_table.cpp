@@ -177,11 +177,13 @@ void ProcessTable::end(Process& process, const abi::ExitInfo& info) {
 void ProcessTable::cancel_wait(Thread& thread) {
     if (thread.m_state != ThreadState::Parked) return;
     if (KernelObject* object = thread.wait_object()) object->cancel_wait(thread);
-    if (thread.polling()) {
-        thread.process().handles().for_each([&](abi::Handle, HandleRef held) { held.object->unwatch(thread); });
-        thread.set_polling(false);
-    }
+    if (thread.polling()) stop_watching(thread);
     thread.wake(-i64(abi::Err::Cancelled));
+}
+
+void ProcessTable::stop_watching(Thread& thread) {
+    thread.process().handles().for_each([&](abi::Handle, HandleRef held) { held.object->unwatch(thread); });
+    thread.set_polling(false);
 }
 
 void ProcessTable::reap() {

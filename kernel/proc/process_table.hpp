@@ -52,6 +52,9 @@ public:
     void end(Process& process, const abi::ExitInfo& info);
     // A user fault ended the process: one report line, then end().
     void fault(Process& process, const UserFault& fault);
+    // Takes `thread` off every object it watches for poll() or a parked
+    // ring_enter (each object it holds a handle to) and ends its polling.
+    void stop_watching(Thread& thread);
     // Ends a parked thread's wait early: its syscall returns Cancelled
     // (Signal::Cancel). Nothing for a thread that is not parked.
     void cancel_wait(Thread& thread);

@@ -125,11 +125,6 @@ SysOr<bool> post(Thread&, const SubmissionRing& ring, abi::RingHeader& header, u
     return true;
 }
 
-void stop_watching(Thread& thread) {
-    thread.process().handles().for_each([&](abi::Handle, HandleRef held) { held.object->unwatch(thread); });
-    thread.set_polling(false);
-}
-
 }  // namespace
 
 bool Syscalls::ring_run(Thread& thread, const abi::RingEntry& entry, i64& result) {
@@ -261,21 +256,21 @@ void Syscalls::ring_event_now(Thread& thread, bool timed_out) {
     SubmissionRing& ring = thread.process().ring();
     auto header = read_header(thread, ring);
     if (header.is_error()) {
-        stop_watching(thread);
+        thread.process().table().stop_watching(thread);
         thread.wake(-i64(header.error()));
         return;
     }
     abi::RingHeader value = header.release_value();
     auto retried = ring_retry(thread, value);
     if (retried.is_error()) {
-        stop_watching(thread);
+        thread.process().table().stop_watching(thread);
         thread.wake(-i64(retried.error()));
         return;
     }
     (void)write_header(thread, ring, value);
     u32 ready = value.cq_tail - value.cq_head;
     if (ready < ring.min_complete && ring.pending_count > 0 && !timed_out) return;  // keep waiting
-    stop_watching(thread);
+    thread.process().table().stop_watching(thread);
     thread.wake(ready);
 }
 

@@ -122,3 +122,19 @@ class Qemu:
         sys.stdout.write(self.text())
         print(f"\nFAIL: {why}")
         sys.exit(1)
+
+
+class Shell:
+    """The user shell at its `$ ` prompt: run(line) types a line and returns
+    what the machine printed up to the next prompt (the echoed line first)."""
+
+    def __init__(self, q, timeout=30):
+        self.q = q
+        self.at = q.expect("$ ", timeout=timeout)
+
+    def run(self, line, timeout=20):
+        self.q.send(line + "\r")
+        end = self.q.expect("$ ", start=self.at + len(line), timeout=timeout)
+        out = self.q.text()[self.at:end]
+        self.at = end
+        return out

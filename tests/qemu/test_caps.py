@@ -132,15 +132,7 @@ def check_channels(args):
 def check_shell(args):
     q = qemu_harness.Qemu(args, initrd=True)
     try:
-        at = q.expect("$ ", timeout=30)
-
-        def run(line):
-            nonlocal at
-            q.send(line + "\r")
-            end = q.expect("$ ", start=at + len(line), timeout=20)
-            out = q.text()[at:end]
-            at = end
-            return out
+        run = qemu_harness.Shell(q).run
 
         tree = os.path.join(os.path.dirname(os.path.abspath(args.kernel)), "initramfs", "bin")
         expected = sorted(os.listdir(tree))

@@ -140,15 +140,7 @@ def check_shell(args):
     options = argparse.Namespace(disk=disk, no_net=True, machine=getattr(args, "machine", None))
     q = qemu_harness.Qemu(args, initrd=True, devices=machines.device_args(args.arch, options))
     try:
-        at = q.expect("$ ", timeout=30)
-
-        def run(line):
-            nonlocal at
-            q.send(line + "\r")
-            end = q.expect("$ ", start=at + len(line), timeout=20)
-            out = q.text()[at:end]
-            at = end
-            return out
+        run = qemu_harness.Shell(q).run
 
         out = run("echo hi there")
         if "hi there" not in out:
