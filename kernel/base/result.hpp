@@ -17,7 +17,7 @@ template <typename T>
 class [[nodiscard]] Result {
 public:
     Result(const T& value) : m_has_value(true) { new (&m_value) T(value); }
-    Result(T&& value) : m_has_value(true) { new (&m_value) T(move(value)); }
+    Result(T&& value) : m_has_value(true) { new (&m_value) T(mote::move(value)); }
     Result(Error error) : m_error(error), m_has_value(false) {}
 
     Result(const Result& other) : m_has_value(other.m_has_value) {
@@ -25,7 +25,7 @@ public:
         else m_error = other.m_error;
     }
     Result(Result&& other) : m_has_value(other.m_has_value) {
-        if (m_has_value) new (&m_value) T(move(other.m_value));
+        if (m_has_value) new (&m_value) T(mote::move(other.m_value));
         else m_error = other.m_error;
     }
     Result& operator=(const Result&) = delete;
@@ -50,7 +50,7 @@ public:
     }
     T release_value() {
         VERIFY(m_has_value);
-        return move(m_value);
+        return mote::move(m_value);
     }
     T value_or(T fallback) const { return m_has_value ? m_value : fallback; }
 

@@ -8,6 +8,7 @@
 
 namespace mote {
 
+class FrameSource;
 class Loop;
 class Thread;
 
@@ -20,6 +21,9 @@ struct Cpu {
     // The user thread this CPU is running or last returned from; nullptr
     // while only the loop runs.
     Thread* current_thread = nullptr;
+    // Where this CPU's coroutine frames come from (core/task.hpp); set at
+    // boot once memory is up. nullptr: every coroutine fails with NoMemory.
+    FrameSource* frames = nullptr;
 };
 
 Cpu& this_cpu();
