@@ -1,0 +1,467 @@
+#include "block/block_cache.hpp"
+
+#include "base/memory.hpp"
+#include "core/request_awaiter.hpp"
+
+namespace mote {
+
+namespace {
+
+u32 order_for_bytes(usize bytes) {
+    u32 order = 0;
+    while ((kPageSize << order) < bytes) ++order;
+    return order;
+}
+
+}  // namespace
+
+// ---- BufferRef ----------------------------------------------------------
+
+BufferRef::BufferRef(Buffer& buffer) : m_buffer(&buffer) { buffer.m_cache->pin(buffer); }
+
+BufferRef& BufferRef::operator=(BufferRef&& other) {
+    if (this != &other) {
+        reset();
+        m_buffer = other.m_buffer;
+        other.m_buffer = nullptr;
+    }
+    return *this;
+}
+
+void BufferRef::reset() {
+    if (!m_buffer) return;
+    Buffer* buffer = m_buffer;
+    m_buffer = nullptr;
+    buffer->m_cache->unpin(*buffer);
+}
+
+// ---- set-up -------------------------------------------------------------
+
+BlockCache::BlockCache(BlockDevice& device, Loop& loop, PageAllocator& pages)
+    : m_device(device), m_loop(loop), m_pages(pages) {}
+
+BlockCache::~BlockCache() {
+    if (!m_buffers) return;
+    VERIFY_MSG(m_pinned == 0, "block cache destroyed with pinned buffers");
+    for (usize i = 0; i < m_buffer_count; ++i) {
+        Buffer& buffer = m_buffers[i];
+        VERIFY_MSG(buffer.m_state != Buffer::State::Reading && !buffer.m_writing,
+                   "block cache destroyed with I/O in flight");
+        if (buffer.m_lru_node.is_linked()) m_lru.remove(buffer);
+        if (buffer.m_dirty_node.is_linked()) m_dirty.remove(buffer);
+        if (buffer.m_hashed) hash_remove(buffer);
+        buffer.~Buffer();
+    }
+    for (usize i = 0; i <= m_bucket_mask; ++i) m_buckets[i].~IntrusiveList();
+    for (usize i = 0; i < m_data_page_count; ++i) m_pages.free(m_data_pages[i], 0);
+    m_pages.free(m_data_pages_phys, m_data_pages_order);
+    m_pages.free(m_buckets_phys, m_buckets_order);
+    m_pages.free(m_headers_phys, m_headers_order);
+}
+
+Result<void> BlockCache::initialize(u32 block_size, usize buffers) {
+    if (m_buffers) return Error::BadState;
+    const BlockInfo& info = m_device.info();
+    if (block_size == 0 || block_size > kPageSize || block_size % info.sector_size || kPageSize % block_size)
+        return Error::InvalidArgument;
+    if (buffers < 4) return Error::InvalidArgument;
+    u32 sectors = block_size / info.sector_size;
+    if (info.max_sectors_per_request && sectors > info.max_sectors_per_request) return Error::Unsupported;
+    m_block_size = block_size;
+    m_sectors_per_block = sectors;
+    m_block_count = info.sectors / sectors;
+
+    usize per_page = kPageSize / block_size;
+    m_data_page_count = (buffers + per_page - 1) / per_page;
+    buffers = m_data_page_count * per_page;  // use whole pages
+
+    usize buckets = 1;
+    while (buckets < buffers) buckets <<= 1;
+
+    m_headers_order = order_for_bytes(buffers * sizeof(Buffer));
+    m_buckets_order = order_for_bytes(buckets * sizeof(Buffer::HashList));
+    m_data_pages_order = order_for_bytes(m_data_page_count * sizeof(PhysAddr));
+    if (m_headers_order > kMaxPageOrder || m_buckets_order > kMaxPageOrder || m_data_pages_order > kMaxPageOrder)
+        return Error::NoMemory;
+    m_headers_phys = TRY(m_pages.allocate(m_headers_order));
+    auto buckets_phys = m_pages.allocate(m_buckets_order);
+    auto pages_phys = m_pages.allocate(m_data_pages_order);
+    if (buckets_phys.is_error() || pages_phys.is_error()) {
+        if (buckets_phys.ok()) m_pages.free(buckets_phys.value(), m_buckets_order);
+        if (pages_phys.ok()) m_pages.free(pages_phys.value(), m_data_pages_order);
+        m_pages.free(m_headers_phys, m_headers_order);
+        return Error::NoMemory;
+    }
+    m_buckets_phys = buckets_phys.value();
+    m_data_pages_phys = pages_phys.value();
+    m_data_pages = static_cast<PhysAddr*>(m_pages.to_virtual(m_data_pages_phys));
+    for (usize i = 0; i < m_data_page_count; ++i) {
+        auto page = m_pages.allocate(0);
+        if (page.is_error()) {
+            for (usize j = 0; j < i; ++j) m_pages.free(m_data_pages[j], 0);
+            m_pages.free(m_data_pages_phys, m_data_pages_order);
+            m_pages.free(m_buckets_phys, m_buckets_order);
+            m_pages.free(m_headers_phys, m_headers_order);
+            return Error::NoMemory;
+        }
+        m_data_pages[i] = page.value();
+    }
+
+    m_buckets = static_cast<Buffer::HashList*>(m_pages.to_virtual(m_buckets_phys));
+    for (usize i = 0; i < buckets; ++i) new (&m_buckets[i]) Buffer::HashList();
+    m_bucket_mask = buckets - 1;
+
+    m_buffers = static_cast<Buffer*>(m_pages.to_virtual(m_headers_phys));
+    m_buffer_count = buffers;
+    for (usize i = 0; i < buffers; ++i) {
+        Buffer* buffer = new (&m_buffers[i]) Buffer();
+        buffer->m_cache = this;
+        buffer->m_data = static_cast<u8*>(m_pages.to_virtual(m_data_pages[i / per_page])) + (i % per_page) * block_size;
+        buffer->m_request.set_callback(Buffer::io_completed, buffer);
+        m_lru.push_back(*buffer);
+    }
+    return {};
+}
+
+// ---- the index ----------------------------------------------------------
+
+Buffer* BlockCache::lookup(u64 block) {
+    // Fibonacci hashing: blocks of one file are consecutive numbers.
+    usize bucket = usize((block * 0x9E3779B97F4A7C15ull) >> 32) & m_bucket_mask;
+    for (Buffer& buffer : m_buckets[bucket])
+        if (buffer.m_block == block) return &buffer;
+    return nullptr;
+}
+
+void BlockCache::hash_insert(Buffer& buffer) {
+    usize bucket = usize((buffer.m_block * 0x9E3779B97F4A7C15ull) >> 32) & m_bucket_mask;
+    m_buckets[bucket].push_back(buffer);
+    buffer.m_hashed = true;
+    ++m_cached;
+}
+
+void BlockCache::hash_remove(Buffer& buffer) {
+    usize bucket = usize((buffer.m_block * 0x9E3779B97F4A7C15ull) >> 32) & m_bucket_mask;
+    m_buckets[bucket].remove(buffer);
+    buffer.m_hashed = false;
+    --m_cached;
+}
+
+void BlockCache::pin(Buffer& buffer) {
+    if (buffer.m_pins++ == 0) {
+        ++m_pinned;
+        if (buffer.m_lru_node.is_linked()) m_lru.remove(buffer);
+    }
+}
+
+void BlockCache::unpin(Buffer& buffer) {
+    VERIFY_MSG(buffer.m_pins > 0, "buffer unpinned more often than pinned");
+    if (--buffer.m_pins > 0) return;
+    --m_pinned;
+    if (!buffer.m_hashed) {
+        // A failed read left it without a block: reuse it first.
+        m_lru.push_front(buffer);
+    } else {
+        m_lru.push_back(buffer);
+    }
+    m_free_waiters.wake_one(m_loop);
+}
+
+Buffer* BlockCache::take_free() {
+    u32 writes_started = 0;
+    for (Buffer& buffer : m_lru) {
+        if (buffer.m_writing || buffer.m_state == Buffer::State::Reading) continue;
+        if (buffer.m_dirty) {
+            // Start it home so a later pass finds it clean; a handful per
+            // pass keeps the device busy without flooding it.
+            if (buffer.m_holds == 0 && writes_started < 8 && start_write(buffer).ok()) ++writes_started;
+            continue;
+        }
+        if (buffer.m_hashed) {
+            hash_remove(buffer);
+            ++m_stats.evictions;
+        }
+        buffer.m_state = Buffer::State::Empty;
+        buffer.m_io_failed = false;
+        buffer.m_prefetched = false;
+        return &buffer;
+    }
+    return nullptr;
+}
+
+// ---- I/O ----------------------------------------------------------------
+
+Result<void> BlockCache::start_read(Buffer& buffer) {
+    buffer.m_state = Buffer::State::Reading;
+    buffer.m_request.op = BlockOp::Read;
+    buffer.m_request.lba = buffer.m_block * m_sectors_per_block;
+    buffer.m_request.sectors = m_sectors_per_block;
+    buffer.m_request.buffer = Bytes(buffer.m_data, m_block_size);
+    auto submitted = m_device.submit(buffer.m_request);
+    if (submitted.is_error()) {
+        buffer.m_state = Buffer::State::Empty;
+        buffer.m_io_failed = true;
+        ++m_stats.read_errors;
+    }
+    return submitted;
+}
+
+Result<void> BlockCache::start_write(Buffer& buffer) {
+    VERIFY(buffer.m_dirty && !buffer.m_writing && buffer.m_holds == 0);
+    buffer.m_request.op = BlockOp::Write;
+    buffer.m_request.lba = buffer.m_block * m_sectors_per_block;
+    buffer.m_request.sectors = m_sectors_per_block;
+    buffer.m_request.buffer = Bytes(buffer.m_data, m_block_size);
+    TRY(m_device.submit(buffer.m_request));
+    // Clean from now on unless modified again (after prepare_modify, which
+    // waits for this write to finish).
+    buffer.m_writing = true;
+    buffer.m_dirty = false;
+    m_dirty.remove(buffer);
+    return {};
+}
+
+void Buffer::io_completed(Request& request) { static_cast<Buffer*>(request.context())->m_cache->io_finished(
+                                                  *static_cast<Buffer*>(request.context())); }
+
+void BlockCache::io_finished(Buffer& buffer) {
+    bool ok = buffer.m_request.ok();
+    if (buffer.m_request.op == BlockOp::Read) {
+        if (ok) {
+            buffer.m_state = Buffer::State::Valid;
+            buffer.m_io_failed = false;
+        } else {
+            buffer.m_state = Buffer::State::Empty;
+            buffer.m_io_failed = true;
+            ++m_stats.read_errors;
+            if (buffer.m_hashed) hash_remove(buffer);
+        }
+    } else {
+        buffer.m_writing = false;
+        if (ok) {
+            ++m_stats.writes;
+            buffer.m_io_failed = false;
+        } else {
+            // Still owed to the disk: dirty again, and the waiter hears of it.
+            ++m_stats.write_errors;
+            buffer.m_io_failed = true;
+            if (!buffer.m_dirty) {
+                buffer.m_dirty = true;
+                m_dirty.push_back(buffer);
+            }
+        }
+    }
+    buffer.m_io_waiters.wake_all(m_loop);
+    // A buffer that became clean and is unpinned can be reused.
+    if (buffer.m_pins == 0) m_free_waiters.wake_one(m_loop);
+}
+
+// ---- the public calls ---------------------------------------------------
+
+Task<BufferRef> BlockCache::read(u64 block) {
+    if (block >= m_block_count) co_return Error::OutOfRange;
+    while (true) {
+        if (Buffer* cached = lookup(block)) {
+            BufferRef ref(*cached);
+            if (cached->m_prefetched) {
+                cached->m_prefetched = false;
+                ++m_stats.readahead_used;
+            }
+            if (cached->m_state == Buffer::State::Valid) {
+                ++m_stats.hits;
+                co_return mote::move(ref);
+            }
+            // Someone else's read (or a prefetch) is in flight: share it.
+            ++m_stats.coalesced;
+            while (cached->m_state == Buffer::State::Reading) co_await cached->m_io_waiters.wait();
+            if (cached->m_state == Buffer::State::Valid) co_return mote::move(ref);
+            co_return Error::Io;  // that read failed; the buffer left the index
+        }
+        Buffer* buffer = take_free();
+        if (!buffer) {
+            ++m_stats.buffer_waits;
+            co_await m_free_waiters.wait();
+            continue;  // the block may have arrived meanwhile
+        }
+        ++m_stats.misses;
+        buffer->m_block = block;
+        hash_insert(*buffer);
+        BufferRef ref(*buffer);
+        if (start_read(*buffer).is_error()) {
+            hash_remove(*buffer);
+            buffer->m_io_waiters.wake_all(m_loop);
+            co_return Error::Io;
+        }
+        while (buffer->m_state == Buffer::State::Reading) co_await buffer->m_io_waiters.wait();
+        if (buffer->m_state != Buffer::State::Valid) co_return Error::Io;
+        co_return mote::move(ref);
+    }
+}
+
+Task<BufferRef> BlockCache::get_zeroed(u64 block) {
+    if (block >= m_block_count) co_return Error::OutOfRange;
+    while (true) {
+        if (Buffer* cached = lookup(block)) {
+            BufferRef ref(*cached);
+            while (cached->m_state == Buffer::State::Reading) co_await cached->m_io_waiters.wait();
+            if (cached->m_state == Buffer::State::Valid) co_return mote::move(ref);
+            continue;  // the read failed and left the index: start over
+        }
+        Buffer* buffer = take_free();
+        if (!buffer) {
+            ++m_stats.buffer_waits;
+            co_await m_free_waiters.wait();
+            continue;
+        }
+        buffer->m_block = block;
+        hash_insert(*buffer);
+        mem_set(buffer->m_data, 0, m_block_size);
+        buffer->m_state = Buffer::State::Valid;
+        co_return BufferRef(*buffer);
+    }
+}
+
+Task<void> BlockCache::prepare_modify(BufferRef& ref) {
+    Buffer& buffer = ref.buffer();
+    while (buffer.m_writing) co_await buffer.m_io_waiters.wait();
+    co_return {};
+}
+
+void BlockCache::mark_dirty(BufferRef& ref) {
+    Buffer& buffer = ref.buffer();
+    VERIFY_MSG(!buffer.m_writing, "buffer modified while its write is in flight (prepare_modify first)");
+    VERIFY(buffer.m_state == Buffer::State::Valid);
+    if (!buffer.m_dirty) {
+        buffer.m_dirty = true;
+        m_dirty.push_back(buffer);
+    }
+}
+
+Task<void> BlockCache::write(Span<Buffer* const> buffers) {
+    for (Buffer* buffer : buffers)
+        if (buffer->m_holds) co_return Error::BadState;
+    // Pin them all for the duration, so none is reused under us.
+    for (Buffer* buffer : buffers) pin(*buffer);
+    Error failure {};
+    bool failed = false;
+    // Start every write first (the device works on them together), then wait.
+    for (Buffer* buffer : buffers) {
+        if (buffer->m_dirty && !buffer->m_writing && start_write(*buffer).is_error()) {
+            failed = true;
+            failure = Error::Io;
+        }
+    }
+    for (Buffer* buffer : buffers) {
+        // A write that was already in flight when we came may predate the
+        // latest change: wait for it, then write again if still dirty.
+        while (buffer->m_writing || buffer->m_dirty) {
+            if (!buffer->m_writing) {
+                if (start_write(*buffer).is_error()) {
+                    failed = true;
+                    failure = Error::Io;
+                    break;
+                }
+            }
+            co_await buffer->m_io_waiters.wait();
+            if (buffer->m_io_failed) {
+                failed = true;
+                failure = Error::Io;
+                break;
+            }
+        }
+    }
+    for (Buffer* buffer : buffers) unpin(*buffer);
+    if (failed) co_return failure;
+    co_return {};
+}
+
+Task<void> BlockCache::write_one(BufferRef& ref) {
+    Buffer* one = &ref.buffer();
+    co_return co_await write(Span<Buffer* const>(&one, 1));
+}
+
+Task<void> BlockCache::flush() {
+    BlockRequest request;
+    request.op = BlockOp::Flush;
+    request.lba = 0;
+    request.sectors = 0;
+    CO_TRY(co_await submit_and_wait(request, [&] { return m_device.submit(request); }));
+    ++m_stats.flushes;
+    co_return {};
+}
+
+Task<void> BlockCache::sync() {
+    // Snapshot the dirty, unheld buffers (the list changes as writes start).
+    constexpr usize kBatch = 64;
+    Buffer* batch[kBatch];
+    while (true) {
+        usize n = 0;
+        for (Buffer& buffer : m_dirty) {
+            if (buffer.m_holds || n == kBatch) continue;
+            batch[n++] = &buffer;
+        }
+        if (n == 0) break;
+        CO_TRY(co_await write(Span<Buffer* const>(batch, n)));
+    }
+    CO_TRY(co_await flush());
+    co_return {};
+}
+
+void BlockCache::hold_home_write(Buffer& buffer) { ++buffer.m_holds; }
+
+void BlockCache::release_home_write(Buffer& buffer) {
+    VERIFY_MSG(buffer.m_holds > 0, "home write released more often than held");
+    --buffer.m_holds;
+}
+
+u32 BlockCache::prefetch(u64 first, u32 count) {
+    u32 started = 0;
+    for (u64 block = first; block < first + count && block < m_block_count; ++block) {
+        if (lookup(block)) continue;
+        // Only clean buffers from the cold end; never write anything to make room.
+        Buffer* buffer = m_lru.front();
+        if (!buffer || buffer->m_dirty || buffer->m_writing || buffer->m_state == Buffer::State::Reading) break;
+        if (buffer->m_hashed) {
+            hash_remove(*buffer);
+            ++m_stats.evictions;
+        }
+        buffer->m_block = block;
+        buffer->m_io_failed = false;
+        hash_insert(*buffer);
+        // The read itself holds no pin; the buffer stays off the cold end
+        // while Reading because take_free skips it.
+        m_lru.remove(*buffer);
+        m_lru.push_back(*buffer);
+        if (start_read(*buffer).is_error()) {
+            hash_remove(*buffer);
+            break;
+        }
+        buffer->m_prefetched = true;
+        ++m_stats.readahead;
+        ++started;
+    }
+    return started;
+}
+
+u32 BlockCache::write_back(u32 limit) {
+    u32 started = 0;
+    Buffer* buffer = m_dirty.front();
+    while (buffer && started < limit) {
+        Buffer* next = m_dirty.next(*buffer);
+        if (!buffer->m_holds && !buffer->m_writing && start_write(*buffer).ok()) ++started;
+        buffer = next;
+    }
+    return started;
+}
+
+BlockCacheStats BlockCache::stats() const {
+    BlockCacheStats stats = m_stats;
+    stats.buffers = m_buffer_count;
+    stats.block_size = m_block_size;
+    stats.cached = m_cached;
+    stats.pinned = m_pinned;
+    stats.dirty = m_dirty.size();
+    return stats;
+}
+
+}  // namespace mote
