@@ -25,19 +25,19 @@ struct coroutine_handle;
 
 template <>
 struct coroutine_handle<void> {
-    constexpr coroutine_handle() = default;
-    constexpr coroutine_handle(decltype(nullptr)) {}
-    static coroutine_handle from_address(void* address) {
+    constexpr coroutine_handle() noexcept = default;
+    constexpr coroutine_handle(decltype(nullptr)) noexcept {}
+    static coroutine_handle from_address(void* address) noexcept {
         coroutine_handle handle;
         handle.m_frame = address;
         return handle;
     }
-    void* address() const { return m_frame; }
-    explicit operator bool() const { return m_frame != nullptr; }
-    bool done() const { return __builtin_coro_done(m_frame); }
+    void* address() const noexcept { return m_frame; }
+    explicit operator bool() const noexcept { return m_frame != nullptr; }
+    bool done() const noexcept { return __builtin_coro_done(m_frame); }
     void resume() const { __builtin_coro_resume(m_frame); }
     void operator()() const { resume(); }
-    void destroy() const { __builtin_coro_destroy(m_frame); }
+    void destroy() const noexcept { __builtin_coro_destroy(m_frame); }
 
 protected:
     void* m_frame = nullptr;
@@ -45,28 +45,28 @@ protected:
 
 template <typename Promise>
 struct coroutine_handle : coroutine_handle<void> {
-    constexpr coroutine_handle() = default;
-    constexpr coroutine_handle(decltype(nullptr)) {}
-    static coroutine_handle from_address(void* address) {
+    constexpr coroutine_handle() noexcept = default;
+    constexpr coroutine_handle(decltype(nullptr)) noexcept {}
+    static coroutine_handle from_address(void* address) noexcept {
         coroutine_handle handle;
         handle.m_frame = address;
         return handle;
     }
-    static coroutine_handle from_promise(Promise& promise) {
+    static coroutine_handle from_promise(Promise& promise) noexcept {
         coroutine_handle handle;
         handle.m_frame = __builtin_coro_promise(&promise, alignof(Promise), true);
         return handle;
     }
-    Promise& promise() const { return *static_cast<Promise*>(__builtin_coro_promise(m_frame, alignof(Promise), false)); }
+    Promise& promise() const noexcept { return *static_cast<Promise*>(__builtin_coro_promise(m_frame, alignof(Promise), false)); }
 };
 
 struct noop_coroutine_promise {};
 template <>
 struct coroutine_handle<noop_coroutine_promise> : coroutine_handle<void> {
-    coroutine_handle() { m_frame = __builtin_coro_noop(); }
+    coroutine_handle() noexcept { m_frame = __builtin_coro_noop(); }
 };
 using noop_coroutine_handle = coroutine_handle<noop_coroutine_promise>;
-inline noop_coroutine_handle noop_coroutine() { return noop_coroutine_handle(); }
+inline noop_coroutine_handle noop_coroutine() noexcept { return noop_coroutine_handle(); }
 
 struct suspend_always {
     constexpr bool await_ready() const noexcept { return false; }
