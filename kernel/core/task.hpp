@@ -24,6 +24,10 @@
 //   completion callback or a deferred call (core/task_wait_list.hpp). So the
 //   loop's invariant holds: while it waits, a task's state is in its frame,
 //   never on the stack.
+// * A Task can also be made from a value or an Error directly, without a
+//   frame: `Task<usize> read(...) override { return n; }`. So an interface
+//   whose implementations sometimes wait for a disk (FsNode) costs nothing
+//   extra where they answer from memory; awaiting such a Task never suspends.
 // * No exceptions: errors travel in the Result; CO_TRY propagates them.
 // * Destroying a Task that has not run frees its frame; destroying one that
 //   is suspended is a bug (whoever will resume it holds its handle), and
@@ -113,19 +117,28 @@ public:
     };
 
     Task() = default;
-    Task(Task&& other) : m_handle(other.m_handle) { other.m_handle = nullptr; }
+    // A finished Task: no frame, the result already known.
+    Task(Result<T> ready) : m_ready(true) { new (m_storage) Result<T>(mote::move(ready)); }
+    template <typename U>
+        requires(!__is_same(U, Task) && __is_constructible(Result<T>, U))
+    Task(U&& ready) : Task(Result<T>(static_cast<U&&>(ready))) {}
+    Task(Task&& other) : m_handle(other.m_handle), m_ready(other.m_ready) {
+        other.m_handle = nullptr;
+        if (m_ready) new (m_storage) Result<T>(mote::move(other.ready()));
+    }
     Task(const Task&) = delete;
     Task& operator=(const Task&) = delete;
     Task& operator=(Task&&) = delete;
     ~Task() {
+        if (m_ready) ready().~Result<T>();
         if (m_handle) {
             VERIFY_MSG(!m_handle.promise().continuation || m_handle.done(), "a suspended coroutine was destroyed");
             m_handle.destroy();
         }
     }
 
-    // False if the frame could not be allocated.
-    bool valid() const { return bool(m_handle); }
+    // False if the frame could not be allocated (a ready Task is valid).
+    bool valid() const { return m_handle || m_ready; }
 
     // Awaiting: starts the task; the awaiter resumes with its Result.
     bool await_ready() const { return !m_handle; }
@@ -135,6 +148,7 @@ public:
         return m_handle;
     }
     Result<T> await_resume() {
+        if (m_ready) return mote::move(ready());
         if (!m_handle) return Error::NoMemory;
         return mote::move(m_handle.promise().result());
     }
@@ -142,6 +156,10 @@ public:
     // Runs a root task (see the rules above). `done` may run before start
     // returns; afterwards this Task is empty.
     void start(Done done, void* context) {
+        if (m_ready) {
+            done(context, ready());
+            return;
+        }
         if (!m_handle) {
             Result<T> failed(Error::NoMemory);
             done(context, failed);
@@ -157,7 +175,11 @@ public:
 
 private:
     explicit Task(Handle handle) : m_handle(handle) {}
+    Result<T>& ready() { return *reinterpret_cast<Result<T>*>(m_storage); }
+
     Handle m_handle;
+    bool m_ready = false;
+    alignas(Result<T>) u8 m_storage[sizeof(Result<T>)];
 };
 
 }  // namespace mote

@@ -192,6 +192,35 @@ TEST(Task, MoveOnlyResults) {
     EXPECT_EQ(*result->value(), 9);
 }
 
+// An interface whose implementations sometimes suspend: the one that
+// answers from memory returns a ready Task and allocates nothing.
+struct Source {
+    virtual Task<int> get(int x) = 0;
+};
+struct MemorySource final : Source {
+    Task<int> get(int x) override {
+        if (x < 0) return Error::OutOfRange;
+        return x * 2;
+    }
+};
+
+TEST(Task, AReadyTaskNeedsNoFrame) {
+    TaskFixture f;
+    MemorySource memory;
+    Source& source = memory;
+    auto user = [](Source& s) -> Task<int> {
+        int a = CO_TRY(co_await s.get(4));
+        int b = CO_TRY(co_await s.get(5));
+        co_return a + b;
+    };
+    auto result = f.run(user(source));
+    EXPECT_EQ(result->value(), 18);
+    EXPECT_EQ(f.frames->stats().allocations, 1u);  // the caller's frame only
+    auto failed = f.run(source.get(-1));
+    EXPECT_EQ(failed->error(), Error::OutOfRange);
+    EXPECT_EQ(f.frames->stats().allocations, 1u);
+}
+
 TEST(TaskWaitList, WakeResumesWaitersOnTheNextTurnInOrder) {
     TaskFixture f;
     TaskWaitList list;
