@@ -1,0 +1,231 @@
+#include "fs/ext2/directory_block.hpp"
+
+#include "base/memory.hpp"
+#include "fs/ext2/le_bytes.hpp"
+
+namespace mote::fs::ext2 {
+
+namespace {
+
+// Record field offsets (struct ext2_dir_entry_2).
+enum : usize {
+    kInode = 0,
+    kRecLen = 4,
+    kNameLen = 6,
+    kFileType = 7,
+    kName = 8,
+};
+
+Error fail(Ext2Fault* out, Ext2Fault fault, Error error = Error::Malformed) {
+    if (out) *out = fault;
+    return error;
+}
+
+// Which block of a directory is being checked: decides where "." and ".."
+// may (Edit), must (First) or must not (Later) appear.
+enum class Role : u8 { Later, First, Edit };
+
+struct Summary {
+    usize records = 0;
+    usize used = 0;
+    u32 parent = 0;
+};
+
+StringView name_at(ReadonlyBytes block, usize offset, usize length) {
+    return StringView(reinterpret_cast<const char*>(block.data() + offset + kName), length);
+}
+
+Result<Summary> check_block(const Geometry& geometry, ReadonlyBytes block, Role role, u32 self, Ext2Fault* fault) {
+    if (fault) *fault = Ext2Fault::None;
+    if (block.size() != geometry.block_size)
+        return fail(fault, Ext2Fault::BadDirectoryBlockSize, Error::InvalidArgument);
+    Summary summary;
+    usize offset = 0;
+    while (offset < block.size()) {
+        // Offsets stay 4-aligned (each rec_len is), so a header that does not
+        // fit means fewer than 8 bytes remain.
+        if (block.size() - offset < kDirRecordHeaderSize) return fail(fault, Ext2Fault::RecordPastBlockEnd);
+        const u32 rec_len = load_le16(block, offset + kRecLen);
+        const u32 name_len = load_u8(block, offset + kNameLen);
+        const u32 inode = load_le32(block, offset + kInode);
+        if (rec_len % 4 != 0) return fail(fault, Ext2Fault::RecordMisaligned);
+        if (rec_len < kDirRecordHeaderSize || rec_len < dir_record_length(name_len))
+            return fail(fault, Ext2Fault::RecordTooShort);
+        if (rec_len > block.size() - offset) return fail(fault, Ext2Fault::RecordPastBlockEnd);
+        if (inode > geometry.inodes_count) return fail(fault, Ext2Fault::EntryInodeOutOfRange);
+
+        const usize index = summary.records++;
+        bool dot = false;
+        bool dotdot = false;
+        if (inode != 0) {
+            ++summary.used;
+            if (name_len == 0) return fail(fault, Ext2Fault::EmptyName);
+            for (usize i = 0; i < name_len; ++i) {
+                const u8 c = load_u8(block, offset + kName + i);
+                if (c == 0 || c == '/') return fail(fault, Ext2Fault::BadNameByte);
+            }
+            const StringView name = name_at(block, offset, name_len);
+            dot = name == ".";
+            dotdot = name == "..";
+            const u8 type = load_u8(block, offset + kFileType);
+            if (geometry.filetype && (type == 0 || type > u8(FileType::Symlink)))
+                return fail(fault, Ext2Fault::BadEntryFileType);
+            if ((dot || dotdot) && geometry.filetype && type != u8(FileType::Directory))
+                return fail(fault, Ext2Fault::BadDotEntry);
+        }
+        // "." is record 0 and ".." record 1 of a first block, and nowhere else.
+        if ((dot && (role == Role::Later || index != 0)) || (dotdot && (role == Role::Later || index != 1)))
+            return fail(fault, Ext2Fault::MisplacedDotEntry);
+        if (role == Role::First && index == 0) {
+            if (!dot) return fail(fault, Ext2Fault::MissingDotEntry);
+            if (inode != self) return fail(fault, Ext2Fault::BadDotEntry);
+        }
+        if (role == Role::First && index == 1) {
+            if (!dotdot) return fail(fault, Ext2Fault::MissingDotEntry);
+            summary.parent = inode;
+        }
+        offset += rec_len;
+    }
+    if (role == Role::First && summary.records < 2) return fail(fault, Ext2Fault::MissingDotEntry);
+    return summary;
+}
+
+void write_record(Bytes block, usize offset, u32 rec_len, u32 inode, StringView name, FileType type, bool filetype) {
+    store_le32(block, offset + kInode, inode);
+    store_le16(block, offset + kRecLen, u16(rec_len));
+    store_u8(block, offset + kNameLen, u8(name.length()));
+    store_u8(block, offset + kFileType, filetype ? u8(type) : 0);
+    mem_copy(block.data() + offset + kName, name.data(), name.length());
+    // The rest of the record is slack: zero it so no old name lingers.
+    const usize name_end = offset + kName + name.length();
+    mem_set(block.data() + name_end, 0, offset + rec_len - name_end);
+}
+
+}  // namespace
+
+DirEntryIterator::DirEntryIterator(ReadonlyBytes block, bool filetype, usize offset)
+    : m_block(block), m_filetype(filetype), m_offset(offset) {
+    load();
+}
+
+void DirEntryIterator::load() {
+    if (m_offset >= m_block.size()) return;
+    m_entry.offset = u32(m_offset);
+    m_entry.record_length = load_le16(m_block, m_offset + kRecLen);
+    m_entry.inode = load_le32(m_block, m_offset + kInode);
+    if (m_entry.inode != 0) {
+        m_entry.name = name_at(m_block, m_offset, load_u8(m_block, m_offset + kNameLen));
+        m_entry.type = m_filetype ? FileType(load_u8(m_block, m_offset + kFileType)) : FileType::Unknown;
+    } else {
+        m_entry.name = StringView();
+        m_entry.type = FileType::Unknown;
+    }
+}
+
+DirEntryIterator& DirEntryIterator::operator++() {
+    m_offset += m_entry.record_length;
+    load();
+    return *this;
+}
+
+Result<DirectoryBlock> DirectoryBlock::decode(const Geometry& geometry, ReadonlyBytes block, Ext2Fault* fault) {
+    const Summary summary = TRY(check_block(geometry, block, Role::Later, 0, fault));
+    DirectoryBlock out;
+    out.m_block = block;
+    out.m_filetype = geometry.filetype;
+    out.m_records = summary.records;
+    out.m_used = summary.used;
+    return out;
+}
+
+Result<DirectoryBlock> DirectoryBlock::decode_first(const Geometry& geometry, ReadonlyBytes block, u32 self,
+                                                    Ext2Fault* fault) {
+    const Summary summary = TRY(check_block(geometry, block, Role::First, self, fault));
+    DirectoryBlock out;
+    out.m_block = block;
+    out.m_filetype = geometry.filetype;
+    out.m_records = summary.records;
+    out.m_used = summary.used;
+    out.m_parent = summary.parent;
+    return out;
+}
+
+Result<DirEntry> DirectoryBlock::find(StringView name, Ext2Fault* fault) const {
+    if (fault) *fault = Ext2Fault::None;
+    for (const DirEntry& entry : *this)
+        if (entry.in_use() && entry.name == name) return entry;
+    return fail(fault, Ext2Fault::EntryNotFound, Error::NotFound);
+}
+
+Result<u32> insert_entry(const Geometry& geometry, Bytes block, StringView name, u32 inode, FileType type,
+                         Ext2Fault* fault) {
+    TRY(check_block(geometry, block, Role::Edit, 0, fault));
+    if (name.empty() || name.length() > kDirNameMax || name == "." || name == "..")
+        return fail(fault, Ext2Fault::BadName, Error::InvalidArgument);
+    for (char c : name)
+        if (c == 0 || c == '/') return fail(fault, Ext2Fault::BadName, Error::InvalidArgument);
+    if (inode == 0 || inode > geometry.inodes_count)
+        return fail(fault, Ext2Fault::EntryInodeOutOfRange, Error::InvalidArgument);
+    if (geometry.filetype && type == FileType::Unknown)
+        return fail(fault, Ext2Fault::BadEntryFileType, Error::InvalidArgument);
+
+    const u32 need = dir_record_length(u32(name.length()));
+    usize offset = 0;
+    while (offset < block.size()) {
+        const u32 rec_len = load_le16(block, offset + kRecLen);
+        const u32 used_inode = load_le32(block, offset + kInode);
+        if (used_inode == 0 && rec_len >= need) {
+            write_record(block, offset, rec_len, inode, name, type, geometry.filetype);
+            return u32(offset);
+        }
+        if (used_inode != 0) {
+            const u32 kept = dir_record_length(load_u8(block, offset + kNameLen));
+            if (rec_len - kept >= need) {
+                store_le16(block, offset + kRecLen, u16(kept));
+                write_record(block, offset + kept, rec_len - kept, inode, name, type, geometry.filetype);
+                return u32(offset + kept);
+            }
+        }
+        offset += rec_len;
+    }
+    return fail(fault, Ext2Fault::NoRoom, Error::Overflow);
+}
+
+Result<u32> remove_entry(const Geometry& geometry, Bytes block, StringView name, Ext2Fault* fault) {
+    TRY(check_block(geometry, block, Role::Edit, 0, fault));
+    if (name == "." || name == "..") return fail(fault, Ext2Fault::BadName, Error::InvalidArgument);
+    usize offset = 0;
+    usize previous = 0;
+    while (offset < block.size()) {
+        const u32 rec_len = load_le16(block, offset + kRecLen);
+        const u32 inode = load_le32(block, offset + kInode);
+        if (inode != 0 && name_at(block, offset, load_u8(block, offset + kNameLen)) == name) {
+            if (offset == 0) {
+                store_le32(block, offset + kInode, 0);
+            } else {
+                const u32 previous_len = load_le16(block, previous + kRecLen);
+                store_le16(block, previous + kRecLen, u16(previous_len + rec_len));
+            }
+            return inode;
+        }
+        previous = offset;
+        offset += rec_len;
+    }
+    return fail(fault, Ext2Fault::EntryNotFound, Error::NotFound);
+}
+
+void init_directory_block(const Geometry& geometry, Bytes block, u32 self, u32 parent) {
+    VERIFY(block.size() == geometry.block_size);
+    mem_set(block.data(), 0, block.size());
+    const u32 dot_len = dir_record_length(1);
+    write_record(block, 0, dot_len, self, ".", FileType::Directory, geometry.filetype);
+    write_record(block, dot_len, geometry.block_size - dot_len, parent, "..", FileType::Directory, geometry.filetype);
+}
+
+void init_empty_directory_block(const Geometry& geometry, Bytes block) {
+    VERIFY(block.size() == geometry.block_size);
+    mem_set(block.data(), 0, block.size());
+    store_le16(block, kRecLen, u16(geometry.block_size));
+}
+
+}  // namespace mote::fs::ext2
