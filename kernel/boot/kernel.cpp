@@ -1,6 +1,7 @@
 #include "boot/kernel.hpp"
 
 #include "base/version.hpp"
+#include "core/cpu.hpp"
 #include "core/log.hpp"
 
 namespace mote {
@@ -40,6 +41,10 @@ PowerAction Kernel::run() {
     if (!m_machine.command_line().empty()) log_info("boot", "command line: {}", m_machine.command_line());
     BootTimeline& timeline = m_machine.boot_timeline();
     timeline.mark("kernel", m_loop.now());
+    if (PageAllocator* pages = m_machine.pages()) {
+        m_frames = new (m_frames_storage) FrameCache(*pages);
+        this_cpu().frames = m_frames;
+    }
     m_machine.attach_devices(*this);
     timeline.mark("devices", m_loop.now());
     start_network();
@@ -63,6 +68,13 @@ PowerAction Kernel::run() {
     stop_user_space();
     log_info("boot", "{}", m_power == PowerAction::Reboot ? "rebooting" : "powering off");
     klog().set_console(nullptr, nullptr);
+    // A task still suspended (a disk that never answered) keeps its frame:
+    // then the cache is left as it is, the machine is going down anyway.
+    if (m_frames && m_frames->stats().in_use == 0) {
+        this_cpu().frames = nullptr;
+        m_frames->~FrameCache();
+        m_frames = nullptr;
+    }
     g_clock_loop = nullptr;
     return m_power;
 }

@@ -7,6 +7,7 @@
 #include "boot/boot_args.hpp"
 #include "boot/machine.hpp"
 #include "core/loop.hpp"
+#include "mm/frame_cache.hpp"
 #if MOTE_HAVE_USER
 #include "boot/dev_tree.hpp"
 #include "boot/sys_tree.hpp"
@@ -59,6 +60,9 @@ private:
 
     Machine& m_machine;
     Loop m_loop;
+    // This CPU's coroutine frames (core/task.hpp), once memory is up.
+    alignas(FrameCache) u8 m_frames_storage[sizeof(FrameCache)];
+    FrameCache* m_frames = nullptr;
 #if MOTE_HAVE_DRIVERS
     BlockRegistry m_blocks;
     NetStack m_net;

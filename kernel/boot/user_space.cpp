@@ -24,8 +24,10 @@ UserSpace::UserSpace(Loop& loop, PageAllocator& pages, UserPlatform& platform, C
         [](Process& process, u64 pc, FormatBuffer& out, void*) {
             fs::FsNode* file = process.program();
             if (!file) return;
+            // A crash report cannot wait for a disk.
+            if (file->may_wait()) return;
             auto reader = [](void* context, u64 offset, Span<u8> bytes) -> Result<usize> {
-                return static_cast<fs::FsNode*>(context)->read(offset, bytes);
+                return static_cast<fs::FsNode*>(context)->read(offset, fs::IoBuffer::kernel(bytes)).finish_now();
             };
             auto symbol = find_elf_symbol(reader, file, file->stat().size, pc);
             if (symbol.is_error()) return;
@@ -77,7 +79,6 @@ Result<void> UserSpace::start(ReadonlyBytes initramfs, StringView init_spec, Spa
     m_mount_root = new (m_root_storage) fs::MountRoot(m_initramfs->root());
     for (fs::SysDirectory* directory : mounts) {
         TRY(m_mount_root->mount(directory->name(), *directory));
-        directory->set_parent(m_mount_root);
     }
     m_root = TRY(m_files.open(*m_mount_root, abi::kOpenRead | abi::kOpenDirectory));
     m_root->retain();
@@ -106,7 +107,8 @@ Result<void> UserSpace::start(ReadonlyBytes initramfs, StringView init_spec, Spa
         }
     }
 
-    fs::FsNode* node = TRY(fs::walk(m_initramfs->root(), path));
+    // Boot walks the initramfs and /sys, which answer from memory.
+    fs::NodeRef node = TRY(fs::walk(m_initramfs->root(), path, nullptr, fs::WalkMode::MemoryOnly).finish_now());
     auto image = m_syscalls.program_image(*node);
     if (image.is_error()) {
         log_warn("user", "{}: cannot read the program ({})", path, abi_error_name(image.error()));
@@ -130,7 +132,7 @@ Result<void> UserSpace::start(ReadonlyBytes initramfs, StringView init_spec, Spa
         {m_root, abi::kRightsAll},   {m_root, abi::kRightsAll},
     };
     for (u32 i = 0; i < 4; ++i) {
-        auto cap_node = fs::walk(*m_mount_root, caps[i].path);
+        auto cap_node = fs::walk(*m_mount_root, caps[i].path, nullptr, fs::WalkMode::MemoryOnly).finish_now();
         if (cap_node.is_error()) continue;
         auto opened = m_files.open(*cap_node.value(), caps[i].flags);
         if (opened.is_error()) continue;
@@ -144,7 +146,7 @@ Result<void> UserSpace::start(ReadonlyBytes initramfs, StringView init_spec, Spa
     plan.argv = ReadonlyBytes(argv, length);
     plan.argc = argc;
     plan.handles = Span<const HandleRef>(handles, abi::kStartHandleCount);
-    plan.program = node;
+    plan.program = node.get();
     auto spawned = m_loader.spawn(plan);
     m_syscalls.release_program_image();
     m_init = TRY(spawned);

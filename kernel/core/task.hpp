@@ -173,6 +173,30 @@ public:
         handle.resume();
     }
 
+    // The result of a Task that ends without suspending: a ready Task, or a
+    // coroutine that finds everything in memory. For callers that cannot
+    // wait and know it will not (FsNode::may_wait() said so); a suspension
+    // is a VERIFY failure.
+    Result<T> finish_now() {
+        if (m_ready) return mote::move(ready());
+        struct Slot {
+            alignas(Result<T>) u8 bytes[sizeof(Result<T>)];
+            bool set = false;
+        } slot;
+        start(
+            [](void* context, Result<T>& result) {
+                auto* s = static_cast<Slot*>(context);
+                new (s->bytes) Result<T>(mote::move(result));
+                s->set = true;
+            },
+            &slot);
+        VERIFY_MSG(slot.set, "finish_now on a task that suspended");
+        Result<T>& result = *reinterpret_cast<Result<T>*>(slot.bytes);
+        Result<T> out(mote::move(result));
+        result.~Result<T>();
+        return out;
+    }
+
 private:
     explicit Task(Handle handle) : m_handle(handle) {}
     Result<T>& ready() { return *reinterpret_cast<Result<T>*>(m_storage); }

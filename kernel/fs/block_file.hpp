@@ -59,10 +59,10 @@ public:
     BlockNode(StringView name, BlockFile& file) : SysNode(name), m_file(file) {}
 
     Stat stat() const override;
-    Result<FsNode*> lookup(StringView) override { return Error::BadState; }
-    Result<usize> read(u64, Span<u8>) override { return Error::Unsupported; }
-    Result<bool> read_dir(u64, DirEntry&) override { return Error::BadState; }
-    Result<usize> write(u64, Span<const u8>) override { return Error::Unsupported; }
+    Task<NodeRef> lookup(StringView) override { return Error::BadState; }
+    Task<usize> read(u64, IoBuffer) override { return Error::Unsupported; }
+    Task<bool> read_dir(u64, DirEntry&) override { return Error::BadState; }
+    Task<usize> write(u64, IoBuffer) override { return Error::Unsupported; }
     KernelObject* device_object() override { return &m_file; }
     // A raw disk bypasses every filesystem's rules.
     bool privileged(u64) const override { return true; }

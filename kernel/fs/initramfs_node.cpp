@@ -37,22 +37,23 @@ void InitramfsNode::insert_child(InitramfsNode* child) {
     *link = child;
 }
 
-Result<FsNode*> InitramfsNode::lookup(StringView name) {
+Task<NodeRef> InitramfsNode::lookup(StringView name) {
     if (m_type != NodeType::Directory) return Error::BadState;
     InitramfsNode* child = find_child(name);
     if (!child) return Error::NotFound;
-    return static_cast<FsNode*>(child);
+    return NodeRef(*child);
 }
 
-Result<usize> InitramfsNode::read(u64 offset, Span<u8> buffer) {
+Task<usize> InitramfsNode::read(u64 offset, IoBuffer buffer) {
     if (m_type != NodeType::File) return Error::BadState;
     if (offset >= m_data.size()) return usize(0);
-    const usize count = min(buffer.size(), m_data.size() - usize(offset));
-    if (count) mem_copy(buffer.data(), m_data.data() + offset, count);
+    const usize count = usize(min<u64>(buffer.size(), m_data.size() - offset));
+    auto copied = buffer.fill(0, ReadonlyBytes(m_data.data() + offset, count));
+    if (copied.is_error()) return copied.error();
     return count;
 }
 
-Result<bool> InitramfsNode::read_dir(u64 index, DirEntry& out) {
+Task<bool> InitramfsNode::read_dir(u64 index, DirEntry& out) {
     if (m_type != NodeType::Directory) return Error::BadState;
     InitramfsNode* child = m_first_child;
     for (u64 i = 0; child && i < index; ++i) child = child->m_next_sibling;
@@ -62,7 +63,5 @@ Result<bool> InitramfsNode::read_dir(u64 index, DirEntry& out) {
     out.set_name(child->m_name);
     return true;
 }
-
-Result<usize> InitramfsNode::write(u64, Span<const u8>) { return Error::ReadOnly; }
 
 }  // namespace mote::fs

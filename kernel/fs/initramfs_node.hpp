@@ -15,11 +15,11 @@ namespace mote::fs {
 class InitramfsNode final : public FsNode {
 public:
     Stat stat() const override;
-    Result<FsNode*> lookup(StringView name) override;
-    FsNode* parent() override { return m_parent; }
-    Result<usize> read(u64 offset, Span<u8> buffer) override;
-    Result<bool> read_dir(u64 index, DirEntry& out) override;
-    Result<usize> write(u64 offset, Span<const u8> data) override;
+    Task<NodeRef> lookup(StringView name) override;
+    Task<usize> read(u64 offset, IoBuffer buffer) override;
+    Task<bool> read_dir(u64 index, DirEntry& out) override;
+    Task<usize> write(u64, IoBuffer) override { return Error::ReadOnly; }
+    InitramfsNode* parent() const { return m_parent; }
     Result<ReadonlyBytes> resident_contents() override {
         if (m_type != NodeType::File) return Error::BadState;
         return m_data;

@@ -32,10 +32,10 @@ public:
     DeviceNode(StringView name, KernelObject& object, u64 inode) : SysNode(name), m_object(object), m_inode(inode) {}
 
     Stat stat() const override;
-    Result<FsNode*> lookup(StringView) override { return Error::BadState; }
-    Result<usize> read(u64, Span<u8>) override { return Error::Unsupported; }
-    Result<bool> read_dir(u64, DirEntry&) override { return Error::BadState; }
-    Result<usize> write(u64, Span<const u8>) override { return Error::Unsupported; }
+    Task<NodeRef> lookup(StringView) override { return Error::BadState; }
+    Task<usize> read(u64, IoBuffer) override { return Error::Unsupported; }
+    Task<bool> read_dir(u64, DirEntry&) override { return Error::BadState; }
+    Task<usize> write(u64, IoBuffer) override { return Error::Unsupported; }
     KernelObject* device_object() override { return &m_object; }
 
 private:

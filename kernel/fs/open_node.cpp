@@ -5,6 +5,7 @@
 namespace mote {
 
 namespace {
+
 ObjectType object_type_of(const fs::FsNode& node) {
     switch (node.stat().type) {
     case abi::NodeType::Directory: return ObjectType::Directory;
@@ -12,6 +13,18 @@ ObjectType object_type_of(const fs::FsNode& node) {
     default: return ObjectType::File;
     }
 }
+
+// The running syscall's user memory, for a node that answers at once.
+class IoArgsAccess final : public fs::UserAccess {
+public:
+    explicit IoArgsAccess(IoArgs& io) : m_io(io) {}
+    Result<void> copy_out(u64 to, ReadonlyBytes bytes) override { return m_io.copy_out(to, bytes); }
+    Result<void> copy_in(Span<u8> to, u64 from) override { return m_io.copy_in(to, from); }
+
+private:
+    IoArgs& m_io;
+};
+
 }  // namespace
 
 OpenNode::OpenNode(OpenNodeCache& cache, fs::FsNode& node, u64 flags)
@@ -19,49 +32,59 @@ OpenNode::OpenNode(OpenNodeCache& cache, fs::FsNode& node, u64 flags)
 
 Result<Outcome> OpenNode::read(IoArgs& io) {
     u64 offset = io.offset == abi::kCurrentOffset ? m_position : io.offset;
+    bool advance = io.offset == abi::kCurrentOffset;
     // A file already in kernel memory (the initramfs keeps its files in the
     // archive) goes to the user in one copy: copy_out checks every page
     // before it writes any, so a bad buffer still gets nothing.
-    if (auto resident = m_node.resident_contents(); resident.ok()) {
+    if (auto resident = m_node->resident_contents(); resident.ok()) {
         ReadonlyBytes bytes = resident.value();
         u64 n = offset >= bytes.size() ? 0 : min<u64>(io.length, bytes.size() - offset);
         if (n) TRY(io.copy_out(io.buffer, ReadonlyBytes(bytes.data() + offset, usize(n))));
-        if (io.offset == abi::kCurrentOffset) m_position += n;
+        if (advance) m_position += n;
         return Outcome::done(n);
     }
     // Check the whole destination first: nothing is read for a bad buffer.
     TRY(io.check_writable(io.buffer, io.length));
-    u8 chunk[512];
-    u64 done = 0;
-    while (done < io.length) {
-        usize want = usize(min<u64>(sizeof(chunk), io.length - done));
-        usize got = TRY(m_node.read(offset + done, Span<u8>(chunk, want)));
-        if (got == 0) break;
-        TRY(io.copy_out(io.buffer + done, ReadonlyBytes(chunk, got)));
-        done += got;
-        if (got < want) break;
+    if (!m_node->may_wait()) {
+        IoArgsAccess access(io);
+        usize n = TRY(m_node->read(offset, fs::IoBuffer::user(access, io.buffer, io.length)).finish_now());
+        if (advance) m_position += n;
+        return Outcome::done(n);
     }
-    if (io.offset == abi::kCurrentOffset) m_position += done;
-    return Outcome::done(done);
+    // A submission-ring entry cannot park.
+    if (io.no_wait) return Error::Unsupported;
+    FsCall* call = TRY(m_cache.calls().begin(io.thread));
+    retain();  // the task's; it may outlive the handle
+    return call->run(transfer(*call, false, offset, io.buffer, io.length, advance), "file read");
 }
 
 Result<Outcome> OpenNode::write(IoArgs& io) {
     u64 offset = io.offset == abi::kCurrentOffset ? m_position : io.offset;
-    u8 chunk[512];
-    u64 done = 0;
-    while (done < io.length) {
-        usize n = usize(min<u64>(sizeof(chunk), io.length - done));
-        TRY(io.copy_in(Span<u8>(chunk, n), io.buffer + done));
-        usize written = TRY(m_node.write(offset + done, ReadonlyBytes(chunk, n)));
-        done += written;
-        if (written < n) break;
+    bool advance = io.offset == abi::kCurrentOffset;
+    TRY(io.check_readable(io.buffer, io.length));
+    if (!m_node->may_wait()) {
+        IoArgsAccess access(io);
+        usize n = TRY(m_node->write(offset, fs::IoBuffer::user(access, io.buffer, io.length)).finish_now());
+        if (advance) m_position += n;
+        return Outcome::done(n);
     }
-    if (io.offset == abi::kCurrentOffset) m_position += done;
-    return Outcome::done(done);
+    if (io.no_wait) return Error::Unsupported;
+    FsCall* call = TRY(m_cache.calls().begin(io.thread));
+    retain();
+    return call->run(transfer(*call, true, offset, io.buffer, io.length, advance), "file write");
+}
+
+Task<u64> OpenNode::transfer(FsCall& call, bool is_write, u64 offset, u64 address, u64 length, bool advance) {
+    fs::IoBuffer buffer = fs::IoBuffer::user(call, address, length);
+    Result<usize> moved = is_write ? co_await m_node->write(offset, buffer) : co_await m_node->read(offset, buffer);
+    if (moved.ok() && advance) m_position = offset + moved.value();
+    Result<u64> result = moved.is_error() ? Result<u64>(moved.error()) : Result<u64>(u64(moved.value()));
+    release();  // may destroy this OpenNode: nothing of it is touched after
+    co_return result;
 }
 
 Result<void> OpenNode::stat(abi::Stat& stat) {
-    stat = m_node.stat().to_abi();
+    stat = m_node->stat().to_abi();
     return {};
 }
 

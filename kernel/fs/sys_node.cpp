@@ -20,7 +20,7 @@ Stat SysFile::stat() const {
     return stat;
 }
 
-Result<usize> SysFile::read(u64 offset, Span<u8> buffer) {
+Task<usize> SysFile::read(u64 offset, IoBuffer buffer) {
     if (offset == 0 || g_snapshot_owner != this) {
         FormatBuffer out(Span<char>(g_snapshot, sizeof(g_snapshot) - 16));
         m_generate(out, m_context);
@@ -29,27 +29,30 @@ Result<usize> SysFile::read(u64 offset, Span<u8> buffer) {
         g_snapshot_owner = this;
     }
     if (offset >= g_snapshot_length) return usize(0);
-    usize n = min<usize>(buffer.size(), usize(g_snapshot_length - offset));
-    mem_copy(buffer.data(), g_snapshot + offset, n);
+    usize n = usize(min<u64>(buffer.size(), g_snapshot_length - offset));
+    auto copied = buffer.fill(0, ReadonlyBytes(reinterpret_cast<const u8*>(g_snapshot) + offset, n));
+    if (copied.is_error()) return copied.error();
     return n;
 }
 
-Result<usize> SysFile::write(u64 offset, Span<const u8> data) {
+Task<usize> SysFile::write(u64 offset, IoBuffer data) {
     if (!m_apply) return Error::ReadOnly;
     // A setting is written whole, in one write at offset 0.
     if (offset != 0) return Error::InvalidArgument;
-    StringView text(reinterpret_cast<const char*>(data.data()), data.size());
+    if (data.size() > kSettingBytes) return Error::Overflow;
+    char bytes[kSettingBytes];
+    auto taken = data.take(0, Span<u8>(reinterpret_cast<u8*>(bytes), usize(data.size())));
+    if (taken.is_error()) return taken.error();
+    StringView text(bytes, usize(data.size()));
     while (!text.empty() && (text[text.length() - 1] == '\n' || text[text.length() - 1] == ' '))
         text = text.substr(0, text.length() - 1);
-    TRY(m_apply(text, m_context));
+    auto applied = m_apply(text, m_context);
+    if (applied.is_error()) return applied.error();
     if (g_snapshot_owner == this) g_snapshot_owner = nullptr;
-    return data.size();
+    return usize(data.size());
 }
 
-void SysDirectory::add(SysNode& child) {
-    child.m_parent = this;
-    m_children.push_back(child);
-}
+void SysDirectory::add(SysNode& child) { m_children.push_back(child); }
 
 Stat SysDirectory::stat() const {
     Stat stat;
@@ -59,13 +62,13 @@ Stat SysDirectory::stat() const {
     return stat;
 }
 
-Result<FsNode*> SysDirectory::lookup(StringView name) {
+Task<NodeRef> SysDirectory::lookup(StringView name) {
     for (SysNode& child : m_children)
-        if (child.name() == name) return static_cast<FsNode*>(&child);
+        if (child.name() == name) return NodeRef(child);
     return Error::NotFound;
 }
 
-Result<bool> SysDirectory::read_dir(u64 index, DirEntry& out) {
+Task<bool> SysDirectory::read_dir(u64 index, DirEntry& out) {
     u64 i = 0;
     for (SysNode& child : m_children) {
         if (i++ != index) continue;
@@ -80,18 +83,20 @@ Result<bool> SysDirectory::read_dir(u64 index, DirEntry& out) {
 
 Result<void> MountRoot::mount(StringView name, FsNode& node) {
     if (m_count == kMaxMounts) return Error::Overflow;
-    if (m_base.lookup(name).ok()) return Error::BadState;  // would hide a real entry
+    VERIFY_MSG(!m_base.may_wait(), "a MountRoot's base answers from memory");
+    Result<NodeRef> existing = m_base.lookup(name).finish_now();
+    if (existing.ok()) return Error::BadState;  // would hide a real entry
     m_mounts[m_count++] = {name, &node};
     return {};
 }
 
-Result<FsNode*> MountRoot::lookup(StringView name) {
+Task<NodeRef> MountRoot::lookup(StringView name) {
     for (usize i = 0; i < m_count; ++i)
-        if (m_mounts[i].name == name) return m_mounts[i].node;
+        if (m_mounts[i].name == name) return NodeRef(*m_mounts[i].node);
     return m_base.lookup(name);
 }
 
-Result<bool> MountRoot::read_dir(u64 index, DirEntry& out) {
+Task<bool> MountRoot::read_dir(u64 index, DirEntry& out) {
     if (index < m_count) {
         Stat stat = m_mounts[index].node->stat();
         out.inode = stat.inode;

@@ -22,7 +22,6 @@ class SysDirectory;
 class SysNode : public FsNode {
 public:
     StringView name() const { return m_name; }
-    FsNode* parent() override { return m_parent; }
     ListNode sibling;
 
 protected:
@@ -30,9 +29,7 @@ protected:
     ~SysNode() = default;
 
 private:
-    friend class SysDirectory;
     StringView m_name;
-    FsNode* m_parent = nullptr;
 };
 
 class SysFile final : public SysNode {
@@ -52,13 +49,15 @@ public:
     }
 
     Stat stat() const override;
-    Result<FsNode*> lookup(StringView) override { return Error::BadState; }
-    Result<usize> read(u64 offset, Span<u8> buffer) override;
-    Result<bool> read_dir(u64, DirEntry&) override { return Error::BadState; }
-    Result<usize> write(u64 offset, Span<const u8> data) override;
+    Task<NodeRef> lookup(StringView) override { return Error::BadState; }
+    Task<usize> read(u64 offset, IoBuffer buffer) override;
+    Task<bool> read_dir(u64, DirEntry&) override { return Error::BadState; }
+    Task<usize> write(u64 offset, IoBuffer data) override;
 
     // How many bytes a snapshot may have; longer text is cut (and says so).
     static constexpr usize kSnapshotBytes = 32 * 1024;
+    // The longest setting a write may carry.
+    static constexpr usize kSettingBytes = 256;
 
 private:
     Generate m_generate;
@@ -77,19 +76,15 @@ public:
     void add(SysNode& child);
     // Unlinks and returns the first child (teardown); nullptr when empty.
     SysNode* remove_first() { return m_children.pop_front(); }
-    // The root of a tree hangs below another filesystem's directory.
-    void set_parent(FsNode* parent) { m_parent_override = parent; }
-    FsNode* parent() override { return m_parent_override ? m_parent_override : SysNode::parent(); }
 
     Stat stat() const override;
-    Result<FsNode*> lookup(StringView name) override;
-    Result<usize> read(u64, Span<u8>) override { return Error::BadState; }
-    Result<bool> read_dir(u64 index, DirEntry& out) override;
-    Result<usize> write(u64, Span<const u8>) override { return Error::BadState; }
+    Task<NodeRef> lookup(StringView name) override;
+    Task<usize> read(u64, IoBuffer) override { return Error::BadState; }
+    Task<bool> read_dir(u64 index, DirEntry& out) override;
+    Task<usize> write(u64, IoBuffer) override { return Error::BadState; }
 
 private:
     IntrusiveList<SysNode, &SysNode::sibling> m_children;
-    FsNode* m_parent_override = nullptr;
 };
 
 // A directory that shows another directory's entries plus named mount
@@ -101,15 +96,15 @@ public:
     static constexpr usize kMaxMounts = 4;
 
     explicit MountRoot(FsNode& base) : m_base(base) {}
-    // `node` must report this MountRoot as its parent (SysDirectory::set_parent).
+    // `name` must not be an entry of the base (it would be hidden), and
+    // the base must answer from memory (the check is a lookup).
     Result<void> mount(StringView name, FsNode& node);
 
     Stat stat() const override { return m_base.stat(); }
-    Result<FsNode*> lookup(StringView name) override;
-    FsNode* parent() override { return nullptr; }
-    Result<usize> read(u64, Span<u8>) override { return Error::BadState; }
-    Result<bool> read_dir(u64 index, DirEntry& out) override;
-    Result<usize> write(u64, Span<const u8>) override { return Error::ReadOnly; }
+    Task<NodeRef> lookup(StringView name) override;
+    Task<usize> read(u64, IoBuffer) override { return Error::BadState; }
+    Task<bool> read_dir(u64 index, DirEntry& out) override;
+    Task<usize> write(u64, IoBuffer) override { return Error::ReadOnly; }
 
 private:
     struct Mount {

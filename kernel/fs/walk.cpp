@@ -14,6 +14,7 @@ const char* walk_fault_name(WalkFault fault) {
     case WalkFault::NotDirectory: return "NotDirectory";
     case WalkFault::NotFound: return "NotFound";
     case WalkFault::LookupFailed: return "LookupFailed";
+    case WalkFault::TooDeep: return "TooDeep";
     }
     return "UnknownWalkFault";
 }
@@ -63,56 +64,59 @@ WalkFault check_path(StringView path) {
             continue;
         }
         if (name.length() > abi::kNameMax) return WalkFault::NameTooLong;
-        ++depth;
+        if (++depth > kWalkDepthMax) return WalkFault::TooDeep;
     }
     return WalkFault::None;
 }
 
-Result<FsNode*> walk(FsNode& dir, StringView path, WalkFault* fault_out) {
+Task<NodeRef> walk(FsNode& dir, StringView path, WalkFault* fault_out, WalkMode mode) {
     WalkFault fault = check_path(path);
-    auto fail = [&](WalkFault why, Error error) -> Result<FsNode*> {
-        if (fault_out) *fault_out = why;
-        return error;
-    };
-    if (fault != WalkFault::None) return fail(fault, Error::Malformed);
+    if (fault_out) *fault_out = fault;
+    if (fault != WalkFault::None) co_return Error::Malformed;
 
-    FsNode* node = &dir;
     // The nodes the walk came through, so ".." returns to the very node it
-    // came from: a mount point's parent() is its own filesystem's idea
-    // (the initramfs's "bin" does not know the root with sys/ mounted in
-    // it). Deeper than the stack, parent() answers instead.
-    constexpr usize kStack = 32;
-    FsNode* came_from[kStack];
+    // came from: a mount point's own filesystem has no idea what it is
+    // mounted in. check_path bounds the depth, so this is the whole way.
+    NodeRef came_from[kWalkDepthMax];
+    NodeRef node(dir);
     usize depth = 0;
     Components components(path);
     StringView name;
+    auto fail = [&](WalkFault why) {
+        if (fault_out) *fault_out = why;
+    };
     while (components.next(name)) {
-        if (!node->is_directory()) return fail(WalkFault::NotDirectory, Error::BadState);
+        if (!node->is_directory()) {
+            fail(WalkFault::NotDirectory);
+            co_return Error::BadState;
+        }
         if (name == ".") continue;
         if (name == "..") {
             // check_path proved this ".." undoes a step the walk took below
             // `dir`, so there is a node we came from.
             VERIFY(depth > 0);
-            --depth;
-            node = depth < kStack ? came_from[depth] : node->parent();
-            VERIFY(node != nullptr);
+            node = mote::move(came_from[--depth]);
             continue;
         }
-        if (depth < kStack) came_from[depth] = node;
-        ++depth;
-        auto child = node->lookup(name);
-        if (child.is_error()) {
-            if (child.error() == Error::NotFound) return fail(WalkFault::NotFound, Error::NotFound);
-            return fail(WalkFault::LookupFailed, child.error());
+        if (mode == WalkMode::MemoryOnly && node->may_wait()) {
+            fail(WalkFault::LookupFailed);
+            co_return Error::WouldBlock;
         }
-        node = child.value();
+        auto child = co_await node->lookup(name);
+        if (child.is_error()) {
+            fail(child.error() == Error::NotFound ? WalkFault::NotFound : WalkFault::LookupFailed);
+            co_return child.error();
+        }
+        came_from[depth++] = mote::move(node);
+        node = child.release_value();
     }
     // A path ending in '/' names a directory. (A file as the start is
     // caught above: every accepted path has at least one component.)
-    if (!node->is_directory() && path[path.length() - 1] == '/')
-        return fail(WalkFault::NotDirectory, Error::BadState);
-    if (fault_out) *fault_out = WalkFault::None;
-    return node;
+    if (!node->is_directory() && path[path.length() - 1] == '/') {
+        fail(WalkFault::NotDirectory);
+        co_return Error::BadState;
+    }
+    co_return mote::move(node);
 }
 
 }  // namespace mote::fs

@@ -25,12 +25,19 @@
 namespace mote::fs {
 
 inline constexpr usize kWalkPathMax = 4096;
+// How far below the start a path may go (TooDeep beyond): the walk keeps
+// every node it passed through, for "..", and a bound keeps that finite.
+inline constexpr usize kWalkDepthMax = 32;
 
-// The node `path` names below `dir`. On failure, `fault` (if non-null) says
-// why (WalkFault::None on success); the error is Malformed for a refused
-// path, BadState for NotDirectory, NotFound, or the filesystem's own error
-// for LookupFailed.
-Result<FsNode*> walk(FsNode& dir, StringView path, WalkFault* fault = nullptr);
+// The node `path` names below `dir`, referenced. On failure, `fault` (if
+// non-null) says why (WalkFault::None on success); the error is Malformed
+// for a refused path, BadState for NotDirectory, NotFound, or the
+// filesystem's own error for LookupFailed. A Task: lookups on a disk
+// filesystem wait for it. `path` and `fault` must outlive the walk.
+// MemoryOnly: for callers that cannot wait (finish_now): a lookup in a
+// node that may wait is not made; the walk ends with WouldBlock.
+enum class WalkMode : u8 { Any, MemoryOnly };
+Task<NodeRef> walk(FsNode& dir, StringView path, WalkFault* fault = nullptr, WalkMode mode = WalkMode::Any);
 
 // Checks `path` without walking it: the syntax and ".." rules above.
 // WalkFault::None if walk() would go on to look it up.

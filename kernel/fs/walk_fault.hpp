@@ -20,11 +20,12 @@ enum class WalkFault : u8 {
     EscapesStart,  // ".." would climb above the starting directory   (Malformed)
     NotDirectory,  // the start, or a node the path goes through, is not a directory (BadState)
     NotFound,      // a component does not exist                      (NotFound)
-    LookupFailed,  // the filesystem failed (Io, WouldBlock, ...)     (its own error)
+    LookupFailed,  // the filesystem failed (Io, NoMemory, ...)       (its own error)
+    TooDeep,       // more than kWalkDepthMax components below the start (Malformed)
 };
 
-inline constexpr usize kWalkFaultCount = 10;
-static_assert(usize(WalkFault::LookupFailed) + 1 == kWalkFaultCount, "update kWalkFaultCount and walk_fault_name");
+inline constexpr usize kWalkFaultCount = 11;
+static_assert(usize(WalkFault::TooDeep) + 1 == kWalkFaultCount, "update kWalkFaultCount and walk_fault_name");
 
 // A stable name ("EscapesStart") for logs and tests.
 const char* walk_fault_name(WalkFault fault);

@@ -1,4 +1,5 @@
 // open, read, write, readdir, and finding a program for spawn.
+#include "fs/fs_call.hpp"
 #include "fs/open_node.hpp"
 #include "fs/walk.hpp"
 #include "proc/process.hpp"
@@ -29,21 +30,41 @@ SysOr<DirectoryArgument> directory_argument(Thread& thread, u64 handle, u32 righ
     return DirectoryArgument {&static_cast<OpenNode*>(held.object)->node(), held.rights};
 }
 
-// The node `path` names below `dir`. A path that would leave `dir` is
-// refused as Escapes (and audited: it is an attempt to reach what the
-// handle does not grant); a privileged node needs kRightPrivileged on the
-// directory handle.
-SysOr<fs::FsNode*> walk_argument(Thread& thread, const DirectoryArgument& dir, StringView path, u64 flags) {
-    fs::WalkFault fault = fs::WalkFault::None;
-    auto node = fs::walk(*dir.node, path, &fault);
+// What a walk found, judged: a path that would leave `dir` is refused as
+// Escapes (and audited: it is an attempt to reach what the handle does not
+// grant); a privileged node needs kRightPrivileged on the directory handle.
+SysOr<fs::FsNode*> judge_walk(Thread& thread, u32 dir_rights, Result<fs::NodeRef>& found, fs::WalkFault fault,
+                              u64 flags) {
     if (fault == fs::WalkFault::EscapesStart || fault == fs::WalkFault::AbsolutePath)
-        return deny(thread, abi::Err::Escapes, nullptr, dir.rights, 0);
+        return deny(thread, abi::Err::Escapes, nullptr, dir_rights, 0);
     if (fault == fs::WalkFault::NotDirectory) return abi::Err::NotDirectory;
-    if (node.is_error()) return node.error();
-    if (node.value()->privileged(flags) && !(dir.rights & abi::kRightPrivileged))
-        return deny(thread, abi::Err::AccessDenied, nullptr, dir.rights, abi::kRightPrivileged);
-    return node.value();
+    if (found.is_error()) return found.error();
+    fs::FsNode* node = found.value().get();
+    if (node->privileged(flags) && !(dir_rights & abi::kRightPrivileged))
+        return deny(thread, abi::Err::AccessDenied, nullptr, dir_rights, abi::kRightPrivileged);
+    return node;
 }
+
+// A finished or parked FsCall as the syscall's result.
+SysResult sys_result(FsCall::Ran ran) {
+    if (ran.parked) return Outcome::park();
+    if (ran.value < 0) return abi::Err(-ran.value);
+    return Outcome::done(u64(ran.value));
+}
+
+i64 sys_error(abi::Err error) { return -i64(error); }
+
+// The user memory of the running thread, for code that finishes inside
+// the syscall.
+class ThreadAccess final : public fs::UserAccess {
+public:
+    explicit ThreadAccess(Thread& thread) : m_thread(thread) {}
+    Result<void> copy_out(u64 to, ReadonlyBytes bytes) override { return m_thread.process().space().copy_out(to, bytes); }
+    Result<void> copy_in(Span<u8> to, u64 from) override { return m_thread.process().space().copy_in(to, from); }
+
+private:
+    Thread& m_thread;
+};
 
 // The rights a handle opened below a directory holding `dir` gets: what
 // the open asked for, never more than the directory grants.
@@ -72,26 +93,49 @@ SysResult Syscalls::sys_open(Thread& thread, const SyscallArgs& args) {
     // needs Write there too.
     u32 needed = abi::kRightRead | ((flags & abi::kOpenWrite) ? abi::kRightWrite : 0);
     DirectoryArgument dir = SYS_TRY(directory_argument(thread, args.a[0], needed));
-    StringView path = SYS_TRY(path_argument(thread, args.a[1], args.a[2], Span<char>(m_scratch.path, sizeof(m_scratch.path))));
     Process& process = thread.process();
     if (process.handles().used() == HandleTable::kSlots) return deny(thread, abi::Err::TooMany, nullptr, 0, 0);
-    fs::FsNode* node = SYS_TRY(walk_argument(thread, dir, path, flags));
-    if ((flags & abi::kOpenDirectory) && !node->is_directory()) return abi::Err::NotDirectory;
-    if ((flags & abi::kOpenWrite) && node->is_directory()) return abi::Err::IsDirectory;
-    u32 rights = opened_rights(dir.rights, flags, node->is_directory());
+    // The walk may wait for a disk: it runs as a task, with the path kept
+    // in its FsCall.
+    FsCall* call = SYS_TRY(m_files->calls().begin(thread));
+    auto path = path_argument(thread, args.a[1], args.a[2], Span<char>(call->path, sizeof(call->path)));
+    if (path.is_error()) {
+        call->release();
+        return path.error();
+    }
+    return sys_result(call->run(open_task(*call, fs::NodeRef(*dir.node), dir.rights, flags, path.release_value()), "open"));
+}
+
+Task<i64> Syscalls::open_task(FsCall& call, fs::NodeRef dir, u32 dir_rights, u64 flags, StringView path) {
+    fs::WalkFault fault = fs::WalkFault::None;
+    Result<fs::NodeRef> found = co_await fs::walk(*dir, path, &fault);
+    Thread* thread = call.thread();
+    if (!thread) co_return sys_error(abi::Err::Cancelled);
+    auto judged = judge_walk(*thread, dir_rights, found, fault, flags);
+    if (judged.is_error()) co_return sys_error(judged.error());
+    fs::FsNode* node = judged.release_value();
+    if ((flags & abi::kOpenDirectory) && !node->is_directory()) co_return sys_error(abi::Err::NotDirectory);
+    if ((flags & abi::kOpenWrite) && node->is_directory()) co_return sys_error(abi::Err::IsDirectory);
+    u32 rights = opened_rights(dir_rights, flags, node->is_directory());
+    // The table may have filled while the walk waited.
+    if (thread->process().handles().used() == HandleTable::kSlots)
+        co_return sys_error(deny(*thread, abi::Err::TooMany, nullptr, 0, 0));
     if (KernelObject* device = node->device_object()) {
         // Devices are their own objects (a block device answers later).
-        return Outcome::done(SYS_TRY(install_handle(thread, *device, rights)));
+        auto handle = install_handle(*thread, *device, rights);
+        if (handle.is_error()) co_return sys_error(handle.error());
+        co_return i64(handle.release_value());
     }
-    OpenNode* open = SYS_TRY(m_files->open(*node, flags));
-    auto handle = install_handle(thread, *open, rights);
+    auto open = m_files->open(*node, flags);
+    if (open.is_error()) co_return sys_error(to_abi(open.error()));
+    auto handle = install_handle(*thread, *open.value(), rights);
     if (handle.is_error()) {
         // Not reachable (a slot was checked), but never leak the object.
-        open->retain();
-        open->release();
-        return handle.error();
+        open.value()->retain();
+        open.value()->release();
+        co_return sys_error(handle.error());
     }
-    return Outcome::done(handle.release_value());
+    co_return i64(handle.release_value());
 }
 
 SysResult Syscalls::sys_read(Thread& thread, const SyscallArgs& args) {
@@ -124,24 +168,45 @@ SysResult Syscalls::sys_readdir(Thread& thread, const SyscallArgs& args) {
     if (count > (~u64(0) - out) / sizeof(abi::DirEntry)) return abi::Err::Overflow;
     if (count > 64) return abi::Err::InvalidArgument;
     SYS_TRY(check_writable(thread, out, count * sizeof(abi::DirEntry)));
+    if (!dir.may_wait()) {
+        // A memory directory answers at once: no FsCall, no parking.
+        ThreadAccess access(thread);
+        i64 value = SYS_TRY(readdir_task(access, fs::NodeRef(dir), out, count, first).finish_now());
+        if (value < 0) return abi::Err(-value);
+        return Outcome::done(u64(value));
+    }
+    if (!m_files || m_no_wait) return abi::Err::Unsupported;
+    FsCall* call = SYS_TRY(m_files->calls().begin(thread));
+    return sys_result(call->run(readdir_task(*call, fs::NodeRef(dir), out, count, first), "readdir"));
+}
+
+Task<i64> Syscalls::readdir_task(fs::UserAccess& access, fs::NodeRef dir, u64 out, u64 count, u64 first) {
     u64 filled = 0;
     for (; filled < count; ++filled) {
         fs::DirEntry entry;
-        if (!SYS_TRY(dir.read_dir(first + filled, entry))) break;
+        Result<bool> more = co_await dir->read_dir(first + filled, entry);
+        if (more.is_error()) co_return sys_error(to_abi(more.error()));
+        if (!more.value()) break;
         abi::DirEntry user {};
         user.inode = entry.inode;
         user.type = u32(entry.type);
         user.name_length = entry.name_length;
         for (u32 i = 0; i < entry.name_length; ++i) user.name[i] = entry.name_bytes[i];
-        SYS_TRY(copy_out(thread, UserPtr<abi::DirEntry> {out + filled * sizeof(abi::DirEntry)}, user));
+        auto copied = access.copy_out(out + filled * sizeof(abi::DirEntry),
+                                      ReadonlyBytes(reinterpret_cast<const u8*>(&user), sizeof(user)));
+        if (copied.is_error()) co_return sys_error(copied.error() == Error::Cancelled ? abi::Err::Cancelled : abi::Err::BadAddress);
     }
-    return Outcome::done(filled);
+    co_return i64(filled);
 }
 
 SysOr<ReadonlyBytes> Syscalls::program_bytes(Thread& thread, u64 dir_handle, StringView path, fs::FsNode** file) {
     // Running a program found below a directory needs Execute there.
     DirectoryArgument dir = SYS_TRY_VALUE(directory_argument(thread, dir_handle, abi::kRightRead | abi::kRightExecute));
-    fs::FsNode* node = SYS_TRY_VALUE(walk_argument(thread, dir, path, abi::kOpenRead));
+    // Programs are loaded from filesystems that answer from memory (the
+    // initramfs): a walk that would wait for a disk stops with WouldBlock.
+    fs::WalkFault fault = fs::WalkFault::None;
+    Result<fs::NodeRef> found = fs::walk(*dir.node, path, &fault, fs::WalkMode::MemoryOnly).finish_now();
+    fs::FsNode* node = SYS_TRY_VALUE(judge_walk(thread, dir.rights, found, fault, abi::kOpenRead));
     if (node->is_directory()) return abi::Err::IsDirectory;
     *file = node;
     return program_image(*node);
@@ -160,7 +225,8 @@ SysOr<ReadonlyBytes> Syscalls::program_image(fs::FsNode& node) {
     PhysAddr first = SYS_TRY_VALUE(pages.allocate_pages(count));
     m_image = {first, count};
     u8* bytes = static_cast<u8*>(pages.to_virtual(first));
-    usize got = SYS_TRY_VALUE(node.read(0, Span<u8>(bytes, usize(size))));
+    if (node.may_wait()) return abi::Err::Unsupported;
+    usize got = SYS_TRY_VALUE(node.read(0, fs::IoBuffer::kernel(Span<u8>(bytes, usize(size)))).finish_now());
     if (got != size) return abi::Err::Io;
     return ReadonlyBytes(bytes, got);
 }

@@ -12,6 +12,8 @@
 // waits on the kernel stack.
 #pragma once
 
+#include "core/task.hpp"
+#include "fs/fs_node.hpp"
 #include "proc/audit_log.hpp"
 #include "proc/process_table.hpp"
 #include "syscall/sys_result.hpp"
@@ -21,6 +23,7 @@ namespace mote {
 class ProgramLoader;
 class ChannelTable;
 class OpenNodeCache;
+class FsCall;
 namespace fs {
 class FsNode;
 }
@@ -101,6 +104,9 @@ private:
     // The bytes of the program `path` names relative to directory handle
     // `dir` (syscall/io_calls.cpp).
     SysOr<ReadonlyBytes> program_bytes(Thread& thread, u64 dir, StringView path, fs::FsNode** file);
+    // The halves of open and readdir that may wait for a disk (io_calls.cpp).
+    Task<i64> open_task(FsCall& call, fs::NodeRef dir, u32 dir_rights, u64 flags, StringView path);
+    Task<i64> readdir_task(fs::UserAccess& access, fs::NodeRef dir, u64 out, u64 count, u64 first);
 
     ProcessTable& m_processes;
     ProgramLoader* m_loader = nullptr;

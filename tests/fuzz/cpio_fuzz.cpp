@@ -16,9 +16,11 @@
 #include "base/verify.hpp"
 #include "fs/initramfs.hpp"
 #include "fs/walk.hpp"
+#include "../unit/support/fs_sync.hpp"
 
 using namespace mote;
 using namespace mote::fs;
+using namespace mote::test;
 
 namespace {
 
@@ -32,35 +34,35 @@ void read_all(FsNode& node, usize& sink) {
     if (st.type == NodeType::File) {
         u64 total = 0;
         while (true) {
-            auto n = node.read(total, Span<u8>(buffer, sizeof buffer));
+            auto n = read_now(node, total, Span<u8>(buffer, sizeof buffer));
             VERIFY(n.ok());
             if (n.value() == 0) break;
             for (usize i = 0; i < n.value(); ++i) sink += buffer[i];
             total += n.value();
         }
         VERIFY(total == st.size);
-        VERIFY(node.read(st.size + 1, Span<u8>(buffer, sizeof buffer)).value() == 0);
-        VERIFY(node.read(~u64(0), Span<u8>(buffer, sizeof buffer)).value() == 0);
+        VERIFY(read_now(node, st.size + 1, Span<u8>(buffer, sizeof buffer)).value() == 0);
+        VERIFY(read_now(node, ~u64(0), Span<u8>(buffer, sizeof buffer)).value() == 0);
         DirEntry entry;
-        VERIFY(node.read_dir(0, entry).error() == Error::BadState);
+        VERIFY(read_dir_now(node, 0, entry).error() == Error::BadState);
     } else {
         VERIFY(st.type == NodeType::Directory);
-        VERIFY(node.read(0, Span<u8>(buffer, sizeof buffer)).error() == Error::BadState);
+        VERIFY(read_now(node, 0, Span<u8>(buffer, sizeof buffer)).error() == Error::BadState);
         DirEntry entry;
         for (u64 i = 0;; ++i) {
-            auto more = node.read_dir(i, entry);
+            auto more = read_dir_now(node, i, entry);
             VERIFY(more.ok());
             if (!more.value()) break;
             // Every listed name finds its node again, of the listed type.
-            auto child = node.lookup(entry.name());
+            auto child = lookup_now(node, entry.name());
             VERIFY(child.ok());
             VERIFY(child.value()->stat().inode == entry.inode);
             VERIFY(child.value()->stat().type == entry.type);
-            VERIFY(child.value()->parent() == &node);
+            VERIFY(static_cast<InitramfsNode*>(child.value().get())->parent() == &static_cast<InitramfsNode&>(node));
             sink += entry.name_length;
         }
     }
-    VERIFY(node.write(0, Span<const u8>(buffer, 1)).error() == Error::ReadOnly);
+    VERIFY(write_now(node, 0, Span<const u8>(buffer, 1)).error() == Error::ReadOnly);
 }
 
 }  // namespace
@@ -107,14 +109,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     // Every entry is found by its path, with its data and permissions.
     for (const CpioEntry& entry : cpio) {
         WalkFault walk_fault = WalkFault::None;
-        auto node = walk(root, entry.path, &walk_fault);
+        auto node = walk_now(root, entry.path, &walk_fault);
         VERIFY(node.ok());
         const Stat st = node.value()->stat();
         VERIFY(st.mode == entry.permissions());
         VERIFY(st.type == (entry.is_directory() ? NodeType::Directory : NodeType::File));
         if (!entry.is_directory()) {
             VERIFY(st.size == entry.size());
-            VERIFY(static_cast<InitramfsNode*>(node.value())->data().data() == entry.data.data());
+            VERIFY(static_cast<InitramfsNode*>(node.value().get())->data().data() == entry.data.data());
         }
     }
     // Every node (by slot), and paths that probe the walk's rules.
@@ -123,7 +125,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
                                          "a/b/c", "a/../..", "/bin", "", "init", "etc/motd", "x/./y/../z"};
     for (const char* path : kPaths) {
         WalkFault walk_fault = WalkFault::None;
-        auto node = walk(root, path, &walk_fault);
+        auto node = walk_now(root, path, &walk_fault);
         VERIFY(node.ok() == (walk_fault == WalkFault::None));
         VERIFY(walk_fault_name(walk_fault) != nullptr);
         if (node.ok()) sink += node.value()->stat().inode;

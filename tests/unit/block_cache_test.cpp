@@ -58,7 +58,7 @@ protected:
     void TearDown() override {
         cache.reset();
         // The frame cache keeps an empty slab per size class; drop it too.
-        this_cpu().frames = nullptr;
+        this_cpu().frames = m_previous;
         frames.reset();
         EXPECT_EQ(pages.stats().free_pages, before) << "the cache returned every page";
     }

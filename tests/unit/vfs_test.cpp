@@ -10,10 +10,12 @@
 #include "fs/initramfs.hpp"
 #include "fs/walk.hpp"
 #include "support/cpio_builder.hpp"
+#include "support/fs_sync.hpp"
 
 using namespace mote;
 using namespace mote::fs;
 using namespace mote::cpio_test;
+using namespace mote::test;
 
 namespace {
 
@@ -49,7 +51,7 @@ std::string contents(FsNode& node) {
     std::string out;
     u8 chunk[3];  // small on purpose: many reads at advancing offsets
     for (u64 offset = 0;; ) {
-        auto n = node.read(offset, Span<u8>(chunk, sizeof chunk));
+        auto n = read_now(node, offset, Span<u8>(chunk, sizeof chunk));
         EXPECT_TRUE(n.ok());
         if (!n.ok() || n.value() == 0) break;
         out.append(reinterpret_cast<char*>(chunk), n.value());
@@ -66,16 +68,16 @@ struct Walked {
 };
 Walked walked(FsNode& dir, StringView path) {
     WalkFault fault = WalkFault::LookupFailed;
-    auto r = walk(dir, path, &fault);
+    auto r = walk_now(dir, path, &fault);
     EXPECT_EQ(r.ok(), fault == WalkFault::None);
-    return {r.ok() ? r.value() : nullptr, r.ok() ? Error::Io : r.error(), fault};
+    return {r.ok() ? r.value().get() : nullptr, r.ok() ? Error::Io : r.error(), fault};
 }
 
 std::vector<std::string> listing(FsNode& dir) {
     std::vector<std::string> names;
     DirEntry entry;
     for (u64 i = 0;; ++i) {
-        auto more = dir.read_dir(i, entry);
+        auto more = read_dir_now(dir, i, entry);
         EXPECT_TRUE(more.ok());
         if (!more.ok() || !more.value()) break;
         EXPECT_EQ(entry.name_bytes[entry.name_length], '\0');
@@ -98,7 +100,7 @@ TEST(Initramfs, TreeShapeAndSlots) {
     auto bin = walked(*t.root, "bin");
     ASSERT_NE(bin.node, nullptr);
     EXPECT_FALSE(static_cast<InitramfsNode*>(bin.node)->has_entry());
-    EXPECT_EQ(bin.node->parent(), t.root);
+    EXPECT_EQ(static_cast<InitramfsNode*>(bin.node)->parent(), t.root);
 }
 
 TEST(Initramfs, TooFewSlotsIsNoMemoryAndWritesNothing) {
@@ -168,18 +170,18 @@ TEST(Initramfs, ReadAtOffsets) {
     EXPECT_EQ(contents(*motd), "hello, world\n");
 
     u8 buffer[64];
-    auto n = motd->read(7, Span<u8>(buffer, 5));
+    auto n = read_now(*motd, 7, Span<u8>(buffer, 5));
     ASSERT_TRUE(n.ok());
     EXPECT_EQ(std::string(reinterpret_cast<char*>(buffer), n.value()), "world");
-    auto tail = motd->read(10, Span<u8>(buffer, sizeof buffer));  // fewer at the end
+    auto tail = read_now(*motd, 10, Span<u8>(buffer, sizeof buffer));  // fewer at the end
     ASSERT_TRUE(tail.ok());
     EXPECT_EQ(std::string(reinterpret_cast<char*>(buffer), tail.value()), "ld\n");
     for (u64 offset : {u64(13), u64(14), u64(1) << 40, ~u64(0)}) {
-        auto past = motd->read(offset, Span<u8>(buffer, sizeof buffer));
+        auto past = read_now(*motd, offset, Span<u8>(buffer, sizeof buffer));
         ASSERT_TRUE(past.ok());
         EXPECT_EQ(past.value(), 0u) << offset;
     }
-    auto none = motd->read(0, Span<u8>());
+    auto none = read_now(*motd, 0, Span<u8>());
     ASSERT_TRUE(none.ok());
     EXPECT_EQ(none.value(), 0u);
     EXPECT_EQ(contents(*walked(*t.root, "empty").node), "");
@@ -190,7 +192,7 @@ TEST(Initramfs, ReadAtOffsets) {
     EXPECT_LT(node->data().data(), t.bytes.data() + t.bytes.size());
 
     // A directory is not read with read().
-    auto dir = walked(*t.root, "etc").node->read(0, Span<u8>(buffer, sizeof buffer));
+    auto dir = read_now(*walked(*t.root, "etc").node, 0, Span<u8>(buffer, sizeof buffer));
     ASSERT_TRUE(dir.is_error());
     EXPECT_EQ(dir.error(), Error::BadState);
 }
@@ -203,11 +205,11 @@ TEST(Initramfs, BigFile) {
     ASSERT_NE(node, nullptr);
     EXPECT_EQ(node->stat().size, big.size());
     std::vector<u8> out(big.size() + 100);
-    auto n = node->read(0, Span<u8>(out.data(), out.size()));
+    auto n = read_now(*node, 0, Span<u8>(out.data(), out.size()));
     ASSERT_TRUE(n.ok());
     ASSERT_EQ(n.value(), big.size());
     EXPECT_EQ(std::string(reinterpret_cast<char*>(out.data()), n.value()), big);
-    auto last = node->read(big.size() - 1, Span<u8>(out.data(), 10));
+    auto last = read_now(*node, big.size() - 1, Span<u8>(out.data(), 10));
     ASSERT_TRUE(last.ok());
     EXPECT_EQ(last.value(), 1u);
     EXPECT_EQ(char(out[0]), big.back());
@@ -226,7 +228,7 @@ TEST(Initramfs, ReadDirIsSortedByName) {
     // Stable: listing twice gives the same answer; each entry's type and inode match stat.
     EXPECT_EQ(listing(*d), listing(*d));
     DirEntry entry;
-    for (u64 i = 0; d->read_dir(i, entry).value(); ++i) {
+    for (u64 i = 0; read_dir_now(*d, i, entry).value(); ++i) {
         FsNode* child = walked(*d, entry.name()).node;
         ASSERT_NE(child, nullptr);
         EXPECT_EQ(entry.inode, child->stat().inode);
@@ -234,9 +236,9 @@ TEST(Initramfs, ReadDirIsSortedByName) {
     }
     EXPECT_EQ(walked(*d, "mid").node->type(), NodeType::Directory);
     // Past the end, far past it, and on a file.
-    EXPECT_FALSE(d->read_dir(6, entry).value());
-    EXPECT_FALSE(d->read_dir(~u64(0), entry).value());
-    auto file = walked(*t.root, "top").node->read_dir(0, entry);
+    EXPECT_FALSE(read_dir_now(*d, 6, entry).value());
+    EXPECT_FALSE(read_dir_now(*d, ~u64(0), entry).value());
+    auto file = read_dir_now(*walked(*t.root, "top").node, 0, entry);
     ASSERT_TRUE(file.is_error());
     EXPECT_EQ(file.error(), Error::BadState);
 }
@@ -245,7 +247,7 @@ TEST(Initramfs, LongNamesRoundTripThroughReadDir) {
     Tree t(sample());
     DirEntry entry;
     bool found = false;
-    for (u64 i = 0; t.root->read_dir(i, entry).value(); ++i)
+    for (u64 i = 0; read_dir_now(*t.root, i, entry).value(); ++i)
         if (entry.name_length == 255) found = entry.name() == StringView(std::string(255, 'n').c_str());
     EXPECT_TRUE(found);
     EXPECT_NE(walked(*t.root, std::string(255, 'n').c_str()).node, nullptr);
@@ -255,7 +257,7 @@ TEST(Initramfs, WriteIsReadOnly) {
     Tree t(sample());
     const u8 data[] = {1, 2, 3};
     for (const char* p : {"etc/motd", "empty", "etc", "."}) {
-        auto w = walked(*t.root, p).node->write(0, Span<const u8>(data, 3));
+        auto w = write_now(*walked(*t.root, p).node, 0, Span<const u8>(data, 3));
         ASSERT_TRUE(w.is_error()) << p;
         EXPECT_EQ(w.error(), Error::ReadOnly) << p;
     }
@@ -264,13 +266,13 @@ TEST(Initramfs, WriteIsReadOnly) {
 
 TEST(Initramfs, LookupIsOneComponent) {
     Tree t(sample());
-    EXPECT_EQ(t.root->lookup("bin").value(), walked(*t.root, "bin").node);
-    EXPECT_EQ(t.root->lookup("bin/sh").error(), Error::NotFound);
-    EXPECT_EQ(t.root->lookup("nope").error(), Error::NotFound);
-    EXPECT_EQ(t.root->lookup("").error(), Error::NotFound);
-    EXPECT_EQ(t.root->lookup("bi").error(), Error::NotFound);
-    EXPECT_EQ(t.root->lookup("bins").error(), Error::NotFound);
-    EXPECT_EQ(walked(*t.root, "empty").node->lookup("x").error(), Error::BadState);
+    EXPECT_EQ(lookup_now(*t.root, "bin").value().get(), walked(*t.root, "bin").node);
+    EXPECT_EQ(lookup_now(*t.root, "bin/sh").error(), Error::NotFound);
+    EXPECT_EQ(lookup_now(*t.root, "nope").error(), Error::NotFound);
+    EXPECT_EQ(lookup_now(*t.root, "").error(), Error::NotFound);
+    EXPECT_EQ(lookup_now(*t.root, "bi").error(), Error::NotFound);
+    EXPECT_EQ(lookup_now(*t.root, "bins").error(), Error::NotFound);
+    EXPECT_EQ(lookup_now(*walked(*t.root, "empty").node, "x").error(), Error::BadState);
 }
 
 // ---------------------------------------------------------------------------
@@ -337,9 +339,21 @@ TEST(Walk, RefusedPaths) {
     }
     // 4096 bytes is allowed (and then simply not found).
     std::string limit;
-    while (limit.size() < 4096) limit += "x/";
+    while (limit.size() < 4096) limit += std::string(199, 'x') + "/";
     limit.resize(4096);
     EXPECT_EQ(walked(*t.root, StringView(limit.data(), limit.size())).fault, WalkFault::NotFound);
+    // So are kWalkDepthMax components, but not one more: the walk keeps
+    // every node it passed for "..".
+    std::string deep;
+    for (usize i = 0; i < kWalkDepthMax; ++i) deep += "d/";
+    EXPECT_EQ(check_path(StringView(deep.data(), deep.size())), WalkFault::None);
+    deep += "d";
+    EXPECT_EQ(walked(*t.root, StringView(deep.data(), deep.size())).fault, WalkFault::TooDeep);
+    // Going back up frees depth: a/../ repeated is never deep.
+    std::string zigzag;
+    for (usize i = 0; i < 100; ++i) zigzag += "bin/../";
+    zigzag += "bin/sh";
+    EXPECT_EQ(walked(*t.root, StringView(zigzag.data(), zigzag.size())).fault, WalkFault::None);
     EXPECT_EQ(check_path("bin/sh"), WalkFault::None);
     EXPECT_EQ(check_path("/x"), WalkFault::AbsolutePath);
 }
@@ -376,11 +390,10 @@ class FailingDir final : public FsNode {
 public:
     explicit FailingDir(Error e) : m_error(e) {}
     Stat stat() const override { return Stat {0, NodeType::Directory, 0755, 7}; }
-    Result<FsNode*> lookup(StringView) override { return m_error; }
-    FsNode* parent() override { return nullptr; }
-    Result<usize> read(u64, Span<u8>) override { return Error::BadState; }
-    Result<bool> read_dir(u64, DirEntry&) override { return false; }
-    Result<usize> write(u64, Span<const u8>) override { return Error::ReadOnly; }
+    Task<NodeRef> lookup(StringView) override { return m_error; }
+    Task<usize> read(u64, IoBuffer) override { return Error::BadState; }
+    Task<bool> read_dir(u64, DirEntry&) override { return false; }
+    Task<usize> write(u64, IoBuffer) override { return Error::ReadOnly; }
 
 private:
     Error m_error;

@@ -9,6 +9,7 @@
 #include "mm/frame_cache.hpp"
 #include "fake_host.hpp"
 #include "fake_ram.hpp"
+#include "heap_frames.hpp"
 
 namespace mote::test {
 
@@ -18,10 +19,11 @@ public:
         PhysRange range = ram.range(0, bytes);
         MUST(pages.initialize(Span<const PhysRange>(&range, 1), ram.offset()));
         frames.emplace(pages);
+        m_previous = this_cpu().frames;
         this_cpu().frames = &*frames;
     }
     ~TaskFixture() {
-        this_cpu().frames = nullptr;
+        this_cpu().frames = m_previous;
         frames.reset();
     }
 
@@ -41,6 +43,9 @@ public:
     Loop loop;
     PageAllocator pages;
     std::optional<FrameCache> frames;
+
+protected:
+    FrameSource* m_previous = nullptr;
 };
 
 }  // namespace mote::test
