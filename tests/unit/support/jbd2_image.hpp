@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <map>
 #include <regex>
 #include <string>
 #include <utility>
@@ -361,19 +362,25 @@ struct HandJournal {
     }
 };
 
-// Runs Recovery over an in-memory journal; `filesystem` (fs_blocks blocks)
-// receives the replays. `feed_hook` may change a block before it is fed
+// Runs Recovery over an in-memory journal; `filesystem` (sparse: blocks
+// never written read as zeros through home()) receives the replays. `feed_hook` may change a block before it is fed
 // (to simulate a journal that changes between passes).
 struct MemoryRecovery {
     Replayed result;
-    std::vector<std::vector<u8>> filesystem;
+    std::map<u64, std::vector<u8>> filesystem;
     std::vector<u32> reads;
+    u32 block_size = 0;
+
+    std::vector<u8> home(u64 block) const {
+        auto it = filesystem.find(block);
+        return it == filesystem.end() ? std::vector<u8>(block_size, 0) : it->second;
+    }
 };
 
 inline MemoryRecovery recover_blocks(const HandJournal& journal, u64 fs_blocks, usize revoke_capacity = 256,
                                      std::function<void(u32 block, usize read_index, std::vector<u8>&)> feed_hook = {}) {
     MemoryRecovery m;
-    m.filesystem.assign(fs_blocks, std::vector<u8>(journal.block_size, 0));
+    m.block_size = journal.block_size;
     const JournalSuperblock sb = journal.decoded();
     std::vector<RevokeEntry> revokes(revoke_capacity);
     std::vector<u8> descriptor(journal.block_size);
@@ -403,7 +410,8 @@ inline MemoryRecovery recover_blocks(const HandJournal& journal, u64 fs_blocks, 
             EXPECT_EQ(a.journal_block, m.reads.back());
             std::vector<u8> data = last;
             if (a.escaped) put_be32(data.data(), 0xC03B3998);
-            m.filesystem.at(a.home_block) = data;
+            EXPECT_LT(a.home_block, fs_blocks);
+            m.filesystem[a.home_block] = data;
             m.result.replays.push_back({a.home_block, a.journal_block});
         } else {
             m.result.ok = true;
