@@ -9,7 +9,8 @@ import sys
 
 BUILD = ["clang-19", "lld-19", "llvm-19", "libclang-rt-19-dev", "cmake", "ninja-build", "libgtest-dev",
          "liburing-dev", "python3", "git"]
-TEST = ["cpio"]  # the initramfs decoder is cross-checked against the real cpio tool
+TEST = ["cpio",  # the initramfs decoder is cross-checked against the real cpio tool
+        "e2fsprogs"]  # jbd2 recovery and the journal writer are cross-checked against debugfs and e2fsck
 BENCH = ["libbenchmark-dev"]
 QEMU = {
     "riscv64": ["qemu-system-misc", "qemu-system-data"],  # OpenSBI for -bios default is in qemu-system-data
