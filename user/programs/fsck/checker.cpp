@@ -120,11 +120,13 @@ DirInfo* Checker::dir_info(u32 number) {
 }
 
 Result<void> Checker::clear_inode(u32 number, Inode& inode) {
+    // Checking only, the inode stays what the disk says it is (as e2fsck
+    // -n goes on): in use if it was, its bitmap bit expected set.
+    if (!m_fix) return {};
     inode.links_count = 0;
     inode.dtime = m_now;
     m_types[number] = u8(FileType::Unknown);
-    if (m_fix) TRY(write_inode(number, inode));
-    return {};
+    return write_inode(number, inode);
 }
 
 u32 Checker::allocate_block(u32 goal) {

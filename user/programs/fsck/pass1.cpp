@@ -62,10 +62,17 @@ bool has_block_map(const Inode& inode) {
 
 }  // namespace
 
+// An inode pass 1 would clear, when checking only: still in use as far as
+// the later passes go (its blocks unclaimed, as e2fsck -n leaves them).
+void Checker::keep_unchecked(u32 number, const Inode& inode) {
+    if (m_fix) return;
+    m_types[number] = u8(inode.type);
+    m_links[number] = inode.links_count;
+}
+
 Result<void> Checker::pass1() {
     const Geometry& g = geometry();
     const u32 sectors_per_block = g.block_size / 512;
-    u32 directories = 0;
     for (u32 number = 1; number <= g.inodes_count; ++number) {
         Inode inode = TRY(read_inode(number));
         const bool reserved = number < g.first_inode && number != kRootInode;
@@ -110,12 +117,14 @@ Result<void> Checker::pass1() {
         if (inode.type == FileType::Unknown) {
             report(Problem::BadMode, m_fix, "inode {}: mode {:o} names no file type, inode cleared", number, inode.mode);
             TRY(clear_inode(number, inode));
+            keep_unchecked(number, inode);
             continue;
         }
         if (inode.flags & (kInodeFlagExtents | kInodeFlagInlineData)) {
             report(Problem::UnsupportedFlags, m_fix, "inode {}: {} on an ext2 filesystem, inode cleared", number,
                    inode.flags & kInodeFlagExtents ? "extents flag" : "inline data flag");
             TRY(clear_inode(number, inode));
+            keep_unchecked(number, inode);
             continue;
         }
         if (inode.type == FileType::Symlink) {
@@ -125,6 +134,7 @@ Result<void> Checker::pass1() {
                 report(Problem::BadSymlink, m_fix, "inode {}: symlink of {} bytes stored {}, inode cleared", number,
                        inode.size, inode.fast_symlink ? "in the inode" : "in a block");
                 TRY(clear_inode(number, inode));
+                keep_unchecked(number, inode);
                 continue;
             }
         }
@@ -139,11 +149,13 @@ Result<void> Checker::pass1() {
                 report(Problem::TooManyIllegalBlocks, m_fix, "inode {}: {} block pointers out of range, inode cleared",
                        number, surveyed.is_error() ? u64(m_walk_budget) : u64(s.illegal));
                 TRY(clear_inode(number, inode));
+                keep_unchecked(number, inode);
                 continue;
             }
             if (inode.type == FileType::Directory && s.data_blocks == 0) {
                 report(Problem::EmptyDirectory, m_fix, "inode {}: directory without blocks, inode cleared", number);
                 TRY(clear_inode(number, inode));
+                keep_unchecked(number, inode);
                 continue;
             }
             Claim c {this, number};
@@ -195,10 +207,11 @@ Result<void> Checker::pass1() {
 
         m_types[number] = u8(inode.type);
         m_links[number] = inode.links_count;
-        if (inode.type == FileType::Directory) ++directories;
     }
 
     // The directory table, in inode order.
+    u32 directories = 0;
+    for (u32 number = 1; number <= g.inodes_count; ++number) directories += type_of(number) == FileType::Directory;
     m_dirs = static_cast<DirInfo*>(allocate(sizeof(DirInfo) * max(directories, 1u)));
     if (!m_dirs) return Error::NoMemory;
     for (u32 number = 1; number <= g.inodes_count; ++number)

@@ -72,6 +72,9 @@ Result<void> scan_block(DirectoryScan& s, u32 block_number, u64 logical) {
                          child);
                 set_entry_inode(block, entry.offset, 0);
                 dirty = true;
+                // Checking only, the entry stays and counts (pass 4 then
+                // sees the link count it implies, as e2fsck -n does).
+                if (!c.fixing() && c.m_counted[child] != 0xffff) ++c.m_counted[child];
                 continue;
             }
             info->parent = s.number;

@@ -30,6 +30,38 @@ Result<void> set_dotdot(Checker& c, u32 number, u32 parent) {
     return Error::Malformed;
 }
 
+// Blanks the entry of directory `dir` that names `child` (not "." or
+// ".."), as e2fsck clears an entry.
+struct EntryRemoval {
+    Checker* checker;
+    u32 dir;
+    u32 child;
+    bool done = false;
+    bool failed = false;
+};
+
+u32 remove_naming(void* context, const BlockRef& ref) {
+    auto& s = *static_cast<EntryRemoval*>(context);
+    Checker& c = *s.checker;
+    const Geometry& g = c.geometry();
+    if (s.done || s.failed || ref.level != 0 || !g.is_data_block(ref.block)) return ref.block;
+    Bytes block(c.m_dir_block, g.block_size);
+    if (c.read_block(ref.block, block).is_error()) {
+        s.failed = true;
+        return ref.block;
+    }
+    auto decoded = ref.logical == 0 ? DirectoryBlock::decode_first(g, block, s.dir) : DirectoryBlock::decode(g, block);
+    if (decoded.is_error()) return ref.block;
+    for (const DirEntry& entry : decoded.value()) {
+        if (!entry.in_use() || entry.is_dot() || entry.is_dotdot() || entry.inode != s.child) continue;
+        set_entry_inode(block, entry.offset, 0);
+        if (c.write_block(ref.block, block).is_error()) s.failed = true;
+        else s.done = true;
+        break;
+    }
+    return ref.block;
+}
+
 }  // namespace
 
 Result<bool> Checker::pass3() {
@@ -75,6 +107,16 @@ Result<bool> Checker::pass3() {
             DirInfo* info = dir_info(detached);
             const bool can = m_lost_found != 0 && m_lost_found != detached && done.get(m_lost_found);
             bool fixed = false;
+            // A loop is cut where it closes: the entry naming `detached`
+            // in its old parent goes, or it would be named twice.
+            const bool in_loop = info->parent != 0 && in_use(info->parent) && dir_info(info->parent);
+            if (can && m_fix && in_loop) {
+                Inode old_parent = TRY(read_inode(info->parent));
+                EntryRemoval removal {this, info->parent, detached};
+                TRY(walk_blocks(old_parent, remove_naming, &removal));
+                if (removal.failed) return Error::Io;
+            }
+            if (can && in_loop && m_counted[detached] != 0) --m_counted[detached];
             if (can && m_fix) fixed = TRY(add_to_lost_found(detached, FileType::Directory));
             report(Problem::UnconnectedDirectory, fixed, "directory {} is not reachable from the root (parent {}), {}",
                    detached, info->parent, can ? "moved to /lost+found" : "left");
