@@ -8,4 +8,14 @@ set(MOTE_USER_PORTABLE_SOURCES
     ${CMAKE_SOURCE_DIR}/user/runtime/spawn.cpp ${CMAKE_SOURCE_DIR}/user/runtime/startup.cpp
     ${CMAKE_SOURCE_DIR}/user/runtime/strings.cpp ${CMAKE_SOURCE_DIR}/user/runtime/sys.cpp)
 set(MOTE_USER_SHELL_LOGIC_SOURCES ${CMAKE_SOURCE_DIR}/user/programs/sh/command_line.cpp)
-set(MOTE_USER_INCLUDE_DIRS ${CMAKE_SOURCE_DIR}/user/runtime ${CMAKE_SOURCE_DIR}/user/programs/sh)
+# fsck's checker core (user/programs/fsck/ less its main, fsck.cpp): pure
+# logic over a Disk, checked against e2fsprogs by tests/unit/fsck_test.cpp.
+set(fsck ${CMAKE_SOURCE_DIR}/user/programs/fsck)
+set(MOTE_USER_FSCK_SOURCES
+    ${fsck}/block_walk.cpp ${fsck}/checker.cpp ${fsck}/directory_repair.cpp ${fsck}/orphans.cpp ${fsck}/pass1.cpp
+    ${fsck}/pass2.cpp ${fsck}/pass3.cpp ${fsck}/pass4.cpp ${fsck}/pass5.cpp ${fsck}/problem.cpp)
+# The ext2 format layer fsck builds on, compiled into the program (the
+# kernel and the unit tests have it already).
+file(GLOB MOTE_EXT2_FORMAT_SOURCES CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/kernel/fs/ext2/*.cpp)
+set(MOTE_USER_INCLUDE_DIRS ${CMAKE_SOURCE_DIR}/user/runtime ${CMAKE_SOURCE_DIR}/user/programs/sh
+    ${CMAKE_SOURCE_DIR}/user/programs)

@@ -11,6 +11,7 @@ its own and is killed by PID at the end."""
 import argparse
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -174,6 +175,41 @@ class HostedUserTest(unittest.TestCase):
             k, text = self.boot("bin/escape", disk=disk, timeout=90)
         test_caps.check_escape_output(k.out, self.fail)
         self.assertIn("init ended: reason 1 status 0", text)
+
+    @unittest.skipUnless(shutil.which("mke2fs") and shutil.which("debugfs") and shutil.which("e2fsck"),
+                         "needs e2fsprogs")
+    def test_fsck_repairs_the_disk(self):
+        # The real program over dev/vda (through sh, which passes it the dev
+        # capability): a broken ext3 image is found (exit 4), repaired
+        # (exit 1) and then clean (exit 0); e2fsck agrees with the result.
+        with tempfile.TemporaryDirectory() as tmp:
+            tree = os.path.join(tmp, "tree")
+            os.makedirs(os.path.join(tree, "dir"))
+            for name, size in (("file", 5000), ("dir/inner", 300)):
+                with open(os.path.join(tree, name), "wb") as f:
+                    f.write(b"m" * size)
+            disk = os.path.join(tmp, "disk.img")
+            with open(disk, "wb") as f:
+                f.truncate(16 << 20)
+            subprocess.run(["mke2fs", "-q", "-F", "-t", "ext3", "-b", "1024", "-E", "root_owner=0:0", "-d", tree,
+                            disk], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            for request in ("sif /file links_count 4", "unlink /dir/inner"):
+                subprocess.run(["debugfs", "-w", "-R", request, disk], check=True, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)
+            self.assertEqual(subprocess.run(["e2fsck", "-fn", disk], stdout=subprocess.DEVNULL,
+                                            stderr=subprocess.DEVNULL).returncode, 4)
+            k, text = self.boot(None, stdin=b"fsck -n\nfsck -y\nfsck -y\n", disk=disk, timeout=90)
+            checked = subprocess.run(["e2fsck", "-fn", disk], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        runs = k.out.split("$ fsck")[1:]
+        self.assertEqual(len(runs), 3, k.out[-3000:])
+        self.assertIn("link count 4 -> 1 (not fixed)", runs[0])
+        self.assertIn("[exit 4]", runs[0])
+        self.assertIn("link count 4 -> 1 (fixed)", runs[1])
+        self.assertIn("moved to /lost+found (fixed)", runs[1])
+        self.assertIn("[exit 1]", runs[1])
+        self.assertIn("0 problems, 0 fixed", runs[2])
+        self.assertNotIn("[exit", runs[2])
+        self.assertEqual(checked.returncode, 0, checked.stdout.decode(errors="replace"))
 
     def test_channel_semantics(self):
         k, text = self.boot("bin/chantest", timeout=120)

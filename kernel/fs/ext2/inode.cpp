@@ -87,21 +87,13 @@ Result<InodeLocation> locate_inode(const Geometry& geometry, u32 number, Ext2Fau
     return location;
 }
 
-Result<Inode> decode_inode(const Geometry& geometry, ReadonlyBytes bytes, Ext2Fault* fault) {
-    if (fault) *fault = Ext2Fault::None;
-    if (bytes.size() < geometry.inode_size || bytes.size() < kGoodOldInodeSize)
-        return fail(fault, Ext2Fault::InodeTruncated);
-
+Inode load_inode(const Geometry& geometry, ReadonlyBytes bytes) {
+    VERIFY(bytes.size() >= kGoodOldInodeSize);
     Inode inode;
     inode.mode = load_le16(bytes, kMode);
     inode.links_count = load_le16(bytes, kLinksCount);
     inode.dtime = load_le32(bytes, kDtime);
-    // Linux's rule for an inode that must not be used: no links and either
-    // never used (mode 0) or deleted (a deletion time).
-    if (inode.links_count == 0 && (inode.mode == 0 || inode.dtime != 0)) return fail(fault, Ext2Fault::InodeNotInUse);
     inode.type = file_type_of_mode(inode.mode);
-    if (inode.type == FileType::Unknown) return fail(fault, Ext2Fault::BadFileType);
-
     inode.uid = u32(load_le16(bytes, kUidLow)) | u32(load_le16(bytes, kUidHigh)) << 16;
     inode.gid = u32(load_le16(bytes, kGidLow)) | u32(load_le16(bytes, kGidHigh)) << 16;
     inode.atime = load_le32(bytes, kAtime);
@@ -111,10 +103,6 @@ Result<Inode> decode_inode(const Geometry& geometry, ReadonlyBytes bytes, Ext2Fa
     for (usize i = 0; i < kBlockSlots; ++i) inode.block[i] = load_le32(bytes, kBlock + 4 * i);
     inode.generation = load_le32(bytes, kGeneration);
     inode.file_acl = load_le32(bytes, kFileAcl);
-
-    // These flags say the block array is not a block map at all.
-    if (inode.flags & kInodeFlagExtents) return fail(fault, Ext2Fault::ExtentsUnsupported, Error::Unsupported);
-    if (inode.flags & kInodeFlagInlineData) return fail(fault, Ext2Fault::InlineDataUnsupported, Error::Unsupported);
 
     const u32 size_high = load_le32(bytes, kSizeHigh);
     inode.size = load_le32(bytes, kSizeLow);
@@ -128,15 +116,34 @@ Result<Inode> decode_inode(const Geometry& geometry, ReadonlyBytes bytes, Ext2Fa
         inode.sectors |= u64(load_le16(bytes, kBlocksHigh)) << 32;
         if (inode.flags & kInodeFlagHugeFile) inode.sectors *= geometry.block_size / 512;
     }
+    // Linux's ext2 rule: a symlink with no blocks besides its xattr block
+    // keeps its target in i_block.
+    if (inode.type == FileType::Symlink) {
+        const u64 acl_sectors = inode.file_acl ? geometry.block_size / 512 : 0;
+        inode.fast_symlink = inode.sectors == acl_sectors;
+    }
+    return inode;
+}
+
+Result<Inode> decode_inode(const Geometry& geometry, ReadonlyBytes bytes, Ext2Fault* fault) {
+    if (fault) *fault = Ext2Fault::None;
+    if (bytes.size() < geometry.inode_size || bytes.size() < kGoodOldInodeSize)
+        return fail(fault, Ext2Fault::InodeTruncated);
+
+    const Inode inode = load_inode(geometry, bytes);
+    // Linux's rule for an inode that must not be used: no links and either
+    // never used (mode 0) or deleted (a deletion time).
+    if (inode.links_count == 0 && (inode.mode == 0 || inode.dtime != 0)) return fail(fault, Ext2Fault::InodeNotInUse);
+    if (inode.type == FileType::Unknown) return fail(fault, Ext2Fault::BadFileType);
+
+    // These flags say the block array is not a block map at all.
+    if (inode.flags & kInodeFlagExtents) return fail(fault, Ext2Fault::ExtentsUnsupported, Error::Unsupported);
+    if (inode.flags & kInodeFlagInlineData) return fail(fault, Ext2Fault::InlineDataUnsupported, Error::Unsupported);
 
     if (inode.file_acl != 0 && !geometry.is_data_block(inode.file_acl))
         return fail(fault, Ext2Fault::FileAclOutOfRange);
 
     if (inode.type == FileType::Symlink) {
-        // Linux's ext2 rule: a symlink with no blocks besides its xattr block
-        // keeps its target in i_block.
-        const u64 acl_sectors = inode.file_acl ? geometry.block_size / 512 : 0;
-        inode.fast_symlink = inode.sectors == acl_sectors;
         if (inode.size == 0) return fail(fault, Ext2Fault::BadSymlinkSize);
         if (inode.fast_symlink) {
             if (inode.size > kFastSymlinkMax) return fail(fault, Ext2Fault::BadSymlinkSize);

@@ -105,6 +105,13 @@ Result<InodeLocation> locate_inode(const Geometry& geometry, u32 number, Ext2Fau
 // Malformed, or Unsupported for ExtentsUnsupported / InlineDataUnsupported.
 Result<Inode> decode_inode(const Geometry& geometry, ReadonlyBytes bytes, Ext2Fault* fault = nullptr);
 
+// Reads every modelled field of an inode's bytes (VERIFYs at least 128)
+// without judging any of them: the type may be Unknown, pointers out of
+// range, the size anything. For a checker that must see a corrupt inode
+// to repair it; everyone else uses decode_inode(), which is this plus the
+// checks.
+Inode load_inode(const Geometry& geometry, ReadonlyBytes bytes);
+
 // Writes the modelled fields of `inode` into its on-disk bytes (VERIFYs at
 // least 128): mode, uid, gid, size (the high word for regular files,
 // dir_acl otherwise), the four times, links, sectors (its high word only
