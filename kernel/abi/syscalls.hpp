@@ -46,7 +46,18 @@ enum class Sys : uint64_t {
     ChannelRecv = 19,    // channel_recv(end, ChannelMessage*, timeout_ns) -> bytes received
     RingSetup = 20,      // ring_setup(entries) -> address of the mapped RingHeader
     RingEnter = 21,      // ring_enter(to_submit, min_complete, timeout_ns) -> completions waiting
-    Count = 22,
+    // Names in a filesystem (each needs kRightCreate on the directory handles involved):
+    MakeDir = 22,   // mkdir(dir, path, path_len, mode) -> 0
+    Unlink = 23,    // unlink(dir, path, path_len, UnlinkFlags) -> 0: a file, link or symlink; rmdir with kUnlinkDirectory
+    Rename = 24,    // rename(const PathPair*) -> 0: atomic, replacing an existing `to` (not a non-empty directory)
+    Link = 25,      // link(const PathPair*) -> 0: a new name `to` for the file `from` (a hard link)
+    Symlink = 26,   // symlink(dir, path, path_len, target, target_len) -> 0
+    // Files:
+    Truncate = 27,  // truncate(handle, size) -> 0 (needs kRightWrite)
+    Sync = 28,      // sync(handle, SyncFlags) -> 0: the file's data and metadata are on stable storage (fsync), or the whole filesystem with kSyncFilesystem
+    StatFs = 29,    // statfs(handle, FsStat*) -> 0: the filesystem the handle's node is on
+    SetTimes = 30,  // set_times(handle, atime_ns, mtime_ns) -> 0 (needs kRightWrite); kTimeNow / kTimeOmit
+    Count = 31,
 };
 
 // The user-visible failure reasons, one for each of the kernel's closed
@@ -77,6 +88,11 @@ enum class Err : int64_t {
     AccessDenied = 22,    // the handle lacks a right the call needs
     PeerClosed = 23,      // the other end of the channel is closed
     Escapes = 24,         // a path would leave the directory it starts from ('..' past it, or absolute)
+    Exists = 25,          // the name is already taken
+    NotEmpty = 26,        // the directory to remove or replace has entries
+    NoSpace = 27,         // the filesystem is full (blocks or inodes)
+    CrossDevice = 28,     // link or rename across two filesystems
+    SymlinkLoop = 29,     // a path follows too many symbolic links
 };
 inline constexpr int64_t kErrorLimit = 4095;
 
@@ -107,21 +123,65 @@ enum Rights : uint32_t {
 enum OpenFlags : uint64_t {
     kOpenRead = 1,
     kOpenWrite = 2,
-    kOpenDirectory = 4,  // fail with NotDirectory unless it is one
+    kOpenDirectory = 4,   // fail with NotDirectory unless it is one
+    kOpenCreate = 8,      // create a file if the name is free (needs kRightCreate on `dir`)
+    kOpenExclusive = 16,  // with kOpenCreate: fail with Exists if the name is taken
+    kOpenTruncate = 32,   // with kOpenWrite: cut the file to 0 bytes
+    kOpenAppend = 64,     // with kOpenWrite: writes at kCurrentOffset go to the end
+    kOpenNoFollow = 128,  // the last component may be a symlink: open it itself (read() gives its target)
 };
+// The mode a file created by open() gets when the caller gives none (0644).
+inline constexpr uint32_t kDefaultFileMode = 0644;
+inline constexpr uint32_t kDefaultDirMode = 0755;
+
+// unlink() flags.
+enum UnlinkFlags : uint64_t { kUnlinkDirectory = 1 };  // remove an empty directory (rmdir)
+// sync() flags.
+enum SyncFlags : uint64_t { kSyncFilesystem = 1 };
+// set_times(): leave a time as it is, or set it to the current time.
+inline constexpr int64_t kTimeOmit = -1;
+inline constexpr int64_t kTimeNow = -2;
+
+// rename() and link(): from `from_dir`/`from_path` to `to_dir`/`to_path`.
+struct PathPair {
+    uint64_t from_dir;  // Handle
+    uint64_t from_path;
+    uint64_t from_length;
+    uint64_t to_dir;  // Handle
+    uint64_t to_path;
+    uint64_t to_length;
+};
+
+// statfs(): sizes in blocks of block_size bytes.
+struct FsStat {
+    uint64_t block_size;
+    uint64_t blocks;        // total
+    uint64_t free_blocks;   // free, including those reserved for the administrator
+    uint64_t avail_blocks;  // free to ordinary programs
+    uint64_t files;         // inodes, total (0 if the filesystem has no limit)
+    uint64_t free_files;
+    uint32_t flags;         // FsFlags
+    uint32_t name_max;      // longest name
+    char type[16];          // "ext2", "ext3", "initramfs", "ramfs", "sys", NUL-terminated
+};
+enum FsFlags : uint32_t { kFsReadOnly = 1, kFsJournal = 2 };
 
 // read()/write() offset meaning "the handle's own position" (and advance it).
 inline constexpr uint64_t kCurrentOffset = ~uint64_t(0);
 
-enum class NodeType : uint32_t { File = 1, Directory = 2, Device = 3, Process = 4, Stream = 5, Channel = 6 };
+enum class NodeType : uint32_t { File = 1, Directory = 2, Device = 3, Process = 4, Stream = 5, Channel = 6, Symlink = 7 };
 
 struct Stat {
-    uint64_t size;    // bytes (a file), messages queued (a channel end)
+    uint64_t size;    // bytes (a file, a symlink's target), messages queued (a channel end)
     uint32_t type;    // NodeType
     uint32_t mode;    // permission bits as stored (cpio, ext2)
     uint64_t inode;   // the node's number, or the kernel object's id
     uint32_t rights;  // the handle's Rights
-    uint32_t reserved;
+    uint32_t links;   // hard links (names) to the node; 1 where the filesystem keeps no count
+    uint64_t blocks;  // 512-byte units allocated on disk (0 in memory)
+    int64_t atime_ns;  // last access, nanoseconds since 1970 (0: not kept)
+    int64_t mtime_ns;  // last change of the contents
+    int64_t ctime_ns;  // last change of the node (links, mode, times)
 };
 
 inline constexpr uint32_t kNameMax = 255;

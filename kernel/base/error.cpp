@@ -20,6 +20,10 @@ const char* error_name(Error e) {
     case Error::BadState: return "BadState";
     case Error::AccessDenied: return "AccessDenied";
     case Error::PeerClosed: return "PeerClosed";
+    case Error::Exists: return "Exists";
+    case Error::NotEmpty: return "NotEmpty";
+    case Error::NoSpace: return "NoSpace";
+    case Error::CrossDevice: return "CrossDevice";
     }
     return "UnknownError";
 }

@@ -27,9 +27,13 @@ enum class Error : u8 {
     BadState,         // the operation is not allowed in the object's current state
     AccessDenied,     // the handle lacks a right the operation needs
     PeerClosed,       // the other end of a channel is gone
+    Exists,           // the name is already taken (create, mkdir, link, symlink)
+    NotEmpty,         // a directory to remove or replace still has entries
+    NoSpace,          // a filesystem has no free block or inode left
+    CrossDevice,      // a link or rename between two filesystems
 };
 
-inline constexpr usize kErrorCount = 16;
+inline constexpr usize kErrorCount = 20;
 
 // A stable, human-readable name ("NoMemory") for logs, the shell and tests.
 const char* error_name(Error e);

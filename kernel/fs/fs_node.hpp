@@ -35,13 +35,29 @@ using NodeType = abi::NodeType;
 
 // What stat() reports; abi::Stat is its user-visible copy (to_abi).
 struct Stat {
-    u64 size = 0;  // bytes of a file; filesystem-defined for others (0 in the initramfs)
+    u64 size = 0;  // bytes of a file or a symlink's target; filesystem-defined for others (0 in the initramfs)
     NodeType type = NodeType::File;
     u32 mode = 0;   // permission bits as stored (cpio, ext2), 07777 at most
     u64 inode = 0;  // unique within its filesystem, never 0
+    u32 links = 1;  // names that refer to the node
+    u64 blocks = 0;  // 512-byte units allocated on a disk
+    i64 atime_ns = 0;  // nanoseconds since 1970; 0 where the filesystem keeps no times
+    i64 mtime_ns = 0;
+    i64 ctime_ns = 0;
 
-    abi::Stat to_abi() const { return abi::Stat {size, u32(type), mode, inode, 0, 0}; }
+    abi::Stat to_abi() const {
+        return abi::Stat {size, u32(type), mode, inode, 0, links, blocks, atime_ns, mtime_ns, ctime_ns};
+    }
 };
+
+// What a new node is (FsNode::create).
+struct CreateSpec {
+    NodeType type = NodeType::File;  // File, Directory or Symlink
+    u32 mode = abi::kDefaultFileMode;  // permission bits (07777 at most)
+    StringView target;                 // Symlink: what it points to (1..4095 bytes)
+};
+
+class Filesystem;
 
 // One directory entry, the name copied out, so it stays valid whatever
 // the filesystem does with the block it came from.
@@ -92,6 +108,51 @@ public:
     // directory of a writable one.
     virtual Task<usize> write(u64 offset, IoBuffer data) = 0;
 
+    // ---- Changing a filesystem. Every one returns ReadOnly on a read-only
+    // filesystem and Unsupported where the filesystem cannot (the default);
+    // the directory operations return BadState on a node that is not a
+    // directory. Names are single components, as for lookup(); the caller
+    // (the syscall layer) has checked them.
+
+    // A new file, directory or symlink called `name` in this directory,
+    // referenced. Exists if the name is taken; NoSpace when out of blocks
+    // or inodes.
+    virtual Task<NodeRef> create(StringView name, CreateSpec spec);
+
+    // A new name for `node` (a hard link): not a directory (BadState),
+    // CrossDevice if it lives in another filesystem, Exists if taken.
+    virtual Task<void> link(StringView, FsNode&) { return Error::Unsupported; }
+
+    // Removes the name. `directory`: only an empty directory (rmdir:
+    // NotEmpty, BadState if it is not a directory); otherwise only a
+    // non-directory (BadState on a directory). The node goes when its last
+    // name and last reference are gone.
+    virtual Task<void> unlink(StringView, bool) { return Error::Unsupported; }
+
+    // Moves `name` to `new_name` in `new_directory`, atomically: a crash
+    // leaves either the old or the new name, and an existing `new_name` is
+    // replaced (a file by a file, an empty directory by a directory; else
+    // BadState or NotEmpty). Moving a directory below itself is BadState;
+    // another filesystem's directory is CrossDevice.
+    virtual Task<void> rename(StringView, FsNode&, StringView) { return Error::Unsupported; }
+
+    // Cuts or extends (with zeros) a file to `size` bytes.
+    virtual Task<void> truncate(u64) { return Error::Unsupported; }
+
+    // Sets the access and modification times (nanoseconds since 1970,
+    // abi::kTimeOmit to keep one); the change time becomes now.
+    virtual Task<void> set_times(i64, i64) { return Error::Unsupported; }
+
+    // fsync: when it completes, the node's data and metadata (and what a
+    // later mount needs to reach it) are on stable storage. Memory
+    // filesystems complete at once.
+    virtual Task<void> sync() { return Result<void> {}; }
+
+    // The filesystem the node belongs to, for statfs(), sync of a whole
+    // filesystem and the CrossDevice checks; nullptr for the kernel's own
+    // trees (/sys, /dev), which have none.
+    virtual Filesystem* filesystem() { return nullptr; }
+
     // A device node's own kernel object, which open() hands out instead of
     // a plain file view: devices answer asynchronously (a block device's
     // read parks the caller until the disk completes). nullptr for
@@ -120,6 +181,19 @@ protected:
     ~FsNode() = default;
     FsNode(const FsNode&) = delete;
     FsNode& operator=(const FsNode&) = delete;
+};
+
+// One mounted filesystem (ext2, a ramfs, the initramfs): what statfs()
+// reports and sync of the whole of it. Lives as long as it is mounted.
+class Filesystem {
+public:
+    virtual abi::FsStat stats() = 0;
+    // Every change made so far is on stable storage when it completes.
+    virtual Task<void> sync() { return Result<void> {}; }
+
+protected:
+    Filesystem() = default;
+    ~Filesystem() = default;
 };
 
 // A counted reference to a node (FsNode::retain/release).
@@ -155,5 +229,9 @@ public:
 private:
     FsNode* m_node = nullptr;
 };
+
+// Defined here, where NodeRef is complete; inline, so FsNode has no key
+// function and every user gets its vtable.
+inline Task<NodeRef> FsNode::create(StringView, CreateSpec) { return Error::Unsupported; }
 
 }  // namespace mote::fs

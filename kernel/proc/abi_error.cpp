@@ -20,6 +20,10 @@ abi::Err to_abi(Error error) {
     case Error::BadState: return abi::Err::BadState;
     case Error::AccessDenied: return abi::Err::AccessDenied;
     case Error::PeerClosed: return abi::Err::PeerClosed;
+    case Error::Exists: return abi::Err::Exists;
+    case Error::NotEmpty: return abi::Err::NotEmpty;
+    case Error::NoSpace: return abi::Err::NoSpace;
+    case Error::CrossDevice: return abi::Err::CrossDevice;
     }
     return abi::Err::InvalidArgument;
 }
@@ -50,6 +54,11 @@ const char* abi_error_name(abi::Err error) {
     case abi::Err::AccessDenied: return "AccessDenied";
     case abi::Err::PeerClosed: return "PeerClosed";
     case abi::Err::Escapes: return "Escapes";
+    case abi::Err::Exists: return "Exists";
+    case abi::Err::NotEmpty: return "NotEmpty";
+    case abi::Err::NoSpace: return "NoSpace";
+    case abi::Err::CrossDevice: return "CrossDevice";
+    case abi::Err::SymlinkLoop: return "SymlinkLoop";
     }
     return "UnknownErr";  // a value outside the ABI: say so, never crash
 }
