@@ -1,0 +1,147 @@
+// A file's block map: finding, filling and freeing the blocks behind file
+// block numbers, through up to three levels of indirect blocks.
+#include "fs/ext2/block_map.hpp"
+
+#include "base/memory.hpp"
+#include "fs/ext2/ext2_fs.hpp"
+#include "fs/ext2/le_bytes.hpp"
+
+namespace mote::fs::ext2 {
+
+namespace {
+
+u32 goal_for(const Geometry& g, const Ext2Node& node) {
+    if (node.inode().block[0] && g.is_data_block(node.inode().block[0])) return node.inode().block[0];
+    // The first data block of the inode's own group.
+    const u32 group = (node.number() - 1) / g.inodes_per_group;
+    return g.group_first_block(group) + g.group_metadata_blocks(group);
+}
+
+}  // namespace
+
+Task<u32> Ext2Fs::map_block(Ext2Node& node, u64 logical, bool allocate, bool* fresh) {
+    const Geometry& g = m_sb.geometry;
+    if (fresh) *fresh = false;
+    Ext2Fault fault = Ext2Fault::None;
+    auto found = block_path(g.block_size, logical, &fault);
+    if (found.is_error()) co_return allocate ? Error::Overflow : Error::OutOfRange;
+    const BlockPath path = found.value();
+    Inode& inode = node.m_inode;
+    const u32 block_sectors = g.block_size / 512;
+    u32 goal = node.m_alloc_goal ? node.m_alloc_goal : goal_for(g, node);
+
+    // Fills a hole: a zeroed block, counted in the inode's sectors.
+    auto fill = [&](bool metadata) -> Task<u32> {
+        u32 block = CO_TRY(co_await allocate_block(goal));
+        BufferRef buffer = CO_TRY(co_await m_cache.get_zeroed(block));
+        if (metadata) {
+            CO_TRY(co_await modify(buffer));
+            mem_set(buffer.data(), 0, g.block_size);
+            dirty(buffer);
+        }
+        inode.sectors += block_sectors;
+        goal = block + 1;
+        node.m_alloc_goal = goal;
+        co_return block;
+    };
+
+    u32 pointer = inode.block[path.slot];
+    if (pointer != 0 && !g.is_data_block(pointer)) co_return corrupt(Ext2Fault::BlockPointerOutOfRange, node.m_number, "block map");
+    if (pointer == 0) {
+        if (!allocate) co_return 0u;
+        pointer = CO_TRY(co_await fill(path.depth > 0));
+        inode.block[path.slot] = pointer;
+        if (path.depth == 0 && fresh) *fresh = true;
+    }
+    for (u32 level = 0; level < path.depth; ++level) {
+        BufferRef indirect = CO_TRY(co_await m_cache.read(pointer));
+        const usize at = path.index[level] * 4;
+        u32 next = load_le32(ReadonlyBytes(indirect.data(), g.block_size), at);
+        if (next != 0 && !g.is_data_block(next))
+            co_return corrupt(Ext2Fault::BlockPointerOutOfRange, node.m_number, "indirect block");
+        if (next == 0) {
+            if (!allocate) co_return 0u;
+            const bool last = level + 1 == path.depth;
+            next = CO_TRY(co_await fill(!last));
+            CO_TRY(co_await modify(indirect));
+            store_le32(Bytes(indirect.data(), g.block_size), at, next);
+            dirty(indirect);
+            if (last && fresh) *fresh = true;
+        }
+        pointer = next;
+    }
+    co_return pointer;
+}
+
+// Frees the blocks below indirect block `block` (at `depth` levels above
+// the data, covering file blocks from `span_first`) whose file block is
+// `first_freed` or later; *emptied if no pointer is left in it.
+Task<void> Ext2Fs::free_tree(u32 block, u32 depth, u64 span_first, u64 first_freed, bool* emptied) {
+    const Geometry& g = m_sb.geometry;
+    *emptied = false;
+    if (!g.is_data_block(block)) co_return corrupt(Ext2Fault::BlockPointerOutOfRange, 0, "indirect block");
+    const u64 per = g.pointers_per_block;
+    u64 child_span = 1;
+    for (u32 i = 1; i < depth; ++i) child_span *= per;
+    BufferRef indirect = CO_TRY(co_await m_cache.read(block));
+    bool changed = false;
+    bool any_left = false;
+    for (u64 j = 0; j < per; ++j) {
+        const u64 first = span_first + j * child_span;
+        u32 child = load_le32(ReadonlyBytes(indirect.data(), g.block_size), usize(j * 4));
+        if (child == 0) continue;
+        if (first + child_span <= first_freed) {
+            any_left = true;
+            continue;
+        }
+        bool child_empty = true;
+        if (depth > 1) CO_TRY(co_await free_tree(child, depth - 1, first, first_freed, &child_empty));
+        if (!child_empty) {
+            any_left = true;
+            continue;
+        }
+        CO_TRY(co_await free_block(child, depth > 1));
+        if (!changed) {
+            CO_TRY(co_await modify(indirect));
+            changed = true;
+        }
+        store_le32(Bytes(indirect.data(), g.block_size), usize(j * 4), 0);
+    }
+    if (changed) dirty(indirect);
+    *emptied = !any_left;
+    co_return Result<void> {};
+}
+
+Task<void> Ext2Fs::free_blocks_from(Ext2Node& node, u64 first_freed) {
+    const Geometry& g = m_sb.geometry;
+    Inode& inode = node.m_inode;
+    const u32 block_sectors = g.block_size / 512;
+    const u64 before = m_counters.blocks_freed;
+    for (u32 slot = 0; slot < kDirectBlocks; ++slot) {
+        if (slot < first_freed || inode.block[slot] == 0) continue;
+        CO_TRY(co_await free_block(inode.block[slot], false));
+        inode.block[slot] = 0;
+    }
+    const u64 per = g.pointers_per_block;
+    u64 span_first = kDirectBlocks;
+    u64 span = per;
+    for (u32 depth = 1; depth <= 3; ++depth) {
+        const u32 slot = kDirectBlocks + depth - 1;
+        if (inode.block[slot] != 0 && span_first + span > first_freed) {
+            bool emptied = false;
+            CO_TRY(co_await free_tree(inode.block[slot], depth, span_first, first_freed, &emptied));
+            if (emptied) {
+                CO_TRY(co_await free_block(inode.block[slot], true));
+                inode.block[slot] = 0;
+            }
+        }
+        span_first += span;
+        span *= per;
+    }
+    const u64 freed = m_counters.blocks_freed - before;
+    inode.sectors = inode.sectors >= freed * block_sectors ? inode.sectors - freed * block_sectors : 0;
+    node.m_alloc_goal = 0;
+    co_return Result<void> {};
+}
+
+}  // namespace mote::fs::ext2

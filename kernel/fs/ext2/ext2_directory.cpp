@@ -1,0 +1,226 @@
+// Directories: finding, listing, adding and removing entries, block by
+// block through the format layer's DirectoryBlock. Linux's indexed (htree)
+// directories read correctly as linear ones (the index hides in records
+// that linear readers skip); the first change to one drops its index flag,
+// which leaves a valid linear directory, as e2fsck expects.
+#include "base/memory.hpp"
+#include "fs/ext2/directory_block.hpp"
+#include "fs/ext2/ext2_fs.hpp"
+#include "fs/ext2/le_bytes.hpp"
+
+namespace mote::fs::ext2 {
+
+namespace {
+
+NodeType node_type_of(FileType type) {
+    switch (type) {
+    case FileType::Regular: return NodeType::File;
+    case FileType::Directory: return NodeType::Directory;
+    case FileType::Symlink: return NodeType::Symlink;
+    case FileType::Unknown: return NodeType::File;
+    default: return NodeType::Device;
+    }
+}
+
+}  // namespace
+
+// The decoded block `logical` of `dir` (pinned in `out`), validated; a
+// hole decodes as nothing (an empty DirectoryBlock is not possible, so
+// holes return NotFound and callers skip them).
+static Task<DirectoryBlock> load_dir_block(Ext2Fs& fs, BlockCache& cache, u32 block, u64 logical, u32 self,
+                                           BufferRef& out, Ext2Fault& fault) {
+    out = CO_TRY(co_await cache.read(block));
+    const Geometry& g = fs.geometry();
+    ReadonlyBytes bytes(out.data(), g.block_size);
+    auto decoded = logical == 0 ? DirectoryBlock::decode_first(g, bytes, self, &fault)
+                                : DirectoryBlock::decode(g, bytes, &fault);
+    co_return decoded;
+}
+
+Task<Ext2Fs::Found> Ext2Fs::find_entry(Ext2Node& dir, StringView name) {
+    const Geometry& g = m_sb.geometry;
+    const u64 blocks = dir.m_inode.size / g.block_size;
+    ++m_counters.lookups;
+    for (u64 logical = 0; logical < blocks; ++logical) {
+        u32 block = CO_TRY(co_await map_block(dir, logical, false));
+        if (block == 0) continue;
+        BufferRef buffer;
+        Ext2Fault fault = Ext2Fault::None;
+        auto decoded = co_await load_dir_block(*this, m_cache, block, logical, dir.m_number, buffer, fault);
+        if (decoded.is_error()) {
+            if (fault == Ext2Fault::None) co_return decoded.error();
+            co_return corrupt(fault, dir.m_number, "directory block");
+        }
+        auto entry = decoded.value().find(name);
+        if (!entry.is_error()) co_return Found {entry.value().inode, entry.value().type, logical};
+    }
+    co_return Error::NotFound;
+}
+
+Task<bool> Ext2Fs::entry_at(Ext2Node& dir, u64 index, fs::DirEntry& out) {
+    const Geometry& g = m_sb.geometry;
+    const u64 blocks = dir.m_inode.size / g.block_size;
+    u64 seen = 0;
+    for (u64 logical = 0; logical < blocks; ++logical) {
+        u32 block = CO_TRY(co_await map_block(dir, logical, false));
+        if (block == 0) continue;
+        BufferRef buffer;
+        Ext2Fault fault = Ext2Fault::None;
+        auto decoded = co_await load_dir_block(*this, m_cache, block, logical, dir.m_number, buffer, fault);
+        if (decoded.is_error()) {
+            if (fault == Ext2Fault::None) co_return decoded.error();
+            co_return corrupt(fault, dir.m_number, "directory block");
+        }
+        const DirectoryBlock& d = decoded.value();
+        // Skip whole blocks quickly when the index lies beyond them.
+        const usize listed = d.used_count() - (logical == 0 ? 2 : 0);
+        if (seen + listed <= index) {
+            seen += listed;
+            continue;
+        }
+        for (const ext2::DirEntry& record : d) {
+            if (!record.in_use() || record.is_dot() || record.is_dotdot()) continue;
+            if (seen++ != index) continue;
+            out.inode = record.inode;
+            out.type = node_type_of(record.type);
+            out.set_name(record.name);
+            if (record.type == FileType::Unknown) {
+                // No filetype feature: the inode says.
+                NodeRef child = CO_TRY(co_await get_node(record.inode));
+                out.type = child->type();
+            }
+            co_return true;
+        }
+    }
+    co_return false;
+}
+
+void Ext2Fs::drop_index(Ext2Node& dir) {
+    if (dir.m_inode.flags & kInodeFlagIndex) dir.m_inode.flags &= ~kInodeFlagIndex;
+}
+
+Task<void> Ext2Fs::add_entry(Ext2Node& dir, StringView name, u32 inode, FileType type) {
+    const Geometry& g = m_sb.geometry;
+    const FileType stored = g.filetype ? type : FileType::Unknown;
+    drop_index(dir);
+    const u64 blocks = dir.m_inode.size / g.block_size;
+    for (u64 logical = 0; logical < blocks; ++logical) {
+        u32 block = CO_TRY(co_await map_block(dir, logical, false));
+        if (block == 0) continue;
+        BufferRef buffer = CO_TRY(co_await m_cache.read(block));
+        // Try in place first (the edit leaves the block unchanged when it
+        // does not fit), so blocks without room never join the change.
+        if (buffer->writing()) CO_TRY(co_await m_cache.prepare_modify(buffer));
+        Ext2Fault fault = Ext2Fault::None;
+        auto inserted = insert_entry(g, Bytes(buffer.data(), g.block_size), name, inode, stored, &fault);
+        if (inserted.is_error()) {
+            if (fault == Ext2Fault::NoRoom) continue;
+            co_return corrupt(fault, dir.m_number, "directory block");
+        }
+        CO_TRY(co_await modify(buffer));
+        dirty(buffer);
+        co_return Result<void> {};
+    }
+    // Every block is full: a new one at the end.
+    bool fresh = false;
+    u32 block = CO_TRY(co_await map_block(dir, blocks, true, &fresh));
+    BufferRef buffer = CO_TRY(co_await m_cache.get_zeroed(block));
+    CO_TRY(co_await modify(buffer));
+    init_empty_directory_block(g, Bytes(buffer.data(), g.block_size));
+    Ext2Fault fault = Ext2Fault::None;
+    auto inserted = insert_entry(g, Bytes(buffer.data(), g.block_size), name, inode, stored, &fault);
+    dirty(buffer);
+    if (inserted.is_error()) co_return inserted.error();
+    dir.m_inode.size += g.block_size;
+    co_return Result<void> {};
+}
+
+Task<void> Ext2Fs::remove_entry(Ext2Node& dir, StringView name) {
+    const Geometry& g = m_sb.geometry;
+    Found found = CO_TRY(co_await find_entry(dir, name));
+    drop_index(dir);
+    u32 block = CO_TRY(co_await map_block(dir, found.logical, false));
+    BufferRef buffer = CO_TRY(co_await m_cache.read(block));
+    CO_TRY(co_await modify(buffer));
+    Ext2Fault fault = Ext2Fault::None;
+    auto removed = ext2::remove_entry(g, Bytes(buffer.data(), g.block_size), name, &fault);
+    dirty(buffer);
+    if (removed.is_error()) co_return corrupt(fault, dir.m_number, "directory block");
+    co_return Result<void> {};
+}
+
+// Points the existing entry `name` at another inode (rename over a name):
+// one record changed in place, so the name never disappears.
+Task<void> Ext2Fs::set_entry(Ext2Node& dir, StringView name, u32 inode, FileType type) {
+    const Geometry& g = m_sb.geometry;
+    Found found = CO_TRY(co_await find_entry(dir, name));
+    drop_index(dir);
+    u32 block = CO_TRY(co_await map_block(dir, found.logical, false));
+    BufferRef buffer;
+    Ext2Fault fault = Ext2Fault::None;
+    auto decoded = co_await load_dir_block(*this, m_cache, block, found.logical, dir.m_number, buffer, fault);
+    if (decoded.is_error()) co_return corrupt(fault, dir.m_number, "directory block");
+    auto entry = decoded.value().find(name);
+    if (entry.is_error()) co_return Error::NotFound;
+    const u32 at = entry.value().offset;
+    CO_TRY(co_await modify(buffer));
+    Bytes bytes(buffer.data(), g.block_size);
+    store_le32(bytes, at, inode);
+    if (g.filetype) bytes[at + 7] = u8(type);
+    dirty(buffer);
+    co_return Result<void> {};
+}
+
+Task<bool> Ext2Fs::directory_empty(Ext2Node& dir) {
+    const Geometry& g = m_sb.geometry;
+    const u64 blocks = dir.m_inode.size / g.block_size;
+    for (u64 logical = 0; logical < blocks; ++logical) {
+        u32 block = CO_TRY(co_await map_block(dir, logical, false));
+        if (block == 0) continue;
+        BufferRef buffer;
+        Ext2Fault fault = Ext2Fault::None;
+        auto decoded = co_await load_dir_block(*this, m_cache, block, logical, dir.m_number, buffer, fault);
+        if (decoded.is_error()) co_return corrupt(fault, dir.m_number, "directory block");
+        if (decoded.value().used_count() > (logical == 0 ? 2u : 0u)) co_return false;
+    }
+    co_return true;
+}
+
+Task<void> Ext2Fs::set_dotdot(Ext2Node& dir, u32 parent) {
+    const Geometry& g = m_sb.geometry;
+    u32 block = CO_TRY(co_await map_block(dir, 0, false));
+    if (block == 0) co_return corrupt(Ext2Fault::MissingDotEntry, dir.m_number, "directory");
+    BufferRef buffer;
+    Ext2Fault fault = Ext2Fault::None;
+    auto decoded = co_await load_dir_block(*this, m_cache, block, 0, dir.m_number, buffer, fault);
+    if (decoded.is_error()) co_return corrupt(fault, dir.m_number, "directory block");
+    // decode_first checked that record 1 is "..", right after ".".
+    const u32 at = load_le16(ReadonlyBytes(buffer.data(), g.block_size), 4);
+    CO_TRY(co_await modify(buffer));
+    store_le32(Bytes(buffer.data(), g.block_size), at, parent);
+    dirty(buffer);
+    co_return Result<void> {};
+}
+
+Task<bool> Ext2Fs::is_ancestor(u32 ancestor, Ext2Node& node) {
+    // Up the ".." chain to the root; bounded, so a corrupt loop ends.
+    u32 current = node.m_number;
+    for (u32 steps = 0; steps < 4096; ++steps) {
+        if (current == ancestor) co_return true;
+        if (current == kRootInode) co_return false;
+        NodeRef here = CO_TRY(co_await get_node(current));
+        Ext2Node& dir = *static_cast<Ext2Node*>(here.get());
+        u32 block = CO_TRY(co_await map_block(dir, 0, false));
+        if (block == 0) co_return corrupt(Ext2Fault::MissingDotEntry, current, "directory");
+        BufferRef buffer;
+        Ext2Fault fault = Ext2Fault::None;
+        auto decoded = co_await load_dir_block(*this, m_cache, block, 0, current, buffer, fault);
+        if (decoded.is_error()) co_return corrupt(fault, current, "directory block");
+        const u32 parent = decoded.value().parent_inode();
+        if (parent == current) co_return false;
+        current = parent;
+    }
+    co_return corrupt(Ext2Fault::BadDotEntry, node.m_number, "directory loop");
+}
+
+}  // namespace mote::fs::ext2

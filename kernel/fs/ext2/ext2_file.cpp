@@ -1,0 +1,138 @@
+// File contents: reading (holes read as zeros, read-ahead on sequential
+// reads), writing (holes filled, the file grown), and resizing.
+#include "base/memory.hpp"
+#include "fs/ext2/block_map.hpp"
+#include "fs/ext2/ext2_fs.hpp"
+
+namespace mote::fs::ext2 {
+
+namespace {
+
+alignas(16) const u8 kZeros[kMaxBlockSize] = {};
+
+// How many blocks a sequential reader gets ahead of itself.
+constexpr u32 kReadAhead = 16;
+// File blocks written per journal change: a large write is several
+// changes, so one write never needs more of the log than this.
+constexpr u64 kBlocksPerChange = 32;
+
+}  // namespace
+
+Task<usize> Ext2Fs::read_file(Ext2Node& node, u64 offset, IoBuffer buffer) {
+    const Geometry& g = m_sb.geometry;
+    const u64 size = node.m_inode.size;
+    if (offset >= size || buffer.size() == 0) co_return usize(0);
+    const u64 length = buffer.size() < size - offset ? buffer.size() : size - offset;
+    const u64 first = offset / g.block_size;
+    const u64 last = (offset + length - 1) / g.block_size;
+
+    // Sequential: map the blocks after this read and start reading them.
+    if (first == node.m_last_read_block + 1 || first == node.m_last_read_block || first == 0) {
+        const u64 file_blocks = (size + g.block_size - 1) / g.block_size;
+        for (u64 logical = last + 1; logical < file_blocks && logical <= last + kReadAhead; ++logical) {
+            u32 block = CO_TRY(co_await map_block(node, logical, false));
+            if (block) m_cache.prefetch(block, 1);
+        }
+    }
+    u64 done = 0;
+    for (u64 logical = first; logical <= last; ++logical) {
+        const u64 block_offset = logical == first ? offset % g.block_size : 0;
+        const u64 chunk = g.block_size - block_offset < length - done ? g.block_size - block_offset : length - done;
+        u32 block = CO_TRY(co_await map_block(node, logical, false));
+        if (block == 0) {
+            CO_TRY(buffer.fill(done, ReadonlyBytes(kZeros, usize(chunk))));
+        } else {
+            BufferRef data = CO_TRY(co_await m_cache.read(block));
+            CO_TRY(buffer.fill(done, ReadonlyBytes(data.data() + block_offset, usize(chunk))));
+        }
+        done += chunk;
+        node.m_last_read_block = logical;
+    }
+    co_return usize(done);
+}
+
+Task<usize> Ext2Fs::write_file(Ext2Node& node, u64 offset, IoBuffer data) {
+    const Geometry& g = m_sb.geometry;
+    if (data.size() == 0) co_return usize(0);
+    const u64 limit = max_file_size(g.block_size);
+    if (offset >= limit) co_return Error::Overflow;
+    const u64 length = data.size() < limit - offset ? data.size() : limit - offset;
+    if (offset + length > 0x7fffffffull && !g.large_file) co_return Error::Overflow;
+    u64 done = 0;
+    while (done < length) {
+        CO_TRY(co_await begin_change(u32(kBlocksPerChange) + 16));
+        u64 blocks = 0;
+        Result<void> step = Result<void> {};
+        while (done < length && blocks < kBlocksPerChange) {
+            const u64 position = offset + done;
+            const u64 logical = position / g.block_size;
+            const u64 block_offset = position % g.block_size;
+            const u64 chunk = g.block_size - block_offset < length - done ? g.block_size - block_offset : length - done;
+            bool fresh = false;
+            auto mapped = co_await map_block(node, logical, true, &fresh);
+            if (mapped.is_error()) {
+                step = mapped.error();
+                break;
+            }
+            const bool whole = chunk == g.block_size;
+            auto got = (fresh || whole) ? co_await m_cache.get_zeroed(mapped.value()) : co_await m_cache.read(mapped.value());
+            if (got.is_error()) {
+                step = got.error();
+                break;
+            }
+            BufferRef buffer = got.release_value();
+            auto ready = co_await modify_data(buffer);
+            if (ready.is_error()) {
+                step = ready.error();
+                break;
+            }
+            if (fresh && !whole) mem_set(buffer.data(), 0, g.block_size);
+            auto taken = data.take(done, Span<u8>(buffer.data() + block_offset, usize(chunk)));
+            dirty(buffer);
+            if (taken.is_error()) {
+                step = taken.error();
+                break;
+            }
+            done += chunk;
+            ++blocks;
+        }
+        // Whatever was written is recorded, even if a later block failed.
+        if (offset + done > node.m_inode.size) node.m_inode.size = offset + done;
+        node.m_inode.mtime = node.m_inode.ctime = now_seconds();
+        CO_TRY(co_await write_inode(node));
+        CO_TRY(co_await end_change());
+        if (step.is_error()) {
+            if (done == 0) co_return step.error();
+            break;  // a short write: what was written stays
+        }
+    }
+    co_return usize(done);
+}
+
+Task<void> Ext2Fs::resize(Ext2Node& node, u64 size) {
+    const Geometry& g = m_sb.geometry;
+    if (size > max_file_size(g.block_size)) co_return Error::Overflow;
+    if (size > 0x7fffffffull && !g.large_file) co_return Error::Overflow;
+    const u64 old_size = node.m_inode.size;
+    if (size < old_size) {
+        // Zero the tail of the last kept block, so growing the file again
+        // later reads zeros there, not the old bytes.
+        if (size % g.block_size) {
+            u32 block = CO_TRY(co_await map_block(node, size / g.block_size, false));
+            if (block) {
+                BufferRef buffer = CO_TRY(co_await m_cache.read(block));
+                CO_TRY(co_await modify_data(buffer));
+                mem_set(buffer.data() + size % g.block_size, 0, g.block_size - size % g.block_size);
+                dirty(buffer);
+            }
+        }
+        CO_TRY(co_await free_blocks_from(node, (size + g.block_size - 1) / g.block_size));
+    }
+    // Growing leaves a hole: the blocks are made when written.
+    node.m_inode.size = size;
+    node.m_inode.mtime = node.m_inode.ctime = now_seconds();
+    CO_TRY(co_await write_inode(node));
+    co_return Result<void> {};
+}
+
+}  // namespace mote::fs::ext2

@@ -1,0 +1,252 @@
+// Ext2Fs: a mounted ext2 (or ext3: ext2 + a jbd2 journal) filesystem over
+// a block device, and Ext2Node, its files and directories as FsNodes.
+//
+//     Ext2Fs* fs = CO_TRY(co_await Ext2Fs::mount(device, loop, pages, {}));
+//     NodeRef root = fs->root();
+//     ... walk, read, create, write ...
+//     CO_TRY(co_await fs->unmount());   // syncs, marks the volume clean, frees
+//
+// Layers: the format layer (superblock.hpp, inode.hpp, directory_block.hpp,
+// ...) decodes and encodes single structures and validates every field;
+// this file decides and performs, through the block cache (block/
+// block_cache.hpp) and, on ext3, the journal (jbd2/journal.hpp).
+//
+// Mount policy. Unsupported incompat features refuse the mount, naming the
+// feature in a log line; unsupported ro_compat features (and an explicit
+// read_only option, and a journal Mote cannot use) mount read-only, also
+// logged. A journal that needs recovery is replayed before anything else
+// is read. Corrupt metadata met later (a block pointer out of range, a
+// directory record that does not fit) makes that object fail with
+// Malformed and a log line naming the Ext2Fault; the rest stays usable and
+// the superblock gets its errors flag.
+//
+// Operations. Each FsNode operation is a coroutine that takes the
+// filesystem's mutex for its whole length (reads too: a read never sees a
+// half-done change, and the lock is what makes a journal transaction one
+// operation's worth of blocks). Metadata changes go through modify():
+// prepare_modify + join the running journal transaction (ext3) + mark
+// dirty; file data written goes through the cache and, on ext3, is ordered
+// before the commit that makes it reachable.
+//
+// Nodes. A node is the decoded inode plus its cache bookkeeping; one per
+// inode number at a time (hashed), counted by NodeRef. Unreferenced nodes
+// stay cached (LRU) up to kNodeCacheMax. A file whose last name is removed
+// while it is still open is freed when its last reference goes.
+#pragma once
+
+#include "base/list.hpp"
+#include "block/block_cache.hpp"
+#include "core/task_mutex.hpp"
+#include "fs/ext2/ext2_fault.hpp"
+#include "fs/ext2/group_descriptor.hpp"
+#include "fs/ext2/inode.hpp"
+#include "fs/ext2/superblock.hpp"
+#include "fs/fs_node.hpp"
+#include "mm/page_allocator.hpp"
+#include "mm/slab_cache.hpp"
+
+namespace mote::fs::jbd2 {
+class Journal;
+}
+
+namespace mote::fs::ext2 {
+
+class Ext2Fs;
+
+struct MountOptions {
+    bool read_only = false;
+    usize cache_buffers = 512;  // block cache size (the boot argument mote.bcache=)
+};
+
+struct Ext2Counters {
+    u64 lookups = 0;
+    u64 blocks_allocated = 0;
+    u64 blocks_freed = 0;
+    u64 inodes_allocated = 0;
+    u64 inodes_freed = 0;
+    u64 corrupt = 0;  // objects refused as corrupt since mount
+    Ext2Fault last_fault = Ext2Fault::None;
+};
+
+class Ext2Node final : public FsNode {
+public:
+    Stat stat() const override;
+    bool may_wait() const override { return true; }
+    void retain() override { ++m_refs; }
+    void release() override;
+
+    Task<NodeRef> lookup(StringView name) override;
+    Task<usize> read(u64 offset, IoBuffer buffer) override;
+    Task<bool> read_dir(u64 index, fs::DirEntry& out) override;
+    Task<usize> write(u64 offset, IoBuffer data) override;
+    Task<NodeRef> create(StringView name, CreateSpec spec) override;
+    Task<void> link(StringView name, FsNode& node) override;
+    Task<void> unlink(StringView name, bool directory) override;
+    Task<void> rename(StringView name, FsNode& new_directory, StringView new_name) override;
+    Task<void> truncate(u64 size) override;
+    Task<void> set_times(i64 atime_ns, i64 mtime_ns) override;
+    Task<void> sync() override;
+    Filesystem* filesystem() override;
+
+    u32 number() const { return m_number; }
+    const Inode& inode() const { return m_inode; }
+
+private:
+    friend class Ext2Fs;
+    Ext2Node(Ext2Fs& fs, u32 number) : m_fs(fs), m_number(number) {}
+
+    Ext2Fs& m_fs;
+    u32 m_number;
+    u32 m_refs = 0;
+    Inode m_inode;
+    u64 m_last_read_block = ~u64(0);  // sequential-read detection for read-ahead
+    u32 m_alloc_goal = 0;              // the block after the last one allocated to it
+    ListNode m_hash_node;
+    ListNode m_lru_node;  // while unreferenced
+
+public:
+    using HashList = IntrusiveList<Ext2Node, &Ext2Node::m_hash_node>;
+    using LruList = IntrusiveList<Ext2Node, &Ext2Node::m_lru_node>;
+};
+
+class Ext2Fs final : public Filesystem {
+public:
+    static constexpr usize kNodeCacheMax = 256;
+    static constexpr usize kNodeBuckets = 256;
+
+    // Reads and checks the superblock and group descriptors, replays the
+    // journal if it needs it, and (read-write) marks the volume in use.
+    static Task<Ext2Fs*> mount(BlockDevice& device, Loop& loop, PageAllocator& pages, MountOptions options);
+    // Writes everything back, marks the volume clean and frees this
+    // object. BadState while nodes other than the root are referenced.
+    Task<void> unmount();
+
+    NodeRef root() { return NodeRef(*m_root); }
+    bool read_only() const { return m_read_only; }
+    const Superblock& superblock() const { return m_sb; }
+    const Geometry& geometry() const { return m_sb.geometry; }
+    BlockCache& cache() { return m_cache; }
+    const Ext2Counters& counters() const { return m_counters; }
+    jbd2::Journal* journal() { return m_journal; }
+
+    abi::FsStat stats() override;
+    Task<void> sync() override;
+
+private:
+    friend class Ext2Node;
+    Ext2Fs(BlockDevice& device, Loop& loop, PageAllocator& pages);
+    ~Ext2Fs();
+
+    // ---- mount (ext2_fs.cpp)
+    Task<void> load(MountOptions options);
+    Task<void> read_superblock_bytes(Bytes out);
+    Task<void> load_groups();
+    Task<void> open_journal();
+    Task<void> close_journal();
+    void destroy_journal();
+    Task<void> write_superblock();
+    void release_memory();
+
+    // ---- nodes (ext2_fs.cpp)
+    Task<NodeRef> get_node(u32 number);
+    // A node for an inode just made (not read back: it is not valid yet).
+    Result<NodeRef> make_node(u32 number, const Inode& inode);
+    void node_released(Ext2Node& node);
+    Task<void> write_inode(Ext2Node& node);
+    Task<void> reap(Ext2Node& node);
+
+    // ---- allocation (ext2_alloc.cpp)
+    Task<u32> allocate_block(u32 goal);
+    Task<void> free_block(u32 block, bool metadata);
+    Task<u32> allocate_inode(u32 parent_group, bool directory);
+    Task<void> free_inode(u32 number, bool directory);
+    Task<void> write_group(u32 group);
+
+    // ---- block map (ext2_block_map.cpp)
+    // The device block holding file block `logical`; 0 for a hole. With
+    // `allocate`, a hole is filled (zeroed, indirect blocks made as needed)
+    // and *fresh says so.
+    Task<u32> map_block(Ext2Node& node, u64 logical, bool allocate, bool* fresh = nullptr);
+    // Frees every block of `node` from file block `first_kept_end` on.
+    Task<void> free_blocks_from(Ext2Node& node, u64 first_freed);
+    Task<void> free_tree(u32 block, u32 depth, u64 span_first, u64 first_freed, bool* emptied);
+
+    // ---- file data (ext2_file.cpp)
+    Task<usize> read_file(Ext2Node& node, u64 offset, IoBuffer buffer);
+    Task<usize> write_file(Ext2Node& node, u64 offset, IoBuffer data);
+    Task<void> resize(Ext2Node& node, u64 size);
+
+    // ---- directories (ext2_directory.cpp)
+    struct Found {
+        u32 inode = 0;
+        FileType type = FileType::Unknown;
+        u64 logical = 0;  // the directory block it is in
+    };
+    Task<Found> find_entry(Ext2Node& dir, StringView name);
+    Task<bool> entry_at(Ext2Node& dir, u64 index, fs::DirEntry& out);
+    Task<void> add_entry(Ext2Node& dir, StringView name, u32 inode, FileType type);
+    Task<void> remove_entry(Ext2Node& dir, StringView name);
+    Task<void> set_entry(Ext2Node& dir, StringView name, u32 inode, FileType type);
+    Task<bool> directory_empty(Ext2Node& dir);
+    Task<void> set_dotdot(Ext2Node& dir, u32 parent);
+    Task<bool> is_ancestor(u32 ancestor, Ext2Node& node);
+    void drop_index(Ext2Node& dir);
+
+    // ---- the operations (ext2_node.cpp)
+    Task<NodeRef> do_create(Ext2Node& dir, StringView name, CreateSpec spec);
+    Task<void> do_link(Ext2Node& dir, StringView name, Ext2Node& node);
+    Task<void> do_unlink(Ext2Node& dir, StringView name, bool directory);
+    Task<void> do_rename(Ext2Node& from, StringView name, Ext2Node& to, StringView new_name);
+    Task<void> drop_link(Ext2Node& node);
+
+    // ---- transactions (ext2_transaction.cpp): the journal's seams
+    // Before a change: room in the running transaction for `blocks`
+    // metadata blocks (commits first if not). ReadOnly on a read-only mount.
+    Task<void> begin_change(u32 blocks);
+    // After a change: commits if the transaction has grown large.
+    Task<void> end_change();
+    // The buffer may now be changed, and belongs to the change.
+    Task<void> modify(BufferRef& buffer);
+    void dirty(BufferRef& buffer);
+    // A file data block being written (ordered before the next commit).
+    Task<void> modify_data(BufferRef& buffer);
+    // A metadata block was freed: the journal must not replay an older
+    // copy of it over what it holds next (revoke).
+    void forget_metadata(u32 block);
+    // Everything changed so far is durable.
+    Task<void> commit();
+
+    // A corrupt object: count, log and answer Malformed.
+    Error corrupt(Ext2Fault fault, u32 inode, const char* what);
+    u32 now_seconds() const;
+
+    BlockDevice& m_device;
+    Loop& m_loop;
+    PageAllocator& m_pages;
+    BlockCache m_cache;
+    TaskMutex m_mutex;
+    Superblock m_sb;
+    bool m_read_only = false;
+    bool m_sb_dirty = false;
+
+    GroupDescriptor* m_groups = nullptr;
+    PhysAddr m_groups_phys = 0;
+    usize m_groups_pages = 0;
+    u32 m_last_block_group = 0;  // where the last allocation succeeded
+
+    jbd2::Journal* m_journal = nullptr;
+    PhysAddr m_journal_phys = 0;  // the Journal object and its map
+    usize m_journal_pages = 0;
+
+    SlabCache m_node_slab;
+    Ext2Node::HashList m_buckets[kNodeBuckets];
+    Ext2Node::LruList m_unused;
+    usize m_node_count = 0;
+    Ext2Node* m_root = nullptr;
+
+    Ext2Counters m_counters;
+    PhysAddr m_self_phys = 0;
+    usize m_self_pages = 0;
+};
+
+}  // namespace mote::fs::ext2

@@ -1,0 +1,357 @@
+// The ext2 filesystem driver against images made by Debian's mke2fs: what
+// it reads must be what mke2fs -d was given, and after it changes an image
+// e2fsck -fn must find nothing wrong and debugfs must see the changes.
+#include <gtest/gtest.h>
+
+#include <set>
+#include <string>
+
+#include "fs/ext2/ext2_fs.hpp"
+#include "fs/walk.hpp"
+#include "support/ext2_images.hpp"
+#include "support/memory_disk.hpp"
+#include "support/task_fixture.hpp"
+
+namespace mote {
+namespace {
+
+using namespace mote::ext2_test;
+using fs::NodeRef;
+using fs::NodeType;
+using fs::ext2::Ext2Fs;
+
+class Ext2FsTest : public ::testing::TestWithParam<const char*>, public test::TaskFixture {
+protected:
+    Ext2FsTest() : test::TaskFixture(64 * test::kMiB) {}
+
+    void SetUp() override {
+        if (!Ext2Images::get().ok()) GTEST_SKIP() << Ext2Images::get().error();
+        for (const Image& image : Ext2Images::get().images())
+            if (std::string(image.spec.name) == GetParam()) m_image = &image;
+        ASSERT_NE(m_image, nullptr);
+        disk.emplace(loop, m_image->bytes.size() / 512);
+        disk->data = m_image->bytes;
+    }
+    void TearDown() override {
+        if (fs) unmount();
+    }
+
+    template <typename T>
+    Result<T> go(Task<T> task) {
+        auto result = run(std::move(task), 1000000);
+        EXPECT_TRUE(result.has_value()) << "the task did not finish";
+        if (!result) return Error::Timeout;
+        return std::move(*result);
+    }
+
+    void mount(fs::ext2::MountOptions options = {}) {
+        auto mounted = go(Ext2Fs::mount(*disk, loop, pages, options));
+        ASSERT_FALSE(mounted.is_error()) << error_name(mounted.error());
+        fs = mounted.value();
+    }
+    void unmount() {
+        auto done = go(fs->unmount());
+        EXPECT_FALSE(done.is_error()) << error_name(done.error());
+        fs = nullptr;
+    }
+    NodeRef root() { return fs->root(); }
+    Result<NodeRef> walk(StringView path) {
+        NodeRef r = root();
+        return go(fs::walk(*r, path));
+    }
+    NodeRef must_walk(const std::string& path) {
+        auto node = walk(StringView(path.data(), path.size()));
+        EXPECT_FALSE(node.is_error()) << path << ": " << error_name(node.error());
+        return node.is_error() ? NodeRef() : node.release_value();
+    }
+    std::string read_all(fs::FsNode& node) {
+        std::string out;
+        std::vector<u8> chunk(7000);
+        for (;;) {
+            auto n = go(node.read(out.size(), fs::IoBuffer::kernel(Span<u8>(chunk.data(), chunk.size()))));
+            if (n.is_error() || n.value() == 0) break;
+            out.append(reinterpret_cast<char*>(chunk.data()), n.value());
+        }
+        return out;
+    }
+    Result<usize> write(fs::FsNode& node, u64 offset, const std::string& bytes) {
+        return go(node.write(offset, fs::IoBuffer::kernel(ReadonlyBytes(reinterpret_cast<const u8*>(bytes.data()),
+                                                                        bytes.size()))));
+    }
+    Result<NodeRef> create(fs::FsNode& dir, StringView name, NodeType type, StringView target = {}) {
+        fs::CreateSpec spec;
+        spec.type = type;
+        spec.mode = type == NodeType::Directory ? 0755 : 0644;
+        spec.target = target;
+        return go(dir.create(name, spec));
+    }
+    NodeRef must_create(fs::FsNode& dir, StringView name, NodeType type) {
+        auto made = create(dir, name, type);
+        EXPECT_FALSE(made.is_error()) << std::string(name.data(), name.length()) << ": " << error_name(made.error()) << " " << fs::ext2::ext2_fault_name(fs->counters().last_fault);
+        return made.is_error() ? NodeRef() : made.release_value();
+    }
+    // The image as the disk holds it now, checked by e2fsck -fn.
+    std::string save() {
+        const std::string path = (Ext2Images::get().scratch() / (std::string(GetParam()) + "-out.img")).string();
+        write_file(path, disk->data);
+        return path;
+    }
+    void expect_fsck_clean(const std::string& path) {
+        Command fsck = ext2_test::run("e2fsck -fn " + quote(path) + " 2>&1");
+        EXPECT_EQ(fsck.status, 0) << fsck.out;
+    }
+    std::string debugfs(const std::string& path, const std::string& request) {
+        return ext2_test::run("debugfs -R " + quote(request) + " " + quote(path)).out;
+    }
+
+    const Image* m_image = nullptr;
+    std::optional<test::MemoryDisk> disk;
+    Ext2Fs* fs = nullptr;
+};
+
+std::string pattern(usize size, u32 seed) {
+    std::string out(size, '\0');
+    for (auto& c : out) {
+        seed = seed * 1664525 + 1013904223;
+        c = char(seed >> 24);
+    }
+    return out;
+}
+
+TEST_P(Ext2FsTest, ReadsWhatMke2fsWasGiven) {
+    mount();
+    NodeRef big = must_walk("big");
+    const std::vector<u8> expected = big_content();
+    EXPECT_TRUE(read_all(*big) == std::string(expected.begin(), expected.end()));
+    EXPECT_EQ(read_all(*must_walk("a/b/c/deep.txt")), "deep\n");
+    EXPECT_EQ(read_all(*must_walk("one")), "x");
+    EXPECT_EQ(read_all(*must_walk("empty")), "");
+    EXPECT_TRUE(read_all(*must_walk("twelve")) == std::string(12 * 1024, 'T'));
+    EXPECT_TRUE(read_all(*must_walk("thirteen")) == std::string(12 * 1024 + 1, 'U'));
+
+    // The sparse file: zeros through the hole, the tail through the
+    // indirect blocks.
+    NodeRef sparse = must_walk("sparse");
+    EXPECT_EQ(sparse->stat().size, 70u * 1024 * 1024 + 4);
+    std::vector<u8> tail(8);
+    auto n = go(sparse->read(70 * 1024 * 1024 - 4, fs::IoBuffer::kernel(Span<u8>(tail.data(), tail.size()))));
+    ASSERT_FALSE(n.is_error());
+    EXPECT_EQ(std::string(tail.begin(), tail.begin() + long(n.value())), std::string("\0\0\0\0tail", 8));
+
+    NodeRef fast = must_walk("fast");
+    EXPECT_EQ(fast->stat().type, NodeType::Symlink);
+    EXPECT_EQ(read_all(*fast), "target/of/a/fast/link");
+    EXPECT_EQ(read_all(*must_walk("slow")), slow_target());
+    EXPECT_EQ(read_all(*must_walk("edge59")), std::string(59, 'f'));
+    EXPECT_EQ(read_all(*must_walk("edge60")), std::string(60, 's'));
+
+    // Hard links: the count and the same inode.
+    NodeRef hard = must_walk("hardlink");
+    EXPECT_EQ(hard->stat().links, 2u);
+    EXPECT_EQ(hard->stat().inode, must_walk("many/" + many_name(0))->stat().inode);
+
+    // The big directory lists every name once (an indexed one too).
+    NodeRef many = must_walk("many");
+    std::set<std::string> names;
+    fs::DirEntry entry;
+    for (u64 i = 0;; ++i) {
+        auto more = go(many->read_dir(i, entry));
+        ASSERT_FALSE(more.is_error());
+        if (!more.value()) break;
+        names.insert(std::string(entry.name().data(), entry.name().length()));
+    }
+    EXPECT_EQ(names.size(), usize(kManyEntries + 1));
+    EXPECT_TRUE(names.count(many_name(kManyEntries - 1)));
+    EXPECT_TRUE(names.count(long_name()));
+    EXPECT_EQ(walk("missing").error(), Error::NotFound);
+}
+
+TEST_P(Ext2FsTest, ChangesLeaveACleanImageThatDebugfsReads) {
+    mount();
+    NodeRef r = root();
+    const std::string data = pattern(100000, 7);
+    {
+        NodeRef file = must_create(*r, "new", NodeType::File);
+        ASSERT_EQ(write(*file, 0, data).value(), data.size());
+    }
+    NodeRef dir = must_create(*r, "dir", NodeType::Directory);
+    {
+        NodeRef inner = must_create(*dir, "inner", NodeType::File);
+        ASSERT_EQ(write(*inner, 0, "inner text").value(), 10u);
+        EXPECT_FALSE(go(r->link("hl", *inner)).is_error());
+        EXPECT_EQ(inner->stat().links, 2u);
+    }
+    EXPECT_EQ(create(*r, "dir", NodeType::File).error(), Error::Exists);
+    ASSERT_FALSE(create(*r, "s1", NodeType::Symlink, "dir/inner").is_error());
+    const std::string slow(200, 'z');
+    ASSERT_FALSE(create(*r, "s2", NodeType::Symlink, StringView(slow.data(), slow.size())).is_error());
+    // rename: into another directory, over an existing file, a directory.
+    EXPECT_FALSE(go(r->rename("one", *dir, "one2")).is_error());
+    EXPECT_FALSE(go(r->rename("twelve", *r, "thirteen")).is_error());
+    NodeRef a = must_walk("a");
+    EXPECT_FALSE(go(a->rename("b", *dir, "b2")).is_error());
+    EXPECT_EQ(go(dir->rename("b2", *must_walk("dir/b2/c"), "x")).error(), Error::BadState);  // into itself
+    // unlink, rmdir (non-empty first).
+    EXPECT_FALSE(go(r->unlink("empty", false)).is_error());
+    EXPECT_EQ(go(r->unlink("dir", true)).error(), Error::NotEmpty);
+    EXPECT_EQ(go(r->unlink("dir", false)).error(), Error::BadState);
+    NodeRef c = must_walk("dir/b2/c");
+    EXPECT_FALSE(go(c->unlink("deep.txt", false)).is_error());
+    c.reset();
+    EXPECT_FALSE(go(must_walk("dir/b2")->unlink("c", true)).is_error());
+    // Many names out of the big (maybe indexed) directory, and new ones in.
+    NodeRef many = must_walk("many");
+    for (int i = 0; i < 100; ++i) {
+        const std::string name = many_name(i);
+        ASSERT_FALSE(go(many->unlink(StringView(name.data(), name.size()), false)).is_error()) << name;
+    }
+    for (int i = 0; i < 50; ++i) {
+        const std::string name = "added_" + std::to_string(i);
+        ASSERT_FALSE(create(*many, StringView(name.data(), name.size()), NodeType::File).is_error()) << name;
+    }
+    // truncate: shrink through the indirect blocks, grow with a hole.
+    EXPECT_FALSE(go(must_walk("big")->truncate(5000)).is_error());
+    EXPECT_FALSE(go(must_walk("sparse")->truncate(1000)).is_error());
+    {
+        NodeRef file = must_walk("new");
+        EXPECT_FALSE(go(file->truncate(300000)).is_error());
+        EXPECT_EQ(file->stat().size, 300000u);
+    }
+    many.reset();
+    a.reset();
+    dir.reset();
+    r.reset();
+    unmount();
+
+    const std::string image = save();
+    expect_fsck_clean(image);
+    EXPECT_TRUE(debugfs(image, "cat /new").substr(0, data.size()) == data);
+    EXPECT_EQ(debugfs(image, "cat /dir/inner"), "inner text");
+    EXPECT_EQ(debugfs(image, "cat /hl"), "inner text");
+    EXPECT_EQ(debugfs(image, "cat /dir/one2"), "x");
+    EXPECT_TRUE(debugfs(image, "cat /thirteen") == std::string(12 * 1024, 'T'));
+    const std::vector<u8> big = big_content();
+    EXPECT_TRUE(debugfs(image, "cat /big") == std::string(big.begin(), big.begin() + 5000));
+    EXPECT_NE(debugfs(image, "stat /dir/inner").find("Links: 2"), std::string::npos);
+    EXPECT_NE(debugfs(image, "stat /s2").find("Type: symlink"), std::string::npos);
+    EXPECT_NE(debugfs(image, "ls -l /dir/b2").find(".."), std::string::npos);
+    EXPECT_EQ(debugfs(image, "stat /empty").find("Type: regular"), std::string::npos);
+
+    // And Mote reads back what it wrote.
+    mount();
+    EXPECT_TRUE(read_all(*must_walk("new")).substr(0, data.size()) == data);
+    EXPECT_EQ(read_all(*must_walk("new")).size(), 300000u);
+    EXPECT_EQ(read_all(*must_walk("s1")), "dir/inner");
+    EXPECT_EQ(read_all(*must_walk("s2")), slow);
+    EXPECT_EQ(walk("dir/b2/c").error(), Error::NotFound);
+}
+
+TEST_P(Ext2FsTest, AFileRemovedWhileOpenIsFreedWhenClosed) {
+    mount();
+    NodeRef r = root();
+    const abi::FsStat before = fs->stats();
+    NodeRef file = must_create(*r, "doomed", NodeType::File);
+    ASSERT_FALSE(write(*file, 0, pattern(50000, 3)).is_error());
+    ASSERT_FALSE(go(r->unlink("doomed", false)).is_error());
+    EXPECT_EQ(read_all(*file).size(), 50000u);  // still readable through the open reference
+    EXPECT_LT(fs->stats().free_blocks, before.free_blocks);
+    file.reset();
+    for (int i = 0; i < 100; ++i) loop.turn(false);
+    EXPECT_EQ(fs->stats().free_blocks, before.free_blocks);
+    EXPECT_EQ(fs->stats().free_files, before.free_files);
+    r.reset();
+    unmount();
+    expect_fsck_clean(save());
+}
+
+TEST_P(Ext2FsTest, FillingTheDiskEndsInNoSpaceAndStaysClean) {
+    mount();
+    NodeRef r = root();
+    NodeRef file = must_create(*r, "filler", NodeType::File);
+    const std::string chunk = pattern(64 * 1024, 9);
+    Error last = Error::Io;
+    u64 offset = 0;
+    for (int i = 0; i < 2000; ++i) {
+        auto n = write(*file, offset, chunk);
+        if (n.is_error()) {
+            last = n.error();
+            break;
+        }
+        offset += n.value();
+        if (n.value() < chunk.size()) {
+            last = write(*file, offset, chunk).error();
+            break;
+        }
+    }
+    EXPECT_EQ(last, Error::NoSpace);
+    EXPECT_EQ(fs->stats().free_blocks, 0u);
+    file.reset();
+    r.reset();
+    unmount();
+    expect_fsck_clean(save());
+}
+
+INSTANTIATE_TEST_SUITE_P(Images, Ext2FsTest,
+                         ::testing::Values("ext2-1k", "ext2-4k-index", "ext3-1k-index", "ext3-2k", "ext2-1k-nosparse"),
+                         [](const auto& info) {
+                             std::string name = info.param;
+                             for (char& ch : name)
+                                 if (ch == '-') ch = '_';
+                             return name;
+                         });
+
+// Features: an unsupported incompat feature refuses the mount; an
+// unsupported ro_compat one mounts read-only.
+class Ext2FeatureTest : public ::testing::Test, public test::TaskFixture {
+protected:
+    Ext2FeatureTest() : test::TaskFixture(32 * test::kMiB) {}
+    Result<Ext2Fs*> mount_image(const std::string& mkfs_options) {
+        TempDir dir;
+        const std::string path = (dir.path() / "f.img").string();
+        if (ext2_test::run("truncate -s 8M " + path + " && mke2fs -q -F " + mkfs_options + " " + path).status != 0)
+            return Error::Unsupported;
+        disk.emplace(loop, 8 * 1024 * 2);
+        disk->data = read_file(path);
+        auto result = run(Ext2Fs::mount(*disk, loop, pages, {}), 100000);
+        return result ? std::move(*result) : Result<Ext2Fs*>(Error::Timeout);
+    }
+    std::optional<test::MemoryDisk> disk;
+};
+
+TEST_F(Ext2FeatureTest, AnExtentFilesystemIsRefused) {
+    if (!have_e2fsprogs()) GTEST_SKIP();
+    auto fs = mount_image("-t ext4 -O ^metadata_csum,^64bit");
+    ASSERT_TRUE(fs.is_error());
+    EXPECT_EQ(fs.error(), Error::Unsupported);
+}
+
+TEST_F(Ext2FeatureTest, AnUnknownRoCompatFeatureMountsReadOnly) {
+    if (!have_e2fsprogs()) GTEST_SKIP();
+    auto mounted = mount_image("-t ext2 -O huge_file");
+    ASSERT_FALSE(mounted.is_error()) << error_name(mounted.error());
+    Ext2Fs* fs = mounted.value();
+    EXPECT_TRUE(fs->read_only());
+    EXPECT_TRUE(fs->stats().flags & abi::kFsReadOnly);
+    {
+        NodeRef r = fs->root();
+        fs::CreateSpec spec;
+        auto made = run(r->create("x", spec), 100000);
+        ASSERT_TRUE(made.has_value());
+        EXPECT_EQ(made->error(), Error::ReadOnly);
+    }
+    auto done = run(fs->unmount(), 100000);
+    ASSERT_TRUE(done.has_value());
+    EXPECT_FALSE(done->is_error());
+}
+
+TEST_F(Ext2FeatureTest, GarbageIsRefusedWithANamedFault) {
+    disk.emplace(loop, 4096);
+    for (usize i = 0; i < disk->data.size(); ++i) disk->data[i] = u8(i * 7);
+    auto result = run(Ext2Fs::mount(*disk, loop, pages, {}), 100000);
+    ASSERT_TRUE(result.has_value());
+    ASSERT_TRUE(result->is_error());
+    EXPECT_EQ(result->error(), Error::Malformed);
+}
+
+}  // namespace
+}  // namespace mote
