@@ -27,7 +27,7 @@ if(MOTE_PROFILE STREQUAL "minimal" AND NOT MOTE_ARCH STREQUAL "host")
   # Issue 3's kernel has no user space either: no processes, syscalls,
   # filesystems or loader (the kernel shell is its interface).
   set(MOTE_HAVE_USER 0)
-  list(FILTER MOTE_PORTABLE_SOURCES EXCLUDE REGEX ".*/kernel/(proc|ipc|fs|exec|syscall)/.*|.*/kernel/boot/(user_space|sys_tree|dev_tree)\\.cpp$")
+  list(FILTER MOTE_PORTABLE_SOURCES EXCLUDE REGEX ".*/kernel/(proc|ipc|fs|exec|syscall)/.*|.*/kernel/boot/(user_space|sys_tree|dev_tree|disk_mount)\\.cpp$")
   list(FILTER MOTE_PORTABLE_SOURCES EXCLUDE REGEX
        ".*/kernel/(dev/virtio|dev/pci|block|net)/.*|.*/kernel/dev/(block_device|block_registry|net_device)\\.cpp$|.*/kernel/shell/(commands_net.*|commands_block|commands_blk_bench|hexdump)\\.cpp$")
 elseif(MOTE_PROFILE STREQUAL "full" OR MOTE_ARCH STREQUAL "host")

@@ -1,5 +1,7 @@
 #include "boot/kernel.hpp"
 
+#include "base/parse_number.hpp"
+
 #include "base/version.hpp"
 #include "core/cpu.hpp"
 #include "core/log.hpp"
@@ -53,8 +55,7 @@ PowerAction Kernel::run() {
     if (start_user_space()) {
         timeline.mark("init", m_loop.now());
     } else {
-        m_machine.console().set_input(&m_shell);
-        m_shell.start();
+        fall_back_to_shell();
         timeline.mark("shell", m_loop.now());
     }
     m_loop.run();
@@ -116,13 +117,54 @@ void Kernel::stop_user_space() {}
 #else
     m_dev = new (m_dev_storage) DevTree();
 #endif
-    fs::SysDirectory* mounts[] = {&m_sys->root(), &m_dev->root()};
-    auto started = m_user->start(initramfs, init, mounts);
+#if MOTE_HAVE_DRIVERS
+    // The boot disk is mounted before init starts, so /mnt is there for
+    // the first program.
+    StringView disk_name = "vda";
+    (void)boot_args().get("mote.disk", disk_name);
+    BlockDevice* disk = nullptr;
+    if (disk_name != "none") {
+        auto found = m_blocks.find(disk_name);
+        if (!found.is_error()) disk = found.value();
+        else if (disk_name != "vda") log_warn("disk", "mote.disk={}: no such block device", disk_name);
+    }
+    if (disk) {
+        fs::ext2::MountOptions options;
+        StringView ro;
+        if (boot_args().get("mote.disk_ro", ro)) options.read_only = ro == "1" || ro == "yes";
+        StringView bcache;
+        if (boot_args().get("mote.bcache", bcache)) {
+            auto buffers = parse_u64(bcache);
+            if (!buffers.is_error() && buffers.value() >= 32 && buffers.value() <= 65536)
+                options.cache_buffers = usize(buffers.value());
+            else
+                log_warn("disk", "mote.bcache={}: want 32..65536 buffers", bcache);
+        }
+        m_disk = new (m_disk_storage) DiskMount(m_loop, *pages);
+        m_sys->root().add(m_disk->sys_file());
+        m_disk->start(*disk, options,
+                      [](DiskMount&, Result<void>, void* context) {
+                          auto* kernel = static_cast<Kernel*>(context);
+                          if (!kernel->launch_init()) kernel->fall_back_to_shell();
+                      },
+                      this);
+        return true;  // init starts when the mount is done
+    }
+#endif
+    return launch_init();
+}
+
+bool Kernel::launch_init() {
+    StringView init = "bin/init";
+    (void)boot_args().get("mote.init", init);
+    UserSpace::Mount mounts[3] = {{"sys", &m_sys->root()}, {"dev", &m_dev->root()}, {}};
+    usize count = 2;
+#if MOTE_HAVE_DRIVERS
+    if (m_disk && m_disk->mounted()) mounts[count++] = {"mnt", m_disk->root()};
+#endif
+    auto started = m_user->start(m_machine.initramfs(), init, Span<const UserSpace::Mount>(mounts, count));
     if (started.ok()) return true;
     log_warn("user", "cannot start {}: {}; the kernel shell runs instead", init, started.error());
-    m_machine.console().set_input(nullptr);
-    stop_user_space();
-    klog().set_console([](StringView line, void* ctx) { static_cast<Shell*>(ctx)->print_above_prompt(line); }, &m_shell);
     return false;
 }
 
@@ -130,12 +172,27 @@ void Kernel::stop_user_space() {
     if (!m_user) return;
     m_user->~UserSpace();  // ends every process first: nothing holds a node after this
     m_user = nullptr;
+#if MOTE_HAVE_DRIVERS
+    if (m_disk) {
+        m_disk->unmount_now();
+        m_disk->~DiskMount();
+        m_disk = nullptr;
+    }
+#endif
     m_dev->~DevTree();
     m_dev = nullptr;
     m_sys->~SysTree();
     m_sys = nullptr;
 }
 #endif
+
+void Kernel::fall_back_to_shell() {
+    m_machine.console().set_input(nullptr);
+    stop_user_space();
+    klog().set_console([](StringView line, void* ctx) { static_cast<Shell*>(ctx)->print_above_prompt(line); }, &m_shell);
+    m_machine.console().set_input(&m_shell);
+    m_shell.start();
+}
 
 void Kernel::start_network() {
 #if MOTE_HAVE_DRIVERS

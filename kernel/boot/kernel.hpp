@@ -16,6 +16,9 @@
 #include "shell/shell.hpp"
 #if MOTE_HAVE_DRIVERS
 #include "dev/block_registry.hpp"
+#if MOTE_HAVE_USER
+#include "boot/disk_mount.hpp"
+#endif
 #include "net/net_stack.hpp"
 #endif
 
@@ -70,6 +73,8 @@ private:
     Shell m_shell;
     PowerAction m_power = PowerAction::None;
     void stop_user_space();
+    // The kernel shell takes the console: no user space, or init failed.
+    void fall_back_to_shell();
 #if MOTE_HAVE_USER
     // Built only on machines that run programs (start_user_space).
     alignas(UserSpace) u8 m_user_storage[sizeof(UserSpace)];
@@ -78,6 +83,11 @@ private:
     SysTree* m_sys = nullptr;
     alignas(DevTree) u8 m_dev_storage[sizeof(DevTree)];
     DevTree* m_dev = nullptr;
+    bool launch_init();
+#if MOTE_HAVE_DRIVERS
+    alignas(DiskMount) u8 m_disk_storage[sizeof(DiskMount)];
+    DiskMount* m_disk = nullptr;
+#endif
 #endif
 };
 

@@ -71,15 +71,13 @@ Result<void> UserSpace::mount(ReadonlyBytes image) {
     return {};
 }
 
-Result<void> UserSpace::start(ReadonlyBytes initramfs, StringView init_spec, Span<fs::SysDirectory* const> mounts) {
+Result<void> UserSpace::start(ReadonlyBytes initramfs, StringView init_spec, Span<const Mount> mounts) {
     TRY(mount(initramfs));
     // Handle values' secrets: from the CSPRNG if it is seeded already (the
     // clock mixes in either way).
     if (auto entropy = kernel_csprng().next_u64(); entropy.ok()) m_processes.seed_secrets(entropy.value());
     m_mount_root = new (m_root_storage) fs::MountRoot(m_initramfs->root());
-    for (fs::SysDirectory* directory : mounts) {
-        TRY(m_mount_root->mount(directory->name(), *directory));
-    }
+    for (const Mount& mount : mounts) TRY(m_mount_root->mount(mount.name, *mount.node));
     m_root = TRY(m_files.open(*m_mount_root, abi::kOpenRead | abi::kOpenDirectory));
     m_root->retain();
 

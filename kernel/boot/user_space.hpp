@@ -33,8 +33,14 @@ public:
     // Decodes the initramfs, builds the root and spawns init (`init_spec`:
     // PATH[,ARG...]). On failure nothing is left running; the caller falls
     // back to the kernel shell.
-    // `mounts` (sys/, dev/) appear in the root under their own names.
-    Result<void> start(ReadonlyBytes initramfs, StringView init_spec, Span<fs::SysDirectory* const> mounts = {});
+    // A directory that appears in the programs' root under `name` (sys/,
+    // dev/, the boot disk at mnt/).
+    struct Mount {
+        StringView name;
+        fs::FsNode* node;
+    };
+    // `mounts` appear in the root under their own names.
+    Result<void> start(ReadonlyBytes initramfs, StringView init_spec, Span<const Mount> mounts = {});
 
     // Called once when the first program ends.
     void on_init_exit(void (*callback)(const abi::ExitInfo&, void*), void* context) {

@@ -78,7 +78,9 @@ Task<void> Ext2Fs::load(MountOptions options) {
     const char* refused = nullptr;
     auto sb = decode_superblock(ReadonlyBytes(raw, sizeof raw), &fault, &refused);
     if (sb.is_error()) {
-        if (refused)
+        if (fault == Ext2Fault::BadMagic)
+            log_info("ext2", "{}: no ext2 filesystem", m_device.name());
+        else if (refused)
             log_warn("ext2", "{}: refusing to mount: unsupported feature {}", m_device.name(), refused);
         else
             log_warn("ext2", "{}: refusing to mount: bad superblock ({})", m_device.name(), ext2_fault_name(fault));

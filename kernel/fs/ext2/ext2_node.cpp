@@ -192,8 +192,8 @@ Task<NodeRef> Ext2Fs::do_create(Ext2Node& dir, StringView name, CreateSpec spec)
         NodeRef ref = CO_TRY(make_node(number, fresh));
         Ext2Node& node = *static_cast<Ext2Node*>(ref.get());
         if (type == FileType::Directory) {
-            bool fresh = false;
-            const u32 block = CO_TRY(co_await map_block(node, 0, true, &fresh));
+            bool new_block = false;
+            const u32 block = CO_TRY(co_await map_block(node, 0, true, &new_block));
             BufferRef buffer = CO_TRY(co_await m_cache.get_zeroed(block));
             CO_TRY(co_await modify(buffer));
             init_directory_block(g, Bytes(buffer.data(), g.block_size), number, dir.m_number);
@@ -205,8 +205,8 @@ Task<NodeRef> Ext2Fs::do_create(Ext2Node& dir, StringView name, CreateSpec spec)
                 node.m_inode.fast_symlink = true;
                 node.m_inode.size = spec.target.length();
             } else {
-                bool fresh = false;
-                const u32 block = CO_TRY(co_await map_block(node, 0, true, &fresh));
+                bool new_block = false;
+                const u32 block = CO_TRY(co_await map_block(node, 0, true, &new_block));
                 BufferRef buffer = CO_TRY(co_await m_cache.get_zeroed(block));
                 CO_TRY(co_await modify(buffer));
                 mem_set(buffer.data(), 0, g.block_size);
