@@ -327,6 +327,23 @@ Task<void> BlockCache::prepare_modify(BufferRef& ref) {
     co_return {};
 }
 
+Task<void> BlockCache::quiesce() {
+    // A buffer with I/O in flight is pinned by nobody necessarily (a
+    // prefetch, a write-back): wait on each such buffer in turn until a
+    // full pass finds none.
+    for (bool busy = true; busy;) {
+        busy = false;
+        for (usize i = 0; i < m_buffer_count; ++i) {
+            Buffer& buffer = m_buffers[i];
+            if (buffer.m_state == Buffer::State::Reading || buffer.m_writing) {
+                busy = true;
+                co_await buffer.m_io_waiters.wait();
+            }
+        }
+    }
+    co_return {};
+}
+
 void BlockCache::mark_dirty(BufferRef& ref) {
     Buffer& buffer = ref.buffer();
     VERIFY_MSG(!buffer.m_writing, "buffer modified while its write is in flight (prepare_modify first)");

@@ -167,6 +167,10 @@ public:
     // Writes every dirty buffer that is not held, then flushes.
     Task<void> sync();
 
+    // Completes when no read or write of any buffer is in flight (before
+    // the cache is destroyed: prefetches and write-backs finish first).
+    Task<void> quiesce();
+
     // The journal's hold on a buffer's home write (see the header comment).
     void hold_home_write(Buffer& buffer);
     void release_home_write(Buffer& buffer);

@@ -43,6 +43,12 @@ Task<Ext2Fs*> Ext2Fs::mount(BlockDevice& device, Loop& loop, PageAllocator& page
     fs->m_self_pages = self_pages;
     Result<void> loaded = co_await fs->load(options);
     if (loaded.is_error()) {
+        if (fs->m_root) {
+            fs->m_root->m_refs = 0;
+            fs->m_unused.push_back(*fs->m_root);
+            fs->m_root = nullptr;
+        }
+        (void)co_await fs->m_cache.quiesce();
         fs->~Ext2Fs();
         pages.free_pages(phys, self_pages);
         co_return loaded.error();
@@ -140,6 +146,7 @@ Task<void> Ext2Fs::load(MountOptions options) {
         CO_TRY(co_await write_superblock());
         CO_TRY(co_await m_cache.sync());
     }
+    m_live = true;
     log_info("ext2", "{}: mounted {}{}, {} KiB blocks, {} groups, {}/{} blocks free", m_device.name(),
              m_journal ? "ext3" : "ext2", m_read_only ? " read-only" : "", g.block_size / 1024, g.group_count,
              m_sb.free_blocks_count, g.blocks_count);
@@ -181,16 +188,26 @@ Task<void> Ext2Fs::write_superblock() {
 }
 
 Task<void> Ext2Fs::unmount() {
+    // Busy while programs hold nodes; otherwise it always frees the
+    // filesystem, reporting the first write-back that failed (the volume
+    // then stays marked in use, and e2fsck or the journal sorts it out).
+    Result<void> outcome = Result<void> {};
     {
         auto guard = co_await m_mutex.lock();
         if (m_node_count - m_unused.size() > 1) co_return Error::Busy;
+        m_live = false;
         if (!m_read_only) {
-            m_sb.state = u16(m_sb.state | kStateValid);
-            m_sb.feature_incompat &= ~kIncompatRecover;
-            CO_TRY(co_await write_superblock());
-            CO_TRY(co_await close_journal());
-            CO_TRY(co_await m_cache.sync());
+            Result<void> step = co_await commit();
+            if (!step.is_error()) {
+                m_sb.state = u16(m_sb.state | kStateValid);
+                m_sb.feature_incompat &= ~kIncompatRecover;
+                step = co_await write_superblock();
+            }
+            if (!step.is_error()) step = co_await close_journal();
+            if (!step.is_error()) step = co_await m_cache.sync();
+            outcome = step;
         }
+        (void)co_await m_cache.quiesce();
     }
     m_root->m_refs = 0;
     m_unused.push_back(*m_root);
@@ -200,7 +217,7 @@ Task<void> Ext2Fs::unmount() {
     usize count = m_self_pages;
     this->~Ext2Fs();
     pages.free_pages(phys, count);
-    co_return Result<void> {};
+    co_return outcome;
 }
 
 abi::FsStat Ext2Fs::stats() {
@@ -291,7 +308,7 @@ void Ext2Fs::node_released(Ext2Node& node) {
         --m_node_count;
         return;
     }
-    if (node.m_inode.links_count == 0 && !m_read_only) {
+    if (node.m_inode.links_count == 0 && !m_read_only && m_live) {
         // Its last name went while it was open: free it now, in a task of
         // its own (release cannot wait). The node stays referenced by the
         // task until it is done.

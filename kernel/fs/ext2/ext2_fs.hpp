@@ -228,6 +228,7 @@ private:
     Superblock m_sb;
     bool m_read_only = false;
     bool m_sb_dirty = false;
+    bool m_live = false;  // mounted and not unmounting: released nodes may be reaped
 
     GroupDescriptor* m_groups = nullptr;
     PhysAddr m_groups_phys = 0;
