@@ -6,107 +6,27 @@
 #include <set>
 #include <string>
 
-#include "fs/ext2/ext2_fs.hpp"
-#include "fs/walk.hpp"
+#include "support/ext2_fs_fixture.hpp"
 #include "support/ext2_images.hpp"
-#include "support/memory_disk.hpp"
-#include "support/task_fixture.hpp"
 
 namespace mote {
 namespace {
 
 using namespace mote::ext2_test;
-using fs::NodeRef;
-using fs::NodeType;
-using fs::ext2::Ext2Fs;
 
-class Ext2FsTest : public ::testing::TestWithParam<const char*>, public test::TaskFixture {
+class Ext2FsTest : public ::testing::TestWithParam<const char*>, public Ext2FsFixture {
 protected:
-    Ext2FsTest() : test::TaskFixture(64 * test::kMiB) {}
-
     void SetUp() override {
         if (!Ext2Images::get().ok()) GTEST_SKIP() << Ext2Images::get().error();
         for (const Image& image : Ext2Images::get().images())
             if (std::string(image.spec.name) == GetParam()) m_image = &image;
         ASSERT_NE(m_image, nullptr);
-        disk.emplace(loop, m_image->bytes.size() / 512);
-        disk->data = m_image->bytes;
+        load(m_image->bytes);
     }
-    void TearDown() override {
-        if (fs) unmount();
-    }
-
-    template <typename T>
-    Result<T> go(Task<T> task) {
-        auto result = run(std::move(task), 1000000);
-        EXPECT_TRUE(result.has_value()) << "the task did not finish";
-        if (!result) return Error::Timeout;
-        return std::move(*result);
-    }
-
-    void mount(fs::ext2::MountOptions options = {}) {
-        auto mounted = go(Ext2Fs::mount(*disk, loop, pages, options));
-        ASSERT_FALSE(mounted.is_error()) << error_name(mounted.error());
-        fs = mounted.value();
-    }
-    void unmount() {
-        auto done = go(fs->unmount());
-        EXPECT_FALSE(done.is_error()) << error_name(done.error());
-        fs = nullptr;
-    }
-    NodeRef root() { return fs->root(); }
-    Result<NodeRef> walk(StringView path) {
-        NodeRef r = root();
-        return go(fs::walk(*r, path));
-    }
-    NodeRef must_walk(const std::string& path) {
-        auto node = walk(StringView(path.data(), path.size()));
-        EXPECT_FALSE(node.is_error()) << path << ": " << error_name(node.error());
-        return node.is_error() ? NodeRef() : node.release_value();
-    }
-    std::string read_all(fs::FsNode& node) {
-        std::string out;
-        std::vector<u8> chunk(7000);
-        for (;;) {
-            auto n = go(node.read(out.size(), fs::IoBuffer::kernel(Span<u8>(chunk.data(), chunk.size()))));
-            if (n.is_error() || n.value() == 0) break;
-            out.append(reinterpret_cast<char*>(chunk.data()), n.value());
-        }
-        return out;
-    }
-    Result<usize> write(fs::FsNode& node, u64 offset, const std::string& bytes) {
-        return go(node.write(offset, fs::IoBuffer::kernel(ReadonlyBytes(reinterpret_cast<const u8*>(bytes.data()),
-                                                                        bytes.size()))));
-    }
-    Result<NodeRef> create(fs::FsNode& dir, StringView name, NodeType type, StringView target = {}) {
-        fs::CreateSpec spec;
-        spec.type = type;
-        spec.mode = type == NodeType::Directory ? 0755 : 0644;
-        spec.target = target;
-        return go(dir.create(name, spec));
-    }
-    NodeRef must_create(fs::FsNode& dir, StringView name, NodeType type) {
-        auto made = create(dir, name, type);
-        EXPECT_FALSE(made.is_error()) << std::string(name.data(), name.length()) << ": " << error_name(made.error()) << " " << fs::ext2::ext2_fault_name(fs->counters().last_fault);
-        return made.is_error() ? NodeRef() : made.release_value();
-    }
-    // The image as the disk holds it now, checked by e2fsck -fn.
     std::string save() {
-        const std::string path = (Ext2Images::get().scratch() / (std::string(GetParam()) + "-out.img")).string();
-        write_file(path, disk->data);
-        return path;
+        return Ext2FsFixture::save((Ext2Images::get().scratch() / (std::string(GetParam()) + "-out.img")).string());
     }
-    void expect_fsck_clean(const std::string& path) {
-        Command fsck = ext2_test::run("e2fsck -fn " + quote(path) + " 2>&1");
-        EXPECT_EQ(fsck.status, 0) << fsck.out;
-    }
-    std::string debugfs(const std::string& path, const std::string& request) {
-        return ext2_test::run("debugfs -R " + quote(request) + " " + quote(path)).out;
-    }
-
     const Image* m_image = nullptr;
-    std::optional<test::MemoryDisk> disk;
-    Ext2Fs* fs = nullptr;
 };
 
 std::string pattern(usize size, u32 seed) {

@@ -30,8 +30,11 @@ Task<usize> Ext2Fs::read_file(Ext2Node& node, u64 offset, IoBuffer buffer) {
     if (first == node.m_last_read_block + 1 || first == node.m_last_read_block || first == 0) {
         const u64 file_blocks = (size + g.block_size - 1) / g.block_size;
         for (u64 logical = last + 1; logical < file_blocks && logical <= last + kReadAhead; ++logical) {
-            u32 block = CO_TRY(co_await map_block(node, logical, false));
-            if (block) m_cache.prefetch(block, 1);
+            // Best effort: a block that cannot be mapped is met (and
+            // reported) when it is read, not here.
+            auto block = co_await map_block(node, logical, false);
+            if (block.is_error()) break;
+            if (block.value()) m_cache.prefetch(block.value(), 1);
         }
     }
     u64 done = 0;

@@ -308,7 +308,7 @@ void Ext2Fs::node_released(Ext2Node& node) {
         --m_node_count;
         return;
     }
-    if (node.m_inode.links_count == 0 && !m_read_only && m_live) {
+    if (node.m_inode.links_count == 0 && !m_read_only && m_live && !node.m_broken) {
         // Its last name went while it was open: free it now, in a task of
         // its own (release cannot wait). The node stays referenced by the
         // task until it is done.

@@ -101,6 +101,7 @@ private:
     Inode m_inode;
     u64 m_last_read_block = ~u64(0);  // sequential-read detection for read-ahead
     u32 m_alloc_goal = 0;              // the block after the last one allocated to it
+    bool m_broken = false;             // freeing it failed (corrupt): never retried
     ListNode m_hash_node;
     ListNode m_lru_node;  // while unreferenced
 

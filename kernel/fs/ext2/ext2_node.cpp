@@ -252,7 +252,14 @@ Task<void> Ext2Fs::do_link(Ext2Node& dir, StringView name, Ext2Node& node) {
 // if none is left and nobody has it open, its blocks and inode are freed.
 Task<void> Ext2Fs::drop_link(Ext2Node& node) {
     if (node.m_inode.links_count != 0 || node.m_refs > 1 || node.m_inode.dtime != 0) co_return Result<void> {};
-    if (node.m_inode.has_block_map()) CO_TRY(co_await free_blocks_from(node, 0));
+    if (node.m_inode.has_block_map()) {
+        Result<void> freed = co_await free_blocks_from(node, 0);
+        if (freed.is_error()) {
+            // Corrupt (a block freed twice): leave the inode for e2fsck.
+            node.m_broken = true;
+            co_return freed.error();
+        }
+    }
     node.m_inode.dtime = now_seconds() ? now_seconds() : 1;
     node.m_inode.size = 0;
     CO_TRY(co_await write_inode(node));
