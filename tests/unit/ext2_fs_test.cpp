@@ -157,6 +157,12 @@ TEST_P(Ext2FsTest, ChangesLeaveACleanImageThatDebugfsReads) {
     EXPECT_NE(debugfs(image, "ls -l /dir/b2").find(".."), std::string::npos);
     EXPECT_EQ(debugfs(image, "stat /empty").find("Type: regular"), std::string::npos);
 
+    // Every coroutine frame of the driver fits the frame cache's classes
+    // (ARCHITECTURE.md, Composition, quotes the figure).
+    EXPECT_EQ(frames->stats().failures, 0u);
+    EXPECT_LE(frames->stats().largest, 2048u);
+    std::printf("largest ext2 coroutine frame: %llu bytes\n", (unsigned long long)frames->stats().largest);
+
     // And Mote reads back what it wrote.
     mount();
     EXPECT_TRUE(read_all(*must_walk("new")).substr(0, data.size()) == data);
