@@ -190,6 +190,29 @@ TEST_P(Ext2FsTest, AFileRemovedWhileOpenIsFreedWhenClosed) {
     expect_fsck_clean(save());
 }
 
+TEST_P(Ext2FsTest, AnOpenUnlinkedFileSurvivesACrashOnTheOrphanListAndIsFreedAtTheNextMount) {
+    mount();
+    const abi::FsStat before = fs->stats();
+    std::vector<u8> crashed;
+    {
+        NodeRef r = root();
+        NodeRef file = must_create(*r, "orphan", NodeType::File);
+        ASSERT_FALSE(write(*file, 0, pattern(30000, 5)).is_error());
+        ASSERT_FALSE(go(r->unlink("orphan", false)).is_error());
+        ASSERT_FALSE(go(fs->sync()).is_error());
+        crashed = disk->data;  // power lost here: the file is still open
+    }
+    unmount();
+    // The crash image names the inode on its orphan list; a mount frees it.
+    load(crashed);
+    mount();
+    EXPECT_EQ(fs->superblock().last_orphan, 0u);
+    EXPECT_EQ(fs->stats().free_blocks, before.free_blocks);
+    EXPECT_EQ(fs->stats().free_files, before.free_files);
+    unmount();
+    expect_fsck_clean(save());
+}
+
 TEST_P(Ext2FsTest, FillingTheDiskEndsInNoSpaceAndStaysClean) {
     mount();
     NodeRef r = root();

@@ -138,6 +138,11 @@ Task<void> Ext2Fs::load(MountOptions options) {
     m_root = static_cast<Ext2Node*>(root.value().get());
     m_root->retain();  // the mount's own reference, dropped by unmount
 
+    if (!m_read_only && m_sb.last_orphan != 0) {
+        Result<void> orphans = co_await process_orphans();
+        if (orphans.is_error())
+            log_warn("ext2", "{}: orphan list: {} (left to e2fsck)", m_device.name(), error_name(orphans.error()));
+    }
     if (!m_read_only) {
         m_sb.mount_count = u16(m_sb.mount_count + 1);
         m_sb.mount_time = now_seconds();
@@ -300,7 +305,7 @@ void Ext2Node::release() {
 }
 
 void Ext2Fs::node_released(Ext2Node& node) {
-    if (node.m_inode.links_count == 0 && node.m_inode.dtime != 0) {
+    if (node.m_freed) {
         // Freed: its number may be handed out again, so the node goes.
         m_buckets[node.m_number % kNodeBuckets].remove(node);
         node.~Ext2Node();
@@ -330,7 +335,7 @@ void Ext2Fs::node_released(Ext2Node& node) {
 
 Task<void> Ext2Fs::reap(Ext2Node& node) {
     auto guard = co_await m_mutex.lock();
-    if (node.m_inode.links_count != 0 || node.m_inode.dtime != 0) co_return Result<void> {};
+    if (node.m_inode.links_count != 0 || node.m_freed) co_return Result<void> {};
     CO_TRY(co_await begin_change(16));
     Result<void> done = co_await drop_link(node);
     CO_TRY(co_await end_change());

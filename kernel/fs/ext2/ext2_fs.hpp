@@ -102,6 +102,8 @@ private:
     u64 m_last_read_block = ~u64(0);  // sequential-read detection for read-ahead
     u32 m_alloc_goal = 0;              // the block after the last one allocated to it
     bool m_broken = false;             // freeing it failed (corrupt): never retried
+    bool m_freed = false;              // its blocks and inode are free: the node goes on release
+    bool m_orphan = false;             // on the superblock's orphan list (unlinked while open)
     ListNode m_hash_node;
     ListNode m_lru_node;  // while unreferenced
 
@@ -199,6 +201,14 @@ private:
     Task<void> do_unlink(Ext2Node& dir, StringView name, bool directory);
     Task<void> do_rename(Ext2Node& from, StringView name, Ext2Node& to, StringView new_name);
     Task<void> drop_link(Ext2Node& node);
+    // ext3's orphan list: inodes whose last name went while they were
+    // open, chained through their dtime from the superblock, so a mount
+    // after a crash frees them (process_orphans).
+    Task<void> add_orphan(Ext2Node& node);
+    Task<void> remove_orphan(Ext2Node& node);
+    Task<void> process_orphans();
+    // Whether an unjudged inode's direct pointers are all in range.
+    Result<bool> check_block_map(const Inode& inode) const;
 
     // ---- transactions (ext2_transaction.cpp): the journal's seams
     // Before a change: room in the running transaction for `blocks`

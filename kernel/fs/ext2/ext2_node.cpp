@@ -1,6 +1,7 @@
 // Ext2Node's FsNode operations: each takes the filesystem's mutex, checks,
 // then changes the filesystem inside one change (one journal transaction).
 #include "base/memory.hpp"
+#include "core/log.hpp"
 #include "fs/ext2/directory_block.hpp"
 #include "fs/ext2/ext2_fs.hpp"
 
@@ -53,6 +54,13 @@ Stat Ext2Node::stat() const {
 }
 
 Filesystem* Ext2Node::filesystem() { return &m_fs; }
+
+Result<bool> Ext2Fs::check_block_map(const Inode& inode) const {
+    const Geometry& g = m_sb.geometry;
+    for (u32 block : inode.block)
+        if (block != 0 && !g.is_data_block(block)) return false;
+    return true;
+}
 
 Task<NodeRef> Ext2Node::lookup(StringView name) {
     auto guard = co_await m_fs.m_mutex.lock();
@@ -251,7 +259,14 @@ Task<void> Ext2Fs::do_link(Ext2Node& dir, StringView name, Ext2Node& node) {
 // One name of `node` is gone (its links count already lowered and written):
 // if none is left and nobody has it open, its blocks and inode are freed.
 Task<void> Ext2Fs::drop_link(Ext2Node& node) {
-    if (node.m_inode.links_count != 0 || node.m_refs > 1 || node.m_inode.dtime != 0) co_return Result<void> {};
+    if (node.m_inode.links_count != 0 || node.m_freed) co_return Result<void> {};
+    if (node.m_refs > 1) {
+        // Still open: freed on its last release; until then on the orphan
+        // list, so a crash meanwhile does not leak it.
+        if (!node.m_orphan) CO_TRY(co_await add_orphan(node));
+        co_return Result<void> {};
+    }
+    if (node.m_orphan) CO_TRY(co_await remove_orphan(node));
     if (node.m_inode.has_block_map()) {
         Result<void> freed = co_await free_blocks_from(node, 0);
         if (freed.is_error()) {
@@ -260,10 +275,83 @@ Task<void> Ext2Fs::drop_link(Ext2Node& node) {
             co_return freed.error();
         }
     }
-    node.m_inode.dtime = now_seconds() ? now_seconds() : 1;
+    node.m_inode.dtime = now_seconds();
     node.m_inode.size = 0;
     CO_TRY(co_await write_inode(node));
-    co_return co_await free_inode(node.m_number, node.m_inode.type == FileType::Directory);
+    CO_TRY(co_await free_inode(node.m_number, node.m_inode.type == FileType::Directory));
+    node.m_freed = true;
+    co_return Result<void> {};
+}
+
+Task<void> Ext2Fs::add_orphan(Ext2Node& node) {
+    node.m_inode.dtime = m_sb.last_orphan;
+    m_sb.last_orphan = node.m_number;
+    m_sb_dirty = true;
+    node.m_orphan = true;
+    co_return co_await write_inode(node);
+}
+
+Task<void> Ext2Fs::remove_orphan(Ext2Node& node) {
+    const u32 next = node.m_inode.dtime;
+    node.m_orphan = false;
+    node.m_inode.dtime = 0;
+    if (m_sb.last_orphan == node.m_number) {
+        m_sb.last_orphan = next;
+        m_sb_dirty = true;
+        co_return Result<void> {};
+    }
+    // Find the one before it: every orphan is an open node, so in memory.
+    for (auto& bucket : m_buckets)
+        for (Ext2Node& other : bucket)
+            if (other.m_orphan && other.m_inode.dtime == node.m_number) {
+                other.m_inode.dtime = next;
+                co_return co_await write_inode(other);
+            }
+    co_return corrupt(Ext2Fault::BadInodeNumber, node.m_number, "orphan list");
+}
+
+Task<void> Ext2Fs::process_orphans() {
+    // A crash left these: open files whose last name was removed. Each is
+    // freed now; a chain that loops or leaves the inode range is cut (and
+    // left to e2fsck).
+    const Geometry& g = m_sb.geometry;
+    u32 freed = 0;
+    for (u32 steps = 0; m_sb.last_orphan != 0; ++steps) {
+        const u32 number = m_sb.last_orphan;
+        Ext2Fault fault = Ext2Fault::None;
+        auto where = locate_inode(g, number, &fault);
+        if (where.is_error() || number < g.first_inode || steps > g.inodes_count) {
+            m_sb.last_orphan = 0;
+            m_sb_dirty = true;
+            co_return corrupt(Ext2Fault::BadInodeNumber, number, "orphan list");
+        }
+        const InodeLocation at = where.value();
+        Inode inode;
+        {
+            BufferRef table = CO_TRY(co_await m_cache.read(m_groups[at.group].inode_table + at.table_block));
+            inode = load_inode(g, ReadonlyBytes(table.data() + at.offset, g.inode_size));
+        }
+        if (inode.type == FileType::Unknown || inode.links_count != 0 ||
+            (inode.has_block_map() && !CO_TRY(check_block_map(inode)))) {
+            m_sb.last_orphan = 0;
+            m_sb_dirty = true;
+            co_return corrupt(Ext2Fault::InodeNotInUse, number, "orphan list");
+        }
+        CO_TRY(co_await begin_change(64));
+        NodeRef ref = CO_TRY(make_node(number, inode));
+        Ext2Node& node = *static_cast<Ext2Node*>(ref.get());
+        node.m_orphan = true;
+        Result<void> done = co_await drop_link(node);
+        CO_TRY(co_await end_change());
+        if (done.is_error()) {
+            m_sb.last_orphan = 0;
+            m_sb_dirty = true;
+            co_return done.error();
+        }
+        ++freed;
+    }
+    if (freed) log_info("ext2", "{}: freed {} orphan inodes", m_device.name(), freed);
+    co_return Result<void> {};
 }
 
 Task<void> Ext2Fs::do_unlink(Ext2Node& dir, StringView name, bool directory) {
