@@ -13,6 +13,8 @@ struct WallClockState {
     Nanoseconds read_at = 0;
     bool known = false;
     StringView source = "none";
+    char why[64] = {};
+    usize why_length = 0;
 };
 WallClockState g_wall;
 
@@ -44,17 +46,33 @@ bool wall_clock_known() { return g_wall.known; }
 StringView wall_clock_source() { return g_wall.source; }
 
 void wall_clock_set(MonotonicClock clock, i64 unix_ns, Nanoseconds read_at, StringView source) {
-    g_wall = {clock, unix_ns < 0 ? 0 : unix_ns, read_at, true, source};
-    auto civil = civil_from_unix(g_wall.epoch_ns / i64(kSecond));
-    char storage[32];
-    FormatBuffer text(Span<char>(storage, sizeof(storage)));
-    if (civil.ok()) format_iso8601(text, civil.value());
-    log_info("clock", "wall clock {} from {}", text.view(), source);
+    g_wall = {};
+    g_wall.clock = clock;
+    g_wall.epoch_ns = unix_ns < 0 ? 0 : unix_ns;
+    g_wall.read_at = read_at;
+    g_wall.known = true;
+    g_wall.source = source;
 }
 
 void wall_clock_set_unknown(MonotonicClock clock, StringView why) {
-    g_wall = {clock, 0, 0, false, "none"};
-    log_warn("clock", "no real-time clock ({}): the wall clock counts from 1970-01-01 at boot", why);
+    g_wall = {};
+    g_wall.clock = clock;
+    g_wall.why_length = why.length() < sizeof(g_wall.why) ? why.length() : sizeof(g_wall.why) - 1;
+    for (usize i = 0; i < g_wall.why_length; ++i) g_wall.why[i] = why[i];
+}
+
+void wall_clock_log() {
+    if (!g_wall.known) {
+        log_warn("clock", "no real-time clock ({}): the wall clock counts from 1970-01-01 at boot",
+                 StringView(g_wall.why, g_wall.why_length));
+        return;
+    }
+    char storage[32];
+    FormatBuffer text(Span<char>(storage, sizeof(storage)));
+    auto civil = civil_from_unix(g_wall.epoch_ns / i64(kSecond));
+    if (civil.ok()) format_iso8601(text, civil.value());
+    log_info("clock", "wall clock {} from {}, read {} ms after kernel entry", text.view(), g_wall.source,
+             g_wall.read_at / kMillisecond);
 }
 
 void wall_clock_reset() { g_wall = {}; }

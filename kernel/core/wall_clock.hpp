@@ -40,11 +40,16 @@ StringView wall_clock_source();
 i64 wall_clock_at(Nanoseconds at);
 
 // Platform, at boot: the real-time clock `source` (a string literal) read
-// `unix_ns` when `clock` read `read_at`. Logs the time it was set to.
+// `unix_ns` when `clock` read `read_at`.
 void wall_clock_set(MonotonicClock clock, i64 unix_ns, Nanoseconds read_at, StringView source);
 // Platform, at boot, when there is no usable real-time clock: the clock
-// counts from 0 at monotonic time 0. Logs `why` (a string literal).
+// counts from 0 at monotonic time 0. `why` is kept (cut to 63 bytes) for
+// the log line.
 void wall_clock_set_unknown(MonotonicClock clock, StringView why);
+// One log line: the time the clock was set to and from what, or (a
+// warning) that there is none and why. Kernel::run calls it once the
+// console shows log lines, which the platform's early boot does not.
+void wall_clock_log();
 // Back to the unset state (tests).
 void wall_clock_reset();
 

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "core/log.hpp"
 #include "core/wall_clock.hpp"
 #include "dev/rtc/cmos_rtc.hpp"
 #include "dev/rtc/devicetree_rtc.hpp"
@@ -445,4 +446,25 @@ TEST_F(WallClockTest, SecondsClampToThirtyTwoBits) {
     // Nothing wraps even centuries on.
     g_fake_now = ~Nanoseconds(0);
     EXPECT_GT(wall_clock_ns(), 0);
+}
+
+TEST_F(WallClockTest, LogLineSaysWhatSetIt) {
+    auto last_line = [] {
+        std::string last;
+        klog().for_each_line([](StringView line, void* c) { *static_cast<std::string*>(c) = fdt_test::str(line); },
+                             &last);
+        return last;
+    };
+    g_fake_now = 0;
+    wall_clock_set(fake_now, k20261205_101112 * i64(kSecond), 1500 * kMillisecond, "test-rtc");
+    wall_clock_log();
+    EXPECT_NE(last_line().find("clock: wall clock 2026-12-05T10:11:12Z from test-rtc, read 1500 ms after kernel entry"),
+              std::string::npos)
+        << last_line();
+    wall_clock_set_unknown(fake_now, "pl031 rejected: NotSet");
+    wall_clock_log();
+    EXPECT_NE(last_line().find("clock: no real-time clock (pl031 rejected: NotSet): the wall clock counts from "
+                               "1970-01-01 at boot"),
+              std::string::npos)
+        << last_line();
 }
