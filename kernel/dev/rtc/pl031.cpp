@@ -16,11 +16,14 @@ Result<void> pl031_check_id(const Pl031Id& id, RtcFault* fault) {
     u32 designer = u32(b[1] >> 4) | u32(b[2] & 0x0f) << 4;
     bool cell = b[4] == 0x0d && b[5] == 0xf0 && b[6] == 0x05 && b[7] == 0xb1;
     if (part != 0x031 || designer != 0x41 || !cell) return rtc_fail(fault, RtcFault::NotPresent);
+    if (fault) *fault = RtcFault::None;
     return {};
 }
 
 Result<i64> pl031_decode(u32 data, u32 control, RtcFault* fault) {
     if (!(control & pl031::kControlStart)) return rtc_fail(fault, RtcFault::InvalidTime);
+    // Every 32-bit count is a time; whether it is a believable one is the
+    // range check's to say.
     return rtc_check_range(i64(data), fault);
 }
 
