@@ -13,7 +13,7 @@
 // whose reading is taken as the start of its second.
 //
 // Without a usable RTC the clock counts from 0 at boot (1970-01-01 plus the
-// uptime) and wall_clock_known() says so; the platform's setter logs why.
+// uptime) and wall_clock_known() says so; wall_clock_log() says why.
 // Not synchronised: set once during single-CPU boot, read afterwards.
 #pragma once
 
