@@ -308,6 +308,7 @@ Result<Fadt> parse_fadt(const Table& table) {
     if (pm1a) f.pm1a_control = {Gas::Io, u8(pm1_cnt_len * 8), 0, 2, pm1a};
     if (pm1b) f.pm1b_control = {Gas::Io, u8(pm1_cnt_len * 8), 0, 2, pm1b};
     if (pm_tmr && pm_tmr_len == 4) f.pm_timer = {Gas::Io, 32, 0, 3, pm_tmr};
+    f.century = p[108];
     f.boot_architecture = load16(p + 109);
     u32 flags = load32(p + 112);
     f.pm_timer_32bit = flags & (1u << 8);

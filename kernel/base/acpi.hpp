@@ -213,7 +213,10 @@ struct Fadt {
     Gas sleep_control;             // ACPI 5.0+, for hardware-reduced platforms
     Gas sleep_status;
     u16 boot_architecture = 0;     // IAPC_BOOT_ARCH
+    u8 century = 0;                // CENTURY: the CMOS RAM index of the RTC's century byte; 0 if none
     bool has_8042() const { return boot_architecture & 2; }
+    // IAPC_BOOT_ARCH bit 5 (ACPI 5.0+): "CMOS RTC not present".
+    bool has_cmos_rtc() const { return !(boot_architecture & (1u << 5)); }
 };
 Result<Fadt> parse_fadt(const Table& table);
 

@@ -5,6 +5,7 @@
 #include "base/version.hpp"
 #include "core/cpu.hpp"
 #include "core/log.hpp"
+#include "core/wall_clock.hpp"
 
 namespace mote {
 
@@ -41,6 +42,7 @@ PowerAction Kernel::run() {
 
     log_info("boot", "Mote {} ({}) on {}", kVersion, kRevision, m_machine.name());
     if (!m_machine.command_line().empty()) log_info("boot", "command line: {}", m_machine.command_line());
+    wall_clock_log();
     BootTimeline& timeline = m_machine.boot_timeline();
     timeline.mark("kernel", m_loop.now());
     if (PageAllocator* pages = m_machine.pages()) {

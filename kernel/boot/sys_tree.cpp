@@ -1,12 +1,14 @@
 #include "boot/sys_tree.hpp"
 
 #include "boot/kernel.hpp"
+#include "base/civil_time.hpp"
 #include "base/parse_number.hpp"
 #include "boot/kernel_reports.hpp"
 #if MOTE_HAVE_DRIVERS
 #include "net/net_report.hpp"
 #endif
 #include "core/log.hpp"
+#include "core/wall_clock.hpp"
 #include "proc/process.hpp"
 #include "proc/wait_graph.hpp"
 
@@ -119,6 +121,21 @@ void generate_channels(FormatBuffer& out, UserSpace& user) {
     });
 }
 
+// One reading of the wall clock, in every form a program may want: whole
+// seconds and nanoseconds since 1970, ISO 8601 UTC, whether a real-time
+// clock set it and which, and the uptime it was read at.
+void generate_clock(FormatBuffer& out, Kernel& kernel) {
+    Nanoseconds uptime = kernel.loop().now();
+    i64 ns = wall_clock_ns();
+    i64 seconds = ns / i64(kSecond);
+    format_append(out, "seconds {}\nns {}\nutc ", seconds, ns);
+    auto civil = civil_from_unix(seconds);
+    if (civil.ok()) format_iso8601(out, civil.value());
+    else out.append('?');
+    format_append(out, "\nknown {}\nsource {}\nuptime_ns {}\n", wall_clock_known() ? "yes" : "no",
+                  wall_clock_source(), uptime);
+}
+
 }  // namespace
 
 SysTree::SysTree(Kernel& kernel, UserSpace& user)
@@ -131,6 +148,7 @@ SysTree::SysTree(Kernel& kernel, UserSpace& user)
       m_maps("maps", [](FormatBuffer& o, void* c) { generate_maps(o, static_cast<SysTree*>(c)->m_user); }, this),
       m_waits("waits", [](FormatBuffer& o, void* c) { auto* t = static_cast<SysTree*>(c); generate_waits(o, t->m_kernel, t->m_user); }, this),
       m_uptime("uptime", [](FormatBuffer& o, void* c) { write_uptime_report(static_cast<SysTree*>(c)->m_kernel, line_to_buffer, &o); }, this),
+      m_clock("clock", [](FormatBuffer& o, void* c) { generate_clock(o, static_cast<SysTree*>(c)->m_kernel); }, this),
       m_log("log", [](FormatBuffer& o, void*) { write_log_report(~u64(0), line_to_buffer, &o); }, this, nullptr,
             fs::SysFile::Access::Privileged),
       m_audit("audit", [](FormatBuffer& o, void* c) { write_audit(static_cast<SysTree*>(c)->m_user.processes().audit(), o); },
@@ -194,7 +212,7 @@ SysTree::SysTree(Kernel& kernel, UserSpace& user)
 #endif
 {
     fs::SysFile* files[] = {&m_memory, &m_memory_json, &m_processes, &m_processes_json, &m_maps,
-                            &m_waits,  &m_uptime,      &m_log,       &m_audit,          &m_channels,
+                            &m_waits,  &m_uptime,      &m_clock,     &m_log,       &m_audit,          &m_channels,
                             &m_devices, &m_scheduler,  &m_timeslice, &m_log_level,    &m_power};
     for (fs::SysFile* file : files) m_root.add(*file);
 #if MOTE_HAVE_DRIVERS

@@ -8,6 +8,7 @@
 //   sys/maps              every process's regions (start-end, access, kind)
 //   sys/waits             every parked thread: what it waits on and since when
 //   sys/uptime            uptime, the boot timeline, loop counters
+//   sys/clock             the wall clock: seconds and ns since 1970, ISO 8601 UTC, known (an RTC set it), source
 //   sys/log               the kernel log ring
 //   sys/devices           devices and their drivers
 //   sys/net               the network stack (images with drivers)
@@ -32,7 +33,7 @@ public:
 private:
     Kernel& m_kernel;
     UserSpace& m_user;
-    fs::SysFile m_memory, m_memory_json, m_processes, m_processes_json, m_maps, m_waits, m_uptime, m_log, m_audit, m_channels, m_devices,
+    fs::SysFile m_memory, m_memory_json, m_processes, m_processes_json, m_maps, m_waits, m_uptime, m_clock, m_log, m_audit, m_channels, m_devices,
         m_scheduler, m_timeslice, m_log_level, m_power;
 #if MOTE_HAVE_DRIVERS
     fs::SysFile m_net;

@@ -104,6 +104,19 @@ class HostedUserTest(unittest.TestCase):
         self.assertIn("init ended: reason 1 status 0", text)
         self.assertEqual(k.status, 0, text[-2000:])
 
+    def test_date_is_the_hosts_utc_time(self):
+        # The hosted kernel's real-time clock is the host's CLOCK_REALTIME,
+        # read once at boot; `date` must agree with Python's own reading.
+        import datetime
+        before = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
+        k, text = self.boot("bin/date")
+        after = datetime.datetime.now(datetime.timezone.utc)
+        m = re.search(r"^(\d{4})-(\d\d)-(\d\d) (\d\d):(\d\d):(\d\d) UTC$", k.out, re.M)
+        self.assertIsNotNone(m, k.out)
+        shown = datetime.datetime(*map(int, m.groups()), tzinfo=datetime.timezone.utc)
+        self.assertTrue(before <= shown <= after, f"date printed {shown}, host {before}..{after}")
+        self.assertIn("init ended: reason 1 status 0", text)
+
     def test_false_reports_its_status(self):
         k, text = self.boot("bin/false")
         self.assertIn("init ended: reason 1 status 1", text)

@@ -36,9 +36,11 @@ def parse_args(description, transport=False, timeout=60.0):
 
 
 class Qemu:
-    def __init__(self, args, append=None, memory=None, devices=(), initrd=False):
+    def __init__(self, args, append=None, memory=None, devices=(), initrd=False, extra=()):
         """`initrd`: boot with the build's initramfs (next to the kernel), so
-        that init and the user shell run instead of the kernel's shell."""
+        that init and the user shell run instead of the kernel's shell.
+        `extra`: QEMU arguments after all the others (-rtc base=..., -machine
+        rtc=off)."""
         kernel = machines.kernel_from_elf(args.arch, args.kernel)
         if not os.path.exists(kernel):
             print(f"SKIP: {kernel} is not built (./mote build {args.arch})")
@@ -51,7 +53,7 @@ class Qemu:
                 sys.exit(1)
         self.argv = machines.qemu_argv(args.arch, kernel, memory=memory or args.memory, append=append,
                                        cpu=args.cpu, gic=args.gic, devices=devices,
-                                       machine=getattr(args, "machine", None), initrd=initramfs)
+                                       machine=getattr(args, "machine", None), initrd=initramfs, extra=extra)
         if not shutil.which(self.argv[0]):
             print(f"SKIP: {self.argv[0]} is not installed")
             sys.exit(SKIP)

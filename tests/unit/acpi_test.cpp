@@ -194,6 +194,8 @@ TEST(Acpi, QemuQ35) {
     EXPECT_EQ(fadt.value().pm_timer.address, 0x608u);
     EXPECT_EQ(fadt.value().reset_register.address, 0xcf9u);
     EXPECT_EQ(fadt.value().reset_value, 0x0f);  // QEMU ICH9: full reset through 0xcf9
+    EXPECT_EQ(fadt.value().century, 0x32);      // the CMOS RTC's century byte (QEMU's RTC_CENTURY)
+    EXPECT_TRUE(fadt.value().has_cmos_rtc());
     EXPECT_EQ(fadt.value().dsdt, tables.find("DSDT").value().phys);
 
     auto s5 = find_s5(tables.find("DSDT").value());
@@ -231,6 +233,8 @@ TEST(Acpi, QemuMicrovm) {
     auto fadt = parse_fadt(tables.find("FACP").value());
     ASSERT_TRUE(fadt.ok());
     EXPECT_TRUE(fadt.value().hardware_reduced);
+    EXPECT_EQ(fadt.value().century, 0);  // no century register named: the reader assumes 20xx
+    EXPECT_TRUE(fadt.value().has_cmos_rtc());  // IAPC_BOOT_ARCH 0: the tables do not deny one
     EXPECT_FALSE(fadt.value().pm1a_control.present());
     EXPECT_FALSE(fadt.value().pm_timer.present());
     // The generic event device's registers, in memory.

@@ -3,6 +3,7 @@
 
 #include "base/memory.hpp"
 #include "core/log.hpp"
+#include "core/wall_clock.hpp"
 #include "core/request_awaiter.hpp"
 #include "fs/ext2/directory_block.hpp"
 
@@ -363,10 +364,11 @@ Error Ext2Fs::corrupt(Ext2Fault fault, u32 inode, const char* what) {
                                                                                                 : Error::Malformed;
 }
 
-// Without a wall clock, the latest time the volume itself records: never
-// 0 (e2fsck reads a small deletion time as an orphan-list link) and never
-// earlier than what is already on it.
+// The wall clock; without one (no RTC), the latest time the volume itself
+// records: never 0 (e2fsck reads a small deletion time as an orphan-list
+// link) and never earlier than what is already on it.
 u32 Ext2Fs::now_seconds() const {
+    if (wall_clock_known()) return wall_clock_seconds();
     u32 t = m_sb.write_time;
     if (m_sb.mount_time > t) t = m_sb.mount_time;
     if (m_sb.mkfs_time > t) t = m_sb.mkfs_time;

@@ -10,6 +10,8 @@
 
 #include "boot/kernel.hpp"
 #include "core/log.hpp"
+#include "core/wall_clock.hpp"
+#include "dev/rtc/rtc_fault.hpp"
 #include "platform/hosted/terminal.hpp"
 
 namespace mote {
@@ -19,6 +21,28 @@ Nanoseconds monotonic_ns() {
     timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return Nanoseconds(ts.tv_sec) * kSecond + Nanoseconds(ts.tv_nsec);
+}
+
+// The host's clock is this machine's real-time clock: read once, like an
+// RTC, then followed on the monotonic clock as on bare metal (so a host
+// clock step does not move the kernel's time). Checked like any RTC.
+// Its monotonic clock starts at the first machine's init, the hosted
+// kernel's boot.
+Nanoseconds g_wall_clock_start = 0;
+Nanoseconds since_boot() { return monotonic_ns() - g_wall_clock_start; }
+
+void init_wall_clock() {
+    if (!g_wall_clock_start) g_wall_clock_start = monotonic_ns();
+    timespec real;
+    clock_gettime(CLOCK_REALTIME, &real);
+    Nanoseconds read_at = since_boot();
+    RtcFault fault = RtcFault::None;
+    if (rtc_check_range(i64(real.tv_sec), &fault).is_error()) {
+        log_warn("rtc", "the host's CLOCK_REALTIME reads {} s: {}", i64(real.tv_sec), rtc_fault_name(fault));
+        wall_clock_set_unknown(since_boot, "CLOCK_REALTIME rejected");
+        return;
+    }
+    wall_clock_set(since_boot, i64(real.tv_sec) * i64(kSecond) + real.tv_nsec, read_at, "CLOCK_REALTIME");
 }
 }  // namespace
 
@@ -67,6 +91,7 @@ Result<void> HostedMachine::init(const Options& options) {
     if (m_epoll < 0) return Error::Io;
     m_console.init(terminal_enter_raw());
     m_stdin_watched = TRY(watch(0, kConsoleIrq));
+    init_wall_clock();
     return {};
 }
 

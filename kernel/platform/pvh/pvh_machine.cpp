@@ -3,6 +3,8 @@
 #include "arch/idle.hpp"
 #include "boot/kernel.hpp"
 #include "core/log.hpp"
+#include "core/wall_clock.hpp"
+#include "dev/rtc/cmos_rtc.hpp"
 #include "dev/uart/ns16550a.hpp"
 #include "platform/bare_metal/crash.hpp"
 #include "platform/bare_metal/machine_main.hpp"
@@ -21,6 +23,9 @@ PvhMachine g_machine;
 // The PC's first serial port (IBM PC/AT: COM1 at 0x3f8, ISA IRQ 4).
 constexpr u16 kCom1 = 0x3f8;
 constexpr u8 kCom1Irq = 4;
+// The CMOS (RTC and NVRAM) index and data ports, the AT's.
+constexpr u16 kCmosIndex = 0x70;
+constexpr u16 kCmosData = 0x71;
 // The legacy BIOS area: real-mode vectors, BIOS data, EBDA, option ROMs.
 // Nothing of the firmware's is needed after boot, but nothing in it is
 // worth the risk of handing out either.
@@ -80,6 +85,7 @@ Result<void> PvhMachine::init() {
     timeline.mark("timer", now());
     TRY(init_memory());
     timeline.mark("memory", now());
+    init_wall_clock();
     return {};
 }
 
@@ -181,6 +187,33 @@ Result<void> PvhMachine::init_timer() {
     m_clock.start(calibration.value().hz, Arch::boot_layout().entry_counter);
     m_timer_mode = TRY(x86::start_timer(m_clock.frequency()));
     return {};
+}
+
+void PvhMachine::init_wall_clock() {
+    MonotonicClock clock = [] { return g_machine.now(); };
+    // ACPI 5.0 lets a PC say it has no CMOS clock (microvm with rtc=off
+    // need not: the ports then read as all ones, which the reader checks).
+    if (!m_fadt.has_cmos_rtc()) {
+        wall_clock_set_unknown(clock, "the FADT says there is no CMOS RTC");
+        return;
+    }
+    CmosRtc rtc(
+        [](void*, u8 index) {
+            x86::outb(kCmosIndex, index);
+            return x86::inb(kCmosData);
+        },
+        nullptr, m_fadt.century);
+    RtcFault fault = RtcFault::None;
+    auto seconds = rtc.read(&fault);
+    Nanoseconds read_at = now();
+    if (seconds.is_error()) {
+        FixedString<64> why;
+        why.appendf("CMOS RTC rejected: {}", rtc_fault_name(fault));
+        wall_clock_set_unknown(clock, why.view());
+        return;
+    }
+    m_cmos_rtc_used = true;
+    wall_clock_set(clock, seconds.value() * i64(kSecond), read_at, "cmos-rtc");
 }
 
 Result<void> PvhMachine::init_memory() {

@@ -9,7 +9,8 @@
 // FADT, MCFG, HPET, \_S5), masks the PIC, starts the local APIC and the
 // I/O APIC, calibrates the TSC and starts the one-shot timer, and hands
 // usable RAM (less the initramfs, PVH module 0) to the page allocator and
-// builds the user platform. Kernel::run then calls attach_devices,
+// builds the user platform, and reads the CMOS real-time clock for the wall
+// clock. Kernel::run then calls attach_devices,
 // which hooks interrupts to the loop and, with mote.test=all, starts the
 // self-tests.
 #pragma once
@@ -68,6 +69,7 @@ private:
     Result<void> init_interrupts();
     Result<void> init_timer();
     Result<void> init_memory();
+    void init_wall_clock();
     void find_initramfs();
     void write_layout(MachineLineSink sink, void* context);
     void write_memory(MachineLineSink sink, void* context);
@@ -92,6 +94,7 @@ private:
     acpi::HpetInfo m_hpet;
     acpi::PowerControl m_power;
     const char* m_s5_source = "";
+    bool m_cmos_rtc_used = false;  // the wall clock came from it
 
     MemoryMap m_memory;
     PageAllocator m_pages;

@@ -89,9 +89,9 @@ void PvhMachine::write_devices(MachineLineSink sink, void* context) {
                  0xcf8, "");
 #endif
     // The CMOS RTC, unless the FADT says there is none (IAPC_BOOT_ARCH bit 5).
-    if (!(m_fadt.boot_architecture & (1u << 5)))
+    if (m_fadt.has_cmos_rtc())
         out.line("{:<28} {:<24} {:#012x} irq {:<4} {}", "rtc", "mc146818 CMOS RTC", 0x70, m_madt.isa_irq(8).gsi,
-                 "no driver");
+                 m_cmos_rtc_used ? "cmos-rtc (wall clock)" : "no driver (no usable reading)");
     out.line("acpi tables (RSDP rev {}, {}):", m_acpi.rsdp().revision, m_acpi.uses_xsdt() ? "XSDT" : "RSDT");
     for (const acpi::Table& t : m_acpi.tables())
         out.line("  {} at {:#x}, {} bytes, revision {}", t.signature, t.phys, t.bytes.size(), t.revision);

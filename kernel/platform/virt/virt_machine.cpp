@@ -4,6 +4,8 @@
 #include "base/config.hpp"
 #include "boot/kernel.hpp"
 #include "core/log.hpp"
+#include "core/wall_clock.hpp"
+#include "dev/rtc/devicetree_rtc.hpp"
 #include "dev/uart/ns16550a.hpp"
 #include "dev/uart/pl011.hpp"
 #include "platform/bare_metal/crash.hpp"
@@ -58,6 +60,7 @@ Result<void> VirtMachine::init(u64 dtb_phys) {
     timeline.mark("console", now());
     TRY(init_memory());
     timeline.mark("memory", now());
+    init_wall_clock();
     return {};
 }
 
@@ -135,6 +138,35 @@ Result<void> VirtMachine::init_memory() {
     new (m_user_mode_storage) BareMetalUserMode(m_pages, m_clock);
 #endif
     return {};
+}
+
+void VirtMachine::init_wall_clock() {
+    MonotonicClock clock = [] { return g_machine.now(); };
+    auto rtc = find_devicetree_rtc(devicetree());
+    if (rtc.is_error()) {
+        wall_clock_set_unknown(clock, rtc.error() == Error::NotFound ? "no goldfish-rtc or pl031 in the devicetree"
+                                                                     : "the devicetree's RTC node is unusable");
+        return;
+    }
+    const DevicetreeRtc& found = rtc.value();
+    // Mapped like every other device's registers; only read once, at boot.
+    auto base = Arch::map_device(found.reg.base, found.reg.size);
+    if (base.is_error()) {
+        log_warn("virt", "{}: cannot map registers: {}", found.node.name(), base.error());
+        wall_clock_set_unknown(clock, "its registers cannot be mapped");
+        return;
+    }
+    RtcFault fault = RtcFault::None;
+    auto ns = read_devicetree_rtc(found, base.value(), &fault);
+    Nanoseconds read_at = now();
+    if (ns.is_error()) {
+        FixedString<64> why;
+        why.appendf("{} rejected: {}", found.name, rtc_fault_name(fault));
+        wall_clock_set_unknown(clock, why.view());
+        return;
+    }
+    bind(found.node, found.kind == RtcKind::Goldfish ? "goldfish-rtc (wall clock)" : "pl031 (wall clock)");
+    wall_clock_set(clock, ns.value(), read_at, found.name);
 }
 
 void VirtMachine::find_initramfs() {

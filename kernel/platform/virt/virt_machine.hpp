@@ -4,7 +4,8 @@
 // Boot order (platform_main): the arch code has the MMU on and RAM in the
 // direct map; init() parses the devicetree, starts the CPU timer, finds the
 // console UART (stdout-path) and its interrupt controller, and hands usable
-// RAM to the page allocator. Kernel::run then calls attach_devices, which
+// RAM to the page allocator, then reads the real-time clock the tree names
+// (Goldfish RTC or PL031) for the wall clock. Kernel::run then calls attach_devices, which
 // hooks interrupts to the loop and, with mote.test=all, starts the
 // self-tests.
 #pragma once
@@ -59,6 +60,7 @@ public:
 private:
     Result<void> init_console();
     Result<void> init_memory();
+    void init_wall_clock();
     void find_initramfs();
     void write_layout(MachineLineSink sink, void* context);
     void write_memory(MachineLineSink sink, void* context);
