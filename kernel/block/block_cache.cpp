@@ -189,6 +189,19 @@ Buffer* BlockCache::take_free() {
     return nullptr;
 }
 
+u64 BlockCache::drop_clean() {
+    u64 dropped = 0;
+    for (Buffer& buffer : m_lru) {
+        if (buffer.m_dirty || buffer.m_writing || buffer.m_holds || buffer.m_state == Buffer::State::Reading) continue;
+        if (!buffer.m_hashed) continue;
+        hash_remove(buffer);
+        buffer.m_state = Buffer::State::Empty;
+        buffer.m_prefetched = false;
+        ++dropped;
+    }
+    return dropped;
+}
+
 // ---- I/O ----------------------------------------------------------------
 
 Result<void> BlockCache::start_read(Buffer& buffer) {

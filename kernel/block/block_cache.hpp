@@ -167,6 +167,11 @@ public:
     // Writes every dirty buffer that is not held, then flushes.
     Task<void> sync();
 
+    // Forgets every cached block that is clean, unpinned and idle (the
+    // next read goes to the device: "drop caches" for cold benchmarks).
+    // Returns how many.
+    u64 drop_clean();
+
     // Completes when no read or write of any buffer is in flight (before
     // the cache is destroyed: prefetches and write-backs finish first).
     Task<void> quiesce();

@@ -48,6 +48,30 @@ void DiskMount::on_tick(Timer& timer) {
         self);
 }
 
+Result<void> DiskMount::apply(StringView text, void* context) {
+    auto* self = static_cast<DiskMount*>(context);
+    while (text.length() && (text[text.length() - 1] == '\n' || text[text.length() - 1] == ' '))
+        text = text.substr(0, text.length() - 1);
+    if (!self->m_fs) return Error::BadState;
+    if (text == "sync") {
+        on_tick(self->m_tick);
+        return {};
+    }
+    if (text != "drop") return Error::InvalidArgument;
+    if (self->m_dropping) return Error::Busy;
+    self->m_dropping = true;
+    auto task = self->m_fs->drop_caches();
+    task.start(
+        [](void* ctx, Result<u64>& result) {
+            auto* me = static_cast<DiskMount*>(ctx);
+            me->m_dropping = false;
+            ++me->m_drops;
+            if (!result.is_error()) me->m_dropped += result.value();
+        },
+        self);
+    return {};
+}
+
 void DiskMount::unmount_now() {
     if (!m_fs) return;
     m_loop.cancel(m_tick);
@@ -101,9 +125,10 @@ void DiskMount::generate(FormatBuffer& out, void* context) {
     const fs::ext2::Ext2Counters& e = fs.counters();
     format_append(out,
                   "lookups: {}\nblocks_allocated: {}\nblocks_freed: {}\ninodes_allocated: {}\ninodes_freed: {}\n"
-                  "corrupt: {}\nlast_fault: {}\nsyncs: {}\nsync_errors: {}\n",
+                  "corrupt: {}\nlast_fault: {}\nsyncs: {}\nsync_errors: {}\ndrops: {}\nblocks_dropped: {}\n",
                   e.lookups, e.blocks_allocated, e.blocks_freed, e.inodes_allocated, e.inodes_freed, e.corrupt,
-                  fs::ext2::ext2_fault_name(e.last_fault), self->m_syncs, self->m_sync_errors);
+                  fs::ext2::ext2_fault_name(e.last_fault), self->m_syncs, self->m_sync_errors, self->m_drops,
+                  self->m_dropped);
 }
 
 }  // namespace mote

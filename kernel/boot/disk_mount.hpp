@@ -11,7 +11,8 @@
 // the volume clean.
 //
 // /sys/storage shows the mount: the filesystem's sizes, the block cache's
-// bound and counters, and the driver's.
+// bound and counters, and the driver's. Writing "sync" to it syncs; "drop"
+// syncs and empties the caches (benchmarks measure cold reads that way).
 #pragma once
 
 #include "core/loop.hpp"
@@ -51,6 +52,7 @@ public:
 private:
     static void on_tick(Timer& timer);
     static void generate(FormatBuffer& out, void* context);
+    static Result<void> apply(StringView text, void* context);
 
     Loop& m_loop;
     PageAllocator& m_pages;
@@ -63,7 +65,13 @@ private:
     bool m_syncing = false;
     u64 m_syncs = 0;
     u64 m_sync_errors = 0;
-    fs::SysFile m_sys_file {"storage", generate, this};
+    bool m_dropping = false;
+    u64 m_dropped = 0;
+    // Writing "sync" or "drop" (privileged) starts a sync, or a sync and a
+    // drop of every clean cached block and unused node (cold benchmarks);
+    // `syncs` / `drops` in the file count the finished ones.
+    u64 m_drops = 0;
+    fs::SysFile m_sys_file {"storage", generate, this, apply, fs::SysFile::Access::WritePrivileged};
 };
 
 }  // namespace mote

@@ -172,6 +172,20 @@ TEST_P(Ext2FsTest, ChangesLeaveACleanImageThatDebugfsReads) {
     EXPECT_EQ(walk("dir/b2/c").error(), Error::NotFound);
 }
 
+TEST_P(Ext2FsTest, DroppingCachesMakesTheNextReadGoToTheDisk) {
+    mount();
+    const std::vector<u8> expected = big_content();
+    EXPECT_TRUE(read_all(*must_walk("big")) == std::string(expected.begin(), expected.end()));
+    const u64 reads_warm = disk->reads_started;
+    EXPECT_TRUE(read_all(*must_walk("big")) == std::string(expected.begin(), expected.end()));
+    EXPECT_EQ(disk->reads_started, reads_warm);  // all hits
+    auto dropped = go(fs->drop_caches());
+    ASSERT_FALSE(dropped.is_error());
+    EXPECT_GT(dropped.value(), 0u);
+    EXPECT_TRUE(read_all(*must_walk("big")) == std::string(expected.begin(), expected.end()));
+    EXPECT_GT(disk->reads_started, reads_warm);
+}
+
 TEST_P(Ext2FsTest, AFileRemovedWhileOpenIsFreedWhenClosed) {
     mount();
     NodeRef r = root();

@@ -251,6 +251,21 @@ Task<void> Ext2Fs::sync() {
     co_return Result<void> {};
 }
 
+Task<u64> Ext2Fs::drop_caches() {
+    auto guard = co_await m_mutex.lock();
+    if (!m_read_only) {
+        CO_TRY(co_await commit());
+        CO_TRY(co_await m_cache.sync());
+    }
+    while (Ext2Node* node = m_unused.pop_front()) {
+        m_buckets[node->m_number % kNodeBuckets].remove(*node);
+        node->~Ext2Node();
+        m_node_slab.free(node);
+        --m_node_count;
+    }
+    co_return m_cache.drop_clean();
+}
+
 // ---- nodes ----------------------------------------------------------------
 
 Task<NodeRef> Ext2Fs::get_node(u32 number) {

@@ -134,6 +134,9 @@ public:
 
     abi::FsStat stats() override;
     Task<void> sync() override;
+    // sync, then forget every unreferenced node and clean cached block, so
+    // the next access reads the disk (cold-cache measurements).
+    Task<u64> drop_caches();
 
 private:
     friend class Ext2Node;
