@@ -7,6 +7,8 @@
                             stripped size, per arch
     ./mote bench sys        system calls, channels and the submission ring from user space
                             (user/programs/sysbench.cpp as init) vs the Linux peer's sysbench
+    ./mote bench fs         ext3 over virtio-blk from a user program (user/programs/fsbench.cpp as init)
+                            vs the Linux peer's ext4 (peer=fs)
                             (its pipe ping-pong for channels), wall clock and under -icount shift=0,
                             per arch
 
@@ -19,7 +21,7 @@ import platform
 import subprocess
 import sys
 
-SUITES = ["core", "blk", "net", "boot", "sys"]
+SUITES = ["core", "blk", "net", "boot", "sys", "fs"]
 
 
 def run_core(build, build_dir):
@@ -66,3 +68,6 @@ def main(args, build, build_dir, arches):
     if "net" in what:
         import bench_net
         bench_net.run_net(build, build_dir, arches)
+    if "fs" in what:
+        import bench_fs
+        bench_fs.run_fs(build, build_dir, arches)
