@@ -34,6 +34,7 @@
 
 #include <cstdio>
 #include <cstring>
+#include <optional>
 #include <set>
 
 #include "support/crash_recorder.hpp"
@@ -374,6 +375,398 @@ TEST_P(JournalInterop, OpenReplaysAJournalLinuxWroteAsE2fsckDoes) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Configs, JournalInterop, ::testing::ValuesIn(kConfigs),
+                         [](const ::testing::TestParamInfo<Config>& info) { return std::string(info.param.name); });
+
+
+// ---------------------------------------------------------------------------
+// Units, on a 1 KiB ext3 image.
+
+class JournalUnit : public ::testing::Test, public test::TaskFixture {
+protected:
+    void SetUp() override {
+        if (!j::have_e2fsprogs()) GTEST_SKIP() << "no e2fsprogs on this machine";
+        path = make_ext3(dir, kConfigs[0]);
+        original = j::read_file(path);
+        l = layout(path, original, 30);
+        ASSERT_EQ(l.free.size(), 30u);
+        disk.emplace(loop, original.size() / 512);
+        disk->data = original;
+    }
+    void TearDown() override {
+        mount.reset();
+        disk.reset();
+    }
+    Journal& open(usize buffers = 256) {
+        mount.emplace(*disk, loop, pages, l.block_size, l.journal, l.blocks, buffers);
+        Jbd2Fault fault = Jbd2Fault::None;
+        auto opened = run(mount->journal.open(&fault));
+        EXPECT_TRUE(opened && opened->ok()) << jbd2_fault_name(fault);
+        return mount->journal;
+    }
+    Result<void> transaction(const Transaction& t, bool commit = true) {
+        auto r = run(run_transaction(mount->cache, mount->journal, &t, commit));
+        return r ? *r : Result<void>(Error::Timeout);
+    }
+    // A power cut: the journal and the cache vanish; the disk stays.
+    std::vector<u8> crash() {
+        mount.reset();
+        return disk->data;
+    }
+    // Mote's replay of `image` (which must match e2fsck's, the superblock block aside).
+    std::vector<u8> replay_both_ways(const std::vector<u8>& image, RecoveryOutcome* outcome = nullptr) {
+        MemoryDisk other(loop, image.size() / 512);
+        other.data = image;
+        {
+            Mount m(other, loop, pages, l.block_size, l.journal, l.blocks);
+            Jbd2Fault fault = Jbd2Fault::None;
+            auto opened = run(m.journal.open(&fault));
+            EXPECT_TRUE(opened && opened->ok()) << jbd2_fault_name(fault);
+            if (opened && opened->ok() && outcome) *outcome = opened->value();
+        }
+        const std::vector<u8> theirs = replay_with_e2fsck(image, dir.file("e2fsck.img"));
+        std::vector<u64> diff = differing_blocks(other.data, theirs, l.block_size);
+        diff.erase(std::remove(diff.begin(), diff.end(), l.sb_block), diff.end());
+        EXPECT_TRUE(diff.empty()) << diff.size() << " blocks differ from e2fsck's replay, the first " << diff.front();
+        return other.data;
+    }
+    std::vector<u8> block(const std::vector<u8>& image, u64 b) const { return block_of(image, b, l.block_size); }
+    std::vector<u8> filled(u32 seed, bool magic = false) const {
+        std::vector<u8> out(l.block_size);
+        fill(l.block_size, seed, magic)(out.data());
+        return out;
+    }
+    u64 lba(u64 block) const { return block * (l.block_size / 512); }
+
+    j::TempDir dir;
+    std::string path;
+    std::vector<u8> original;
+    Layout l;
+    std::optional<MemoryDisk> disk;
+    std::optional<Mount> mount;
+};
+
+TEST_F(JournalUnit, ACommitWritesDataThenTheLogThenFlushesThenTheCommitBlockThenFlushes) {
+    Journal& journal = open();
+    const u32 bs = l.block_size;
+    const u64 d = l.free[0], a = l.free[1], b = l.free[2];
+    disk->log.clear();
+    ASSERT_TRUE(transaction({data(d, fill(bs, 1)), metadata(a, fill(bs, 2)), metadata(b, fill(bs, 3))}).ok());
+    using E = MemoryDisk::LogEntry;
+    auto same = [](const std::vector<E>& got, const std::vector<E>& want) {
+        if (got.size() != want.size()) return false;
+        for (usize i = 0; i < got.size(); ++i)
+            if (got[i].op != want[i].op || (got[i].op == BlockOp::Write && got[i].lba != want[i].lba)) return false;
+        return true;
+    };
+    auto show = [](const std::vector<E>& log) {
+        std::string out;
+        for (const E& e : log) out += std::string(block_op_name(e.op)) + "@" + std::to_string(e.lba) + " ";
+        return out;
+    };
+    const auto& map = l.journal;
+    // The log starts at s_first (1): descriptor, a, b, then the commit.
+    const std::vector<E> first = {
+        {BlockOp::Write, lba(d), 2},      {BlockOp::Write, lba(map[0]), 2}, {BlockOp::Write, lba(map[1]), 2},
+        {BlockOp::Write, lba(map[2]), 2}, {BlockOp::Write, lba(map[3]), 2}, {BlockOp::Flush, 0, 0},
+        {BlockOp::Write, lba(map[4]), 2}, {BlockOp::Flush, 0, 0},
+    };
+    EXPECT_TRUE(same(disk->log, first)) << show(disk->log);
+    // Nothing went home but the data block.
+    EXPECT_EQ(block(disk->data, a), block(original, a));
+    EXPECT_EQ(block(disk->data, d), filled(1));
+    // The log's first transaction set the log start in the journal superblock.
+    auto sb = journal_superblock(disk->data, map, bs);
+    ASSERT_TRUE(sb.ok());
+    EXPECT_EQ(sb.value().state.start, 1u);
+    EXPECT_EQ(sb.value().state.sequence, journal.stats().sequence - 1);
+
+    // The next one follows it, without touching the superblock.
+    disk->log.clear();
+    ASSERT_TRUE(transaction({metadata(a, fill(bs, 4))}).ok());
+    const std::vector<E> second = {{BlockOp::Write, lba(map[5]), 2}, {BlockOp::Write, lba(map[6]), 2},
+                                   {BlockOp::Flush, 0, 0}, {BlockOp::Write, lba(map[7]), 2}, {BlockOp::Flush, 0, 0}};
+    EXPECT_TRUE(same(disk->log, second)) << show(disk->log);
+    EXPECT_EQ(journal.stats().log_used, 7u);
+    EXPECT_EQ(journal.stats().transactions, 2u);
+}
+
+TEST_F(JournalUnit, ADataOnlyTransactionWritesItsDataAndFlushesWithoutLogBlocks) {
+    Journal& journal = open();
+    disk->log.clear();
+    ASSERT_TRUE(transaction({data(l.free[0], fill(l.block_size, 1))}).ok());
+    ASSERT_EQ(disk->log.size(), 2u);
+    EXPECT_EQ(disk->log[0].op, BlockOp::Write);
+    EXPECT_EQ(disk->log[0].lba, lba(l.free[0]));
+    EXPECT_EQ(disk->log[1].op, BlockOp::Flush);
+    EXPECT_EQ(journal.stats().transactions, 0u);
+    EXPECT_TRUE(journal.idle());
+    // Nothing at all: nothing happens.
+    disk->log.clear();
+    ASSERT_TRUE(run(journal.commit())->ok());
+    EXPECT_TRUE(disk->log.empty());
+}
+
+TEST_F(JournalUnit, BlocksAreLoggedOnceRevokesDropThemAndReuseCancelsTheRevoke) {
+    Journal& journal = open();
+    const u32 bs = l.block_size;
+    const u64 a = l.free[0], b = l.free[1], c = l.free[2], d = l.free[3], e = l.free[4];
+    ASSERT_TRUE(transaction({metadata(a, fill(bs, 1)), metadata(a, fill(bs, 2)),  // twice: logged once
+                             metadata(b, fill(bs, 3)), revoke(b),                 // freed: not logged
+                             metadata(c, fill(bs, 4)),                            //
+                             revoke(d), metadata(d, fill(bs, 5)),                 // freed, reused as metadata
+                             revoke(e), data(e, fill(bs, 6))},                    // freed, reused as data: journaled
+                            false)
+                    .ok());
+    JournalStats s = journal.stats();
+    EXPECT_EQ(s.running_credits, 5u + 3u);  // a b c d e, revokes of b d e
+    EXPECT_EQ(s.running_data, 0u);
+    ASSERT_TRUE(run(journal.commit())->ok());
+    s = journal.stats();
+    EXPECT_EQ(s.metadata_blocks, 4u);  // a c d e
+    EXPECT_EQ(s.revoke_records, 1u);   // b
+    EXPECT_EQ(s.data_blocks, 0u);
+    EXPECT_EQ(block(disk->data, e), block(original, e)) << "e did not go home before the commit";
+
+    const std::vector<u8> crashed = crash();
+    RecoveryOutcome r;
+    const std::vector<u8> replayed = replay_both_ways(crashed, &r);
+    EXPECT_EQ(r.transactions, 1u);
+    EXPECT_EQ(r.blocks_replayed, 4u);
+    EXPECT_EQ(r.revoke_records, 1u);
+    EXPECT_EQ(block(replayed, a), filled(2));
+    EXPECT_EQ(block(replayed, b), block(original, b));
+    EXPECT_EQ(block(replayed, c), filled(4));
+    EXPECT_EQ(block(replayed, d), filled(5));
+    EXPECT_EQ(block(replayed, e), filled(6));
+}
+
+TEST_F(JournalUnit, CreditsBoundTheTransactionAndAdviseTheCommit) {
+    Journal& journal = open(64);  // a quarter of 64 buffers: 16 credits
+    EXPECT_EQ(journal.stats().max_credits, 16u);
+    EXPECT_TRUE(journal.idle());
+    Transaction t;
+    for (u32 i = 0; i < 11; ++i) t.push_back(metadata(l.free[i], fill(l.block_size, i)));
+    ASSERT_TRUE(transaction(t, false).ok());
+    EXPECT_FALSE(journal.should_commit());
+    ASSERT_TRUE(transaction({metadata(l.free[11], fill(l.block_size, 11))}, false).ok());
+    EXPECT_TRUE(journal.should_commit());  // three quarters
+    EXPECT_TRUE(journal.has_room(4));
+    EXPECT_FALSE(journal.has_room(5));
+    EXPECT_TRUE(journal.has_room(0, 16));
+    EXPECT_FALSE(journal.has_room(0, 17));
+    EXPECT_FALSE(journal.idle());
+    ASSERT_TRUE(run(journal.commit())->ok());
+    EXPECT_TRUE(journal.idle());
+    EXPECT_TRUE(journal.has_room(16));
+    EXPECT_FALSE(journal.should_commit());
+}
+
+// 150 transactions of 12 blocks in a log of 1023: the ring wraps, and the
+// journal checkpoints by itself whenever another full transaction might
+// not fit. The crashed image then replays (Mote and e2fsck alike) to the
+// last transaction.
+TEST_F(JournalUnit, TheLogWrapsAndCheckpointsByItselfWhenItRunsShort) {
+    Journal& journal = open(64);
+    const u32 bs = l.block_size;
+    std::vector<u8> model = original;
+    for (u32 t = 0; t < 150; ++t) {
+        Transaction tx;
+        for (u32 i = 0; i < 12; ++i) tx.push_back(metadata(l.free[(t * 7 + i) % 30], fill(bs, t * 100 + i)));
+        ASSERT_TRUE(transaction(tx).ok()) << "transaction " << t;
+        apply_to_model(model, bs, tx);
+    }
+    const JournalStats s = journal.stats();
+    EXPECT_EQ(s.transactions, 150u);
+    EXPECT_GE(s.checkpoints, 2u);
+    EXPECT_LT(s.log_used, s.log_blocks);
+    const std::vector<u8> replayed = replay_both_ways(crash());
+    for (u64 b : l.free) EXPECT_EQ(block(replayed, b), block(model, b)) << "block " << b;
+}
+
+TEST_F(JournalUnit, AnIoErrorAbortsTheJournalAndNothingOfTheTransactionGoesHome) {
+    Journal& journal = open();
+    const u32 bs = l.block_size;
+    ASSERT_TRUE(transaction({metadata(l.free[0], fill(bs, 1)), metadata(l.free[1], fill(bs, 2))}, false).ok());
+    disk->fail_writes = 1;
+    auto committed = run(journal.commit());
+    ASSERT_TRUE(committed);
+    EXPECT_EQ(committed->error(), Error::Io);
+    EXPECT_TRUE(journal.stats().aborted);
+    EXPECT_FALSE(journal.has_room(1));
+    EXPECT_EQ(run(journal.commit())->error(), Error::Io);
+    EXPECT_EQ(run(journal.checkpoint())->error(), Error::Io);
+    // Held: even a sync leaves the home blocks alone.
+    ASSERT_TRUE(run(mount->cache.sync())->ok());
+    EXPECT_EQ(block(disk->data, l.free[0]), block(original, l.free[0]));
+    EXPECT_EQ(block(disk->data, l.free[1]), block(original, l.free[1]));
+}
+
+TEST_F(JournalUnit, OpenRefusesABrokenSuperblockOrMapAndASecondOpen) {
+    {
+        std::vector<u8> broken = original;
+        j::put_be32(broken.data() + u64(l.journal[0]) * l.block_size, 0);
+        disk->data = broken;
+        Mount m(*disk, loop, pages, l.block_size, l.journal, l.blocks);
+        Jbd2Fault fault = Jbd2Fault::None;
+        auto opened = run(m.journal.open(&fault));
+        ASSERT_TRUE(opened);
+        EXPECT_EQ(opened->error(), Error::Malformed);
+        EXPECT_EQ(fault, Jbd2Fault::BadSuperblockMagic);
+        EXPECT_FALSE(m.journal.is_open());
+    }
+    disk->data = original;
+    {
+        std::vector<u32> map = l.journal;
+        map[map.size() / 2] = u32(l.blocks);
+        Mount m(*disk, loop, pages, l.block_size, map, l.blocks);
+        Jbd2Fault fault = Jbd2Fault::None;
+        auto opened = run(m.journal.open(&fault));
+        EXPECT_EQ(opened->error(), Error::Malformed);
+        EXPECT_EQ(fault, Jbd2Fault::BlockOutOfRange);
+    }
+    {
+        std::vector<u32> map(l.journal.begin(), l.journal.begin() + 100);  // shorter than s_maxlen
+        Mount m(*disk, loop, pages, l.block_size, map, l.blocks);
+        Jbd2Fault fault = Jbd2Fault::None;
+        EXPECT_EQ(run(m.journal.open(&fault))->error(), Error::Malformed);
+        EXPECT_EQ(fault, Jbd2Fault::JournalTooShort);
+    }
+    Journal& journal = open();
+    EXPECT_EQ(run(journal.open())->error(), Error::BadState);
+    EXPECT_TRUE(journal.is_open());
+}
+
+// ---------------------------------------------------------------------------
+// Crash states.
+
+class JournalCrash : public ::testing::TestWithParam<Config>, public test::TaskFixture {
+protected:
+    void SetUp() override {
+        if (!j::have_e2fsprogs()) GTEST_SKIP() << "no e2fsprogs on this machine";
+    }
+    j::TempDir dir;
+};
+
+// The workload: T1 logs a, b, i (an inode table block) with ordered data
+// d1; T2 logs b and c (escaped) and revokes a; T3 reuses a, logs c again,
+// with ordered data d2; a checkpoint; T4 logs b, e, i; T5 changes b and e
+// and is never committed. Recorded with delayed write completions, then
+// every crash state is opened (Mote's replay) and judged against the
+// test's model of the image after each prefix T1..Tj:
+//   * b, c, e and i all hold version j for one j (no mix of transactions);
+//   * j covers every transaction whose commit() had returned before the
+//     crash (its last flush is in the durable prefix);
+//   * a holds version j, except right after T2 freed it (then an older
+//     version is fine); d1 and d2 hold their data once their transaction
+//     is in (ordered mode; before that they are free blocks, and may hold
+//     anything, a torn write included);
+//   * the journal superblock is clean afterwards.
+TEST_P(JournalCrash, EveryCrashStateReplaysToAPrefixOfWholeTransactions) {
+    const Config& c = GetParam();
+    const std::string path = make_ext3(dir, c);
+    const std::vector<u8> original = j::read_file(path);
+    const Layout l = layout(path, original, 8);
+    ASSERT_EQ(l.free.size(), 8u);
+    const u32 bs = c.block_size;
+    const u64 a = l.free[0], b = l.free[1], cc = l.free[2], d1 = l.free[3], d2 = l.free[4], e = l.free[5];
+    const u64 i = l.inode_block;
+    const usize ino = l.inode_offset;
+    auto mtime = [=](u32 value) { return [=](u8* p) { put_le32(p + ino + 0x10, value); }; };
+    const std::vector<Transaction> ts = {
+        {metadata(a, fill(bs, 1)), metadata(b, fill(bs, 2)), data(d1, fill(bs, 3)), metadata(i, mtime(kMtime1))},
+        {metadata(b, fill(bs, 4)), metadata(cc, fill(bs, 5, true)), revoke(a)},
+        {metadata(a, fill(bs, 6)), data(d2, fill(bs, 7)), metadata(cc, fill(bs, 8))},
+        {metadata(b, fill(bs, 9)), metadata(e, fill(bs, 10)), metadata(i, mtime(kMtime2))},
+    };
+    const Transaction uncommitted = {metadata(b, fill(bs, 11)), metadata(e, fill(bs, 12))};
+    std::vector<std::vector<u8>> versions {original};
+    for (const Transaction& t : ts) {
+        versions.push_back(versions.back());
+        apply_to_model(versions.back(), bs, t);
+    }
+
+    test::CrashRecorder recorder(loop, original);
+    recorder.delay_writes = true;
+    std::vector<usize> durable_after;  // flushes done when commit i returned
+    {
+        Mount m(recorder, loop, pages, bs, l.journal, l.blocks, 64);
+        auto opened = run(m.journal.open());
+        ASSERT_TRUE(opened && opened->ok());
+        for (usize t = 0; t < ts.size(); ++t) {
+            ASSERT_TRUE(run(run_transaction(m.cache, m.journal, &ts[t]))->ok());
+            durable_after.push_back(recorder.flushes());
+            if (t == 2) ASSERT_TRUE(run(m.journal.checkpoint())->ok());
+        }
+        ASSERT_TRUE(run(run_transaction(m.cache, m.journal, &uncommitted, false))->ok());
+        EXPECT_EQ(m.journal.stats().checkpoints, 1u);
+    }
+
+    const std::vector<u64> strict = {b, cc, e, i};
+    std::vector<usize> replayed_to(ts.size() + 1, 0);
+    usize checked = 0, failures = 0;
+    test::CrashOptions options;
+    options.exhaustive_limit = 2048;
+    options.samples = 256;
+    const usize states = test::enumerate_crash_states(
+        recorder.base(), recorder.events(), options, [&](const std::vector<u8>& image, const test::CrashState& s) {
+            ++checked;
+            test::OverlayDisk disk(loop, image);
+            std::string why;
+            {
+                Mount m(disk, loop, pages, bs, l.journal, l.blocks, 64);
+                Jbd2Fault fault = Jbd2Fault::None;
+                auto opened = run(m.journal.open(&fault));
+                if (!opened || opened->is_error()) why = std::string("open failed: ") + jbd2_fault_name(fault);
+            }
+            auto now = [&](u64 block) { return disk.read(block * bs, bs); };
+            auto version = [&](usize v, u64 block) { return block_of(versions[v], block, bs); };
+            int found = -1;
+            if (why.empty()) {
+                for (int v = int(ts.size()); v >= 0 && found < 0; --v) {
+                    bool all = true;
+                    for (u64 block : strict) all = all && now(block) == version(usize(v), block);
+                    if (all) found = v;
+                }
+                usize committed = 0;
+                for (usize done : durable_after) committed += done <= s.flushes;
+                if (found < 0) {
+                    why = "the blocks mix transactions";
+                } else if (usize(found) < committed) {
+                    why = "T" + std::to_string(committed) + " had committed but only T" + std::to_string(found) +
+                          " was replayed";
+                } else if (found == 2 ? now(a) != version(0, a) && now(a) != version(1, a)
+                                      : now(a) != version(usize(found), a)) {
+                    why = "block a";
+                } else if (found >= 1 && now(d1) != version(1, d1)) {
+                    why = "ordered data d1";
+                } else if (found >= 3 && now(d2) != version(3, d2)) {
+                    why = "ordered data d2";
+                } else {
+                    const std::vector<u8> sb = now(l.journal[0]);
+                    auto decoded = JournalSuperblock::decode(ReadonlyBytes(sb.data(), bs), bs, l.journal.size());
+                    if (decoded.is_error() || !decoded.value().clean()) why = "journal superblock not clean";
+                }
+            }
+            if (!why.empty()) {
+                ADD_FAILURE() << s.describe() << ": " << why;
+                ++failures;
+            } else {
+                ++replayed_to[usize(found)];
+            }
+            return failures < 5;
+        });
+    EXPECT_EQ(states, checked);
+    EXPECT_GT(states, 100u);
+    std::printf("[  crashes ] %s: %zu crash states from %zu writes and %zu flushes; replayed to T0..T4:", c.name,
+                states, recorder.writes(), recorder.flushes());
+    for (usize n : replayed_to) std::printf(" %zu", n);
+    std::printf("\n");
+    for (usize v = 0; v < replayed_to.size(); ++v) EXPECT_GT(replayed_to[v], 0u) << "no state ended at T" << v;
+}
+
+const Config kCrashConfigs[] = {kConfigs[0], kConfigs[1], kConfigs[3]};
+
+INSTANTIATE_TEST_SUITE_P(Configs, JournalCrash, ::testing::ValuesIn(kCrashConfigs),
                          [](const ::testing::TestParamInfo<Config>& info) { return std::string(info.param.name); });
 
 }  // namespace
