@@ -285,6 +285,7 @@ void Journal::revoke(u64 block) {
 }
 
 bool Journal::should_commit() const {
+    if (!m_open) return false;
     return credits() * 4 >= m_max_credits * 3 || m_data_count * 4 >= m_max_data * 3;
 }
 
