@@ -145,7 +145,8 @@ public:
     // add_metadata: the buffer (after prepare_modify, before or while it is
     // changed) joins the running transaction: pinned, its home write held
     // until the transaction is committed. Adding it twice is fine. Costs one
-    // credit per distinct block: VERIFYs has_room (the caller checks first).
+    // credit per distinct block; the caller checks has_room first (running
+    // past the tables is a VERIFY failure).
     void add_metadata(BufferRef& buffer);
     // add_data: a file data block that must reach its home location before
     // the commit block of the running transaction (ordered mode). Pinned
@@ -163,7 +164,9 @@ public:
     bool should_commit() const;
     // Whether `metadata_blocks` more credits (blocks to add or revoke) and
     // `data_blocks` more ordered data blocks still fit in the running
-    // transaction; commit first if not. False once aborted.
+    // transaction; commit first if not. False once aborted. An empty
+    // transaction has stats().max_credits: an operation needing more must
+    // be split into several.
     bool has_room(u32 metadata_blocks, u32 data_blocks = 0) const;
     // Nothing in the running transaction.
     bool idle() const;
