@@ -430,8 +430,22 @@ Task<void> BlockCache::sync() {
             if (buffer.m_holds || n == kBatch) continue;
             batch[n++] = &buffer;
         }
-        if (n == 0) break;
-        CO_TRY(co_await write(Span<Buffer* const>(batch, n)));
+        if (n > 0) {
+            CO_TRY(co_await write(Span<Buffer* const>(batch, n)));
+            continue;
+        }
+        // Writes someone else started: wait for them, so the flush below
+        // covers them. A failed one is dirty again and is written above.
+        bool waited = false;
+        for (usize i = 0; i < m_buffer_count; ++i) {
+            Buffer& buffer = m_buffers[i];
+            if (!buffer.m_writing) continue;
+            BufferRef ref(buffer);
+            while (buffer.m_writing) co_await buffer.m_io_waiters.wait();
+            if (buffer.m_io_failed) co_return Error::Io;
+            waited = true;
+        }
+        if (!waited) break;
     }
     CO_TRY(co_await flush());
     co_return {};

@@ -144,6 +144,9 @@ public:
     u64 block_count() const { return m_block_count; }
     BlockDevice& device() { return m_device; }
     Loop& loop() { return m_loop; }
+    // The allocator the buffers came from; the journal sizes its tables
+    // from it at mount.
+    PageAllocator& pages() { return m_pages; }
 
     // The block's current contents, pinned. OutOfRange past the device's
     // end; Io if the device failed the read (a later read tries again).
@@ -164,7 +167,11 @@ public:
     // A cache flush at the device: every write completed before it is on
     // stable media when it completes.
     Task<void> flush();
-    // Writes every dirty buffer that is not held, then flushes.
+    // Writes every dirty buffer that is not held, waits for every write in
+    // flight (eviction and write_back() start writes nobody waits for: a
+    // flush issued before they complete would not cover them), then
+    // flushes. When it completes, every block that was clean or written
+    // when it was called (and is not held) is on stable media.
     Task<void> sync();
 
     // Forgets every cached block that is clean, unpinned and idle (the

@@ -279,6 +279,30 @@ TEST_F(BlockCacheTest, ModifyingWaitsForAWriteInFlight) {
     EXPECT_EQ(disk_byte(20), 0x33);
 }
 
+// A flush only covers writes that completed before it was issued: sync must
+// wait for writes that write_back (or eviction) started, not only its own.
+TEST_F(BlockCacheTest, SyncWaitsForWritesAlreadyInFlightBeforeItFlushes) {
+    make(8);
+    ASSERT_TRUE(run(write_block(*cache, 40, 0x44))->ok());
+    disk.hold = true;
+    EXPECT_EQ(cache->write_back(10), 1u);  // in flight, nobody waits for it
+    Outcome<void> out;
+    cache->sync().start(Outcome<void>::done, &out);
+    for (int i = 0; i < 5; ++i) loop.turn(false);
+    ASSERT_EQ(disk.held.size(), 1u);  // still only the write: no flush yet
+    EXPECT_EQ(disk.held[0]->op, BlockOp::Write);
+    disk.finish_held(0);
+    for (int i = 0; i < 5; ++i) loop.turn(false);
+    ASSERT_EQ(disk.held.size(), 1u);
+    EXPECT_EQ(disk.held[0]->op, BlockOp::Flush);
+    disk.finish_held(0);
+    for (int i = 0; i < 5 && !out.result; ++i) loop.turn(false);
+    ASSERT_TRUE(out.result && out.result->ok());
+    ASSERT_EQ(disk.log.size(), 2u);
+    EXPECT_EQ(disk.log[0].op, BlockOp::Write);
+    EXPECT_EQ(disk.log[1].op, BlockOp::Flush);
+}
+
 TEST_F(BlockCacheTest, PrefetchFillsFreeBuffersAndLaterReadsHitThem) {
     make(16);
     EXPECT_EQ(cache->prefetch(40, 8), 8u);
