@@ -5,6 +5,7 @@
 #include "base/memory.hpp"
 #include "fs/ext2/ext2_fs.hpp"
 #include "fs/ext2/le_bytes.hpp"
+#include "fs/jbd2/journal.hpp"
 
 namespace mote::fs::ext2 {
 
@@ -75,12 +76,18 @@ Task<u32> Ext2Fs::map_block(Ext2Node& node, u64 logical, bool allocate, bool* fr
 
 // Frees the blocks below indirect block `block` (at `depth` levels above
 // the data, covering file blocks from `span_first`) whose file block is
-// `first_freed` or later; *emptied if no pointer is left in it.
-Task<void> Ext2Fs::free_tree(u32 block, u32 depth, u64 span_first, u64 first_freed, bool* emptied) {
+// `first_freed` or later; *emptied if no pointer is left in it. The node's
+// sector count follows each block freed, so a commit part-way (ensure_room)
+// leaves a consistent inode.
+Task<void> Ext2Fs::free_tree(Ext2Node& node, u32 block, u32 depth, u64 span_first, u64 first_freed, bool* emptied) {
     const Geometry& g = m_sb.geometry;
     *emptied = false;
-    if (!g.is_data_block(block)) co_return corrupt(Ext2Fault::BlockPointerOutOfRange, 0, "indirect block");
+    if (!g.is_data_block(block)) co_return corrupt(Ext2Fault::BlockPointerOutOfRange, node.m_number, "indirect block");
     const u64 per = g.pointers_per_block;
+    const u32 block_sectors = g.block_size / 512;
+    // Directory and symlink blocks are journaled metadata: freeing one
+    // revokes it, so no replay writes an old copy over its next owner.
+    const bool data_is_metadata = node.m_inode.type != FileType::Regular;
     u64 child_span = 1;
     for (u32 i = 1; i < depth; ++i) child_span *= per;
     BufferRef indirect = CO_TRY(co_await m_cache.read(block));
@@ -95,17 +102,23 @@ Task<void> Ext2Fs::free_tree(u32 block, u32 depth, u64 span_first, u64 first_fre
             continue;
         }
         bool child_empty = true;
-        if (depth > 1) CO_TRY(co_await free_tree(child, depth - 1, first, first_freed, &child_empty));
+        if (depth > 1) CO_TRY(co_await free_tree(node, child, depth - 1, first, first_freed, &child_empty));
         if (!child_empty) {
             any_left = true;
             continue;
         }
-        CO_TRY(co_await free_block(child, depth > 1));
+        if (m_journal && !m_journal->has_room(8)) {
+            if (changed) dirty(indirect);
+            CO_TRY(co_await ensure_room(node, 8));
+            changed = false;  // the next change joins the next transaction
+        }
+        CO_TRY(co_await free_block(child, depth > 1 || data_is_metadata));
         if (!changed) {
             CO_TRY(co_await modify(indirect));
             changed = true;
         }
         store_le32(Bytes(indirect.data(), g.block_size), usize(j * 4), 0);
+        node.m_inode.sectors = node.m_inode.sectors >= block_sectors ? node.m_inode.sectors - block_sectors : 0;
     }
     if (changed) dirty(indirect);
     *emptied = !any_left;
@@ -116,11 +129,14 @@ Task<void> Ext2Fs::free_blocks_from(Ext2Node& node, u64 first_freed) {
     const Geometry& g = m_sb.geometry;
     Inode& inode = node.m_inode;
     const u32 block_sectors = g.block_size / 512;
-    const u64 before = m_counters.blocks_freed;
+    const bool data_is_metadata = inode.type != FileType::Regular;
+    auto uncount = [&] { inode.sectors = inode.sectors >= block_sectors ? inode.sectors - block_sectors : 0; };
     for (u32 slot = 0; slot < kDirectBlocks; ++slot) {
         if (slot < first_freed || inode.block[slot] == 0) continue;
-        CO_TRY(co_await free_block(inode.block[slot], false));
+        CO_TRY(co_await ensure_room(node, 8));
+        CO_TRY(co_await free_block(inode.block[slot], data_is_metadata));
         inode.block[slot] = 0;
+        uncount();
     }
     const u64 per = g.pointers_per_block;
     u64 span_first = kDirectBlocks;
@@ -129,17 +145,17 @@ Task<void> Ext2Fs::free_blocks_from(Ext2Node& node, u64 first_freed) {
         const u32 slot = kDirectBlocks + depth - 1;
         if (inode.block[slot] != 0 && span_first + span > first_freed) {
             bool emptied = false;
-            CO_TRY(co_await free_tree(inode.block[slot], depth, span_first, first_freed, &emptied));
+            CO_TRY(co_await free_tree(node, inode.block[slot], depth, span_first, first_freed, &emptied));
             if (emptied) {
+                CO_TRY(co_await ensure_room(node, 8));
                 CO_TRY(co_await free_block(inode.block[slot], true));
                 inode.block[slot] = 0;
+                uncount();
             }
         }
         span_first += span;
         span *= per;
     }
-    const u64 freed = m_counters.blocks_freed - before;
-    inode.sectors = inode.sectors >= freed * block_sectors ? inode.sectors - freed * block_sectors : 0;
     node.m_alloc_goal = 0;
     co_return Result<void> {};
 }

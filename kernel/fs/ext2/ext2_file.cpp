@@ -63,7 +63,7 @@ Task<usize> Ext2Fs::write_file(Ext2Node& node, u64 offset, IoBuffer data) {
     if (offset + length > 0x7fffffffull && !g.large_file) co_return Error::Overflow;
     u64 done = 0;
     while (done < length) {
-        CO_TRY(co_await begin_change(u32(kBlocksPerChange) + 16));
+        CO_TRY(co_await begin_change(24, u32(kBlocksPerChange)));
         u64 blocks = 0;
         Result<void> step = Result<void> {};
         while (done < length && blocks < kBlocksPerChange) {

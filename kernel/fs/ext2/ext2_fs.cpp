@@ -148,9 +148,11 @@ Task<void> Ext2Fs::load(MountOptions options) {
         m_sb.mount_count = u16(m_sb.mount_count + 1);
         m_sb.mount_time = now_seconds();
         m_sb.state = u16(m_sb.state & ~kStateValid);
+        // In use (and, on ext3, needs_recovery: a crash from here on leaves
+        // a log to replay), on the disk before the first change.
         if (m_journal) m_sb.feature_incompat |= kIncompatRecover;
-        CO_TRY(co_await write_superblock());
-        CO_TRY(co_await m_cache.sync());
+        CO_TRY(co_await commit());  // the orphans freed above: their superblock must not be held
+        CO_TRY(co_await write_superblock(true));
     }
     m_live = true;
     log_info("ext2", "{}: mounted {}{}, {} KiB blocks, {} groups, {}/{} blocks free", m_device.name(),
@@ -180,16 +182,21 @@ Task<void> Ext2Fs::load_groups() {
     co_return Result<void> {};
 }
 
-Task<void> Ext2Fs::write_superblock() {
+Task<void> Ext2Fs::write_superblock(bool direct) {
     // The primary copy only; e2fsck refreshes the backups (as Linux does,
     // which also leaves them alone while mounted).
     const Geometry& g = m_sb.geometry;
     BufferRef block = CO_TRY(co_await m_cache.read(kSuperblockOffset / g.block_size));
-    CO_TRY(co_await modify(block));
+    if (direct) CO_TRY(co_await m_cache.prepare_modify(block));
+    else CO_TRY(co_await modify(block));
     m_sb.write_time = now_seconds();
     encode_superblock(m_sb, Bytes(block.data() + kSuperblockOffset % g.block_size, kSuperblockSize));
     dirty(block);
     m_sb_dirty = false;
+    if (direct) {
+        CO_TRY(co_await m_cache.write_one(block));
+        CO_TRY(co_await m_cache.flush());
+    }
     co_return Result<void> {};
 }
 
@@ -203,14 +210,18 @@ Task<void> Ext2Fs::unmount() {
         if (m_node_count - m_unused.size() > 1) co_return Error::Busy;
         m_live = false;
         if (!m_read_only) {
-            Result<void> step = co_await commit();
+            // Everything committed and home, the log empty; then, last, the
+            // superblock says clean (and no recovery needed).
+            Result<void> step = Result<void> {};
+            if (m_sb_dirty) step = co_await write_superblock();
+            if (!step.is_error()) step = co_await commit();
+            if (!step.is_error()) step = co_await close_journal();
+            if (!step.is_error()) step = co_await m_cache.sync();
             if (!step.is_error()) {
                 m_sb.state = u16(m_sb.state | kStateValid);
                 m_sb.feature_incompat &= ~kIncompatRecover;
-                step = co_await write_superblock();
+                step = co_await write_superblock(true);
             }
-            if (!step.is_error()) step = co_await close_journal();
-            if (!step.is_error()) step = co_await m_cache.sync();
             outcome = step;
         }
         (void)co_await m_cache.quiesce();

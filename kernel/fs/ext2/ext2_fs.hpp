@@ -150,7 +150,10 @@ private:
     Task<void> open_journal();
     Task<void> close_journal();
     void destroy_journal();
-    Task<void> write_superblock();
+    // The primary superblock: through the journal, or (direct) written
+    // home and flushed at once, outside any transaction (the needs_recovery
+    // flag at mount and the clean state at unmount).
+    Task<void> write_superblock(bool direct = false);
     void release_memory();
 
     // ---- nodes (ext2_fs.cpp)
@@ -175,7 +178,7 @@ private:
     Task<u32> map_block(Ext2Node& node, u64 logical, bool allocate, bool* fresh = nullptr);
     // Frees every block of `node` from file block `first_kept_end` on.
     Task<void> free_blocks_from(Ext2Node& node, u64 first_freed);
-    Task<void> free_tree(u32 block, u32 depth, u64 span_first, u64 first_freed, bool* emptied);
+    Task<void> free_tree(Ext2Node& node, u32 block, u32 depth, u64 span_first, u64 first_freed, bool* emptied);
 
     // ---- file data (ext2_file.cpp)
     Task<usize> read_file(Ext2Node& node, u64 offset, IoBuffer buffer);
@@ -216,7 +219,10 @@ private:
     // ---- transactions (ext2_transaction.cpp): the journal's seams
     // Before a change: room in the running transaction for `blocks`
     // metadata blocks (commits first if not). ReadOnly on a read-only mount.
-    Task<void> begin_change(u32 blocks);
+    Task<void> begin_change(u32 metadata, u32 data = 0);
+    // Inside a change that may outgrow a transaction: commits what is done
+    // so far (consistent) when fewer than `metadata` credits are left.
+    Task<void> ensure_room(Ext2Node& node, u32 metadata);
     // After a change: commits if the transaction has grown large.
     Task<void> end_change();
     // The buffer may now be changed, and belongs to the change.
