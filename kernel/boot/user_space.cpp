@@ -52,6 +52,8 @@ UserSpace::~UserSpace() {
     if (m_root) m_root->release();
     for (OpenNode* cap : m_caps)
         if (cap) cap->release();
+    // Nothing refers to tmp/ now: the processes and their handles are gone.
+    if (m_tmp) m_tmp->~RamFs();
     if (m_slot_pages) m_pages.free_pages(m_slots, m_slot_pages);
 }
 
@@ -67,6 +69,7 @@ Result<void> UserSpace::mount(ReadonlyBytes image) {
     auto built = fs::Initramfs::build(archive, Span<fs::InitramfsSlot>(storage, slots));
     if (built.is_error()) return built.error();
     m_initramfs = new (m_initramfs_storage) fs::Initramfs(built.release_value());
+    m_initramfs->adopt_nodes();
     log_info("user", "initramfs: {} bytes, {} nodes", image.size(), m_initramfs->node_count());
     return {};
 }
@@ -80,6 +83,10 @@ Result<void> UserSpace::start(ReadonlyBytes initramfs, StringView init_spec, Spa
     for (fs::SysDirectory* directory : mounts) {
         TRY(m_mount_root->mount(directory->name(), *directory));
     }
+    u64 tmp_bytes = min(kTmpMaxBytes, m_pages.total_pages() * kPageSize / 4);
+    m_tmp = new (m_tmp_storage) fs::RamFs(m_pages, {.bytes = tmp_bytes, .nodes = kTmpMaxNodes});
+    TRY(m_mount_root->mount("tmp", m_tmp->root()));
+    log_info("user", "tmp: ramfs of {} KiB, {} nodes", tmp_bytes / 1024, kTmpMaxNodes);
     m_root = TRY(m_files.open(*m_mount_root, abi::kOpenRead | abi::kOpenDirectory));
     m_root->retain();
 
