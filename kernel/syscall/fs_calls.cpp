@@ -249,34 +249,46 @@ Task<i64> Syscalls::link_task(FsCall& call, NameCall from, NameCall to) {
 
 // --- an open file: truncate, sync, set_times, statfs ------------------------
 
-Task<i64> Syscalls::node_task(FsCall&, fs::NodeRef node, abi::Sys op, i64 a, i64 b) {
+namespace {
+
+// What truncate, set_times and sync come to, as the syscall's value.
+i64 node_result(abi::Sys op, const Result<void>& done) {
+    if (done.ok()) return 0;
+    // truncate's BadState: not a file (a symlink opened itself).
+    if (op == abi::Sys::Truncate && done.error() == Error::BadState) return sys_error(abi::Err::InvalidArgument);
+    return sys_error(done.error());
+}
+
+// The operation's Task on `node` (sync of the whole filesystem: its own).
+Task<void> node_operation(fs::FsNode& node, abi::Sys op, i64 a, i64 b) {
     switch (op) {
-    case abi::Sys::Truncate: {
-        Result<void> done = co_await node->truncate(u64(a));
-        // BadState: not a file (a symlink opened itself).
-        if (done.is_error()) co_return sys_error(done.error() == Error::BadState ? abi::Err::InvalidArgument : to_abi(done.error()));
-        co_return 0;
-    }
-    case abi::Sys::SetTimes: {
-        Result<void> done = co_await node->set_times(a, b);
-        if (done.is_error()) co_return sys_error(done.error());
-        co_return 0;
-    }
-    case abi::Sys::Sync: {
-        fs::Filesystem* filesystem = node->filesystem();
+    case abi::Sys::Truncate: return node.truncate(u64(a));
+    case abi::Sys::SetTimes: return node.set_times(a, b);
+    case abi::Sys::Sync:
+        if (!(a & abi::kSyncFilesystem)) return node.sync();
         // The kernel's own trees (no filesystem) hold nothing to write.
-        if ((a & abi::kSyncFilesystem) && !filesystem) co_return 0;
-        if (a & abi::kSyncFilesystem) {
-            Result<void> done = co_await filesystem->sync();
-            if (done.is_error()) co_return sys_error(done.error());
-            co_return 0;
-        }
-        Result<void> done = co_await node->sync();
-        if (done.is_error()) co_return sys_error(done.error());
-        co_return 0;
+        if (fs::Filesystem* filesystem = node.filesystem()) return filesystem->sync();
+        return Result<void> {};
+    default: return Error::InvalidArgument;
     }
-    default: co_return sys_error(abi::Err::NoSyscall);
+}
+
+}  // namespace
+
+Task<i64> Syscalls::node_task(FsCall&, fs::NodeRef node, abi::Sys op, i64 a, i64 b) {
+    Result<void> done = co_await node_operation(*node, op, a, b);
+    co_return node_result(op, done);
+}
+
+SysResult Syscalls::run_node_call(Thread& thread, fs::FsNode& node, abi::Sys op, i64 a, i64 b, const char* reason) {
+    if (!node.may_wait()) {
+        // A memory filesystem answers with a ready Task: no frame, no FsCall.
+        i64 value = node_result(op, node_operation(node, op, a, b).finish_now());
+        if (value < 0) return abi::Err(-value);
+        return Outcome::done(u64(value));
     }
+    FsCall* call = SYS_TRY(m_files->calls().begin(thread));
+    return sys_result(call->run(node_task(*call, fs::NodeRef(node), op, a, b), reason));
 }
 
 SysResult Syscalls::sys_truncate(Thread& thread, const SyscallArgs& args) {
@@ -284,8 +296,7 @@ SysResult Syscalls::sys_truncate(Thread& thread, const SyscallArgs& args) {
     OpenNode* file = SYS_TRY(open_node_argument(thread, args.a[0], abi::kRightWrite));
     if (file->type() == ObjectType::Directory) return abi::Err::IsDirectory;
     if (args.a[1] > u64(~u64(0) >> 1)) return abi::Err::Overflow;
-    FsCall* call = SYS_TRY(m_files->calls().begin(thread));
-    return sys_result(call->run(node_task(*call, fs::NodeRef(file->node()), abi::Sys::Truncate, i64(args.a[1]), 0), "truncate"));
+    return run_node_call(thread, file->node(), abi::Sys::Truncate, i64(args.a[1]), 0, "truncate");
 }
 
 SysResult Syscalls::sys_sync(Thread& thread, const SyscallArgs& args) {
@@ -293,8 +304,7 @@ SysResult Syscalls::sys_sync(Thread& thread, const SyscallArgs& args) {
     u64 flags = args.a[1];
     if (flags & ~u64(abi::kSyncFilesystem)) return abi::Err::InvalidArgument;
     OpenNode* file = SYS_TRY(open_node_argument(thread, args.a[0], 0));
-    FsCall* call = SYS_TRY(m_files->calls().begin(thread));
-    return sys_result(call->run(node_task(*call, fs::NodeRef(file->node()), abi::Sys::Sync, i64(flags), 0), "sync"));
+    return run_node_call(thread, file->node(), abi::Sys::Sync, i64(flags), 0, "sync");
 }
 
 SysResult Syscalls::sys_set_times(Thread& thread, const SyscallArgs& args) {
@@ -306,8 +316,7 @@ SysResult Syscalls::sys_set_times(Thread& thread, const SyscallArgs& args) {
     i64 now = m_clock.read();
     if (atime == abi::kTimeNow) atime = now;
     if (mtime == abi::kTimeNow) mtime = now;
-    FsCall* call = SYS_TRY(m_files->calls().begin(thread));
-    return sys_result(call->run(node_task(*call, fs::NodeRef(file->node()), abi::Sys::SetTimes, atime, mtime), "set_times"));
+    return run_node_call(thread, file->node(), abi::Sys::SetTimes, atime, mtime, "set_times");
 }
 
 SysResult Syscalls::sys_statfs(Thread& thread, const SyscallArgs& args) {

@@ -144,6 +144,9 @@ private:
     Task<i64> rename_task(FsCall& call, NameCall from, NameCall to);
     Task<i64> link_task(FsCall& call, NameCall from, NameCall to);
     Task<i64> node_task(FsCall& call, fs::NodeRef node, abi::Sys op, i64 a, i64 b);
+    // truncate, set_times or sync on `node`: inline for a memory node, as
+    // node_task through an FsCall for one that may wait.
+    SysResult run_node_call(Thread& thread, fs::FsNode& node, abi::Sys op, i64 a, i64 b, const char* reason);
     // Decodes rename's and link's PathPair into `call` (both directories
     // need `from_rights` and `to_rights`).
     SysOr<bool> path_pair(Thread& thread, u64 address, FsCall& call, u32 from_rights, u32 to_rights, NameCall& from,
