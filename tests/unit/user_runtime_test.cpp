@@ -707,6 +707,11 @@ TEST(UserShell, BuiltinsAndProgramPaths) {
     EXPECT_TRUE(path.path == "tmp/x");
     EXPECT_FALSE(path.under_root);
     EXPECT_TRUE(program_path("a-very-long-name", Span<char>(storage, sizeof(storage))).path.empty());
+    auto absolute = program_path("/tmp/prog", Span<char>(storage, sizeof(storage)));
+    EXPECT_TRUE(absolute.path == "tmp/prog");
+    EXPECT_TRUE(absolute.under_root);
+    EXPECT_TRUE(program_path("//bin/ls", Span<char>(storage, sizeof(storage))).path == "bin/ls");
+    EXPECT_TRUE(program_path("/", Span<char>(storage, sizeof(storage))).path.empty());
 }
 
 TEST(UserShell, JobsTakeTheLowestFreeNumber) {

@@ -142,6 +142,15 @@ Builtin find_builtin(StringView word) {
 }
 
 ProgramPath program_path(StringView command, Span<char> storage) {
+    if (command.starts_with("/")) {
+        // "/tmp/prog": below the root, whatever the working directory.
+        usize skip = 0;
+        while (skip < command.length() && command[skip] == '/') ++skip;
+        StringView rest = command.substr(skip);
+        if (rest.empty() || rest.length() > storage.size()) return {StringView(), true};
+        mem_copy(storage.data(), rest.data(), rest.length());
+        return {StringView(storage.data(), rest.length()), true};
+    }
     bool is_path = false;
     for (char c : command) is_path |= c == '/';
     StringView prefix = is_path ? "" : "bin/";

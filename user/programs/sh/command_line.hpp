@@ -76,9 +76,10 @@ StringView stage_word(const CommandLine& command, const Stage& stage, usize i);
 enum class Builtin : u8 { None, Cd, Exit, Help, Jobs, Kill };
 Builtin find_builtin(StringView word);
 
-// Where a command's program is found: "bin/<name>" under the root, or
-// the word itself under the working directory if it names a path (has a
-// '/'). Writes into `storage`; returns the view, empty if it did not fit.
+// Where a command's program is found: "bin/<name>" under the root, the
+// word itself under the working directory if it names a path (has a '/'),
+// or, for "/x", x under the root. Writes into `storage`; returns the view,
+// empty if it did not fit (or names only "/").
 struct ProgramPath {
     StringView path;
     bool under_root = true;
