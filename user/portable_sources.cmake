@@ -3,7 +3,8 @@
 # (tests/CMakeLists.txt), which stand in for mote_syscall.
 set(MOTE_USER_PORTABLE_SOURCES
     ${CMAKE_SOURCE_DIR}/user/runtime/capability.cpp ${CMAKE_SOURCE_DIR}/user/runtime/caps_policy.cpp
-    ${CMAKE_SOURCE_DIR}/user/runtime/error_name.cpp ${CMAKE_SOURCE_DIR}/user/runtime/heap.cpp
+    ${CMAKE_SOURCE_DIR}/user/runtime/error_name.cpp ${CMAKE_SOURCE_DIR}/user/runtime/fs_text.cpp
+    ${CMAKE_SOURCE_DIR}/user/runtime/heap.cpp
     ${CMAKE_SOURCE_DIR}/user/runtime/parse.cpp ${CMAKE_SOURCE_DIR}/user/runtime/print.cpp
     ${CMAKE_SOURCE_DIR}/user/runtime/spawn.cpp ${CMAKE_SOURCE_DIR}/user/runtime/startup.cpp
     ${CMAKE_SOURCE_DIR}/user/runtime/strings.cpp ${CMAKE_SOURCE_DIR}/user/runtime/sys.cpp)

@@ -178,7 +178,7 @@ struct Stat {
     uint64_t inode;   // the node's number, or the kernel object's id
     uint32_t rights;  // the handle's Rights
     uint32_t links;   // hard links (names) to the node; 1 where the filesystem keeps no count
-    uint64_t blocks;  // 512-byte units allocated on disk (0 in memory)
+    uint64_t blocks;  // 512-byte units allocated (on disk; a ramfs counts its pages; 0 in the initramfs)
     int64_t atime_ns;  // last access, nanoseconds since 1970 (0: not kept)
     int64_t mtime_ns;  // last change of the contents
     int64_t ctime_ns;  // last change of the node (links, mode, times)

@@ -1,6 +1,7 @@
 #include "boot/user_space.hpp"
 
 #include "core/log.hpp"
+#include "core/wall_clock.hpp"
 #include "crypto/csprng.hpp"
 #include "base/checked.hpp"
 #include "exec/elf_symbols.hpp"
@@ -52,6 +53,8 @@ UserSpace::~UserSpace() {
     if (m_root) m_root->release();
     for (OpenNode* cap : m_caps)
         if (cap) cap->release();
+    // Nothing refers to tmp/ now: the processes and their handles are gone.
+    if (m_tmp) m_tmp->~RamFs();
     if (m_slot_pages) m_pages.free_pages(m_slots, m_slot_pages);
 }
 
@@ -67,6 +70,7 @@ Result<void> UserSpace::mount(ReadonlyBytes image) {
     auto built = fs::Initramfs::build(archive, Span<fs::InitramfsSlot>(storage, slots));
     if (built.is_error()) return built.error();
     m_initramfs = new (m_initramfs_storage) fs::Initramfs(built.release_value());
+    m_initramfs->adopt_nodes();
     log_info("user", "initramfs: {} bytes, {} nodes", image.size(), m_initramfs->node_count());
     return {};
 }
@@ -78,6 +82,13 @@ Result<void> UserSpace::start(ReadonlyBytes initramfs, StringView init_spec, Spa
     if (auto entropy = kernel_csprng().next_u64(); entropy.ok()) m_processes.seed_secrets(entropy.value());
     m_mount_root = new (m_root_storage) fs::MountRoot(m_initramfs->root());
     for (const Mount& mount : mounts) TRY(m_mount_root->mount(mount.name, *mount.node));
+    u64 tmp_bytes = min(kTmpMaxBytes, m_pages.total_pages() * kPageSize / 4);
+    // Node times from the wall clock (0, "not kept", if the machine has no RTC).
+    const fs::FsClock clock {[](void*) -> i64 { return wall_clock_known() ? wall_clock_ns() : 0; }, nullptr};
+    m_syscalls.set_clock(clock);
+    m_tmp = new (m_tmp_storage) fs::RamFs(m_pages, {.bytes = tmp_bytes, .nodes = kTmpMaxNodes}, clock);
+    TRY(m_mount_root->mount("tmp", m_tmp->root()));
+    log_info("user", "tmp: ramfs of {} KiB, {} nodes", tmp_bytes / 1024, kTmpMaxNodes);
     m_root = TRY(m_files.open(*m_mount_root, abi::kOpenRead | abi::kOpenDirectory));
     m_root->retain();
 

@@ -9,6 +9,10 @@
 // kDevCap): all the authority any program will ever have, passed down from
 // here. init hands out parts of it as etc/caps says.
 //
+// The root programs see is the initramfs with the kernel's trees (sys/,
+// dev/) and tmp/ mounted in it: tmp/ is a RamFs (fs/ram_fs.hpp) with a
+// quarter of memory (at most kTmpMaxBytes) and kTmpMaxNodes nodes.
+//
 // mote.init=PATH[,ARG...] on the command line picks another first program
 // (default bin/init), e.g. mote.init=bin/sysbench,1000,null_syscall. When
 // the first program ends, the kernel powers off: tests boot a program as
@@ -19,6 +23,7 @@
 #include "fs/console_stream.hpp"
 #include "fs/initramfs.hpp"
 #include "fs/open_node.hpp"
+#include "fs/ram_fs.hpp"
 #include "fs/sys_node.hpp"
 #include "ipc/channel.hpp"
 #include "syscall/syscalls.hpp"
@@ -27,6 +32,9 @@ namespace mote {
 
 class UserSpace {
 public:
+    static constexpr u64 kTmpMaxBytes = 64ull << 20;
+    static constexpr u64 kTmpMaxNodes = 4096;
+
     UserSpace(Loop& loop, PageAllocator& pages, UserPlatform& platform, Console& console);
     ~UserSpace();
 
@@ -63,6 +71,9 @@ private:
     ConsoleStream m_console;
     // The root filesystem: its node storage comes from pages (mount).
     Result<void> mount(ReadonlyBytes image);
+    // tmp/: a RamFs every program can write (start() mounts it).
+    alignas(fs::RamFs) u8 m_tmp_storage[sizeof(fs::RamFs)];
+    fs::RamFs* m_tmp = nullptr;
     // What programs see as their root: the initramfs with sys/ in it.
     alignas(fs::MountRoot) u8 m_root_storage[sizeof(fs::MountRoot)];
     fs::MountRoot* m_mount_root = nullptr;

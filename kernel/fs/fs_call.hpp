@@ -21,6 +21,7 @@
 
 #include "core/task.hpp"
 #include "fs/io_buffer.hpp"
+#include "fs/walk.hpp"
 #include "mm/slab_cache.hpp"
 #include "proc/kernel_object.hpp"
 
@@ -38,8 +39,14 @@ public:
     Thread* thread() const { return m_thread; }
 
     // Where a syscall copies its path argument, so the task can walk it
-    // after the syscall returned.
+    // after the syscall returned; `second` holds rename's and link's other
+    // path, or symlink's target.
     char path[kPathMax];
+    char second[kPathMax];
+    // Where the walks splice symlink targets into their paths (walk.hpp);
+    // one walk at a time uses it.
+    char scratch[fs::kWalkScratchBytes];
+    Span<char> scratch_span() { return Span<char>(scratch, sizeof(scratch)); }
 
     // Runs `task`, which yields the syscall's user value (>= 0, or
     // -abi::Err). Returns {false, value} if it ended at once, else parks the

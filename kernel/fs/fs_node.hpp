@@ -12,8 +12,9 @@
 //
 // References. A node handed out by lookup/create comes as a NodeRef, which
 // holds a reference: a disk filesystem keeps a node (its decoded inode) in
-// memory while anything refers to it and may drop it afterwards. Memory
-// filesystems, whose nodes live as long as they do, ignore the counts.
+// memory while anything refers to it and may drop it afterwards. The
+// initramfs and the kernel's trees, whose nodes live as long as they do,
+// ignore the counts; a RamFs frees an unlinked node with its last one.
 //
 // Bytes move through an IoBuffer (fs/io_buffer.hpp): kernel memory, or a
 // parked program's memory reached through the syscall layer.

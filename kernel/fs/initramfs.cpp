@@ -1,5 +1,7 @@
 #include "fs/initramfs.hpp"
 
+#include "base/memory.hpp"
+
 namespace mote::fs {
 
 Result<Initramfs> Initramfs::build(const CpioArchive& archive, Span<InitramfsSlot> slots) {
@@ -46,6 +48,33 @@ Result<Initramfs> Initramfs::build(const CpioArchive& archive, Span<InitramfsSlo
     }
     VERIFY(used == needed);
     return Initramfs(root, used);
+}
+
+void Initramfs::adopt_nodes() {
+    // Depth first through the child and sibling links, without recursion.
+    m_file_bytes = 0;
+    InitramfsNode* node = m_root;
+    while (node) {
+        node->m_filesystem = this;
+        m_file_bytes += node->m_data.size();
+        if (node->m_first_child) {
+            node = node->m_first_child;
+            continue;
+        }
+        while (node && !node->m_next_sibling) node = node->m_parent;
+        if (node) node = node->m_next_sibling;
+    }
+}
+
+abi::FsStat Initramfs::stats() {
+    abi::FsStat stat {};
+    stat.block_size = 512;
+    stat.blocks = (m_file_bytes + 511) / 512;
+    stat.files = m_node_count;
+    stat.flags = abi::kFsReadOnly;
+    stat.name_max = abi::kNameMax;
+    mem_copy(stat.type, "initramfs", 10);
+    return stat;
 }
 
 }  // namespace mote::fs

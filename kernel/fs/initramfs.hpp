@@ -33,7 +33,10 @@ struct InitramfsSlot {
     alignas(InitramfsNode) u8 bytes[sizeof(InitramfsNode)];
 };
 
-class Initramfs {
+// Also the Filesystem statfs() reports for its nodes ("initramfs",
+// read-only, its file bytes in 512-byte blocks), once adopt_nodes() has
+// told them where it lives.
+class Initramfs final : public Filesystem {
 public:
     // Permission bits given to the root and to implied directories.
     static constexpr u32 kImpliedDirectoryMode = 0755;
@@ -49,11 +52,18 @@ public:
     InitramfsNode& root() const { return *m_root; }
     usize node_count() const { return m_node_count; }
 
+    // Makes every node's filesystem() this object: call once it sits where
+    // it will stay (build() returns it by value).
+    void adopt_nodes();
+    // Filesystem
+    abi::FsStat stats() override;
+
 private:
     Initramfs(InitramfsNode* root, usize count) : m_root(root), m_node_count(count) {}
 
     InitramfsNode* m_root;
     usize m_node_count;
+    u64 m_file_bytes = 0;
 };
 
 }  // namespace mote::fs

@@ -19,6 +19,14 @@ public:
     Task<usize> read(u64 offset, IoBuffer buffer) override;
     Task<bool> read_dir(u64 index, DirEntry& out) override;
     Task<usize> write(u64, IoBuffer) override { return Error::ReadOnly; }
+    // Read-only: nothing changes.
+    Task<NodeRef> create(StringView, CreateSpec) override { return Error::ReadOnly; }
+    Task<void> link(StringView, FsNode&) override { return Error::ReadOnly; }
+    Task<void> unlink(StringView, bool) override { return Error::ReadOnly; }
+    Task<void> rename(StringView, FsNode&, StringView) override { return Error::ReadOnly; }
+    Task<void> truncate(u64) override { return Error::ReadOnly; }
+    Task<void> set_times(i64, i64) override { return Error::ReadOnly; }
+    Filesystem* filesystem() override { return m_filesystem; }
     InitramfsNode* parent() const { return m_parent; }
     Result<ReadonlyBytes> resident_contents() override {
         if (m_type != NodeType::File) return Error::BadState;
@@ -46,6 +54,7 @@ private:
     InitramfsNode* m_parent;
     InitramfsNode* m_first_child = nullptr;
     InitramfsNode* m_next_sibling = nullptr;
+    Filesystem* m_filesystem = nullptr;  // Initramfs::adopt_nodes
     u64 m_inode;
     u32 m_mode;
     NodeType m_type;

@@ -60,6 +60,9 @@ Result<Outcome> OpenNode::read(IoArgs& io) {
 
 Result<Outcome> OpenNode::write(IoArgs& io) {
     u64 offset = io.offset == abi::kCurrentOffset ? m_position : io.offset;
+    // Opened to append: a write at the handle's position goes to the end,
+    // wherever the position is (another handle may have grown the file).
+    if (io.offset == abi::kCurrentOffset && (m_flags & abi::kOpenAppend)) offset = m_node->stat().size;
     bool advance = io.offset == abi::kCurrentOffset;
     TRY(io.check_readable(io.buffer, io.length));
     if (!m_node->may_wait()) {

@@ -1,6 +1,7 @@
 // OpenNode: a handle's view of a filesystem node: the node (referenced),
 // the access the handle was opened for, and the position plain read/write
-// advance. Made by open() (and by the kernel for the root directory it gives
+// advance (with kOpenAppend, a write at the position goes to the end of
+// the file first). Made by open() (and by the kernel for the root directory it gives
 // init); lives while a handle names it, in a slab cache.
 //
 // Reads and writes of a node that answers from memory finish inside the

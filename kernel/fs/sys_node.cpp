@@ -107,4 +107,30 @@ Task<bool> MountRoot::read_dir(u64 index, DirEntry& out) {
     return m_base.read_dir(index - m_count, out);
 }
 
+bool MountRoot::is_mount(StringView name) const {
+    for (usize i = 0; i < m_count; ++i)
+        if (m_mounts[i].name == name) return true;
+    return false;
+}
+
+Task<NodeRef> MountRoot::create(StringView name, CreateSpec spec) {
+    if (is_mount(name)) return Error::Exists;
+    return m_base.create(name, spec);
+}
+
+Task<void> MountRoot::link(StringView name, FsNode& node) {
+    if (is_mount(name)) return Error::Exists;
+    return m_base.link(name, node);
+}
+
+Task<void> MountRoot::unlink(StringView name, bool directory) {
+    if (is_mount(name)) return Error::Busy;
+    return m_base.unlink(name, directory);
+}
+
+Task<void> MountRoot::rename(StringView name, FsNode& new_directory, StringView new_name) {
+    if (is_mount(name) || (&new_directory == this && is_mount(new_name))) return Error::Busy;
+    return m_base.rename(name, new_directory, new_name);
+}
+
 }  // namespace mote::fs

@@ -88,12 +88,14 @@ private:
 };
 
 // A directory that shows another directory's entries plus named mount
-// points: the root a program sees is the initramfs with sys/ (and later
-// dev/, a disk) added. Lookups of a mount point's name find the mounted
-// node; everything else goes to the base.
+// points: the root a program sees is the initramfs with sys/, dev/ and
+// tmp/ (a RamFs) added, and later a disk. Lookups of a mount point's name
+// find the mounted node; everything else goes to the base. Name changes
+// go to the base too (ReadOnly for the initramfs), except those that would
+// remove, replace or create a mount point's name: Busy.
 class MountRoot final : public FsNode {
 public:
-    static constexpr usize kMaxMounts = 4;
+    static constexpr usize kMaxMounts = 6;
 
     explicit MountRoot(FsNode& base) : m_base(base) {}
     // `name` must not be an entry of the base (it would be hidden), and
@@ -105,8 +107,15 @@ public:
     Task<usize> read(u64, IoBuffer) override { return Error::BadState; }
     Task<bool> read_dir(u64 index, DirEntry& out) override;
     Task<usize> write(u64, IoBuffer) override { return Error::ReadOnly; }
+    Task<NodeRef> create(StringView name, CreateSpec spec) override;
+    Task<void> link(StringView name, FsNode& node) override;
+    Task<void> unlink(StringView name, bool directory) override;
+    Task<void> rename(StringView name, FsNode& new_directory, StringView new_name) override;
+    Task<void> sync() override { return m_base.sync(); }
+    Filesystem* filesystem() override { return m_base.filesystem(); }
 
 private:
+    bool is_mount(StringView name) const;
     struct Mount {
         StringView name;
         FsNode* node;

@@ -1,7 +1,7 @@
 // Why walk() refused a path or could not follow it.
 //
 // walk() returns the kernel's closed Error; the fault says which rule was
-// broken, and is what the system call layer turns into the ABI's finer
+// broken (by the path, or by a symlink's target spliced into it), and is what the system call layer turns into the ABI's finer
 // codes (NotDirectory has no Error of its own: it travels as BadState).
 #pragma once
 
@@ -22,10 +22,12 @@ enum class WalkFault : u8 {
     NotFound,      // a component does not exist                      (NotFound)
     LookupFailed,  // the filesystem failed (Io, NoMemory, ...)       (its own error)
     TooDeep,       // more than kWalkDepthMax components below the start (Malformed)
+    SymlinkLoop,   // more than kWalkLinksMax symlinks followed        (Malformed; abi SymlinkLoop)
+    NoLastName,    // split_path: the path ends in ".", ".." or names only the start (Malformed)
 };
 
-inline constexpr usize kWalkFaultCount = 11;
-static_assert(usize(WalkFault::TooDeep) + 1 == kWalkFaultCount, "update kWalkFaultCount and walk_fault_name");
+inline constexpr usize kWalkFaultCount = 13;
+static_assert(usize(WalkFault::NoLastName) + 1 == kWalkFaultCount, "update kWalkFaultCount and walk_fault_name");
 
 // A stable name ("EscapesStart") for logs and tests.
 const char* walk_fault_name(WalkFault fault);

@@ -1,5 +1,6 @@
 #include "proc/process.hpp"
 
+#include "fs/fs_node.hpp"
 #include "proc/process_table.hpp"
 
 namespace mote {
@@ -17,7 +18,13 @@ Process::Process(ProcessTable& table, u32 pid, StringView name, Process* parent,
     m_started = table.loop().now();
 }
 
-Process::~Process() = default;
+Process::~Process() { set_program(nullptr); }
+
+void Process::set_program(fs::FsNode* file) {
+    if (file) file->retain();
+    if (m_program) m_program->release();
+    m_program = file;
+}
 
 ProcessTable& Process::table() { return m_table; }
 

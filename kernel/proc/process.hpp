@@ -48,9 +48,10 @@ public:
     UserMmu& mmu() { return m_mmu; }
     SubmissionRing& ring() { return m_ring; }
     // The file the program was loaded from (for symbols in fault reports);
-    // nullptr if unknown. Files of the initramfs live as long as the kernel.
+    // nullptr if unknown. Referenced (FsNode::retain) while the process
+    // lives: a program run from a writable filesystem may lose its name.
     fs::FsNode* program() const { return m_program; }
-    void set_program(fs::FsNode* file) { m_program = file; }
+    void set_program(fs::FsNode* file);
 
     // Threads in wait() on this process, woken when it exits.
     IntrusiveList<Thread, &Thread::wait_node>& exit_waiters() { return m_exit_waiters; }

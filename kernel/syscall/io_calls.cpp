@@ -1,70 +1,10 @@
 // open, read, write, readdir, and finding a program for spawn.
-#include "fs/fs_call.hpp"
-#include "fs/open_node.hpp"
-#include "fs/walk.hpp"
 #include "proc/process.hpp"
-#include "syscall/syscalls.hpp"
+#include "syscall/fs_args.hpp"
 
 namespace mote {
 
 namespace {
-
-// A path argument, copied into `storage`.
-SysOr<StringView> path_argument(Thread& thread, u64 address, u64 length, Span<char> storage) {
-    if (address + length < address) return abi::Err::Overflow;
-    if (length == 0 || length > storage.size()) return abi::Err::InvalidArgument;
-    SYS_TRY_VALUE(copy_from_user(thread, Span<u8>(reinterpret_cast<u8*>(storage.data()), length), address));
-    return StringView(storage.data(), length);
-}
-
-// The filesystem node behind a directory handle that holds `rights`.
-struct DirectoryArgument {
-    fs::FsNode* node;
-    u32 rights;  // all the handle holds: what is opened below inherits from them
-};
-SysOr<DirectoryArgument> directory_argument(Thread& thread, u64 handle, u32 rights) {
-    HandleRef held = SYS_TRY_VALUE(handle_ref(thread, handle));
-    if (held.object->type() != ObjectType::Directory)
-        return deny(thread, abi::Err::NotDirectory, held.object, held.rights, rights);
-    if ((held.rights & rights) != rights) return deny(thread, abi::Err::AccessDenied, held.object, held.rights, rights);
-    return DirectoryArgument {&static_cast<OpenNode*>(held.object)->node(), held.rights};
-}
-
-// What a walk found, judged: a path that would leave `dir` is refused as
-// Escapes (and audited: it is an attempt to reach what the handle does not
-// grant); a privileged node needs kRightPrivileged on the directory handle.
-SysOr<fs::FsNode*> judge_walk(Thread& thread, u32 dir_rights, Result<fs::NodeRef>& found, fs::WalkFault fault,
-                              u64 flags) {
-    if (fault == fs::WalkFault::EscapesStart || fault == fs::WalkFault::AbsolutePath)
-        return deny(thread, abi::Err::Escapes, nullptr, dir_rights, 0);
-    if (fault == fs::WalkFault::NotDirectory) return abi::Err::NotDirectory;
-    if (found.is_error()) return found.error();
-    fs::FsNode* node = found.value().get();
-    if (node->privileged(flags) && !(dir_rights & abi::kRightPrivileged))
-        return deny(thread, abi::Err::AccessDenied, nullptr, dir_rights, abi::kRightPrivileged);
-    return node;
-}
-
-// A finished or parked FsCall as the syscall's result.
-SysResult sys_result(FsCall::Ran ran) {
-    if (ran.parked) return Outcome::park();
-    if (ran.value < 0) return abi::Err(-ran.value);
-    return Outcome::done(u64(ran.value));
-}
-
-i64 sys_error(abi::Err error) { return -i64(error); }
-
-// The user memory of the running thread, for code that finishes inside
-// the syscall.
-class ThreadAccess final : public fs::UserAccess {
-public:
-    explicit ThreadAccess(Thread& thread) : m_thread(thread) {}
-    Result<void> copy_out(u64 to, ReadonlyBytes bytes) override { return m_thread.process().space().copy_out(to, bytes); }
-    Result<void> copy_in(Span<u8> to, u64 from) override { return m_thread.process().space().copy_in(to, from); }
-
-private:
-    Thread& m_thread;
-};
 
 // The rights a handle opened below a directory holding `dir` gets: what
 // the open asked for, never more than the directory grants.
@@ -87,11 +27,19 @@ bool wraps(u64 address, u64 length) { return address + length < address; }
 SysResult Syscalls::sys_open(Thread& thread, const SyscallArgs& args) {
     if (!m_files) return abi::Err::Unsupported;
     u64 flags = args.a[3];
-    if (flags & ~u64(abi::kOpenRead | abi::kOpenWrite | abi::kOpenDirectory)) return abi::Err::InvalidArgument;
+    constexpr u64 kKnown = abi::kOpenRead | abi::kOpenWrite | abi::kOpenDirectory | abi::kOpenCreate |
+                           abi::kOpenExclusive | abi::kOpenTruncate | abi::kOpenAppend | abi::kOpenNoFollow;
+    if (flags & ~kKnown) return abi::Err::InvalidArgument;
     if (!(flags & (abi::kOpenRead | abi::kOpenWrite))) flags |= abi::kOpenRead;
+    // Combinations that mean nothing: exclusive without create, cutting or
+    // appending without writing, creating a directory (that is mkdir).
+    if ((flags & abi::kOpenExclusive) && !(flags & abi::kOpenCreate)) return abi::Err::InvalidArgument;
+    if ((flags & (abi::kOpenTruncate | abi::kOpenAppend)) && !(flags & abi::kOpenWrite)) return abi::Err::InvalidArgument;
+    if ((flags & abi::kOpenCreate) && (flags & abi::kOpenDirectory)) return abi::Err::InvalidArgument;
     // Looking a name up needs Read on the directory; opening for writing
-    // needs Write there too.
-    u32 needed = abi::kRightRead | ((flags & abi::kOpenWrite) ? abi::kRightWrite : 0);
+    // needs Write there too, and creating a name needs Create.
+    u32 needed = abi::kRightRead | ((flags & abi::kOpenWrite) ? abi::kRightWrite : 0) |
+                 ((flags & abi::kOpenCreate) ? abi::kRightCreate : 0);
     DirectoryArgument dir = SYS_TRY(directory_argument(thread, args.a[0], needed));
     Process& process = thread.process();
     if (process.handles().used() == HandleTable::kSlots) return deny(thread, abi::Err::TooMany, nullptr, 0, 0);
@@ -108,14 +56,48 @@ SysResult Syscalls::sys_open(Thread& thread, const SyscallArgs& args) {
 
 Task<i64> Syscalls::open_task(FsCall& call, fs::NodeRef dir, u32 dir_rights, u64 flags, StringView path) {
     fs::WalkFault fault = fs::WalkFault::None;
-    Result<fs::NodeRef> found = co_await fs::walk(*dir, path, &fault);
+    fs::WalkOptions options {
+        .mode = fs::WalkMode::Any, .follow_last = !(flags & abi::kOpenNoFollow), .scratch = call.scratch_span()};
+    Result<fs::NodeRef> found = co_await fs::walk(*dir, path, &fault, options);
+    fs::NodeRef opened;
+    bool created = false;
+    if (found.is_error() && fault == fs::WalkFault::NotFound && (flags & abi::kOpenCreate)) {
+        // Something on the way is missing: if it is the last name, make it
+        // (the parent walk reports a missing directory as NotFound again).
+        Result<ParentWalk> parent_walk = co_await walk_parent(call, fs::NodeRef(*dir), dir_rights, path);
+        if (parent_walk.is_error()) co_return sys_error(parent_walk.error());
+        ParentWalk parent = parent_walk.release_value();
+        if (parent.error != abi::Err {}) co_return sys_error(parent.error);
+        if (parent.trailing_slash) co_return sys_error(abi::Err::IsDirectory);
+        // Exists here means a dangling symlink holds the name (or another
+        // program made it meanwhile).
+        Result<fs::NodeRef> made =
+            co_await parent.dir->create(parent.name, fs::CreateSpec {.type = fs::NodeType::File, .mode = abi::kDefaultFileMode, .target = {}});
+        if (made.is_error()) co_return sys_error(made.error());
+        opened = made.release_value();
+        created = true;
+    }
     Thread* thread = call.thread();
     if (!thread) co_return sys_error(abi::Err::Cancelled);
-    auto judged = judge_walk(*thread, dir_rights, found, fault, flags);
-    if (judged.is_error()) co_return sys_error(judged.error());
-    fs::FsNode* node = judged.release_value();
+    if (!created) {
+        auto judged = judge_walk(*thread, dir_rights, found, fault, flags);
+        if (judged.is_error()) co_return sys_error(judged.error());
+        opened = found.release_value();
+    }
+    fs::FsNode* node = opened.get();
+    if ((flags & abi::kOpenExclusive) && !created) co_return sys_error(abi::Err::Exists);
     if ((flags & abi::kOpenDirectory) && !node->is_directory()) co_return sys_error(abi::Err::NotDirectory);
     if ((flags & abi::kOpenWrite) && node->is_directory()) co_return sys_error(abi::Err::IsDirectory);
+    // A symlink opened itself (kOpenNoFollow) is read for its target only.
+    if ((flags & abi::kOpenWrite) && node->type() == fs::NodeType::Symlink) co_return sys_error(abi::Err::InvalidArgument);
+    if ((flags & abi::kOpenTruncate) && !created && node->type() == fs::NodeType::File && !node->device_object()) {
+        // A file that cannot be cut (a /sys setting) opens as it is, as
+        // O_TRUNC on a terminal does.
+        Result<void> cut = co_await node->truncate(0);
+        if (cut.is_error() && cut.error() != Error::Unsupported) co_return sys_error(cut.error());
+        thread = call.thread();
+        if (!thread) co_return sys_error(abi::Err::Cancelled);
+    }
     u32 rights = opened_rights(dir_rights, flags, node->is_directory());
     // The table may have filled while the walk waited.
     if (thread->process().handles().used() == HandleTable::kSlots)
@@ -205,7 +187,9 @@ SysOr<ReadonlyBytes> Syscalls::program_bytes(Thread& thread, u64 dir_handle, Str
     // Programs are loaded from filesystems that answer from memory (the
     // initramfs): a walk that would wait for a disk stops with WouldBlock.
     fs::WalkFault fault = fs::WalkFault::None;
-    Result<fs::NodeRef> found = fs::walk(*dir.node, path, &fault, fs::WalkMode::MemoryOnly).finish_now();
+    fs::WalkOptions options {
+        .mode = fs::WalkMode::MemoryOnly, .follow_last = true, .scratch = Span<char>(m_scratch.link, sizeof(m_scratch.link))};
+    Result<fs::NodeRef> found = fs::walk(*dir.node, path, &fault, options).finish_now();
     fs::FsNode* node = SYS_TRY_VALUE(judge_walk(thread, dir.rights, found, fault, abi::kOpenRead));
     if (node->is_directory()) return abi::Err::IsDirectory;
     *file = node;

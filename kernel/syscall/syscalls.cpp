@@ -43,6 +43,15 @@ SysResult Syscalls::call(Thread& thread, abi::Sys number, const SyscallArgs& arg
     case abi::Sys::ChannelRecv: return sys_channel_recv(thread, args);
     case abi::Sys::RingSetup: return sys_ring_setup(thread, args);
     case abi::Sys::RingEnter: return sys_ring_enter(thread, args);
+    case abi::Sys::MakeDir: return sys_make_dir(thread, args);
+    case abi::Sys::Unlink: return sys_unlink(thread, args);
+    case abi::Sys::Rename: return sys_rename(thread, args);
+    case abi::Sys::Link: return sys_link(thread, args);
+    case abi::Sys::Symlink: return sys_symlink(thread, args);
+    case abi::Sys::Truncate: return sys_truncate(thread, args);
+    case abi::Sys::Sync: return sys_sync(thread, args);
+    case abi::Sys::StatFs: return sys_statfs(thread, args);
+    case abi::Sys::SetTimes: return sys_set_times(thread, args);
     case abi::Sys::Count: break;
     }
     return abi::Err::NoSyscall;

@@ -13,7 +13,9 @@
 #pragma once
 
 #include "core/task.hpp"
+#include "fs/fs_clock.hpp"
 #include "fs/fs_node.hpp"
+#include "fs/walk.hpp"
 #include "proc/audit_log.hpp"
 #include "proc/process_table.hpp"
 #include "syscall/sys_result.hpp"
@@ -53,6 +55,8 @@ public:
     void set_loader(ProgramLoader* loader) { m_loader = loader; }
     // Where open() makes its handles' objects.
     void set_files(OpenNodeCache* files) { m_files = files; }
+    // The wall clock set_times(kTimeNow) reads (0 without one).
+    void set_clock(fs::FsClock clock) { m_clock = clock; }
     // A program file's bytes, read whole into pages the Syscalls keep until
     // the next call (the kernel spawns init with it too).
     SysOr<ReadonlyBytes> program_image(fs::FsNode& node);
@@ -95,6 +99,16 @@ private:
     [[gnu::noinline]] SysResult sys_channel_recv(Thread&, const SyscallArgs&);
     [[gnu::noinline]] SysResult sys_ring_setup(Thread&, const SyscallArgs&);
     [[gnu::noinline]] SysResult sys_ring_enter(Thread&, const SyscallArgs&);
+    // Names and files (syscall/fs_calls.cpp).
+    [[gnu::noinline]] SysResult sys_make_dir(Thread&, const SyscallArgs&);
+    [[gnu::noinline]] SysResult sys_unlink(Thread&, const SyscallArgs&);
+    [[gnu::noinline]] SysResult sys_rename(Thread&, const SyscallArgs&);
+    [[gnu::noinline]] SysResult sys_link(Thread&, const SyscallArgs&);
+    [[gnu::noinline]] SysResult sys_symlink(Thread&, const SyscallArgs&);
+    [[gnu::noinline]] SysResult sys_truncate(Thread&, const SyscallArgs&);
+    [[gnu::noinline]] SysResult sys_sync(Thread&, const SyscallArgs&);
+    [[gnu::noinline]] SysResult sys_statfs(Thread&, const SyscallArgs&);
+    [[gnu::noinline]] SysResult sys_set_times(Thread&, const SyscallArgs&);
 
     // One ring entry through call() without waiting: false if it would wait.
     bool ring_run(Thread& thread, const abi::RingEntry& entry, i64& result);
@@ -108,10 +122,41 @@ private:
     Task<i64> open_task(FsCall& call, fs::NodeRef dir, u32 dir_rights, u64 flags, StringView path);
     Task<i64> readdir_task(fs::UserAccess& access, fs::NodeRef dir, u64 out, u64 count, u64 first);
 
+    // The directory a path's last component is in, walked and judged, and
+    // that name; `error` is set (and the rest empty) if the path is refused
+    // or the walk failed.
+    struct ParentWalk {
+        fs::NodeRef dir;
+        StringView name;
+        bool trailing_slash = false;
+        abi::Err error {};
+    };
+    Task<ParentWalk> walk_parent(FsCall& call, fs::NodeRef start, u32 rights, StringView path);
+    // The halves of the name calls that run as tasks (fs_calls.cpp).
+    struct NameCall {
+        fs::NodeRef dir;
+        u32 rights = 0;
+        StringView path;
+    };
+    Task<i64> make_dir_task(FsCall& call, NameCall at, u32 mode);
+    Task<i64> unlink_task(FsCall& call, NameCall at, bool directory);
+    Task<i64> symlink_task(FsCall& call, NameCall at, StringView target);
+    Task<i64> rename_task(FsCall& call, NameCall from, NameCall to);
+    Task<i64> link_task(FsCall& call, NameCall from, NameCall to);
+    Task<i64> node_task(FsCall& call, fs::NodeRef node, abi::Sys op, i64 a, i64 b);
+    // truncate, set_times or sync on `node`: inline for a memory node, as
+    // node_task through an FsCall for one that may wait.
+    SysResult run_node_call(Thread& thread, fs::FsNode& node, abi::Sys op, i64 a, i64 b, const char* reason);
+    // Decodes rename's and link's PathPair into `call` (both directories
+    // need `from_rights` and `to_rights`).
+    SysOr<bool> path_pair(Thread& thread, u64 address, FsCall& call, u32 from_rights, u32 to_rights, NameCall& from,
+                          NameCall& to);
+
     ProcessTable& m_processes;
     ProgramLoader* m_loader = nullptr;
     OpenNodeCache* m_files = nullptr;
     ChannelTable* m_channels = nullptr;
+    fs::FsClock m_clock;
     // Set while a ring entry runs: objects answer WouldBlock instead of
     // parking (IoArgs::no_wait).
     bool m_no_wait = false;
@@ -125,6 +170,7 @@ private:
     struct Scratch {
         char path[abi::kNameMax * 4];
         u8 argv[abi::kMaxArgvBytes];
+        char link[fs::kWalkScratchBytes];  // the walk's symlink splicing
     } m_scratch;
     SyscallStats m_stats;
 };

@@ -233,6 +233,120 @@ class HostedUserTest(unittest.TestCase):
         self.assertIn(f"pid {b} (chantest)", deadlocks[0])
         self.assertIn("init ended: reason 1 status 0", text)
 
+    def test_file_programs_on_tmp(self):
+        # Every file program and the shell's redirections on /tmp (a ramfs),
+        # through bin/init and sh as a person would use them. Each command's
+        # output is what sh printed between its echoed line and the next
+        # prompt; expected link counts and contents are POSIX's.
+        script = [
+            "echo hi > /tmp/a",
+            "cp /tmp/a /tmp/b",
+            "cat /tmp/b",
+            "mkdir -p /tmp/d/e/f",
+            "echo one > /tmp/d/e/f/x",
+            "cat /tmp/d/e/f/x",
+            "ln /tmp/a /tmp/a2",
+            "ln -s a /tmp/la",
+            "ls -l /tmp",
+            "cat /tmp/la",
+            "echo new > /tmp/c",
+            "mv /tmp/c /tmp/a",
+            "cat /tmp/a",
+            "cat /tmp/a2",
+            "ls -l /tmp",
+            "echo more >> /tmp/a2",
+            "cat < /tmp/a2",
+            "cat < /tmp/a2 | cat > /tmp/piped",
+            "cat /tmp/piped",
+            "cp /tmp/a /tmp/b /tmp/d",
+            "ls /tmp/d",
+            "mv /tmp/d/a /tmp/d/b /tmp/d/e",
+            "ls /tmp/d/e",
+            "rm /tmp/nope",
+            "rmdir /tmp/d",
+            "rm /tmp/d",
+            "rm -r /tmp/d",
+            "ls /tmp",
+            "touch /tmp/t",
+            "ls -l /tmp/t",
+            "mkdir /tmp/t",
+            "mkdir /x",
+            "ln /tmp/a /y",
+            "mv /tmp/a /z",
+            "cp /tmp/missing /tmp/z",
+            "echo >",
+            "cat <",
+            "echo x > /nope/y",
+            "df",
+            "sync",
+            "sync /tmp",
+            "ls -l /tmp/la",
+            "rm /tmp/la",
+            "cat /tmp/a",
+            "echo END",
+        ]
+        k, text = self.boot(None, stdin="".join(line + "\n" for line in script).encode(), timeout=90)
+        out = k.out
+        outputs = []
+        at = 0
+        for line in script:
+            start = out.find("$ " + line + "\n", at)
+            self.assertNotEqual(start, -1, f"{line!r} was not run; output:\n{out[-3000:]}")
+            start += len("$ " + line + "\n")
+            end = out.find("$ ", start)
+            outputs.append(out[start:end if end != -1 else len(out)])
+            at = start
+        said = dict(zip(script, outputs))  # the last of repeated commands
+        nth = lambda line, n: [o for l, o in zip(script, outputs) if l == line][n]  # noqa: E731
+
+        self.assertEqual(said["cat /tmp/b"], "hi\n")
+        self.assertEqual(said["cat /tmp/d/e/f/x"], "one\n")
+        listing = nth("ls -l /tmp", 0)
+        self.assertRegex(listing, r"(?m)^-rw-r--r--\s+2\s+3 \S+ \S+ a$")
+        self.assertRegex(listing, r"(?m)^-rw-r--r--\s+2\s+3 \S+ \S+ a2$")
+        self.assertRegex(listing, r"(?m)^-rw-r--r--\s+1\s+3 \S+ \S+ b$")
+        self.assertRegex(listing, r"(?m)^drwxr-xr-x\s+3\s+\d+ \S+ \S+ d$")
+        self.assertRegex(listing, r"(?m)^lrwxrwxrwx\s+1\s+1 \S+ \S+ la -> a$")
+        self.assertEqual(said["cat /tmp/la"], "hi\n")
+        # mv over an existing file: a is the new node, a2 keeps the old one.
+        self.assertEqual(said["cat /tmp/a"], "new\n")
+        self.assertEqual(said["cat /tmp/a2"], "hi\n")
+        listing = nth("ls -l /tmp", 1)
+        self.assertRegex(listing, r"(?m)^-rw-r--r--\s+1\s+4 \S+ \S+ a$")
+        self.assertRegex(listing, r"(?m)^-rw-r--r--\s+1\s+3 \S+ \S+ a2$")
+        self.assertNotRegex(listing, r"(?m) c$")
+        self.assertEqual(said["cat < /tmp/a2"], "hi\nmore\n")
+        self.assertEqual(said["cat /tmp/piped"], "hi\nmore\n")
+        self.assertEqual(said["ls /tmp/d"].split(), ["a", "b", "e"])
+        self.assertEqual(said["ls /tmp/d/e"].split(), ["a", "b", "f"])
+        # Failures name the error and the exit status is 1.
+        self.assertIn("rm: /tmp/nope: NotFound", said["rm /tmp/nope"])
+        self.assertIn("[exit 1]", said["rm /tmp/nope"])
+        self.assertIn("rmdir: /tmp/d: NotEmpty", said["rmdir /tmp/d"])
+        self.assertIn("rm: /tmp/d: IsDirectory", said["rm /tmp/d"])
+        self.assertNotIn("[exit", said["rm -r /tmp/d"])
+        self.assertEqual(said["ls /tmp"].split(), ["a", "a2", "b", "la", "piped"])
+        self.assertRegex(said["ls -l /tmp/t"], r"(?m)^-rw-r--r--\s+1\s+0 \S+ \S+ /tmp/t$")
+        self.assertIn("mkdir: /tmp/t: Exists", said["mkdir /tmp/t"])
+        self.assertIn("mkdir: /x: ReadOnly", said["mkdir /x"])
+        self.assertIn("ln: /y: CrossDevice", said["ln /tmp/a /y"])
+        self.assertIn("mv: /tmp/a: CrossDevice", said["mv /tmp/a /z"])
+        self.assertIn("cp: /tmp/missing: NotFound", said["cp /tmp/missing /tmp/z"])
+        self.assertIn("sh: missing file name after >", said["echo >"])
+        self.assertIn("sh: missing file name after <", said["cat <"])
+        self.assertIn("sh: /nope/y: NotFound", said["echo x > /nope/y"])
+        df = said["df"]
+        self.assertRegex(df, r"(?m)^Type\s+Size\s+Used\s+Avail\s+Use%\s+Mounted on$")
+        self.assertRegex(df, r"(?m)^initramfs\s+\S+\s+\S+\s+0\s+100% /$")
+        self.assertRegex(df, r"(?m)^ramfs\s+\d+(\.\d)?M\s+\d+(\.\d)?K\s+\d+(\.\d)?M\s+\d+% /tmp$")
+        self.assertNotIn("/mnt", df)
+        self.assertEqual(said["sync"], "")
+        self.assertEqual(said["sync /tmp"], "")
+        self.assertRegex(said["ls -l /tmp/la"], r"(?m)^lrwxrwxrwx\s+1\s+1 \S+ \S+ /tmp/la -> a$")
+        self.assertEqual(said["cat /tmp/a"], "new\n", "rm of a symlink leaves its target")
+        self.assertIn("END", said["echo END"])
+        self.assertIn("init ended: reason 1 status 0", text)
+
     def test_shell_pipes_and_audit(self):
         # bin/init, so that sh gets what etc/caps gives it: a root without
         # the privileged right, and the audit capability to pass to `audit`.

@@ -1,9 +1,10 @@
 // The shell's pipelines (user/programs/sh/command_line.*): stages split at
 // words that are exactly "|", "+cap" words at the start of a stage asking
-// for capabilities, and the faults (EmptyStage, TooManyStages,
-// UnknownCapability). Words, '&' and built-ins are in user_runtime_test.cpp.
+// for capabilities, "<", ">" and ">>" redirections, and the faults
+// (EmptyStage, TooManyStages, UnknownCapability, the redirection ones). Words, '&' and built-ins are in user_runtime_test.cpp.
 #include <gtest/gtest.h>
 
+#include <set>
 #include <string>
 #include <vector>
 
@@ -27,7 +28,7 @@ std::vector<StageView> stages(const CommandLine& c) {
     for (usize s = 0; s < c.stage_count; ++s) {
         StageView v;
         for (usize i = 0; i < c.stages[s].count; ++i) {
-            StringView w = c.words[c.stages[s].first + i];
+            StringView w = stage_word(c, c.stages[s], i);
             if (i) v.words += ' ';
             v.words.append(w.data(), w.length());
         }
@@ -122,7 +123,87 @@ TEST(ShellPipeline, UnknownCapability) {
     EXPECT_EQ(parse_fault("++power b"), CommandLineFault::UnknownCapability);
 }
 
+namespace {
+
+struct Redirected {
+    std::string input, output;
+    bool append = false;
+    bool operator==(const Redirected&) const = default;
+};
+
+std::vector<Redirected> redirections(const std::string& line) {
+    auto c = parse_command_line(StringView(line.data(), line.size()));
+    EXPECT_TRUE(c.ok()) << line;
+    std::vector<Redirected> out;
+    if (!c.ok()) return out;
+    for (usize s = 0; s < c.value().stage_count; ++s) {
+        const Stage& stage = c.value().stages[s];
+        out.push_back({std::string(stage.input.data(), stage.input.length()),
+                       std::string(stage.output.data(), stage.output.length()), stage.append});
+    }
+    return out;
+}
+
+}  // namespace
+
+TEST(ShellRedirection, FilesAreNotArguments) {
+    EXPECT_EQ(parse_ok("echo hi > /tmp/a"), (std::vector<StageView> {{"echo hi", 0}}));
+    EXPECT_EQ(redirections("echo hi > /tmp/a"), (std::vector<Redirected> {{"", "/tmp/a", false}}));
+    EXPECT_EQ(redirections("echo hi >/tmp/a"), (std::vector<Redirected> {{"", "/tmp/a", false}}));
+    EXPECT_EQ(redirections("echo hi >> log"), (std::vector<Redirected> {{"", "log", true}}));
+    EXPECT_EQ(redirections("echo hi >>log"), (std::vector<Redirected> {{"", "log", true}}));
+    EXPECT_EQ(redirections("cat < in"), (std::vector<Redirected> {{"in", "", false}}));
+    EXPECT_EQ(redirections("cat <in >out"), (std::vector<Redirected> {{"in", "out", false}}));
+    // Anywhere in the stage: the arguments close up around it.
+    EXPECT_EQ(parse_ok("cat < in -n > out x"), (std::vector<StageView> {{"cat -n x", 0}}));
+    EXPECT_EQ(parse_ok("> out echo hi"), (std::vector<StageView> {{"echo hi", 0}}));
+    EXPECT_EQ(parse_ok("+log > out cat sys/log"), (std::vector<StageView> {{"cat sys/log", kCapLog}}));
+    // With pipes: stdin of the first, stdout of the last.
+    EXPECT_EQ(redirections("cat < in | wc | tee >> out"),
+              (std::vector<Redirected> {{"in", "", false}, {"", "", false}, {"", "out", true}}));
+    EXPECT_EQ(parse_ok("cat < in | wc > out"), (std::vector<StageView> {{"cat", 0}, {"wc", 0}}));
+    // Quoted, or inside a word, it is text.
+    EXPECT_EQ(parse_ok("echo \">\" x"), (std::vector<StageView> {{"echo > x", 0}}));
+    EXPECT_EQ(parse_ok("echo a>b"), (std::vector<StageView> {{"echo a>b", 0}}));
+    EXPECT_EQ(redirections("echo > \"my file\""), (std::vector<Redirected> {{"", "my file", false}}));
+    EXPECT_EQ(redirections("echo > \"|\""), (std::vector<Redirected> {{"", "|", false}}));
+    auto c = parse_command_line("cat < in > out x &");
+    ASSERT_TRUE(c.ok());
+    EXPECT_TRUE(c.value().background);
+    EXPECT_EQ(c.value().stages[0].count, 2u);
+    EXPECT_EQ(c.value().stages[0].first, 0u);
+    EXPECT_TRUE(stage_word(c.value(), c.value().stages[0], 1) == "x");
+    EXPECT_TRUE(stage_word(c.value(), c.value().stages[0], 2).empty());
+}
+
+TEST(ShellRedirection, FaultsSayWhatIsMissing) {
+    EXPECT_EQ(parse_fault("echo >"), CommandLineFault::MissingOutputFile);
+    EXPECT_EQ(parse_fault("echo >>"), CommandLineFault::MissingAppendFile);
+    EXPECT_EQ(parse_fault("cat <"), CommandLineFault::MissingInputFile);
+    EXPECT_EQ(parse_fault("echo > | cat"), CommandLineFault::MissingOutputFile);
+    EXPECT_EQ(parse_fault("echo > > x"), CommandLineFault::MissingOutputFile);
+    EXPECT_EQ(parse_fault("cat < > x"), CommandLineFault::MissingInputFile);
+    EXPECT_EQ(parse_fault("cat > a > b"), CommandLineFault::DuplicateRedirection);
+    EXPECT_EQ(parse_fault("cat > a >> b"), CommandLineFault::DuplicateRedirection);
+    EXPECT_EQ(parse_fault("cat < a < b"), CommandLineFault::DuplicateRedirection);
+    EXPECT_EQ(parse_fault("a | b < in"), CommandLineFault::InputInPipe);
+    EXPECT_EQ(parse_fault("a > out | b"), CommandLineFault::OutputInPipe);
+    EXPECT_EQ(parse_fault("> out"), CommandLineFault::EmptyStage) << "nothing to run";
+    EXPECT_EQ(parse_fault("< in | b"), CommandLineFault::EmptyStage);
+    EXPECT_STREQ(command_line_fault_message(CommandLineFault::MissingOutputFile), "missing file name after >");
+    EXPECT_STREQ(command_line_fault_message(CommandLineFault::MissingAppendFile), "missing file name after >>");
+    EXPECT_STREQ(command_line_fault_message(CommandLineFault::MissingInputFile), "missing file name after <");
+}
+
 TEST(ShellPipeline, EveryFaultHasAName) {
+    std::set<std::string> names, messages;
+    for (usize i = 0; i < kCommandLineFaultCount; ++i) {
+        names.insert(command_line_fault_name(CommandLineFault(i)));
+        messages.insert(command_line_fault_message(CommandLineFault(i)));
+    }
+    EXPECT_EQ(names.size(), kCommandLineFaultCount);
+    EXPECT_EQ(messages.size(), kCommandLineFaultCount);
+    EXPECT_EQ(names.count("UnknownCommandLineFault"), 0u);
     EXPECT_STREQ(command_line_fault_name(CommandLineFault::None), "None");
     EXPECT_STREQ(command_line_fault_name(CommandLineFault::Words), "Words");
     EXPECT_STREQ(command_line_fault_name(CommandLineFault::NothingToRun), "NothingToRun");

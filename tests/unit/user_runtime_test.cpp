@@ -12,7 +12,9 @@
 #include <string>
 #include <vector>
 
+#include "capability.hpp"
 #include "command_line.hpp"
+#include "fs_text.hpp"
 #include "heap.hpp"
 #include "parse.hpp"
 #include "print.hpp"
@@ -58,6 +60,13 @@ extern "C" int64_t mote_syscall(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t 
         // A write of n bytes that the script accepts partly keeps only those.
         size_t kept = answer >= 0 ? std::min<size_t>(size_t(answer), size_t(a2)) : 0;
         call.bytes.assign(reinterpret_cast<const char*>(a1), kept);
+    }
+    if (number == uint64_t(mabi::Sys::Rename) || number == uint64_t(mabi::Sys::Link)) {
+        mabi::PathPair pair;
+        std::memcpy(&pair, reinterpret_cast<const void*>(a0), sizeof(pair));
+        call.bytes = std::to_string(pair.from_dir) + ":" +
+                     std::string(reinterpret_cast<const char*>(pair.from_path), pair.from_length) + " " +
+                     std::to_string(pair.to_dir) + ":" + std::string(reinterpret_cast<const char*>(pair.to_path), pair.to_length);
     }
     if (number == uint64_t(mabi::Sys::Spawn)) {
         std::memcpy(&g_spawn_args, reinterpret_cast<const void*>(a0), sizeof(g_spawn_args));
@@ -170,6 +179,52 @@ TEST(UserRuntimeSys, EachWrapperUsesItsNumber) {
     EXPECT_EQ(g_calls[8].a[1], 2u);
     EXPECT_EQ(g_calls[9].a[1], 1u);
     EXPECT_EQ(g_calls[9].a[2], 50u);
+}
+
+TEST(UserRuntimeSys, FilesystemWrappersMarshalTheirArguments) {
+    reset_fake();
+    mabi::FsStat fs_stat {};
+    (void)sys::mkdir(3, "tmp/d", 0700);
+    (void)sys::unlink(3, "tmp/d", mabi::kUnlinkDirectory);
+    (void)sys::symlink(3, "tmp/l", "target");
+    (void)sys::truncate(9, 1234);
+    (void)sys::sync(9, mabi::kSyncFilesystem);
+    (void)sys::statfs(9, fs_stat);
+    (void)sys::set_times(9, mabi::kTimeOmit, mabi::kTimeNow);
+    const uint64_t numbers[] = {22, 23, 26, 27, 28, 29, 30};
+    ASSERT_EQ(g_calls.size(), std::size(numbers));
+    for (size_t i = 0; i < std::size(numbers); ++i) EXPECT_EQ(g_calls[i].number, numbers[i]) << i;
+    auto text = [](const RecordedCall& c, int at) {
+        return std::string(reinterpret_cast<const char*>(c.a[at]), c.a[at + 1]);
+    };
+    // mkdir(dir, path, len, mode), unlink(dir, path, len, flags)
+    EXPECT_EQ(g_calls[0].a[0], 3u);
+    EXPECT_EQ(text(g_calls[0], 1), "tmp/d");
+    EXPECT_EQ(g_calls[0].a[3], 0700u);
+    EXPECT_EQ(g_calls[1].a[3], uint64_t(mabi::kUnlinkDirectory));
+    // symlink(dir, path, len, target, target_len): five registers.
+    EXPECT_EQ(text(g_calls[2], 1), "tmp/l");
+    EXPECT_EQ(text(g_calls[2], 3), "target");
+    EXPECT_EQ(g_calls[3].a[1], 1234u);
+    EXPECT_EQ(g_calls[4].a[1], uint64_t(mabi::kSyncFilesystem));
+    EXPECT_EQ(g_calls[5].a[1], uint64_t(uintptr_t(&fs_stat)));
+    EXPECT_EQ(int64_t(g_calls[6].a[1]), mabi::kTimeOmit);
+    EXPECT_EQ(int64_t(g_calls[6].a[2]), mabi::kTimeNow);
+}
+
+TEST(UserRuntimeSys, RenameAndLinkPassAPathPair) {
+    reset_fake();
+    // The pair lives on the wrapper's stack: the fake decodes it during the call.
+    g_answers = {0, -int64_t(mabi::Err::CrossDevice)};
+    auto renamed = sys::rename(3, "a", 4, "b/c");
+    EXPECT_TRUE(renamed.ok());
+    auto linked = sys::link(5, "x", 6, "y");
+    EXPECT_EQ(linked.error(), mabi::Err::CrossDevice);
+    ASSERT_EQ(g_calls.size(), 2u);
+    EXPECT_EQ(g_calls[0].number, uint64_t(mabi::Sys::Rename));
+    EXPECT_EQ(g_calls[1].number, uint64_t(mabi::Sys::Link));
+    EXPECT_EQ(g_calls[0].bytes, "3:a 4:b/c");
+    EXPECT_EQ(g_calls[1].bytes, "5:x 6:y");
 }
 
 TEST(UserRuntimeSys, MapReturnsTheAddressOrTheError) {
@@ -652,6 +707,11 @@ TEST(UserShell, BuiltinsAndProgramPaths) {
     EXPECT_TRUE(path.path == "tmp/x");
     EXPECT_FALSE(path.under_root);
     EXPECT_TRUE(program_path("a-very-long-name", Span<char>(storage, sizeof(storage))).path.empty());
+    auto absolute = program_path("/tmp/prog", Span<char>(storage, sizeof(storage)));
+    EXPECT_TRUE(absolute.path == "tmp/prog");
+    EXPECT_TRUE(absolute.under_root);
+    EXPECT_TRUE(program_path("//bin/ls", Span<char>(storage, sizeof(storage))).path == "bin/ls");
+    EXPECT_TRUE(program_path("/", Span<char>(storage, sizeof(storage))).path.empty());
 }
 
 TEST(UserShell, JobsTakeTheLowestFreeNumber) {
@@ -670,3 +730,107 @@ TEST(UserShell, JobsTakeTheLowestFreeNumber) {
     EXPECT_EQ(jobs.find(0), nullptr);
     EXPECT_EQ(jobs.find(JobTable::kMaxJobs + 1), nullptr);
 }
+
+// --- file text (fs_text.hpp) and paths (capability.hpp) --------------------
+
+TEST(UserRuntimeFsText, ModeStrings) {
+    char out[11];
+    auto mode = [&](mabi::NodeType type, uint32_t bits) {
+        mode_string(uint32_t(type), bits, out);
+        return std::string(out);
+    };
+    // As GNU ls prints them (ls -l of files chmod-ed to these bits).
+    EXPECT_EQ(mode(mabi::NodeType::File, 0644), "-rw-r--r--");
+    EXPECT_EQ(mode(mabi::NodeType::Directory, 0755), "drwxr-xr-x");
+    EXPECT_EQ(mode(mabi::NodeType::Directory, 01777), "drwxrwxrwt");
+    EXPECT_EQ(mode(mabi::NodeType::Directory, 01776), "drwxrwxrwT");
+    EXPECT_EQ(mode(mabi::NodeType::Symlink, 0777), "lrwxrwxrwx");
+    EXPECT_EQ(mode(mabi::NodeType::File, 04755), "-rwsr-xr-x");
+    EXPECT_EQ(mode(mabi::NodeType::File, 02644), "-rw-r-Sr--");
+    EXPECT_EQ(mode(mabi::NodeType::File, 0), "----------");
+    EXPECT_EQ(mode(mabi::NodeType::Device, 0600), "crw-------");
+    EXPECT_EQ(mode(mabi::NodeType::Channel, 0600), "?rw-------");
+}
+
+TEST(UserRuntimeFsText, DatesAgreeWithTheHostsGmtime) {
+    std::mt19937_64 random(7);
+    std::vector<int64_t> seconds = {0, 59, 86399, 86400, 951782400 /* 2000-02-29 */, 951868800, 1709164800, 4102444799};
+    for (int i = 0; i < 2000; ++i) seconds.push_back(int64_t(random() % 8000000000ull));
+    for (int64_t s : seconds) {
+        char text[32];
+        FormatBuffer out(Span<char>(text, sizeof(text)));
+        format_date(s * 1'000'000'000 + 999'999'999, out);
+        time_t t = time_t(s);
+        struct tm tm {};
+        gmtime_r(&t, &tm);
+        char expect[32];
+        strftime(expect, sizeof(expect), "%Y-%m-%d %H:%M", &tm);
+        ASSERT_EQ(std::string(out.view().data(), out.view().length()), expect) << s;
+    }
+    char text[32];
+    FormatBuffer out(Span<char>(text, sizeof(text)));
+    format_date(-5, out);
+    EXPECT_EQ(std::string(out.view().data(), out.view().length()), "1970-01-01 00:00");
+}
+
+TEST(UserRuntimeFsText, HumanSizes) {
+    auto human = [](uint64_t bytes) {
+        char text[16];
+        FormatBuffer out(Span<char>(text, sizeof(text)));
+        human_size(bytes, out);
+        return std::string(out.view().data(), out.view().length());
+    };
+    EXPECT_EQ(human(0), "0");
+    EXPECT_EQ(human(1023), "1023");
+    EXPECT_EQ(human(1024), "1.0K");
+    EXPECT_EQ(human(1536), "1.5K");
+    EXPECT_EQ(human(10 * 1024 - 1), "9.9K");
+    EXPECT_EQ(human(10 * 1024), "10K");
+    EXPECT_EQ(human(64ull << 20), "64M");
+    EXPECT_EQ(human((3ull << 30) + (1ull << 29)), "3.5G");
+    EXPECT_EQ(human(~uint64_t(0)), "15E");
+}
+
+TEST(UserRuntimeFsText, PathPieces) {
+    EXPECT_TRUE(base_name("a/b/c") == "c");
+    EXPECT_TRUE(base_name("a/b/") == "b");
+    EXPECT_TRUE(base_name("b") == "b");
+    EXPECT_TRUE(base_name("/tmp//") == "tmp");
+    EXPECT_TRUE(base_name("/").empty());
+    EXPECT_TRUE(base_name("").empty());
+    char storage[16];
+    EXPECT_TRUE(join_path("/tmp", "a", Span<char>(storage, sizeof(storage))) == "/tmp/a");
+    EXPECT_TRUE(join_path("/tmp/", "a", Span<char>(storage, sizeof(storage))) == "/tmp/a");
+    EXPECT_TRUE(join_path("", "a", Span<char>(storage, sizeof(storage))) == "a");
+    EXPECT_TRUE(join_path("0123456789", "abcdef", Span<char>(storage, sizeof(storage))).empty()) << "17 bytes";
+}
+
+TEST(UserRuntimePaths, SlashMeansTheRoot) {
+    Startup s;
+    s.handle_count = 5;
+    for (uint32_t i = 0; i < 5; ++i) s.handles[i] = 0x100 + i;
+    set_startup(s);
+    PathAt at = resolve_path("/tmp/a");
+    EXPECT_EQ(at.dir, 0x104u);
+    EXPECT_TRUE(at.path == "tmp/a");
+    at = resolve_path("//tmp");
+    EXPECT_EQ(at.dir, 0x104u);
+    EXPECT_TRUE(at.path == "tmp");
+    at = resolve_path("/");
+    EXPECT_EQ(at.dir, 0x104u);
+    EXPECT_TRUE(at.path == ".");
+    at = resolve_path("notes/a");
+    EXPECT_EQ(at.dir, 0x103u);
+    EXPECT_TRUE(at.path == "notes/a");
+    // dev/ goes to the dev capability only when there is one.
+    at = resolve_path("dev/vda");
+    EXPECT_EQ(at.dir, 0x103u);
+    s.handle_count = 9;
+    s.handles[mabi::kDevCap] = 0x200;
+    set_startup(s);
+    EXPECT_EQ(resolve_path("dev/vda").dir, 0x200u);
+    EXPECT_TRUE(resolve_path("/dev/vda").path == "vda");
+    EXPECT_EQ(resolve_path("/dev/vda").dir, 0x200u);
+    set_startup(Startup {});
+}
+

@@ -4,7 +4,9 @@
 //                    beyond the user half, or read-only where the kernel writes
 //   BadHandle        closed, forged, zero or wider-than-32-bit handle values
 //   Overflow         a pointer + length that wraps
-//   InvalidArgument  unknown flags, W+X maps, unaligned unmap, bad signals
+//   InvalidArgument  unknown flags, W+X maps, unaligned unmap, bad signals,
+//                    meaningless open flag combinations, "." as a name to remove
+//   Escapes, ReadOnly, Busy  names outside the root, in the initramfs, mount points
 //   NoSyscall        unknown system call numbers
 //   WrongType, IsDirectory, NotDirectory  a good handle to the wrong object
 // One line per case: BADCALL <case> expect=<Err> got=<Err> ok|FAIL, then
@@ -73,6 +75,13 @@ void pointers(Handle file, Handle root) {
     check("readdir_null", Err::BadAddress, sys_call(Sys::ReadDir, root, 0, 1, 0));
     check("poll_null", Err::BadAddress, sys_call(Sys::Poll, 0, 1, 0));
     check("spawn_null_args", Err::BadAddress, sys_call(Sys::Spawn, 0));
+    check("mkdir_null_path", Err::BadAddress, sys_call(Sys::MakeDir, root, 0, 5, 0755));
+    check("unlink_kernel_path", Err::BadAddress, sys_call(Sys::Unlink, root, kKernelAddresses[0], 5, 0));
+    check("rename_null_pair", Err::BadAddress, sys_call(Sys::Rename, 0));
+    check("link_kernel_pair", Err::BadAddress, sys_call(Sys::Link, kKernelAddresses[0]));
+    check("symlink_null_target", Err::BadAddress, sys_call(Sys::Symlink, root, ptr("tmp/l"), 5, 0, 3));
+    check("statfs_null", Err::BadAddress, sys_call(Sys::StatFs, root, 0));
+    check("statfs_into_rodata", Err::BadAddress, sys_call(Sys::StatFs, root, ptr(kReadOnly)));
     check("spawn_kernel_args", Err::BadAddress, sys_call(Sys::Spawn, kKernelAddresses[0]));
 }
 
@@ -94,7 +103,18 @@ void flags() {
     check("map_unknown_flag", Err::InvalidArgument, sys_call(Sys::Map, abi::kPageSize, 0x100));
     check("map_write_execute", Err::InvalidArgument,
           sys_call(Sys::Map, abi::kPageSize, abi::kMapRead | abi::kMapWrite | abi::kMapExecute));
-    check("open_unknown_flag", Err::InvalidArgument, sys_call(Sys::Open, root_dir(), ptr("etc/motd"), 8, 0x80));
+    check("open_unknown_flag", Err::InvalidArgument, sys_call(Sys::Open, root_dir(), ptr("etc/motd"), 8, 0x100));
+    check("open_exclusive_without_create", Err::InvalidArgument,
+          sys_call(Sys::Open, root_dir(), ptr("etc/motd"), 8, abi::kOpenRead | abi::kOpenExclusive));
+    check("open_truncate_without_write", Err::InvalidArgument,
+          sys_call(Sys::Open, root_dir(), ptr("etc/motd"), 8, abi::kOpenRead | abi::kOpenTruncate));
+    check("open_create_directory", Err::InvalidArgument,
+          sys_call(Sys::Open, root_dir(), ptr("tmp/x"), 5, abi::kOpenCreate | abi::kOpenDirectory));
+    check("mkdir_mode_too_big", Err::InvalidArgument, sys_call(Sys::MakeDir, root_dir(), ptr("tmp/x"), 5, 010000));
+    check("unlink_unknown_flag", Err::InvalidArgument, sys_call(Sys::Unlink, root_dir(), ptr("tmp/x"), 5, 2));
+    check("unlink_dot", Err::InvalidArgument, sys_call(Sys::Unlink, root_dir(), ptr("tmp/."), 5, 0));
+    check("sync_unknown_flag", Err::InvalidArgument, sys_call(Sys::Sync, root_dir(), 2));
+    check("set_times_negative", Err::InvalidArgument, sys_call(Sys::SetTimes, root_dir(), u64(-5), 0));
     i64 region = sys_call(Sys::Map, 2 * abi::kPageSize, abi::kMapRead | abi::kMapWrite);
     check("map_two_pages_ok", kOk, region);
     if (!raw_is_error(region)) {
@@ -129,6 +149,13 @@ void wrong_objects(Handle file, Handle root) {
     abi::ExitInfo info {};
     check("wait_on_file", Err::WrongType, sys_call(Sys::Wait, file, ptr(&info), 0));
     check("open_relative_to_file", Err::NotDirectory, sys_call(Sys::Open, file, ptr("x"), 1, abi::kOpenRead));
+    check("truncate_directory", Err::IsDirectory, sys_call(Sys::Truncate, root, 0));
+    check("truncate_read_only_handle", Err::AccessDenied, sys_call(Sys::Truncate, file, 0));
+    check("set_times_read_only_handle", Err::AccessDenied, sys_call(Sys::SetTimes, file, 0, 0));
+    check("statfs_on_stream", Err::WrongType, sys_call(Sys::StatFs, std_out(), ptr(g_buffer)));
+    check("mkdir_escapes", Err::Escapes, sys_call(Sys::MakeDir, root, ptr("../x"), 4, 0755));
+    check("mkdir_in_initramfs", Err::ReadOnly, sys_call(Sys::MakeDir, root, ptr("etc/x"), 5, 0755));
+    check("unlink_mount_point", Err::Busy, sys_call(Sys::Unlink, root, ptr("tmp"), 3, abi::kUnlinkDirectory));
     check("open_motd_as_directory", Err::NotDirectory,
           sys_call(Sys::Open, root, ptr("etc/motd"), 8, abi::kOpenRead | abi::kOpenDirectory));
 }

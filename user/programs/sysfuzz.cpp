@@ -105,6 +105,28 @@ int child(u64 seed) {
     return 0;
 }
 
+// One of each filesystem call on a scratch directory under tmp/, undone.
+void warm_filesystem_calls(Handle root) {
+    (void)sys::mkdir(root, "tmp/.sysfuzz");
+    if (auto file = sys::open(root, "tmp/.sysfuzz/f", abi::kOpenRead | abi::kOpenWrite | abi::kOpenCreate | abi::kOpenTruncate);
+        file.ok()) {
+        (void)sys::write(file.value(), "x", 1);
+        (void)sys::truncate(file.value(), 0);
+        (void)sys::set_times(file.value(), abi::kTimeNow, abi::kTimeNow);
+        (void)sys::sync(file.value(), abi::kSyncFilesystem);
+        abi::FsStat stat {};
+        (void)sys::statfs(file.value(), stat);
+        (void)sys::close(file.value());
+    }
+    (void)sys::symlink(root, "tmp/.sysfuzz/l", "f");
+    (void)sys::link(root, "tmp/.sysfuzz/f", root, "tmp/.sysfuzz/g");
+    (void)sys::rename(root, "tmp/.sysfuzz/g", root, "tmp/.sysfuzz/h");
+    if (auto through = sys::open(root, "tmp/.sysfuzz/l", abi::kOpenRead); through.ok()) (void)sys::close(through.value());
+    static const char* const kMade[] = {"tmp/.sysfuzz/f", "tmp/.sysfuzz/h", "tmp/.sysfuzz/l"};
+    for (const char* name : kMade) (void)sys::unlink(root, name);
+    (void)sys::unlink(root, "tmp/.sysfuzz", abi::kUnlinkDirectory);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -151,7 +173,10 @@ int main(int argc, char** argv) {
         else if (info.reason == u32(abi::ExitReason::Fault)) ++faulted;
         else ++killed;
         // The first child warms the slab caches; measure from after it.
-        if (children == 1) before = free_pages_now();
+        if (children == 1) {
+            warm_filesystem_calls(root_dir());
+            before = free_pages_now();
+        }
     }
     u64 after = free_pages_now();
     print_out("SYSFUZZ calls={} children={} exited={} faulted={} killed={} free_before={} free_after={}\n",

@@ -6,9 +6,30 @@
 
 namespace mote::user {
 
+namespace {
+
+// A path below the root: "dev/NAME" still goes to the dev capability.
+PathAt resolve_under_root(StringView path) {
+    if (path.starts_with("dev/") && dev_cap() != abi::kNoHandle) return {dev_cap(), path.substr(4)};
+    return {root_dir(), path};
+}
+
+}  // namespace
+
+PathAt resolve_path(StringView path) {
+    if (path.starts_with("/") && root_dir() != abi::kNoHandle) {
+        usize at = 0;
+        while (at < path.length() && path[at] == '/') ++at;
+        StringView rest = path.substr(at);
+        return resolve_under_root(rest.empty() ? StringView(".") : rest);
+    }
+    if (path.starts_with("dev/") && dev_cap() != abi::kNoHandle) return {dev_cap(), path.substr(4)};
+    return {working_dir(), path};
+}
+
 SysOr<abi::Handle> open_path(StringView path, u64 flags) {
-    if (path.starts_with("dev/") && dev_cap() != abi::kNoHandle) return sys::open(dev_cap(), path.substr(4), flags);
-    return sys::open(working_dir(), path, flags);
+    PathAt at = resolve_path(path);
+    return sys::open(at.dir, at.path, flags);
 }
 
 int show_capability(StringView program, abi::Handle cap, StringView what) {

@@ -10,10 +10,19 @@
 
 namespace mote::user {
 
-// Opens `path` for a program's command line: relative to its working
-// directory, except that "dev/NAME" resolves under the dev capability when
-// the program holds it (raw devices are privileged: the working directory
-// cannot open them).
+// Where a path from a program's command line is reached: relative to its
+// working directory, except that "/x" means "x" under the root directory
+// (the root the program was given is its "/": "/tmp/a" is tmp/a there, and
+// "/" alone is the root itself, "."), and "dev/NAME" resolves under the dev
+// capability when the program holds it (raw devices are privileged: the
+// working directory cannot open them).
+struct PathAt {
+    abi::Handle dir;
+    StringView path;
+};
+PathAt resolve_path(StringView path);
+
+// Opens `path` (resolved as above) with `flags`.
 SysOr<abi::Handle> open_path(StringView path, u64 flags);
 
 // Copies a capability's whole text (sys/log, sys/audit) to stdout, reading

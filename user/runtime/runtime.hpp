@@ -8,6 +8,7 @@
 #include "base/span.hpp"
 #include "capability.hpp"
 #include "caps_policy.hpp"
+#include "fs_text.hpp"
 #include "heap.hpp"
 #include "parse.hpp"
 #include "print.hpp"

@@ -106,4 +106,45 @@ SysOr<usize> ring_enter(u32 to_submit, u32 min_complete, u64 timeout_ns) {
     return sys_or<usize>(call(abi::Sys::RingEnter, to_submit, min_complete, timeout_ns));
 }
 
+SysOr<void> mkdir(Handle dir, StringView path, u32 mode) {
+    return done(call(abi::Sys::MakeDir, dir, ptr(path.data()), path.length(), mode));
+}
+
+SysOr<void> unlink(Handle dir, StringView path, u64 flags) {
+    return done(call(abi::Sys::Unlink, dir, ptr(path.data()), path.length(), flags));
+}
+
+namespace {
+
+abi::PathPair path_pair(Handle from_dir, StringView from, Handle to_dir, StringView to) {
+    return abi::PathPair {from_dir, ptr(from.data()), from.length(), to_dir, ptr(to.data()), to.length()};
+}
+
+}  // namespace
+
+SysOr<void> rename(Handle from_dir, StringView from, Handle to_dir, StringView to) {
+    abi::PathPair pair = path_pair(from_dir, from, to_dir, to);
+    return done(call(abi::Sys::Rename, ptr(&pair)));
+}
+
+SysOr<void> link(Handle from_dir, StringView from, Handle to_dir, StringView to) {
+    abi::PathPair pair = path_pair(from_dir, from, to_dir, to);
+    return done(call(abi::Sys::Link, ptr(&pair)));
+}
+
+SysOr<void> symlink(Handle dir, StringView path, StringView target) {
+    return done(mote_syscall(dir, ptr(path.data()), path.length(), ptr(target.data()), target.length(), 0,
+                             u64(abi::Sys::Symlink)));
+}
+
+SysOr<void> truncate(Handle file, u64 size) { return done(call(abi::Sys::Truncate, file, size)); }
+
+SysOr<void> sync(Handle handle, u64 flags) { return done(call(abi::Sys::Sync, handle, flags)); }
+
+SysOr<void> statfs(Handle handle, abi::FsStat& out) { return done(call(abi::Sys::StatFs, handle, ptr(&out))); }
+
+SysOr<void> set_times(Handle file, i64 atime_ns, i64 mtime_ns) {
+    return done(call(abi::Sys::SetTimes, file, u64(atime_ns), u64(mtime_ns)));
+}
+
 }  // namespace mote::user::sys

@@ -61,6 +61,20 @@ SysOr<usize> channel_recv(Handle end, void* bytes, usize length, Handle* handles
 SysOr<abi::RingHeader*> ring_setup(u32 entries);
 SysOr<usize> ring_enter(u32 to_submit, u32 min_complete, u64 timeout_ns = kForever);
 
+// Names in a filesystem: each needs kRightCreate (and kRightRead) on the
+// directory handles it changes; link's source directory needs only Read.
+SysOr<void> mkdir(Handle dir, StringView path, u32 mode = abi::kDefaultDirMode);
+// A file, symlink or (with abi::kUnlinkDirectory) an empty directory.
+SysOr<void> unlink(Handle dir, StringView path, u64 flags = 0);
+SysOr<void> rename(Handle from_dir, StringView from, Handle to_dir, StringView to);
+SysOr<void> link(Handle from_dir, StringView from, Handle to_dir, StringView to);
+SysOr<void> symlink(Handle dir, StringView path, StringView target);
+// An open file (truncate and set_times need kRightWrite on it).
+SysOr<void> truncate(Handle file, u64 size);
+SysOr<void> sync(Handle handle, u64 flags = 0);
+SysOr<void> statfs(Handle handle, abi::FsStat& out);
+SysOr<void> set_times(Handle file, i64 atime_ns, i64 mtime_ns);
+
 }  // namespace sys
 
 }  // namespace mote::user

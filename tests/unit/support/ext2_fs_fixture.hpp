@@ -53,9 +53,14 @@ protected:
         fs = nullptr;
     }
     NodeRef root() { return fs->root(); }
+    // Symlinks on the way are followed; a symlink at the end is the
+    // result (its read() gives the target), as with kOpenNoFollow.
     Result<NodeRef> walk(StringView path) {
         NodeRef r = root();
-        return go(fs::walk(*r, path));
+        fs::WalkOptions options;
+        options.follow_last = false;
+        options.scratch = Span<char>(m_scratch, sizeof m_scratch);
+        return go(fs::walk(*r, path, nullptr, options));
     }
     NodeRef must_walk(const std::string& path) {
         auto node = walk(StringView(path.data(), path.size()));
@@ -109,6 +114,7 @@ protected:
 
     std::optional<test::MemoryDisk> disk;
     Ext2Fs* fs = nullptr;
+    char m_scratch[4096];
 };
 
 }  // namespace mote::ext2_test

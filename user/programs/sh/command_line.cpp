@@ -29,11 +29,16 @@ Result<CommandLine> parse_command_line(StringView line, CommandLineFault* fault,
     command.background = background;
     if (command.words.empty()) return command;
     // Split into stages at "|"; leading "+cap" words of a stage ask for
-    // capabilities.
+    // capabilities; "<", ">" and ">>" words name files.
     Stage stage;
     bool in_caps = true;
-    for (usize i = 0; i <= command.words.count(); ++i) {
-        bool stage_ends = i == command.words.count() || (command.words[i] == "|" && !command.words.quoted(i));
+    const usize count = command.words.count();
+    auto is_operator = [&](usize i) {
+        StringView w = command.words[i];
+        return !command.words.quoted(i) && (w == "|" || w.starts_with("<") || w.starts_with(">"));
+    };
+    for (usize i = 0; i <= count; ++i) {
+        bool stage_ends = i == count || (command.words[i] == "|" && !command.words.quoted(i));
         if (stage_ends) {
             if (stage.count == 0) return fail(CommandLineFault::EmptyStage);
             if (command.stage_count == CommandLine::kMaxStages) return fail(CommandLineFault::TooManyStages);
@@ -43,7 +48,25 @@ Result<CommandLine> parse_command_line(StringView line, CommandLineFault* fault,
             continue;
         }
         StringView word = command.words[i];
-        if (in_caps && word.length() > 1 && word[0] == '+' && !command.words.quoted(i)) {
+        bool quoted = command.words.quoted(i);
+        if (!quoted && (word.starts_with("<") || word.starts_with(">"))) {
+            bool input = word[0] == '<';
+            bool append = word.starts_with(">>");
+            StringView file = word.substr(append ? 2 : 1);
+            if (file.empty()) {
+                if (i + 1 == count || is_operator(i + 1))
+                    return fail(input    ? CommandLineFault::MissingInputFile
+                                : append ? CommandLineFault::MissingAppendFile
+                                         : CommandLineFault::MissingOutputFile);
+                file = command.words[++i];
+            }
+            StringView& slot = input ? stage.input : stage.output;
+            if (!slot.empty()) return fail(CommandLineFault::DuplicateRedirection);
+            slot = file;
+            if (!input) stage.append = append;
+            continue;
+        }
+        if (in_caps && word.length() > 1 && word[0] == '+' && !quoted) {
             u32 bit = cap_bit(word.substr(1));
             if (!bit) return fail(CommandLineFault::UnknownCapability);
             stage.caps |= bit;
@@ -53,9 +76,24 @@ Result<CommandLine> parse_command_line(StringView line, CommandLineFault* fault,
             in_caps = false;
             stage.first = i;
         }
+        stage.words |= u32(1) << i;
         ++stage.count;
     }
+    // The pipe is the other stages' stdin and stdout.
+    for (usize s = 0; s < command.stage_count; ++s) {
+        if (s > 0 && !command.stages[s].input.empty()) return fail(CommandLineFault::InputInPipe);
+        if (s + 1 < command.stage_count && !command.stages[s].output.empty()) return fail(CommandLineFault::OutputInPipe);
+    }
     return command;
+}
+
+StringView stage_word(const CommandLine& command, const Stage& stage, usize i) {
+    usize seen = 0;
+    for (usize w = 0; w < command.words.count(); ++w) {
+        if (!(stage.words & (u32(1) << w))) continue;
+        if (seen++ == i) return command.words[w];
+    }
+    return StringView();
 }
 
 const char* command_line_fault_name(CommandLineFault fault) {
@@ -66,8 +104,32 @@ const char* command_line_fault_name(CommandLineFault fault) {
     case CommandLineFault::EmptyStage: return "EmptyStage";
     case CommandLineFault::TooManyStages: return "TooManyStages";
     case CommandLineFault::UnknownCapability: return "UnknownCapability";
+    case CommandLineFault::MissingInputFile: return "MissingInputFile";
+    case CommandLineFault::MissingOutputFile: return "MissingOutputFile";
+    case CommandLineFault::MissingAppendFile: return "MissingAppendFile";
+    case CommandLineFault::DuplicateRedirection: return "DuplicateRedirection";
+    case CommandLineFault::InputInPipe: return "InputInPipe";
+    case CommandLineFault::OutputInPipe: return "OutputInPipe";
     }
     return "UnknownCommandLineFault";
+}
+
+const char* command_line_fault_message(CommandLineFault fault) {
+    switch (fault) {
+    case CommandLineFault::None: return "no fault";
+    case CommandLineFault::Words: return "the line cannot be split into words";
+    case CommandLineFault::NothingToRun: return "nothing to run in the background";
+    case CommandLineFault::EmptyStage: return "empty command in the pipeline";
+    case CommandLineFault::TooManyStages: return "too many commands in the pipeline";
+    case CommandLineFault::UnknownCapability: return "unknown capability (power, log, audit, dev)";
+    case CommandLineFault::MissingInputFile: return "missing file name after <";
+    case CommandLineFault::MissingOutputFile: return "missing file name after >";
+    case CommandLineFault::MissingAppendFile: return "missing file name after >>";
+    case CommandLineFault::DuplicateRedirection: return "more than one < or > for one command";
+    case CommandLineFault::InputInPipe: return "< on a command that reads the pipe";
+    case CommandLineFault::OutputInPipe: return "> on a command that writes the pipe";
+    }
+    return "unknown fault";
 }
 
 Builtin find_builtin(StringView word) {
@@ -80,6 +142,15 @@ Builtin find_builtin(StringView word) {
 }
 
 ProgramPath program_path(StringView command, Span<char> storage) {
+    if (command.starts_with("/")) {
+        // "/tmp/prog": below the root, whatever the working directory.
+        usize skip = 0;
+        while (skip < command.length() && command[skip] == '/') ++skip;
+        StringView rest = command.substr(skip);
+        if (rest.empty() || rest.length() > storage.size()) return {StringView(), true};
+        mem_copy(storage.data(), rest.data(), rest.length());
+        return {StringView(storage.data(), rest.length()), true};
+    }
     bool is_path = false;
     for (char c : command) is_path |= c == '/';
     StringView prefix = is_path ? "" : "bin/";

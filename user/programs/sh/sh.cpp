@@ -4,8 +4,10 @@
 // backspace, Ctrl-U, Ctrl-C, arrows, history), splits them into words
 // (double quotes keep spaces), and runs bin/<command> under the root
 // directory with its stdin, stdout, stderr, working directory and root.
-// Built-ins: cd, exit, help, jobs, kill. A line ending in '&' runs in the
-// background as a job; `kill` signals jobs, the only processes a shell can
+// Built-ins: cd, exit, help, jobs, kill. `< file`, `> file` and `>> file`
+// give a command (the first and last of a pipeline) a file as stdin or
+// stdout; "/x" is x under the root, anything else is relative to the
+// working directory. A line ending in '&' runs in the background as a job; `kill` signals jobs, the only processes a shell can
 // name (there are no global process ids: a process holds handles to its
 // own children only).
 //
@@ -38,6 +40,10 @@ private:
     void run_line(StringView line);
     void run_pipeline(const CommandLine& command);
     SysOr<Handle> start_stage(const CommandLine& command, const Stage& stage, Handle in, Handle out);
+    // Where a path typed at the prompt is: "/x" under the root, else under
+    // the working directory.
+    PathAt at(StringView path) const;
+    SysOr<Handle> open_redirection(StringView file, u64 flags);
     void builtin(Builtin which, const Arguments& words);
     void change_directory(const Arguments& words);
     void kill_job(const Arguments& words);
@@ -136,15 +142,20 @@ void Shell::run_line(StringView line) {
     auto parsed = parse_command_line(line, &fault, &words_fault);
     if (parsed.is_error()) {
         if (fault == CommandLineFault::Words) print(m_err, "sh: {}\n", arguments_fault_name(words_fault));
-        else if (fault == CommandLineFault::NothingToRun) print(m_err, "sh: nothing to run in the background\n");
-        else print(m_err, "sh: {}\n", command_line_fault_name(fault));
+        else print(m_err, "sh: {}\n", command_line_fault_message(fault));
         return;
     }
     const CommandLine& command = parsed.value();
     if (command.stage_count == 0) return;
-    Builtin which = find_builtin(command.words[command.stages[0].first]);
-    if (which != Builtin::None && command.stage_count == 1 && command.stages[0].first == 0)
+    const Stage& first = command.stages[0];
+    Builtin which = find_builtin(command.words[first.first]);
+    if (which != Builtin::None && command.stage_count == 1 && first.first == 0) {
+        if (!first.input.empty() || !first.output.empty()) {
+            print(m_err, "sh: {}: a built-in cannot be redirected\n", command.words[first.first]);
+            return;
+        }
         return builtin(which, command.words);
+    }
     run_pipeline(command);
 }
 
@@ -161,7 +172,7 @@ SysOr<Handle> Shell::start_stage(const CommandLine& command, const Stage& stage,
         return abi::Err::InvalidArgument;
     }
     StringView argv[Arguments::kMaxWords];
-    for (usize i = 0; i < stage.count; ++i) argv[i] = command.words[stage.first + i];
+    for (usize i = 0; i < stage.count; ++i) argv[i] = stage_word(command, stage, i);
     Handle handles[abi::kStartHandleCount] = {in, out, m_err, m_cwd, m_root};
     // What etc/caps grants this program, and what the line asked for.
     pass_caps(m_policy.caps_for(name) | stage.caps, handles);
@@ -174,11 +185,44 @@ SysOr<Handle> Shell::start_stage(const CommandLine& command, const Stage& stage,
     return child;
 }
 
+PathAt Shell::at(StringView path) const {
+    if (!path.starts_with("/")) return {m_cwd, path};
+    usize skip = 0;
+    while (skip < path.length() && path[skip] == '/') ++skip;
+    return {m_root, skip == path.length() ? StringView(".") : path.substr(skip)};
+}
+
+SysOr<Handle> Shell::open_redirection(StringView file, u64 flags) {
+    PathAt where = at(file);
+    auto opened = sys::open(where.dir, where.path, flags);
+    if (opened.is_error()) print(m_err, "sh: {}: {}\n", file, opened.error());
+    return opened;
+}
+
 void Shell::run_pipeline(const CommandLine& command) {
     Handle children[CommandLine::kMaxStages];
     StringView names[CommandLine::kMaxStages];
     usize started = 0;
-    Handle in = m_in;  // the next stage's stdin
+    // Redirections first: if a file cannot be opened, nothing runs.
+    const Stage& first = command.stages[0];
+    const Stage& last_stage = command.stages[command.stage_count - 1];
+    Handle input = m_in;
+    Handle output = m_out;
+    if (!first.input.empty()) {
+        auto opened = open_redirection(first.input, abi::kOpenRead);
+        if (opened.is_error()) return;
+        input = opened.value();
+    }
+    if (!last_stage.output.empty()) {
+        u64 flags = abi::kOpenWrite | abi::kOpenCreate | (last_stage.append ? abi::kOpenAppend : abi::kOpenTruncate);
+        auto opened = open_redirection(last_stage.output, flags);
+        if (opened.is_error()) {
+            if (input != m_in) (void)sys::close(input);
+            return;
+        }
+        output = opened.value();
+    }
+    Handle in = input;  // the next stage's stdin
     for (usize i = 0; i < command.stage_count; ++i) {
         const Stage& stage = command.stages[i];
         Handle ends[2] = {kNoHandle, kNoHandle};
@@ -189,7 +233,7 @@ void Shell::run_pipeline(const CommandLine& command) {
                 break;
             }
         }
-        auto child = start_stage(command, stage, in, last ? m_out : ends[0]);
+        auto child = start_stage(command, stage, in, last ? output : ends[0]);
         // The children hold their own ends now: the shell keeps none, so a
         // stage sees the end of its input when the one before it is gone.
         if (in != m_in) (void)sys::close(in);
@@ -200,6 +244,8 @@ void Shell::run_pipeline(const CommandLine& command) {
         children[started++] = child.value();
     }
     if (in != m_in) (void)sys::close(in);
+    // The children hold their own copies of the files.
+    if (output != m_out) (void)sys::close(output);
     if (started == 0) return;
     if (command.background) {
         // A job is its last stage; the others run on unobserved.
@@ -301,6 +347,7 @@ void Shell::builtin(Builtin which, const Arguments& words) {
               "built-ins: cd [DIR], exit, help, jobs, kill [-int] JOB\n"
               "programs: ls bin\n"
               "A | B pipes A's output into B; COMMAND & runs it in the background;\n"
+              "COMMAND < FILE reads FILE, > FILE writes it, >> FILE appends to it (/tmp is writable);\n"
               "+CAP COMMAND also hands it the capability CAP (power, log, audit, dev; see etc/caps);\n"
               "Ctrl-C interrupts the foreground programs\n");
         return;
@@ -317,7 +364,8 @@ void Shell::change_directory(const Arguments& words) {
     }
     Handle next = m_root;
     if (words.count() == 2) {
-        auto opened = sys::open(m_cwd, words[1], abi::kOpenRead | abi::kOpenDirectory);
+        PathAt where = at(words[1]);
+        auto opened = sys::open(where.dir, where.path, abi::kOpenRead | abi::kOpenDirectory);
         if (opened.is_error()) {
             print(m_err, "cd: {}: {}\n", words[1], opened.error());
             return;
