@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Storage from user space on a real virtio disk: an ext3 image made by the
-host's mke2fs is mounted at /mnt before init starts; programs read it, the
-kernel writes it back at power-off, and the host's e2fsck finds the image
-clean and marked cleanly unmounted.
+host's mke2fs is mounted at /mnt before init starts; programs read and
+change it (redirections, mkdir, cp, mv, ln, rm), the kernel writes it back
+at power-off, and from the host debugfs sees the changes and e2fsck finds
+the image clean and marked cleanly unmounted.
 
 Usage: test_storage.py --arch ARCH --kernel ELF [--machine M] [--gic N] [--cpu C]
 """
@@ -60,6 +61,22 @@ def main():
             out = run("cat mnt/docs/deep/notes.txt")
             if "line 0" not in out or "line 1999" not in out:
                 q.fail("the long file did not read back whole")
+            # Changes from the shell's programs, checked from the host below.
+            for command in ("echo written by mote > mnt/new.txt", "mkdir mnt/made", "cp mnt/hello.txt mnt/made/copy",
+                            "mv mnt/notes mnt/made/notes-link", "ln mnt/new.txt mnt/hard", "rm mnt/docs/deep/notes.txt",
+                            "echo more >> mnt/new.txt", "sync"):
+                out = run(command)
+                if "Error" in out or "NotFound" in out or "denied" in out.lower():
+                    q.fail(f"{command}: {out!r}")
+            out = run("cat mnt/new.txt")
+            if "written by mote" not in out or "more" not in out:
+                q.fail(f"cat mnt/new.txt after the redirections: {out!r}")
+            out = run("ls -l mnt")
+            if "new.txt" not in out or "made" not in out:
+                q.fail(f"ls -l mnt: {out!r}")
+            out = run("df")
+            if "ext3" not in out:
+                q.fail(f"df does not show the ext3 volume: {out!r}")
             out = run("cat sys/storage")
             for key in ("device: vda", "type: ext3", "block_size: 1024", "cache_buffers:"):
                 if key not in out:
@@ -74,12 +91,35 @@ def main():
             print(report)
             print("FAIL: e2fsck -fn finds the image unclean after Mote unmounted it")
             return 1
+        def debugfs(request):
+            return subprocess.run(["debugfs", "-R", request, image], capture_output=True, text=True).stdout
+        checks = [
+            ("cat /new.txt", "written by mote\nmore\n", True),
+            ("cat /made/copy", "hello from the host\n", True),
+            ("cat /hard", "written by mote\nmore\n", True),
+        ]
+        for request, expected, exact in checks:
+            got = debugfs(request)
+            if (got != expected) if exact else (expected not in got):
+                print(f"FAIL: debugfs {request!r} gave {got!r}, want {expected!r}")
+                return 1
+        if "Links: 2" not in debugfs("stat /new.txt"):
+            print("FAIL: /new.txt should have two links")
+            return 1
+        if "Type: symlink" not in debugfs("stat /made/notes-link"):
+            print("FAIL: the symlink was not moved into /made")
+            return 1
+        gone = subprocess.run(["debugfs", "-R", "stat /docs/deep/notes.txt", image], capture_output=True, text=True)
+        if "not found" not in gone.stdout + gone.stderr:
+            print("FAIL: /docs/deep/notes.txt is still there")
+            return 1
         state = subprocess.run(["dumpe2fs", "-h", image], capture_output=True, text=True).stdout
         if "Filesystem state:         clean" not in state:
             print(state)
             print("FAIL: the volume is not marked clean after power-off")
             return 1
-        print("OK: ext3 from the host mounted at /mnt, read by programs, unmounted cleanly")
+        print("OK: ext3 from the host mounted at /mnt, read and changed by programs (checked with debugfs), "
+              "unmounted cleanly (e2fsck -fn)")
         return 0
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
