@@ -7,7 +7,7 @@ namespace mote {
 
 DiskMount::DiskMount(Loop& loop, PageAllocator& pages) : m_loop(loop), m_pages(pages), m_tick(on_tick, this) {}
 
-DiskMount::~DiskMount() { VERIFY_MSG(!m_fs, "the boot disk was not unmounted"); }
+DiskMount::~DiskMount() { VERIFY_MSG(!m_fs || m_unmount_stuck, "the boot disk was not unmounted"); }
 
 void DiskMount::start(BlockDevice& device, fs::ext2::MountOptions options, Done done, void* context) {
     m_device = &device;
@@ -78,25 +78,22 @@ void DiskMount::unmount_now() {
     // A periodic sync in flight finishes first (it holds the filesystem's
     // lock; unmount waits for it).
     m_root.reset();
-    struct State {
-        bool done = false;
-        Result<void> result = Result<void> {};
-    } state;
+    m_unmount_done = false;
     auto task = m_fs->unmount();
     task.start(
         [](void* ctx, Result<void>& result) {
-            auto* s = static_cast<State*>(ctx);
-            s->result = result;
-            s->done = true;
+            auto* self = static_cast<DiskMount*>(ctx);
+            self->m_unmount_result = result;
+            self->m_unmount_done = true;
         },
-        &state);
-    for (int turns = 0; !state.done && turns < 100000; ++turns) m_loop.turn(true);
-    if (!state.done) {
+        this);
+    if (!m_loop.run_until(m_unmount_done, kUnmountLimit)) {
         log_error("disk", "{}: unmount did not finish; the volume stays marked in use", m_device->name());
+        m_unmount_stuck = true;
         return;  // its task still refers to the filesystem: leave it
     }
-    if (state.result.is_error())
-        log_warn("disk", "{}: unmount: {}", m_device->name(), error_name(state.result.error()));
+    if (m_unmount_result.is_error())
+        log_warn("disk", "{}: unmount: {}", m_device->name(), error_name(m_unmount_result.error()));
     else
         log_info("disk", "{}: unmounted cleanly", m_device->name());
     m_fs = nullptr;

@@ -27,13 +27,16 @@ namespace mote {
 class DiskMount {
 public:
     static constexpr Nanoseconds kSyncPeriod = 5'000'000'000;
+    // How long power-off waits for the unmount's writes (a disk that stops
+    // answering must not hang the machine).
+    static constexpr Nanoseconds kUnmountLimit = 10'000'000'000;
 
     using Done = void (*)(DiskMount& mount, Result<void> result, void* context);
 
     DiskMount(Loop& loop, PageAllocator& pages);
     DiskMount(const DiskMount&) = delete;
     DiskMount& operator=(const DiskMount&) = delete;
-    // VERIFYs it was unmounted (or never mounted).
+    // VERIFYs it was unmounted, never mounted, or its unmount was given up.
     ~DiskMount();
 
     // Starts mounting; `done` runs when it has succeeded or failed (maybe
@@ -63,6 +66,11 @@ private:
     void* m_done_context = nullptr;
     Timer m_tick;
     bool m_syncing = false;
+    // The unmount's outcome lives here, not on unmount_now's stack: a task
+    // given up on may still complete later.
+    bool m_unmount_done = false;
+    bool m_unmount_stuck = false;
+    Result<void> m_unmount_result = Result<void> {};
     u64 m_syncs = 0;
     u64 m_sync_errors = 0;
     bool m_dropping = false;

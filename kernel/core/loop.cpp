@@ -120,6 +120,19 @@ void Loop::run() {
     while (!m_stopping) turn(true);
 }
 
+bool Loop::run_until(const bool& done, Nanoseconds timeout) {
+    const Nanoseconds limit = now() + timeout;
+    for (;;) {
+        turn(false);
+        if (done) return true;
+        if (now() >= limit) return false;
+        if (has_ready_work()) continue;
+        Nanoseconds deadline = m_timers.next_deadline();
+        ++m_stats.waits;
+        m_host.wait(*this, deadline < limit ? deadline : limit);
+    }
+}
+
 LoopStats Loop::stats() const {
     LoopStats s = m_stats;
     s.irq_overflows = m_irqs.overflows();

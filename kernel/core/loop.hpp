@@ -105,6 +105,11 @@ public:
     void turn(bool may_wait = true);
     // Turns until stop() is called.
     void run();
+    // Turns until `done` becomes true or `timeout` has passed, waiting in the
+    // platform between turns (never running user threads), even after stop().
+    // For the shutdown steps that must see their I/O finish after run()
+    // returned (unmounting the boot disk). Returns whether `done` was seen.
+    bool run_until(const bool& done, Nanoseconds timeout);
     void stop() { m_stopping = true; }
     bool stopping() const { return m_stopping; }
 

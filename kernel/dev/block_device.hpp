@@ -56,6 +56,12 @@ public:
     const BlockInfo& info() const { return m_info; }
     const BlockStats& stats() const { return m_stats; }
 
+    // Who owns the device's contents (a mounted filesystem, "ext2 at /mnt"),
+    // or empty. Raw writes through dev/ are refused while it has one: they
+    // would go behind the filesystem's cache and journal.
+    StringView holder() const { return m_holder; }
+    void set_holder(StringView holder) { m_holder = holder; }
+
     // Validates, then starts the request. Ok: exactly one completion follows.
     Result<void> submit(BlockRequest& request);
 
@@ -75,6 +81,7 @@ protected:
 private:
     Result<void> validate(const BlockRequest& request) const;
     char m_name[8] = "blk?";
+    StringView m_holder;
 };
 
 }  // namespace mote

@@ -28,6 +28,11 @@ Result<void> BlockFile::stat(abi::Stat& stat) {
     return {};
 }
 
+Result<void> BlockFile::admit(u32 rights) {
+    if ((rights & abi::kRightWrite) && !m_device.holder().empty()) return Error::Busy;
+    return {};
+}
+
 Result<Outcome> BlockFile::read(IoArgs& io) { return transfer(io, BlockOp::Read); }
 Result<Outcome> BlockFile::write(IoArgs& io) { return transfer(io, BlockOp::Write); }
 
@@ -40,6 +45,7 @@ Result<Outcome> BlockFile::transfer(IoArgs& io, BlockOp op) {
     u64 size = info.sectors * info.sector_size;
     if (offset % info.sector_size || io.length % info.sector_size) return Error::InvalidArgument;
     if (op == BlockOp::Write && info.read_only) return Error::ReadOnly;
+    if (op == BlockOp::Write && !m_device.holder().empty()) return Error::Busy;
     if (offset >= size || io.length == 0) return Outcome::done(0);
     u64 length = min(min(io.length, kMaxBytes), size - offset);
     // Check the user buffer now, so a bad one fails before the disk is asked.

@@ -29,7 +29,9 @@ public:
 
     BlockDevice& device() { return m_device; }
 
-    // KernelObject
+    // KernelObject. Writers are refused (Busy) while a filesystem holds
+    // the device.
+    Result<void> admit(u32 rights) override;
     Result<Outcome> read(IoArgs& io) override;
     Result<Outcome> write(IoArgs& io) override;
     Result<void> stat(abi::Stat& stat) override;

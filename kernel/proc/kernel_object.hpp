@@ -73,6 +73,12 @@ public:
         if (--m_references == 0) destroy();
     }
 
+    // A device object named in a directory may refuse to be opened with
+    // `rights` (a disk a filesystem holds refuses writers).
+    virtual Result<void> admit(u32 rights) {
+        (void)rights;
+        return {};
+    }
     virtual Result<Outcome> read(IoArgs&) { return Error::Unsupported; }
     virtual Result<Outcome> write(IoArgs&) { return Error::Unsupported; }
     virtual Result<void> stat(abi::Stat&) { return Error::Unsupported; }

@@ -104,6 +104,8 @@ Task<i64> Syscalls::open_task(FsCall& call, fs::NodeRef dir, u32 dir_rights, u64
         co_return sys_error(deny(*thread, abi::Err::TooMany, nullptr, 0, 0));
     if (KernelObject* device = node->device_object()) {
         // Devices are their own objects (a block device answers later).
+        Result<void> admitted = device->admit(rights);
+        if (admitted.is_error()) co_return sys_error(admitted.error());
         auto handle = install_handle(*thread, *device, rights);
         if (handle.is_error()) co_return sys_error(handle.error());
         co_return i64(handle.release_value());

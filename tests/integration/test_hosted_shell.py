@@ -112,7 +112,7 @@ class PipeShellTest(unittest.TestCase):
         self.assertNotEqual(lines[0], lines[1])
 
     def test_help_version_log_and_poweroff(self):
-        status, out, err = self.run_kernel(b"help\nversion\nhelp blk\nlog 2\nlog level debug\npoweroff\nuptime\n",
+        status, out, err = self.run_kernel(b"help\nversion\nhelp blk\nlog 8\nlog level debug\npoweroff\nuptime\n",
                                            append="mote.log=warn")
         self.assertEqual(status, 0, err)
         for name in ("help", "version", "uptime", "log", "random", "blk", "poweroff"):

@@ -54,6 +54,7 @@ Task<Ext2Fs*> Ext2Fs::mount(BlockDevice& device, Loop& loop, PageAllocator& page
         pages.free_pages(phys, self_pages);
         co_return loaded.error();
     }
+    device.set_holder("ext2");
     co_return fs;
 }
 
@@ -229,6 +230,7 @@ Task<void> Ext2Fs::unmount() {
     m_root->m_refs = 0;
     m_unused.push_back(*m_root);
     m_root = nullptr;
+    m_device.set_holder({});
     PageAllocator& pages = m_pages;
     PhysAddr phys = m_self_phys;
     usize count = m_self_pages;

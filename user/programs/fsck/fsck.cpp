@@ -75,6 +75,8 @@ int main(int argc, char** argv) {
     auto opened = open_path(path, fix ? abi::kOpenRead | abi::kOpenWrite : abi::kOpenRead);
     if (opened.is_error()) {
         print_err("fsck: {}: {}\n", path, opened.error());
+        if (opened.error() == abi::Err::Busy)
+            print_err("fsck: a mounted filesystem holds it; boot with mote.disk=none to repair it\n");
         return fsck::kExitFailed;
     }
     abi::Stat stat {};
