@@ -42,6 +42,8 @@ BlockCache::BlockCache(BlockDevice& device, Loop& loop, PageAllocator& pages)
 
 BlockCache::~BlockCache() {
     if (!m_buffers) return;
+    for (const BlockRun& run : m_runs) VERIFY_MSG(!run.busy, "block cache destroyed with a run in flight");
+    if (m_staging_phys) m_pages.free(m_staging_phys, m_staging_order);
     VERIFY_MSG(m_pinned == 0, "block cache destroyed with pinned buffers");
     for (usize i = 0; i < m_buffer_count; ++i) {
         Buffer& buffer = m_buffers[i];
@@ -120,6 +122,18 @@ Result<void> BlockCache::initialize(u32 block_size, usize buffers) {
         buffer->m_request.set_callback(Buffer::io_completed, buffer);
         m_lru.push_back(*buffer);
     }
+    // Staging for multi-block runs: optional (without it every block is
+    // its own request).
+    m_staging_order = order_for_bytes(kRuns * kStagingBytes);
+    if (auto staging = m_pages.allocate(m_staging_order); staging.ok()) {
+        m_staging_phys = staging.value();
+        u8* base = static_cast<u8*>(m_pages.to_virtual(m_staging_phys));
+        for (usize i = 0; i < kRuns; ++i) {
+            m_runs[i].cache = this;
+            m_runs[i].staging = base + i * kStagingBytes;
+            m_runs[i].request.set_callback(run_completed, &m_runs[i]);
+        }
+    }
     return {};
 }
 
@@ -174,7 +188,7 @@ Buffer* BlockCache::take_free() {
         if (buffer.m_dirty) {
             // Start it home so a later pass finds it clean; a handful per
             // pass keeps the device busy without flooding it.
-            if (buffer.m_holds == 0 && writes_started < 8 && start_write(buffer).ok()) ++writes_started;
+            if (buffer.m_holds == 0 && writes_started < 8 && start_write_from(buffer)) ++writes_started;
             continue;
         }
         if (buffer.m_hashed) {
@@ -238,8 +252,12 @@ void Buffer::io_completed(Request& request) { static_cast<Buffer*>(request.conte
                                                   *static_cast<Buffer*>(request.context())); }
 
 void BlockCache::io_finished(Buffer& buffer) {
-    bool ok = buffer.m_request.ok();
-    if (buffer.m_request.op == BlockOp::Read) {
+    finish_buffer_io(buffer, buffer.m_request.op == BlockOp::Read, buffer.m_request.ok());
+}
+
+void BlockCache::finish_buffer_io(Buffer& buffer, bool read, bool ok) {
+    buffer.m_in_run = false;
+    if (read) {
         if (ok) {
             buffer.m_state = Buffer::State::Valid;
             buffer.m_io_failed = false;
@@ -267,6 +285,80 @@ void BlockCache::io_finished(Buffer& buffer) {
     buffer.m_io_waiters.wake_all(m_loop);
     // A buffer that became clean and is unpinned can be reused.
     if (buffer.m_pins == 0) m_free_waiters.wake_one(m_loop);
+}
+
+// ---- multi-block runs ---------------------------------------------------
+
+BlockRun* BlockCache::free_run() {
+    if (!m_staging_phys) return nullptr;
+    for (BlockRun& run : m_runs)
+        if (!run.busy) return &run;
+    return nullptr;
+}
+
+u32 BlockCache::run_limit() const {
+    u32 limit = u32(kStagingBytes / m_block_size);
+    if (limit > BlockRun::kMaxBlocks) limit = BlockRun::kMaxBlocks;
+    const u32 max_sectors = m_device.info().max_sectors_per_request;
+    if (max_sectors && limit > max_sectors / m_sectors_per_block) limit = max_sectors / m_sectors_per_block;
+    return limit;
+}
+
+void BlockCache::run_completed(Request& request) {
+    auto* run = static_cast<BlockRun*>(request.context());
+    run->cache->run_finished(*run);
+}
+
+void BlockCache::run_finished(BlockRun& run) {
+    const bool read = run.request.op == BlockOp::Read;
+    const bool ok = run.request.ok();
+    for (u32 i = 0; i < run.count; ++i) {
+        Buffer& buffer = *run.buffers[i];
+        if (read && ok) mem_copy(buffer.m_data, run.staging + usize(i) * m_block_size, m_block_size);
+        finish_buffer_io(buffer, read, ok);
+    }
+    run.count = 0;
+    run.busy = false;
+}
+
+bool BlockCache::start_write_from(Buffer& first) {
+    BlockRun* run = free_run();
+    const u32 limit = run_limit();
+    if (!run || limit < 2) return start_write(first).ok();
+    // `first` and the dirty, idle blocks right after it.
+    run->count = 0;
+    for (u64 block = first.m_block; run->count < limit && block < m_block_count; ++block) {
+        Buffer* buffer = block == first.m_block ? &first : lookup(block);
+        if (!buffer || !buffer->m_dirty || buffer->m_writing || buffer->m_holds ||
+            buffer->m_state != Buffer::State::Valid)
+            break;
+        run->buffers[run->count++] = buffer;
+    }
+    if (run->count < 2) {
+        run->count = 0;
+        return start_write(first).ok();
+    }
+    for (u32 i = 0; i < run->count; ++i)
+        mem_copy(run->staging + usize(i) * m_block_size, run->buffers[i]->m_data, m_block_size);
+    run->request.op = BlockOp::Write;
+    run->request.lba = first.m_block * m_sectors_per_block;
+    run->request.sectors = run->count * m_sectors_per_block;
+    run->request.buffer = Bytes(run->staging, usize(run->count) * m_block_size);
+    if (m_device.submit(run->request).is_error()) {
+        run->count = 0;
+        return start_write(first).ok();
+    }
+    run->busy = true;
+    ++m_stats.runs;
+    m_stats.run_blocks += run->count;
+    for (u32 i = 0; i < run->count; ++i) {
+        Buffer& buffer = *run->buffers[i];
+        buffer.m_in_run = true;
+        buffer.m_writing = true;
+        buffer.m_dirty = false;
+        m_dirty.remove(buffer);
+    }
+    return true;
 }
 
 // ---- the public calls ---------------------------------------------------
@@ -374,9 +466,10 @@ Task<void> BlockCache::write(Span<Buffer* const> buffers) {
     for (Buffer* buffer : buffers) pin(*buffer);
     Error failure {};
     bool failed = false;
-    // Start every write first (the device works on them together), then wait.
+    // Start every write first (the device works on them together), then
+    // wait; adjacent dirty blocks go out as runs.
     for (Buffer* buffer : buffers) {
-        if (buffer->m_dirty && !buffer->m_writing && start_write(*buffer).is_error()) {
+        if (buffer->m_dirty && !buffer->m_writing && !start_write_from(*buffer)) {
             failed = true;
             failure = Error::Io;
         }
@@ -460,29 +553,72 @@ void BlockCache::release_home_write(Buffer& buffer) {
 
 u32 BlockCache::prefetch(u64 first, u32 count) {
     u32 started = 0;
-    for (u64 block = first; block < first + count && block < m_block_count; ++block) {
-        if (lookup(block)) continue;
-        // Only clean buffers from the cold end; never write anything to make room.
-        Buffer* buffer = m_lru.front();
-        if (!buffer || buffer->m_dirty || buffer->m_writing || buffer->m_state == Buffer::State::Reading) break;
-        if (buffer->m_hashed) {
-            hash_remove(*buffer);
-            ++m_stats.evictions;
+    const u32 limit = run_limit();
+    u64 block = first;
+    const u64 end = first + count < m_block_count ? first + count : m_block_count;
+    while (block < end) {
+        if (lookup(block)) {
+            ++block;
+            continue;
         }
-        buffer->m_block = block;
-        buffer->m_io_failed = false;
-        hash_insert(*buffer);
-        // The read itself holds no pin; the buffer stays off the cold end
-        // while Reading because take_free skips it.
-        m_lru.remove(*buffer);
-        m_lru.push_back(*buffer);
-        if (start_read(*buffer).is_error()) {
-            hash_remove(*buffer);
+        // A run of uncached blocks, into clean buffers from the cold end;
+        // never write anything to make room.
+        BlockRun* run = free_run();
+        Buffer* taken[BlockRun::kMaxBlocks];
+        u32 n = 0;
+        const u32 want = run && limit >= 2 ? limit : 1;
+        while (n < want && block + n < end && !lookup(block + n)) {
+            Buffer* buffer = m_lru.front();
+            if (!buffer || buffer->m_pins || buffer->m_dirty || buffer->m_writing ||
+                buffer->m_state == Buffer::State::Reading)
+                break;
+            if (buffer->m_hashed) {
+                hash_remove(*buffer);
+                ++m_stats.evictions;
+            }
+            buffer->m_block = block + n;
+            buffer->m_io_failed = false;
+            buffer->m_state = Buffer::State::Reading;
+            hash_insert(*buffer);
+            // The read holds no pin; the buffer stays off the cold end
+            // while Reading because take_free skips it.
+            m_lru.remove(*buffer);
+            m_lru.push_back(*buffer);
+            taken[n++] = buffer;
+        }
+        if (n == 0) break;
+        bool submitted = false;
+        if (n >= 2) {
+            run->count = n;
+            for (u32 i = 0; i < n; ++i) run->buffers[i] = taken[i];
+            run->request.op = BlockOp::Read;
+            run->request.lba = block * m_sectors_per_block;
+            run->request.sectors = n * m_sectors_per_block;
+            run->request.buffer = Bytes(run->staging, usize(n) * m_block_size);
+            submitted = m_device.submit(run->request).ok();
+            if (submitted) {
+                run->busy = true;
+                ++m_stats.runs;
+                m_stats.run_blocks += n;
+                for (u32 i = 0; i < n; ++i) taken[i]->m_in_run = true;
+            } else {
+                run->count = 0;
+            }
+        } else {
+            taken[0]->m_state = Buffer::State::Empty;
+            submitted = start_read(*taken[0]).ok();
+        }
+        if (!submitted) {
+            for (u32 i = 0; i < n; ++i) {
+                taken[i]->m_state = Buffer::State::Empty;
+                if (taken[i]->m_hashed) hash_remove(*taken[i]);
+            }
             break;
         }
-        buffer->m_prefetched = true;
-        ++m_stats.readahead;
-        ++started;
+        for (u32 i = 0; i < n; ++i) taken[i]->m_prefetched = true;
+        m_stats.readahead += n;
+        started += n;
+        block += n;
     }
     return started;
 }
@@ -492,7 +628,7 @@ u32 BlockCache::write_back(u32 limit) {
     Buffer* buffer = m_dirty.front();
     while (buffer && started < limit) {
         Buffer* next = m_dirty.next(*buffer);
-        if (!buffer->m_holds && !buffer->m_writing && start_write(*buffer).ok()) ++started;
+        if (!buffer->m_holds && !buffer->m_writing && buffer->m_dirty && start_write_from(*buffer)) ++started;
         buffer = next;
     }
     return started;

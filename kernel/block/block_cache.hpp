@@ -71,6 +71,7 @@ private:
     bool m_writing = false;
     bool m_io_failed = false;  // the last read or write failed
     bool m_prefetched = false;  // read by prefetch, not yet asked for
+    bool m_in_run = false;      // its I/O is part of a multi-block run (the run's request, not m_request)
     ListNode m_lru_node;       // unpinned: least recently used first
     ListNode m_hash_node;
     ListNode m_dirty_node;
@@ -119,6 +120,8 @@ struct BlockCacheStats {
     u64 coalesced = 0;  // reads that waited for another task's read of the block
     u64 readahead = 0;  // prefetch reads started
     u64 readahead_used = 0;
+    u64 runs = 0;          // multi-block requests (reads and writes)
+    u64 run_blocks = 0;    // blocks they carried
     u64 evictions = 0;
     u64 writes = 0;  // block writes completed
     u64 flushes = 0;
@@ -127,8 +130,24 @@ struct BlockCacheStats {
     u64 write_errors = 0;
 };
 
+// A multi-block I/O: consecutive blocks read or written with one request
+// through a staging area (buffers are not contiguous in memory), so a
+// sequential reader or a sync of adjacent blocks costs one device request
+// per run instead of one per block.
+struct BlockRun {
+    static constexpr usize kMaxBlocks = 64;
+    BlockCache* cache = nullptr;
+    u8* staging = nullptr;  // kStagingBytes, contiguous
+    Buffer* buffers[kMaxBlocks] = {};
+    u32 count = 0;
+    bool busy = false;
+    BlockRequest request;
+};
+
 class BlockCache {
 public:
+    static constexpr usize kRuns = 4;
+    static constexpr usize kStagingBytes = 64 * 1024;
     BlockCache(BlockDevice& device, Loop& loop, PageAllocator& pages);
     BlockCache(const BlockCache&) = delete;
     BlockCache& operator=(const BlockCache&) = delete;
@@ -212,7 +231,15 @@ private:
     Buffer* take_free();
     Result<void> start_read(Buffer& buffer);
     Result<void> start_write(Buffer& buffer);
+    // Starts the write of `first` and of the dirty blocks that follow it
+    // (one run when it can); false if not even `first` could start.
+    bool start_write_from(Buffer& first);
+    BlockRun* free_run();
+    u32 run_limit() const;
+    static void run_completed(Request& request);
+    void run_finished(BlockRun& run);
     void io_finished(Buffer& buffer);
+    void finish_buffer_io(Buffer& buffer, bool read, bool ok);
 
     BlockDevice& m_device;
     Loop& m_loop;
@@ -237,6 +264,9 @@ private:
     Buffer::LruList m_lru;
     Buffer::DirtyList m_dirty;
     TaskWaitList m_free_waiters;  // tasks waiting for a buffer to reuse
+    BlockRun m_runs[kRuns];
+    PhysAddr m_staging_phys = 0;
+    u32 m_staging_order = 0;
     mutable BlockCacheStats m_stats;
     u64 m_pinned = 0;
     u64 m_cached = 0;

@@ -152,11 +152,15 @@ TEST_F(BlockCacheTest, DirtyDataReachesTheDeviceOnlyOnWriteBackAndSyncFlushesAft
     ASSERT_TRUE(run(cache->sync())->ok());
     EXPECT_EQ(disk_byte(5), 0xAB);
     EXPECT_EQ(disk_byte(6), 0xCD);
-    ASSERT_EQ(disk.log.size(), 3u);
+    // Adjacent dirty blocks go home as one run: one write of both, then the flush.
+    ASSERT_EQ(disk.log.size(), 2u);
     EXPECT_EQ(disk.log[0].op, BlockOp::Write);
-    EXPECT_EQ(disk.log[1].op, BlockOp::Write);
-    EXPECT_EQ(disk.log[2].op, BlockOp::Flush);
+    EXPECT_EQ(disk.log[0].lba, 5u * 2);
+    EXPECT_EQ(disk.log[0].sectors, 2u * 2);
+    EXPECT_EQ(disk.log[1].op, BlockOp::Flush);
     EXPECT_EQ(cache->stats().dirty, 0u);
+    EXPECT_EQ(cache->stats().runs, 1u);
+    EXPECT_EQ(cache->stats().run_blocks, 2u);
 }
 
 // The journal's commit: data and log blocks, flush, commit block, flush;
@@ -183,7 +187,8 @@ TEST_F(BlockCacheTest, WritesFlushCommitFlushReachTheDeviceInExactlyThatOrder) {
     make(16);
     disk.hold = true;
     Outcome<void> out;
-    commit(*cache, 10, 11, 12).start(Outcome<void>::done, &out);
+    // Blocks apart, so each is its own request.
+    commit(*cache, 10, 14, 12).start(Outcome<void>::done, &out);
     // Both writes are submitted together, nothing else.
     ASSERT_EQ(disk.held.size(), 2u);
     EXPECT_EQ(disk.held[0]->op, BlockOp::Write);

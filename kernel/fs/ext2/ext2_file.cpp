@@ -10,8 +10,9 @@ namespace {
 
 alignas(16) const u8 kZeros[kMaxBlockSize] = {};
 
-// How many blocks a sequential reader gets ahead of itself.
-constexpr u32 kReadAhead = 16;
+// How far a sequential reader gets ahead of itself; the next window
+// starts when it is half used up.
+constexpr u64 kReadAheadBytes = 128 * 1024;
 // File blocks written per journal change: a large write is several
 // changes, so one write never needs more of the log than this.
 constexpr u64 kBlocksPerChange = 32;
@@ -26,15 +27,34 @@ Task<usize> Ext2Fs::read_file(Ext2Node& node, u64 offset, IoBuffer buffer) {
     const u64 first = offset / g.block_size;
     const u64 last = (offset + length - 1) / g.block_size;
 
-    // Sequential: map the blocks after this read and start reading them.
+    // Sequential: map this read's blocks and the window after them, and
+    // start reading every physically contiguous stretch as one prefetch
+    // (the cache makes each a multi-block request).
     if (first == node.m_last_read_block + 1 || first == node.m_last_read_block || first == 0) {
         const u64 file_blocks = (size + g.block_size - 1) / g.block_size;
-        for (u64 logical = last + 1; logical < file_blocks && logical <= last + kReadAhead; ++logical) {
-            // Best effort: a block that cannot be mapped is met (and
-            // reported) when it is read, not here.
-            auto block = co_await map_block(node, logical, false);
-            if (block.is_error()) break;
-            if (block.value()) m_cache.prefetch(block.value(), 1);
+        const u64 window = kReadAheadBytes / g.block_size;
+        if (node.m_ahead_end < first || node.m_ahead_end > last + 1 + window) node.m_ahead_end = first;
+        if (node.m_ahead_end <= last + window / 2) {
+            const u64 to = last + 1 + window < file_blocks ? last + 1 + window : file_blocks;
+            u64 run_start = 0;
+            u32 run_length = 0;
+            u64 logical = node.m_ahead_end;
+            for (; logical < to; ++logical) {
+                // Best effort: a block that cannot be mapped is met (and
+                // reported) when it is read, not here.
+                auto block = co_await map_block(node, logical, false);
+                if (block.is_error()) break;
+                const u64 physical = block.value();
+                if (run_length && physical == run_start + run_length) {
+                    ++run_length;
+                    continue;
+                }
+                if (run_length) m_cache.prefetch(run_start, run_length);
+                run_start = physical;
+                run_length = physical ? 1 : 0;  // a hole reads as zeros
+            }
+            if (run_length) m_cache.prefetch(run_start, run_length);
+            node.m_ahead_end = logical;
         }
     }
     u64 done = 0;

@@ -100,6 +100,7 @@ private:
     u32 m_refs = 0;
     Inode m_inode;
     u64 m_last_read_block = ~u64(0);  // sequential-read detection for read-ahead
+    u64 m_ahead_end = 0;               // read-ahead has been started up to here (logical, exclusive)
     u32 m_alloc_goal = 0;              // the block after the last one allocated to it
     bool m_broken = false;             // freeing it failed (corrupt): never retried
     bool m_freed = false;              // its blocks and inode are free: the node goes on release
