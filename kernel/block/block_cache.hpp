@@ -135,7 +135,7 @@ struct BlockCacheStats {
 // sequential reader or a sync of adjacent blocks costs one device request
 // per run instead of one per block.
 struct BlockRun {
-    static constexpr usize kMaxBlocks = 64;
+    static constexpr usize kMaxBlocks = 128;
     BlockCache* cache = nullptr;
     u8* staging = nullptr;  // kStagingBytes, contiguous
     Buffer* buffers[kMaxBlocks] = {};
@@ -147,7 +147,7 @@ struct BlockRun {
 class BlockCache {
 public:
     static constexpr usize kRuns = 4;
-    static constexpr usize kStagingBytes = 64 * 1024;
+    static constexpr usize kStagingBytes = 128 * 1024;
     BlockCache(BlockDevice& device, Loop& loop, PageAllocator& pages);
     BlockCache(const BlockCache&) = delete;
     BlockCache& operator=(const BlockCache&) = delete;

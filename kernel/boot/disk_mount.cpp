@@ -116,9 +116,10 @@ void DiskMount::generate(FormatBuffer& out, void* context) {
                   "cache_buffers: {}\ncache_cached: {}\ncache_pinned: {}\ncache_dirty: {}\ncache_hits: {}\n"
                   "cache_misses: {}\ncache_coalesced: {}\ncache_readahead: {}\ncache_readahead_used: {}\n"
                   "cache_evictions: {}\ncache_writes: {}\ncache_flushes: {}\ncache_read_errors: {}\n"
-                  "cache_write_errors: {}\n",
+                  "cache_write_errors: {}\ncache_runs: {}\ncache_run_blocks: {}\n",
                   c.buffers, c.cached, c.pinned, c.dirty, c.hits, c.misses, c.coalesced, c.readahead,
-                  c.readahead_used, c.evictions, c.writes, c.flushes, c.read_errors, c.write_errors);
+                  c.readahead_used, c.evictions, c.writes, c.flushes, c.read_errors, c.write_errors, c.runs,
+                  c.run_blocks);
     const fs::ext2::Ext2Counters& e = fs.counters();
     format_append(out,
                   "lookups: {}\nblocks_allocated: {}\nblocks_freed: {}\ninodes_allocated: {}\ninodes_freed: {}\n"

@@ -12,7 +12,7 @@ alignas(16) const u8 kZeros[kMaxBlockSize] = {};
 
 // How far a sequential reader gets ahead of itself; the next window
 // starts when it is half used up.
-constexpr u64 kReadAheadBytes = 128 * 1024;
+constexpr u64 kReadAheadBytes = 256 * 1024;
 // File blocks written per journal change: a large write is several
 // changes, so one write never needs more of the log than this.
 constexpr u64 kBlocksPerChange = 32;

@@ -79,6 +79,16 @@ Task<void> Ext2Fs::read_superblock_bytes(Bytes out) {
     co_return done;
 }
 
+// Not in load(): its coroutine frame is near the frame cache's limit.
+usize Ext2Fs::cache_blocks(const MountOptions& options, u32 block_size) const {
+    usize blocks = options.cache_buffers;
+    if (blocks == 0) {
+        blocks = usize(m_pages.stats().free_pages * kPageSize / 16 / block_size);
+        blocks = blocks < 256 ? 256 : blocks > 16384 ? 16384 : blocks;
+    }
+    return blocks < 32 ? 32 : blocks;
+}
+
 Task<void> Ext2Fs::load(MountOptions options) {
     u8 raw[kSuperblockSize];
     CO_TRY(co_await read_superblock_bytes(Bytes(raw, sizeof raw)));
@@ -115,7 +125,7 @@ Task<void> Ext2Fs::load(MountOptions options) {
                  m_sb.read_only_feature);
         m_read_only = true;
     }
-    CO_TRY(m_cache.initialize(g.block_size, options.cache_buffers < 32 ? 32 : options.cache_buffers));
+    CO_TRY(m_cache.initialize(g.block_size, cache_blocks(options, g.block_size)));
 
     if (m_sb.has_journal()) {
         Result<void> opened = co_await open_journal();
@@ -156,9 +166,9 @@ Task<void> Ext2Fs::load(MountOptions options) {
         CO_TRY(co_await write_superblock(true));
     }
     m_live = true;
-    log_info("ext2", "{}: mounted {}{}, {} KiB blocks, {} groups, {}/{} blocks free", m_device.name(),
-             m_journal ? "ext3" : "ext2", m_read_only ? " read-only" : "", g.block_size / 1024, g.group_count,
-             m_sb.free_blocks_count, g.blocks_count);
+    log_info("ext2", "{}: mounted {}{}, {} KiB blocks, {} groups, {}/{} blocks free, cache of {} blocks",
+             m_device.name(), m_journal ? "ext3" : "ext2", m_read_only ? " read-only" : "", g.block_size / 1024,
+             g.group_count, m_sb.free_blocks_count, g.blocks_count, m_cache.stats().buffers);
     co_return Result<void> {};
 }
 

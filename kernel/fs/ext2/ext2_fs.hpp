@@ -55,7 +55,9 @@ class Ext2Fs;
 
 struct MountOptions {
     bool read_only = false;
-    usize cache_buffers = 512;  // block cache size (the boot argument mote.bcache=)
+    // Block cache size in blocks (the boot argument mote.bcache=); 0: a
+    // sixteenth of the free memory at mount, between 256 and 16384 blocks.
+    usize cache_buffers = 0;
 };
 
 struct Ext2Counters {
@@ -145,6 +147,7 @@ private:
     ~Ext2Fs();
 
     // ---- mount (ext2_fs.cpp)
+    usize cache_blocks(const MountOptions& options, u32 block_size) const;
     Task<void> load(MountOptions options);
     Task<void> read_superblock_bytes(Bytes out);
     Task<void> load_groups();
