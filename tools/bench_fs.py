@@ -1,5 +1,7 @@
 """./mote bench fs: ext3 over virtio-blk from a user program, against the
-Linux peer's ext4 (peer=fs) in the same run."""
+Linux peer's ext4 (peer=fs) in the same run; the whole crash matrix of the
+hosted tests (every crash state, two shards in parallel); and 20 power cuts
+per ISA (tests/qemu/test_powercut.py)."""
 import os
 import re
 import subprocess
@@ -88,7 +90,50 @@ def _linux_fs(arch, transport):
     return rows, clean
 
 
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+POWER_CUTS = 20
+
+
+def _power_cuts(arch, build_dir, machine):
+    """tests/qemu/test_powercut.py with POWER_CUTS kills; its summary line."""
+    cmd = [sys.executable, os.path.join(ROOT, "tests", "qemu", "test_powercut.py"), "--arch", arch, "--kernel",
+           os.path.join(build_dir(arch), "mote.elf"), "--kills", str(POWER_CUTS), "--timeout", "120"]
+    if machine:
+        cmd += ["--machine", machine]
+    print(f"$ {' '.join(cmd)}", flush=True)
+    proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=1800)
+    summary = [line for line in proc.stdout.splitlines() if line.startswith(("POWERCUT ", "FAIL", "seed "))]
+    return proc.returncode == 0, summary
+
+
+def _crash_matrix(build, build_dir):
+    """The whole crash matrix (no state budget) of the hosted unit tests,
+    in two shards at once (two cores); states checked and failures."""
+    build(["host"])
+    binary = os.path.join(build_dir("host"), "tests", "mote_unit_tests")
+    shards = 2
+    procs = []
+    for i in range(shards):
+        env = dict(os.environ, MOTE_CRASH_STATES="0", MOTE_CRASH_SHARD=f"{i}/{shards}")
+        cmd = [binary, "--gtest_filter=Ext2Crash.*"]
+        print(f"$ MOTE_CRASH_STATES=0 MOTE_CRASH_SHARD={i}/{shards} {' '.join(cmd)}", flush=True)
+        procs.append(subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True))
+    states, failed = 0, False
+    for proc in procs:
+        out, _ = proc.communicate(timeout=7200)
+        found = re.search(r"CRASH-MATRIX workloads=(\d+) shard=\S+ states=(\d+) failures=(\d+)", out)
+        if not found or proc.returncode != 0:
+            print(out[-3000:])
+            failed = True
+        if found:
+            states += int(found.group(2))
+            failed = failed or found.group(3) != "0"
+    return states, failed
+
+
 def run_fs(build, build_dir, arches):
+    states, failed = _crash_matrix(build, build_dir)
+    print(f"crash matrix (hosted, whole): {states} crash states checked, {'FAILURES' if failed else '0 failures'}")
     for arch in [a for a in ("riscv64", "aarch64", "x86_64") if a in arches]:
         build([arch])
         transport = "mmio"
@@ -106,3 +151,5 @@ def run_fs(build, build_dir, arches):
                   f"{(f'{ratio:.2f}x' if ratio else '-'):>8} {f'>={target:.0f}x':>8} {verdict}")
         print(f"e2fsck -fn after the run: Mote {'clean' if mote_clean else 'ERRORS'}, "
               f"Linux {'clean' if linux_clean else ('ERRORS' if linux_clean is not None else '-')}")
+        ok, summary = _power_cuts(arch, build_dir, machine)
+        print(f"power cuts on {arch}: {'passed' if ok else 'FAILED'}: {'; '.join(summary)}")
