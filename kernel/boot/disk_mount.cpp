@@ -107,7 +107,7 @@ void DiskMount::generate(FormatBuffer& out, void* context) {
     }
     fs::ext2::Ext2Fs& fs = *self->m_fs;
     const abi::FsStat st = fs.stats();
-    format_append(out, "device: {}\nmount: /mnt\ntype: {}\nread_only: {}\n", self->m_device->name(),
+    format_append(out, "device: {}\nmount: {}\ntype: {}\nread_only: {}\n", self->m_device->name(), self->m_mount_point,
                   StringView(st.type), (st.flags & abi::kFsReadOnly) ? "yes" : "no");
     format_append(out, "block_size: {}\nblocks: {}\nfree_blocks: {}\ninodes: {}\nfree_inodes: {}\n", st.block_size,
                   st.blocks, st.free_blocks, st.files, st.free_files);

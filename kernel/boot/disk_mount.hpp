@@ -44,6 +44,8 @@ public:
     void start(BlockDevice& device, fs::ext2::MountOptions options, Done done, void* context);
 
     bool mounted() const { return m_fs != nullptr; }
+    // Where programs see it (/mnt, or / with mote.root=), for sys/storage.
+    void set_mount_point(StringView path) { m_mount_point = path; }
     fs::FsNode* root() { return m_root.get(); }
     fs::ext2::Ext2Fs* filesystem() { return m_fs; }
     fs::SysFile& sys_file() { return m_sys_file; }
@@ -66,6 +68,7 @@ private:
     void* m_done_context = nullptr;
     Timer m_tick;
     bool m_syncing = false;
+    StringView m_mount_point = "/mnt";
     // The unmount's outcome lives here, not on unmount_now's stack: a task
     // given up on may still complete later.
     bool m_unmount_done = false;

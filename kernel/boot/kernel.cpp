@@ -122,8 +122,13 @@ void Kernel::stop_user_space() {}
 #if MOTE_HAVE_DRIVERS
     // The boot disk is mounted before init starts, so /mnt is there for
     // the first program.
+    // mote.root=NAME (a disk, not "initramfs") mounts that disk and makes
+    // it the programs' root; mote.disk=NAME mounts it at /mnt.
     StringView disk_name = "vda";
-    (void)boot_args().get("mote.disk", disk_name);
+    StringView root_name = "initramfs";
+    (void)boot_args().get("mote.root", root_name);
+    if (root_name != "initramfs") disk_name = root_name;
+    else (void)boot_args().get("mote.disk", disk_name);
     BlockDevice* disk = nullptr;
     if (disk_name != "none") {
         auto found = m_blocks.find(disk_name);
@@ -161,10 +166,23 @@ bool Kernel::launch_init() {
     (void)boot_args().get("mote.init", init);
     UserSpace::Mount mounts[3] = {{"sys", &m_sys->root()}, {"dev", &m_dev->root()}, {}};
     usize count = 2;
+    fs::FsNode* root = nullptr;
 #if MOTE_HAVE_DRIVERS
-    if (m_disk && m_disk->mounted()) mounts[count++] = {"mnt", m_disk->root()};
+    StringView root_name = "initramfs";
+    (void)boot_args().get("mote.root", root_name);
+    if (root_name != "initramfs") {
+        if (m_disk && m_disk->mounted()) {
+            root = m_disk->root();
+            m_disk->set_mount_point("/");
+            log_info("user", "root: {} ({}); bin/ and etc/ from the initramfs", root_name, "ext2");
+        } else {
+            log_warn("user", "mote.root={}: not mounted; the root is the initramfs", root_name);
+        }
+    } else if (m_disk && m_disk->mounted()) {
+        mounts[count++] = {"mnt", m_disk->root()};
+    }
 #endif
-    auto started = m_user->start(m_machine.initramfs(), init, Span<const UserSpace::Mount>(mounts, count));
+    auto started = m_user->start(m_machine.initramfs(), init, Span<const UserSpace::Mount>(mounts, count), root);
     if (started.ok()) return true;
     log_warn("user", "cannot start {}: {}; the kernel shell runs instead", init, started.error());
     return false;

@@ -53,6 +53,7 @@ UserSpace::~UserSpace() {
     if (m_root) m_root->release();
     for (OpenNode* cap : m_caps)
         if (cap) cap->release();
+    for (fs::NodeRef& dir : m_boot_dirs) dir.reset();
     // Nothing refers to tmp/ now: the processes and their handles are gone.
     if (m_tmp) m_tmp->~RamFs();
     if (m_slot_pages) m_pages.free_pages(m_slots, m_slot_pages);
@@ -75,12 +76,22 @@ Result<void> UserSpace::mount(ReadonlyBytes image) {
     return {};
 }
 
-Result<void> UserSpace::start(ReadonlyBytes initramfs, StringView init_spec, Span<const Mount> mounts) {
+Result<void> UserSpace::start(ReadonlyBytes initramfs, StringView init_spec, Span<const Mount> mounts,
+                             fs::FsNode* disk_root) {
     TRY(mount(initramfs));
     // Handle values' secrets: from the CSPRNG if it is seeded already (the
     // clock mixes in either way).
     if (auto entropy = kernel_csprng().next_u64(); entropy.ok()) m_processes.seed_secrets(entropy.value());
-    m_mount_root = new (m_root_storage) fs::MountRoot(m_initramfs->root());
+    m_mount_root = new (m_root_storage) fs::MountRoot(disk_root ? *disk_root : m_initramfs->root());
+    if (disk_root) {
+        const StringView names[] = {"bin", "etc"};
+        for (StringView name : names) {
+            auto dir = m_initramfs->root().lookup(name).finish_now();
+            if (dir.is_error()) continue;  // an initramfs without it
+            m_boot_dirs[m_boot_dir_count] = dir.release_value();
+            TRY(m_mount_root->mount(name, *m_boot_dirs[m_boot_dir_count++]));
+        }
+    }
     for (const Mount& mount : mounts) TRY(m_mount_root->mount(mount.name, *mount.node));
     u64 tmp_bytes = min(kTmpMaxBytes, m_pages.total_pages() * kPageSize / 4);
     // Node times from the wall clock (0, "not kept", if the machine has no RTC).
@@ -124,26 +135,35 @@ Result<void> UserSpace::start(ReadonlyBytes initramfs, StringView init_spec, Spa
         return Error::NotFound;
     }
     // The privileged capabilities, opened here with the kernel's authority.
+    // Each from its mount point (sys/, dev/: memory), not from the root,
+    // whose base may be a disk.
     struct CapSpec {
-        const char* path;
+        const char* mount;
+        const char* path;  // under the mount point; nullptr: the mount itself
         u64 flags;
         u32 rights;
     };
     constexpr u32 kPass = abi::kRightDuplicate | abi::kRightTransfer | abi::kRightWait;
     const CapSpec caps[4] = {
-        {"sys/power", abi::kOpenWrite, abi::kRightWrite | kPass},
-        {"sys/log", abi::kOpenRead, abi::kRightRead | kPass},
-        {"sys/audit", abi::kOpenRead, abi::kRightRead | kPass},
-        {"dev", abi::kOpenRead | abi::kOpenDirectory, abi::kRightsAll},
+        {"sys", "power", abi::kOpenWrite, abi::kRightWrite | kPass},
+        {"sys", "log", abi::kOpenRead, abi::kRightRead | kPass},
+        {"sys", "audit", abi::kOpenRead, abi::kRightRead | kPass},
+        {"dev", nullptr, abi::kOpenRead | abi::kOpenDirectory, abi::kRightsAll},
     };
     HandleRef handles[abi::kStartHandleCount] = {
         {&m_console, kStreamRights}, {&m_console, kStreamRights}, {&m_console, kStreamRights},
         {m_root, abi::kRightsAll},   {m_root, abi::kRightsAll},
     };
     for (u32 i = 0; i < 4; ++i) {
-        auto cap_node = fs::walk(*m_mount_root, caps[i].path, nullptr, fs::WalkMode::MemoryOnly).finish_now();
-        if (cap_node.is_error()) continue;
-        auto opened = m_files.open(*cap_node.value(), caps[i].flags);
+        fs::FsNode* top = m_mount_root->mounted(caps[i].mount);
+        if (!top) continue;
+        fs::NodeRef cap_node(*top);
+        if (caps[i].path) {
+            auto found = fs::walk(*top, caps[i].path, nullptr, fs::WalkMode::MemoryOnly).finish_now();
+            if (found.is_error()) continue;
+            cap_node = found.release_value();
+        }
+        auto opened = m_files.open(*cap_node, caps[i].flags);
         if (opened.is_error()) continue;
         m_caps[i] = opened.value();
         m_caps[i]->retain();

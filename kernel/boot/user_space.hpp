@@ -47,8 +47,12 @@ public:
         StringView name;
         fs::FsNode* node;
     };
-    // `mounts` appear in the root under their own names.
-    Result<void> start(ReadonlyBytes initramfs, StringView init_spec, Span<const Mount> mounts = {});
+    // `mounts` appear in the root under their own names. `disk_root`
+    // (mote.root=vda): the root is that directory instead of the
+    // initramfs, with the initramfs's bin/ and etc/ mounted over its own
+    // (Mote's programs and their settings), and sys/, dev/, tmp/ as always.
+    Result<void> start(ReadonlyBytes initramfs, StringView init_spec, Span<const Mount> mounts = {},
+                       fs::FsNode* disk_root = nullptr);
 
     // Called once when the first program ends.
     void on_init_exit(void (*callback)(const abi::ExitInfo&, void*), void* context) {
@@ -74,9 +78,13 @@ private:
     // tmp/: a RamFs every program can write (start() mounts it).
     alignas(fs::RamFs) u8 m_tmp_storage[sizeof(fs::RamFs)];
     fs::RamFs* m_tmp = nullptr;
-    // What programs see as their root: the initramfs with sys/ in it.
+    // What programs see as their root: the initramfs (or the boot disk)
+    // with sys/, dev/, tmp/ in it.
     alignas(fs::MountRoot) u8 m_root_storage[sizeof(fs::MountRoot)];
     fs::MountRoot* m_mount_root = nullptr;
+    // The initramfs's bin/ and etc/ when the root is the boot disk.
+    fs::NodeRef m_boot_dirs[2];
+    usize m_boot_dir_count = 0;
     PhysAddr m_slots = 0;
     usize m_slot_pages = 0;
     alignas(fs::Initramfs) u8 m_initramfs_storage[sizeof(fs::Initramfs)];

@@ -83,6 +83,17 @@ public:
 
     // Whether an operation on this node may suspend (it lives on a disk).
     virtual bool may_wait() const { return false; }
+    // The node that holds this directory's entries: itself, except for a
+    // directory of mount points (MountRoot), whose base does. A filesystem
+    // given another node to link into or rename to asks this first, so it
+    // never mistakes a MountRoot for one of its own nodes.
+    virtual FsNode& underlying() { return *this; }
+    // Whether looking up `name` here may suspend: may_wait(), except in a
+    // directory of mount points, where a mount's name answers at once.
+    virtual bool lookup_may_wait(StringView name) const {
+        (void)name;
+        return may_wait();
+    }
 
     // References (see the header comment); no-ops for memory filesystems.
     virtual void retain() {}

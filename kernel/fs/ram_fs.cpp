@@ -341,7 +341,7 @@ Result<NodeRef> RamNode::do_create(StringView name, const CreateSpec& spec) {
     return NodeRef(*node);
 }
 
-Task<void> RamNode::link(StringView name, FsNode& target) { return do_link(name, target); }
+Task<void> RamNode::link(StringView name, FsNode& target) { return do_link(name, target.underlying()); }
 
 Result<void> RamNode::do_link(StringView name, FsNode& target) {
     if (!is_dir()) return Error::BadState;
@@ -390,7 +390,7 @@ Result<void> RamNode::do_unlink(StringView name, bool directory) {
 }
 
 Task<void> RamNode::rename(StringView name, FsNode& new_directory, StringView new_name) {
-    return do_rename(name, new_directory, new_name);
+    return do_rename(name, new_directory.underlying(), new_name);
 }
 
 Result<void> RamNode::do_rename(StringView name, FsNode& new_directory, StringView new_name) {

@@ -83,34 +83,48 @@ Task<bool> SysDirectory::read_dir(u64 index, DirEntry& out) {
 
 Result<void> MountRoot::mount(StringView name, FsNode& node) {
     if (m_count == kMaxMounts) return Error::Overflow;
-    VERIFY_MSG(!m_base.may_wait(), "a MountRoot's base answers from memory");
-    Result<NodeRef> existing = m_base.lookup(name).finish_now();
-    if (existing.ok()) return Error::BadState;  // would hide a real entry
+    if (name.empty() || name.length() > abi::kNameMax || is_mount(name)) return Error::InvalidArgument;
     m_mounts[m_count++] = {name, &node};
     return {};
 }
 
-Task<NodeRef> MountRoot::lookup(StringView name) {
+FsNode* MountRoot::mounted(StringView name) const {
     for (usize i = 0; i < m_count; ++i)
-        if (m_mounts[i].name == name) return NodeRef(*m_mounts[i].node);
+        if (m_mounts[i].name == name) return m_mounts[i].node;
+    return nullptr;
+}
+
+Task<NodeRef> MountRoot::lookup(StringView name) {
+    if (FsNode* node = mounted(name)) return NodeRef(*node);
     return m_base.lookup(name);
 }
 
+// The mount points first, then the base's entries without the ones they
+// hide: entry `index` is the (index - mounts)-th visible base entry.
 Task<bool> MountRoot::read_dir(u64 index, DirEntry& out) {
     if (index < m_count) {
         Stat stat = m_mounts[index].node->stat();
         out.inode = stat.inode;
         out.type = stat.type;
         out.set_name(m_mounts[index].name);
-        return true;
+        co_return true;
     }
-    return m_base.read_dir(index - m_count, out);
-}
-
-bool MountRoot::is_mount(StringView name) const {
-    for (usize i = 0; i < m_count; ++i)
-        if (m_mounts[i].name == name) return true;
-    return false;
+    const u64 want = index - m_count;
+    u64 visible = 0, base = 0;
+    if (m_cursor_visible != ~u64(0) && m_cursor_visible < want) {
+        visible = m_cursor_visible + 1;
+        base = m_cursor_base + 1;
+    }
+    for (;; ++base) {
+        bool more = CO_TRY(co_await m_base.read_dir(base, out));
+        if (!more) co_return false;
+        if (is_mount(out.name())) continue;
+        if (visible == want) break;
+        ++visible;
+    }
+    m_cursor_visible = want;
+    m_cursor_base = base;
+    co_return true;
 }
 
 Task<NodeRef> MountRoot::create(StringView name, CreateSpec spec) {

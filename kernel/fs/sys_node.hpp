@@ -88,19 +88,21 @@ private:
 };
 
 // A directory that shows another directory's entries plus named mount
-// points: the root a program sees is the initramfs with sys/, dev/ and
-// tmp/ (a RamFs) added, and later a disk. Lookups of a mount point's name
-// find the mounted node; everything else goes to the base. Name changes
-// go to the base too (ReadOnly for the initramfs), except those that would
-// remove, replace or create a mount point's name: Busy.
+// points: the root a program sees is the initramfs (or, with mote.root=,
+// the boot disk's root) with sys/, dev/ and tmp/ (a RamFs) added, and
+// more. Lookups of a mount point's name find the mounted node, which hides
+// an entry of the base with that name, as on Unix; everything else goes to
+// the base. Name changes go to the base too (ReadOnly for the initramfs),
+// except those that would remove, replace or create a mount point's name:
+// Busy or Exists.
 class MountRoot final : public FsNode {
 public:
     static constexpr usize kMaxMounts = 6;
 
     explicit MountRoot(FsNode& base) : m_base(base) {}
-    // `name` must not be an entry of the base (it would be hidden), and
-    // the base must answer from memory (the check is a lookup).
     Result<void> mount(StringView name, FsNode& node);
+    // The node mounted at `name`, or nullptr.
+    FsNode* mounted(StringView name) const;
 
     Stat stat() const override { return m_base.stat(); }
     Task<NodeRef> lookup(StringView name) override;
@@ -113,9 +115,12 @@ public:
     Task<void> rename(StringView name, FsNode& new_directory, StringView new_name) override;
     Task<void> sync() override { return m_base.sync(); }
     Filesystem* filesystem() override { return m_base.filesystem(); }
+    bool may_wait() const override { return m_base.may_wait(); }
+    FsNode& underlying() override { return m_base.underlying(); }
+    bool lookup_may_wait(StringView name) const override { return !mounted(name) && m_base.may_wait(); }
 
 private:
-    bool is_mount(StringView name) const;
+    bool is_mount(StringView name) const { return mounted(name) != nullptr; }
     struct Mount {
         StringView name;
         FsNode* node;
@@ -123,6 +128,11 @@ private:
     FsNode& m_base;
     Mount m_mounts[kMaxMounts];
     usize m_count = 0;
+    // read_dir's place in the base: the last visible index it returned and
+    // the base index it came from, so a listing in order skips hidden
+    // entries without starting over each time.
+    u64 m_cursor_visible = ~u64(0);
+    u64 m_cursor_base = 0;
 };
 
 }  // namespace mote::fs

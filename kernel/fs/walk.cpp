@@ -145,7 +145,7 @@ Task<NodeRef> walk(FsNode& dir, StringView path, WalkFault* fault_out, WalkOptio
             node = mote::move(came_from[--depth]);
             continue;
         }
-        if (mode_waits(options.mode, *node)) {
+        if (options.mode == WalkMode::MemoryOnly && node->lookup_may_wait(name)) {
             fail(WalkFault::LookupFailed);
             co_return Error::WouldBlock;
         }

@@ -19,6 +19,37 @@ constexpr u64 kBlocksPerChange = 32;
 
 }  // namespace
 
+// A sequential reader: map this read's blocks and the window after them,
+// and start reading every physically contiguous stretch as one prefetch
+// (the cache makes each a multi-block request). Best effort: a block that
+// cannot be mapped is met (and reported) when it is read, not here.
+Task<void> Ext2Fs::read_ahead(Ext2Node& node, u64 first, u64 last) {
+    const Geometry& g = m_sb.geometry;
+    const u64 file_blocks = (node.m_inode.size + g.block_size - 1) / g.block_size;
+    const u64 window = kReadAheadBytes / g.block_size;
+    if (node.m_ahead_end < first || node.m_ahead_end > last + 1 + window) node.m_ahead_end = first;
+    if (node.m_ahead_end > last + window / 2) co_return {};  // the last window is not half used yet
+    const u64 to = last + 1 + window < file_blocks ? last + 1 + window : file_blocks;
+    u64 run_start = 0;
+    u32 run_length = 0;
+    u64 logical = node.m_ahead_end;
+    for (; logical < to; ++logical) {
+        auto block = co_await map_block(node, logical, false);
+        if (block.is_error()) break;
+        const u64 physical = block.value();
+        if (run_length && physical == run_start + run_length) {
+            ++run_length;
+            continue;
+        }
+        if (run_length) m_cache.prefetch(run_start, run_length);
+        run_start = physical;
+        run_length = physical ? 1 : 0;  // a hole reads as zeros
+    }
+    if (run_length) m_cache.prefetch(run_start, run_length);
+    node.m_ahead_end = logical;
+    co_return {};
+}
+
 Task<usize> Ext2Fs::read_file(Ext2Node& node, u64 offset, IoBuffer buffer) {
     const Geometry& g = m_sb.geometry;
     const u64 size = node.m_inode.size;
@@ -27,36 +58,8 @@ Task<usize> Ext2Fs::read_file(Ext2Node& node, u64 offset, IoBuffer buffer) {
     const u64 first = offset / g.block_size;
     const u64 last = (offset + length - 1) / g.block_size;
 
-    // Sequential: map this read's blocks and the window after them, and
-    // start reading every physically contiguous stretch as one prefetch
-    // (the cache makes each a multi-block request).
-    if (first == node.m_last_read_block + 1 || first == node.m_last_read_block || first == 0) {
-        const u64 file_blocks = (size + g.block_size - 1) / g.block_size;
-        const u64 window = kReadAheadBytes / g.block_size;
-        if (node.m_ahead_end < first || node.m_ahead_end > last + 1 + window) node.m_ahead_end = first;
-        if (node.m_ahead_end <= last + window / 2) {
-            const u64 to = last + 1 + window < file_blocks ? last + 1 + window : file_blocks;
-            u64 run_start = 0;
-            u32 run_length = 0;
-            u64 logical = node.m_ahead_end;
-            for (; logical < to; ++logical) {
-                // Best effort: a block that cannot be mapped is met (and
-                // reported) when it is read, not here.
-                auto block = co_await map_block(node, logical, false);
-                if (block.is_error()) break;
-                const u64 physical = block.value();
-                if (run_length && physical == run_start + run_length) {
-                    ++run_length;
-                    continue;
-                }
-                if (run_length) m_cache.prefetch(run_start, run_length);
-                run_start = physical;
-                run_length = physical ? 1 : 0;  // a hole reads as zeros
-            }
-            if (run_length) m_cache.prefetch(run_start, run_length);
-            node.m_ahead_end = logical;
-        }
-    }
+    if (first == node.m_last_read_block + 1 || first == node.m_last_read_block || first == 0)
+        (void)co_await read_ahead(node, first, last);
     u64 done = 0;
     for (u64 logical = first; logical <= last; ++logical) {
         const u64 block_offset = logical == first ? offset % g.block_size : 0;

@@ -90,11 +90,12 @@ usize Ext2Fs::cache_blocks(const MountOptions& options, u32 block_size) const {
 }
 
 Task<void> Ext2Fs::load(MountOptions options) {
-    u8 raw[kSuperblockSize];
-    CO_TRY(co_await read_superblock_bytes(Bytes(raw, sizeof raw)));
+    // The raw superblock lives in the object, not in this (large) frame.
+    u8* raw = m_raw_superblock;
+    CO_TRY(co_await read_superblock_bytes(Bytes(raw, kSuperblockSize)));
     Ext2Fault fault = Ext2Fault::None;
     const char* refused = nullptr;
-    auto sb = decode_superblock(ReadonlyBytes(raw, sizeof raw), &fault, &refused);
+    auto sb = decode_superblock(ReadonlyBytes(raw, kSuperblockSize), &fault, &refused);
     if (sb.is_error()) {
         if (fault == Ext2Fault::BadMagic)
             log_info("ext2", "{}: no ext2 filesystem", m_device.name());

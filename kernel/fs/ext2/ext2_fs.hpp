@@ -147,6 +147,7 @@ private:
     ~Ext2Fs();
 
     // ---- mount (ext2_fs.cpp)
+    u8 m_raw_superblock[kSuperblockSize] = {};  // read at mount
     usize cache_blocks(const MountOptions& options, u32 block_size) const;
     Task<void> load(MountOptions options);
     Task<void> read_superblock_bytes(Bytes out);
@@ -186,6 +187,7 @@ private:
 
     // ---- file data (ext2_file.cpp)
     Task<usize> read_file(Ext2Node& node, u64 offset, IoBuffer buffer);
+    Task<void> read_ahead(Ext2Node& node, u64 first, u64 last);
     Task<usize> write_file(Ext2Node& node, u64 offset, IoBuffer data);
     Task<void> resize(Ext2Node& node, u64 size);
 

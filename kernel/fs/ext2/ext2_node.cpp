@@ -109,8 +109,9 @@ Task<NodeRef> Ext2Node::create(StringView name, CreateSpec spec) {
 
 Task<void> Ext2Node::link(StringView name, FsNode& node) {
     auto guard = co_await m_fs.m_mutex.lock();
-    if (node.filesystem() != &m_fs) co_return Error::CrossDevice;
-    co_return co_await m_fs.do_link(*this, name, static_cast<Ext2Node&>(node));
+    FsNode& target = node.underlying();
+    if (target.filesystem() != &m_fs) co_return Error::CrossDevice;
+    co_return co_await m_fs.do_link(*this, name, static_cast<Ext2Node&>(target));
 }
 
 Task<void> Ext2Node::unlink(StringView name, bool directory) {
@@ -120,8 +121,9 @@ Task<void> Ext2Node::unlink(StringView name, bool directory) {
 
 Task<void> Ext2Node::rename(StringView name, FsNode& new_directory, StringView new_name) {
     auto guard = co_await m_fs.m_mutex.lock();
-    if (new_directory.filesystem() != &m_fs) co_return Error::CrossDevice;
-    co_return co_await m_fs.do_rename(*this, name, static_cast<Ext2Node&>(new_directory), new_name);
+    FsNode& to = new_directory.underlying();
+    if (to.filesystem() != &m_fs) co_return Error::CrossDevice;
+    co_return co_await m_fs.do_rename(*this, name, static_cast<Ext2Node&>(to), new_name);
 }
 
 Task<void> Ext2Node::truncate(u64 size) {
