@@ -233,6 +233,52 @@ class HostedUserTest(unittest.TestCase):
         self.assertNotIn("[exit", runs[2])
         self.assertEqual(checked.returncode, 0, checked.stdout.decode(errors="replace"))
 
+    @unittest.skipUnless(shutil.which("mke2fs") and shutil.which("debugfs") and shutil.which("e2fsck"),
+                         "needs e2fsprogs")
+    def test_the_disk_as_root(self):
+        # mote.root=vda: the ext3 disk is the root programs see; Mote's bin/
+        # and etc/ come from the initramfs and hide the disk's own; files
+        # made at the root, renamed into and out of it, are on the disk
+        # afterwards (debugfs), the volume is clean (e2fsck -fn).
+        with tempfile.TemporaryDirectory() as tmp:
+            tree = os.path.join(tmp, "tree")
+            os.makedirs(os.path.join(tree, "home"))
+            os.makedirs(os.path.join(tree, "bin"))
+            with open(os.path.join(tree, "home", "readme"), "w") as f:
+                f.write("from the disk\n")
+            with open(os.path.join(tree, "bin", "disk-only"), "w") as f:
+                f.write("hidden by the initramfs's bin\n")
+            disk = os.path.join(tmp, "disk.img")
+            with open(disk, "wb") as f:
+                f.truncate(16 << 20)
+            subprocess.run(["mke2fs", "-q", "-F", "-t", "ext3", "-b", "1024", "-d", tree, disk], check=True,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            script = ["ls /", "cat /home/readme", "ls /bin", "echo made at the root > /top.txt", "mkdir /made",
+                      "mv /top.txt /made/inside.txt", "mv /home/readme /readme", "df /", "cat /sys/storage"]
+            k, text = self.boot(None, stdin=("\n".join(script) + "\n").encode(), disk=disk, timeout=90,
+                                append="mote.root=vda")
+            def debugfs(request):
+                return subprocess.run(["debugfs", "-R", request, disk], capture_output=True, text=True).stdout
+            inside = debugfs("cat /made/inside.txt")
+            readme = debugfs("cat /readme")
+            home = debugfs("ls /home")
+            checked = subprocess.run(["e2fsck", "-fn", disk], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        runs = {line: out for line, out in zip(script, k.out.split("$ ")[1:])}
+        self.assertIn("root: vda", text)
+        listing = runs["ls /"].split()
+        for name in ("bin", "etc", "sys", "dev", "tmp", "home", "lost+found"):
+            self.assertEqual(listing.count(name), 1, runs["ls /"])
+        self.assertIn("from the disk", runs["cat /home/readme"])
+        self.assertIn("sh", runs["ls /bin"].split())
+        self.assertNotIn("disk-only", runs["ls /bin"])
+        self.assertRegex(runs["df /"], r"ext3 .* /")
+        self.assertIn("mount: /\n", runs["cat /sys/storage"])
+        self.assertIn("vda: unmounted cleanly", text)
+        self.assertEqual(inside, "made at the root\n")
+        self.assertEqual(readme, "from the disk\n")
+        self.assertNotIn("readme", home)
+        self.assertEqual(checked.returncode, 0, checked.stdout.decode(errors="replace"))
+
     def test_channel_semantics(self):
         k, text = self.boot("bin/chantest", timeout=120)
         a, b = test_caps.check_channel_output(k.out, self.fail)

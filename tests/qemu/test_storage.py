@@ -3,7 +3,8 @@
 host's mke2fs is mounted at /mnt before init starts; programs read and
 change it (redirections, mkdir, cp, mv, ln, rm), the kernel writes it back
 at power-off, and from the host debugfs sees the changes and e2fsck finds
-the image clean and marked cleanly unmounted.
+the image clean and marked cleanly unmounted. Then the same disk is the
+root (mote.root=vda) and a file written at / reaches it.
 
 Usage: test_storage.py --arch ARCH --kernel ELF [--machine M] [--gic N] [--cpu C]
 """
@@ -118,8 +119,31 @@ def main():
             print(state)
             print("FAIL: the volume is not marked clean after power-off")
             return 1
+        # Again as the root (mote.root=vda): the disk's files at /, Mote's
+        # programs in /bin from the initramfs; a file made at the root is
+        # on the disk afterwards.
+        q = qemu_harness.Qemu(args, initrd=True, devices=machines.device_args(args.arch, options),
+                              append="mote.root=vda")
+        try:
+            run = qemu_harness.Shell(q).run
+            out = run("cat /hello.txt")
+            if "hello from the host" not in out:
+                q.fail(f"mote.root=vda: cat /hello.txt: {out!r}")
+            out = run("echo at the root > /rooted.txt")
+            if "rooted.txt:" in out or "Error" in out:
+                q.fail(f"mote.root=vda: writing /rooted.txt: {out!r}")
+            q.send("poweroff\r")
+            if q.wait_exit() != 0:
+                q.fail("mote.root=vda: poweroff did not end QEMU with status 0")
+        finally:
+            q.kill()
+        code, report = fsck(image)
+        if code != 0 or debugfs("cat /rooted.txt") != "at the root\n":
+            print(report)
+            print("FAIL: with mote.root=vda, /rooted.txt is not on a clean disk")
+            return 1
         print("OK: ext3 from the host mounted at /mnt, read and changed by programs (checked with debugfs), "
-              "unmounted cleanly (e2fsck -fn)")
+              "unmounted cleanly (e2fsck -fn); and as the root with mote.root=vda")
         return 0
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
