@@ -146,6 +146,28 @@ TEST_F(Ext2Corruption, CrossedBlocksAreCaughtWhenFreedTwice) {
     EXPECT_EQ(read_all(*must_walk("a/b/deep")), "deep\n");
 }
 
+TEST_F(Ext2Corruption, AnInodeBitmapThatCallsAnInodeInUseFreeDoesNotHandItOut) {
+    // /one's bit cleared: the next file would get its inode. Found by the
+    // fuzzer (a second node for one inode number).
+    debugfs_w("freei /one");
+    load_image();
+    mount();
+    NodeRef r = root();
+    // Held in memory (open), and only on disk: both refused.
+    NodeRef one = must_walk("one");
+    auto made = go(r->create("new", fs::CreateSpec {.type = fs::NodeType::File, .mode = 0644}));
+    ASSERT_TRUE(made.is_error());
+    EXPECT_EQ(made.error(), Error::Malformed);
+    EXPECT_EQ(last_fault(), Ext2Fault::FreeInodeInUse);
+    one.reset();
+    ASSERT_TRUE(go(fs->drop_caches()).ok());
+    auto again = go(r->create("new", fs::CreateSpec {.type = fs::NodeType::File, .mode = 0644}));
+    ASSERT_TRUE(again.is_error());
+    EXPECT_EQ(last_fault(), Ext2Fault::FreeInodeInUse);
+    EXPECT_EQ(read_all(*must_walk("one")), "first file\n");
+    EXPECT_EQ(read_all(*must_walk("a/inner")), "inner\n");
+}
+
 TEST_F(Ext2Corruption, ADirectoryRecordRunningPastItsBlockFailsThatDirectoryOnly) {
     std::string out = ext2_test::run("debugfs -R " + quote("bmap /a 0") + " " + quote(image)).out;
     const u32 block = u32(std::strtoul(out.c_str(), nullptr, 10));

@@ -89,6 +89,21 @@ Task<void> Ext2Fs::free_block(u32 block, bool metadata) {
     co_return Result<void> {};
 }
 
+bool Ext2Fs::node_cached(u32 number) {
+    for (Ext2Node& node : m_buckets[number % kNodeBuckets])
+        if (node.m_number == number && !node.m_freed) return true;
+    return false;
+}
+
+Task<bool> Ext2Fs::inode_in_use(u32 number) {
+    const Geometry& g = m_sb.geometry;
+    Ext2Fault fault = Ext2Fault::None;
+    const InodeLocation at = CO_TRY(locate_inode(g, number, &fault));
+    BufferRef table = CO_TRY(co_await m_cache.read(m_groups[at.group].inode_table + at.table_block));
+    const Inode inode = load_inode(g, ReadonlyBytes(table.data() + at.offset, g.inode_size));
+    co_return inode.links_count != 0 && inode.type != FileType::Unknown && inode.dtime == 0;
+}
+
 Task<u32> Ext2Fs::allocate_inode(u32 parent_group, bool directory) {
     const Geometry& g = m_sb.geometry;
     if (m_sb.free_inodes_count == 0) co_return Error::NoSpace;
@@ -116,6 +131,10 @@ Task<u32> Ext2Fs::allocate_inode(u32 parent_group, bool directory) {
         }
         const u32 number = group * g.inodes_per_group + bit.value() + 1;
         if (number < g.first_inode) co_return corrupt(Ext2Fault::BadInodeNumber, number, "inode bitmap (reserved inode free)");
+        // A bitmap that lies must not hand out an inode that is in use:
+        // one this driver holds, or one with links and a type on disk.
+        if (node_cached(number)) co_return corrupt(Ext2Fault::FreeInodeInUse, number, "inode bitmap");
+        if (CO_TRY(co_await inode_in_use(number))) co_return corrupt(Ext2Fault::FreeInodeInUse, number, "inode bitmap");
         CO_TRY(co_await modify(bitmap));
         set_bit(Bytes(bitmap.data(), g.block_size), bit.value());
         dirty(bitmap);

@@ -34,6 +34,7 @@ const char* ext2_fault_name(Ext2Fault fault) {
     case Ext2Fault::InodeTruncated: return "InodeTruncated";
     case Ext2Fault::BadInodeNumber: return "BadInodeNumber";
     case Ext2Fault::InodeNotInUse: return "InodeNotInUse";
+    case Ext2Fault::FreeInodeInUse: return "FreeInodeInUse";
     case Ext2Fault::BadFileType: return "BadFileType";
     case Ext2Fault::ExtentsUnsupported: return "ExtentsUnsupported";
     case Ext2Fault::InlineDataUnsupported: return "InlineDataUnsupported";

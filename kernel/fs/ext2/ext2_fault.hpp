@@ -47,6 +47,7 @@ enum class Ext2Fault : u8 {
     InodeTruncated,          // fewer bytes than the inode size given
     BadInodeNumber,          // 0, or above the inodes count
     InodeNotInUse,           // no links and no mode, or a deletion time: a free or orphan inode
+    FreeInodeInUse,          // the inode bitmap says free, but the inode is in use (open, or links and a mode)
     BadFileType,             // the mode's type bits name none of the seven file types
     ExtentsUnsupported,      // EXTENTS_FL: the block array holds an extent tree  [Unsupported]
     InlineDataUnsupported,   // INLINE_DATA_FL: the data sits in the inode  [Unsupported]
@@ -80,7 +81,7 @@ enum class Ext2Fault : u8 {
     BitmapFull,      // no clear bit among the valid bits
 };
 
-inline constexpr usize kExt2FaultCount = 55;
+inline constexpr usize kExt2FaultCount = 56;
 static_assert(usize(Ext2Fault::BitmapFull) + 1 == kExt2FaultCount, "update kExt2FaultCount and ext2_fault_name");
 
 // A stable name ("BadMagic") for logs and tests.

@@ -173,6 +173,10 @@ private:
     Task<u32> allocate_block(u32 goal);
     Task<void> free_block(u32 block, bool metadata);
     Task<u32> allocate_inode(u32 parent_group, bool directory);
+    // Whether inode `number` is held in memory, or in use on disk (links
+    // and a type, no deletion time): then the bitmap that calls it free lies.
+    bool node_cached(u32 number);
+    Task<bool> inode_in_use(u32 number);
     Task<void> free_inode(u32 number, bool directory);
     Task<void> write_group(u32 group);
 
