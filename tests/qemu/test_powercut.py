@@ -127,12 +127,17 @@ def main():
     total_ops = 0
     try:
         image = os.path.join(tmp, "disk.img")
-        with open(image, "wb") as f:
-            f.truncate(64 << 20)
-        subprocess.run(["mke2fs", "-q", "-F", "-t", "ext3", "-b", "1024", image], check=True)
         options = argparse.Namespace(disk=image, no_net=True, machine=getattr(args, "machine", None))
         devices = machines.device_args(args.arch, options)
         for round_ in range(ours.kills):
+            # Up to five cuts on one image (each in its own directory, so
+            # later rounds recover a volume earlier ones left behind), then
+            # a fresh one before it fills up.
+            if round_ % 5 == 0:
+                with open(image, "wb") as f:
+                    f.truncate(0)
+                    f.truncate(128 << 20)
+                subprocess.run(["mke2fs", "-q", "-F", "-t", "ext3", "-b", "1024", image], check=True)
             delay = rng.uniform(0, ours.max_delay)
             q = qemu_harness.Qemu(args, initrd=True, devices=devices,
                                   append=f"mote.init=bin/synctest,mnt/run{round_}")
