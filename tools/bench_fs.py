@@ -102,7 +102,10 @@ def _power_cuts(arch, build_dir, machine):
         cmd += ["--machine", machine]
     print(f"$ {' '.join(cmd)}", flush=True)
     proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=1800)
-    summary = [line for line in proc.stdout.splitlines() if line.startswith(("POWERCUT ", "FAIL", "seed "))]
+    lines = proc.stdout.splitlines()
+    summary = [line for line in lines if line.startswith(("POWERCUT ", "FAIL", "seed "))]
+    if proc.returncode != 0 and lines and not any(line.startswith("FAIL") for line in summary):
+        summary.append(lines[-1])  # a traceback's last line, a SKIP
     return proc.returncode == 0, summary
 
 

@@ -57,7 +57,8 @@ def model_from(text):
     names = {}
     pending = None
     done = 0
-    for line in text.splitlines():
+    # The last line may have been cut off by the kill: only whole lines count.
+    for line in text.split("\n")[:-1]:
         line = line.strip()
         if line.startswith("DO "):
             pending = line.split()[1:]
