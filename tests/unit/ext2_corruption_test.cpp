@@ -168,6 +168,24 @@ TEST_F(Ext2Corruption, AnInodeBitmapThatCallsAnInodeInUseFreeDoesNotHandItOut) {
     EXPECT_EQ(read_all(*must_walk("a/inner")), "inner\n");
 }
 
+TEST_F(Ext2Corruption, AnOpenFileWhoseInodeCannotBeFreedIsLeftForE2fsckOnce) {
+    // /one's bit already clear: freeing it when its last reference goes
+    // fails (InodeNotInUse, "freed twice"). Once: the fuzzer found the
+    // failed free retried from its own completion until the stack ran out.
+    debugfs_w("freei /one");
+    load_image();
+    mount();
+    NodeRef r = root();
+    NodeRef one = must_walk("one");
+    ASSERT_TRUE(go(r->unlink("one", false)).ok());
+    const u64 before = fs->counters().corrupt;
+    one.reset();
+    for (int i = 0; i < 100; ++i) loop.turn(false);
+    EXPECT_EQ(fs->counters().corrupt, before + 1);
+    EXPECT_EQ(last_fault(), Ext2Fault::InodeNotInUse);
+    EXPECT_EQ(read_all(*must_walk("a/inner")), "inner\n");
+}
+
 TEST_F(Ext2Corruption, ADirectoryRecordRunningPastItsBlockFailsThatDirectoryOnly) {
     std::string out = ext2_test::run("debugfs -R " + quote("bmap /a 0") + " " + quote(image)).out;
     const u32 block = u32(std::strtoul(out.c_str(), nullptr, 10));

@@ -361,8 +361,12 @@ void Ext2Fs::node_released(Ext2Node& node) {
         struct Reaper {
             static void done(void* context, Result<void>& result) {
                 auto* n = static_cast<Ext2Node*>(context);
-                if (result.is_error())
+                if (result.is_error()) {
                     log_warn("ext2", "freeing inode {} failed: {}", n->number(), error_name(result.error()));
+                    // Never again: a failure that repeats at once would
+                    // otherwise release, reap and fail without end.
+                    n->m_broken = true;
+                }
                 n->release();
             }
         };
