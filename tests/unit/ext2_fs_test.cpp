@@ -3,6 +3,8 @@
 // e2fsck -fn must find nothing wrong and debugfs must see the changes.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include <set>
 #include <string>
 
@@ -170,6 +172,43 @@ TEST_P(Ext2FsTest, ChangesLeaveACleanImageThatDebugfsReads) {
     EXPECT_EQ(read_all(*must_walk("s1")), "dir/inner");
     EXPECT_EQ(read_all(*must_walk("s2")), slow);
     EXPECT_EQ(walk("dir/b2/c").error(), Error::NotFound);
+}
+
+// Listings resume where the last call stopped (a cursor per directory):
+// a listing interleaved with changes, one read out of order, and one after
+// the changes each give exactly the directory's names.
+TEST_P(Ext2FsTest, ListingsStayExactAcrossChangesAndOutOfOrderReads) {
+    mount();
+    NodeRef many = must_walk("many");
+    auto list = [&](std::vector<u64> order) {
+        std::vector<std::string> out;
+        fs::DirEntry entry;
+        for (u64 i : order) {
+            auto more = go(many->read_dir(i, entry));
+            EXPECT_FALSE(more.is_error());
+            if (more.is_error() || !more.value()) continue;
+            out.emplace_back(entry.name().data(), entry.name().length());
+        }
+        return out;
+    };
+    std::vector<u64> forward;
+    for (u64 i = 0; i < u64(kManyEntries) + 2; ++i) forward.push_back(i);
+    const std::vector<std::string> before = list(forward);
+    ASSERT_EQ(before.size(), usize(kManyEntries + 1));
+    std::vector<u64> backward(forward.rbegin(), forward.rend());
+    std::vector<std::string> reversed = list(backward);
+    std::reverse(reversed.begin(), reversed.end());
+    EXPECT_EQ(reversed, before);
+    // Half a listing, then changes: what follows is a fresh listing's.
+    (void)list(std::vector<u64>(forward.begin(), forward.begin() + kManyEntries / 2));
+    ASSERT_FALSE(go(many->unlink(StringView(before[1].data(), before[1].size()), false)).is_error());
+    must_create(*many, "late-arrival", NodeType::File);
+    std::set<std::string> want(before.begin(), before.end());
+    want.erase(before[1]);
+    want.insert("late-arrival");
+    const std::vector<std::string> after = list(forward);
+    EXPECT_EQ(std::set<std::string>(after.begin(), after.end()), want);
+    EXPECT_EQ(after.size(), want.size());
 }
 
 TEST_P(Ext2FsTest, DroppingCachesMakesTheNextReadGoToTheDisk) {

@@ -60,8 +60,17 @@ Task<Ext2Fs::Found> Ext2Fs::find_entry(Ext2Node& dir, StringView name) {
 Task<bool> Ext2Fs::entry_at(Ext2Node& dir, u64 index, fs::DirEntry& out) {
     const Geometry& g = m_sb.geometry;
     const u64 blocks = dir.m_inode.size / g.block_size;
+    // A listing asks for index 0, 1, 2, ...: start where the last call
+    // found its entry (unless the directory changed since), not at block 0,
+    // and read the directory's blocks ahead when it begins.
     u64 seen = 0;
-    for (u64 logical = 0; logical < blocks; ++logical) {
+    u64 logical = 0;
+    if (dir.m_cursor_version == dir.m_dir_version && dir.m_cursor_seen <= index) {
+        logical = dir.m_cursor_logical;
+        seen = dir.m_cursor_seen;
+    }
+    if (index == 0) (void)co_await read_ahead(dir, 0, 0);
+    for (; logical < blocks; ++logical) {
         u32 block = CO_TRY(co_await map_block(dir, logical, false));
         if (block == 0) continue;
         BufferRef buffer;
@@ -78,6 +87,9 @@ Task<bool> Ext2Fs::entry_at(Ext2Node& dir, u64 index, fs::DirEntry& out) {
             seen += listed;
             continue;
         }
+        dir.m_cursor_logical = logical;
+        dir.m_cursor_seen = seen;
+        dir.m_cursor_version = dir.m_dir_version;
         for (const ext2::DirEntry& record : d) {
             if (!record.in_use() || record.is_dot() || record.is_dotdot()) continue;
             if (seen++ != index) continue;
@@ -95,14 +107,15 @@ Task<bool> Ext2Fs::entry_at(Ext2Node& dir, u64 index, fs::DirEntry& out) {
     co_return false;
 }
 
-void Ext2Fs::drop_index(Ext2Node& dir) {
+void Ext2Fs::directory_changing(Ext2Node& dir) {
     if (dir.m_inode.flags & kInodeFlagIndex) dir.m_inode.flags &= ~kInodeFlagIndex;
+    ++dir.m_dir_version;  // entry_at's cursor is stale now
 }
 
 Task<void> Ext2Fs::add_entry(Ext2Node& dir, StringView name, u32 inode, FileType type) {
     const Geometry& g = m_sb.geometry;
     const FileType stored = g.filetype ? type : FileType::Unknown;
-    drop_index(dir);
+    directory_changing(dir);
     const u64 blocks = dir.m_inode.size / g.block_size;
     for (u64 logical = 0; logical < blocks; ++logical) {
         u32 block = CO_TRY(co_await map_block(dir, logical, false));
@@ -138,7 +151,7 @@ Task<void> Ext2Fs::add_entry(Ext2Node& dir, StringView name, u32 inode, FileType
 Task<void> Ext2Fs::remove_entry(Ext2Node& dir, StringView name) {
     const Geometry& g = m_sb.geometry;
     Found found = CO_TRY(co_await find_entry(dir, name));
-    drop_index(dir);
+    directory_changing(dir);
     u32 block = CO_TRY(co_await map_block(dir, found.logical, false));
     BufferRef buffer = CO_TRY(co_await m_cache.read(block));
     CO_TRY(co_await modify(buffer));
@@ -154,7 +167,7 @@ Task<void> Ext2Fs::remove_entry(Ext2Node& dir, StringView name) {
 Task<void> Ext2Fs::set_entry(Ext2Node& dir, StringView name, u32 inode, FileType type) {
     const Geometry& g = m_sb.geometry;
     Found found = CO_TRY(co_await find_entry(dir, name));
-    drop_index(dir);
+    directory_changing(dir);
     u32 block = CO_TRY(co_await map_block(dir, found.logical, false));
     BufferRef buffer;
     Ext2Fault fault = Ext2Fault::None;

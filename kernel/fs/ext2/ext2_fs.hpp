@@ -103,6 +103,12 @@ private:
     Inode m_inode;
     u64 m_last_read_block = ~u64(0);  // sequential-read detection for read-ahead
     u64 m_ahead_end = 0;               // read-ahead has been started up to here (logical, exclusive)
+    // Directories: where entry_at last found an entry (the block, and the
+    // index of its first listed entry), valid while m_dir_version matches.
+    u64 m_cursor_logical = 0;
+    u64 m_cursor_seen = 0;
+    u64 m_cursor_version = ~u64(0);
+    u64 m_dir_version = 0;
     u32 m_alloc_goal = 0;              // the block after the last one allocated to it
     bool m_broken = false;             // freeing it failed (corrupt): never retried
     bool m_freed = false;              // its blocks and inode are free: the node goes on release
@@ -209,7 +215,9 @@ private:
     Task<bool> directory_empty(Ext2Node& dir);
     Task<void> set_dotdot(Ext2Node& dir, u32 parent);
     Task<bool> is_ancestor(u32 ancestor, Ext2Node& node);
-    void drop_index(Ext2Node& dir);
+    // Before any change to a directory's entries: clears its htree flag
+    // (the index would be stale) and invalidates entry_at's cursor.
+    void directory_changing(Ext2Node& dir);
 
     // ---- the operations (ext2_node.cpp)
     Task<NodeRef> do_create(Ext2Node& dir, StringView name, CreateSpec spec);
