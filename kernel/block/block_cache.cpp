@@ -363,6 +363,17 @@ bool BlockCache::start_write_from(Buffer& first) {
 
 // ---- the public calls ---------------------------------------------------
 
+BufferRef BlockCache::peek(u64 block) {
+    Buffer* cached = block < m_block_count ? lookup(block) : nullptr;
+    if (!cached || cached->m_state != Buffer::State::Valid) return {};
+    if (cached->m_prefetched) {
+        cached->m_prefetched = false;
+        ++m_stats.readahead_used;
+    }
+    ++m_stats.hits;
+    return BufferRef(*cached);
+}
+
 Task<BufferRef> BlockCache::read(u64 block) {
     if (block >= m_block_count) co_return Error::OutOfRange;
     while (true) {

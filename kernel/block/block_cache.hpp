@@ -170,6 +170,9 @@ public:
     // The block's current contents, pinned. OutOfRange past the device's
     // end; Io if the device failed the read (a later read tries again).
     Task<BufferRef> read(u64 block);
+    // The same for a hit, without a coroutine: the pinned buffer if `block`
+    // is cached and valid, else an empty ref (then read() it).
+    BufferRef peek(u64 block);
     // A buffer for a block the caller will overwrite whole (a newly
     // allocated block): zero-filled unless already cached, never read.
     Task<BufferRef> get_zeroed(u64 block);

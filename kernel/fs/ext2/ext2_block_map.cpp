@@ -23,6 +23,7 @@ u32 goal_for(const Geometry& g, const Ext2Node& node) {
 Task<u32> Ext2Fs::map_block(Ext2Node& node, u64 logical, bool allocate, bool* fresh) {
     const Geometry& g = m_sb.geometry;
     if (fresh) *fresh = false;
+    if (allocate) node.forget_runs();  // the map may change
     Ext2Fault fault = Ext2Fault::None;
     auto found = block_path(g.block_size, logical, &fault);
     if (found.is_error()) co_return allocate ? Error::Overflow : Error::OutOfRange;
@@ -126,6 +127,7 @@ Task<void> Ext2Fs::free_tree(Ext2Node& node, u32 block, u32 depth, u64 span_firs
 }
 
 Task<void> Ext2Fs::free_blocks_from(Ext2Node& node, u64 first_freed) {
+    node.forget_runs();
     const Geometry& g = m_sb.geometry;
     Inode& inode = node.m_inode;
     const u32 block_sectors = g.block_size / 512;

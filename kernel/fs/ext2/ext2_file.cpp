@@ -33,6 +33,11 @@ Task<void> Ext2Fs::read_ahead(Ext2Node& node, u64 first, u64 last) {
     u64 run_start = 0;
     u32 run_length = 0;
     u64 logical = node.m_ahead_end;
+    auto flush = [&] {
+        if (!run_length) return;
+        m_cache.prefetch(run_start, run_length);
+        node.remember_run(logical - run_length, u32(run_start), run_length);
+    };
     for (; logical < to; ++logical) {
         auto block = co_await map_block(node, logical, false);
         if (block.is_error()) break;
@@ -41,11 +46,11 @@ Task<void> Ext2Fs::read_ahead(Ext2Node& node, u64 first, u64 last) {
             ++run_length;
             continue;
         }
-        if (run_length) m_cache.prefetch(run_start, run_length);
+        flush();
         run_start = physical;
         run_length = physical ? 1 : 0;  // a hole reads as zeros
     }
-    if (run_length) m_cache.prefetch(run_start, run_length);
+    flush();
     node.m_ahead_end = logical;
     co_return {};
 }
@@ -64,11 +69,15 @@ Task<usize> Ext2Fs::read_file(Ext2Node& node, u64 offset, IoBuffer buffer) {
     for (u64 logical = first; logical <= last; ++logical) {
         const u64 block_offset = logical == first ? offset % g.block_size : 0;
         const u64 chunk = g.block_size - block_offset < length - done ? g.block_size - block_offset : length - done;
-        u32 block = CO_TRY(co_await map_block(node, logical, false));
+        // The common case (read-ahead mapped it, and it is in the cache)
+        // costs no coroutine call.
+        u32 block = node.mapped(logical);
+        if (!block) block = CO_TRY(co_await map_block(node, logical, false));
         if (block == 0) {
             CO_TRY(buffer.fill(done, ReadonlyBytes(kZeros, usize(chunk))));
         } else {
-            BufferRef data = CO_TRY(co_await m_cache.read(block));
+            BufferRef data = m_cache.peek(block);
+            if (!data) data = CO_TRY(co_await m_cache.read(block));
             CO_TRY(buffer.fill(done, ReadonlyBytes(data.data() + block_offset, usize(chunk))));
         }
         done += chunk;

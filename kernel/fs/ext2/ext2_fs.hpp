@@ -103,6 +103,30 @@ private:
     Inode m_inode;
     u64 m_last_read_block = ~u64(0);  // sequential-read detection for read-ahead
     u64 m_ahead_end = 0;               // read-ahead has been started up to here (logical, exclusive)
+    // Stretches of the block map read-ahead found contiguous (logical ->
+    // physical), so a sequential read maps its blocks without walking the
+    // map again. Forgotten whenever the map changes (allocation, freeing).
+    struct MapRun {
+        u64 logical = 0;
+        u32 physical = 0;
+        u32 length = 0;
+    };
+    static constexpr usize kMapRuns = 4;
+    MapRun m_map_runs[kMapRuns];
+    usize m_map_next = 0;
+    u32 mapped(u64 logical) const {
+        for (const MapRun& run : m_map_runs)
+            if (run.length && logical >= run.logical && logical - run.logical < run.length)
+                return run.physical + u32(logical - run.logical);
+        return 0;  // not known: walk the map
+    }
+    void remember_run(u64 logical, u32 physical, u32 length) {
+        m_map_runs[m_map_next] = {logical, physical, length};
+        m_map_next = (m_map_next + 1) % kMapRuns;
+    }
+    void forget_runs() {
+        for (MapRun& run : m_map_runs) run.length = 0;
+    }
     // Directories: where entry_at last found an entry (the block, and the
     // index of its first listed entry), valid while m_dir_version matches.
     u64 m_cursor_logical = 0;
