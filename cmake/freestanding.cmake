@@ -4,7 +4,7 @@
 set(MOTE_FREESTANDING_FLAGS
     -ffreestanding -nostdlibinc -fno-exceptions -fno-rtti -fno-threadsafe-statics
     -fno-stack-protector -fno-pic -fno-omit-frame-pointer -ffunction-sections -fdata-sections
-    -g ${MOTE_ARCH_FLAGS})
+    -g ${MOTE_ARCH_FLAGS} ${MOTE_REPRODUCIBLE_FLAGS})
 # Size over speed for the image (target: <= 96 KiB stripped); the loop's hot
 # paths are short, and -Os keeps them in far fewer cache lines. Whole-image
 # LTO lets the optimiser see across files (inline single-use helpers, drop

@@ -40,7 +40,7 @@ add_custom_command(OUTPUT ${CMAKE_BINARY_DIR}/mote-user-stub
                    COMMAND ${CMAKE_CXX_COMPILER} -std=c++23 -O2 -g -ffreestanding -fno-exceptions -fno-rtti
                            -fno-stack-protector -fno-pic -fno-builtin -fno-jump-tables -mcmodel=large
                            -I${CMAKE_SOURCE_DIR}/kernel -static -nostdlib -fuse-ld=lld
-                           -Wl,--image-base=0x500000000000 -Wall -Wextra
+                           -Wl,--image-base=0x500000000000 -Wall -Wextra ${MOTE_REPRODUCIBLE_FLAGS}
                            ${CMAKE_SOURCE_DIR}/kernel/platform/hosted/user_stub/stub.cpp
                            -o ${CMAKE_BINARY_DIR}/mote-user-stub
                    DEPENDS ${MOTE_USER_STUB_SOURCES}
