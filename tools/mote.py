@@ -3,7 +3,7 @@
 
     ./mote run [--arch ARCH] [--disk FILE] [--append CMDLINE] ...
     ./mote test [--quick] [--fuzz-seconds N]
-    ./mote build [PRESET ...]
+    ./mote build [PRESET ...]     (prints each image's SHA-256)
     ./mote bench [WHAT ...]
 
 Every command first checks the Debian packages it needs and installs the
@@ -20,6 +20,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "tools"))
 
 import deps  # noqa: E402
+import images  # noqa: E402
 import machines  # noqa: E402
 
 HOST_PRESETS = ["host"]
@@ -76,6 +77,12 @@ def cmd_build(args):
             sys.exit(2)
     presets = args.presets or (HOST_PRESETS + available_arches())
     build(presets)
+    # What was built, by content: the same commit gives the same hashes on
+    # every machine and in every clone (README.md, "Reproducible images").
+    for preset in presets:
+        bdir = build_dir(preset)
+        for name in images.top_level_images(bdir):
+            print(f"mote: {preset} {name} sha256 {images.sha256(os.path.join(bdir, name))}", flush=True)
 
 
 def cmd_run(args):
@@ -170,7 +177,7 @@ def main():
     p.add_argument("--fuzz-seconds", type=int, help="seconds per fuzz target (default 20)")
     p.set_defaults(func=cmd_test)
 
-    p = sub.add_parser("build", help="build presets (default: all)")
+    p = sub.add_parser("build", help="build presets (default: all) and print each image's SHA-256")
     p.add_argument("presets", nargs="*", help="host, host-release, " + ", ".join(ARCH_PRESETS))
     p.set_defaults(func=cmd_build)
 
