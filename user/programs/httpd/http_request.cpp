@@ -15,7 +15,7 @@ StringView view(StringView input, u32 start, u32 length) { return input.substr(s
 // Host when the target has no authority (RFC 9112 3.2).
 bool is_host_char(char c) {
     if (c == '@' || c == '/' || c == '?' || c == '#') return false;
-    return is_target_char(c) || c == '[' || c == ']';
+    return is_target_char(c);
 }
 
 u8 bump(u8 count) { return count == 255 ? count : u8(count + 1); }

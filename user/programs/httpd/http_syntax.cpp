@@ -33,6 +33,8 @@ bool is_target_char(char c) {
     case '!': case '$': case '&': case '\'': case '(': case ')': case '*': case '+': case ',': case ';': case '=':
     // the rest of pchar, the path and query separators, and pct-encoded's '%'
     case ':': case '@': case '/': case '?': case '%':
+    // an IP literal's brackets, in absolute-form's authority only
+    case '[': case ']':
         return true;
     default:
         return false;

@@ -17,8 +17,9 @@ bool is_tchar(char c);
 bool is_field_value_char(char c);
 // A byte the request-target grammar allows (RFC 3986's pchar, '/' and
 // '?'): unreserved, sub-delims, ':', '@' and '%' (checked as an escape
-// later). Whitespace, controls, '#', '"', '<', '>', '\\', '^', '`', '{',
-// '|', '}' and non-ASCII bytes are not.
+// later), and '[' ']' which only an absolute-form's IPv6 host may hold
+// (http_target.cpp checks where they are). Whitespace, controls, '#',
+// '"', '<', '>', '\\', '^', '`', '{', '|', '}' and non-ASCII bytes are not.
 bool is_target_char(char c);
 bool is_digit(char c);
 // 0..15 for a hex digit, -1 otherwise.

@@ -50,6 +50,10 @@ Result<Target> decode_target(StringView raw, Span<char> storage, TargetFault* fa
             if (c == '@') return fail(TargetFault::BadAuthority);
     }
 
+    // Brackets belong to an IP literal in the authority, nowhere else.
+    for (char c : rest)
+        if (c == '[' || c == ']') return fail(TargetFault::BadChar);
+
     usize question = 0;
     while (question < rest.length() && rest[question] != '?') ++question;
     StringView raw_path = rest.substr(0, question);
