@@ -29,8 +29,8 @@ struct ByteRange {
 };
 
 // The Range field value (without the name), e.g. "bytes=0-499". The unit
-// compares without case; OWS around the '=' is not in the grammar and
-// makes the value invalid, OWS around list commas is allowed. Kind::None
+// compares without case; whitespace before the '=' or inside a range-spec
+// makes the value invalid, OWS around list elements is allowed. Kind::None
 // for: another unit, bad syntax, last < first (RFC 9110 14.1.1 calls that
 // invalid), or more than one range.
 ByteRange parse_range(StringView value);
