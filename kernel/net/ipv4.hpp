@@ -28,6 +28,7 @@ namespace mote {
 class NetStack;
 
 inline constexpr u8 kIpProtocolIcmp = 1;
+inline constexpr u8 kIpProtocolTcp = 6;
 inline constexpr u8 kIpProtocolUdp = 17;
 
 // What an upper layer learns about a received datagram.

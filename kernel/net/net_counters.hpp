@@ -28,6 +28,15 @@
     X(received) X(delivered) X(sent) X(truncated) X(bad_length) X(bad_checksum) X(no_socket)           \
         X(socket_queue_full) X(no_buffer) X(send_failed)
 
+#define MOTE_TCP_COUNTERS(X)                                                                          \
+    X(received) X(sent) X(truncated) X(bad_data_offset) X(option_overrun) X(bad_option_length)        \
+        X(bad_checksum) X(bad_address) X(no_socket) X(resets_sent) X(resets_received) X(syns_received) \
+        X(syn_backlog_full) X(accept_queue_full) X(no_connection_memory) X(active_opens)             \
+        X(passive_opens) X(established) X(connections_reset) X(connections_timed_out)                 \
+        X(retransmits) X(fast_retransmits) X(out_of_order) X(out_of_order_full) X(challenge_acks)    \
+        X(paws_rejected) X(time_wait_entered) X(time_wait_evicted) X(time_wait_reused)               \
+        X(time_wait_rst_ignored) X(no_buffer) X(ports_exhausted)
+
 #define MOTE_DHCP_COUNTERS(X)                                                                        \
     X(discovers) X(offers) X(requests) X(acks) X(naks) X(renewals) X(rebinds) X(lease_expired)       \
         X(declines) X(truncated) X(bad_op) X(bad_xid) X(bad_magic) X(options_overrun) X(bad_option)  \
@@ -54,5 +63,6 @@ MOTE_DEFINE_COUNTERS(Ipv4Counters, MOTE_IPV4_COUNTERS)
 MOTE_DEFINE_COUNTERS(IcmpCounters, MOTE_ICMP_COUNTERS)
 MOTE_DEFINE_COUNTERS(UdpCounters, MOTE_UDP_COUNTERS)
 MOTE_DEFINE_COUNTERS(DhcpCounters, MOTE_DHCP_COUNTERS)
+MOTE_DEFINE_COUNTERS(TcpCounters, MOTE_TCP_COUNTERS)
 
 }  // namespace mote

@@ -1,0 +1,911 @@
+#include "net/tcp/tcp_connection.hpp"
+
+#include "net/tcp/tcp.hpp"
+
+namespace mote {
+
+namespace {
+
+u32 min32(u32 a, u32 b) { return a < b ? a : b; }
+u32 max32(u32 a, u32 b) { return a > b ? a : b; }
+
+// The shift that makes a ring of `capacity` bytes fit the 16-bit window
+// field (RFC 7323 2.2; at most 14).
+u8 scale_for(usize capacity) {
+    u8 shift = 0;
+    while (shift < 14 && (capacity >> shift) > 0xffff) ++shift;
+    return shift;
+}
+
+}  // namespace
+
+TcpConnectionStats TcpConnection::stats() const {
+    TcpConnectionStats stats = m_stats;
+    stats.srtt_us = u32(m_srtt / kMicrosecond);
+    stats.rto_ms = u32(m_rto / kMillisecond);
+    stats.cwnd = m_cwnd;
+    return stats;
+}
+
+const char* tcp_state_name(TcpState state) {
+    switch (state) {
+    case TcpState::Closed: return "CLOSED";
+    case TcpState::SynSent: return "SYN-SENT";
+    case TcpState::SynReceived: return "SYN-RECEIVED";
+    case TcpState::Established: return "ESTABLISHED";
+    case TcpState::FinWait1: return "FIN-WAIT-1";
+    case TcpState::FinWait2: return "FIN-WAIT-2";
+    case TcpState::CloseWait: return "CLOSE-WAIT";
+    case TcpState::Closing: return "CLOSING";
+    case TcpState::LastAck: return "LAST-ACK";
+    case TcpState::TimeWait: return "TIME-WAIT";
+    }
+    return "?";
+}
+
+TcpConnection::TcpConnection(Tcp& tcp, Bytes send_storage, Bytes receive_storage, const TcpOptionsConfig& config)
+    : m_tcp(tcp), m_config(config), m_send(send_storage), m_receive(receive_storage) {
+    if (m_config.mss < 64) m_config.mss = 64;
+}
+
+TcpConnection::~TcpConnection() {
+    VERIFY_MSG(!table_node.is_linked() && !listen_node.is_linked(), "TCP connection destroyed while in a table");
+}
+
+Nanoseconds TcpConnection::now() const { return m_tcp.now(); }
+// The timestamp clock (RFC 7323 5.4): milliseconds, which suits round
+// trips from a fraction of a millisecond (TCG) to seconds.
+u32 TcpConnection::ts_clock() const { return u32(now() / kMillisecond); }
+
+bool TcpConnection::connected() const {
+    switch (m_state) {
+    case TcpState::Established:
+    case TcpState::FinWait1:
+    case TcpState::FinWait2:
+    case TcpState::CloseWait:
+    case TcpState::Closing:
+    case TcpState::LastAck: return true;
+    default: return false;
+    }
+}
+
+usize TcpConnection::writable() const {
+    if (m_fin_queued || m_failed) return 0;
+    switch (m_state) {
+    case TcpState::SynSent:
+    case TcpState::SynReceived:
+    case TcpState::Established:
+    case TcpState::CloseWait: return m_send.free();
+    default: return 0;
+    }
+}
+
+void TcpConnection::set_keepalive(bool on) {
+    m_config.keepalive = on;
+    m_keepalive_sent = 0;
+    m_keepalive_at = on && m_state == TcpState::Established ? now() + m_config.keepalive_idle : kNoDeadline;
+}
+
+Nanoseconds TcpConnection::deadline() const {
+    Nanoseconds d = m_rto_at;
+    if (m_delack_at < d) d = m_delack_at;
+    if (m_persist_at < d) d = m_persist_at;
+    if (m_keepalive_at < d) d = m_keepalive_at;
+    return d;
+}
+
+// ---- opening ---------------------------------------------------------------
+
+void TcpConnection::start_connect(const TcpTuple& tuple, Seq iss) {
+    m_tuple = tuple;
+    m_iss = m_snd_una = m_snd_nxt = m_snd_max = m_recover = iss;
+    m_send_base = iss + 1;
+    m_rcv_wscale = m_config.window_scale ? scale_for(m_receive.capacity()) : 0;
+    enter(TcpState::SynSent);
+    (void)send_control(tcp_flag::kSyn, m_iss);
+    m_snd_nxt = m_snd_max = iss + 1;
+    m_timing = true;
+    m_timed_seq = m_iss;
+    m_timed_at = now();
+    arm_rto();
+}
+
+void TcpConnection::start_passive(const TcpTuple& tuple, Seq iss, const TcpSegment& syn, TcpListener& listener) {
+    m_tuple = tuple;
+    m_listener = &listener;
+    m_user_closed = true;  // nobody holds it until accept()
+    m_iss = m_snd_una = m_snd_nxt = m_snd_max = m_recover = iss;
+    m_send_base = iss + 1;
+    m_irs = Seq(syn.seq);
+    m_rcv_nxt = m_irs + 1;
+    m_rcv_wscale = m_config.window_scale ? scale_for(m_receive.capacity()) : 0;
+    take_peer_options(syn);
+    m_snd_wnd = syn.window;  // a SYN's window is never scaled
+    m_snd_wl1 = Seq(syn.seq);
+    m_snd_wl2 = iss;
+    enter(TcpState::SynReceived);
+    (void)send_control(tcp_flag::kSyn | tcp_flag::kAck, m_iss);
+    m_snd_nxt = m_snd_max = iss + 1;
+    m_timing = true;
+    m_timed_seq = m_iss;
+    m_timed_at = now();
+    arm_rto();
+}
+
+void TcpConnection::accepted() {
+    m_user_closed = false;
+    m_listener = nullptr;
+}
+
+void TcpConnection::take_peer_options(const TcpSegment& syn) {
+    const TcpOptions& o = syn.options;
+    const u16 peer_mss = o.mss ? o.mss : kDefaultPeerMss;
+    u16 mss = peer_mss < m_config.mss ? peer_mss : m_config.mss;
+    m_ws_on = m_config.window_scale && o.has_window_scale;
+    if (m_ws_on) {
+        m_snd_wscale = o.window_scale;
+    } else {
+        m_snd_wscale = 0;
+        m_rcv_wscale = 0;  // scaling is on only when both offered it
+    }
+    m_ts_on = m_config.timestamps && o.has_timestamps;
+    if (m_ts_on) {
+        m_ts_recent = o.ts_value;
+        mss = u16(mss - 12);  // RFC 6691: options come out of the segment size
+    }
+    m_sack_on = m_config.sack && o.sack_permitted;
+    if (mss < 32) mss = 32;
+    m_send_mss = mss;
+    // RFC 6928: an initial window of up to ten segments.
+    m_cwnd = min32(10 * u32(mss), max32(2 * u32(mss), 14600));
+}
+
+// ---- closing ---------------------------------------------------------------
+
+void TcpConnection::shutdown_write() {
+    if (m_fin_queued || m_failed) return;
+    switch (m_state) {
+    case TcpState::SynSent:
+        finish();
+        return;
+    case TcpState::SynReceived: break;  // FIN-WAIT-1 once the handshake is done
+    case TcpState::Established: enter(TcpState::FinWait1); break;
+    case TcpState::CloseWait: enter(TcpState::LastAck); break;
+    default: return;
+    }
+    m_fin_queued = true;
+    output();
+}
+
+void TcpConnection::close() {
+    if (m_user_closed) return;
+    m_user_closed = true;
+    m_user = nullptr;
+    if (m_state == TcpState::Closed) {
+        m_tcp.connection_released_by_user(*this);
+        return;
+    }
+    if (m_state == TcpState::SynSent || !m_receive.empty()) {
+        // Nothing was said yet, or the peer's data will never be read: a
+        // reset tells it so (RFC 9293 3.10.4; RFC 1122 4.2.2.13).
+        abort();
+        return;
+    }
+    shutdown_write();
+    // An orphan in FIN-WAIT-2 waits for the peer's FIN no longer than
+    // 2 MSL (what Linux's tcp_fin_timeout does for the same reason).
+    m_keepalive_at = m_state == TcpState::Closed ? kNoDeadline : now() + 2 * Tcp::kMsl;
+}
+
+void TcpConnection::abort() {
+    if (m_state == TcpState::Closed) return;
+    if (m_state != TcpState::SynSent) send_reset();
+    m_failed = true;
+    m_error = Error::Cancelled;
+    finish();
+}
+
+void TcpConnection::fail(Error error) {
+    m_failed = true;
+    m_error = error;
+    if (error == Error::PeerClosed) m_tcp.counters.connections_reset++;
+    if (error == Error::Timeout) {
+        m_tcp.counters.connections_timed_out++;
+        send_reset();  // tell the peer, if it can still hear
+    }
+    finish();
+}
+
+void TcpConnection::finish() {
+    m_state = TcpState::Closed;
+    m_rto_at = m_delack_at = m_persist_at = m_keepalive_at = kNoDeadline;
+    m_reassembly.clear();
+    m_tcp.connection_closed(*this);
+    notify();
+}
+
+void TcpConnection::enter(TcpState state) {
+    m_state = state;
+    if (state == TcpState::Established && m_config.keepalive) m_keepalive_at = now() + m_config.keepalive_idle;
+}
+
+void TcpConnection::notify() { m_changed = true; }
+
+void TcpConnection::deliver_events() {
+    if (!m_changed) return;
+    m_changed = false;
+    if (m_user) m_user->tcp_changed(*this);
+}
+
+// ---- the user's data -------------------------------------------------------
+
+Result<usize> TcpConnection::write(ReadonlyBytes data) {
+    if (m_failed) return m_error;
+    if (m_fin_queued) return Error::BadState;
+    switch (m_state) {
+    case TcpState::SynSent:
+    case TcpState::SynReceived:
+    case TcpState::Established:
+    case TcpState::CloseWait: break;
+    default: return Error::BadState;
+    }
+    const usize n = m_send.push(data);
+    if (n == 0 && !data.empty()) return Error::WouldBlock;
+    output();
+    return n;
+}
+
+Result<usize> TcpConnection::read(Bytes out) {
+    if (!m_receive.empty()) {
+        const usize n = m_receive.read(out);
+        // Receiver silly window avoidance (RFC 9293 3.8.6.2.2): announce
+        // the opened window once it has grown by a segment or half the
+        // ring, not for every few bytes read.
+        if (connected() && !m_fin_received) {
+            const u32 edge_now = u32(m_receive.free() >> m_rcv_wscale << m_rcv_wscale);
+            const Seq right = m_rcv_nxt + edge_now;
+            const u32 growth = right.after(m_advertised_edge) ? right - m_advertised_edge : 0;
+            if (growth >= min32(u32(m_receive.capacity() / 2), m_send_mss)) send_ack();
+        }
+        return n;
+    }
+    if (m_fin_received) return usize(0);
+    if (m_failed) return m_error;
+    if (m_state == TcpState::Closed) return usize(0);
+    return Error::WouldBlock;
+}
+
+// ---- receiving -------------------------------------------------------------
+
+void TcpConnection::receive(const TcpSegment& segment) {
+    receive_segment(segment);
+    deliver_events();
+}
+
+void TcpConnection::on_timer(Nanoseconds at) {
+    run_timers(at);
+    deliver_events();
+}
+
+void TcpConnection::receive_segment(const TcpSegment& segment) {
+    ++m_stats.segments_in;
+    if (m_state == TcpState::Closed) return;
+    if (m_config.keepalive && m_state == TcpState::Established) {
+        m_keepalive_sent = 0;
+        m_keepalive_at = now() + m_config.keepalive_idle;
+    }
+    if (m_state == TcpState::SynSent) {
+        receive_syn_sent(segment);
+        return;
+    }
+    TcpSegment s = segment;
+    const bool rst = s.has(tcp_flag::kRst);
+
+    // A peer that lost our SYN-ACK sends its SYN again: answer at once.
+    if (m_state == TcpState::SynReceived && s.has(tcp_flag::kSyn) && !s.has(tcp_flag::kAck) && Seq(s.seq) == m_irs) {
+        (void)send_control(tcp_flag::kSyn | tcp_flag::kAck, m_iss);
+        return;
+    }
+    // PAWS (RFC 7323 5.3): a timestamp older than the newest we kept is an
+    // old duplicate from a wrapped sequence space.
+    if (m_ts_on && s.options.has_timestamps && !rst && i32(s.options.ts_value - m_ts_recent) < 0) {
+        ++m_stats.paws_rejected;
+        m_tcp.counters.paws_rejected++;
+        send_ack();
+        return;
+    }
+    if (!acceptable(s)) {
+        if (!rst) send_ack();  // RFC 9293 3.10.7.4: tell the peer where we are
+        return;
+    }
+    // Trim to the window: bytes before rcv_nxt were had already, bytes past
+    // the window's end cannot be held.
+    Seq seq(s.seq);
+    ReadonlyBytes data = s.payload;
+    bool fin = s.has(tcp_flag::kFin);
+    if (seq.before(m_rcv_nxt)) {
+        u32 cut = m_rcv_nxt - seq;
+        if (s.has(tcp_flag::kSyn)) {
+            s.flags &= u8(~tcp_flag::kSyn);
+            --cut;
+            seq += 1;
+        }
+        if (cut >= data.size()) {
+            if (cut > data.size()) fin = false;  // that FIN was before rcv_nxt too
+            if (!data.empty()) ++m_stats.duplicates;
+            seq += u32(data.size());
+            data = {};
+        } else {
+            data = data.slice(cut);
+            seq += cut;
+        }
+    }
+    const usize room = m_receive.free();
+    const u32 offset = seq.after(m_rcv_nxt) ? seq - m_rcv_nxt : 0;
+    if (offset + data.size() > room) {
+        data = data.first(room > offset ? room - offset : 0);
+        fin = false;
+        m_ack_now = true;  // part of it was refused: say what we hold
+    }
+
+    if (rst) {
+        // RFC 5961 3.2: only an exact match resets; anything else in the
+        // window earns a challenge ACK, so a blind attacker must guess the
+        // exact sequence number.
+        if (Seq(s.seq) == m_rcv_nxt) {
+            m_tcp.counters.resets_received++;
+            if (m_state == TcpState::SynReceived && m_listener) finish();  // back to just listening
+            else if (m_state == TcpState::Closing || m_state == TcpState::LastAck) finish();
+            else fail(Error::PeerClosed);
+        } else {
+            ++m_stats.challenge_acks;
+            m_tcp.counters.challenge_acks++;
+            send_ack();
+        }
+        return;
+    }
+    if (s.has(tcp_flag::kSyn)) {
+        // RFC 5961 4.2: a SYN in a synchronized state is answered with a
+        // challenge ACK, never with a reset of the connection.
+        ++m_stats.challenge_acks;
+        m_tcp.counters.challenge_acks++;
+        send_ack();
+        return;
+    }
+    if (!s.has(tcp_flag::kAck)) return;
+    bool drop = false;
+    process_ack(s, drop);
+    if (drop || m_state == TcpState::Closed) return;
+    // RFC 7323 4.3: keep the timestamp of the segment that our next ACK
+    // acknowledges.
+    if (m_ts_on && s.options.has_timestamps && Seq(s.seq).at_or_before(m_last_ack_sent))
+        m_ts_recent = s.options.ts_value;
+    process_data(s, seq, data, fin);
+    if (m_state == TcpState::Closed) return;
+    output();
+}
+
+void TcpConnection::receive_syn_sent(const TcpSegment& s) {
+    const bool has_ack = s.has(tcp_flag::kAck);
+    const Seq ack(s.ack);
+    if (has_ack && (ack.at_or_before(m_iss) || ack.after(m_snd_max))) {
+        if (!s.has(tcp_flag::kRst)) {
+            TcpSegment r;
+            r.flags = tcp_flag::kRst;
+            r.seq = s.ack;
+            (void)transmit(r);
+        }
+        return;
+    }
+    if (s.has(tcp_flag::kRst)) {
+        if (has_ack) {
+            m_tcp.counters.resets_received++;
+            fail(Error::PeerClosed);  // refused
+        }
+        return;
+    }
+    if (!s.has(tcp_flag::kSyn)) return;
+    m_irs = Seq(s.seq);
+    m_rcv_nxt = m_irs + 1;
+    take_peer_options(s);
+    m_snd_wnd = s.window;
+    m_max_snd_wnd = m_snd_wnd;
+    m_snd_wl1 = Seq(s.seq);
+    m_snd_wl2 = ack;
+    if (!has_ack) {
+        // Simultaneous open (RFC 9293 3.5, figure 8).
+        enter(TcpState::SynReceived);
+        (void)send_control(tcp_flag::kSyn | tcp_flag::kAck, m_iss);
+        return;
+    }
+    m_snd_una = ack;
+    if (m_retries == 0 && m_timing) rtt_sample(now() - m_timed_at);
+    m_timing = false;
+    m_retries = 0;
+    m_rto_at = kNoDeadline;
+    enter(TcpState::Established);
+    m_tcp.connection_established(*this);
+    m_ack_now = true;
+    output();
+    notify();
+}
+
+bool TcpConnection::acceptable(const TcpSegment& s) const {
+    const Seq seq(s.seq);
+    const u32 length = s.sequence_length();
+    const u32 window = u32(m_receive.free());
+    if (length == 0) {
+        if (window == 0) return seq == m_rcv_nxt;
+        return seq_in(seq, m_rcv_nxt, m_rcv_nxt + window);
+    }
+    // With no room, a segment at rcv_nxt is still read for its ACK and
+    // RST (RFC 9293 3.10.7.4); its bytes are trimmed away.
+    if (window == 0) return seq == m_rcv_nxt;
+    return seq_in(seq, m_rcv_nxt, m_rcv_nxt + window) || seq_in(seq + (length - 1), m_rcv_nxt, m_rcv_nxt + window);
+}
+
+void TcpConnection::process_ack(const TcpSegment& s, bool& drop) {
+    const Seq ack(s.ack);
+    const Seq seq(s.seq);
+    if (m_state == TcpState::SynReceived) {
+        if (!(ack.after(m_snd_una) && ack.at_or_before(m_snd_max))) {
+            TcpSegment r;
+            r.flags = tcp_flag::kRst;
+            r.seq = s.ack;
+            (void)transmit(r);
+            drop = true;
+            return;
+        }
+        enter(m_fin_queued ? TcpState::FinWait1 : TcpState::Established);
+        m_snd_wnd = u32(s.window) << m_snd_wscale;
+        m_max_snd_wnd = max32(m_max_snd_wnd, m_snd_wnd);
+        m_snd_wl1 = seq;
+        m_snd_wl2 = ack;
+        m_tcp.connection_established(*this);
+        notify();
+    }
+    if (ack.after(m_snd_max)) {
+        // It acknowledges something we never sent (RFC 9293 3.10.7.4).
+        send_ack();
+        drop = true;
+        return;
+    }
+    // RFC 5961 5.2: an ACK far older than anything we could still have in
+    // flight is not from this connection's peer.
+    const u32 old_limit = max32(m_max_snd_wnd, 65535);
+    if (ack.before(m_snd_una - old_limit)) {
+        ++m_stats.challenge_acks;
+        send_ack();
+        drop = true;
+        return;
+    }
+    const u32 window = u32(s.window) << m_snd_wscale;
+    const bool window_same = window == m_snd_wnd;
+    // RFC 9293 3.10.7.4: take the window only from a segment that is not
+    // older than the one it was last taken from.
+    if (m_snd_wl1.before(seq) || (m_snd_wl1 == seq && m_snd_wl2.at_or_before(ack))) {
+        const bool opened = m_snd_wnd == 0 && window > 0;
+        m_snd_wnd = window;
+        m_max_snd_wnd = max32(m_max_snd_wnd, window);
+        m_snd_wl1 = seq;
+        m_snd_wl2 = ack;
+        if (opened) {
+            m_persist_at = kNoDeadline;
+            m_persist_backoff = 0;
+        }
+    }
+    if (ack.after(m_snd_una)) {
+        new_ack(ack, s);
+    } else if (ack == m_snd_una && s.payload.empty() && !s.has(tcp_flag::kFin) && window_same && flight() > 0) {
+        duplicate_ack();
+    }
+
+    if (!fin_acked()) return;
+    switch (m_state) {
+    case TcpState::FinWait1: enter(TcpState::FinWait2); break;
+    case TcpState::Closing:
+        m_tcp.enter_time_wait(*this);
+        finish();
+        drop = true;
+        break;
+    case TcpState::LastAck:
+        finish();
+        drop = true;
+        break;
+    default: break;
+    }
+}
+
+void TcpConnection::new_ack(Seq ack, const TcpSegment& s) {
+    const u32 acked = ack - m_snd_una;
+    const u32 bytes = ack.after(m_send_base) ? min32(ack - m_send_base, u32(m_send.size())) : 0;
+    m_send.consume(bytes);
+    m_send_base += bytes;
+    m_snd_una = ack;
+    if (m_snd_nxt.before(m_snd_una)) m_snd_nxt = m_snd_una;
+    m_retries = 0;
+
+    // Round trip: from the echoed timestamp when there is one (valid even
+    // for retransmitted data, RFC 7323 4), else from the one segment being
+    // timed, never a retransmitted one (Karn's rule).
+    if (m_ts_on && s.options.has_timestamps && s.options.ts_echo != 0) {
+        const u32 ms = ts_clock() - s.options.ts_echo;
+        if (ms < 60000) rtt_sample(Nanoseconds(ms) * kMillisecond);
+        m_timing = false;
+    } else if (m_timing && ack.after(m_timed_seq)) {
+        rtt_sample(now() - m_timed_at);
+        m_timing = false;
+    }
+
+    const u32 mss = m_send_mss;
+    if (m_in_recovery) {
+        if (ack.at_or_after(m_recover)) {
+            // Full acknowledgment (RFC 6582 3.2 step 3): leave recovery.
+            m_cwnd = min32(m_ssthresh, max32(flight(), mss) + mss);
+            m_in_recovery = false;
+            m_dup_acks = 0;
+        } else {
+            // Partial acknowledgment: the next hole is lost too. Resend it,
+            // deflate the window by what was acknowledged (step 4).
+            const u32 length = min32(mss, data_end() - m_snd_una);
+            if (send_data(m_snd_una, length, m_fin_queued && m_snd_una + length == data_end())) {
+                ++m_stats.retransmits;
+                m_tcp.counters.retransmits++;
+            }
+            m_cwnd = m_cwnd > acked ? m_cwnd - acked : 0;
+            if (acked >= mss) m_cwnd += mss;
+            m_cwnd = max32(m_cwnd, mss);
+        }
+    } else {
+        m_dup_acks = 0;
+        if (m_cwnd < m_ssthresh) m_cwnd += min32(acked, mss);  // slow start (RFC 5681 3.1, RFC 3465 L=1)
+        else m_cwnd += max32(1, u32(u64(mss) * mss / m_cwnd));  // congestion avoidance
+    }
+    // RFC 6298 5.2/5.3: stop the timer when all is acknowledged, else
+    // restart it.
+    if (flight() == 0) m_rto_at = kNoDeadline;
+    else m_rto_at = now() + m_rto;
+    if (bytes) notify();  // room to write
+}
+
+void TcpConnection::duplicate_ack() {
+    ++m_dup_acks;
+    const u32 mss = m_send_mss;
+    if (m_in_recovery) {
+        m_cwnd += mss;  // each duplicate means a segment left the network
+        return;
+    }
+    if (m_dup_acks != 3) return;
+    // RFC 6582 4.1: only a loss after the last recovery's end starts a new
+    // one, so one window's losses cost one halving.
+    if (m_snd_una.before(m_recover)) return;
+    m_ssthresh = max32(flight() / 2, 2 * mss);
+    m_recover = m_snd_max;
+    m_in_recovery = true;
+    const u32 length = min32(mss, data_end() - m_snd_una);
+    if (send_data(m_snd_una, length, m_fin_queued && m_snd_una + length == data_end())) {
+        ++m_stats.fast_retransmits;
+        m_tcp.counters.fast_retransmits++;
+    }
+    m_timing = false;
+    m_cwnd = m_ssthresh + 3 * mss;
+}
+
+void TcpConnection::rtt_sample(Nanoseconds rtt) {
+    // RFC 6298 2.2 and 2.3, with alpha 1/8 and beta 1/4.
+    if (!m_rtt_valid) {
+        m_srtt = rtt;
+        m_rttvar = rtt / 2;
+        m_rtt_valid = true;
+    } else {
+        const Nanoseconds delta = m_srtt > rtt ? m_srtt - rtt : rtt - m_srtt;
+        m_rttvar = (3 * m_rttvar + delta) / 4;
+        m_srtt = (7 * m_srtt + rtt) / 8;
+    }
+    const Nanoseconds variance = 4 * m_rttvar > kMillisecond ? 4 * m_rttvar : kMillisecond;
+    m_rto = m_srtt + variance;
+    if (m_rto < kMinRto) m_rto = kMinRto;
+    if (m_rto > kMaxRto) m_rto = kMaxRto;
+}
+
+void TcpConnection::process_data(const TcpSegment& s, Seq seq, ReadonlyBytes data, bool fin) {
+    (void)s;
+    const bool takes_data =
+        m_state == TcpState::Established || m_state == TcpState::FinWait1 || m_state == TcpState::FinWait2;
+    if (!takes_data) {
+        // The peer has sent its FIN already; anything more is a duplicate
+        // (its FIN again, most likely), which earns an ACK.
+        if (!data.empty() || fin) m_ack_now = true;
+        return;
+    }
+    bool readable = false;
+    if (!data.empty()) {
+        if (seq == m_rcv_nxt) {
+            const bool had_hole = !m_reassembly.empty();
+            m_receive.write_at(m_receive.size(), data);
+            const Seq old = m_rcv_nxt;
+            m_rcv_nxt = m_reassembly.advance(m_rcv_nxt + u32(data.size()));
+            const u32 got = m_rcv_nxt - old;
+            m_receive.commit(got);
+            m_stats.bytes_in += got;
+            readable = true;
+            if (had_hole || ++m_unacked_segments >= 2) {
+                // A filled hole is acknowledged at once, and so is every
+                // second segment (RFC 5681 4.2); a lone one waits for the
+                // delayed-ACK timer or for data of ours to ride on.
+                m_ack_now = true;
+            } else if (m_delack_at == kNoDeadline) {
+                m_delack_at = now() + kDelayedAck;
+            }
+        } else {
+            // Past a hole: kept in place, reported by SACK, and a duplicate
+            // ACK goes out at once so the sender's fast retransmit can start.
+            const u32 offset = seq - m_rcv_nxt;
+            if (m_reassembly.add(seq, seq + u32(data.size()))) {
+                m_receive.write_at(m_receive.size() + offset, data);
+                ++m_stats.out_of_order;
+                m_tcp.counters.out_of_order++;
+            } else {
+                ++m_stats.out_of_order_full;
+                m_tcp.counters.out_of_order_full++;
+                fin = false;
+            }
+            m_ack_now = true;
+        }
+    }
+    if (fin) {
+        m_fin_pending = true;
+        m_fin_seq = seq + u32(data.size());
+    }
+    if (m_fin_pending && m_fin_seq == m_rcv_nxt) {
+        process_fin();
+        return;
+    }
+    if (readable) notify();
+}
+
+void TcpConnection::process_fin() {
+    m_fin_pending = false;
+    m_fin_received = true;
+    m_rcv_nxt += 1;
+    m_ack_now = true;
+    switch (m_state) {
+    case TcpState::Established: enter(TcpState::CloseWait); break;
+    case TcpState::FinWait1:
+        if (!fin_acked()) {
+            enter(TcpState::Closing);  // simultaneous close
+            break;
+        }
+        [[fallthrough]];
+    case TcpState::FinWait2:
+        send_ack();
+        m_tcp.enter_time_wait(*this);
+        finish();
+        return;
+    default: break;
+    }
+    notify();
+}
+
+// ---- sending ---------------------------------------------------------------
+
+void TcpConnection::arm_rto() {
+    if (m_rto_at == kNoDeadline) m_rto_at = now() + m_rto;
+}
+
+void TcpConnection::output() {
+    switch (m_state) {
+    case TcpState::Established:
+    case TcpState::CloseWait:
+    case TcpState::FinWait1:
+    case TcpState::Closing:
+    case TcpState::LastAck: break;
+    case TcpState::SynReceived:
+    case TcpState::FinWait2:
+        if (m_ack_now) send_ack();
+        return;
+    default: return;
+    }
+    while (true) {
+        const Seq end = data_end();
+        const u32 available = m_snd_nxt.before(end) ? end - m_snd_nxt : 0;
+        const bool fin_due = m_fin_queued && m_snd_nxt.at_or_before(end);
+        const u32 window = min32(m_snd_wnd, m_cwnd);
+        const u32 in_flight = flight();
+        const u32 usable = window > in_flight ? window - in_flight : 0;
+        const u32 length = min32(min32(available, usable), m_send_mss);
+        const bool fin = fin_due && length == available;
+        if (length == 0 && !fin) break;
+        if (length < m_send_mss && !fin) {
+            // Sender silly window avoidance with Nagle (RFC 9293 3.8.6.2.1,
+            // RFC 896): a short segment goes only when it carries all that
+            // is queued and nothing is unacknowledged (or Nagle is off), or
+            // when it fills half the largest window the peer ever offered.
+            const bool all = length == available && (!m_config.nagle || in_flight == 0);
+            const bool half = m_max_snd_wnd && length >= m_max_snd_wnd / 2;
+            if (!all && !half) break;
+        }
+        const bool fresh = m_snd_nxt == m_snd_max;
+        if (!send_data(m_snd_nxt, length, fin)) break;
+        if (fresh) {
+            m_stats.bytes_out += length;
+            if (!m_timing && length) {
+                m_timing = true;
+                m_timed_seq = m_snd_nxt;
+                m_timed_at = now();
+            }
+        } else {
+            ++m_stats.retransmits;
+            m_tcp.counters.retransmits++;
+        }
+        m_snd_nxt += length + (fin ? 1 : 0);
+        if (m_snd_nxt.after(m_snd_max)) m_snd_max = m_snd_nxt;
+        arm_rto();
+        if (fin) break;
+    }
+    // Zero window with data waiting and nothing in flight to bring an ACK:
+    // probe (RFC 9293 3.8.6.1), with backoff.
+    if (m_snd_wnd == 0 && m_snd_nxt.before(data_end()) && flight() == 0 && m_persist_at == kNoDeadline) {
+        if (!m_persist_backoff) m_persist_backoff = m_rto;
+        m_persist_at = now() + m_persist_backoff;
+    }
+    if (m_ack_now) send_ack();
+}
+
+bool TcpConnection::send_data(Seq seq, usize length, bool fin) {
+    TcpSegment s;
+    s.seq = seq.value;
+    s.flags = tcp_flag::kAck;
+    if (fin) s.flags |= tcp_flag::kFin;
+    const u32 offset = seq - m_send_base;
+    if (length) {
+        m_send.view(offset, length, s.payload, s.payload_more);
+        if (seq + u32(length) == data_end()) s.flags |= tcp_flag::kPsh;
+    }
+    return transmit(s);
+}
+
+bool TcpConnection::send_control(u8 flags, Seq seq) {
+    TcpSegment s;
+    s.seq = seq.value;
+    s.flags = flags;
+    return transmit(s);
+}
+
+void TcpConnection::send_reset() {
+    TcpSegment s;
+    s.seq = m_snd_nxt.value;
+    s.flags = tcp_flag::kRst | tcp_flag::kAck;
+    (void)transmit(s);
+}
+
+u16 TcpConnection::advertised_window() {
+    const usize room = m_receive.free();
+    u32 window;
+    if (m_state == TcpState::SynSent || m_state == TcpState::SynReceived) window = room > 0xffff ? 0xffff : u32(room);
+    else window = u32((room >> m_rcv_wscale) > 0xffff ? 0xffff : (room >> m_rcv_wscale));
+    return u16(window);
+}
+
+void TcpConnection::fill_options(TcpSegment& s, bool syn) {
+    TcpOptions& o = s.options;
+    if (syn) {
+        o.mss = m_config.mss;
+        const bool answering = m_state == TcpState::SynReceived;  // offer only what the peer offered
+        o.has_window_scale = m_config.window_scale && (!answering || m_ws_on);
+        o.window_scale = m_rcv_wscale;
+        o.sack_permitted = m_config.sack && (!answering || m_sack_on);
+        o.has_timestamps = m_config.timestamps && (!answering || m_ts_on);
+        if (o.has_timestamps) {
+            o.ts_value = ts_clock();
+            o.ts_echo = answering ? m_ts_recent : 0;
+        }
+        return;
+    }
+    if (m_ts_on) {
+        o.has_timestamps = true;
+        o.ts_value = ts_clock();
+        o.ts_echo = m_ts_recent;
+    }
+    if (m_sack_on && !m_reassembly.empty() && s.has(tcp_flag::kAck)) m_reassembly.sack_blocks(o, 4);
+}
+
+bool TcpConnection::transmit(TcpSegment& s) {
+    s.source_port = m_tuple.local_port;
+    s.destination_port = m_tuple.remote_port;
+    const bool syn = s.has(tcp_flag::kSyn);
+    if (s.has(tcp_flag::kAck)) s.ack = m_rcv_nxt.value;
+    if (!s.has(tcp_flag::kRst)) {
+        s.window = advertised_window();
+        fill_options(s, syn);
+    } else if (m_ts_on) {
+        fill_options(s, false);
+        s.options.sack_count = 0;
+    }
+    if (m_tcp.transmit(m_tuple, s).is_error()) return false;
+    ++m_stats.segments_out;
+    if (s.has(tcp_flag::kAck)) {
+        m_last_ack_sent = m_rcv_nxt;
+        const u32 scale = syn ? 0 : m_rcv_wscale;
+        m_advertised_edge = m_rcv_nxt + (u32(s.window) << scale);
+        m_ack_now = false;
+        m_unacked_segments = 0;
+        m_delack_at = kNoDeadline;
+    }
+    return true;
+}
+
+// ---- timers ----------------------------------------------------------------
+
+void TcpConnection::run_timers(Nanoseconds at) {
+    if (m_rto_at <= at) {
+        m_rto_at = kNoDeadline;
+        ++m_stats.timeouts;
+        ++m_retries;
+        m_rto = m_rto * 2 > kMaxRto ? kMaxRto : m_rto * 2;  // RFC 6298 5.5
+        m_timing = false;
+        if (m_state == TcpState::SynSent || m_state == TcpState::SynReceived) {
+            if (m_retries > kMaxSynRetries) {
+                if (m_state == TcpState::SynReceived && m_listener) finish();
+                else fail(Error::Timeout);
+                return;
+            }
+            const u8 flags = m_state == TcpState::SynSent ? tcp_flag::kSyn : tcp_flag::kSyn | tcp_flag::kAck;
+            (void)send_control(flags, m_iss);
+            arm_rto();
+        } else if (m_state != TcpState::Closed) {
+            if (m_retries > kMaxRetries) {
+                fail(Error::Timeout);
+                return;
+            }
+            // RFC 5681 3.1 (equation 4) and 6298 5.4-5.6: one segment's
+            // window, everything unacknowledged is sent again from snd_una.
+            m_ssthresh = max32(flight() / 2, 2 * u32(m_send_mss));
+            m_cwnd = m_send_mss;
+            m_in_recovery = false;
+            m_dup_acks = 0;
+            m_recover = m_snd_max;
+            m_snd_nxt = m_snd_una;
+            output();
+            arm_rto();
+        }
+    }
+    if (m_state == TcpState::Closed) return;
+    if (m_delack_at <= at) {
+        m_delack_at = kNoDeadline;
+        send_ack();
+    }
+    if (m_persist_at <= at) {
+        m_persist_at = kNoDeadline;
+        if (m_snd_wnd == 0 && m_snd_nxt.before(data_end())) {
+            // An ACK-only probe just below the window (what Linux sends):
+            // the reply carries the current window.
+            (void)send_control(tcp_flag::kAck, m_snd_una - 1);
+            ++m_stats.window_probes;
+            m_persist_backoff = m_persist_backoff * 2 > kMaxRto ? kMaxRto : m_persist_backoff * 2;
+            m_persist_at = at + m_persist_backoff;
+        } else {
+            m_persist_backoff = 0;
+        }
+    }
+    if (m_keepalive_at <= at) {
+        m_keepalive_at = kNoDeadline;
+        if (m_user_closed && m_state != TcpState::Established) {
+            // The orphan's wait for the peer's FIN is over.
+            finish();
+            return;
+        }
+        if (m_config.keepalive && m_state == TcpState::Established) {
+            if (m_keepalive_sent >= m_config.keepalive_probes) {
+                fail(Error::Timeout);
+                return;
+            }
+            (void)send_control(tcp_flag::kAck, m_snd_una - 1);
+            ++m_keepalive_sent;
+            ++m_stats.keepalives;
+            m_keepalive_at = at + m_config.keepalive_interval;
+        }
+    }
+}
+
+}  // namespace mote

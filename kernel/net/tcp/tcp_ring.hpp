@@ -1,0 +1,93 @@
+// A byte ring over memory its owner provides: a TCP connection's send or
+// receive buffer. Nothing here allocates; the connection's creator sizes the
+// storage per socket.
+//
+// The first size() bytes from the read position are the ring's contents.
+// The receive side also writes past them (write_at), where out-of-order
+// segments wait in the very bytes they will occupy once the hole before
+// them fills; commit() then makes them part of the contents without a copy.
+#pragma once
+
+#include "base/memory.hpp"
+#include "base/span.hpp"
+#include "base/verify.hpp"
+
+namespace mote {
+
+class TcpRing {
+public:
+    TcpRing() = default;
+    explicit TcpRing(Bytes storage) : m_storage(storage) {}
+    TcpRing(const TcpRing&) = delete;
+    TcpRing& operator=(const TcpRing&) = delete;
+
+    usize capacity() const { return m_storage.size(); }
+    usize size() const { return m_size; }
+    usize free() const { return capacity() - m_size; }
+    bool empty() const { return m_size == 0; }
+
+    // Appends as much of `data` as fits; returns how much that was.
+    usize push(ReadonlyBytes data) {
+        const usize n = data.size() < free() ? data.size() : free();
+        write_at(m_size, data.first(n));
+        m_size += n;
+        return n;
+    }
+    // Copies `data` to `offset` bytes past the read position, which may be
+    // beyond size() (the caller tracks what is there). offset + size must
+    // fit the capacity.
+    void write_at(usize offset, ReadonlyBytes data) {
+        VERIFY(offset <= capacity() && data.size() <= capacity() - offset);
+        usize at = (m_head + offset) % (capacity() ? capacity() : 1);
+        usize done = 0;
+        while (done < data.size()) {
+            const usize run = min(data.size() - done, capacity() - at);
+            mem_copy(m_storage.data() + at, data.data() + done, run);
+            done += run;
+            at = 0;
+        }
+    }
+    // Makes `n` bytes written past the contents part of them.
+    void commit(usize n) {
+        VERIFY(n <= free());
+        m_size += n;
+    }
+    // [offset, offset + length) of the contents as at most two pieces.
+    void view(usize offset, usize length, ReadonlyBytes& first, ReadonlyBytes& second) const {
+        VERIFY(offset <= m_size && length <= m_size - offset);
+        if (!length) {
+            first = second = {};
+            return;
+        }
+        const usize at = (m_head + offset) % capacity();
+        const usize run = min(length, capacity() - at);
+        first = ReadonlyBytes(m_storage.data() + at, run);
+        second = ReadonlyBytes(m_storage.data(), length - run);
+    }
+    // Copies out and drops up to out.size() bytes; returns the count.
+    usize read(Bytes out) {
+        const usize n = min(out.size(), m_size);
+        ReadonlyBytes a, b;
+        view(0, n, a, b);
+        mem_copy(out.data(), a.data(), a.size());
+        mem_copy(out.data() + a.size(), b.data(), b.size());
+        consume(n);
+        return n;
+    }
+    void consume(usize n) {
+        VERIFY(n <= m_size);
+        m_size -= n;
+        // The head never jumps back to 0 when empty: out-of-order bytes may
+        // sit past it, placed relative to where it is.
+        m_head = capacity() ? (m_head + n) % capacity() : 0;
+    }
+
+private:
+    static usize min(usize a, usize b) { return a < b ? a : b; }
+
+    Bytes m_storage;
+    usize m_head = 0;
+    usize m_size = 0;
+};
+
+}  // namespace mote
