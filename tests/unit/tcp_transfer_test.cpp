@@ -141,3 +141,178 @@ TEST(TcpTransfer, TenMebibytesEachWayAtFivePercentLoss) {
     EXPECT_EQ(r.mismatches, 0u);
     EXPECT_GT(r.retransmits, 0u);
 }
+
+namespace {
+
+struct Pair {
+    TcpSim sim;
+    TcpHost& a;
+    TcpHost& b;
+    Pair() : a(sim.add_host(kClient)), b(sim.add_host(kServer)) {}
+};
+
+}  // namespace
+
+TEST(TcpTransfer, SimultaneousOpenAndSimultaneousClose) {
+    Pair p;
+    CountingUser ua, ub;
+    // Both sides open towards each other at the same instant: the SYNs
+    // cross (RFC 9293 figure 8).
+    TcpConnection* a = p.a.tcp->connect(kClient, 5000, kServer, 6000, {}, &ua).value();
+    TcpConnection* b = p.b.tcp->connect(kServer, 6000, kClient, 5000, {}, &ub).value();
+    ASSERT_TRUE(p.sim.run_until([&] { return a->state() == TcpState::Established && b->state() == TcpState::Established; },
+                                10 * kSecond));
+    EXPECT_GE(ua.changes, 1u);
+    EXPECT_GE(ub.changes, 1u);
+    // Both close at once: the FINs cross, both pass CLOSING into TIME-WAIT.
+    a->close();
+    b->close();
+    p.sim.run_for(kSecond);
+    EXPECT_EQ(p.a.connections.live, 0u);
+    EXPECT_EQ(p.b.connections.live, 0u);
+    EXPECT_EQ(p.a.tcp->time_wait_count(), 1u);
+    EXPECT_EQ(p.b.tcp->time_wait_count(), 1u);
+    // TIME-WAIT lasts 2 MSL, then the entry is gone.
+    p.sim.run_for(2 * Tcp::kMsl + kSecond);
+    EXPECT_EQ(p.a.tcp->time_wait_count(), 0u);
+    EXPECT_EQ(p.b.tcp->time_wait_count(), 0u);
+}
+
+TEST(TcpTransfer, AZeroWindowIsProbedUntilTheReaderMakesRoom) {
+    TcpListener listener(nullptr, 2);  // before the pair: outlives its Tcp
+    Pair p;
+    p.b.connections.receive_size = 4096;
+    ASSERT_FALSE(p.b.tcp->listen(listener, Ipv4Address {}, 7).is_error());
+    TcpConnection* a = p.a.tcp->connect(kClient, 0, kServer, 7, {}, nullptr).value();
+    TcpConnection* b = nullptr;
+    ASSERT_TRUE(p.sim.run_until([&] { return (b = b ? b : listener.accept()) != nullptr; }, 5 * kSecond));
+    std::vector<u8> data(32768, 0x5a);
+    usize written = 0;
+    p.sim.run_until([&] {
+        auto w = a->write(ReadonlyBytes(data.data() + written, data.size() - written));
+        if (!w.is_error()) written += w.value();
+        return false;
+    }, 20 * kSecond);  // the reader reads nothing for 20 s
+    EXPECT_EQ(b->readable(), 4096u);  // the window filled and closed
+    EXPECT_GE(a->stats().window_probes, 2u);
+    EXPECT_EQ(a->state(), TcpState::Established);  // probing never gives up
+    usize got = 0;
+    ASSERT_TRUE(p.sim.run_until([&] {
+        if (written < data.size()) {
+            auto w = a->write(ReadonlyBytes(data.data() + written, data.size() - written));
+            if (!w.is_error()) written += w.value();
+        }
+        u8 sink[1000];
+        auto r = b->read(Bytes(sink, sizeof sink));
+        if (!r.is_error()) got += r.value();
+        return got == data.size();
+    }, 120 * kSecond));
+    a->close();
+    b->close();
+    p.b.tcp->unlisten(listener);
+    p.sim.run_for(kSecond);
+    EXPECT_EQ(p.a.connections.live + p.b.connections.live, 0u);
+}
+
+TEST(TcpTransfer, KeepaliveNoticesAPeerThatVanished) {
+    TcpListener listener(nullptr, 2);  // before the pair: outlives its Tcp
+    Pair p;
+    ASSERT_FALSE(p.b.tcp->listen(listener, Ipv4Address {}, 7).is_error());
+    TcpOptionsConfig config;
+    config.keepalive = true;
+    config.keepalive_idle = 10 * kSecond;
+    config.keepalive_interval = kSecond;
+    config.keepalive_probes = 3;
+    TcpConnection* a = p.a.tcp->connect(kClient, 0, kServer, 7, config, nullptr).value();
+    TcpConnection* b = nullptr;
+    ASSERT_TRUE(p.sim.run_until([&] { return (b = b ? b : listener.accept()) != nullptr; }, 5 * kSecond));
+    // A live peer answers the probes: still open after a minute.
+    p.sim.run_for(60 * kSecond);
+    EXPECT_EQ(a->state(), TcpState::Established);
+    EXPECT_GE(a->stats().keepalives, 5u);
+    // The peer vanishes (every segment lost): idle, three probes, then gone.
+    p.sim.faults.loss = 1.0;
+    const Nanoseconds start = p.sim.now;
+    ASSERT_TRUE(p.sim.run_until([&] { return a->state() == TcpState::Closed; }, 60 * kSecond));
+    EXPECT_EQ(a->error(), Error::Timeout);
+    EXPECT_LE(p.sim.now - start, 10 * kSecond + 4 * kSecond);
+    a->close();
+    b->abort();
+    b->close();
+    p.b.tcp->unlisten(listener);
+    p.sim.run_for(kSecond);
+    EXPECT_EQ(p.a.connections.live + p.b.connections.live, 0u);
+}
+
+TEST(TcpTransfer, OneLostSegmentIsRepairedByFastRetransmitWithoutATimeout) {
+    TcpListener listener(nullptr, 2);  // before the pair: outlives its Tcp
+    Pair p;
+    ASSERT_FALSE(p.b.tcp->listen(listener, Ipv4Address {}, 7).is_error());
+    TcpConnection* a = p.a.tcp->connect(kClient, 0, kServer, 7, {}, nullptr).value();
+    TcpConnection* b = nullptr;
+    ASSERT_TRUE(p.sim.run_until([&] { return (b = b ? b : listener.accept()) != nullptr; }, 5 * kSecond));
+    // Drop the third full data segment the first time it is sent.
+    int data_segments = 0;
+    bool dropped = false;
+    p.sim.filter = [&](const TcpTuple& tuple, const TcpSegment& s) {
+        if (tuple.local == kClient && s.payload_length() > 0 && ++data_segments == 3 && !dropped) {
+            dropped = true;
+            return false;
+        }
+        return true;
+    };
+    std::vector<u8> data(200000);
+    for (usize i = 0; i < data.size(); ++i) data[i] = u8(i * 13);
+    usize written = 0, got = 0;
+    std::vector<u8> received;
+    ASSERT_TRUE(p.sim.run_until([&] {
+        if (written < data.size()) {
+            auto w = a->write(ReadonlyBytes(data.data() + written, data.size() - written));
+            if (!w.is_error()) written += w.value();
+        }
+        u8 sink[8192];
+        auto r = b->read(Bytes(sink, sizeof sink));
+        if (!r.is_error()) {
+            received.insert(received.end(), sink, sink + r.value());
+            got += r.value();
+        }
+        return got == data.size();
+    }, 60 * kSecond));
+    EXPECT_TRUE(dropped);
+    EXPECT_EQ(received, data);
+    EXPECT_EQ(a->stats().fast_retransmits, 1u);
+    EXPECT_EQ(a->stats().timeouts, 0u);
+    EXPECT_EQ(b->stats().out_of_order > 0, true);
+    a->close();
+    b->close();
+    p.b.tcp->unlisten(listener);
+    p.sim.run_for(kSecond);
+}
+
+TEST(TcpTransfer, NagleHoldsSmallSegmentsWhileDataIsUnacknowledged) {
+    for (bool nagle : {true, false}) {
+        TcpListener listener(nullptr, 2);  // before the pair: outlives its Tcp
+        Pair p;
+        ASSERT_FALSE(p.b.tcp->listen(listener, Ipv4Address {}, 7).is_error());
+        TcpOptionsConfig config;
+        config.nagle = nagle;
+        TcpConnection* a = p.a.tcp->connect(kClient, 0, kServer, 7, config, nullptr).value();
+        TcpConnection* b = nullptr;
+        ASSERT_TRUE(p.sim.run_until([&] { return (b = b ? b : listener.accept()) != nullptr; }, 5 * kSecond));
+        const usize before = p.a.sent.size();
+        const u8 one = '1';
+        ASSERT_EQ(a->write(ReadonlyBytes(&one, 1)).value(), 1u);
+        ASSERT_EQ(a->write(ReadonlyBytes(&one, 1)).value(), 1u);
+        ASSERT_EQ(a->write(ReadonlyBytes(&one, 1)).value(), 1u);
+        // With Nagle, only the first byte goes until it is acknowledged.
+        EXPECT_EQ(p.a.sent.size() - before, nagle ? 1u : 3u) << "nagle " << nagle;
+        p.sim.run_for(kSecond);
+        EXPECT_EQ(b->readable(), 3u);
+        a->close();
+        u8 sink[4];
+        (void)b->read(Bytes(sink, 4));
+        b->close();
+        p.b.tcp->unlisten(listener);
+        p.sim.run_for(kSecond);
+    }
+}

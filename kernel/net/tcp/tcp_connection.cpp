@@ -721,9 +721,14 @@ void TcpConnection::output() {
             // RFC 896): a short segment goes only when it carries all that
             // is queued and nothing is unacknowledged (or Nagle is off), or
             // when it fills half the largest window the peer ever offered.
+            //
+            // A segment cut short by the window with nothing in flight goes
+            // too: no ACK is coming to open the window further, so waiting
+            // would only wait for RFC 1122's override timer.
             const bool all = length == available && (!m_config.nagle || in_flight == 0);
             const bool half = m_max_snd_wnd && length >= m_max_snd_wnd / 2;
-            if (!all && !half) break;
+            const bool window_bound = length == usable && in_flight == 0;
+            if (!all && !half && !window_bound) break;
         }
         const bool fresh = m_snd_nxt == m_snd_max;
         if (!send_data(m_snd_nxt, length, fin)) break;
