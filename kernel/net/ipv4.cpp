@@ -78,6 +78,7 @@ void Ipv4::receive(PacketBuffer& packet) {
     switch (info.protocol) {
     case kIpProtocolIcmp: m_stack.icmp().receive(packet, info); return;
     case kIpProtocolUdp: m_stack.udp().receive(packet, info); return;
+    case kIpProtocolTcp: m_stack.tcp().receive(packet, info); return;
     default:
         ++counters.unknown_protocol;
         packet.release();

@@ -133,6 +133,21 @@ Result<void> write_net_report(NetStack& net, NetReportSink sink, void* context) 
     print_counters(shell, "icmp", net.icmp().counters);
     print_counters(shell, "udp", net.udp().counters);
     print_counters(shell, "dhcp", net.dhcp().counters);
+    Tcp& tcp = net.tcp().tcp();
+    shell.print("  tcp: {} connections, {} in TIME_WAIT{}\n", tcp.connection_count(), tcp.time_wait_count(),
+                net.tcp().keyed() ? "" : " (ISN key not yet from the CSPRNG)");
+    tcp.for_each_listener([&](TcpListener& l) {
+        shell.print("    listen :{} pending {} half-open {} backlog {}\n", l.port(), l.pending(), l.half_open(),
+                    l.backlog());
+    });
+    tcp.for_each_connection([&](TcpConnection& c) {
+        const TcpTuple& t = c.tuple();
+        TcpConnectionStats st = c.stats();
+        shell.print("    {}:{} - {}:{} {} in {} out {} retransmits {} srtt {}us\n", ip_text(t.local), t.local_port,
+                    ip_text(t.remote), t.remote_port, tcp_state_name(c.state()), st.bytes_in, st.bytes_out,
+                    st.retransmits, st.srtt_us);
+    });
+    print_counters(shell, "tcp", tcp.counters);
     return {};
 }
 

@@ -23,6 +23,7 @@ NetStack::NetStack(Loop& loop)
       m_ipv4(*this),
       m_icmp(*this),
       m_udp(*this),
+      m_tcp(*this),
       m_dhcp(*this),
       m_echo(*this),
       m_pinger(*this) {
@@ -54,6 +55,7 @@ Result<void> NetStack::attach(NetDevice& device) {
 void NetStack::start(const NetBootOptions& options) {
     if (!m_device || m_started) return;
     m_started = true;
+    m_tcp.seed_from(kernel_csprng());
 
     bool use_static = !options.ip.empty() && !(options.ip == "dhcp");
     if (use_static) {
@@ -135,6 +137,7 @@ void NetStack::on_tick(Timer& timer) {
 void NetStack::on_buffers(Deferred& call) {
     auto& self = *static_cast<NetStack*>(call.context());
     self.m_udp.buffers_available();
+    self.m_tcp.buffers_available();
 }
 
 }  // namespace mote

@@ -2,7 +2,8 @@
 //
 //   NetDevice ──on_frames──▶ Ethernet ─▶ ARP
 //                                     └▶ IPv4 ─▶ ICMP (echo reply, ping)
-//                                              └▶ UDP ─▶ UdpSocket ─▶ DHCP client, echo service, ...
+//                                              ├▶ UDP ─▶ UdpSocket ─▶ DHCP client, echo service, ...
+//                                              └▶ TCP (TcpOverIpv4 ─▶ net/tcp/) ─▶ sockets
 //
 // The kernel owns one NetStack; a Machine attaches its network device with
 // attach() while registering devices, and the kernel calls start() with the
@@ -28,6 +29,7 @@
 #include "net/icmp.hpp"
 #include "net/ipv4.hpp"
 #include "net/pinger.hpp"
+#include "net/tcp_over_ipv4.hpp"
 #include "net/udp.hpp"
 
 namespace mote {
@@ -99,6 +101,7 @@ public:
     Ipv4& ipv4() { return m_ipv4; }
     Icmp& icmp() { return m_icmp; }
     Udp& udp() { return m_udp; }
+    TcpOverIpv4& tcp() { return m_tcp; }
     DhcpClient& dhcp() { return m_dhcp; }
     EchoService& echo() { return m_echo; }
     Pinger& pinger() { return m_pinger; }
@@ -128,6 +131,7 @@ private:
     Ipv4 m_ipv4;
     Icmp m_icmp;
     Udp m_udp;
+    TcpOverIpv4 m_tcp;
     DhcpClient m_dhcp;
     EchoService m_echo;
     Pinger m_pinger;

@@ -181,7 +181,8 @@ TEST_F(NetIpv4, EveryMalformedInputHasItsCounter) {
     frames.push_back(ip_frame(ipv4(17, udp(40000, 7, Frame(4)), kPeerIp, kOurIp, 1, 0x2000)));    // MF
     frames.push_back(ip_frame(ipv4(17, udp(40000, 7, Frame(4)), kPeerIp, kOurIp, 1, 0x0010)));    // offset
     frames.push_back(ip_frame(ipv4(17, udp(40000, 7, Frame(4)), kPeerIp, {10, 0, 2, 99})));       // not for us
-    frames.push_back(ip_frame(ipv4(6, Frame(20))));                                               // TCP
+    frames.push_back(ip_frame(ipv4(47, Frame(20))));                                              // GRE: not spoken
+    frames.push_back(ip_frame(ipv4(6, Frame(20))));                                               // tcp offset 0
     frames.push_back(ip_frame(ipv4(1, Frame {8, 0, 0})));                                         // icmp truncated
     Frame icmp_bad = icmp(8, 1, 1, Frame(8));
     icmp_bad[2] ^= 1;
@@ -214,6 +215,7 @@ TEST_F(NetIpv4, EveryMalformedInputHasItsCounter) {
     EXPECT_EQ(i.fragments_dropped, 2u);
     EXPECT_EQ(i.not_for_us, 1u);
     EXPECT_EQ(i.unknown_protocol, 1u);
+    EXPECT_EQ(stack.tcp().tcp().counters.bad_data_offset, 1u);
     const IcmpCounters& c = stack.icmp().counters;
     EXPECT_EQ(c.truncated, 1u);
     EXPECT_EQ(c.bad_checksum, 1u);

@@ -17,11 +17,20 @@ TcpConnection* TcpListener::accept() {
 // ---- the layer -------------------------------------------------------------
 
 Tcp::Tcp(TcpLink& link, TcpConnectionSource& source, ReadonlyBytes secret) : m_link(link), m_source(source) {
+    rekey(secret);
+}
+
+void Tcp::rekey(ReadonlyBytes secret) {
     mem_set(m_secret, 0, kSecretSize);
     mem_copy(m_secret, secret.data(), secret.size() < kSecretSize ? secret.size() : kSecretSize);
     u8 start[2];
     VERIFY(!Blake2s::hash(ReadonlyBytes(m_secret, kSecretSize), Bytes(start, 2)).is_error());
     m_next_ephemeral = load_be16(start);  // where the port search starts: not guessable
+}
+
+void Tcp::buffers_available() {
+    for (TcpConnection& c : m_connections) c.retry_output();
+    release_zombies();
 }
 
 Tcp::~Tcp() {

@@ -104,6 +104,13 @@ public:
     // A segment (the IP payload) from `source` to `destination`, one of our
     // addresses. Everything it needs is copied before this returns.
     void receive(ReadonlyBytes bytes, Ipv4Address source, Ipv4Address destination, bool verify_checksum = true);
+    // A new key for initial sequence numbers and the port search (the
+    // kernel CSPRNG was seeded after the layer started). Connections keep
+    // their numbers; only new ones use the new key.
+    void rekey(ReadonlyBytes secret);
+    // Transmit buffers are free again: connections that stopped sending for
+    // want of one send what their windows allow.
+    void buffers_available();
     // Runs every timer that is due; next_deadline() says when to call again.
     void on_timer();
     Nanoseconds next_deadline() const;
@@ -120,6 +127,15 @@ public:
                                    const TcpOptionsConfig& config, TcpUser* user);
 
     usize connection_count() const { return m_connections.size(); }
+    // Visits every connection in the table, then every listener.
+    template <typename F>
+    void for_each_connection(F&& f) {
+        for (TcpConnection& c : m_connections) f(c);
+    }
+    template <typename F>
+    void for_each_listener(F&& f) {
+        for (TcpListener& l : m_listeners) f(l);
+    }
     usize time_wait_count() const;
     TcpCounters counters;
 

@@ -287,6 +287,11 @@ void TcpConnection::on_timer(Nanoseconds at) {
     deliver_events();
 }
 
+void TcpConnection::retry_output() {
+    output();
+    deliver_events();
+}
+
 void TcpConnection::receive_segment(const TcpSegment& segment) {
     ++m_stats.segments_in;
     if (m_state == TcpState::Closed) return;

@@ -174,6 +174,9 @@ public:
     void accepted();
     // Runs the timers that are due.
     void on_timer(Nanoseconds now);
+    // Sends what the windows allow (and an ACK that is owed): after a
+    // transmit failed for want of a buffer.
+    void retry_output();
     Nanoseconds deadline() const;
     bool user_closed() const { return m_user_closed; }
     TcpListener* listener() const { return m_listener; }
