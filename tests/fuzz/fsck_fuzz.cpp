@@ -8,6 +8,7 @@
 // Seeds: seeds/fsck_fuzz (tests/fuzz/make_fsck_seeds.py).
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -47,7 +48,11 @@ Result<void> image_write(void* context, u64 offset, ReadonlyBytes data) {
 
 void* heap_allocate(usize bytes, void*) { return malloc(bytes); }
 void heap_release(void* pointer, void*) { free(pointer); }
-void discard(void*, StringView) {}
+// MOTE_FUZZ_VERBOSE=1 prints fsck's report, to see why an input fails.
+void discard(void*, StringView text) {
+    static const bool verbose = getenv("MOTE_FUZZ_VERBOSE") != nullptr;
+    if (verbose) fprintf(stderr, "%.*s\n", int(text.length()), text.data());
+}
 
 fsck::Summary check(Image& image, bool fix) {
     image.writable = fix;

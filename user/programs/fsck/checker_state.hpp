@@ -111,7 +111,8 @@ public:
     FileType type_of(u32 number) const { return FileType(m_types[number]); }
     DirInfo* dir_info(u32 number);
     Result<void> clear_inode(u32 number, Inode& inode);  // links 0, deleted now; forgets its type (fix mode only)
-    void keep_unchecked(u32 number, const Inode& inode);
+    void keep_unchecked(u32 number, const Inode& inode) { keep_unchecked(number, inode, inode.type); }
+    void keep_unchecked(u32 number, const Inode& inode, FileType as);
     u32 block_bit(u32 block) const { return block - geometry().first_data_block; }
     bool block_used(u32 block) const { return m_block_used.get(block_bit(block)); }
     // A free block near `goal` from the blocks pass 1 found in use, now

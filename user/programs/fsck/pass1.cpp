@@ -16,12 +16,20 @@ struct Survey {
     const Geometry* geometry;
     u32 illegal = 0;
     u64 data_blocks = 0;
+    u64 indirect_blocks = 0;
+    bool first_block = false;  // a valid data block at logical 0
 };
 
 u32 survey(void* context, const BlockRef& ref) {
     auto& s = *static_cast<Survey*>(context);
-    if (!s.geometry->is_data_block(ref.block)) ++s.illegal;
-    else if (ref.level == 0) ++s.data_blocks;
+    if (!s.geometry->is_data_block(ref.block)) {
+        ++s.illegal;
+    } else if (ref.level == 0) {
+        ++s.data_blocks;
+        s.first_block |= ref.logical == 0;
+    } else {
+        ++s.indirect_blocks;
+    }
     return ref.block;
 }
 
@@ -64,9 +72,11 @@ bool has_block_map(const Inode& inode) {
 
 // An inode pass 1 would clear, when checking only: still in use as far as
 // the later passes go (its blocks unclaimed, as e2fsck -n leaves them).
-void Checker::keep_unchecked(u32 number, const Inode& inode) {
+// An invalid symlink is kept as of no type, so that its entry's file type
+// no longer matches, as e2fsck -n reports it.
+void Checker::keep_unchecked(u32 number, const Inode& inode, FileType as) {
     if (m_fix) return;
-    m_types[number] = u8(inode.type);
+    m_types[number] = u8(as);
     m_links[number] = inode.links_count;
 }
 
@@ -134,7 +144,7 @@ Result<void> Checker::pass1() {
                 report(Problem::BadSymlink, m_fix, "inode {}: symlink of {} bytes stored {}, inode cleared", number,
                        inode.size, inode.fast_symlink ? "in the inode" : "in a block");
                 TRY(clear_inode(number, inode));
-                keep_unchecked(number, inode);
+                keep_unchecked(number, inode, FileType::Unknown);
                 continue;
             }
         }
@@ -150,6 +160,19 @@ Result<void> Checker::pass1() {
                        number, surveyed.is_error() ? u64(m_walk_budget) : u64(s.illegal));
                 TRY(clear_inode(number, inode));
                 keep_unchecked(number, inode);
+                continue;
+            }
+            // A slow symlink is one block at logical 0 and nothing else:
+            // with that block cleared it would read back as a fast symlink
+            // of impossible length, so the next check would clear it
+            // anyway (a repair must leave a filesystem the next run finds
+            // clean).
+            if (inode.type == FileType::Symlink &&
+                (s.illegal || !s.first_block || s.data_blocks != 1 || s.indirect_blocks)) {
+                report(Problem::BadSymlink, m_fix, "inode {}: symlink's block map is not one block, inode cleared",
+                       number);
+                TRY(clear_inode(number, inode));
+                keep_unchecked(number, inode, FileType::Unknown);
                 continue;
             }
             if (inode.type == FileType::Directory && s.data_blocks == 0) {
