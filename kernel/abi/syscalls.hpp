@@ -57,7 +57,19 @@ enum class Sys : uint64_t {
     Sync = 28,      // sync(handle, SyncFlags) -> 0: the file's data and metadata are on stable storage (fsync), or the whole filesystem with kSyncFilesystem
     StatFs = 29,    // statfs(handle, FsStat*) -> 0: the filesystem the handle's node is on
     SetTimes = 30,  // set_times(handle, atime_ns, mtime_ns) -> 0 (needs kRightWrite); kTimeNow / kTimeOmit
-    Count = 31,
+    // Sockets (kernel/socket/): TCP byte streams and UDP datagrams over IPv4.
+    // Making one needs the network capability (kNetCap); the socket handle
+    // is then all a program needs. read()/write() move a stream's bytes, or
+    // one datagram with its DatagramHeader; close() ends it.
+    Socket = 31,        // socket(net, SocketKind) -> a new, unbound socket (needs kRightWrite on `net`)
+    Bind = 32,          // bind(socket, const SocketAddress*) -> 0: port 0 picks an ephemeral one
+    Listen = 33,        // listen(socket, backlog) -> 0 (TCP; an unbound socket gets an ephemeral port)
+    Accept = 34,        // accept(listener, SocketAddress* peer or 0, timeout_ns) -> a connected socket
+    Connect = 35,       // connect(socket, const SocketAddress*, timeout_ns) -> 0: TCP established; UDP: the default peer
+    Shutdown = 36,      // shutdown(socket, ShutdownFlags) -> 0
+    SocketOption = 37,  // socket_option(socket, SocketOption, value or kOptionQuery) -> the option's value now
+    SocketInfo = 38,    // socket_info(socket, SocketInfo*) -> 0: addresses, state, queues, counters
+    Count = 39,
 };
 
 // The user-visible failure reasons, one for each of the kernel's closed
@@ -169,7 +181,9 @@ enum FsFlags : uint32_t { kFsReadOnly = 1, kFsJournal = 2 };
 // read()/write() offset meaning "the handle's own position" (and advance it).
 inline constexpr uint64_t kCurrentOffset = ~uint64_t(0);
 
-enum class NodeType : uint32_t { File = 1, Directory = 2, Device = 3, Process = 4, Stream = 5, Channel = 6, Symlink = 7 };
+enum class NodeType : uint32_t {
+    File = 1, Directory = 2, Device = 3, Process = 4, Stream = 5, Channel = 6, Symlink = 7, Socket = 8, Network = 9
+};
 
 struct Stat {
     uint64_t size;    // bytes (a file, a symlink's target), messages queued (a channel end)
@@ -261,6 +275,54 @@ struct ChannelMessage {
     uint32_t reserved;
 };
 
+// Sockets. Addresses are IPv4 in host byte order (10.0.2.15 is 0x0a00020f);
+// address 0 means "any of ours" (bind) and is refused as a destination.
+enum class SocketKind : uint64_t { Tcp = 1, Udp = 2 };
+struct SocketAddress {
+    uint32_t address;
+    uint16_t port;
+    uint16_t reserved;
+};
+// A UDP socket's read() fills, and its write() takes, one datagram: this
+// header, then the payload (at most kDatagramMax bytes). read() returns
+// header plus payload bytes and cuts a datagram longer than the buffer
+// (`length` says how long it was). write() with `peer` zero sends to the
+// connect()ed peer.
+inline constexpr uint32_t kDatagramMax = 1472;
+struct DatagramHeader {
+    SocketAddress peer;  // read: the sender; write: the destination
+    uint32_t length;     // read: the datagram's whole payload length
+    uint32_t reserved;
+};
+enum ShutdownFlags : uint64_t { kShutdownRead = 1, kShutdownWrite = 2 };
+// socket_option(): `value` kOptionQuery only reads the option. Buffer sizes
+// (bytes, rounded up to a page, 4 KiB .. 1 MiB) apply to connections made
+// after they are set (connect, or those a listener accepts).
+inline constexpr uint64_t kOptionQuery = ~uint64_t(0);
+enum class SocketOption : uint64_t {
+    NoDelay = 1,        // TCP: 1 turns Nagle's algorithm off
+    KeepAlive = 2,      // TCP: 1 probes an idle peer (idle 2 h, 9 probes 75 s apart; see KeepAliveIdle)
+    SendBuffer = 3,     // TCP: bytes of the send ring
+    ReceiveBuffer = 4,  // TCP: bytes of the receive ring (the window); UDP: datagrams queued
+    KeepAliveIdle = 5,  // TCP: seconds of silence before the first keepalive probe
+};
+enum class SocketState : uint32_t {
+    Unbound = 0, Bound = 1, Listening = 2, Connecting = 3, Connected = 4, PeerClosed = 5, Closed = 6, Failed = 7
+};
+struct SocketInfo {
+    uint32_t kind;   // SocketKind
+    uint32_t state;  // SocketState
+    SocketAddress local;
+    SocketAddress peer;
+    uint64_t readable;      // bytes (TCP) or datagrams (UDP) waiting to be read; a listener's pending connections
+    uint64_t writable;      // bytes that fit the send ring now (TCP)
+    uint64_t bytes_in;      // delivered to this socket
+    uint64_t bytes_out;     // sent from it (new bytes, not retransmissions)
+    uint64_t retransmits;   // TCP
+    uint32_t srtt_us;       // TCP: smoothed round trip
+    int32_t error;          // why it failed: -Err (PeerClosed: reset or refused, Timeout), 0 if it did not
+};
+
 // The submission ring: ring_setup(entries) maps one region holding a
 // RingHeader, `entries` RingEntry slots and `entries` RingCompletion slots
 // (entries a power of two, at most kRingMaxEntries), and returns its
@@ -313,7 +375,8 @@ enum StartHandle : uint32_t {
     kLogCap = 6,      // sys/log, open for reading: the kernel log
     kAuditCap = 7,    // sys/audit, open for reading: the audit ring
     kDevCap = 8,      // the dev/ directory with the privileged right: raw block devices
-    kStartHandleCount = 9,
+    kNetCap = 9,      // the network: socket() makes TCP and UDP sockets with it
+    kStartHandleCount = 10,
 };
 
 // What a new process finds: its entry point is called with a pointer to a

@@ -96,6 +96,9 @@ void Kernel::stop_user_space() {}
     (void)boot_args().get("mote.init", init);
     if (!platform || !pages || initramfs.empty() || init == "none") return false;
     m_user = new (m_user_storage) UserSpace(m_loop, *pages, *platform, m_machine.console());
+#if MOTE_HAVE_DRIVERS
+    m_user->attach_network(m_net);
+#endif
     // From here the console belongs to programs: log lines go straight to
     // it, typed bytes to the console stream.
     klog().set_console(

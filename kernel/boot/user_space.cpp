@@ -54,9 +54,21 @@ UserSpace::~UserSpace() {
     for (OpenNode* cap : m_caps)
         if (cap) cap->release();
     for (fs::NodeRef& dir : m_boot_dirs) dir.reset();
+    // Every socket closed with its process; connections still finishing
+    // their handshakes are abandoned with the table.
+    if (m_sockets) {
+        m_syscalls.set_sockets(nullptr);
+        m_sockets->~SocketTable();
+    }
     // Nothing refers to tmp/ now: the processes and their handles are gone.
     if (m_tmp) m_tmp->~RamFs();
     if (m_slot_pages) m_pages.free_pages(m_slots, m_slot_pages);
+}
+
+void UserSpace::attach_network(NetStack& net) {
+    if (m_sockets) return;
+    m_sockets = new (m_sockets_storage) SocketTable(net, m_pages);
+    m_syscalls.set_sockets(m_sockets);
 }
 
 Result<void> UserSpace::mount(ReadonlyBytes image) {
@@ -169,6 +181,7 @@ Result<void> UserSpace::start(ReadonlyBytes initramfs, StringView init_spec, Spa
         m_caps[i]->retain();
         handles[abi::kPowerCap + i] = {m_caps[i], caps[i].rights};
     }
+    if (m_sockets) handles[abi::kNetCap] = {&m_sockets->capability(), abi::kRightWrite | kPass};
     SpawnPlan plan;
     plan.name = path.substr(slash);
     plan.image = image.release_value();

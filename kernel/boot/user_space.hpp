@@ -6,8 +6,9 @@
 // handing it the console three times (stdin, stdout, stderr), the root
 // directory twice (working directory, root; every right, the privileged
 // one included) and the privileged capabilities (abi::kPowerCap ...
-// kDevCap): all the authority any program will ever have, passed down from
-// here. init hands out parts of it as etc/caps says.
+// kNetCap): all the authority any program will ever have, passed down from
+// here. init hands out parts of it as etc/caps says. The network
+// capability exists once attach_network() gave programs a stack.
 //
 // The root programs see is the initramfs with the kernel's trees (sys/,
 // dev/) and tmp/ mounted in it: tmp/ is a RamFs (fs/ram_fs.hpp) with a
@@ -26,6 +27,7 @@
 #include "fs/ram_fs.hpp"
 #include "fs/sys_node.hpp"
 #include "ipc/channel.hpp"
+#include "socket/socket_table.hpp"
 #include "syscall/syscalls.hpp"
 
 namespace mote {
@@ -53,6 +55,10 @@ public:
     // (Mote's programs and their settings), and sys/, dev/, tmp/ as always.
     Result<void> start(ReadonlyBytes initramfs, StringView init_spec, Span<const Mount> mounts = {},
                        fs::FsNode* disk_root = nullptr);
+    // Programs may make sockets on `net` (before start(): init is handed
+    // the network capability).
+    void attach_network(NetStack& net);
+    SocketTable* sockets() { return m_sockets; }
 
     // Called once when the first program ends.
     void on_init_exit(void (*callback)(const abi::ExitInfo&, void*), void* context) {
@@ -93,6 +99,8 @@ private:
     // The privileged capabilities init starts with (null where the node is
     // missing: a machine without sys/ or dev/).
     OpenNode* m_caps[4] {};
+    alignas(SocketTable) u8 m_sockets_storage[sizeof(SocketTable)];
+    SocketTable* m_sockets = nullptr;
     Process* m_init = nullptr;
     void (*m_init_exit)(const abi::ExitInfo&, void*) = nullptr;
     void* m_init_exit_context = nullptr;

@@ -44,10 +44,10 @@ void TcpOverIpv4::rekey(Csprng& csprng) {
 }
 
 Result<TcpConnection*> TcpOverIpv4::connect(Ipv4Address remote, u16 remote_port, const TcpOptionsConfig& config,
-                                            TcpUser* user) {
+                                            TcpUser* user, u16 local_port) {
     if (!m_stack.config().configured()) return Error::NotFound;
     TRY(m_stack.ipv4().route(remote));
-    TcpConnection* c = TRY(m_tcp.connect(m_stack.config().address, 0, remote, remote_port, config, user));
+    TcpConnection* c = TRY(m_tcp.connect(m_stack.config().address, local_port, remote, remote_port, config, user));
     poke();
     return c;
 }

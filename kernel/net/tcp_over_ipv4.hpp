@@ -45,10 +45,11 @@ public:
     void seed_from(Csprng& csprng);
     bool keyed() const { return m_keyed; }
 
-    // Opens a connection from our address (an ephemeral port) to `remote`.
-    // NotFound: no address yet, or no route there; else as Tcp::connect.
+    // Opens a connection from our address (`local_port`, 0: an ephemeral
+    // one) to `remote`. NotFound: no address yet, or no route there; else
+    // as Tcp::connect.
     Result<TcpConnection*> connect(Ipv4Address remote, u16 remote_port, const TcpOptionsConfig& config,
-                                   TcpUser* user);
+                                   TcpUser* user, u16 local_port = 0);
     // Takes ownership of `packet` (the TCP segment, IP header pulled).
     void receive(PacketBuffer& packet, const Ipv4Info& info);
     // A connection's state may have moved outside receive() and the timer

@@ -10,6 +10,8 @@ const char* object_type_name(ObjectType type) {
     case ObjectType::Process: return "process";
     case ObjectType::Device: return "device";
     case ObjectType::Channel: return "channel";
+    case ObjectType::Socket: return "socket";
+    case ObjectType::Network: return "network";
     }
     return "?";
 }

@@ -1,5 +1,6 @@
 // KernelObject: anything a handle can name (an open file or directory, the
-// console stream, a child process, a block device, a /sys node). Objects are
+// console stream, a child process, a block device, a /sys node, a socket,
+// the network capability). Objects are
 // reference counted: each handle that names one holds a reference, and so
 // does anything else that keeps a pointer (a thread parked on it). The last
 // release() calls destroy(), which returns the object to wherever it came
@@ -23,7 +24,7 @@ namespace mote {
 
 class Thread;
 
-enum class ObjectType : u8 { File, Directory, Stream, Process, Device, Channel };
+enum class ObjectType : u8 { File, Directory, Stream, Process, Device, Channel, Socket, Network };
 const char* object_type_name(ObjectType type);
 
 // What an operation did: finished with a value, or parked its thread.

@@ -52,6 +52,14 @@ SysResult Syscalls::call(Thread& thread, abi::Sys number, const SyscallArgs& arg
     case abi::Sys::Sync: return sys_sync(thread, args);
     case abi::Sys::StatFs: return sys_statfs(thread, args);
     case abi::Sys::SetTimes: return sys_set_times(thread, args);
+    case abi::Sys::Socket: return sys_socket(thread, args);
+    case abi::Sys::Bind: return sys_bind(thread, args);
+    case abi::Sys::Listen: return sys_listen(thread, args);
+    case abi::Sys::Accept: return sys_accept(thread, args);
+    case abi::Sys::Connect: return sys_connect(thread, args);
+    case abi::Sys::Shutdown: return sys_shutdown(thread, args);
+    case abi::Sys::SocketOption: return sys_socket_option(thread, args);
+    case abi::Sys::SocketInfo: return sys_socket_info(thread, args);
     case abi::Sys::Count: break;
     }
     return abi::Err::NoSyscall;

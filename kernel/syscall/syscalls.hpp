@@ -25,6 +25,7 @@ namespace mote {
 class ProgramLoader;
 class ChannelTable;
 class OpenNodeCache;
+class SocketTable;
 class FsCall;
 namespace fs {
 class FsNode;
@@ -67,6 +68,8 @@ public:
     ProcessTable& processes() { return m_processes; }
     // Where channel_create makes channels.
     void set_channels(ChannelTable* channels) { m_channels = channels; }
+    // Where socket() makes sockets (nullptr: no network; Unsupported).
+    void set_sockets(SocketTable* sockets) { m_sockets = sockets; }
 
     // A parked ring_enter's objects reported progress, or its timeout
     // passed (syscall/ring_calls.cpp).
@@ -109,6 +112,15 @@ private:
     [[gnu::noinline]] SysResult sys_sync(Thread&, const SyscallArgs&);
     [[gnu::noinline]] SysResult sys_statfs(Thread&, const SyscallArgs&);
     [[gnu::noinline]] SysResult sys_set_times(Thread&, const SyscallArgs&);
+    // Sockets (syscall/socket_calls.cpp).
+    [[gnu::noinline]] SysResult sys_socket(Thread&, const SyscallArgs&);
+    [[gnu::noinline]] SysResult sys_bind(Thread&, const SyscallArgs&);
+    [[gnu::noinline]] SysResult sys_listen(Thread&, const SyscallArgs&);
+    [[gnu::noinline]] SysResult sys_accept(Thread&, const SyscallArgs&);
+    [[gnu::noinline]] SysResult sys_connect(Thread&, const SyscallArgs&);
+    [[gnu::noinline]] SysResult sys_shutdown(Thread&, const SyscallArgs&);
+    [[gnu::noinline]] SysResult sys_socket_option(Thread&, const SyscallArgs&);
+    [[gnu::noinline]] SysResult sys_socket_info(Thread&, const SyscallArgs&);
 
     // One ring entry through call() without waiting: false if it would wait.
     bool ring_run(Thread& thread, const abi::RingEntry& entry, i64& result);
@@ -156,6 +168,7 @@ private:
     ProgramLoader* m_loader = nullptr;
     OpenNodeCache* m_files = nullptr;
     ChannelTable* m_channels = nullptr;
+    SocketTable* m_sockets = nullptr;
     fs::FsClock m_clock;
     // Set while a ring entry runs: objects answer WouldBlock instead of
     // parking (IoArgs::no_wait).

@@ -16,7 +16,7 @@ const char* caps_fault_name(CapsFault fault) {
 
 namespace {
 
-constexpr const char* kCapNames[kCapCount] = {"power", "log", "audit", "dev"};
+constexpr const char* kCapNames[kCapCount] = {"power", "log", "audit", "dev", "net"};
 
 bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r'; }
 

@@ -53,5 +53,6 @@ inline Handle power_cap() { return start_handle(abi::kPowerCap); }
 inline Handle log_cap() { return start_handle(abi::kLogCap); }
 inline Handle audit_cap() { return start_handle(abi::kAuditCap); }
 inline Handle dev_cap() { return start_handle(abi::kDevCap); }
+inline Handle net_cap() { return start_handle(abi::kNetCap); }
 
 }  // namespace mote::user

@@ -147,4 +147,26 @@ SysOr<void> set_times(Handle file, i64 atime_ns, i64 mtime_ns) {
     return done(call(abi::Sys::SetTimes, file, u64(atime_ns), u64(mtime_ns)));
 }
 
+SysOr<Handle> socket(Handle net, abi::SocketKind kind) { return sys_or<Handle>(call(abi::Sys::Socket, net, u64(kind))); }
+
+SysOr<void> bind(Handle socket, abi::SocketAddress address) { return done(call(abi::Sys::Bind, socket, ptr(&address))); }
+
+SysOr<void> listen(Handle socket, u32 backlog) { return done(call(abi::Sys::Listen, socket, backlog)); }
+
+SysOr<Handle> accept(Handle listener, abi::SocketAddress* peer, u64 timeout_ns) {
+    return sys_or<Handle>(call(abi::Sys::Accept, listener, ptr(peer), timeout_ns));
+}
+
+SysOr<void> connect(Handle socket, abi::SocketAddress address, u64 timeout_ns) {
+    return done(call(abi::Sys::Connect, socket, ptr(&address), timeout_ns));
+}
+
+SysOr<void> shutdown(Handle socket, u64 flags) { return done(call(abi::Sys::Shutdown, socket, flags)); }
+
+SysOr<u64> socket_option(Handle socket, abi::SocketOption option, u64 value) {
+    return sys_or<u64>(call(abi::Sys::SocketOption, socket, u64(option), value));
+}
+
+SysOr<void> socket_info(Handle socket, abi::SocketInfo& out) { return done(call(abi::Sys::SocketInfo, socket, ptr(&out))); }
+
 }  // namespace mote::user::sys

@@ -75,6 +75,22 @@ SysOr<void> sync(Handle handle, u64 flags = 0);
 SysOr<void> statfs(Handle handle, abi::FsStat& out);
 SysOr<void> set_times(Handle file, i64 atime_ns, i64 mtime_ns);
 
+// Sockets (abi::Sys::Socket ...): `net` is the network capability
+// (net_cap()); the socket handle is read, written, polled and closed like
+// any other. A stream socket's read() of 0 is the peer's end of stream.
+SysOr<Handle> socket(Handle net, abi::SocketKind kind);
+SysOr<void> bind(Handle socket, abi::SocketAddress address);
+SysOr<void> listen(Handle socket, u32 backlog);
+// A connected socket from `listener`'s queue; WouldBlock with timeout 0
+// and nothing waiting, Timeout when `timeout_ns` passes. `peer` may be null.
+SysOr<Handle> accept(Handle listener, abi::SocketAddress* peer, u64 timeout_ns = kForever);
+SysOr<void> connect(Handle socket, abi::SocketAddress address, u64 timeout_ns = kForever);
+SysOr<void> shutdown(Handle socket, u64 flags);
+// Sets `option` to `value` (abi::kOptionQuery: only reads it); returns the
+// value now in force.
+SysOr<u64> socket_option(Handle socket, abi::SocketOption option, u64 value);
+SysOr<void> socket_info(Handle socket, abi::SocketInfo& out);
+
 }  // namespace sys
 
 }  // namespace mote::user

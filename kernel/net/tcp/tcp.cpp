@@ -34,12 +34,19 @@ void Tcp::buffers_available() {
 }
 
 Tcp::~Tcp() {
-    while (TcpListener* listener = m_listeners.front()) unlisten(*listener);
-    // Whatever is left goes back to its source without a word on the
-    // wire: the layer is going away with the stack.
+    // Whatever is left goes back to its source: the layer is going away
+    // with the stack.
+    abandon_all();
+    mem_set(m_secret, 0, kSecretSize);
+}
+
+void Tcp::abandon_all() {
+    while (TcpListener* listener = m_listeners.pop_front()) {
+        while (TcpConnection* c = listener->m_half_open.pop_front()) c->detach_listener();
+        while (TcpConnection* c = listener->m_ready.pop_front()) c->detach_listener();
+    }
     while (TcpConnection* connection = m_connections.pop_front()) m_source.release_connection(*connection);
     release_zombies();
-    mem_set(m_secret, 0, kSecretSize);
 }
 
 TcpConnection* Tcp::find(const TcpTuple& tuple) {

@@ -126,6 +126,11 @@ public:
     Result<TcpConnection*> connect(Ipv4Address local, u16 local_port, Ipv4Address remote, u16 remote_port,
                                    const TcpOptionsConfig& config, TcpUser* user);
 
+    // Every connection goes back to its source at once, without a word on
+    // the wire, and every listener stops: the source is going away (the
+    // machine is shutting down). The users must have let go already.
+    void abandon_all();
+
     usize connection_count() const { return m_connections.size(); }
     // Visits every connection in the table, then every listener.
     template <typename F>

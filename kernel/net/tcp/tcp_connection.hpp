@@ -78,6 +78,11 @@ struct TcpOptionsConfig {
     Nanoseconds keepalive_idle = 7200 * kSecond;  // RFC 1122 4.2.3.6: two hours at least by default
     Nanoseconds keepalive_interval = 75 * kSecond;
     u8 keepalive_probes = 9;
+    // The rings' sizes: not the connection's business (it gets the memory
+    // made), but the source's, which reads them here so a listener's
+    // setting reaches the connections it accepts.
+    u32 send_buffer = 64 * 1024;
+    u32 receive_buffer = 64 * 1024;
 };
 
 class TcpUser {

@@ -1,0 +1,105 @@
+#include "socket/socket_table.hpp"
+
+#include <stddef.h>
+
+#include "core/log.hpp"
+
+namespace mote {
+
+namespace {
+
+// A connection and the pages of its two rings, from one slab object: the
+// TCP layer hands back only the connection, and its block is found from it.
+struct ConnectionBlock {
+    PhysAddr send_pages;
+    usize send_count;
+    PhysAddr receive_pages;
+    usize receive_count;
+    alignas(TcpConnection) u8 storage[sizeof(TcpConnection)];
+};
+
+ConnectionBlock& block_of(TcpConnection& connection) {
+    return *reinterpret_cast<ConnectionBlock*>(reinterpret_cast<u8*>(&connection) - offsetof(ConnectionBlock, storage));
+}
+
+}  // namespace
+
+u32 socket_buffer_size(u64 requested) {
+    if (requested < SocketTable::kMinBuffer) return SocketTable::kMinBuffer;
+    if (requested > SocketTable::kMaxBuffer) return SocketTable::kMaxBuffer;
+    return u32((requested + kPageSize - 1) / kPageSize * kPageSize);
+}
+
+SocketTable::SocketTable(NetStack& net, PageAllocator& pages)
+    : m_net(net),
+      m_pages(pages),
+      m_socket_cache("socket", sizeof(StreamSocket), alignof(StreamSocket), pages),
+      m_connection_cache("tcp-connection", sizeof(ConnectionBlock), alignof(ConnectionBlock), pages) {
+    // The kernel's own reference: the capability outlives every handle.
+    m_capability.retain();
+    m_net.tcp().set_source(this);
+}
+
+SocketTable::~SocketTable() {
+    VERIFY_MSG(m_sockets.empty(), "socket table destroyed with open sockets");
+    tcp().abandon_all();
+    m_net.tcp().set_source(nullptr);
+}
+
+Result<StreamSocket*> SocketTable::create_stream() {
+    void* memory = TRY(m_socket_cache.allocate());
+    auto* socket = new (memory) StreamSocket(*this);
+    m_sockets.push_back(*socket);
+    ++m_stats.sockets_created;
+    ++m_stats.sockets_live;
+    return socket;
+}
+
+void SocketTable::free_stream(StreamSocket& socket) {
+    m_sockets.remove(socket);
+    --m_stats.sockets_live;
+    socket.~StreamSocket();
+    m_socket_cache.free(&socket);
+}
+
+TcpConnection* SocketTable::allocate_connection(Tcp& tcp, const TcpOptionsConfig& config) {
+    if (m_stats.connections_live >= kMaxConnections) {
+        ++m_stats.connections_refused;
+        return nullptr;
+    }
+    auto memory = m_connection_cache.allocate();
+    if (memory.is_error()) {
+        ++m_stats.connections_refused;
+        return nullptr;
+    }
+    auto* block = static_cast<ConnectionBlock*>(memory.value());
+    block->send_count = socket_buffer_size(config.send_buffer) / kPageSize;
+    block->receive_count = socket_buffer_size(config.receive_buffer) / kPageSize;
+    auto send = m_pages.allocate_pages(block->send_count);
+    auto receive = send.is_error() ? send : m_pages.allocate_pages(block->receive_count);
+    if (receive.is_error()) {
+        if (send.ok()) m_pages.free_pages(send.value(), block->send_count);
+        m_connection_cache.free(block);
+        ++m_stats.connections_refused;
+        return nullptr;
+    }
+    block->send_pages = send.value();
+    block->receive_pages = receive.value();
+    Bytes send_ring(static_cast<u8*>(m_pages.to_virtual(block->send_pages)), block->send_count * kPageSize);
+    Bytes receive_ring(static_cast<u8*>(m_pages.to_virtual(block->receive_pages)), block->receive_count * kPageSize);
+    auto* connection = new (block->storage) TcpConnection(tcp, send_ring, receive_ring, config);
+    ++m_stats.connections_made;
+    ++m_stats.connections_live;
+    return connection;
+}
+
+void SocketTable::release_connection(TcpConnection& connection) {
+    ConnectionBlock& block = block_of(connection);
+    connection.~TcpConnection();
+    m_pages.free_pages(block.send_pages, block.send_count);
+    m_pages.free_pages(block.receive_pages, block.receive_count);
+    m_connection_cache.free(&block);
+    --m_stats.connections_live;
+}
+
+}  // namespace mote

@@ -1,0 +1,425 @@
+#include "socket/stream_socket.hpp"
+
+#include "proc/audit_log.hpp"
+#include "proc/process.hpp"
+#include "socket/socket_table.hpp"
+#include "syscall/syscalls.hpp"
+
+namespace mote {
+
+namespace {
+
+i64 fail(abi::Err error) { return -i64(error); }
+i64 fail(Error error) { return -i64(to_abi(error)); }
+
+// A -abi::Err from a try_ function as the Error an IoArgs path returns.
+Error io_error(i64 value, IoArgs& io) {
+    switch (abi::Err(-value)) {
+    case abi::Err::BadAddress: io.bad_address = true; return Error::InvalidArgument;
+    case abi::Err::PeerClosed: return Error::PeerClosed;
+    case abi::Err::WouldBlock: return Error::WouldBlock;
+    case abi::Err::Timeout: return Error::Timeout;
+    case abi::Err::Cancelled: return Error::Cancelled;
+    case abi::Err::BadState: return Error::BadState;
+    default: return Error::InvalidArgument;
+    }
+}
+
+abi::SocketAddress to_abi_address(Ipv4Address address, u16 port) { return {address.value, port, 0}; }
+
+}  // namespace
+
+StreamSocket::StreamSocket(SocketTable& table) : KernelObject(ObjectType::Socket), m_table(table) {}
+
+void StreamSocket::poke() { m_table.net().tcp().poke(); }
+
+// --- setting up -------------------------------------------------------------
+
+Result<void> StreamSocket::bind(const abi::SocketAddress& address) {
+    if (m_bound_set || m_listener || m_connection) return Error::BadState;
+    if (address.reserved) return Error::InvalidArgument;
+    const Ipv4Address ours = m_table.net().config().address;
+    if (address.address != 0 && address.address != ours.value) return Error::NotFound;
+    m_bound = address;
+    m_bound_set = true;
+    return {};
+}
+
+Result<void> StreamSocket::listen(u32 backlog) {
+    if (m_listener || m_connection) return Error::BadState;
+    // Bounded: a listener's half-open connections and accept queue are
+    // each at most its backlog (tcp.hpp).
+    const usize queue = backlog == 0 ? 1 : backlog > 128 ? 128 : backlog;
+    auto* listener = new (m_listener_storage) TcpListener(this, queue, m_config);
+    auto listened = m_table.tcp().listen(*listener, Ipv4Address {m_bound.address}, m_bound_set ? m_bound.port : 0);
+    if (listened.is_error()) {
+        listener->~TcpListener();
+        return listened.error();
+    }
+    m_listener = listener;
+    m_bound = to_abi_address(Ipv4Address {m_bound.address}, listener->port());
+    m_bound_set = true;
+    return {};
+}
+
+void StreamSocket::adopt(TcpConnection& connection) {
+    m_connection = &connection;
+    m_config = connection.config();
+    connection.set_user(this);
+}
+
+StreamSocket::Done StreamSocket::connect(Thread& thread, const abi::SocketAddress& remote, Nanoseconds timeout,
+                                         bool no_wait) {
+    if (m_listener || m_connection) return {fail(abi::Err::BadState), false};
+    if (remote.reserved || remote.port == 0 || remote.address == 0) return {fail(abi::Err::InvalidArgument), false};
+    auto opened = m_table.net().tcp().connect(Ipv4Address {remote.address}, remote.port, m_config, this,
+                                              m_bound_set ? m_bound.port : 0);
+    if (opened.is_error()) return {fail(opened.error()), false};
+    m_connection = opened.value();
+    poke();
+    // A connection to our own address may be established already.
+    const i64 now = connect_result();
+    if (now != fail(abi::Err::WouldBlock) || no_wait || timeout == 0) return {now, false};
+    park(thread, kConnecting, 0, 0, timeout);
+    return {0, true};
+}
+
+i64 StreamSocket::connect_result() const {
+    if (m_connect_gave_up) return fail(m_connect_error);
+    const TcpConnection& c = *m_connection;
+    if (c.failed()) return fail(c.error());
+    if (c.state() == TcpState::SynSent || c.state() == TcpState::SynReceived) return fail(abi::Err::WouldBlock);
+    return 0;  // established (and perhaps already closing)
+}
+
+StreamSocket::Done StreamSocket::accept(Thread& thread, u64 peer_address, Nanoseconds timeout, bool no_wait) {
+    if (!m_listener) return {fail(abi::Err::BadState), false};
+    const i64 got = try_accept(thread, peer_address);
+    if (got != fail(abi::Err::WouldBlock) || no_wait || timeout == 0) return {got, false};
+    park(thread, kAccepting, peer_address, 0, timeout);
+    return {0, true};
+}
+
+i64 StreamSocket::try_accept(Thread& thread, u64 peer_address) {
+    if (m_listener->pending() == 0) return fail(abi::Err::WouldBlock);
+    HandleTable& handles = thread.process().handles();
+    if (handles.free_slots() == 0) return fail(deny(thread, abi::Err::TooMany, this, 0, 0));  // it stays queued
+    // Everything that can fail comes before the connection leaves the queue.
+    auto made = m_table.create_stream();
+    if (made.is_error()) return fail(made.error());
+    StreamSocket& socket = *made.value();
+    TcpConnection& connection = *m_listener->accept();
+    socket.adopt(connection);
+    const abi::Handle handle = MUST(handles.install(socket, kStreamRights));
+    if (peer_address) {
+        const TcpTuple& tuple = connection.tuple();
+        const abi::SocketAddress peer = to_abi_address(tuple.remote, tuple.remote_port);
+        // A bad pointer loses only the address: the connection is the caller's.
+        (void)thread.process().space().copy_out(peer_address,
+                                                 Span<const u8>(reinterpret_cast<const u8*>(&peer), sizeof(peer)));
+    }
+    return i64(handle);
+}
+
+Result<void> StreamSocket::shutdown(u64 flags) {
+    if (flags == 0 || flags & ~u64(abi::kShutdownRead | abi::kShutdownWrite)) return Error::InvalidArgument;
+    if (!m_connection) return Error::BadState;
+    if (flags & abi::kShutdownRead) m_read_shut = true;
+    if (flags & abi::kShutdownWrite) m_connection->shutdown_write();
+    poke();
+    serve_waiters();
+    return {};
+}
+
+Result<u64> StreamSocket::option(abi::SocketOption option, u64 value) {
+    const bool set = value != abi::kOptionQuery;
+    switch (option) {
+    case abi::SocketOption::NoDelay:
+        if (set) {
+            if (value > 1) return Error::InvalidArgument;
+            m_config.nagle = value == 0;
+            if (m_connection) m_connection->set_nagle(m_config.nagle);
+            poke();
+        }
+        return u64(!m_config.nagle);
+    case abi::SocketOption::KeepAlive:
+        if (set) {
+            if (value > 1) return Error::InvalidArgument;
+            m_config.keepalive = value == 1;
+            if (m_connection) m_connection->set_keepalive(m_config.keepalive);
+            poke();
+        }
+        return u64(m_config.keepalive);
+    case abi::SocketOption::SendBuffer:
+        if (set) m_config.send_buffer = socket_buffer_size(value);
+        return m_config.send_buffer;
+    case abi::SocketOption::ReceiveBuffer:
+        if (set) m_config.receive_buffer = socket_buffer_size(value);
+        return m_config.receive_buffer;
+    case abi::SocketOption::KeepAliveIdle:
+        if (set) {
+            // For connections made from here on (a live one keeps its own).
+            if (value == 0 || value > 7 * 24 * 3600) return Error::InvalidArgument;
+            m_config.keepalive_idle = value * kSecond;
+        }
+        return m_config.keepalive_idle / kSecond;
+    }
+    return Error::InvalidArgument;
+}
+
+void StreamSocket::info(abi::SocketInfo& out) {
+    out = {};
+    out.kind = u32(abi::SocketKind::Tcp);
+    out.local = m_bound;
+    if (m_listener) {
+        out.state = u32(abi::SocketState::Listening);
+        out.readable = m_listener->pending();
+        return;
+    }
+    if (!m_connection) {
+        out.state = u32(m_bound_set ? abi::SocketState::Bound : abi::SocketState::Unbound);
+        return;
+    }
+    const TcpConnection& c = *m_connection;
+    const TcpTuple& tuple = c.tuple();
+    out.local = to_abi_address(tuple.local, tuple.local_port);
+    out.peer = to_abi_address(tuple.remote, tuple.remote_port);
+    if (c.failed() || m_connect_gave_up) {
+        out.state = u32(abi::SocketState::Failed);
+        out.error = i32(m_connect_gave_up ? fail(m_connect_error) : fail(c.error()));
+    } else if (c.state() == TcpState::SynSent || c.state() == TcpState::SynReceived) {
+        out.state = u32(abi::SocketState::Connecting);
+    } else if (c.end_of_stream()) {
+        out.state = u32(abi::SocketState::PeerClosed);
+    } else if (c.connected()) {
+        out.state = u32(abi::SocketState::Connected);
+    } else {
+        out.state = u32(abi::SocketState::Closed);
+    }
+    out.readable = c.readable();
+    out.writable = c.writable();
+    const TcpConnectionStats stats = c.stats();
+    out.bytes_in = stats.bytes_in;
+    out.bytes_out = stats.bytes_out;
+    out.retransmits = stats.retransmits;
+    out.srtt_us = stats.srtt_us;
+}
+
+// --- bytes ------------------------------------------------------------------
+
+i64 StreamSocket::try_read(Thread& thread, u64 buffer, u64 length) {
+    if (!m_connection) return fail(abi::Err::BadState);
+    if (m_read_shut) return 0;
+    TcpConnection& c = *m_connection;
+    const u64 available = c.readable();
+    if (available == 0) {
+        // No bytes: the connection says whether that is the end, an error
+        // or "later" (a read of nothing takes nothing).
+        auto status = c.read(Bytes());
+        return status.is_error() ? fail(status.error()) : 0;
+    }
+    if (length == 0) return 0;
+    const u64 n = length < available ? length : available;
+    AddressSpace& space = thread.process().space();
+    // Checked first, so no byte leaves the ring for a buffer it cannot reach.
+    if (space.check_access(buffer, n, true).is_error()) return fail(abi::Err::BadAddress);
+    Bytes scratch = m_table.scratch();
+    u64 done = 0;
+    while (done < n) {
+        const usize chunk = usize(n - done < scratch.size() ? n - done : scratch.size());
+        const usize got = MUST(c.read(scratch.first(chunk)));
+        if (space.copy_out(buffer + done, scratch.first(got)).is_error()) return fail(abi::Err::BadAddress);
+        done += got;
+        if (got < chunk) break;
+    }
+    return i64(done);
+}
+
+i64 StreamSocket::try_write(Thread& thread, u64 buffer, u64 length) {
+    if (!m_connection) return fail(abi::Err::BadState);
+    TcpConnection& c = *m_connection;
+    if (c.writable() == 0) {
+        // No room: a write of nothing tells a closed or failed connection
+        // (an error now) from a full ring (wait).
+        auto status = c.write(ReadonlyBytes());
+        return status.is_error() ? fail(status.error()) : fail(abi::Err::WouldBlock);
+    }
+    if (length == 0) return 0;
+    AddressSpace& space = thread.process().space();
+    Bytes scratch = m_table.scratch();
+    u64 done = 0;
+    while (done < length) {
+        const usize room = c.writable();
+        if (room == 0) break;
+        usize chunk = usize(length - done < scratch.size() ? length - done : scratch.size());
+        if (chunk > room) chunk = room;
+        if (space.copy_in(scratch.first(chunk), buffer + done).is_error())
+            return done ? i64(done) : fail(abi::Err::BadAddress);
+        auto wrote = c.write(ReadonlyBytes(scratch.data(), chunk));
+        if (wrote.is_error()) return done ? i64(done) : fail(wrote.error());
+        done += wrote.value();
+        if (wrote.value() < chunk) break;
+    }
+    return i64(done);
+}
+
+Result<Outcome> StreamSocket::read(IoArgs& io) {
+    const i64 got = try_read(io.thread, io.buffer, io.length);
+    poke();  // the read may have opened the window
+    if (got == fail(abi::Err::WouldBlock) && !io.no_wait) {
+        park(io.thread, kReading, io.buffer, io.length, kNoDeadline);
+        return Outcome::park();
+    }
+    if (got < 0) return io_error(got, io);
+    return Outcome::done(u64(got));
+}
+
+Result<Outcome> StreamSocket::write(IoArgs& io) {
+    const i64 sent = try_write(io.thread, io.buffer, io.length);
+    poke();
+    if (sent == fail(abi::Err::WouldBlock) && !io.no_wait) {
+        park(io.thread, kWriting, io.buffer, io.length, kNoDeadline);
+        return Outcome::park();
+    }
+    if (sent < 0) return io_error(sent, io);
+    return Outcome::done(u64(sent));
+}
+
+// --- waiting ----------------------------------------------------------------
+
+IntrusiveList<Thread, &Thread::wait_node>& StreamSocket::list_for(Waiting waiting) {
+    switch (waiting) {
+    case kReading: return m_readers;
+    case kWriting: return m_writers;
+    case kAccepting: return m_acceptors;
+    case kConnecting: break;
+    }
+    return m_connectors;
+}
+
+void StreamSocket::park(Thread& thread, Waiting waiting, u64 a, u64 b, Nanoseconds timeout) {
+    thread.pending[0] = a;
+    thread.pending[1] = b;
+    thread.pending[3] = waiting;
+    list_for(waiting).push_back(thread);
+    static constexpr const char* kReasons[] = {"socket read", "socket write", "socket accept", "socket connect"};
+    thread.park_with_timeout(kReasons[waiting], *this, timeout);
+}
+
+void StreamSocket::serve_waiters() {
+    while (Thread* waiter = m_connectors.front()) {
+        const i64 result = connect_result();
+        if (result == fail(abi::Err::WouldBlock)) break;
+        m_connectors.remove(*waiter);
+        waiter->wake(result);
+    }
+    while (Thread* waiter = m_readers.front()) {
+        const i64 got = try_read(*waiter, waiter->pending[0], waiter->pending[1]);
+        if (got == fail(abi::Err::WouldBlock)) break;
+        m_readers.remove(*waiter);
+        waiter->wake(got);
+    }
+    while (Thread* waiter = m_writers.front()) {
+        const i64 sent = try_write(*waiter, waiter->pending[0], waiter->pending[1]);
+        if (sent == fail(abi::Err::WouldBlock)) break;
+        m_writers.remove(*waiter);
+        waiter->wake(sent);
+    }
+    while (Thread* waiter = m_acceptors.front()) {
+        if (!m_listener) break;
+        const i64 got = try_accept(*waiter, waiter->pending[0]);
+        if (got == fail(abi::Err::WouldBlock)) break;
+        m_acceptors.remove(*waiter);
+        waiter->wake(got);
+    }
+    notify_pollers();
+}
+
+void StreamSocket::tcp_changed(TcpConnection&) { serve_waiters(); }
+
+void StreamSocket::tcp_accept_ready(TcpListener&) { serve_waiters(); }
+
+void StreamSocket::cancel_wait(Thread& thread) {
+    if (thread.wait_node.is_linked() && thread.wait_object() == this) {
+        const auto waiting = Waiting(thread.pending[3]);
+        list_for(waiting).remove(thread);
+        if (waiting == kConnecting && m_connection && connect_result() == fail(abi::Err::WouldBlock)) {
+            // The connect timed out (or its thread is going): the attempt
+            // ends here rather than succeed with nobody to tell.
+            m_connect_gave_up = true;
+            m_connect_error = Error::Timeout;
+            m_connection->abort();
+            poke();
+        }
+    }
+    unwatch(thread);
+}
+
+void StreamSocket::notify_pollers() {
+    for (Thread* poller : m_pollers)
+        if (poller) poller->poll_event();
+}
+
+void StreamSocket::watch(Thread& thread) {
+    for (Thread*& poller : m_pollers)
+        if (poller == &thread) return;
+    for (Thread*& poller : m_pollers) {
+        if (!poller) {
+            poller = &thread;
+            return;
+        }
+    }
+    m_pollers[0] = &thread;  // full: the newest takes the oldest slot
+}
+
+void StreamSocket::unwatch(Thread& thread) {
+    for (Thread*& poller : m_pollers)
+        if (poller == &thread) poller = nullptr;
+}
+
+u32 StreamSocket::poll_ready(u32 events) {
+    u32 ready = 0;
+    if (m_listener) {
+        if (m_listener->pending()) ready |= abi::kPollReadable;
+    } else if (m_connection) {
+        const TcpConnection& c = *m_connection;
+        const bool failed = c.failed() || m_connect_gave_up;
+        // Readable: bytes, the end of the stream or an error: a read
+        // returns at once.
+        if (c.readable() || c.end_of_stream() || failed || m_read_shut || c.state() == TcpState::Closed)
+            ready |= abi::kPollReadable;
+        if (c.connected() && c.writable()) ready |= abi::kPollWritable;
+        // Hangup: nothing more will ever move either way.
+        if (failed || c.state() == TcpState::Closed || c.state() == TcpState::TimeWait) ready |= abi::kPollHangup;
+    }
+    return ready & (events | abi::kPollHangup);
+}
+
+Result<void> StreamSocket::stat(abi::Stat& stat) {
+    stat = {};
+    stat.type = u32(abi::NodeType::Socket);
+    stat.size = m_listener ? m_listener->pending() : m_connection ? m_connection->readable() : 0;
+    stat.inode = id();
+    return {};
+}
+
+void StreamSocket::destroy() {
+    // The last handle is gone, so no thread is parked here (a parked
+    // thread's own handle holds a reference).
+    for (Thread*& poller : m_pollers) poller = nullptr;
+    if (m_listener) {
+        m_table.tcp().unlisten(*m_listener);
+        m_listener->~TcpListener();
+        m_listener = nullptr;
+    }
+    if (m_connection) {
+        // From here the TCP layer finishes the connection and hands its
+        // memory back to the table.
+        m_connection->close();
+        m_connection = nullptr;
+    }
+    poke();
+    m_table.free_stream(*this);
+}
+
+}  // namespace mote

@@ -1,0 +1,308 @@
+// Sockets from a process's point of view (syscall/socket_calls.cpp,
+// socket/): a program makes a socket with the network capability, listens,
+// accepts, reads, writes, connects and closes through the syscalls, while
+// the peer is frames at a fake network device, built and read byte by
+// byte (support/tcp_frames.hpp).
+#include <gtest/gtest.h>
+
+#include <optional>
+#include <string>
+
+#include "socket/socket_table.hpp"
+#include "support/channel_fixture.hpp"
+#include "support/fake_net_device.hpp"
+#include "support/tcp_frames.hpp"
+
+namespace mote::test {
+
+using abi::Err;
+using abi::Sys;
+
+class SocketCallsTest : public ChannelTest {
+protected:
+    void SetUp() override {
+        ChannelTest::SetUp();
+        host.time = 1000 * kSecond;
+        MUST(stack.attach(device));
+        NetBootOptions options;
+        options.ip = "10.0.2.15/24";
+        options.gw = "10.0.2.2";
+        stack.start(options);
+        settle();
+        // The peer's MAC, from its ARP request for us.
+        device.receive(ethernet(kBroadcastMac, kPeerMac, 0x0806, arp(1, kPeerMac, kPeerIp, Frame(6, 0), kOurIp)));
+        settle();
+        device.take();
+        sockets.emplace(stack, pages);
+        syscalls.set_sockets(&*sockets);
+        P = spawn_program("server", {"server"}).value();
+        net = P->handles().install(sockets->capability(), abi::kRightWrite).value();
+    }
+    void TearDown() override {
+        end_all();
+        settle();
+        sockets.reset();
+        syscalls.set_sockets(nullptr);
+        stack.stop();
+        settle();
+    }
+    void settle() {
+        for (int i = 0; i < 64 && loop.has_ready_work(); ++i) loop.turn(false);
+    }
+
+    u64 at(u64 offset) { return scratch(*P) + kPollItems + offset; }
+    i64 socket(Thread& t) { return call(t, Sys::Socket, net, u64(abi::SocketKind::Tcp)); }
+    i64 bind(Thread& t, i64 s, u32 address, u16 port) {
+        poke(*P, at(0x40), abi::SocketAddress {address, port, 0});
+        return call(t, Sys::Bind, u64(s), at(0x40));
+    }
+    i64 connect(Thread& t, i64 s, u32 address, u16 port, Nanoseconds timeout) {
+        poke(*P, at(0x40), abi::SocketAddress {address, port, 0});
+        return call(t, Sys::Connect, u64(s), at(0x40), timeout);
+    }
+    abi::SocketInfo info(Thread& t, i64 s) {
+        EXPECT_EQ(call(t, Sys::SocketInfo, u64(s), at(0x80)), 0);
+        return peek<abi::SocketInfo>(*P, at(0x80));
+    }
+    // A listener on port 80, as a program would make it.
+    i64 listener() {
+        i64 s = -1;
+        as(P->thread(), [&](Thread& t) {
+            s = socket(t);
+            EXPECT_GT(s, 0);
+            EXPECT_EQ(bind(t, s, 0, 80), 0);
+            EXPECT_EQ(call(t, Sys::Listen, u64(s), 4), 0);
+            return RunExit::Loop;
+        });
+        return s;
+    }
+    // The peer's side of the three-way handshake to port 80: our ISS.
+    u32 handshake(unsigned sport, u32 peer_iss) {
+        device.receive(tcp_frame(tcp(sport, 80, peer_iss, 0, kSyn, 65535, Frame {2, 4, 0x05, 0xb4})));
+        settle();
+        auto out = device.take();
+        EXPECT_EQ(out.size(), 1u);
+        if (out.empty()) return 0;
+        const Sent synack = read_sent(out[0]);
+        EXPECT_EQ(synack.flags, kSyn | kAck);
+        device.receive(tcp_frame(tcp(sport, 80, peer_iss + 1, synack.seq + 1, kAck, 65535)));
+        settle();
+        return synack.seq;
+    }
+    // Every segment the device sent since the last look.
+    std::vector<Sent> sent() {
+        std::vector<Sent> out;
+        for (const Frame& f : device.take()) out.push_back(read_sent(f));
+        return out;
+    }
+
+    FakeNetDevice device;
+    NetStack stack {loop};
+    std::optional<SocketTable> sockets;
+    Process* P = nullptr;
+    abi::Handle net = abi::kNoHandle;
+};
+
+TEST_F(SocketCallsTest, MakingASocketNeedsTheNetworkCapabilityWithWrite) {
+    const abi::Handle read_only = P->handles().install(sockets->capability(), abi::kRightRead).value();
+    as(P->thread(), [&](Thread& t) {
+        EXPECT_EQ(call(t, Sys::Socket, read_only, u64(abi::SocketKind::Tcp)), err(Err::AccessDenied));
+        const Ends ends = create_channel(t);
+        EXPECT_EQ(call(t, Sys::Socket, ends.a, u64(abi::SocketKind::Tcp)), err(Err::WrongType)) << "a channel";
+        EXPECT_EQ(call(t, Sys::Socket, net, 7), err(Err::InvalidArgument));
+        const i64 s = socket(t);
+        EXPECT_GT(s, 0);
+        // A socket is not a network capability, nor the other way round.
+        EXPECT_EQ(call(t, Sys::Socket, u64(s), u64(abi::SocketKind::Tcp)), err(Err::WrongType));
+        EXPECT_EQ(call(t, Sys::Listen, net, 1), err(Err::WrongType));
+        abi::Stat st = stat(t, abi::Handle(s));
+        EXPECT_EQ(st.type, u32(abi::NodeType::Socket));
+        EXPECT_EQ(info(t, s).state, u32(abi::SocketState::Unbound));
+        // Not connected: nothing to read or write, and an address that is not ours cannot be bound.
+        EXPECT_EQ(read(t, abi::Handle(s), 10), err(Err::BadState));
+        EXPECT_EQ(bind(t, s, 0x01020304, 80), err(Err::NotFound));
+        EXPECT_EQ(call(t, Sys::Accept, u64(s), 0, 0), err(Err::BadState));
+        return RunExit::Loop;
+    });
+}
+
+TEST_F(SocketCallsTest, AcceptReadWriteAndCloseOverTheWire) {
+    const i64 s = listener();
+    as(P->thread(), [&](Thread& t) {
+        EXPECT_EQ(info(t, s).state, u32(abi::SocketState::Listening));
+        EXPECT_EQ(info(t, s).local.port, 80);
+        EXPECT_EQ(call(t, Sys::Accept, u64(s), 0, 0), err(Err::WouldBlock));
+        clear_result(t);
+        (void)call(t, Sys::Accept, u64(s), at(0xc0), kForever);
+        EXPECT_STREQ(t.wait_reason(), "socket accept");
+        return RunExit::Parked;
+    });
+    const u32 iss = handshake(40000, 1000);
+    ASSERT_TRUE(frame(*P).has_result) << "the handshake finished the parked accept";
+    const i64 c = frame(*P).result;
+    ASSERT_GT(c, 0);
+    const auto peer = peek<abi::SocketAddress>(*P, at(0xc0));
+    EXPECT_EQ(peer.address, 0x0a000202u);
+    EXPECT_EQ(peer.port, 40000);
+
+    // The peer's bytes reach a parked read.
+    as(P->thread(), [&](Thread& t) {
+        clear_result(t);
+        (void)read(t, abi::Handle(c), 100);
+        EXPECT_STREQ(t.wait_reason(), "socket read");
+        return RunExit::Parked;
+    });
+    const std::string request = "GET / HTTP/1.1\r\n\r\n";
+    device.receive(tcp_frame(tcp(40000, 80, 1001, iss + 1, kAck | kPsh, 65535, {}, Frame(request.begin(), request.end()))));
+    settle();
+    ASSERT_TRUE(frame(*P).has_result);
+    EXPECT_EQ(frame(*P).result, i64(request.size()));
+    EXPECT_EQ(read_bytes(*P, request.size()), request);
+
+    // Our bytes leave as a segment with the right numbers.
+    (void)sent();
+    as(P->thread(), [&](Thread& t) {
+        EXPECT_EQ(write(t, abi::Handle(c), "HTTP/1.1 200 OK\r\n"), 17);
+        abi::SocketInfo i = info(t, c);
+        EXPECT_EQ(i.state, u32(abi::SocketState::Connected));
+        EXPECT_EQ(i.peer.port, 40000);
+        EXPECT_EQ(i.local.port, 80);
+        EXPECT_EQ(i.bytes_in, request.size());
+        return RunExit::Loop;
+    });
+    std::string payload;
+    for (const Sent& seg : sent()) {
+        EXPECT_TRUE(seg.checksum_ok);
+        EXPECT_EQ(seg.sport, 80u);
+        if (!seg.payload.empty()) {
+            EXPECT_EQ(seg.seq, iss + 1);
+            payload.append(seg.payload.begin(), seg.payload.end());
+        }
+    }
+    EXPECT_EQ(payload, "HTTP/1.1 200 OK\r\n");
+
+    // Closing the handle sends FIN once the bytes are acknowledged.
+    device.receive(tcp_frame(tcp(40000, 80, 1001 + u32(request.size()), iss + 18, kAck, 65535)));
+    settle();
+    (void)sent();
+    as(P->thread(), [&](Thread& t) {
+        EXPECT_EQ(call(t, Sys::Close, u64(c)), 0);
+        return RunExit::Loop;
+    });
+    settle();
+    bool fin = false;
+    for (const Sent& seg : sent()) fin |= (seg.flags & kFin) != 0;
+    EXPECT_TRUE(fin);
+    EXPECT_EQ(sockets->stats().connections_live, 1u) << "the layer still finishes the handshake";
+    // The peer's FIN and the ACK of ours end it: the memory goes back.
+    device.receive(tcp_frame(tcp(40000, 80, 1001 + u32(request.size()), iss + 19, kAck | kFin, 65535)));
+    settle();
+    run_until([&] { return sockets->stats().connections_live == 0; }, 200);
+    EXPECT_EQ(sockets->stats().connections_live, 0u);
+}
+
+TEST_F(SocketCallsTest, PollSeesAPendingConnectionAndTheEndOfStream) {
+    const i64 s = listener();
+    const u32 iss = handshake(40001, 5000);
+    i64 c = -1;
+    as(P->thread(), [&](Thread& t) {
+        u32 ready = 0;
+        EXPECT_EQ(poll(t, abi::Handle(s), abi::kPollReadable, 0, &ready), 1);
+        EXPECT_EQ(ready, abi::kPollReadable);
+        c = call(t, Sys::Accept, u64(s), 0, 0);
+        EXPECT_GT(c, 0);
+        EXPECT_EQ(poll(t, abi::Handle(c), abi::kPollReadable, 0, &ready), 0);
+        EXPECT_EQ(poll(t, abi::Handle(c), abi::kPollWritable, 0, &ready), 1);
+        return RunExit::Loop;
+    });
+    // The peer half-closes: readable, a read of 0, yet still writable.
+    device.receive(tcp_frame(tcp(40001, 80, 5001, iss + 1, kAck | kFin, 65535)));
+    settle();
+    as(P->thread(), [&](Thread& t) {
+        u32 ready = 0;
+        EXPECT_EQ(poll(t, abi::Handle(c), abi::kPollReadable | abi::kPollWritable, 0, &ready), 1);
+        EXPECT_EQ(ready, abi::kPollReadable | abi::kPollWritable);
+        EXPECT_EQ(read(t, abi::Handle(c), 10), 0);
+        EXPECT_EQ(info(t, c).state, u32(abi::SocketState::PeerClosed));
+        EXPECT_EQ(write(t, abi::Handle(c), "bye"), 3);
+        return RunExit::Loop;
+    });
+}
+
+TEST_F(SocketCallsTest, ConnectParksUntilTheHandshakeAndReportsRefusalAndTimeout) {
+    i64 s = -1;
+    as(P->thread(), [&](Thread& t) {
+        s = socket(t);
+        clear_result(t);
+        (void)connect(t, s, 0x0a000202, 9000, kForever);
+        EXPECT_STREQ(t.wait_reason(), "socket connect");
+        return RunExit::Parked;
+    });
+    auto out = sent();
+    ASSERT_EQ(out.size(), 1u);
+    EXPECT_EQ(out[0].flags, kSyn);
+    EXPECT_EQ(out[0].dport, 9000u);
+    EXPECT_FALSE(frame(*P).has_result);
+    device.receive(tcp_frame(tcp(9000, out[0].sport, 777, out[0].seq + 1, kSyn | kAck, 65535, Frame {2, 4, 0x05, 0xb4})));
+    settle();
+    ASSERT_TRUE(frame(*P).has_result);
+    EXPECT_EQ(frame(*P).result, 0);
+    auto acks = sent();
+    ASSERT_FALSE(acks.empty());
+    EXPECT_EQ(acks[0].flags, kAck);
+    EXPECT_EQ(acks[0].ack, 778u);
+
+    // Refused: the peer answers the SYN with RST.
+    i64 r = -1;
+    as(P->thread(), [&](Thread& t) {
+        r = socket(t);
+        clear_result(t);
+        (void)connect(t, r, 0x0a000202, 9001, kForever);
+        return RunExit::Parked;
+    });
+    out = sent();
+    ASSERT_EQ(out.size(), 1u);
+    device.receive(tcp_frame(tcp(9001, out[0].sport, 0, out[0].seq + 1, kRst | kAck, 0)));
+    settle();
+    ASSERT_TRUE(frame(*P).has_result);
+    EXPECT_EQ(frame(*P).result, err(Err::PeerClosed));
+
+    // Nobody answers: the connect's own timeout ends it.
+    i64 q = -1;
+    as(P->thread(), [&](Thread& t) {
+        q = socket(t);
+        clear_result(t);
+        (void)connect(t, q, 0x0a000202, 9002, 50 * kMillisecond);
+        return RunExit::Parked;
+    });
+    run_until([&] { return frame(*P).has_result; }, 200);
+    ASSERT_TRUE(frame(*P).has_result);
+    EXPECT_EQ(frame(*P).result, err(Err::Timeout));
+    as(P->thread(), [&](Thread& t) {
+        abi::SocketInfo i = info(t, q);
+        EXPECT_EQ(i.state, u32(abi::SocketState::Failed));
+        EXPECT_EQ(i.error, -i32(Err::Timeout));
+        return RunExit::Loop;
+    });
+}
+
+TEST_F(SocketCallsTest, ClosingEverythingGivesEveryPageBack) {
+    const i64 s = listener();
+    (void)handshake(40002, 9000);
+    as(P->thread(), [&](Thread& t) {
+        const i64 c = call(t, Sys::Accept, u64(s), 0, 0);
+        EXPECT_GT(c, 0);
+        EXPECT_EQ(write(t, abi::Handle(c), "unread by anyone"), 16);
+        return RunExit::Loop;
+    });
+    end_all();
+    settle();
+    // The accepted connection had unacknowledged bytes; the layer keeps it
+    // until the FIN handshake ends or the table abandons it.
+    sockets.reset();
+    EXPECT_EQ(pages.stats().free_pages, before.free_pages) << "as before the process was spawned";
+    sockets.emplace(stack, pages);
+    syscalls.set_sockets(&*sockets);
+}
+
+}  // namespace mote::test
