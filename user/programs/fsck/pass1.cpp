@@ -50,6 +50,16 @@ u32 claim(void* context, const BlockRef& ref) {
         return 0;
     }
     const u32 bit = c.block_bit(ref.block);
+    if (ref.level > 0 && c.m_block_meta.get(bit)) {
+        // An indirect block that is really the filesystem's own (an inode
+        // table, a bitmap): clearing its "pointers" would write over that
+        // metadata, so the pointer to it goes instead, and what it seemed
+        // to hold with it. Found by fsck_fuzz: a journal inode whose
+        // indirect block was the inode table wiped the root inode.
+        c.report(Problem::IllegalBlock, c.fixing(), "inode {}: indirect block {} (logical {}) is filesystem metadata, cleared",
+                 s.number, ref.block, ref.logical);
+        return 0;
+    }
     if (c.m_block_used.get(bit)) {
         if (!c.m_block_dup.get(bit)) {
             c.m_block_dup.set(bit);
