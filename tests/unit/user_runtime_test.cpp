@@ -334,6 +334,20 @@ TEST(UserRuntimeParse, Sizes) {
     EXPECT_EQ(parse_size("17179869184G").error(), Error::Overflow);
 }
 
+TEST(UserRuntimeParse, AddressesAndPorts) {
+    EXPECT_EQ(parse_ipv4("10.0.2.2").value(), 0x0a000202u);
+    EXPECT_EQ(parse_ipv4("255.255.255.255").value(), 0xffffffffu);
+    EXPECT_EQ(parse_ipv4("0.0.0.0").value(), 0u);
+    for (const char* bad : {"", "10.0.2", "10.0.2.2.", "10.0.2.256", "10.0.02.2", "1.2.3.4x", "a.b.c.d", "10..2.2", "1234.1.1.1"})
+        EXPECT_EQ(parse_ipv4(bad).error(), Error::Malformed) << bad;
+    EXPECT_EQ(parse_port("80").value(), 80);
+    EXPECT_EQ(parse_port("65535").value(), 65535);
+    EXPECT_EQ(parse_port("0").error(), Error::OutOfRange);
+    EXPECT_EQ(parse_port("65536").error(), Error::OutOfRange);
+    EXPECT_EQ(parse_port("0x50").error(), Error::Malformed);
+    EXPECT_EQ(parse_port("").error(), Error::Malformed);
+}
+
 TEST(UserRuntimeParse, Options) {
     StringView value;
     EXPECT_TRUE(match_option("if=dev/vda", "if", value));

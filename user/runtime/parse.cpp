@@ -58,4 +58,31 @@ bool match_option(StringView word, StringView key, StringView& value) {
     return true;
 }
 
+Result<u32> parse_ipv4(StringView text) {
+    u32 address = 0;
+    usize at = 0;
+    for (u32 part = 0; part < 4; ++part) {
+        if (part > 0) {
+            if (at >= text.length() || text[at] != '.') return Error::Malformed;
+            ++at;
+        }
+        const usize start = at;
+        u32 value = 0;
+        while (at < text.length() && text[at] >= '0' && text[at] <= '9' && at - start < 3) value = value * 10 + u32(text[at++] - '0');
+        const usize digits = at - start;
+        if (digits == 0 || value > 255 || (digits > 1 && text[start] == '0')) return Error::Malformed;
+        address = address << 8 | value;
+    }
+    if (at != text.length()) return Error::Malformed;
+    return address;
+}
+
+Result<u16> parse_port(StringView text) {
+    for (char c : text)
+        if (c < '0' || c > '9') return Error::Malformed;
+    const u64 port = TRY(parse_u64(text));
+    if (port == 0 || port > 65535) return Error::OutOfRange;
+    return u16(port);
+}
+
 }  // namespace mote::user

@@ -20,4 +20,10 @@ Result<u64> parse_size(StringView text);
 // `key` and '=', otherwise an empty view and false.
 bool match_option(StringView word, StringView key, StringView& value);
 
+// "10.0.2.2" as an address in host byte order (abi::SocketAddress): four
+// decimal parts 0..255, no leading zeros beyond "0" itself. Malformed else.
+Result<u32> parse_ipv4(StringView text);
+// A port: 1..65535. Malformed or OutOfRange.
+Result<u16> parse_port(StringView text);
+
 }  // namespace mote::user
