@@ -50,14 +50,18 @@ u32 claim(void* context, const BlockRef& ref) {
         return 0;
     }
     const u32 bit = c.block_bit(ref.block);
-    if (ref.level > 0 && c.m_block_meta.get(bit)) {
-        // An indirect block that is really the filesystem's own (an inode
-        // table, a bitmap): clearing its "pointers" would write over that
-        // metadata, so the pointer to it goes instead, and what it seemed
-        // to hold with it. Found by fsck_fuzz: a journal inode whose
-        // indirect block was the inode table wiped the root inode.
-        c.report(Problem::IllegalBlock, c.fixing(), "inode {}: indirect block {} (logical {}) is filesystem metadata, cleared",
-                 s.number, ref.block, ref.logical);
+    if (ref.level > 0 && c.m_block_used.get(bit)) {
+        // An indirect block already in use (filesystem metadata, another
+        // file's block, or this file's own) is not followed: the pointer
+        // to it goes, and what it seemed to hold with it. Read as a map,
+        // its "pointers" would be cleared in place, writing over an inode
+        // table or another file's data, and a block that is both a map
+        // and data cannot be given a copy that keeps both right; found by
+        // fsck_fuzz (a journal inode whose indirect block was the inode
+        // table wiped the root inode). Indirect blocks are thus never
+        // shared, and pass 1b only ever copies data blocks.
+        c.report(Problem::IllegalBlock, c.fixing(), "inode {}: indirect block {} (logical {}) is {}, cleared", s.number,
+                 ref.block, ref.logical, c.m_block_meta.get(bit) ? "filesystem metadata" : "in use already");
         return 0;
     }
     if (c.m_block_used.get(bit)) {
