@@ -303,7 +303,7 @@ enum class SocketOption : uint64_t {
     NoDelay = 1,        // TCP: 1 turns Nagle's algorithm off
     KeepAlive = 2,      // TCP: 1 probes an idle peer (idle 2 h, 9 probes 75 s apart; see KeepAliveIdle)
     SendBuffer = 3,     // TCP: bytes of the send ring
-    ReceiveBuffer = 4,  // TCP: bytes of the receive ring (the window); UDP: datagrams queued
+    ReceiveBuffer = 4,  // TCP: bytes of the receive ring (the window); UDP: datagrams queued (1..96, default 64)
     KeepAliveIdle = 5,  // TCP: seconds of silence before the first keepalive probe
 };
 enum class SocketState : uint32_t {

@@ -57,6 +57,10 @@ UserSpace::~UserSpace() {
     // Every socket closed with its process; connections still finishing
     // their handshakes are abandoned with the table.
     if (m_sockets) {
+        // A closed UDP socket goes back once its cancelled requests have
+        // completed, which they do on the loop.
+        Loop& loop = m_processes.loop();
+        for (int i = 0; i < 4 && loop.has_ready_work(); ++i) loop.turn(false);
         m_syscalls.set_sockets(nullptr);
         m_sockets->~SocketTable();
     }

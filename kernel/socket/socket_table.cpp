@@ -33,7 +33,8 @@ u32 socket_buffer_size(u64 requested) {
 SocketTable::SocketTable(NetStack& net, PageAllocator& pages)
     : m_net(net),
       m_pages(pages),
-      m_socket_cache("socket", sizeof(StreamSocket), alignof(StreamSocket), pages),
+      m_stream_cache("tcp-socket", sizeof(StreamSocket), alignof(StreamSocket), pages),
+      m_datagram_cache("udp-socket", sizeof(DatagramSocket), alignof(DatagramSocket), pages),
       m_connection_cache("tcp-connection", sizeof(ConnectionBlock), alignof(ConnectionBlock), pages) {
     // The kernel's own reference: the capability outlives every handle.
     m_capability.retain();
@@ -46,8 +47,23 @@ SocketTable::~SocketTable() {
     m_net.tcp().set_source(nullptr);
 }
 
+Result<Socket*> SocketTable::create(abi::SocketKind kind) {
+    Socket* socket = nullptr;
+    if (kind == abi::SocketKind::Tcp) {
+        socket = TRY(create_stream());
+        return socket;
+    }
+    if (kind != abi::SocketKind::Udp) return Error::InvalidArgument;
+    void* memory = TRY(m_datagram_cache.allocate());
+    socket = new (memory) DatagramSocket(*this);
+    m_sockets.push_back(*socket);
+    ++m_stats.sockets_created;
+    ++m_stats.sockets_live;
+    return socket;
+}
+
 Result<StreamSocket*> SocketTable::create_stream() {
-    void* memory = TRY(m_socket_cache.allocate());
+    void* memory = TRY(m_stream_cache.allocate());
     auto* socket = new (memory) StreamSocket(*this);
     m_sockets.push_back(*socket);
     ++m_stats.sockets_created;
@@ -55,11 +71,18 @@ Result<StreamSocket*> SocketTable::create_stream() {
     return socket;
 }
 
-void SocketTable::free_stream(StreamSocket& socket) {
+void SocketTable::free_socket(StreamSocket& socket) {
     m_sockets.remove(socket);
     --m_stats.sockets_live;
     socket.~StreamSocket();
-    m_socket_cache.free(&socket);
+    m_stream_cache.free(&socket);
+}
+
+void SocketTable::free_socket(DatagramSocket& socket) {
+    m_sockets.remove(socket);
+    --m_stats.sockets_live;
+    socket.~DatagramSocket();
+    m_datagram_cache.free(&socket);
 }
 
 TcpConnection* SocketTable::allocate_connection(Tcp& tcp, const TcpOptionsConfig& config) {

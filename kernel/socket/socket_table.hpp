@@ -1,5 +1,6 @@
 // SocketTable: where sockets and their TCP connections come from. It owns
-// the slab caches for StreamSocket objects and for connections (each with
+// the slab caches for StreamSocket and DatagramSocket objects and for TCP
+// connections (each with
 // its send and receive rings in pages sized by the socket's options), is
 // the TCP layer's TcpConnectionSource, and holds the network capability
 // object handed to init.
@@ -16,6 +17,7 @@
 
 #include "mm/slab_cache.hpp"
 #include "net/net_stack.hpp"
+#include "socket/datagram_socket.hpp"
 #include "socket/net_capability.hpp"
 #include "socket/stream_socket.hpp"
 
@@ -48,9 +50,12 @@ public:
     Tcp& tcp() { return m_net.tcp().tcp(); }
     Bytes scratch() { return Bytes(m_scratch, kScratchBytes); }
 
-    // A new TCP socket, not yet in any handle table.
+    // A new socket of `kind`, not yet in any handle table.
+    Result<Socket*> create(abi::SocketKind kind);
     Result<StreamSocket*> create_stream();
-    void free_stream(StreamSocket& socket);
+    // The sockets' destroy(): back to their caches.
+    void free_socket(StreamSocket& socket);
+    void free_socket(DatagramSocket& socket);
 
     // TcpConnectionSource
     TcpConnection* allocate_connection(Tcp& tcp, const TcpOptionsConfig& config) override;
@@ -58,17 +63,18 @@ public:
 
     template <typename Fn>
     void for_each(Fn&& fn) {
-        for (StreamSocket& socket : m_sockets) fn(socket);
+        for (Socket& socket : m_sockets) fn(socket);
     }
     const SocketTableStats& stats() const { return m_stats; }
 
 private:
     NetStack& m_net;
     PageAllocator& m_pages;
-    SlabCache m_socket_cache;
+    SlabCache m_stream_cache;
+    SlabCache m_datagram_cache;
     SlabCache m_connection_cache;
     NetCapability m_capability;
-    IntrusiveList<StreamSocket, &StreamSocket::table_node> m_sockets;
+    IntrusiveList<Socket, &Socket::table_node> m_sockets;
     SocketTableStats m_stats;
     u8 m_scratch[kScratchBytes];
 };

@@ -29,7 +29,7 @@ abi::SocketAddress to_abi_address(Ipv4Address address, u16 port) { return {addre
 
 }  // namespace
 
-StreamSocket::StreamSocket(SocketTable& table) : KernelObject(ObjectType::Socket), m_table(table) {}
+StreamSocket::StreamSocket(SocketTable& table) : Socket(abi::SocketKind::Tcp), m_table(table) {}
 
 void StreamSocket::poke() { m_table.net().tcp().poke(); }
 
@@ -68,7 +68,7 @@ void StreamSocket::adopt(TcpConnection& connection) {
     connection.set_user(this);
 }
 
-StreamSocket::Done StreamSocket::connect(Thread& thread, const abi::SocketAddress& remote, Nanoseconds timeout,
+Socket::Done StreamSocket::connect(Thread& thread, const abi::SocketAddress& remote, Nanoseconds timeout,
                                          bool no_wait) {
     if (m_listener || m_connection) return {fail(abi::Err::BadState), false};
     if (remote.reserved || remote.port == 0 || remote.address == 0) return {fail(abi::Err::InvalidArgument), false};
@@ -92,7 +92,7 @@ i64 StreamSocket::connect_result() const {
     return 0;  // established (and perhaps already closing)
 }
 
-StreamSocket::Done StreamSocket::accept(Thread& thread, u64 peer_address, Nanoseconds timeout, bool no_wait) {
+Socket::Done StreamSocket::accept(Thread& thread, u64 peer_address, Nanoseconds timeout, bool no_wait) {
     if (!m_listener) return {fail(abi::Err::BadState), false};
     const i64 got = try_accept(thread, peer_address);
     if (got != fail(abi::Err::WouldBlock) || no_wait || timeout == 0) return {got, false};
@@ -419,7 +419,7 @@ void StreamSocket::destroy() {
         m_connection = nullptr;
     }
     poke();
-    m_table.free_stream(*this);
+    m_table.free_socket(*this);
 }
 
 }  // namespace mote

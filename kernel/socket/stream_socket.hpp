@@ -28,36 +28,26 @@
 // hands its memory back to the table.
 #pragma once
 
-#include "base/list.hpp"
 #include "net/tcp/tcp.hpp"
-#include "proc/kernel_object.hpp"
 #include "proc/thread.hpp"
+#include "socket/socket.hpp"
 
 namespace mote {
 
 class SocketTable;
 
-class StreamSocket final : public KernelObject, public TcpUser, public TcpListenerUser {
+class StreamSocket final : public Socket, public TcpUser, public TcpListenerUser {
 public:
     explicit StreamSocket(SocketTable& table);
 
-    // What accept() and connect() did: a value (>= 0, or -abi::Err) or parked.
-    struct Done {
-        i64 value = 0;
-        bool parked = false;
-    };
-
-    // `address` 0 or one of ours; port 0: chosen at listen/connect.
-    Result<void> bind(const abi::SocketAddress& address);
-    Result<void> listen(u32 backlog);
-    // A connected socket installed in `thread`'s table (the value is its
-    // handle), the peer's address copied to `peer_address` (0: not wanted).
-    Done accept(Thread& thread, u64 peer_address, Nanoseconds timeout, bool no_wait);
-    Done connect(Thread& thread, const abi::SocketAddress& remote, Nanoseconds timeout, bool no_wait);
-    Result<void> shutdown(u64 flags);
-    // Sets `option` unless `value` is kOptionQuery; returns its value now.
-    Result<u64> option(abi::SocketOption option, u64 value);
-    void info(abi::SocketInfo& out);
+    // Socket
+    Result<void> bind(const abi::SocketAddress& address) override;
+    Result<void> listen(u32 backlog) override;
+    Done accept(Thread& thread, u64 peer_address, Nanoseconds timeout, bool no_wait) override;
+    Done connect(Thread& thread, const abi::SocketAddress& remote, Nanoseconds timeout, bool no_wait) override;
+    Result<void> shutdown(u64 flags) override;
+    Result<u64> option(abi::SocketOption option, u64 value) override;
+    void info(abi::SocketInfo& out) override;
 
     // KernelObject
     Result<Outcome> read(IoArgs& io) override;
@@ -76,8 +66,6 @@ public:
     void adopt(TcpConnection& connection);
     bool listening() const { return m_listener != nullptr; }
     TcpConnection* connection() const { return m_connection; }
-
-    ListNode table_node;
 
 private:
     void destroy() override;

@@ -305,4 +305,71 @@ TEST_F(SocketCallsTest, ClosingEverythingGivesEveryPageBack) {
     syscalls.set_sockets(&*sockets);
 }
 
+// UDP: one datagram per read and per write, each with its header.
+TEST_F(SocketCallsTest, DatagramsInAndOutWithTheirHeaders) {
+    i64 u = -1;
+    as(P->thread(), [&](Thread& t) {
+        u = call(t, Sys::Socket, net, u64(abi::SocketKind::Udp));
+        EXPECT_GT(u, 0);
+        EXPECT_EQ(read(t, abi::Handle(u), 100), err(Err::BadState)) << "not bound: nothing can arrive";
+        EXPECT_EQ(bind(t, u, 0, 5000), 0);
+        EXPECT_EQ(call(t, Sys::Listen, u64(u), 1), err(Err::Unsupported));
+        EXPECT_EQ(read(t, abi::Handle(u), 4), err(Err::InvalidArgument)) << "no room for the header";
+        clear_result(t);
+        (void)read(t, abi::Handle(u), 100);
+        EXPECT_STREQ(t.wait_reason(), "datagram read");
+        return RunExit::Parked;
+    });
+    device.receive(udp_frame(4000, 5000, Frame {'p', 'i', 'n', 'g'}));
+    run_until([&] { return frame(*P).has_result; });
+    ASSERT_TRUE(frame(*P).has_result);
+    EXPECT_EQ(frame(*P).result, i64(sizeof(abi::DatagramHeader) + 4));
+    const auto header = peek<abi::DatagramHeader>(*P, scratch(*P) + kRecvBytes);
+    EXPECT_EQ(header.peer.address, 0x0a000202u);
+    EXPECT_EQ(header.peer.port, 4000);
+    EXPECT_EQ(header.length, 4u);
+    EXPECT_EQ(peek_string(*P, scratch(*P) + kRecvBytes + sizeof(header), 4), "ping");
+
+    // A datagram longer than the buffer is cut; the header says how long it was.
+    device.receive(udp_frame(4000, 5000, Frame(300, 'x')));
+    run_until([&] { return false; }, 3);
+    as(P->thread(), [&](Thread& t) {
+        EXPECT_EQ(read(t, abi::Handle(u), sizeof(abi::DatagramHeader) + 10), i64(sizeof(abi::DatagramHeader) + 10));
+        EXPECT_EQ(peek<abi::DatagramHeader>(*P, scratch(*P) + kRecvBytes).length, 300u);
+        return RunExit::Loop;
+    });
+
+    // Out: the header names the destination.
+    (void)device.take();
+    as(P->thread(), [&](Thread& t) {
+        abi::DatagramHeader out {{0x0a000202, 4001, 0}, 0, 0};
+        const u64 at = scratch(*P) + kSendBytes;
+        poke(*P, at, out);
+        poke_string(*P, at + sizeof(out), "pong");
+        EXPECT_EQ(call(t, Sys::Write, u64(u), at, sizeof(out) + 4, abi::kCurrentOffset), i64(sizeof(out) + 4));
+        EXPECT_EQ(call(t, Sys::Write, u64(u), at, sizeof(out) + abi::kDatagramMax + 1, abi::kCurrentOffset),
+                  err(Err::Overflow));
+        out.peer = {};
+        poke(*P, at, out);
+        EXPECT_EQ(call(t, Sys::Write, u64(u), at, sizeof(out) + 4, abi::kCurrentOffset), err(Err::InvalidArgument))
+            << "no destination and no connected peer";
+        return RunExit::Loop;
+    });
+    auto frames = device.take();
+    ASSERT_EQ(frames.size(), 1u);
+    const Frame& f = frames[0];
+    const size_t udp_at = 14 + 20;
+    EXPECT_EQ(get16(f, udp_at), 5000u);
+    EXPECT_EQ(get16(f, udp_at + 2), 4001u);
+    EXPECT_EQ(std::string(f.begin() + long(udp_at + 8), f.begin() + long(udp_at + 12)), "pong");
+    as(P->thread(), [&](Thread& t) {
+        abi::SocketInfo i = info(t, u);
+        EXPECT_EQ(i.kind, u32(abi::SocketKind::Udp));
+        EXPECT_EQ(i.local.port, 5000);
+        EXPECT_EQ(i.bytes_in, 304u);
+        EXPECT_EQ(i.bytes_out, 4u);
+        return RunExit::Loop;
+    });
+}
+
 }  // namespace mote::test

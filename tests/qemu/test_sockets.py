@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
-"""TCP between Linux's stack and Mote's, through QEMU user networking:
-`nc -e -k -l 7777` (a user program on the socket calls) is init, QEMU
-forwards a host port to it, and host sockets judge what comes back.
+"""Sockets for programs, judged from the host through QEMU user networking.
+The user shell starts two programs in the background, `nc -e -k -l 7777`
+(TCP echo) and `udpecho 5555`; QEMU forwards a host port to each, and host
+sockets, that is Linux's TCP and UDP, judge what comes back:
 
   * 1 MiB of random bytes, sent while the echo streams back, returns
     byte for byte (SHA-256),
@@ -11,6 +12,9 @@ forwards a host port to it, and host sockets judge what comes back.
     serving: the next client is answered,
   * a half-close: a client that shuts down its sending side still reads
     the whole echo, then the end of stream,
+  * UDP: datagrams of 1, 64, 512 and 1472 bytes come back byte for byte
+    from udpecho, and a burst of 50 sent back to back all do (they arrive
+    in one batch; the socket's queue holds them while the program echoes),
   * nothing panicked.
 
 QEMU is bounded in time and killed by PID (qemu_harness)."""
@@ -26,6 +30,7 @@ import qemu_harness
 from qemu_harness import machines
 
 GUEST_PORT = 7777
+UDP_PORT = 5555
 
 
 def echo_through(port, payload, timeout=60):
@@ -46,9 +51,42 @@ def echo_through(port, payload, timeout=60):
     return bytes(got)
 
 
+def check_udp(q, port):
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        sock.settimeout(2)
+        for size in (1, 64, 512, 1472):
+            payload = os.urandom(size)
+            for _ in range(3):  # a lost datagram is retried
+                sock.sendto(payload, ("127.0.0.1", port))
+                try:
+                    data, _ = sock.recvfrom(4096)
+                except socket.timeout:
+                    continue
+                if data != payload:
+                    q.fail(f"udpecho: {size} bytes sent, {len(data)} different bytes back")
+                break
+            else:
+                q.fail(f"udpecho: no reply to {size} bytes")
+        sent = {i: i.to_bytes(2, "big") + os.urandom(100) for i in range(50)}
+        for d in sent.values():
+            sock.sendto(d, ("127.0.0.1", port))
+        back = {}
+        sock.settimeout(1)
+        try:
+            while len(back) < len(sent):
+                data, _ = sock.recvfrom(4096)
+                back[int.from_bytes(data[:2], "big")] = data
+        except socket.timeout:
+            pass
+        if any(back[i] != sent[i] for i in back):
+            q.fail("udpecho: a datagram of the burst came back changed")
+        if len(back) < len(sent):
+            q.fail(f"udpecho: only {len(back)} of {len(sent)} datagrams of a burst came back")
+
+
 def main():
     args = qemu_harness.parse_args(__doc__, transport=True, timeout=150.0)
-    with tempfile.TemporaryDirectory(prefix="mote-tcp-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="mote-sockets-") as tmp:
         # A private disk, so parallel QEMU tests never contend for an image lock.
         disk = os.path.join(tmp, "disk.img")
         with open(disk, "wb") as f:
@@ -57,14 +95,20 @@ def main():
 
 
 def run(args, disk):
-    host_port = machines.free_port("tcp")
+    host_port, udp_port = machines.free_port("tcp"), machines.free_port("udp")
     options = argparse.Namespace(transport=args.transport, disk=disk, disk_cache=None, no_net=False,
-                                 machine=getattr(args, "machine", None), fwd=[f"tcp:{host_port}:{GUEST_PORT}"])
+                                 machine=getattr(args, "machine", None),
+                                 fwd=[f"tcp:{host_port}:{GUEST_PORT}", f"udp:{udp_port}:{UDP_PORT}"])
     devices = machines.device_args(args.arch, options)
-    q = qemu_harness.Qemu(args, append=f"mote.init=bin/nc,-e,-k,-l,{GUEST_PORT}", initrd=True, devices=devices)
+    q = qemu_harness.Qemu(args, initrd=True, devices=devices)
     try:
-        q.expect("dhcp: lease 10.0.2.15/24", timeout=60)
+        shell = qemu_harness.Shell(q, timeout=60)
+        shell.run(f"nc -e -k -l {GUEST_PORT} &")
         q.expect(f"nc: listening on port {GUEST_PORT}", timeout=20)
+        shell.run(f"udpecho {UDP_PORT} &")
+        q.expect(f"udpecho: echoing on UDP port {UDP_PORT}", timeout=20)
+        q.expect("dhcp: lease 10.0.2.15/24", timeout=60)
+        check_udp(q, udp_port)
 
         blob = os.urandom(1 << 20)
         back = echo_through(host_port, blob)
@@ -96,7 +140,7 @@ def run(args, disk):
             q.fail("MOTE-PANIC in the output")
         if q.text().count("nc: connection from 10.0.2.2:") < 11:
             q.fail("nc did not report every connection")
-        print(f"PASS: {args.arch} {args.transport}: 1 MiB echo, 8 concurrent clients, reset, half-close")
+        print(f"PASS: {args.arch} {args.transport}: UDP echo, 1 MiB TCP echo, 8 concurrent clients, reset, half-close")
     finally:
         q.kill()
 

@@ -1,0 +1,274 @@
+#include "socket/datagram_socket.hpp"
+
+#include "net/net_stack.hpp"
+#include "proc/abi_error.hpp"
+#include "proc/process.hpp"
+#include "socket/socket_table.hpp"
+
+namespace mote {
+
+namespace {
+
+i64 fail(abi::Err error) { return -i64(error); }
+i64 fail(Error error) { return -i64(to_abi(error)); }
+
+Error io_error(i64 value, IoArgs& io) {
+    switch (abi::Err(-value)) {
+    case abi::Err::BadAddress: io.bad_address = true; return Error::InvalidArgument;
+    case abi::Err::WouldBlock: return Error::WouldBlock;
+    case abi::Err::BadState: return Error::BadState;
+    case abi::Err::Overflow: return Error::Overflow;
+    case abi::Err::NotFound: return Error::NotFound;
+    case abi::Err::NoMemory: return Error::NoMemory;
+    case abi::Err::Busy: return Error::Busy;
+    default: return Error::InvalidArgument;
+    }
+}
+
+enum Waiting : u64 { kReading = 0, kWriting = 1 };
+
+}  // namespace
+
+DatagramSocket::DatagramSocket(SocketTable& table)
+    : Socket(abi::SocketKind::Udp), m_table(table), m_udp(table.net()), m_rx(on_received, this), m_tx(on_sent, this) {
+    m_udp.set_receive_queue_limit(kDefaultQueue);
+}
+
+// --- setting up -------------------------------------------------------------
+
+Result<void> DatagramSocket::bind(const abi::SocketAddress& address) {
+    if (address.reserved) return Error::InvalidArgument;
+    if (address.address != 0 && address.address != m_table.net().config().address.value) return Error::NotFound;
+    TRY(m_udp.bind(address.port));
+    arm_receive();
+    return {};
+}
+
+Result<void> DatagramSocket::ensure_bound() {
+    if (!m_udp.bound()) {
+        TRY(m_udp.bind(0));
+        arm_receive();
+    }
+    return {};
+}
+
+Socket::Done DatagramSocket::connect(Thread&, const abi::SocketAddress& remote, Nanoseconds, bool) {
+    if (remote.reserved || remote.port == 0 || remote.address == 0) return {fail(abi::Err::InvalidArgument), false};
+    auto bound = ensure_bound();
+    if (bound.is_error()) return {fail(bound.error()), false};
+    auto connected = m_udp.connect(UdpEndpoint {Ipv4Address {remote.address}, remote.port});
+    if (connected.is_error()) return {fail(connected.error()), false};
+    return {0, false};
+}
+
+Result<u64> DatagramSocket::option(abi::SocketOption option, u64 value) {
+    if (option != abi::SocketOption::ReceiveBuffer) return Error::Unsupported;
+    if (value != abi::kOptionQuery) {
+        // Datagrams waiting (their packet buffers come from the stack's
+        // shared pool, so the queue stays short).
+        if (value == 0 || value > kMaxQueue) return Error::InvalidArgument;
+        m_udp.set_receive_queue_limit(usize(value));
+    }
+    return m_udp.receive_queue_limit();
+}
+
+void DatagramSocket::info(abi::SocketInfo& out) {
+    out = {};
+    out.kind = u32(abi::SocketKind::Udp);
+    const UdpEndpoint peer = m_udp.peer();
+    out.state = u32(peer.port ? abi::SocketState::Connected
+                    : m_udp.bound() ? abi::SocketState::Bound
+                                    : abi::SocketState::Unbound);
+    out.local = {m_udp.bound() ? m_table.net().config().address.value : 0, m_udp.port(), 0};
+    out.peer = {peer.address.value, peer.port, 0};
+    out.readable = (m_staged ? 1 : 0) + m_udp.stats().queued;
+    out.writable = m_tx.busy() ? 0 : abi::kDatagramMax;
+    out.bytes_in = m_bytes_in;
+    out.bytes_out = m_bytes_out;
+}
+
+// --- datagrams --------------------------------------------------------------
+
+void DatagramSocket::arm_receive() {
+    if (m_closing || m_staged || m_rx.busy() || !m_udp.bound()) return;
+    m_rx.buffer = Bytes(m_rx_buffer, sizeof(m_rx_buffer));
+    (void)m_udp.receive(m_rx);  // bound, so it is accepted
+}
+
+void DatagramSocket::on_received(Request& request) {
+    auto& self = *static_cast<DatagramSocket*>(request.context());
+    if (self.m_closing) {
+        self.maybe_free();
+        return;
+    }
+    if (!request.ok()) return;  // cancelled by a close
+    self.m_staged = true;
+    self.serve_waiters();
+}
+
+void DatagramSocket::on_sent(Request& request) {
+    auto& self = *static_cast<DatagramSocket*>(request.context());
+    if (self.m_closing) {
+        self.maybe_free();
+        return;
+    }
+    self.serve_waiters();
+}
+
+i64 DatagramSocket::try_read(Thread& thread, u64 buffer, u64 length) {
+    if (!m_udp.bound()) return fail(abi::Err::BadState);
+    if (length < sizeof(abi::DatagramHeader)) return fail(abi::Err::InvalidArgument);
+    if (!m_staged) return fail(abi::Err::WouldBlock);
+    const usize payload = usize(m_rx.value());
+    const usize room = usize(length - sizeof(abi::DatagramHeader));
+    const usize copied = payload < room ? payload : room;
+    abi::DatagramHeader header {};
+    header.peer = {m_rx.from.address.value, m_rx.from.port, 0};
+    header.length = u32(m_rx.length);
+    AddressSpace& space = thread.process().space();
+    if (space.check_access(buffer, sizeof(header) + copied, true).is_error()) return fail(abi::Err::BadAddress);
+    if (space.copy_out(buffer, Span<const u8>(reinterpret_cast<const u8*>(&header), sizeof(header))).is_error() ||
+        space.copy_out(buffer + sizeof(header), Span<const u8>(m_rx_buffer, copied)).is_error())
+        return fail(abi::Err::BadAddress);
+    m_bytes_in += m_rx.length;
+    m_staged = false;
+    arm_receive();
+    return i64(sizeof(header) + copied);
+}
+
+i64 DatagramSocket::try_write(Thread& thread, u64 buffer, u64 length) {
+    if (length < sizeof(abi::DatagramHeader)) return fail(abi::Err::InvalidArgument);
+    const u64 payload = length - sizeof(abi::DatagramHeader);
+    if (payload > abi::kDatagramMax) return fail(abi::Err::Overflow);
+    AddressSpace& space = thread.process().space();
+    abi::DatagramHeader header {};
+    if (space.copy_in(Span<u8>(reinterpret_cast<u8*>(&header), sizeof(header)), buffer).is_error())
+        return fail(abi::Err::BadAddress);
+    UdpEndpoint to {Ipv4Address {header.peer.address}, header.peer.port};
+    if (header.peer.address == 0 && header.peer.port == 0) to = m_udp.peer();
+    if (to.port == 0 || to.address.is_zero() || header.peer.reserved) return fail(abi::Err::InvalidArgument);
+    // One datagram waits for a buffer at most; later ones wait behind it,
+    // in order.
+    if (m_tx.busy()) return fail(abi::Err::WouldBlock);
+    if (auto bound = ensure_bound(); bound.is_error()) return fail(bound.error());
+    if (space.copy_in(Span<u8>(m_tx_buffer, usize(payload)), buffer + sizeof(header)).is_error())
+        return fail(abi::Err::BadAddress);
+    const ReadonlyBytes data(m_tx_buffer, usize(payload));
+    auto sent = m_table.net().udp().send(m_udp.port(), to, data);
+    if (sent.is_error() && sent.error() == Error::NoMemory) {
+        // No transmit buffer now: the datagram waits in the request, and
+        // the write is done as far as the program is concerned.
+        m_tx.data = data;
+        m_tx.to = to;
+        if (auto queued = m_udp.send(m_tx); queued.is_error()) return fail(queued.error());
+    } else if (sent.is_error()) {
+        return fail(sent.error());
+    }
+    m_bytes_out += payload;
+    return i64(length);
+}
+
+Result<Outcome> DatagramSocket::read(IoArgs& io) {
+    const i64 got = try_read(io.thread, io.buffer, io.length);
+    if (got == fail(abi::Err::WouldBlock) && !io.no_wait) {
+        io.thread.pending[0] = io.buffer;
+        io.thread.pending[1] = io.length;
+        io.thread.pending[3] = kReading;
+        m_readers.push_back(io.thread);
+        io.thread.park_with_timeout("datagram read", *this, kNoDeadline);
+        return Outcome::park();
+    }
+    if (got < 0) return io_error(got, io);
+    return Outcome::done(u64(got));
+}
+
+Result<Outcome> DatagramSocket::write(IoArgs& io) {
+    const i64 sent = try_write(io.thread, io.buffer, io.length);
+    if (sent == fail(abi::Err::WouldBlock) && !io.no_wait) {
+        io.thread.pending[0] = io.buffer;
+        io.thread.pending[1] = io.length;
+        io.thread.pending[3] = kWriting;
+        m_writers.push_back(io.thread);
+        io.thread.park_with_timeout("datagram write", *this, kNoDeadline);
+        return Outcome::park();
+    }
+    if (sent < 0) return io_error(sent, io);
+    return Outcome::done(u64(sent));
+}
+
+// --- waiting ----------------------------------------------------------------
+
+void DatagramSocket::serve_waiters() {
+    while (Thread* waiter = m_readers.front()) {
+        const i64 got = try_read(*waiter, waiter->pending[0], waiter->pending[1]);
+        if (got == fail(abi::Err::WouldBlock)) break;
+        m_readers.remove(*waiter);
+        waiter->wake(got);
+    }
+    while (Thread* waiter = m_writers.front()) {
+        const i64 sent = try_write(*waiter, waiter->pending[0], waiter->pending[1]);
+        if (sent == fail(abi::Err::WouldBlock)) break;
+        m_writers.remove(*waiter);
+        waiter->wake(sent);
+    }
+    notify_pollers();
+}
+
+void DatagramSocket::cancel_wait(Thread& thread) {
+    if (thread.wait_node.is_linked() && thread.wait_object() == this)
+        (thread.pending[3] == kWriting ? m_writers : m_readers).remove(thread);
+    unwatch(thread);
+}
+
+void DatagramSocket::notify_pollers() {
+    for (Thread* poller : m_pollers)
+        if (poller) poller->poll_event();
+}
+
+void DatagramSocket::watch(Thread& thread) {
+    for (Thread*& poller : m_pollers)
+        if (poller == &thread) return;
+    for (Thread*& poller : m_pollers) {
+        if (!poller) {
+            poller = &thread;
+            return;
+        }
+    }
+    m_pollers[0] = &thread;
+}
+
+void DatagramSocket::unwatch(Thread& thread) {
+    for (Thread*& poller : m_pollers)
+        if (poller == &thread) poller = nullptr;
+}
+
+u32 DatagramSocket::poll_ready(u32 events) {
+    u32 ready = 0;
+    if (m_staged) ready |= abi::kPollReadable;
+    if (!m_tx.busy()) ready |= abi::kPollWritable;
+    return ready & events;
+}
+
+Result<void> DatagramSocket::stat(abi::Stat& stat) {
+    stat = {};
+    stat.type = u32(abi::NodeType::Socket);
+    stat.size = (m_staged ? 1 : 0) + m_udp.stats().queued;
+    stat.inode = id();
+    return {};
+}
+
+void DatagramSocket::destroy() {
+    for (Thread*& poller : m_pollers) poller = nullptr;
+    m_closing = true;
+    // Outstanding requests complete (cancelled) on the loop; the object
+    // goes back when the last of them has.
+    m_udp.close();
+    maybe_free();
+}
+
+void DatagramSocket::maybe_free() {
+    if (!m_closing || m_rx.busy() || m_tx.busy()) return;
+    m_table.free_socket(*this);
+}
+
+}  // namespace mote
