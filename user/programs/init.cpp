@@ -5,7 +5,9 @@
 // privileged right (so sys/power, sys/log, sys/audit and dev/vda are
 // closed to it and to everything it runs) and the capabilities etc/caps
 // lists for sh. It runs bin/sh on the console, reaps it when it ends,
-// reports how, and starts a new one. A shell that
+// reports how, and starts a new one. The first shell is `sh -rc`: it runs
+// etc/rc (the services started at boot) before its prompt; later ones do
+// not, so a restart does not start the services twice. A shell that
 // ends within a second of starting is restarted after a pause, so a broken
 // sh cannot turn init into a spawn loop. When the console itself has ended
 // (the hosted kernel's stdin was a pipe that closed) there is nobody to
@@ -34,10 +36,13 @@ int main(int, char**) {
     else print_err("init: etc/caps: {}; sh gets no capabilities\n", policy.error());
     Handle handles[abi::kStartHandleCount] = {std_in(), std_out(), std_err(), shared_root, shared_root};
     pass_caps(caps, handles);
+    const StringView first_argv[] = {"sh", "-rc"};
     const StringView argv[] = {"sh"};
+    bool first = true;
     for (;;) {
         u64 started = sys::clock();
-        auto child = spawn(root, "bin/sh", argv, handles);
+        auto child = first ? spawn(root, "bin/sh", first_argv, handles) : spawn(root, "bin/sh", argv, handles);
+        first = false;
         if (child.is_error()) {
             print_err("init: cannot start bin/sh: {}\n", child.error());
             (void)sys::sleep(kSecond);

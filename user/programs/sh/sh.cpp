@@ -11,6 +11,11 @@
 // name (there are no global process ids: a process holds handles to its
 // own children only).
 //
+// `sh -rc` (init starts the first shell so) first runs etc/rc's lines as
+// if they were typed, each shown as `rc: LINE`: the services a
+// machine starts at boot (httpd in the background). Lines starting with
+// '#' are comments; a line the shell refuses is reported and skipped.
+//
 // While a foreground child runs, the shell polls the console and the
 // child: Ctrl-C sends the child Signal::Interrupt, other keys are kept as
 // type-ahead for the next prompt. The console has one reader at a time in
@@ -33,7 +38,10 @@ public:
     Shell(Handle in, Handle out, Handle err, Handle cwd, Handle root)
         : m_in(in), m_out(out), m_err(err), m_root(root), m_cwd(cwd) {}
 
-    int run();
+    // `rc`: run etc/rc after the welcome text, before the first prompt.
+    int run(bool rc);
+    // Runs each line of etc/rc (at most kRcBytes of it).
+    void run_rc();
 
 private:
     void prompt();
@@ -65,7 +73,34 @@ void echo_to_console(StringView text, void* context) { (void)write_all(*static_c
 
 void Shell::prompt() { (void)write_all(m_out, "$ "); }
 
-int Shell::run() {
+void Shell::run_rc() {
+    static constexpr usize kRcBytes = 4096;
+    auto rc = sys::open(m_root, "etc/rc", abi::kOpenRead);
+    if (rc.is_error()) return;  // a root without one starts nothing
+    static char text[kRcBytes];
+    auto n = sys::read(rc.value(), text, sizeof(text), 0);
+    (void)sys::close(rc.value());
+    if (n.is_error()) {
+        print(m_err, "sh: etc/rc: {}\n", n.error());
+        return;
+    }
+    if (n.value() == sizeof(text)) print(m_err, "sh: etc/rc: only its first {} bytes are run\n", kRcBytes);
+    StringView all(text, n.value());
+    usize start = 0;
+    while (start < all.length() && !m_exit) {
+        usize end = start;
+        while (end < all.length() && all[end] != '\n') ++end;
+        StringView line = all.substr(start, end - start);
+        start = end + 1;
+        usize first = 0;
+        while (first < line.length() && (line[first] == ' ' || line[first] == '\t')) ++first;
+        if (first == line.length() || line[first] == '#') continue;
+        print(m_out, "rc: {}\n", line);
+        run_line(line);
+    }
+}
+
+int Shell::run(bool rc) {
     if (auto policy = load_caps_policy(m_root); policy.ok()) m_policy = policy.value();
     m_editor.set_echo(echo_to_console, &m_out);
     m_editor.set_prompt("$ ");
@@ -77,6 +112,7 @@ int Shell::run() {
         if (n.ok()) (void)write_all(m_out, StringView(text, n.value()));
         (void)sys::close(motd.value());
     }
+    if (rc) run_rc();
     prompt();
     while (!m_exit) {
         // Keys typed while a foreground program ran come first.
@@ -408,12 +444,17 @@ void Shell::kill_job(const Arguments& words) {
 
 }  // namespace
 
-int main(int, char**) {
+int main(int argc, char** argv) {
     if (root_dir() == kNoHandle) {
         print_err("sh: started without a root directory handle\n");
         return 1;
     }
     Handle cwd = working_dir() != kNoHandle ? working_dir() : root_dir();
     static Shell shell(std_in(), std_out(), std_err(), cwd, root_dir());
-    return shell.run();
+    const bool rc = argc == 2 && StringView(argv[1]) == "-rc";
+    if (argc > 1 && !rc) {
+        print_err("usage: sh [-rc]\n");
+        return 2;
+    }
+    return shell.run(rc);
 }
