@@ -108,10 +108,18 @@ def cmd_run(args):
                                        for f in args.fwd):
             port = machines.free_port("udp", preferred=5007)
             args.fwd.append(f"udp:{port}:7")
+        # httpd (started by etc/rc) listens on port 80 when the machine
+        # boots into user space.
+        serving_http = not args.no_net and not getattr(args, "no_initrd", False)
+        if serving_http and not any(machines.parse_fwd(f)[0] == "tcp" and machines.parse_fwd(f)[2] == 80
+                                    for f in args.fwd):
+            port = machines.free_port("tcp", preferred=8080)
+            args.fwd.append(f"tcp:{port}:80")
         for spec in args.fwd:
             proto, host, guest = machines.parse_fwd(spec)
             log(f"forwarding {proto} 127.0.0.1:{host} -> guest port {guest}"
-                + (" (UDP echo service)" if (proto, guest) == ("udp", 7) else ""))
+                + (" (UDP echo service)" if (proto, guest) == ("udp", 7) else "")
+                + (f" (httpd: http://127.0.0.1:{host}/)" if (proto, guest) == ("tcp", 80) and serving_http else ""))
         cmd = machines.qemu_command(arch, build_dir(preset), args)
         log("QEMU: " + " ".join(cmd))
     os.execvp(cmd[0], cmd)
