@@ -87,14 +87,15 @@ bool Kernel::start_user_space() {
     return false;
 }
 
+bool Kernel::user_space_possible() { return false; }
+
 void Kernel::stop_user_space() {}
 #else
     UserPlatform* platform = m_machine.user_platform();
     PageAllocator* pages = m_machine.pages();
-    ReadonlyBytes initramfs = m_machine.initramfs();
+    if (!user_space_possible()) return false;
     StringView init = "bin/init";
     (void)boot_args().get("mote.init", init);
-    if (!platform || !pages || initramfs.empty() || init == "none") return false;
     m_user = new (m_user_storage) UserSpace(m_loop, *pages, *platform, m_machine.console());
 #if MOTE_HAVE_DRIVERS
     m_user->attach_network(m_net);
@@ -191,6 +192,12 @@ bool Kernel::launch_init() {
     return false;
 }
 
+bool Kernel::user_space_possible() {
+    StringView init = "bin/init";
+    (void)boot_args().get("mote.init", init);
+    return m_machine.user_platform() && m_machine.pages() && !m_machine.initramfs().empty() && init != "none";
+}
+
 void Kernel::stop_user_space() {
     if (!m_user) return;
     m_user->~UserSpace();  // ends every process first: nothing holds a node after this
@@ -212,6 +219,15 @@ void Kernel::stop_user_space() {
 void Kernel::fall_back_to_shell() {
     m_machine.console().set_input(nullptr);
     stop_user_space();
+#if MOTE_HAVE_DRIVERS
+    // No programs: the kernel answers UDP echo itself.
+    if (m_echo_deferred) {
+        StringView extra;
+        (void)boot_args().get("mote.echo", extra);
+        m_net.start_echo(extra);
+        m_echo_deferred = false;
+    }
+#endif
     klog().set_console([](StringView line, void* ctx) { static_cast<Shell*>(ctx)->print_above_prompt(line); }, &m_shell);
     m_machine.console().set_input(&m_shell);
     m_shell.start();
@@ -224,6 +240,9 @@ void Kernel::start_network() {
     (void)args.get("mote.ip", net.ip);
     (void)args.get("mote.gw", net.gw);
     (void)args.get("mote.echo", net.echo);
+    // With user space, the echo service is a program (udpecho, etc/rc).
+    net.echo_service = !user_space_possible();
+    m_echo_deferred = !net.echo_service;
     m_net.start(net);
 #endif
 }

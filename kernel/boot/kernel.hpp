@@ -60,6 +60,9 @@ private:
     // Starts init if the machine can run programs and has an initramfs;
     // false if the kernel shell should run instead.
     bool start_user_space();
+    // Whether start_user_space() will have what it needs (a user platform,
+    // pages, an initramfs, mote.init not "none").
+    bool user_space_possible();
 
     Machine& m_machine;
     Loop m_loop;
@@ -75,6 +78,9 @@ private:
     void stop_user_space();
     // The kernel shell takes the console: no user space, or init failed.
     void fall_back_to_shell();
+    // Whether the network was started without the kernel's echo service
+    // (user space was expected to provide it).
+    bool m_echo_deferred = false;
 #if MOTE_HAVE_USER
     // Built only on machines that run programs (start_user_space).
     alignas(UserSpace) u8 m_user_storage[sizeof(UserSpace)];

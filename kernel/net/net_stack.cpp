@@ -76,11 +76,15 @@ void NetStack::start(const NetBootOptions& options) {
         if (auto r = m_dhcp.start(); r.is_error()) log_warn("net", "dhcp: cannot start: {}", r.error());
     }
 
+    if (options.echo_service) start_echo(options.echo);
+}
+
+void NetStack::start_echo(StringView extra) {
     if (auto r = m_echo.start(kEchoPort); r.is_error()) log_warn("net", "echo port {}: {}", kEchoPort, r.error());
-    if (!options.echo.empty() && !(options.echo == "off")) {
-        auto port = parse_u64(options.echo);
+    if (!extra.empty() && !(extra == "off")) {
+        auto port = parse_u64(extra);
         if (port.is_error() || port.value() == 0 || port.value() > 0xffff)
-            log_warn("net", "mote.echo={}: not a port number", options.echo);
+            log_warn("net", "mote.echo={}: not a port number", extra);
         else if (port.value() != kEchoPort) {
             if (auto r = m_echo.start(u16(port.value())); r.is_error())
                 log_warn("net", "echo port {}: {}", port.value(), r.error());

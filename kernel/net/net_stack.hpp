@@ -50,10 +50,13 @@ struct Ipv4Config {
 //   mote.ip=A.B.C.D[/N]  static address (default /24); absent or "dhcp": DHCP
 //   mote.gw=A.B.C.D      default gateway for a static address
 //   mote.echo=PORT       a second UDP echo port besides 7 ("off": none)
+// The kernel's own echo service runs only where no program can provide it:
+// with user space, udpecho does (etc/rc), and echo_service is false.
 struct NetBootOptions {
     StringView ip;
     StringView gw;
     StringView echo;
+    bool echo_service = true;
 };
 
 class NetStack final : public NetReceiver {
@@ -104,6 +107,9 @@ public:
     TcpOverIpv4& tcp() { return m_tcp; }
     DhcpClient& dhcp() { return m_dhcp; }
     EchoService& echo() { return m_echo; }
+    // The kernel's UDP echo service on 7 and on `extra` (mote.echo=; empty
+    // or "off": none), for a machine without user space.
+    void start_echo(StringView extra);
     Pinger& pinger() { return m_pinger; }
 
     // NetReceiver

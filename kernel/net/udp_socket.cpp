@@ -37,18 +37,24 @@ Result<void> UdpSocket::connect(UdpEndpoint peer) {
 Result<void> UdpSocket::receive(UdpReceiveRequest& request) {
     if (!bound()) return Error::BadState;
     request.accept(*this, m_stack.loop());
-    if (PacketBuffer* packet = m_queue.pop_front()) {
-        m_stats.queued = m_queue.size();
-        u64 origin = packet->owner_data;
-        UdpEndpoint from {Ipv4Address {u32(origin >> 16)}, u16(origin)};
-        Ipv4Address to = (origin >> 48) ? Ipv4Address::broadcast() : m_stack.config().address;
-        fill(request, *packet, from, to);
-        packet->release();
+    if (take(request)) {
         m_stack.loop().complete(request);
         return {};
     }
     m_receives.push_back(request);
     return {};
+}
+
+bool UdpSocket::take(UdpReceiveRequest& request) {
+    PacketBuffer* packet = m_queue.pop_front();
+    if (!packet) return false;
+    m_stats.queued = m_queue.size();
+    u64 origin = packet->owner_data;
+    UdpEndpoint from {Ipv4Address {u32(origin >> 16)}, u16(origin)};
+    Ipv4Address to = (origin >> 48) ? Ipv4Address::broadcast() : m_stack.config().address;
+    fill(request, *packet, from, to);
+    packet->release();
+    return true;
 }
 
 Result<void> UdpSocket::send(UdpSendRequest& request) {

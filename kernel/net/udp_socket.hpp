@@ -81,6 +81,10 @@ public:
     // Binds an ephemeral port first if needed.
     Result<void> connect(UdpEndpoint peer);
     Result<void> receive(UdpReceiveRequest& request);
+    // Fills `request` (idle: not submitted) from the receive queue at once,
+    // with no completion and no callback: false if nothing is queued. For
+    // a reader that asks synchronously (a program's read()).
+    bool take(UdpReceiveRequest& request);
     Result<void> send(UdpSendRequest& request);
     // Cancels every outstanding request (each completes with Cancelled),
     // frees the receive queue and unbinds.

@@ -89,8 +89,12 @@ void DatagramSocket::info(abi::SocketInfo& out) {
 
 // --- datagrams --------------------------------------------------------------
 
+// The receive request is armed exactly when nothing is staged or queued:
+// then the next arrival completes it (and wakes a reader or poller);
+// while datagrams are queued, reads take them synchronously instead, with
+// no trip through the loop per datagram.
 void DatagramSocket::arm_receive() {
-    if (m_closing || m_staged || m_rx.busy() || !m_udp.bound()) return;
+    if (m_closing || m_staged || m_rx.busy() || !m_udp.bound() || m_udp.stats().queued) return;
     m_rx.buffer = Bytes(m_rx_buffer, sizeof(m_rx_buffer));
     (void)m_udp.receive(m_rx);  // bound, so it is accepted
 }
@@ -118,7 +122,14 @@ void DatagramSocket::on_sent(Request& request) {
 i64 DatagramSocket::try_read(Thread& thread, u64 buffer, u64 length) {
     if (!m_udp.bound()) return fail(abi::Err::BadState);
     if (length < sizeof(abi::DatagramHeader)) return fail(abi::Err::InvalidArgument);
-    if (!m_staged) return fail(abi::Err::WouldBlock);
+    if (!m_staged && !m_rx.busy()) {
+        m_rx.buffer = Bytes(m_rx_buffer, sizeof(m_rx_buffer));
+        m_staged = m_udp.take(m_rx);
+    }
+    if (!m_staged) {
+        arm_receive();  // the reader parks: the next arrival must reach it
+        return fail(abi::Err::WouldBlock);
+    }
     const usize payload = usize(m_rx.value());
     const usize room = usize(length - sizeof(abi::DatagramHeader));
     const usize copied = payload < room ? payload : room;
@@ -244,7 +255,7 @@ void DatagramSocket::unwatch(Thread& thread) {
 
 u32 DatagramSocket::poll_ready(u32 events) {
     u32 ready = 0;
-    if (m_staged) ready |= abi::kPollReadable;
+    if (m_staged || m_udp.stats().queued) ready |= abi::kPollReadable;
     if (!m_tx.busy()) ready |= abi::kPollWritable;
     return ready & events;
 }

@@ -7,8 +7,9 @@
 // payload follows, at most abi::kDatagramMax bytes. An unbound socket gets
 // an ephemeral port at its first write or connect.
 //
-// Receiving: one standing receive request into a one-datagram staging
-// buffer here; datagrams behind it wait in the UdpSocket's bounded queue
+// Receiving: a receive request into a one-datagram staging buffer here,
+// armed while nothing waits; datagrams behind it wait in the UdpSocket's
+// bounded queue, and a read takes them from there at once
 // (the packet buffers themselves, kDefaultQueue of them unless the
 // ReceiveBuffer option says otherwise), so a slow reader costs drops
 // counted in udp.socket_queue_full, never memory. A reader parks until a datagram is
