@@ -5,9 +5,8 @@ Both sides are measured by the peers' own clients (../shared/peers/bench):
 boottime.py boots the guest and, once its ready marker appears, runs
 udpbench.py (1000 sequential 64-byte round trips, then 10 s with 32 in
 flight). Mote's echo is a user program, udpecho (started by etc/rc, so the
-machine boots with its initramfs); its ready marker is udpecho's line, and
-udpbench waits for the first answer (the DHCP lease may come a little
-later). The Linux figures come from
+machine boots with its initramfs); its ready marker is the shell's line
+for it (`rc: udpecho ...`), and udpbench waits for the first answer. The Linux figures come from
 linux/bench-linux.sh, which needs the peer kernels (linux/get-linux.sh,
 Debian packages only).
 """
@@ -47,7 +46,7 @@ def mote_udp(arch, transport, machine, build_dir):
         udp = " ".join([sys.executable, os.path.join(PEERS, "bench", "udpbench.py"), "--host", "127.0.0.1",
                         "--port", str(port)] + UDPBENCH_ARGS + ["--label", f"mote-{arch}-{transport}"])
         cmd = [sys.executable, os.path.join(PEERS, "bench", "boottime.py"), "--runs", "1", "--timeout", "90",
-               "--marker", "udpecho: echoing on UDP port 7", "--log", os.path.join(tmp, "console"), "--then", udp, "--"] + argv
+               "--marker", "rc: udpecho", "--log", os.path.join(tmp, "console"), "--then", udp, "--"] + argv
         print(f"$ {' '.join(cmd)}", flush=True)
         proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=300)
     udp_results = [r for r in results(proc.stdout) if "target" in r]

@@ -43,7 +43,7 @@ int main(int argc, char** argv) {
         print_err("udpecho: port {}: {}\n", port, bound.error());
         return 1;
     }
-    print_err("udpecho: echoing on UDP port {}\n", port);
+    print_out("udpecho: echoing on UDP port {}\n", port);
     for (;;) {
         auto got = sys::read(s, &g_datagram, sizeof(g_datagram));
         if (got.is_error()) {
