@@ -35,7 +35,8 @@
         X(passive_opens) X(established) X(connections_reset) X(connections_timed_out)                 \
         X(retransmits) X(fast_retransmits) X(out_of_order) X(out_of_order_full) X(challenge_acks)    \
         X(paws_rejected) X(time_wait_entered) X(time_wait_evicted) X(time_wait_reused)               \
-        X(time_wait_rst_ignored) X(no_buffer) X(ports_exhausted)
+        X(time_wait_rst_ignored) X(no_buffer) X(ports_exhausted) X(syn_cookies_sent) X(syn_cookies_accepted) \
+        X(syn_cookies_rejected)
 
 #define MOTE_DHCP_COUNTERS(X)                                                                        \
     X(discovers) X(offers) X(requests) X(acks) X(naks) X(renewals) X(rebinds) X(lease_expired)       \

@@ -263,10 +263,72 @@ TEST_F(TcpCrafted, AListenersBacklogBoundsHalfOpenConnections) {
     for (u16 port = 1000; port < 1003; ++port) inject(segment(tcp_flag::kSyn, 7000), port, 8080);
     EXPECT_EQ(small.half_open(), 2u);
     EXPECT_EQ(mote.tcp->counters.syn_backlog_full, 1u);
-    EXPECT_EQ(mote.sent.size(), 2u);  // two SYN-ACKs, nothing for the third
+    EXPECT_EQ(mote.connections.live, 2u) << "the third SYN made no connection";
+    // It was answered all the same, with a SYN cookie.
+    ASSERT_EQ(mote.sent.size(), 3u);
+    EXPECT_EQ(last().flags, tcp_flag::kSyn | tcp_flag::kAck);
+    EXPECT_EQ(last().ack, 7001u);
+    EXPECT_EQ(mote.tcp->counters.syn_cookies_sent, 1u);
     mote.tcp->unlisten(small);
     EXPECT_EQ(mote.connections.live, 0u);
     EXPECT_EQ(last().flags & tcp_flag::kRst, tcp_flag::kRst);  // the half-open ones were reset
+}
+
+TEST_F(TcpCrafted, ASynCookieReturnedByTheAckMakesTheConnection) {
+    TcpListener small(&listener_user, 1);
+    ASSERT_FALSE(mote.tcp->listen(small, Ipv4Address {}, 8080).is_error());
+    inject(segment(tcp_flag::kSyn, 7000), 1000, 8080);  // fills the half-open table
+    TcpSegment syn = segment(tcp_flag::kSyn, 9000);
+    syn.options.mss = 1400;
+    syn.options.has_window_scale = true;
+    syn.options.window_scale = 7;
+    syn.options.sack_permitted = true;
+    inject(syn, 2000, 8080);
+    const TcpSegment cookie = last();
+    ASSERT_EQ(cookie.flags, tcp_flag::kSyn | tcp_flag::kAck);
+    EXPECT_EQ(cookie.options.mss, 1460);
+    EXPECT_FALSE(cookie.options.has_window_scale) << "a cookie cannot remember it";
+    EXPECT_FALSE(cookie.options.sack_permitted);
+    EXPECT_EQ(mote.connections.live, 1u);
+
+    // A forged ACK (wrong cookie) is reset and makes nothing.
+    inject(segment(tcp_flag::kAck, 9001, cookie.seq + 2), 2000, 8080);
+    EXPECT_EQ(mote.connections.live, 1u);
+    EXPECT_EQ(mote.tcp->counters.syn_cookies_rejected, 1u);
+    EXPECT_EQ(last().flags & tcp_flag::kRst, tcp_flag::kRst);
+    // The same ACK from another port does not match either.
+    inject(segment(tcp_flag::kAck, 9001, cookie.seq + 1), 2001, 8080);
+    EXPECT_EQ(mote.tcp->counters.syn_cookies_rejected, 2u);
+
+    // The real one, with data: an established connection, in the accept
+    // queue, the data readable, acknowledged, and its MSS what the cookie kept.
+    inject(segment(tcp_flag::kAck | tcp_flag::kPsh, 9001, cookie.seq + 1, "hello"), 2000, 8080);
+    EXPECT_EQ(mote.tcp->counters.syn_cookies_accepted, 1u);
+    ASSERT_EQ(small.pending(), 1u);
+    TcpConnection* c = small.accept();
+    ASSERT_NE(c, nullptr);
+    c->set_user(&user);
+    EXPECT_EQ(c->state(), TcpState::Established);
+    EXPECT_EQ(c->tuple().remote_port, 2000);
+    EXPECT_EQ(c->send_mss(), 1400);
+    EXPECT_EQ(c->readable(), 5u);
+    u8 buffer[8];
+    EXPECT_EQ(c->read(Bytes(buffer, sizeof buffer)).value(), 5u);
+    EXPECT_EQ(std::string(reinterpret_cast<char*>(buffer), 5), "hello");
+    // And it sends from the cookie's next number.
+    EXPECT_EQ(c->write(ReadonlyBytes(reinterpret_cast<const u8*>("ok"), 2)).value(), 2u);
+    EXPECT_EQ(last().seq, cookie.seq + 1);
+    EXPECT_EQ(last().payload_length(), 2u);
+
+    // Two slots later the same cookie has expired.
+    inject(segment(tcp_flag::kSyn, 11000), 3000, 8080);
+    const TcpSegment late = last();
+    sim.now += 3 * Tcp::kCookieSlot;
+    inject(segment(tcp_flag::kAck, 11001, late.seq + 1), 3000, 8080);
+    EXPECT_EQ(mote.tcp->counters.syn_cookies_accepted, 1u);
+    c->abort();
+    c->close();
+    mote.tcp->unlisten(small);
 }
 
 TEST_F(TcpCrafted, ASynRetransmitsWithBackoffThenTimesOut) {

@@ -153,6 +153,15 @@ void Tcp::receive(ReadonlyBytes bytes, Ipv4Address source, Ipv4Address destinati
     // RFC 9293 3.10.7.2, LISTEN: RST is ignored, an ACK is answered with a
     // reset, only a SYN opens.
     if (s.has(tcp_flag::kRst)) return;
+    if (s.has(tcp_flag::kAck) && !s.has(tcp_flag::kSyn)) {
+        // Perhaps the end of a handshake answered with a SYN cookie.
+        if (accept_cookie(*listener, tuple, s)) {
+            release_zombies();
+            return;
+        }
+        reset_for(tuple, s);
+        return;
+    }
     if (s.has(tcp_flag::kAck)) {
         reset_for(tuple, s);
         return;
@@ -160,14 +169,95 @@ void Tcp::receive(ReadonlyBytes bytes, Ipv4Address source, Ipv4Address destinati
     if (s.has(tcp_flag::kSyn)) accept_syn(*listener, tuple, s);
 }
 
-void Tcp::accept_syn(TcpListener& listener, const TcpTuple& tuple, const TcpSegment& syn) {
-    counters.syns_received++;
-    if (listener.m_half_open.size() >= listener.m_backlog) {
-        counters.syn_backlog_full++;
-        return;  // the peer retries its SYN
+namespace {
+
+// The MSS values a cookie can name (3 bits): what common paths use.
+constexpr u16 kCookieMss[8] = {536, 1024, 1220, 1360, 1400, 1440, 1452, 1460};
+
+}  // namespace
+
+u32 Tcp::syn_cookie(const TcpTuple& tuple, u32 peer_seq, u32 slot, u32 mss_index) {
+    u8 input[24];
+    store_be32(input, tuple.local.value);
+    store_be16(input + 4, tuple.local_port);
+    store_be32(input + 6, tuple.remote.value);
+    store_be16(input + 10, tuple.remote_port);
+    store_be32(input + 12, peer_seq);
+    store_be32(input + 16, slot);
+    store_be32(input + 20, mss_index);
+    u8 digest[4];
+    VERIFY(!Blake2s::hash(ReadonlyBytes(input, sizeof input), Bytes(digest, 4), ReadonlyBytes(m_secret, kSecretSize)).is_error());
+    return ((slot & 31) << 27) | (mss_index << 24) | (load_be32(digest) & 0xffffff);
+}
+
+void Tcp::send_syn_cookie(TcpListener& listener, const TcpTuple& tuple, const TcpSegment& syn) {
+    const u16 peer_mss = syn.options.mss ? syn.options.mss : TcpConnection::kDefaultPeerMss;
+    const u16 want = peer_mss < listener.m_config.mss ? peer_mss : listener.m_config.mss;
+    u32 index = 0;
+    for (u32 i = 0; i < 8; ++i)
+        if (kCookieMss[i] <= want) index = i;
+    const u32 slot = u32(now() / kCookieSlot);
+    TcpSegment reply;
+    reply.source_port = tuple.local_port;
+    reply.destination_port = tuple.remote_port;
+    reply.seq = syn_cookie(tuple, syn.seq, slot, index);
+    reply.ack = syn.seq + 1;
+    reply.flags = tcp_flag::kSyn | tcp_flag::kAck;
+    reply.window = u16(listener.m_config.receive_buffer > 0xffff ? 0xffff : listener.m_config.receive_buffer);
+    reply.options.mss = listener.m_config.mss;
+    if (transmit(tuple, reply).ok()) counters.syn_cookies_sent++;
+}
+
+u16 Tcp::check_syn_cookie(const TcpTuple& tuple, const TcpSegment& ack) {
+    const u32 cookie = ack.ack - 1;
+    const u32 peer_seq = ack.seq - 1;
+    const u32 now_slot = u32(now() / kCookieSlot);
+    const u32 mss_index = (cookie >> 24) & 7;
+    // This slot or the one before: a cookie lives 64 to 128 seconds.
+    for (u32 age = 0; age < 2; ++age) {
+        const u32 slot = now_slot - age;
+        if ((slot & 31) != cookie >> 27) continue;
+        if (syn_cookie(tuple, peer_seq, slot, mss_index) == cookie) return kCookieMss[mss_index];
+    }
+    return 0;
+}
+
+bool Tcp::accept_cookie(TcpListener& listener, const TcpTuple& tuple, const TcpSegment& ack) {
+    // Only a listener that has been full answers with cookies; anything
+    // else is an ACK for nothing.
+    if (counters.syn_cookies_sent == 0) return false;
+    const u16 mss = check_syn_cookie(tuple, ack);
+    if (mss == 0) {
+        counters.syn_cookies_rejected++;
+        return false;
     }
     if (listener.m_ready.size() >= listener.m_backlog) {
         counters.accept_queue_full++;
+        return true;  // dropped: the peer retransmits its ACK or data
+    }
+    TcpConnection* connection = m_source.allocate_connection(*this, listener.m_config);
+    if (!connection) {
+        counters.no_connection_memory++;
+        return true;
+    }
+    counters.syn_cookies_accepted++;
+    counters.passive_opens++;
+    m_connections.push_back(*connection);
+    listener.m_half_open.push_back(*connection);  // connection_established moves it on
+    connection->start_from_cookie(tuple, Seq(ack.ack - 1), mss, ack, listener);
+    connection->retry_output();  // delivers its events (an ACK if data came)
+    return true;
+}
+
+void Tcp::accept_syn(TcpListener& listener, const TcpTuple& tuple, const TcpSegment& syn) {
+    counters.syns_received++;
+    if (listener.m_ready.size() >= listener.m_backlog) {
+        counters.accept_queue_full++;
+        return;  // the peer retries its SYN
+    }
+    if (listener.m_half_open.size() >= listener.m_backlog) {
+        counters.syn_backlog_full++;
+        send_syn_cookie(listener, tuple, syn);
         return;
     }
     TcpConnection* connection = m_source.allocate_connection(*this, listener.m_config);

@@ -9,6 +9,15 @@
 // call up into a stack object; NetStack feeds receive() and arms a timer
 // for next_deadline().
 //
+// SYN cookies (RFC 4987 3.6): when a listener's half-open table is full, a
+// SYN is still answered, with a SYN-ACK whose sequence number is a cookie
+// (a time slot, an MSS index and a keyed hash of the tuple and the peer's
+// sequence number) and no state is kept. The ACK that returns it (ack - 1)
+// within two slots re-creates the connection straight into the accept
+// queue, without window scaling, SACK or timestamps, which a cookie cannot
+// remember. A flood of SYNs thus costs no memory and does not lock out
+// the clients that finish their handshakes.
+//
 // Bounds, each a named counter when hit: a listener's half-open
 // connections and accept queue (its backlog), the TIME_WAIT table
 // (kTimeWaitSlots; the oldest entry is dropped for a new one), and the
@@ -93,6 +102,7 @@ public:
     static constexpr Nanoseconds kMsl = 30 * kSecond;  // 2 * MSL = one minute in TIME_WAIT
     static constexpr u16 kEphemeralFirst = 49152;      // IANA dynamic range (RFC 6335)
     static constexpr usize kSecretSize = 32;
+    static constexpr Nanoseconds kCookieSlot = 64 * kSecond;  // a SYN cookie's time unit
 
     // `secret` keys the initial sequence numbers and port choice (RFC 6528,
     // RFC 6056): kSecretSize bytes from the kernel CSPRNG.
@@ -171,6 +181,12 @@ private:
     bool port_in_use(Ipv4Address local, u16 port, Ipv4Address remote, u16 remote_port);
     Seq initial_sequence(const TcpTuple& tuple);
     void accept_syn(TcpListener& listener, const TcpTuple& tuple, const TcpSegment& syn);
+    // SYN cookies: the cookie for a SYN, answering with it, and checking
+    // the one an ACK returns (its MSS, or 0 when it is not ours).
+    u32 syn_cookie(const TcpTuple& tuple, u32 peer_seq, u32 slot, u32 mss_index);
+    void send_syn_cookie(TcpListener& listener, const TcpTuple& tuple, const TcpSegment& syn);
+    u16 check_syn_cookie(const TcpTuple& tuple, const TcpSegment& ack);
+    bool accept_cookie(TcpListener& listener, const TcpTuple& tuple, const TcpSegment& ack);
     void time_wait_segment(TimeWait& entry, const TcpSegment& segment);
     // RFC 9293 3.10.7.1: the reset for a segment that has no connection.
     void reset_for(const TcpTuple& tuple, const TcpSegment& segment);

@@ -132,6 +132,31 @@ void TcpConnection::start_passive(const TcpTuple& tuple, Seq iss, const TcpSegme
     arm_rto();
 }
 
+void TcpConnection::start_from_cookie(const TcpTuple& tuple, Seq iss, u16 mss, const TcpSegment& ack,
+                                      TcpListener& listener) {
+    m_tuple = tuple;
+    m_listener = &listener;
+    m_user_closed = true;  // nobody holds it until accept()
+    m_iss = iss;
+    m_snd_una = m_snd_nxt = m_snd_max = m_recover = iss + 1;
+    m_send_base = iss + 1;
+    m_irs = Seq(ack.seq) - 1;
+    m_rcv_nxt = Seq(ack.seq);
+    m_ws_on = m_ts_on = m_sack_on = false;
+    m_snd_wscale = m_rcv_wscale = 0;
+    m_send_mss = mss < m_config.mss ? mss : m_config.mss;
+    // RFC 6928, as take_peer_options does for a SYN we saw.
+    m_cwnd = min32(10 * u32(m_send_mss), max32(2 * u32(m_send_mss), 14600));
+    m_snd_wnd = ack.window;
+    m_max_snd_wnd = m_snd_wnd;
+    m_snd_wl1 = Seq(ack.seq);
+    m_snd_wl2 = Seq(ack.ack);
+    enter(TcpState::Established);
+    m_tcp.connection_established(*this);
+    // The ACK may carry data already: it is processed as any segment.
+    if (!ack.payload.empty() || ack.has(tcp_flag::kFin)) receive_segment(ack);
+}
+
 void TcpConnection::accepted() {
     m_user_closed = false;
     m_listener = nullptr;

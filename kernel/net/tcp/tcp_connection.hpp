@@ -174,6 +174,11 @@ public:
     void start_connect(const TcpTuple& tuple, Seq iss);
     // A SYN for `listener` made this connection: answer with SYN-ACK.
     void start_passive(const TcpTuple& tuple, Seq iss, const TcpSegment& syn, TcpListener& listener);
+    // The ACK `ack` returned a valid SYN cookie (tcp.hpp): the connection
+    // starts established, as the SYN-ACK `iss` left it, with MSS `mss`
+    // and none of the options a cookie cannot remember (window scale,
+    // SACK, timestamps).
+    void start_from_cookie(const TcpTuple& tuple, Seq iss, u16 mss, const TcpSegment& ack, TcpListener& listener);
     void receive(const TcpSegment& segment);
     // accept() took it from the listener: now the user's.
     void accepted();
