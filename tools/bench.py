@@ -21,7 +21,7 @@ import platform
 import subprocess
 import sys
 
-SUITES = ["core", "blk", "net", "boot", "sys", "fs"]
+SUITES = ["core", "blk", "net", "http", "boot", "sys", "fs"]
 
 
 def run_core(build, build_dir):
@@ -68,6 +68,9 @@ def main(args, build, build_dir, arches):
     if "net" in what:
         import bench_net
         bench_net.run_net(build, build_dir, arches)
+    if "http" in what:
+        import bench_http
+        bench_http.run_http(build, build_dir, arches)
     if "fs" in what:
         import bench_fs
         bench_fs.run_fs(build, build_dir, arches)
