@@ -17,14 +17,16 @@ set(MOTE_USER_FSCK_SOURCES
     ${fsck}/pass2.cpp ${fsck}/pass3.cpp ${fsck}/pass4.cpp ${fsck}/pass5.cpp ${fsck}/problem.cpp)
 # httpd's pure logic (user/programs/httpd/): the request parser, target
 # decoding, ranges, dates, MIME types, response heads and directory
-# listings, with no syscalls; tested by tests/unit/http_*_test.cpp and
-# tests/fuzz/http_request_fuzz.cpp. It needs base/civil_time.cpp, which
-# the unit tests have already.
+# listings, the answer to a request (responder), the connection state
+# machine and the server's loop over a ServerHost, with no syscalls; tested
+# by tests/unit/http_*_test.cpp and tests/fuzz/http_request_fuzz.cpp. It
+# needs base/civil_time.cpp, which the unit tests have already.
 set(httpd ${CMAKE_SOURCE_DIR}/user/programs/httpd)
 set(MOTE_USER_HTTPD_SOURCES
-    ${httpd}/directory_listing.cpp ${httpd}/http_date.cpp ${httpd}/http_range.cpp ${httpd}/http_request.cpp
-    ${httpd}/http_response.cpp ${httpd}/http_status.cpp ${httpd}/http_syntax.cpp ${httpd}/http_target.cpp
-    ${httpd}/mime_type.cpp ${httpd}/text_sink.cpp)
+    ${httpd}/directory_listing.cpp ${httpd}/http_connection.cpp ${httpd}/http_date.cpp ${httpd}/http_range.cpp
+    ${httpd}/http_request.cpp ${httpd}/http_response.cpp ${httpd}/http_server.cpp ${httpd}/http_status.cpp
+    ${httpd}/http_syntax.cpp ${httpd}/http_target.cpp ${httpd}/mime_type.cpp ${httpd}/responder.cpp
+    ${httpd}/text_sink.cpp)
 # The ext2 format layer fsck builds on, compiled into the program (the
 # kernel and the unit tests have it already).
 file(GLOB MOTE_EXT2_FORMAT_SOURCES CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/kernel/fs/ext2/*.cpp)

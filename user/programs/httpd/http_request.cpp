@@ -44,8 +44,8 @@ void RequestParser::reset() {
     m_chunked_last = false;
     m_chunked_count = 0;
     m_other_coding = false;
-    m_range = m_if_modified_since = m_if_none_match = {};
-    m_range_count = m_if_modified_since_count = m_if_none_match_count = 0;
+    m_range = m_if_range = m_if_modified_since = m_if_none_match = {};
+    m_range_count = m_if_range_count = m_if_modified_since_count = m_if_none_match_count = 0;
     m_result = {};
 }
 
@@ -285,6 +285,9 @@ bool RequestParser::end_field(StringView input) {
     } else if (equals_ignoring_case(name, "range")) {
         if (m_range_count == 0) m_range = where;
         m_range_count = bump(m_range_count);
+    } else if (equals_ignoring_case(name, "if-range")) {
+        if (m_if_range_count == 0) m_if_range = where;
+        m_if_range_count = bump(m_if_range_count);
     } else if (equals_ignoring_case(name, "if-modified-since")) {
         if (m_if_modified_since_count == 0) m_if_modified_since = where;
         m_if_modified_since_count = bump(m_if_modified_since_count);
@@ -342,6 +345,7 @@ ParseResult RequestParser::complete(StringView input) {
                                                      : m_connection_keep_alive && !m_connection_close;
     r.content_length = m_content_length;
     r.range = {view(input, m_range.start, m_range.length), m_range_count};
+    r.if_range = {view(input, m_if_range.start, m_if_range.length), m_if_range_count};
     r.if_modified_since = {view(input, m_if_modified_since.start, m_if_modified_since.length),
                            m_if_modified_since_count};
     r.if_none_match = {view(input, m_if_none_match.start, m_if_none_match.length), m_if_none_match_count};
@@ -365,6 +369,14 @@ bool is_not_modified(const Request& request, i64 last_modified, i64 now) {
     auto since = parse_http_date(request.if_modified_since.value, now);
     if (since.is_error() || since.value() > now) return false;
     return last_modified <= since.value();
+}
+
+bool range_applies(const Request& request, i64 last_modified, i64 now) {
+    if (!request.if_range.present()) return true;
+    if (!request.if_range.single()) return false;
+    auto date = parse_http_date(request.if_range.value, now);
+    if (date.is_error()) return false;  // an entity tag, or garbage
+    return date.value() == last_modified && last_modified < now;
 }
 
 const char* request_fault_name(RequestFault fault) {

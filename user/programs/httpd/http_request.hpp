@@ -106,6 +106,7 @@ struct Request {
     bool keep_alive = true;
     u64 content_length = 0;  // the body's length, already skipped
     FieldValue range;
+    FieldValue if_range;
     FieldValue if_modified_since;
     FieldValue if_none_match;
 };
@@ -191,8 +192,8 @@ private:
     bool m_chunked_last;       // the last coding seen is chunked
     u32 m_chunked_count;
     bool m_other_coding;
-    Span32 m_range, m_if_modified_since, m_if_none_match;
-    u8 m_range_count, m_if_modified_since_count, m_if_none_match_count;
+    Span32 m_range, m_if_range, m_if_modified_since, m_if_none_match;
+    u8 m_range_count, m_if_range_count, m_if_modified_since_count, m_if_none_match_count;
     ParseResult m_result;
     // The decoded path; never longer than the raw target.
     char m_path[kMaxTargetBytes];
@@ -206,5 +207,15 @@ private:
 // later than now, and the file is no newer than it. A date in the future
 // is invalid, so it cannot hide an update.
 bool is_not_modified(const Request& request, i64 last_modified, i64 now);
+
+// RFC 9110 13.1.5: whether a Range in `request` may be honoured for a file
+// last modified at `last_modified`, given its If-Range. Without If-Range
+// it may. With one, only a date that exactly matches the file's time and
+// is a strong validator (at least a second before `now`: a file changed
+// within the current second may change again with the same time) lets it
+// through; httpd sends no entity tags, so none can match. Otherwise the
+// client gets the whole file, which is what If-Range asks for when its
+// copy is stale: a part of a newer file would corrupt the one it has.
+bool range_applies(const Request& request, i64 last_modified, i64 now);
 
 }  // namespace mote::httpd
