@@ -1,6 +1,7 @@
 #include "http_server.hpp"
 
 #include "base/memory.hpp"
+#include "heap.hpp"
 #include "http_response.hpp"
 #include "http_status.hpp"
 
@@ -9,6 +10,11 @@ namespace mote::httpd {
 namespace {
 
 constexpr u64 kWaitForever = ~u64(0);
+
+// In httpd a connection comes from the process heap, which gives larger
+// blocks a mapping of their own (map and unmap, pages zeroed, for every
+// connection); this size comes from its arenas.
+static_assert(sizeof(Connection) < user::Heap::kLargeBytes);
 
 }  // namespace
 
@@ -68,7 +74,7 @@ bool HttpServer::run_once() {
     const u64 deadline = next_deadline();
     u64 timeout = kWaitForever;
     if (deadline != kNoDeadline) timeout = deadline <= now.monotonic_ns ? 0 : deadline - now.monotonic_ns;
-    auto ready = m_host.poll(Span<abi::PollItem>(m_items, polled + 1), timeout);
+    auto ready = poll_all(polled + 1, timeout);
     if (ready.is_error() && ready.error() != Error::Timeout) {
         m_last_error = ready.error();
         return false;
@@ -90,6 +96,22 @@ bool HttpServer::run_once() {
         if (m_slots[i].connection->finished()) remove(i);
     if (accepting && (m_items[0].ready & abi::kPollReadable)) accept_some(now);
     return true;
+}
+
+Result<usize> HttpServer::poll_all(usize count, u64 timeout_ns) {
+    const usize limit = max(m_config.poll_limit, usize(1));
+    if (count <= limit) return m_host.poll(Span<abi::PollItem>(m_items, count), timeout_ns);
+    usize ready = 0;
+    for (usize first = 0; first < count; first += limit) {
+        const usize group = min(limit, count - first);
+        auto polled = m_host.poll(Span<abi::PollItem>(m_items + first, group), 0);
+        if (polled.is_error() && polled.error() != Error::Timeout) return polled.error();
+        if (polled.ok()) ready += polled.value();
+    }
+    if (ready > 0) return ready;
+    // Nothing anywhere: wait on the first group, whose ready flags are then
+    // the only ones that can be set (the others' stay clear from the sweep).
+    return m_host.poll(Span<abi::PollItem>(m_items, limit), min(timeout_ns, m_config.sweep_ns));
 }
 
 void HttpServer::service(Slot& slot, u32 ready, Time now) {

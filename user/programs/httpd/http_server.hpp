@@ -16,6 +16,13 @@
 // is accepted until it is empty. A connection beyond the table's size is
 // answered 503 at once and closed, so a flood is told to come back rather
 // than left waiting in the kernel's queue.
+//
+// One poll() takes at most poll_limit items (the kernel's bound). With more
+// sockets than that, a turn polls each group of poll_limit without waiting,
+// and only when none is ready waits, on the first group (the listener's)
+// and for at most sweep_ns, so the others are looked at again soon: a busy
+// server never waits, and an idle one with that many connections wakes
+// every sweep_ns.
 #pragma once
 
 #include "abi/syscalls.hpp"
@@ -67,6 +74,12 @@ struct ServerConfig {
     // How long accepting pauses after accept() failed other than
     // WouldBlock (the queued connection would make poll return at once).
     u64 accept_retry_ns = kNsPerSecond / 4;
+    // The most items one poll() takes: Mote's kernel refuses more than 16
+    // (kMaxPollItems in kernel/syscall/poll_call.cpp) with InvalidArgument.
+    usize poll_limit = 16;
+    // With more sockets than poll_limit: the longest wait before the
+    // groups not waited on are polled again.
+    u64 sweep_ns = 5 * kNsPerSecond / 1000;
     ConnectionConfig connection;
 };
 
@@ -96,6 +109,8 @@ private:
     };
 
     u64 next_deadline() const;
+    // Polls m_items[0, count) in groups of at most poll_limit; see above.
+    Result<usize> poll_all(usize count, u64 timeout_ns);
     void service(Slot& slot, u32 ready, Time now);
     void send_some(Slot& slot, Time now);
     void accept_some(Time now);

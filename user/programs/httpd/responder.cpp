@@ -90,7 +90,12 @@ usize Responder::start(const Request& request, i64 now, Span<char> out) {
     m_keep_alive = request.keep_alive;
     m_http10 = request.version == Version::Http10;
     m_head_only = request.method == Method::Head;
-    if (request.escapes_root) return with_text(base_head(status::kForbidden, now), out);
+    if (request.escapes_root) {
+        // No link leads there: this is a probe, not a mistake, and the
+        // prober gets its answer and the end of the connection.
+        m_keep_alive = false;
+        return with_text(base_head(status::kForbidden, now), out);
+    }
     const bool names_directory = ends_with_slash(request.path);
     if (names_directory) {
         // The directory's index.html is looked for first, before the

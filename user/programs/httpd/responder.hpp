@@ -8,7 +8,7 @@
 // never needs more than the connection's output buffer.
 //
 // What a request gets (RFC 9110 for each rule):
-//   a path above the root                    403
+//   a path above the root                    403, and the connection closes
 //   nothing by that name                     404 (403 when the source refuses)
 //   a directory named without its '/'        301 to the same path with it
 //   a directory                              its index.html if it has one,

@@ -20,6 +20,17 @@ Error error_from(abi::Err error) {
     case abi::Err::Malformed: return Error::Malformed;
     case abi::Err::NoMemory:
     case abi::Err::TooMany: return Error::NoMemory;
+    // A call httpd got wrong, kept apart from the device failures below so
+    // that a report names it.
+    case abi::Err::InvalidArgument:
+    case abi::Err::Overflow:
+    case abi::Err::BadAddress:
+    case abi::Err::BadHandle:
+    case abi::Err::WrongType:
+    case abi::Err::NoSyscall: return Error::InvalidArgument;
+    case abi::Err::Busy: return Error::Busy;
+    case abi::Err::BadState: return Error::BadState;
+    case abi::Err::Unsupported: return Error::Unsupported;
     default: return Error::Io;
     }
 }
