@@ -100,9 +100,11 @@ int main(int argc, char** argv) {
         return 1;
     }
     print_out("httpd: serving {} on port {}\n", directory.empty() ? StringView("/") : directory, port);
+    const WallClock clock = WallClock::read(root);
+    if (!clock.known()) print_out("httpd: no real-time clock: Date and Last-Modified count from boot as 1970\n");
 
     SysFileSource files(served);
-    SysServerHost host(listener.value(), WallClock::read(root));
+    SysServerHost host(listener.value(), clock);
     ServerConfig config;
     HttpServer server(host, files, listener.value(), config);
     while (server.run_once()) {
