@@ -248,6 +248,9 @@ struct SpawnArgs {
 
 // poll(): which events a handle is asked about and which were seen.
 enum PollEvents : uint32_t { kPollReadable = 1, kPollWritable = 2, kPollExited = 4, kPollHangup = 8 };
+// The most items one poll() takes (InvalidArgument beyond): a server's
+// listener and its connections in one call.
+inline constexpr uint32_t kPollMaxItems = 64;
 struct PollItem {
     uint32_t handle;  // Handle
     uint32_t events;  // asked

@@ -10,7 +10,7 @@ namespace mote {
 
 namespace {
 
-constexpr u64 kMaxPollItems = 16;
+constexpr u64 kMaxPollItems = abi::kPollMaxItems;
 
 struct PollSet {
     abi::PollItem items[kMaxPollItems];

@@ -336,7 +336,7 @@ TEST_F(ProcessTest, SyscallArgumentsAreValidated) {
         EXPECT_EQ(call(mote::abi::Sys::Spawn, 0), err(mote::abi::Err::BadAddress));
         EXPECT_EQ(call(mote::abi::Sys::Spawn, 0xffffffc000000000ull), err(mote::abi::Err::BadAddress));
         EXPECT_EQ(call(mote::abi::Sys::Wait, 0x777, 0, 0), err(mote::abi::Err::BadHandle));
-        EXPECT_EQ(call(mote::abi::Sys::Poll, 0, 17, 0), err(mote::abi::Err::InvalidArgument));
+        EXPECT_EQ(call(mote::abi::Sys::Poll, 0, mote::abi::kPollMaxItems + 1, 0), err(mote::abi::Err::InvalidArgument));
         EXPECT_EQ(call(mote::abi::Sys::Poll, 0x10, 1, 0), err(mote::abi::Err::BadAddress));
         u64 address = u64(call(mote::abi::Sys::Map, 8192, mote::abi::kMapRead | mote::abi::kMapWrite));
         EXPECT_EQ(address, mote::abi::kMapBase);

@@ -74,9 +74,9 @@ struct ServerConfig {
     // How long accepting pauses after accept() failed other than
     // WouldBlock (the queued connection would make poll return at once).
     u64 accept_retry_ns = kNsPerSecond / 4;
-    // The most items one poll() takes: Mote's kernel refuses more than 16
-    // (kMaxPollItems in kernel/syscall/poll_call.cpp) with InvalidArgument.
-    usize poll_limit = 16;
+    // The most items one poll() takes: the kernel refuses more than
+    // abi::kPollMaxItems with InvalidArgument.
+    usize poll_limit = abi::kPollMaxItems;
     // With more sockets than poll_limit: the longest wait before the
     // groups not waited on are polled again.
     u64 sweep_ns = 5 * kNsPerSecond / 1000;
