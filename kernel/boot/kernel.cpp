@@ -178,7 +178,7 @@ bool Kernel::launch_init() {
         if (m_disk && m_disk->mounted()) {
             root = m_disk->root();
             m_disk->set_mount_point("/");
-            log_info("user", "root: {} ({}); bin/ and etc/ from the initramfs", root_name, "ext2");
+            log_info("user", "root: {} ({}); bin/, etc/ and www/ from the initramfs", root_name, "ext2");
         } else {
             log_warn("user", "mote.root={}: not mounted; the root is the initramfs", root_name);
         }

@@ -100,7 +100,7 @@ Result<void> UserSpace::start(ReadonlyBytes initramfs, StringView init_spec, Spa
     if (auto entropy = kernel_csprng().next_u64(); entropy.ok()) m_processes.seed_secrets(entropy.value());
     m_mount_root = new (m_root_storage) fs::MountRoot(disk_root ? *disk_root : m_initramfs->root());
     if (disk_root) {
-        const StringView names[] = {"bin", "etc"};
+        const StringView names[] = {"bin", "etc", "www"};
         for (StringView name : names) {
             auto dir = m_initramfs->root().lookup(name).finish_now();
             if (dir.is_error()) continue;  // an initramfs without it

@@ -51,8 +51,9 @@ public:
     };
     // `mounts` appear in the root under their own names. `disk_root`
     // (mote.root=vda): the root is that directory instead of the
-    // initramfs, with the initramfs's bin/ and etc/ mounted over its own
-    // (Mote's programs and their settings), and sys/, dev/, tmp/ as always.
+    // initramfs, with the initramfs's bin/, etc/ and www/ mounted over its
+    // own (Mote's programs, their settings, what httpd serves), and sys/,
+    // dev/, tmp/ as always.
     Result<void> start(ReadonlyBytes initramfs, StringView init_spec, Span<const Mount> mounts = {},
                        fs::FsNode* disk_root = nullptr);
     // Programs may make sockets on `net` (before start(): init is handed
@@ -88,8 +89,8 @@ private:
     // with sys/, dev/, tmp/ in it.
     alignas(fs::MountRoot) u8 m_root_storage[sizeof(fs::MountRoot)];
     fs::MountRoot* m_mount_root = nullptr;
-    // The initramfs's bin/ and etc/ when the root is the boot disk.
-    fs::NodeRef m_boot_dirs[2];
+    // The initramfs's bin/, etc/ and www/ when the root is the boot disk.
+    fs::NodeRef m_boot_dirs[3];
     usize m_boot_dir_count = 0;
     PhysAddr m_slots = 0;
     usize m_slot_pages = 0;

@@ -97,7 +97,7 @@ private:
 // Busy or Exists.
 class MountRoot final : public FsNode {
 public:
-    static constexpr usize kMaxMounts = 6;
+    static constexpr usize kMaxMounts = 8;
 
     explicit MountRoot(FsNode& base) : m_base(base) {}
     Result<void> mount(StringView name, FsNode& node);

@@ -31,8 +31,12 @@ def parse_args(description, transport=False, timeout=60.0):
     p.add_argument("--timeout", type=float, default=timeout)
     p.add_argument("--profile", default="full", choices=["full", "minimal"], help="the image's profile")
     if transport:
-        p.add_argument("--transport", default="mmio", choices=machines.TRANSPORTS)
-    return p.parse_args()
+        p.add_argument("--transport", default=None, choices=machines.TRANSPORTS,
+                       help="default: the machine's own (pci on q35 and pc, mmio elsewhere)")
+    args = p.parse_args()
+    if transport and args.transport is None:
+        args.transport = machines.default_transport(args.arch, args.machine)
+    return args
 
 
 class Qemu:

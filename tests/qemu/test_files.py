@@ -44,7 +44,8 @@ def main():
         output("mkdir -p /tmp/d/e/f")
         output("echo x >> /tmp/d/e/f/g")
         output("rm -r /tmp/d")
-        names = output("ls /tmp").split()
+        # The services etc/rc starts keep their logs in /tmp too.
+        names = [n for n in output("ls /tmp").split() if n not in ("httpd.log", "udpecho.log")]
         if names != ["a", "a2", "b", "lb"]:
             q.fail(f"ls /tmp after rm -r: {names}")
         failed = output("rm /tmp/nope")
