@@ -143,7 +143,7 @@ TEST_F(MountRootTest, AWalkThatMustNotWaitPassesMountPointsOfADiskRoot) {
 
 TEST_F(MountRootTest, AtMostKMaxMountsPoints) {
     MountRoot root(base->root());
-    const char* names[] = {"a", "b", "c", "d", "e", "f", "g"};
+    const char* names[] = {"a", "b", "c", "d", "e", "f", "g", "h", "i"};
     static_assert(sizeof(names) / sizeof(names[0]) == MountRoot::kMaxMounts + 1);
     for (usize i = 0; i < MountRoot::kMaxMounts; ++i) ASSERT_TRUE(root.mount(names[i], other->root()).ok());
     EXPECT_EQ(root.mount(names[MountRoot::kMaxMounts], other->root()).error(), Error::Overflow);
