@@ -11,19 +11,6 @@ namespace {
 
 i64 fail(abi::Err error) { return -i64(error); }
 
-// A stream operation's -abi::Err as the kernel's Error (IoArgs path).
-Error stream_error(i64 value, IoArgs& io) {
-    switch (abi::Err(-value)) {
-    case abi::Err::BadAddress: io.bad_address = true; return Error::InvalidArgument;
-    case abi::Err::PeerClosed: return Error::PeerClosed;
-    case abi::Err::WouldBlock: return Error::WouldBlock;
-    case abi::Err::NoMemory: return Error::NoMemory;
-    case abi::Err::BadState: return Error::BadState;
-    default: return Error::InvalidArgument;
-    }
-}
-
-
 }  // namespace
 
 // --- ChannelTable ----------------------------------------------------------
@@ -278,11 +265,11 @@ Result<Outcome> ChannelEnd::write(IoArgs& io) {
     i64 sent = try_send(io.thread, io.buffer, io.length, kStream);
     if (sent == fail(abi::Err::Busy)) {
         ++m_channel->m_stats.times_full;
-        if (io.no_wait) return stream_error(fail(deny(io.thread, abi::Err::WouldBlock, this, 0, 0)), io);
+        if (io.no_wait) return io.fail(fail(deny(io.thread, abi::Err::WouldBlock, this, 0, 0)));
         park(io.thread, true, io.buffer, io.length, kStream, kNoDeadline);
         return Outcome::park();
     }
-    if (sent < 0) return stream_error(sent, io);
+    if (sent < 0) return io.fail(sent);
     return Outcome::done(u64(sent));
 }
 
@@ -292,7 +279,7 @@ Result<Outcome> ChannelEnd::read(IoArgs& io) {
         park(io.thread, false, io.buffer, io.length, kStream, kNoDeadline);
         return Outcome::park();
     }
-    if (got < 0) return stream_error(got, io);
+    if (got < 0) return io.fail(got);
     return Outcome::done(u64(got));
 }
 
@@ -306,26 +293,7 @@ void ChannelEnd::on_message() {
         m_receivers.remove(*waiter);
         waiter->wake(got);
     }
-    notify_pollers();
-}
-
-void ChannelEnd::notify_pollers() {
-    for (Thread* poller : m_pollers)
-        if (poller) poller->poll_event();
-}
-
-void ChannelEnd::watch(Thread& thread) {
-    for (Thread*& poller : m_pollers)
-        if (poller == &thread) return;
-    for (Thread*& poller : m_pollers) {
-        if (!poller) {
-            poller = &thread;
-            return;
-        }
-    }
-    // Full: the newest poller takes the oldest slot (that one's poll then
-    // ends only by its timeout or another object).
-    m_pollers[0] = &thread;
+    m_pollers.notify();
 }
 
 void ChannelEnd::on_room() {
@@ -339,21 +307,21 @@ void ChannelEnd::on_room() {
         i64 sent = from.try_send(*waiter, waiter->pending[0], waiter->pending[1], Mode(waiter->pending[2]));
         waiter->wake(sent);
     }
-    from.notify_pollers();
+    from.m_pollers.notify();
 }
 
 void ChannelEnd::on_peer_closed() {
     // Nothing more can arrive, and nothing sent from here can be taken.
     while (Thread* waiter = m_receivers.pop_front()) waiter->wake(waiter->pending[2] == kStream ? 0 : fail(abi::Err::PeerClosed));
     while (Thread* waiter = m_senders.pop_front()) waiter->wake(fail(abi::Err::PeerClosed));
-    notify_pollers();
+    m_pollers.notify();
 }
 
 void ChannelEnd::destroy() {
     // The last handle is gone (no thread can be parked here: a parked
     // thread's own handle holds a reference).
     m_closed = true;
-    for (Thread*& poller : m_pollers) poller = nullptr;
+    m_pollers.clear();
     // Take the queue out first: dropping a queued message's handles can
     // close endpoints of other channels, and through them (a cycle of
     // endpoints queued in each other's channels) this channel's peer, which
@@ -389,15 +357,10 @@ u32 ChannelEnd::poll_ready(u32 events) {
     return ready & (events | abi::kPollHangup);
 }
 
-void ChannelEnd::unwatch(Thread& thread) {
-    for (Thread*& poller : m_pollers)
-        if (poller == &thread) poller = nullptr;
-}
-
 void ChannelEnd::cancel_wait(Thread& thread) {
     if (thread.wait_node.is_linked() && thread.wait_object() == this)
         (thread.pending[3] ? m_senders : m_receivers).remove(thread);
-    unwatch(thread);
+    m_pollers.unwatch(thread);
 }
 
 }  // namespace mote

@@ -30,6 +30,7 @@
 #include "core/timer.hpp"
 #include "mm/slab_cache.hpp"
 #include "proc/handle_table.hpp"
+#include "proc/poller_set.hpp"
 #include "proc/thread.hpp"
 
 namespace mote {
@@ -85,8 +86,8 @@ public:
     Result<Outcome> write(IoArgs& io) override;
     Result<void> stat(abi::Stat& stat) override;
     u32 poll_ready(u32 events) override;
-    void watch(Thread& thread) override;
-    void unwatch(Thread& thread) override;
+    void watch(Thread& thread) override { m_pollers.watch(thread); }
+    void unwatch(Thread& thread) override { m_pollers.unwatch(thread); }
     void cancel_wait(Thread& thread) override;
     KernelObject* counterpart() override { return peer_closed() ? nullptr : &peer(); }
 
@@ -109,16 +110,13 @@ private:
     // After a message was taken from here: finish the peer's parked senders.
     void on_room();
     void on_peer_closed();
-    void notify_pollers();
 
     Channel* m_channel = nullptr;
     IntrusiveList<ChannelMessage, &ChannelMessage::node> m_inbox;  // messages sent to this end
     IntrusiveList<Thread, &Thread::wait_node> m_receivers;  // parked in a receive on this end
     IntrusiveList<Thread, &Thread::wait_node> m_senders;    // parked sending through this end
-    // Threads in poll() on this end: a few, since an endpoint can be held
-    // by several processes (the pipe's reader and whoever else).
-    static constexpr usize kMaxPollers = 4;
-    Thread* m_pollers[kMaxPollers] {};
+    // Threads in poll() on this end (the pipe's reader and whoever else holds it).
+    PollerSet m_pollers;
     bool m_closed = false;
 };
 

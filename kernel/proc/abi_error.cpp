@@ -28,6 +28,12 @@ abi::Err to_abi(Error error) {
     return abi::Err::InvalidArgument;
 }
 
+Error from_abi(abi::Err error) {
+    for (usize i = 0; i < kErrorCount; ++i)
+        if (to_abi(Error(i)) == error) return Error(i);
+    return Error::InvalidArgument;
+}
+
 const char* abi_error_name(abi::Err error) {
     switch (error) {
     case abi::Err::InvalidArgument: return "InvalidArgument";

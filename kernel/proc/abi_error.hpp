@@ -9,6 +9,10 @@
 namespace mote {
 
 abi::Err to_abi(Error error);
+// The other way, for an object that computed an abi::Err and answers
+// through a kernel Result: the Error that translates to it (InvalidArgument
+// for the ABI-only ones, BadAddress among them: callers say that apart).
+Error from_abi(abi::Err error);
 const char* abi_error_name(abi::Err error);
 
 }  // namespace mote

@@ -54,6 +54,9 @@ struct IoArgs {
     Result<void> copy_in(Span<u8> to, u64 from);
     Result<void> check_writable(u64 address, u64 length);
     Result<void> check_readable(u64 address, u64 length);
+    // An object's -abi::Err as this call's failure: BadAddress marks the
+    // user buffer (bad_address), the rest map back to their Error.
+    Error fail(i64 abi_value);
 };
 
 class KernelObject {

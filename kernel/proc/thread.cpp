@@ -1,5 +1,6 @@
 #include "proc/thread.hpp"
 
+#include "proc/abi_error.hpp"
 #include "proc/process.hpp"
 #include "proc/process_table.hpp"
 
@@ -15,6 +16,15 @@ Result<void> IoArgs::copy_in(Span<u8> to, u64 from) {
     auto copied = thread.process().space().copy_in(to, from);
     if (copied.is_error()) bad_address = true;
     return copied;
+}
+
+Error IoArgs::fail(i64 abi_value) {
+    const auto error = abi::Err(-abi_value);
+    if (error == abi::Err::BadAddress) {
+        bad_address = true;
+        return Error::InvalidArgument;
+    }
+    return from_abi(error);
 }
 
 Result<void> IoArgs::check_writable(u64 address, u64 size) {

@@ -12,19 +12,6 @@ namespace {
 i64 fail(abi::Err error) { return -i64(error); }
 i64 fail(Error error) { return -i64(to_abi(error)); }
 
-Error io_error(i64 value, IoArgs& io) {
-    switch (abi::Err(-value)) {
-    case abi::Err::BadAddress: io.bad_address = true; return Error::InvalidArgument;
-    case abi::Err::WouldBlock: return Error::WouldBlock;
-    case abi::Err::BadState: return Error::BadState;
-    case abi::Err::Overflow: return Error::Overflow;
-    case abi::Err::NotFound: return Error::NotFound;
-    case abi::Err::NoMemory: return Error::NoMemory;
-    case abi::Err::Busy: return Error::Busy;
-    default: return Error::InvalidArgument;
-    }
-}
-
 enum Waiting : u64 { kReading = 0, kWriting = 1 };
 
 }  // namespace
@@ -189,7 +176,7 @@ Result<Outcome> DatagramSocket::read(IoArgs& io) {
         io.thread.park_with_timeout("datagram read", *this, kNoDeadline);
         return Outcome::park();
     }
-    if (got < 0) return io_error(got, io);
+    if (got < 0) return io.fail(got);
     return Outcome::done(u64(got));
 }
 
@@ -203,7 +190,7 @@ Result<Outcome> DatagramSocket::write(IoArgs& io) {
         io.thread.park_with_timeout("datagram write", *this, kNoDeadline);
         return Outcome::park();
     }
-    if (sent < 0) return io_error(sent, io);
+    if (sent < 0) return io.fail(sent);
     return Outcome::done(u64(sent));
 }
 
@@ -222,35 +209,13 @@ void DatagramSocket::serve_waiters() {
         m_writers.remove(*waiter);
         waiter->wake(sent);
     }
-    notify_pollers();
+    m_pollers.notify();
 }
 
 void DatagramSocket::cancel_wait(Thread& thread) {
     if (thread.wait_node.is_linked() && thread.wait_object() == this)
         (thread.pending[3] == kWriting ? m_writers : m_readers).remove(thread);
-    unwatch(thread);
-}
-
-void DatagramSocket::notify_pollers() {
-    for (Thread* poller : m_pollers)
-        if (poller) poller->poll_event();
-}
-
-void DatagramSocket::watch(Thread& thread) {
-    for (Thread*& poller : m_pollers)
-        if (poller == &thread) return;
-    for (Thread*& poller : m_pollers) {
-        if (!poller) {
-            poller = &thread;
-            return;
-        }
-    }
-    m_pollers[0] = &thread;
-}
-
-void DatagramSocket::unwatch(Thread& thread) {
-    for (Thread*& poller : m_pollers)
-        if (poller == &thread) poller = nullptr;
+    m_pollers.unwatch(thread);
 }
 
 u32 DatagramSocket::poll_ready(u32 events) {
@@ -269,7 +234,7 @@ Result<void> DatagramSocket::stat(abi::Stat& stat) {
 }
 
 void DatagramSocket::destroy() {
-    for (Thread*& poller : m_pollers) poller = nullptr;
+    m_pollers.clear();
     m_closing = true;
     // Outstanding requests complete (cancelled) on the loop; the object
     // goes back when the last of them has.

@@ -25,6 +25,7 @@
 #pragma once
 
 #include "net/udp_socket.hpp"
+#include "proc/poller_set.hpp"
 #include "proc/thread.hpp"
 #include "socket/socket.hpp"
 
@@ -54,8 +55,8 @@ public:
     Result<Outcome> write(IoArgs& io) override;
     Result<void> stat(abi::Stat& stat) override;
     u32 poll_ready(u32 events) override;
-    void watch(Thread& thread) override;
-    void unwatch(Thread& thread) override;
+    void watch(Thread& thread) override { m_pollers.watch(thread); }
+    void unwatch(Thread& thread) override { m_pollers.unwatch(thread); }
     void cancel_wait(Thread& thread) override;
 
 private:
@@ -69,7 +70,6 @@ private:
     i64 try_read(Thread& thread, u64 buffer, u64 length);
     i64 try_write(Thread& thread, u64 buffer, u64 length);
     void serve_waiters();
-    void notify_pollers();
     // Back to the table once closed and nothing is outstanding.
     void maybe_free();
 
@@ -83,8 +83,7 @@ private:
     u64 m_bytes_out = 0;
     IntrusiveList<Thread, &Thread::wait_node> m_readers;
     IntrusiveList<Thread, &Thread::wait_node> m_writers;
-    static constexpr usize kMaxPollers = 4;
-    Thread* m_pollers[kMaxPollers] {};
+    PollerSet m_pollers;  // threads in poll() on this object
     u8 m_rx_buffer[abi::kDatagramMax];
     u8 m_tx_buffer[abi::kDatagramMax];
 };

@@ -12,19 +12,6 @@ namespace {
 i64 fail(abi::Err error) { return -i64(error); }
 i64 fail(Error error) { return -i64(to_abi(error)); }
 
-// A -abi::Err from a try_ function as the Error an IoArgs path returns.
-Error io_error(i64 value, IoArgs& io) {
-    switch (abi::Err(-value)) {
-    case abi::Err::BadAddress: io.bad_address = true; return Error::InvalidArgument;
-    case abi::Err::PeerClosed: return Error::PeerClosed;
-    case abi::Err::WouldBlock: return Error::WouldBlock;
-    case abi::Err::Timeout: return Error::Timeout;
-    case abi::Err::Cancelled: return Error::Cancelled;
-    case abi::Err::BadState: return Error::BadState;
-    default: return Error::InvalidArgument;
-    }
-}
-
 abi::SocketAddress to_abi_address(Ipv4Address address, u16 port) { return {address.value, port, 0}; }
 
 }  // namespace
@@ -270,7 +257,7 @@ Result<Outcome> StreamSocket::read(IoArgs& io) {
         park(io.thread, kReading, io.buffer, io.length, kNoDeadline);
         return Outcome::park();
     }
-    if (got < 0) return io_error(got, io);
+    if (got < 0) return io.fail(got);
     return Outcome::done(u64(got));
 }
 
@@ -281,7 +268,7 @@ Result<Outcome> StreamSocket::write(IoArgs& io) {
         park(io.thread, kWriting, io.buffer, io.length, kNoDeadline);
         return Outcome::park();
     }
-    if (sent < 0) return io_error(sent, io);
+    if (sent < 0) return io.fail(sent);
     return Outcome::done(u64(sent));
 }
 
@@ -332,7 +319,7 @@ void StreamSocket::serve_waiters() {
         m_acceptors.remove(*waiter);
         waiter->wake(got);
     }
-    notify_pollers();
+    m_pollers.notify();
 }
 
 void StreamSocket::tcp_changed(TcpConnection&) { serve_waiters(); }
@@ -352,29 +339,7 @@ void StreamSocket::cancel_wait(Thread& thread) {
             poke();
         }
     }
-    unwatch(thread);
-}
-
-void StreamSocket::notify_pollers() {
-    for (Thread* poller : m_pollers)
-        if (poller) poller->poll_event();
-}
-
-void StreamSocket::watch(Thread& thread) {
-    for (Thread*& poller : m_pollers)
-        if (poller == &thread) return;
-    for (Thread*& poller : m_pollers) {
-        if (!poller) {
-            poller = &thread;
-            return;
-        }
-    }
-    m_pollers[0] = &thread;  // full: the newest takes the oldest slot
-}
-
-void StreamSocket::unwatch(Thread& thread) {
-    for (Thread*& poller : m_pollers)
-        if (poller == &thread) poller = nullptr;
+    m_pollers.unwatch(thread);
 }
 
 u32 StreamSocket::poll_ready(u32 events) {
@@ -406,7 +371,7 @@ Result<void> StreamSocket::stat(abi::Stat& stat) {
 void StreamSocket::destroy() {
     // The last handle is gone, so no thread is parked here (a parked
     // thread's own handle holds a reference).
-    for (Thread*& poller : m_pollers) poller = nullptr;
+    m_pollers.clear();
     if (m_listener) {
         m_table.tcp().unlisten(*m_listener);
         m_listener->~TcpListener();

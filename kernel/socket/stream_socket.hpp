@@ -29,6 +29,7 @@
 #pragma once
 
 #include "net/tcp/tcp.hpp"
+#include "proc/poller_set.hpp"
 #include "proc/thread.hpp"
 #include "socket/socket.hpp"
 
@@ -54,8 +55,8 @@ public:
     Result<Outcome> write(IoArgs& io) override;
     Result<void> stat(abi::Stat& stat) override;
     u32 poll_ready(u32 events) override;
-    void watch(Thread& thread) override;
-    void unwatch(Thread& thread) override;
+    void watch(Thread& thread) override { m_pollers.watch(thread); }
+    void unwatch(Thread& thread) override { m_pollers.unwatch(thread); }
     void cancel_wait(Thread& thread) override;
 
     // TcpUser, TcpListenerUser: progress on the connection or listener.
@@ -81,7 +82,6 @@ private:
     void park(Thread& thread, Waiting waiting, u64 a, u64 b, Nanoseconds timeout);
     // Finishes what parked threads wait for, as far as it can now.
     void serve_waiters();
-    void notify_pollers();
     // The TCP layer re-arms its timer after a program's call.
     void poke();
 
@@ -99,9 +99,7 @@ private:
     IntrusiveList<Thread, &Thread::wait_node> m_writers;
     IntrusiveList<Thread, &Thread::wait_node> m_acceptors;
     IntrusiveList<Thread, &Thread::wait_node> m_connectors;
-    // Threads in poll() on this socket: a few (a socket may be shared).
-    static constexpr usize kMaxPollers = 4;
-    Thread* m_pollers[kMaxPollers] {};
+    PollerSet m_pollers;  // threads in poll() on this object
 };
 
 }  // namespace mote
