@@ -59,3 +59,37 @@ def _find_peers():
 
 
 PEERS_DIR = os.environ.get("MOTE_PEERS") or _find_peers()
+
+
+def results(text):
+    """The `RESULT {json}` lines the peers' clients print, decoded."""
+    import json
+    return [json.loads(line[7:]) for line in text.splitlines() if line.startswith("RESULT ")]
+
+
+def boot_mote_with_client(arch, transport, machine, build_dir, fwd, marker, client, label):
+    """Boots Mote (with its initramfs, on a private scratch disk, `fwd`
+    host ports forwarded) under the peers' boottime.py, which runs the
+    `client` command line once `marker` is on the console; returns the
+    RESULT lines of the whole run (None and the output's tail printed if
+    there are none)."""
+    import sys
+    import tempfile
+    import machines
+    with tempfile.TemporaryDirectory(prefix=f"mote-bench-{label}-") as tmp:
+        disk = os.path.join(tmp, "disk.img")
+        with open(disk, "wb") as f:
+            f.truncate(1 << 20)
+        opts = type("Options", (), {"transport": transport, "disk": disk, "disk_cache": None, "no_net": False,
+                                    "fwd": fwd, "machine": machine})()
+        argv = machines.qemu_argv(arch, machines.kernel_path(arch, build_dir(arch)), machine=machine,
+                                  devices=machines.device_args(arch, opts),
+                                  initrd=machines.initramfs_path(build_dir(arch)))
+        cmd = [sys.executable, os.path.join(PEERS_DIR, "bench", "boottime.py"), "--runs", "1", "--timeout", "90",
+               "--marker", marker, "--log", os.path.join(tmp, "console"), "--then", client, "--"] + argv
+        print(f"$ {' '.join(cmd)}", flush=True)
+        proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=400)
+    found = results(proc.stdout)
+    if not found:
+        print(proc.stdout[-3000:])
+    return found

@@ -14,51 +14,31 @@ Targets (issue 14): GET median latency <= 0.5x Linux's, requests/s with 8
 clients >= 2x, the 1 MiB download >= 1.0x Linux's MB/s.
 """
 import hashlib
-import json
 import os
 import subprocess
 import sys
-import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import machines  # noqa: E402
 import www_blob  # noqa: E402
+from bench_guest import boot_mote_with_client, results  # noqa: E402
 
 PEERS = os.environ.get("MOTE_PEERS", os.path.join(HERE, "..", "..", "shared", "peers"))
 PEER_ARCH = {"riscv64": "riscv64", "aarch64": "arm64", "x86_64": "amd64"}
 CONFIGS = [("riscv64", "mmio", None), ("aarch64", "mmio", None), ("x86_64", "pci", "q35")]
 
 
-def results(text):
-    return [json.loads(line[7:]) for line in text.splitlines() if line.startswith("RESULT ")]
-
-
 def mote_http(arch, transport, machine, build_dir):
     port = machines.free_port("tcp")
     sha = hashlib.sha256(www_blob.blob()).hexdigest()
-    with tempfile.TemporaryDirectory(prefix="mote-bench-http-") as tmp:
-        disk = os.path.join(tmp, "disk.img")
-        with open(disk, "wb") as f:
-            f.truncate(1 << 20)
-        opts = type("Options", (), {"transport": transport, "disk": disk, "disk_cache": None, "no_net": False,
-                                    "fwd": [f"tcp:{port}:80"], "machine": machine})()
-        argv = machines.qemu_argv(arch, machines.kernel_path(arch, build_dir(arch)), machine=machine,
-                                  devices=machines.device_args(arch, opts),
-                                  initrd=machines.initramfs_path(build_dir(arch)))
-        http = " ".join([sys.executable, os.path.join(PEERS, "bench", "httpbench.py"), "--host", "127.0.0.1",
-                         "--port", str(port), "--path", "/index.html", "--count", "200", "--blob-path", "/blob.bin",
-                         "--blob-runs", "5", "--blob-sha256", sha, "--concurrency", "8", "--duration", "10",
-                         "--timeout", "5", "--wait", "30", "--label", f"mote-{arch}-{transport}-http"])
-        cmd = [sys.executable, os.path.join(PEERS, "bench", "boottime.py"), "--runs", "1", "--timeout", "90",
-               "--marker", "rc: httpd", "--log", os.path.join(tmp, "console"), "--then", http, "--"] + argv
-        print(f"$ {' '.join(cmd)}", flush=True)
-        proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=400)
-    found = [r for r in results(proc.stdout) if "latency" in r]
-    if not found:
-        print(proc.stdout[-3000:])
-        return None
-    return found[-1]
+    http = " ".join([sys.executable, os.path.join(PEERS, "bench", "httpbench.py"), "--host", "127.0.0.1",
+                     "--port", str(port), "--path", "/index.html", "--count", "200", "--blob-path", "/blob.bin",
+                     "--blob-runs", "5", "--blob-sha256", sha, "--concurrency", "8", "--duration", "10",
+                     "--timeout", "5", "--wait", "30", "--label", f"mote-{arch}-{transport}-http"])
+    found = [r for r in boot_mote_with_client(arch, transport, machine, build_dir, [f"tcp:{port}:80"],
+                                              "rc: httpd", http, "http") if "latency" in r]
+    return found[-1] if found else None
 
 
 def linux_http(arch, transport):

@@ -10,15 +10,14 @@ for it (`rc: udpecho ...`), and udpbench waits for the first answer. The Linux f
 linux/bench-linux.sh, which needs the peer kernels (linux/get-linux.sh,
 Debian packages only).
 """
-import json
 import os
 import subprocess
 import sys
-import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import machines  # noqa: E402
+from bench_guest import boot_mote_with_client, results  # noqa: E402
 
 PEERS = os.environ.get("MOTE_PEERS", os.path.join(HERE, "..", "..", "shared", "peers"))
 PEER_ARCH = {"riscv64": "riscv64", "aarch64": "arm64", "x86_64": "amd64"}
@@ -28,32 +27,15 @@ UDPBENCH_ARGS = ["--size", "64", "--count", "1000", "--window", "32", "--duratio
                  "--wait", "20"]
 
 
-def results(text):
-    return [json.loads(line[7:]) for line in text.splitlines() if line.startswith("RESULT ")]
-
-
 def mote_udp(arch, transport, machine, build_dir):
     port = machines.free_port("udp")
-    with tempfile.TemporaryDirectory(prefix="mote-bench-net-") as tmp:
-        disk = os.path.join(tmp, "disk.img")
-        with open(disk, "wb") as f:
-            f.truncate(1 << 20)
-        opts = type("Options", (), {"transport": transport, "disk": disk, "disk_cache": None, "no_net": False,
-                                    "fwd": [f"udp:{port}:7"], "machine": machine})()
-        argv = machines.qemu_argv(arch, machines.kernel_path(arch, build_dir(arch)), machine=machine,
-                                  devices=machines.device_args(arch, opts),
-                                  initrd=machines.initramfs_path(build_dir(arch)))
-        udp = " ".join([sys.executable, os.path.join(PEERS, "bench", "udpbench.py"), "--host", "127.0.0.1",
-                        "--port", str(port)] + UDPBENCH_ARGS + ["--label", f"mote-{arch}-{transport}"])
-        cmd = [sys.executable, os.path.join(PEERS, "bench", "boottime.py"), "--runs", "1", "--timeout", "90",
-               "--marker", "rc: udpecho", "--log", os.path.join(tmp, "console"), "--then", udp, "--"] + argv
-        print(f"$ {' '.join(cmd)}", flush=True)
-        proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=300)
-    udp_results = [r for r in results(proc.stdout) if "target" in r]
-    if not udp_results or "latency" not in udp_results[-1]:
-        print(proc.stdout[-3000:])
+    udp = " ".join([sys.executable, os.path.join(PEERS, "bench", "udpbench.py"), "--host", "127.0.0.1",
+                    "--port", str(port)] + UDPBENCH_ARGS + ["--label", f"mote-{arch}-{transport}"])
+    found = [r for r in boot_mote_with_client(arch, transport, machine, build_dir, [f"udp:{port}:7"],
+                                              "rc: udpecho", udp, "net") if "target" in r]
+    if not found or "latency" not in found[-1]:
         return None
-    return udp_results[-1]
+    return found[-1]
 
 
 def linux_udp(arch, transport):
