@@ -99,6 +99,21 @@ class Qemu:
                 self.fail(f"QEMU exited ({self.proc.returncode}) while waiting for {needle!r}")
             time.sleep(0.01)
 
+    def expect_count(self, needle, count, timeout=None):
+        """Waits until `needle` has appeared `count` times: a guest's console
+        line can reach the serial port after the network reply it printed
+        about has reached the host, so a count taken at once can be short."""
+        limit = min(self.deadline, time.monotonic() + (timeout or 1e9))
+        while True:
+            seen = self.text().count(needle)
+            if seen >= count:
+                return
+            if time.monotonic() > limit:
+                self.fail(f"saw {needle!r} {seen} times, not {count}")
+            if self.proc.poll() is not None and not self.reader.is_alive():
+                self.fail(f"QEMU exited while waiting for {count} of {needle!r}")
+            time.sleep(0.01)
+
     def send(self, data):
         self.proc.stdin.write(data if isinstance(data, bytes) else data.encode())
         self.proc.stdin.flush()
