@@ -9,8 +9,9 @@ import sys
 
 BUILD = ["clang-19", "lld-19", "llvm-19", "libclang-rt-19-dev", "cmake", "ninja-build", "libgtest-dev",
          "liburing-dev", "python3", "git"]
+DEBUG = ["gdb-multiarch"]  # ./mote debug; one gdb for every ISA, with Python for tools/gdb/mote.py
 TEST = ["cpio",  # the initramfs decoder is cross-checked against the real cpio tool
-        "e2fsprogs"]  # ext2 and jbd2 are cross-checked against mke2fs images, debugfs, dumpe2fs and e2fsck
+        "e2fsprogs"] + DEBUG  # ext2 and jbd2 against mke2fs, debugfs, dumpe2fs and e2fsck; gdb: test_debug.py
 BENCH = ["libbenchmark-dev"]
 QEMU = {
     "riscv64": ["qemu-system-misc", "qemu-system-data"],  # OpenSBI for -bios default is in qemu-system-data

@@ -3,6 +3,7 @@
 
     ./mote run [--arch ARCH] [--disk FILE] [--append CMDLINE] ...
     ./mote test [--quick] [--fuzz-seconds N]
+    ./mote debug [--arch ARCH] ...  (QEMU's gdbstub and gdb-multiarch; ./mote console)
     ./mote build [PRESET ...]     (prints each image's SHA-256)
     ./mote bench [WHAT ...]
 
@@ -125,6 +126,28 @@ def cmd_run(args):
     os.execvp(cmd[0], cmd)
 
 
+def cmd_debug(args):
+    import debug
+    arch = args.arch or machines.default_arch(available_arches())
+    if arch == "host":
+        log("debug: the hosted kernel is an ordinary process: run build/host/mote-hosted under gdb")
+        sys.exit(2)
+    deps.ensure(deps.BUILD + deps.qemu_for(arch) + deps.DEBUG)
+    preset = arch if args.profile == "full" else f"{arch}-minimal"
+    build([preset])
+    if args.profile == "minimal":
+        args.no_net = True  # no network stack in the image
+    sys.exit(debug.run(arch, build_dir(preset), args, log))
+
+
+def cmd_console(args):
+    import console
+    import debug
+    arch = args.arch or machines.default_arch(available_arches())
+    preset = arch if args.profile == "full" else f"{arch}-minimal"
+    console.run(debug.console_file(build_dir(preset)), log)
+
+
 def cmd_test(args):
     deps.ensure(deps.BUILD + deps.TEST + [p for a in available_arches() for p in deps.qemu_for(a)])
     presets = HOST_PRESETS + available_arches() + minimal_presets(available_arches())
@@ -179,6 +202,20 @@ def main():
                    help="bare-metal image: full (default) or minimal (no drivers, block layer or network)")
     machines.add_run_options(p)
     p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("debug", help="boot a machine halted under QEMU's gdbstub and debug it with gdb-multiarch")
+    p.add_argument("--arch", choices=ARCH_PRESETS)
+    p.add_argument("--disk", help="raw image attached as the first block device (created if missing)")
+    p.add_argument("--append", help="kernel command line, e.g. 'mote.log=debug'")
+    p.add_argument("--profile", choices=["full", "minimal"], default="full",
+                   help="bare-metal image: full (default) or minimal (no drivers, block layer or network)")
+    machines.add_run_options(p)
+    p.set_defaults(func=cmd_debug)
+
+    p = sub.add_parser("console", help="the serial console of the machine ./mote debug runs (Ctrl-] quits)")
+    p.add_argument("--arch", choices=ARCH_PRESETS)
+    p.add_argument("--profile", choices=["full", "minimal"], default="full")
+    p.set_defaults(func=cmd_console)
 
     p = sub.add_parser("test", help="build everything and run every test")
     p.add_argument("--quick", action="store_true", help="skip the fuzz targets")
