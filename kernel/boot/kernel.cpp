@@ -11,6 +11,7 @@ namespace mote {
 
 namespace {
 // The log needs a clock before anything else exists; there is one kernel.
+// The gdb helper finds the loop through it (tools/gdb/motegdb/kernel_data.py).
 Loop* g_clock_loop = nullptr;
 Nanoseconds log_clock() { return g_clock_loop ? g_clock_loop->now() : 0; }
 }  // namespace

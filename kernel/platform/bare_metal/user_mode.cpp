@@ -7,6 +7,8 @@
 namespace mote {
 
 namespace {
+// Also how the gdb helper finds the process table and the thread on the
+// CPU (tools/gdb/motegdb/kernel_data.py).
 BareMetalUserMode* g_user_mode = nullptr;
 
 Arch::TrapFrame& frame_of(Thread& thread) { return *static_cast<Arch::TrapFrame*>(thread.frame()); }

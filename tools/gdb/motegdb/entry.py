@@ -18,6 +18,7 @@ touching memory; under KVM use `hbreak kernel_main` for the same reason.
 import gdb
 
 from . import elf
+from . import kernel_data
 
 
 class EntryCommand(gdb.Command):
@@ -36,7 +37,8 @@ off) with a temporary hardware breakpoint."""
         entry, _ = elf.read(kernel)
         gdb.execute(f"thbreak *{address:#x}", to_string=True)
         gdb.execute("continue")
-        gdb.write(f"mote: at the kernel entry, load address {address:#x} (linked at {entry:#x}); MMU off.\n"
+        gdb.write(f"mote: at the kernel entry {kernel_data.symbol_at(entry)}, load address {address:#x} "
+                  f"(linked at {entry:#x}); MMU off.\n"
                   f"mote: try: break kernel_main, continue, bt, info registers; mote-ps, mote-threads,\n"
                   f"mote: mote-loop, mote-maps once user space runs; mote-user PROGRAM for a program's symbols.\n")
 
