@@ -57,6 +57,26 @@ def saved_user_pc(thread):
     return None
 
 
+def _syscall_name(number):
+    """The thread's last syscall by its name in abi::Sys (its number if the
+    debug info has no such enumerator)."""
+    try:
+        return kernel_data.enum_name(number.cast(gdb.lookup_type("mote::abi::Sys")))
+    except gdb.error:
+        return str(int(number))
+
+
+def _user_pc_text(process, pc):
+    """A saved user pc, symbolized only if this process runs the program
+    whose symbols are loaded (the same address is other code elsewhere)."""
+    if pc is None:
+        return "?"
+    from . import user_program  # it imports this module
+    if user_program.loaded_name() == name_of(process):
+        return kernel_data.symbol_at(pc)
+    return f"{pc:#x}"
+
+
 def name_of(process):
     return kernel_data.text(process["m_name"])
 
@@ -100,22 +120,21 @@ the user pc it resumes at (saved in its frame while it is off the CPU)."""
         current = current_thread()
         current_address = int(current.address) if current is not None else None
         scheduler = table()["m_scheduler"]
-        gdb.write("   PID NAME         STATE    BAND        SYSCALL SWITCHES USER_PC / WAITING ON\n")
+        gdb.write("   PID NAME         STATE    BAND        SYSCALL      SWITCHES USER_PC / WAITING ON\n")
         for process in processes():
             thread = process["m_thread"]
             on_cpu = int(thread.address) == current_address
             if on_cpu:
                 where = "on the CPU"
             else:
-                pc = saved_user_pc(thread)
-                where = kernel_data.symbol_at(pc) if pc is not None else "?"
+                where = _user_pc_text(process, saved_user_pc(thread))
             reason = kernel_data.text(thread["m_wait_reason"])
             if reason:
                 where += f" (parked: {reason})"
             stats = thread["m_stats"]
             gdb.write(f"{'*' if on_cpu else ' '}{pid_of(process):5} {name_of(process):12} "
                       f"{kernel_data.enum_name(thread['m_state']):8} {kernel_data.enum_name(thread['m_band']):11} "
-                      f"{int(thread['m_syscall']):7} {int(stats['switches']):8} {where}\n")
+                      f"{_syscall_name(thread['m_syscall']) if int(stats['syscalls']) else '-':12} {int(stats['switches']):8} {where}\n")
         queues = scheduler["m_queues"]
         low, high = queues.type.strip_typedefs().range()
         for band in range(low, high + 1):

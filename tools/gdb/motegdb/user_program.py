@@ -37,6 +37,11 @@ def _condition(name):
     return f'$_mote_current("{name}")'
 
 
+def loaded_name():
+    """The program whose symbols are loaded at the user addresses, or None."""
+    return _loaded["name"]
+
+
 def user_dir():
     """build/<arch>/user/, next to the kernel ELF gdb was given."""
     kernel = gdb.current_progspace().filename
