@@ -143,8 +143,9 @@ def start_qemu(args):
     then QEMU exits at once, and another port is tried."""
     for _ in range(3):
         port = machines.free_port("tcp")
-        q = qemu_harness.Qemu(args, initrd=True, devices=machines.device_args(args.arch, args),
-                              extra=["-gdb", f"tcp:127.0.0.1:{port}", "-S"])
+        # No devices: the session needs none, and the default scratch disk
+        # could be held by another test's QEMU (image locking).
+        q = qemu_harness.Qemu(args, initrd=True, extra=["-gdb", f"tcp:127.0.0.1:{port}", "-S"])
         if listening(port, q, time.monotonic() + 10):
             return q, port
         q.kill()
