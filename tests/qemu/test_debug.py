@@ -235,7 +235,7 @@ def main():
             g.wait_for(q, "MOTE-GDB kernel-stop", deadline)
             # gdb continues from kernel_main into the boot; at the shell's
             # prompt, run the program whose main has the breakpoint.
-            shell = qemu_harness.Shell(q, timeout=max(1, deadline - time.monotonic()))
+            qemu_harness.Shell(q, timeout=max(1, deadline - time.monotonic()))
             q.send(f"{PROGRAM} {WORD}\r")
             g.wait_for(q, "MOTE-GDB done", deadline)
             try:
@@ -243,7 +243,6 @@ def main():
             except subprocess.TimeoutExpired:
                 fail(q, g, "gdb did not exit after its script")
             check(args, q, g)
-            del shell
         finally:
             if g:
                 g.kill()

@@ -105,10 +105,8 @@ class CurrentFunction(gdb.Function):
     def invoke(self, name):
         try:
             process = processes.current_process()
-        except gdb.error:
-            return 0  # no user space yet, or memory not readable now
-        except gdb.GdbError:
-            return 0
+        except (gdb.error, gdb.GdbError):
+            return 0  # no user space yet, or its memory not readable now
         return int(process is not None and processes.name_of(process) == name.string())
 
 
@@ -116,6 +114,8 @@ def _on_breakpoint_created(bp):
     """Gives a new breakpoint in the loaded program's code its process condition."""
     name, path = _loaded["name"], _loaded["path"]
     if not name or bp.condition or bp.type not in (gdb.BP_BREAKPOINT, gdb.BP_HARDWARE_BREAKPOINT):
+        return
+    if not hasattr(bp, "locations"):  # gdb before 13: add the condition by hand
         return
     locations = [loc.address for loc in bp.locations if loc.address is not None]
     if not locations or not all(elf.holds(path, address) for address in locations):
