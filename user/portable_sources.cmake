@@ -27,6 +27,12 @@ set(MOTE_USER_HTTPD_SOURCES
     ${httpd}/http_request.cpp ${httpd}/http_response.cpp ${httpd}/http_server.cpp ${httpd}/http_status.cpp
     ${httpd}/http_syntax.cpp ${httpd}/http_target.cpp ${httpd}/mime_type.cpp ${httpd}/responder.cpp
     ${httpd}/text_sink.cpp)
+# wget's pure logic (user/programs/wget/ less its main and its output
+# file): URL parsing and redirect resolution, the request, the response
+# parser; tested by tests/unit/wget_*_test.cpp and the wget_response_fuzz
+# fuzzer. It uses httpd's HTTP syntax (http_syntax.cpp).
+set(wget ${CMAKE_SOURCE_DIR}/user/programs/wget)
+set(MOTE_USER_WGET_SOURCES ${wget}/request.cpp ${wget}/response_parser.cpp ${wget}/url.cpp)
 # The ext2 format layer fsck builds on, compiled into the program (the
 # kernel and the unit tests have it already).
 file(GLOB MOTE_EXT2_FORMAT_SOURCES CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/kernel/fs/ext2/*.cpp)

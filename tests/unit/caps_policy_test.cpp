@@ -145,6 +145,7 @@ TEST(CapsPolicy, TheShippedFileDecodes) {
     EXPECT_EQ(p.policy.caps_for("sh"), u32(kCapPower | kCapLog | kCapAudit | kCapDev | kCapNet));
     EXPECT_EQ(p.policy.caps_for("poweroff"), u32(kCapPower));
     // The socket programs get the network and nothing else.
-    for (const char* program : {"httpd", "nc", "udpecho"}) EXPECT_EQ(p.policy.caps_for(program), u32(kCapNet)) << program;
+    for (const char* program : {"httpd", "nc", "udpecho", "wget"})
+        EXPECT_EQ(p.policy.caps_for(program), u32(kCapNet)) << program;
     EXPECT_EQ(p.policy.caps_for("cat"), 0u);
 }
