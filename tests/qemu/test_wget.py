@@ -14,8 +14,9 @@ networking shows the guest as 10.0.2.2. From the user shell:
     server saw the three requests in order, each with Host, User-Agent and
     Connection: close, and the bytes sent back are the target's,
   * a 404 exits 8 with the status line on one `wget:` line and leaves no
-    file; https://, a host name, and -T against a server that never
-    answers each give their one line and exit status,
+    file; a redirect loop stops after 5 redirects (exit 7); https://, a
+    host name, and -T against a server that never answers each give their
+    one line and exit status,
   * nothing panicked.
 
 Every server is stopped in `finally`; QEMU is bounded in time and killed by
@@ -94,6 +95,11 @@ def make_handler(content, port):
                 self.end_headers()
                 self.wfile.write(content.target)
                 self.close_connection = True
+            elif self.path == "/loop":
+                self.send_response(302)
+                self.send_header("Location", "loop")
+                self.send_header("Content-Length", "0")
+                self.end_headers()
             else:
                 body = b"no such thing\n"
                 self.send_response(404)
@@ -237,13 +243,22 @@ def check_downloads(q, shell, content, http_port, sink):
         q.fail(f"redirect target: {len(back)} bytes came back, not the {len(content.target)} served")
 
 
-def check_failures(q, shell, http_port, silent_port):
+def check_failures(q, shell, content, http_port, silent_port):
     base = f"http://{GUEST_HOST}:{http_port}"
     out = shell.run(f"wget -O nope.bin {base}/missing", timeout=60)
     expect_in(q, out, f"wget: {base}/missing: HTTP/1.1 404 Not Found", "404")
     expect_in(q, out, "[exit 8]", "404's exit status")
     if "nope.bin" in shell.run("ls"):
         q.fail("a 404 left a file behind")
+    with content.lock:
+        content.requests.clear()
+    out = shell.run(f"wget -q {base}/loop", timeout=60)
+    expect_in(q, out, "wget: more than 5 redirects", "a redirect loop")
+    expect_in(q, out, "[exit 7]", "a redirect loop's exit status")
+    with content.lock:
+        loops = len(content.requests)
+    if loops != 6:
+        q.fail(f"a redirect loop: the server saw {loops} requests, not the first and 5 redirects")
     out = shell.run("wget https://10.0.2.2/x")
     expect_in(q, out, "https is not supported", "https")
     expect_in(q, out, "[exit 2]", "https's exit status")
@@ -288,12 +303,12 @@ def run(args, disk):
         shell = qemu_harness.Shell(q, timeout=60)
         q.expect("dhcp: lease 10.0.2.15/24", timeout=60)
         check_downloads(q, shell, content, http_port, sink)
-        check_failures(q, shell, http_port, silent.port)
+        check_failures(q, shell, content, http_port, silent.port)
         if "MOTE-PANIC" in q.text():
             q.fail("MOTE-PANIC in the output")
         print(f"PASS: {args.arch} {args.transport}: {len(content.blob)} bytes (Content-Length), chunked through a "
               "pipe, two redirects to a 100 Continue and a close-framed body, each checked from the host; "
-              "404, https, a host name and -T refused with their exit statuses")
+              "404, a redirect loop, https, a host name and -T refused with their exit statuses")
     finally:
         if q is not None:
             q.kill()
