@@ -85,6 +85,8 @@ Result<void> HostedMachine::init(const Options& options) {
     m_command_line = options.command_line;
     m_disk_path = options.disk_path;
     m_disk_create_size = options.disk_create_size;
+    m_tap_interface = options.tap_interface;
+    m_tap_faults = options.tap_faults;
     if (options.initrd_path) TRY(load_initramfs(options.initrd_path));
     TRY(m_memory.init(options.memory_size));
     m_epoll = epoll_create1(EPOLL_CLOEXEC);
@@ -163,6 +165,18 @@ void HostedMachine::attach_devices(Kernel& kernel) {
             loop.set_irq_handler(
                 kDiskIrq, [](void* ctx, u32) { static_cast<FileBlockDevice*>(ctx)->on_completion_event(); },
                 &m_disk);
+        }
+    }
+
+    if (m_tap_interface) {
+        if (auto r = m_tap.open(m_tap_interface, m_tap_faults, loop); r.is_error()) {
+            log_error("tap", "{}: no network: {}", m_tap_interface, r.error());
+        } else if (watch(m_tap.fd(), kNetIrq).is_error() || kernel.net().attach(m_tap).is_error()) {
+            log_error("tap", "{}: not attached", m_tap_interface);
+        } else {
+            loop.set_irq_handler(
+                kNetIrq, [](void* ctx, u32) { static_cast<TapNetDevice*>(ctx)->on_readable(); }, &m_tap);
+            log_info("tap", "{} on TAP interface {}", m_tap.name(), m_tap.interface());
         }
     }
 }

@@ -14,6 +14,7 @@
 #include "platform/hosted/host_memory.hpp"
 #include "platform/hosted/host_random.hpp"
 #include "platform/hosted/hosted_user_platform.hpp"
+#include "platform/hosted/tap_net_device.hpp"
 #include "platform/hosted/terminal_console.hpp"
 
 namespace mote {
@@ -26,12 +27,15 @@ public:
         const char* command_line = "";
         u64 memory_size = HostMemory::kDefaultSize;  // the page allocator's arena
         const char* initrd_path = nullptr;  // a newc cpio archive of programs, or none
+        const char* tap_interface = nullptr;  // a TAP interface as net0, or no network
+        ImpairmentConfig tap_faults;          // loss and reordering on it
     };
 
     static constexpr u32 kConsoleIrq = 1;
     static constexpr u32 kDiskIrq = 2;
     // Every user program's socket; the epoll tag says which (see wait()).
     static constexpr u32 kUserIrq = 3;
+    static constexpr u32 kNetIrq = 4;
 
     HostedMachine();
     ~HostedMachine();
@@ -71,6 +75,9 @@ private:
     // Declared after m_memory: children map its memfd, and are killed
     // before it goes.
     HostedUserPlatform m_user {m_memory};
+    const char* m_tap_interface = nullptr;
+    ImpairmentConfig m_tap_faults;
+    TapNetDevice m_tap;
     u8* m_initramfs = nullptr;  // host heap, read once at init
     usize m_initramfs_size = 0;
 };

@@ -1,7 +1,8 @@
 // The hosted kernel's entry point: parse the host command line, build the
 // machine, run the kernel, exit with its power action.
 //
-//   mote-hosted [--disk FILE] [--disk-size MIB] [--memory MIB] [--initrd FILE] [--append "mote.log=debug ..."]
+//   mote-hosted [--disk FILE] [--disk-size MIB] [--memory MIB] [--initrd FILE]
+//               [--tap NAME [--net-loss PCT] [--net-reorder PCT] [--net-seed N]] [--append "mote.log=debug ..."]
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +10,7 @@
 #include "base/parse_number.hpp"
 #include "boot/kernel.hpp"
 #include "platform/hosted/hosted_machine.hpp"
+#include "platform/hosted/link_impairment.hpp"
 #include "platform/hosted/terminal.hpp"
 
 using namespace mote;
@@ -16,12 +18,19 @@ using namespace mote;
 namespace {
 void usage(FILE* out) {
     fprintf(out,
-            "usage: mote-hosted [--disk FILE] [--disk-size MIB] [--memory MIB] [--initrd FILE] [--append CMDLINE]\n"
+            "usage: mote-hosted [--disk FILE] [--disk-size MIB] [--memory MIB] [--initrd FILE]\n"
+            "                   [--tap NAME [--net-loss PCT] [--net-reorder PCT] [--net-seed N]] [--append CMDLINE]\n"
             "  --disk FILE       attach FILE as block device vda (created if missing)\n"
             "  --disk-size MIB   size of a newly created disk (default 64)\n"
             "  --memory MIB      physical memory for the page allocator (default 64)\n"
             "  --initrd FILE     run user programs from FILE (a newc cpio archive, e.g.\n"
             "                    build/host/initramfs.cpio), each as a Linux process\n"
+            "  --tap NAME        attach TAP interface NAME (created if missing; needs\n"
+            "                    CAP_NET_ADMIN) as net0; give an address with\n"
+            "                    --append \"mote.ip=10.77.0.2/24 mote.gw=10.77.0.1\"\n"
+            "  --net-loss PCT    drop PCT percent of the frames each way (e.g. 1 or 0.5)\n"
+            "  --net-reorder PCT hold PCT percent back behind the next frame each way\n"
+            "  --net-seed N      seed for the drops and reordering (default 1)\n"
             "  --append CMDLINE  kernel command line, e.g. \"mote.log=debug\"\n");
 }
 }  // namespace
@@ -54,6 +63,25 @@ int main(int argc, char** argv) {
             options.memory_size = mib.value() << 20;
         } else if (!strcmp(arg, "--initrd") && has_value) {
             options.initrd_path = argv[++i];
+        } else if (!strcmp(arg, "--tap") && has_value) {
+            options.tap_interface = argv[++i];
+        } else if ((!strcmp(arg, "--net-loss") || !strcmp(arg, "--net-reorder")) && has_value) {
+            auto per_mille = parse_percent_per_mille(StringView(argv[i + 1], StringView::cstring_length(argv[i + 1])));
+            if (per_mille.is_error()) {
+                fprintf(stderr, "mote-hosted: bad %s '%s' (a percentage, 0 to 100, one decimal at most)\n", arg,
+                        argv[i + 1]);
+                return 2;
+            }
+            (!strcmp(arg, "--net-loss") ? options.tap_faults.loss_per_mille : options.tap_faults.reorder_per_mille) =
+                per_mille.value();
+            ++i;
+        } else if (!strcmp(arg, "--net-seed") && has_value) {
+            auto seed = parse_u64(argv[++i]);
+            if (seed.is_error()) {
+                fprintf(stderr, "mote-hosted: bad --net-seed '%s'\n", argv[i]);
+                return 2;
+            }
+            options.tap_faults.seed = seed.value();
         } else if (!strcmp(arg, "--append") && has_value) {
             options.command_line = argv[++i];
         } else {
@@ -63,6 +91,14 @@ int main(int argc, char** argv) {
         }
     }
 
+    if (options.tap_faults.loss_per_mille + options.tap_faults.reorder_per_mille > 1000) {
+        fprintf(stderr, "mote-hosted: --net-loss and --net-reorder add up to more than 100%%\n");
+        return 2;
+    }
+    if (options.tap_faults.active() && !options.tap_interface) {
+        fprintf(stderr, "mote-hosted: --net-loss and --net-reorder need --tap\n");
+        return 2;
+    }
     static HostedMachine machine;
     if (auto r = machine.init(options); r.is_error()) {
         fprintf(stderr, "mote-hosted: cannot set up the host machine: %s\n", error_name(r.error()));
