@@ -14,7 +14,8 @@
 // handle (a read of it would wait for a person), only directories and a
 // file. At the end the parent prints
 //   SYSFUZZ calls=N children=N exited=N faulted=N killed=N free_before=N free_after=N
-// comparing free pages (sys/memory.json) before and after.
+// comparing free pages (sys/memory.json, counting the slab pages kept empty
+// for reuse as free) before and after.
 #include "runtime.hpp"
 
 using namespace mote;

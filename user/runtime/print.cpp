@@ -42,6 +42,23 @@ int show_sys_file(StringView program, StringView name) {
     return 0;
 }
 
+namespace {
+
+// Finds `"key": N` in `json` and stores N in `value`; false if absent.
+bool json_number(StringView json, StringView key, u64& value) {
+    for (usize i = 0; i + key.length() + 4 < json.length(); ++i) {
+        if (json[i] != '"' || json.substr(i + 1, key.length()) != key || json.substr(i + 1 + key.length(), 3) != "\": ")
+            continue;
+        value = 0;
+        for (usize j = i + key.length() + 4; j < json.length() && json[j] >= '0' && json[j] <= '9'; ++j)
+            value = value * 10 + u64(json[j] - '0');
+        return true;
+    }
+    return false;
+}
+
+}  // namespace
+
 u64 free_pages_now() {
     auto handle = sys::open(root_dir(), "sys/memory.json", abi::kOpenRead);
     if (handle.is_error()) return 0;
@@ -50,15 +67,9 @@ u64 free_pages_now() {
     (void)sys::close(handle.value());
     if (n.is_error()) return 0;
     StringView json(text, n.value());
-    StringView key = "\"free_pages\": ";
-    for (usize i = 0; i + key.length() < json.length(); ++i) {
-        if (json.substr(i, key.length()) != key) continue;
-        u64 value = 0;
-        for (usize j = i + key.length(); j < json.length() && json[j] >= '0' && json[j] <= '9'; ++j)
-            value = value * 10 + u64(json[j] - '0');
-        return value;
-    }
-    return 0;
+    u64 free = 0, cached = 0;
+    if (!json_number(json, "free_pages", free) || !json_number(json, "slab_cached_pages", cached)) return 0;
+    return free + cached;
 }
 
 }  // namespace mote::user

@@ -29,8 +29,10 @@ SysOr<void> copy_stream(Handle from, Handle to);
 // `program: sys/<name>: Error`. Returns main's exit status.
 int show_sys_file(StringView program, StringView name);
 
-// The kernel's free pages now (sys/memory.json's free_pages); 0 if it
-// cannot be read. Tests compare it before and after a workload.
+// The kernel's free pages now: sys/memory.json's free_pages plus the
+// slab_cached_pages that slab caches keep empty for reuse (in use by
+// nothing); 0 if it cannot be read. Tests compare it before and after a
+// workload, so a cache first used during the workload is not a leak.
 u64 free_pages_now();
 
 template <typename... Args>
