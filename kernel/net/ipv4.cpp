@@ -19,7 +19,17 @@ bool Ipv4::is_broadcast(Ipv4Address destination) const {
            destination.value == (c.address.value | ~c.netmask.value);
 }
 
-void Ipv4::receive(PacketBuffer& packet) {
+bool Ipv4::is_local(Ipv4Address destination) const {
+    const Ipv4Config& c = m_stack.config();
+    return destination.is_loopback() || (c.configured() && destination == c.address);
+}
+
+Ipv4Address Ipv4::source_for(Ipv4Address destination) const {
+    if (destination.is_loopback()) return Ipv4Address {0x7f000001};
+    return m_stack.config().address;
+}
+
+void Ipv4::receive(PacketBuffer& packet, Arrival arrival) {
     ++counters.received;
     const u8* h = packet.data();
     usize length = packet.length();
@@ -47,12 +57,17 @@ void Ipv4::receive(PacketBuffer& packet) {
         info.ttl = h[8];
         u16 fragment = load_be16(h + 6);
         const Ipv4Config& c = m_stack.config();
-        if (info.source.is_broadcast() || info.source.is_multicast() || info.source.is_loopback() ||
-            (c.configured() && info.source == c.address))
+        const bool looped = arrival == Arrival::Looped;
+        if (info.source.is_broadcast() || info.source.is_multicast() ||
+            (!looped && (info.source.is_loopback() || (c.configured() && info.source == c.address))))
             bad = &counters.bad_source;
         else if ((fragment & kFlagMoreFragments) || (fragment & kFragmentOffsetMask))
             bad = &counters.fragments_dropped;
-        else if (!c.configured()) {
+        else if (looped) {
+            // Sent by us to us (Loopback): ours if it still is (the address
+            // may have gone since it was sent).
+            if (!is_local(info.destination)) bad = &counters.not_for_us;
+        } else if (!c.configured()) {
             // Before DHCP finishes the server may address the offer to the
             // address it offers (RFC 2131 4.1): take UDP to anything, and
             // nothing else, since we could not answer it with a source.
@@ -88,6 +103,7 @@ void Ipv4::receive(PacketBuffer& packet) {
 
 Result<Ipv4Address> Ipv4::route(Ipv4Address destination) const {
     const Ipv4Config& c = m_stack.config();
+    if (is_local(destination)) return destination;  // the Loopback
     if (is_broadcast(destination)) return destination;
     if (!c.configured() || destination.is_zero() || destination.is_multicast()) return Error::NotFound;
     if (destination.same_subnet(c.address, c.netmask)) return destination;
@@ -102,7 +118,8 @@ Result<void> Ipv4::send(PacketBuffer& payload, u8 protocol, Ipv4Address destinat
         payload.release();
         return next_hop.error();
     }
-    if (source.is_zero()) source = m_stack.config().address;
+    const bool local = is_local(destination);
+    if (source.is_zero()) source = source_for(destination);
     usize total = payload.length() + kHeaderSize;
     auto pushed = payload.push(kHeaderSize);
     if (pushed.is_error() || total > 0xffff) {
@@ -122,7 +139,8 @@ Result<void> Ipv4::send(PacketBuffer& payload, u8 protocol, Ipv4Address destinat
     store_be32(h + 16, destination.value);
     store_be16(h + 10, internet_checksum(ReadonlyBytes(h, kHeaderSize)));
     ++counters.sent;
-    if (is_broadcast(destination)) m_stack.ethernet().send(payload, MacAddress::broadcast(), kEtherTypeIpv4);
+    if (local) m_stack.loopback().post(payload);
+    else if (is_broadcast(destination)) m_stack.ethernet().send(payload, MacAddress::broadcast(), kEtherTypeIpv4);
     else m_stack.arp().send_ipv4(payload, next_hop.value());
     return {};
 }

@@ -16,7 +16,12 @@
 //
 // Send routes on-link when the destination is in our subnet (or a
 // broadcast), otherwise through the default gateway; no route is an error
-// the caller sees (NotFound) and a counted drop.
+// the caller sees (NotFound) and a counted drop. A datagram to ourselves
+// (127.0.0.0/8, or our own address once we have one) goes through the
+// Loopback instead (net/loopback.hpp) and comes back in as
+// Arrival::Looped, which may carry a loopback or our own source address;
+// from the wire both are refused (bad_source), and a destination in
+// 127.0.0.0/8 is never ours (not_for_us).
 #pragma once
 
 #include "net/ipv4_address.hpp"
@@ -52,14 +57,22 @@ public:
     Ipv4(const Ipv4&) = delete;
     Ipv4& operator=(const Ipv4&) = delete;
 
+    // How a datagram reached receive(): from the device, or sent by this
+    // host to itself.
+    enum class Arrival : u8 { Wire, Looped };
     // Takes ownership of `packet` (Ethernet header stripped).
-    void receive(PacketBuffer& packet);
+    void receive(PacketBuffer& packet, Arrival arrival = Arrival::Wire);
     // Prepends an IPv4 header to `payload` and sends it to `destination`.
     // `source` zero means our address. Takes ownership, whatever the result.
     Result<void> send(PacketBuffer& payload, u8 protocol, Ipv4Address destination, Ipv4Address source = {});
     // The next hop for `destination`: itself when on-link, the gateway
     // otherwise, broadcast for broadcasts. NotFound if there is no route.
     Result<Ipv4Address> route(Ipv4Address destination) const;
+    // Whether `destination` is this host: 127.0.0.0/8 or our own address.
+    bool is_local(Ipv4Address destination) const;
+    // The source address for datagrams to `destination`: 127.0.0.1 to a
+    // loopback address, our own address otherwise (zero before we have one).
+    Ipv4Address source_for(Ipv4Address destination) const;
 
     Ipv4Counters counters;
 

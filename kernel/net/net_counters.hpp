@@ -17,7 +17,7 @@
 #define MOTE_IPV4_COUNTERS(X)                                                                            \
     X(received) X(delivered) X(sent) X(truncated) X(bad_version) X(bad_header_length)                    \
         X(bad_total_length) X(bad_checksum) X(ttl_expired) X(bad_source) X(fragments_dropped)            \
-        X(not_for_us) X(unknown_protocol) X(no_route) X(unconfigured)
+        X(not_for_us) X(unknown_protocol) X(no_route) X(unconfigured) X(looped) X(loopback_full)
 
 #define MOTE_ICMP_COUNTERS(X)                                                                        \
     X(received) X(sent) X(truncated) X(bad_checksum) X(echo_requests) X(echo_replies_sent)           \

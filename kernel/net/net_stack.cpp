@@ -21,6 +21,7 @@ NetStack::NetStack(Loop& loop)
       m_ethernet(*this),
       m_arp(*this),
       m_ipv4(*this),
+      m_loopback(*this),
       m_icmp(*this),
       m_udp(*this),
       m_tcp(*this),

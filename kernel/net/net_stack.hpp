@@ -4,6 +4,7 @@
 //                                     └▶ IPv4 ─▶ ICMP (echo reply, ping)
 //                                              ├▶ UDP ─▶ UdpSocket ─▶ DHCP client, echo service, ...
 //                                              └▶ TCP (TcpOverIpv4 ─▶ net/tcp/) ─▶ sockets
+//   IPv4 ─▶ Loopback (to 127.0.0.0/8 or ourselves) ─▶ IPv4, on a later turn
 //
 // The kernel owns one NetStack; a Machine attaches its network device with
 // attach() while registering devices, and the kernel calls start() with the
@@ -28,6 +29,7 @@
 #include "net/ethernet.hpp"
 #include "net/icmp.hpp"
 #include "net/ipv4.hpp"
+#include "net/loopback.hpp"
 #include "net/pinger.hpp"
 #include "net/tcp_over_ipv4.hpp"
 #include "net/udp.hpp"
@@ -102,6 +104,7 @@ public:
     Ethernet& ethernet() { return m_ethernet; }
     Arp& arp() { return m_arp; }
     Ipv4& ipv4() { return m_ipv4; }
+    Loopback& loopback() { return m_loopback; }
     Icmp& icmp() { return m_icmp; }
     Udp& udp() { return m_udp; }
     TcpOverIpv4& tcp() { return m_tcp; }
@@ -135,6 +138,7 @@ private:
     Ethernet m_ethernet;
     Arp m_arp;
     Ipv4 m_ipv4;
+    Loopback m_loopback;
     Icmp m_icmp;
     Udp m_udp;
     TcpOverIpv4 m_tcp;

@@ -45,9 +45,11 @@ void TcpOverIpv4::rekey(Csprng& csprng) {
 
 Result<TcpConnection*> TcpOverIpv4::connect(Ipv4Address remote, u16 remote_port, const TcpOptionsConfig& config,
                                             TcpUser* user, u16 local_port) {
-    if (!m_stack.config().configured()) return Error::NotFound;
+    // To ourselves (127.0.0.0/8) even without an address: the Loopback.
+    if (!m_stack.config().configured() && !m_stack.ipv4().is_local(remote)) return Error::NotFound;
     TRY(m_stack.ipv4().route(remote));
-    TcpConnection* c = TRY(m_tcp.connect(m_stack.config().address, local_port, remote, remote_port, config, user));
+    TcpConnection* c =
+        TRY(m_tcp.connect(m_stack.ipv4().source_for(remote), local_port, remote, remote_port, config, user));
     poke();
     return c;
 }

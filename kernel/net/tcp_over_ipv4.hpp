@@ -46,8 +46,8 @@ public:
     bool keyed() const { return m_keyed; }
 
     // Opens a connection from our address (`local_port`, 0: an ephemeral
-    // one) to `remote`. NotFound: no address yet, or no route there; else
-    // as Tcp::connect.
+    // one) to `remote` (from 127.0.0.1 to a loopback address). NotFound: no
+    // address yet, or no route there; else as Tcp::connect.
     Result<TcpConnection*> connect(Ipv4Address remote, u16 remote_port, const TcpOptionsConfig& config,
                                    TcpUser* user, u16 local_port = 0);
     // Takes ownership of `packet` (the TCP segment, IP header pulled).

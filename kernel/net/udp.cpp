@@ -57,7 +57,7 @@ Result<void> Udp::send(u16 source_port, UdpEndpoint to, ReadonlyBytes payload) {
     store_be16(h + 4, u16(length));
     store_be16(h + 6, 0);
     if (!payload.empty()) mem_copy(h + kHeaderSize, payload.data(), payload.size());
-    Ipv4Address source = m_stack.config().address;
+    Ipv4Address source = m_stack.ipv4().source_for(to.address);
     u64 sum = checksum_add_pseudo_header(0, source, to.address, kIpProtocolUdp, u16(length));
     u16 checksum = checksum_finish(checksum_add(sum, ReadonlyBytes(h, length)));
     // RFC 768: a computed zero is sent as all ones; zero means "no checksum".
