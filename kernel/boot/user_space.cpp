@@ -22,7 +22,7 @@ UserSpace::UserSpace(Loop& loop, PageAllocator& pages, UserPlatform& platform, C
     m_syscalls.set_channels(&m_channels);
     platform.attach(m_processes, m_syscalls);
     m_processes.set_symbolizer(
-        [](Process& process, u64 pc, FormatBuffer& out, void*) {
+        [](Process& process, Span<const u64> pcs, Span<UserFrameName> names, void*) {
             fs::FsNode* file = process.program();
             if (!file) return;
             // A crash report cannot wait for a disk.
@@ -30,11 +30,28 @@ UserSpace::UserSpace(Loop& loop, PageAllocator& pages, UserPlatform& platform, C
             auto reader = [](void* context, u64 offset, Span<u8> bytes) -> Result<usize> {
                 return static_cast<fs::FsNode*>(context)->read(offset, fs::IoBuffer::kernel(bytes)).finish_now();
             };
-            auto symbol = find_elf_symbol(reader, file, file->stat().size, pc);
-            if (symbol.is_error()) return;
-            char name[ElfSymbol::kMaxName + 1];
-            demangle_name(symbol.value().name, Span<char>(name, sizeof(name)));
-            format_append(out, " ({}+{:#x})", StringView(name), symbol.value().offset);
+            // A return address is just after its call, which may be a
+            // function's last instruction: look up the byte before it.
+            u64 lookups[UserBacktrace::kMaxFrames];
+            ElfSymbol symbols[UserBacktrace::kMaxFrames];
+            const usize count = min(pcs.size(), UserBacktrace::kMaxFrames);
+            for (usize i = 0; i < count; ++i) lookups[i] = i == 0 || pcs[i] == 0 ? pcs[i] : pcs[i] - 1;
+            ElfSymbolFault fault = ElfSymbolFault::None;
+            auto found = find_elf_symbols(reader, file, file->stat().size, Span<const u64>(lookups, count),
+                                          Span<ElfSymbol>(symbols, count), &fault);
+            if (found.is_error()) {
+                if (fault != ElfSymbolFault::NoSections && fault != ElfSymbolFault::NoSymbolTable)
+                    log_warn("proc", "pid {} ({}): its symbol table is unusable: {}", process.pid(), process.name(),
+                             elf_symbol_fault_name(fault));
+                return;
+            }
+            for (usize i = 0; i < count; ++i) {
+                if (!symbols[i].found) continue;
+                char name[ElfSymbol::kMaxName + 1];
+                demangle_name(symbols[i].name, Span<char>(name, sizeof(name)));
+                FormatBuffer out(Span<char>(names[i].text, sizeof(names[i].text)));
+                format_append(out, "{}+{:#x}", StringView(name), symbols[i].offset + (lookups[i] != pcs[i] ? 1 : 0));
+            }
         },
         nullptr);
     m_processes.set_exit_observer(

@@ -192,14 +192,36 @@ void ProcessTable::reap() {
 
 void ProcessTable::fault(Process& process, const UserFault& fault) {
     ++m_stats.faulted;
-    FixedString<96> where;
-    if (m_symbolizer) {
-        FormatBuffer out(Span<char>(m_where, sizeof(m_where)));
-        m_symbolizer(process, fault.pc, out, m_symbolizer_context);
-        where.append(out.view());
+    // The call chain, from the program's own stack, read as the program
+    // could read it (user_backtrace.hpp: every record checked).
+    auto read = [](void* context, u64 address, Span<u8> out) -> Result<void> {
+        return static_cast<AddressSpace*>(context)->copy_in(out, address);
+    };
+    const UserBacktrace trace = walk_user_stack(read, &process.space(), fault.pc, fault.frame_pointer,
+                                                abi::kStackTop - abi::kStackSize, abi::kStackTop);
+    for (UserFrameName& name : m_frame_names) name.text[0] = 0;
+    if (m_symbolizer)
+        m_symbolizer(process, trace.frames(), Span<UserFrameName>(m_frame_names, trace.count), m_symbolizer_context);
+    FixedString<112> where;
+    if (m_frame_names[0].text[0]) {
+        where.append(" (");
+        where.append(StringView(m_frame_names[0].text));
+        where.append(")");
     }
     log_warn("proc", "pid {} ({}) killed: {} at address {:#x}, pc {:#x}{}", process.pid(), process.name(), fault.name,
              fault.address, fault.pc, where.view());
+    // The backtrace, when there is more than the pc: one line per frame,
+    // innermost first, then why the walk stopped unless the chain ended.
+    if (trace.count > 1) {
+        for (usize i = 0; i < trace.count; ++i) {
+            StringView name(m_frame_names[i].text);
+            log_warn("proc", "pid {} ({})   #{} {:#x} {}", process.pid(), process.name(), i, trace.pcs[i],
+                     name.empty() ? StringView("?") : name);
+        }
+        if (trace.stop != BacktraceStop::ChainEnd)
+            log_warn("proc", "pid {} ({})   backtrace stops: {} at frame pointer {:#x}", process.pid(),
+                     process.name(), backtrace_stop_name(trace.stop), trace.stop_fp);
+    }
     end(process, {u32(abi::ExitReason::Fault), i32(fault.cause), fault.address, fault.pc});
 }
 

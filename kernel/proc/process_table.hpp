@@ -14,6 +14,7 @@
 #include "proc/audit_log.hpp"
 #include "proc/process.hpp"
 #include "proc/scheduler.hpp"
+#include "proc/user_backtrace.hpp"
 
 namespace mote {
 
@@ -31,6 +32,13 @@ struct UserFault {
     u64 address = 0;
     u64 pc = 0;
     const char* name = "";
+    u64 frame_pointer = 0;  // the thread's frame pointer (0: unknown; no backtrace)
+};
+
+// One frame's function as the crash report shows it ("main+0x38"; empty
+// if unknown).
+struct UserFrameName {
+    char text[96] = {};
 };
 
 class ProcessTable {
@@ -74,9 +82,11 @@ public:
         m_exit_context = context;
     }
 
-    // Adds " (function+0xoffset)" for a fault's pc, if it can (the loader's
-    // layer knows how to read a program's symbols; this one does not).
-    using Symbolizer = void (*)(Process& process, u64 pc, FormatBuffer& out, void* context);
+    // Names the function of each frame of a fault's backtrace, if it can
+    // (the loader's layer knows how to read a program's symbols; this one
+    // does not): names[i] for pcs[i]. pcs[0] is the faulting pc; pcs[1..]
+    // are return addresses, whose call is the instruction before them.
+    using Symbolizer = void (*)(Process& process, Span<const u64> pcs, Span<UserFrameName> names, void* context);
     void set_symbolizer(Symbolizer symbolizer, void* context) {
         m_symbolizer = symbolizer;
         m_symbolizer_context = context;
@@ -118,7 +128,7 @@ private:
     Deferred m_reaper;
     u32 m_next_pid = 1;
     Symbolizer m_symbolizer = nullptr;
-    char m_where[96];
+    UserFrameName m_frame_names[UserBacktrace::kMaxFrames];
     void* m_symbolizer_context = nullptr;
     ExitObserver m_exit_observer = nullptr;
     void* m_exit_context = nullptr;

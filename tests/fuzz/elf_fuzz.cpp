@@ -7,7 +7,8 @@
 // programs for the three ISAs. The rules' machine is taken from the file's
 // e_machine when it is one of Mote's ISAs, so all three reach the segment
 // checks. The file is decoded from an unaligned copy to catch any read that
-// assumes alignment.
+// assumes alignment. The same bytes then go through the symbol lookups a
+// user crash report makes (one address, and a backtrace's several).
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -119,8 +120,37 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         return n;
     };
     u64 address = size >= 32 ? elf::load_le64(copy + 1 + 24) : 0;
-    auto symbol = find_elf_symbol(reader, &bytes, size, address);
-    if (symbol.ok()) VERIFY(strlen(symbol.value().name) <= ElfSymbol::kMaxName);
+    ElfSymbolFault symbol_fault = ElfSymbolFault::Unreadable;
+    auto symbol = find_elf_symbol(reader, &bytes, size, address, &symbol_fault);
+    if (symbol.ok()) {
+        VERIFY(strlen(symbol.value().name) <= ElfSymbol::kMaxName);
+        VERIFY(symbol_fault == ElfSymbolFault::None);
+    }
+    // A backtrace's lookup (several addresses, one pass) agrees with the
+    // single one on the same address, and a refusal names its fault.
+    u64 addresses[4] = {address, address - 1, size >= 40 ? elf::load_le64(copy + 1 + 32) : 0, address + 0x40};
+    ElfSymbol symbols[4];
+    ElfSymbolFault lookup_fault = ElfSymbolFault::None;
+    auto found = find_elf_symbols(reader, &bytes, size, Span<const u64>(addresses, 4), Span<ElfSymbol>(symbols, 4),
+                                  &lookup_fault);
+    if (found.is_error()) {
+        // (A name past its table is a fault only for the symbols found.)
+        VERIFY(lookup_fault != ElfSymbolFault::None &&
+               (symbol.is_error() || lookup_fault == ElfSymbolFault::NameOutOfTable));
+        VERIFY(strcmp(elf_symbol_fault_name(lookup_fault), "UnknownElfSymbolFault") != 0);
+        for (const ElfSymbol& s : symbols) VERIFY(!s.found);
+    } else {
+        VERIFY(lookup_fault == ElfSymbolFault::None && found.value() <= 4);
+        usize count = 0;
+        for (const ElfSymbol& s : symbols) {
+            count += s.found;
+            VERIFY(strlen(s.name) <= ElfSymbol::kMaxName);
+        }
+        VERIFY(count == found.value());
+        VERIFY(symbols[0].found == symbol.ok());
+        if (symbol.ok())
+            VERIFY(strcmp(symbols[0].name, symbol.value().name) == 0 && symbols[0].offset == symbol.value().offset);
+    }
     free(copy);
     return 0;
 }

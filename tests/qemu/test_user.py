@@ -42,6 +42,12 @@ def check_init_programs(args):
     print("OK: init runs a program with its arguments and reports its exit")
 
 
+# The function each fault is made in (user/programs/fault.cpp), which the
+# crash report's backtrace names before main.
+FAULT_FUNCTIONS = {"null": "load_from", "kernel": "load_from", "stack": "recurse", "illegal": "illegal_instruction",
+                   "write-ro": "store_to"}
+
+
 def check_faults(args):
     for case in ("null", "kernel", "exec", "stack", "illegal", "write-ro"):
         q, text = boot_init(args, f"bin/fault,{case}")
@@ -56,11 +62,35 @@ def check_faults(args):
             q.fail("null: fault address is not 0")
         # The program keeps its symbols: the report names the function (not
         # for exec, whose pc is in the data it jumped to).
-        if case != "exec" and not re.match(r" \([A-Za-z_][\w:]*\+0x[0-9a-f]+\)", report.group(4)):
+        if case != "exec" and not re.match(r" \(.*\b\w+\+0x[0-9a-f]+\)", report.group(4)):
             q.fail(f"fault {case}: the pc is not symbolized: {report.group(0)!r}")
         if case == "kernel" and not int(report.group(2), 16) >= 1 << 47 and not int(report.group(2), 16) >= 0xffffffc000000000:
             q.fail("kernel: fault address is not a kernel address")
-    print("OK: every user fault ends only its process, with a one-line report")
+        # The backtrace: one line per frame from the program's frame
+        # pointers, innermost first, named from its own symbols.
+        frames = re.findall(r"proc: pid 1 \(fault\)   #(\d+) (0x[0-9a-f]+) (\S+)", text)
+        names = [name for _, _, name in frames]
+        if [int(n) for n, _, _ in frames] != list(range(len(frames))) or len(frames) < 2:
+            q.fail(f"fault {case}: no backtrace: {frames}")
+        if frames[0][1] != report.group(3):
+            q.fail(f"fault {case}: the backtrace does not start at the faulting pc")
+        if case == "stack":
+            # Deep recursion: the walk stops at its bound, and says so.
+            if len(frames) != 16 or any("recurse+0x" not in name for name in names):
+                q.fail(f"stack: the backtrace is not 16 frames of recurse: {names}")
+            if "backtrace stops: DepthLimit" not in text:
+                q.fail("stack: the backtrace does not say it stopped at its depth bound")
+        elif case == "exec":
+            # The pc is in data (no symbol); the frames above it are named.
+            if names[0] != "?" or not any(name.startswith("runtime_start+0x") for name in names):
+                q.fail(f"exec: the backtrace is not ?, ..., runtime_start: {names}")
+        else:
+            if FAULT_FUNCTIONS[case] + "+0x" not in names[0] or not names[1].startswith("main+0x"):
+                q.fail(f"fault {case}: the backtrace does not name {FAULT_FUNCTIONS[case]}, then main: {names}")
+            if not any(name.startswith("runtime_start+0x") for name in names[2:]):
+                q.fail(f"fault {case}: the backtrace does not reach runtime_start: {names}")
+    print("OK: every user fault ends only its process, with a report naming the program, the cause and a "
+          "symbolized backtrace")
 
 
 def check_bad_syscalls(args):

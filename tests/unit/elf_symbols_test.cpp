@@ -133,3 +133,121 @@ TEST(ElfSymbols, DemangledNames) {
     demangle_name("_Z10abcdefghij", Span<char>(tiny, sizeof(tiny)));
     EXPECT_EQ(std::string(tiny), "abc");
 }
+
+namespace {
+
+// find_elf_symbols over `file`: the result and the named fault.
+struct Many {
+    Result<usize> found;
+    ElfSymbolFault fault = ElfSymbolFault::None;
+    std::vector<ElfSymbol> symbols;
+};
+
+Many lookup_many(const std::vector<uint8_t>& file, const std::vector<uint64_t>& addresses) {
+    auto reader = [](void* context, u64 offset, Span<u8> out) -> Result<usize> {
+        auto* f = static_cast<const std::vector<uint8_t>*>(context);
+        if (offset >= f->size()) return usize(0);
+        size_t n = std::min<size_t>(out.size(), f->size() - offset);
+        std::memcpy(out.data(), f->data() + offset, n);
+        return n;
+    };
+    ElfSymbolFault fault = ElfSymbolFault::None;
+    std::vector<ElfSymbol> symbols(addresses.size());
+    auto found = find_elf_symbols(reader, const_cast<std::vector<uint8_t>*>(&file), file.size(),
+                                  Span<const u64>(addresses.data(), addresses.size()),
+                                  Span<ElfSymbol>(symbols.data(), symbols.size()), &fault);
+    return Many {found, fault, symbols};
+}
+
+ElfSymbolFault fault_of(const std::vector<uint8_t>& file) { return lookup_many(file, {0x401010}).fault; }
+
+// Offsets into elf_with()'s layout: the section table is the file's last
+// 3 * 64 bytes.
+size_t section_header(const std::vector<uint8_t>& f, int index) { return f.size() - 64 * 3 + 64 * index; }
+
+}  // namespace
+
+TEST(ElfSymbols, ABacktraceIsLookedUpInOnePass) {
+    auto file = elf_with(kSyms);
+    auto many = lookup_many(file, {0x401010, 0x400000, 0x401050, 0x403004, 0});
+    ASSERT_TRUE(many.found.ok());
+    EXPECT_EQ(many.found.value(), 3u);
+    EXPECT_EQ(many.fault, ElfSymbolFault::None);
+    EXPECT_TRUE(many.symbols[0].found);
+    EXPECT_STREQ(many.symbols[0].name, "main");
+    EXPECT_EQ(many.symbols[0].offset, 0x10u);
+    EXPECT_FALSE(many.symbols[1].found) << "below every function";
+    EXPECT_STREQ(many.symbols[2].name, "helper");
+    EXPECT_STREQ(many.symbols[3].name, "far");
+    EXPECT_FALSE(many.symbols[4].found);
+    // The same address twice, and the bound on how many at once.
+    auto twice = lookup_many(file, {0x401004, 0x401004});
+    EXPECT_EQ(twice.found.value(), 2u);
+    EXPECT_EQ(lookup_many(file, std::vector<uint64_t>(kMaxElfLookups + 1, 0x401004)).found.error(),
+              Error::InvalidArgument);
+    EXPECT_EQ(lookup_many(file, std::vector<uint64_t>(kMaxElfLookups, 0x401004)).found.value(), kMaxElfLookups);
+}
+
+TEST(ElfSymbols, EveryMalformedTableHasItsNamedFault) {
+    const auto good = elf_with(kSyms);
+    EXPECT_EQ(fault_of(good), ElfSymbolFault::None);
+    EXPECT_EQ(fault_of(std::vector<uint8_t>(good.begin(), good.begin() + 40)), ElfSymbolFault::TruncatedHeader);
+    auto f = good;
+    f[1] = 'X';
+    EXPECT_EQ(fault_of(f), ElfSymbolFault::BadMagic);
+    f = good;
+    f[4] = 1;  // ELFCLASS32
+    EXPECT_EQ(fault_of(f), ElfSymbolFault::BadClass);
+    f = good;
+    f[5] = 2;  // big-endian
+    EXPECT_EQ(fault_of(f), ElfSymbolFault::BadClass);
+    EXPECT_EQ(fault_of(elf_with(kSyms, 0)), ElfSymbolFault::NoSections);
+    EXPECT_EQ(lookup_many(elf_with(kSyms, 0), {0x401010}).found.error(), Error::NotFound);
+    f = good;
+    put(f, 58, 40, 2);  // e_shentsize
+    EXPECT_EQ(fault_of(f), ElfSymbolFault::BadSectionEntrySize);
+    EXPECT_EQ(fault_of(elf_with(kSyms, 300)), ElfSymbolFault::TooManySections);
+    EXPECT_EQ(fault_of(elf_with(kSyms, 4)), ElfSymbolFault::SectionOutOfFile) << "the table runs past the end";
+    f = good;
+    put(f, 40, f.size() + 64, 8);  // e_shoff past the end
+    EXPECT_EQ(fault_of(f), ElfSymbolFault::SectionOutOfFile);
+    f = good;
+    put(f, section_header(f, 1) + 32, f.size(), 8);  // the symbols run past the end
+    EXPECT_EQ(fault_of(f), ElfSymbolFault::SectionOutOfFile);
+    f = good;
+    put(f, section_header(f, 1) + 24, ~uint64_t(0) - 8, 8);  // offset + size wraps
+    EXPECT_EQ(fault_of(f), ElfSymbolFault::SectionOutOfFile);
+    f = good;
+    put(f, section_header(f, 1) + 4, 1, 4);  // no SHT_SYMTAB left
+    EXPECT_EQ(fault_of(f), ElfSymbolFault::NoSymbolTable);
+    EXPECT_EQ(lookup_many(f, {0x401010}).found.error(), Error::NotFound);
+    EXPECT_EQ(fault_of(elf_with(kSyms, 3, 7)), ElfSymbolFault::BadLink);
+    EXPECT_EQ(fault_of(elf_with(kSyms, 3, 1)), ElfSymbolFault::LinkNotStringTable);
+    f = good;
+    put(f, section_header(f, 1) + 32, 24 * 3 + 5, 8);  // not whole symbols
+    EXPECT_EQ(fault_of(f), ElfSymbolFault::BadSymbolTableSize);
+    f = good;
+    put(f, section_header(f, 2) + 32, 2, 8);  // the names cut to 2 bytes: "far" is past them
+    EXPECT_EQ(lookup_many(f, {0x403004}).fault, ElfSymbolFault::NameOutOfTable);
+    // Every fault has a name, and a failed lookup leaves nothing found.
+    for (int i = 0; i <= int(ElfSymbolFault::NameOutOfTable); ++i)
+        EXPECT_STRNE(elf_symbol_fault_name(ElfSymbolFault(i)), "UnknownElfSymbolFault") << i;
+    auto failed = lookup_many(elf_with(kSyms, 3, 1), {0x401010});
+    EXPECT_FALSE(failed.symbols[0].found);
+}
+
+TEST(ElfSymbols, TooManySymbolsIsRefusedBeforeReadingThem) {
+    // A table that claims 70000 symbols, in a file big enough to hold them.
+    auto f = elf_with(kSyms);
+    const size_t table = f.size() - 64 * 3;
+    std::vector<uint8_t> headers(f.begin() + table, f.end());
+    f.resize(table);
+    const size_t symbols_at = f.size();
+    f.resize(symbols_at + 24 * 70000);
+    const size_t shoff = f.size();
+    f.insert(f.end(), headers.begin(), headers.end());
+    put(f, 40, shoff, 8);
+    put(f, shoff + 64 + 24, symbols_at, 8);
+    put(f, shoff + 64 + 32, 24 * 70000, 8);
+    EXPECT_EQ(fault_of(f), ElfSymbolFault::TooManySymbols);
+}

@@ -8,6 +8,9 @@
 //   write-ro  store into the read-only rodata segment
 // Before faulting it prints "fault: KIND at 0xADDRESS" (the address it is
 // about to touch, when there is one). Exits 1 if the fault did not happen.
+// Each fault is made in a function of its own (load_from, store_to,
+// illegal_instruction, recurse) called from main, so the kernel's crash
+// report has a backtrace to name: the function, then main.
 #include "runtime.hpp"
 
 using namespace mote;
@@ -28,7 +31,7 @@ const char kReadOnly[16] = "read only";
 // Data, not code: a jump here must fault under W^X.
 u8 g_not_code[64] = {0};
 
-u64 recurse(u64 depth) {
+[[gnu::noinline]] u64 recurse(u64 depth) {
     // Never true (the stack ends long before), but it makes the recursion
     // look finite to the compiler.
     if (depth == ~u64(0)) return 0;
@@ -38,7 +41,11 @@ u64 recurse(u64 depth) {
     return recurse(depth + 1) + frame[0];
 }
 
-[[noreturn]] void illegal_instruction() {
+[[gnu::noinline]] void load_from(volatile u64* p) { (void)*p; }
+
+[[gnu::noinline]] void store_to(volatile char* p) { *p = 'X'; }
+
+[[gnu::noinline, noreturn]] void illegal_instruction() {
 #if defined(__riscv)
     asm volatile("unimp");
 #elif defined(__aarch64__)
@@ -62,11 +69,11 @@ int main(int argc, char** argv) {
     if (kind == "null") {
         auto* p = launder(static_cast<volatile u64*>(nullptr));
         print_out("fault: null at {:#x}\n", uptr(p));
-        (void)*p;
+        load_from(p);
     } else if (kind == "kernel") {
         auto* p = launder(reinterpret_cast<volatile u64*>(kKernelAddress));
         print_out("fault: kernel at {:#x}\n", uptr(p));
-        (void)*p;
+        load_from(p);
     } else if (kind == "exec") {
         auto target = launder(reinterpret_cast<void (*)()>(reinterpret_cast<uptr>(g_not_code)));
         print_out("fault: exec at {:#x}\n", reinterpret_cast<uptr>(target));
@@ -80,7 +87,7 @@ int main(int argc, char** argv) {
     } else if (kind == "write-ro") {
         auto* p = launder(const_cast<volatile char*>(kReadOnly));
         print_out("fault: write-ro at {:#x}\n", uptr(p));
-        *p = 'X';
+        store_to(p);
     } else {
         print_err("fault: unknown kind {}\n", kind);
         return 2;

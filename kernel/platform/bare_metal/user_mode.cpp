@@ -14,6 +14,20 @@ BareMetalUserMode* g_user_mode = nullptr;
 Arch::TrapFrame& frame_of(Thread& thread) { return *static_cast<Arch::TrapFrame*>(thread.frame()); }
 static_assert(sizeof(Arch::TrapFrame) <= kUserFrameBytes, "a thread's frame does not fit Thread's storage");
 static_assert(alignof(Arch::TrapFrame) <= 16);
+
+// The user thread's frame pointer at a fault, where its backtrace starts
+// (proc/user_backtrace.hpp): rbp, x29 (AAPCS64's fp) or s0 (RISC-V's fp).
+u64 user_frame_pointer(const Arch::TrapFrame& frame) {
+#if defined(__x86_64__)
+    return frame.rbp;
+#elif defined(__aarch64__)
+    return frame.x[29];
+#elif defined(__riscv)
+    return frame.x[8];
+#else
+#error "user_frame_pointer: no frame pointer register for this ISA"
+#endif
+}
 }  // namespace
 
 arch::UserTrapAction platform_user_trap(Arch::TrapFrame& frame, arch::UserTrapKind kind, const arch::FaultInfo& fault) {
@@ -111,12 +125,13 @@ arch::UserTrapAction BareMetalUserMode::on_trap(Arch::TrapFrame& frame, arch::Us
                                                 const arch::FaultInfo& fault) {
     if (kind == arch::UserTrapKind::Syscall) [[likely]]
         return on_syscall(frame);
-    return on_other_trap(kind, fault);
+    return on_other_trap(frame, kind, fault);
 }
 
 // Kept out of the syscall path: the fault report's formatting would
 // otherwise give every syscall its stack frame and saved registers.
-[[gnu::noinline]] arch::UserTrapAction BareMetalUserMode::on_other_trap(arch::UserTrapKind kind,
+[[gnu::noinline]] arch::UserTrapAction BareMetalUserMode::on_other_trap(const Arch::TrapFrame& frame,
+                                                                       arch::UserTrapKind kind,
                                                                        const arch::FaultInfo& fault) {
     Thread& thread = *m_running;
     if (kind == arch::UserTrapKind::Interrupt) {
@@ -127,7 +142,8 @@ arch::UserTrapAction BareMetalUserMode::on_trap(Arch::TrapFrame& frame, arch::Us
     // The first touch of a lazy page (the stack) is not a fault of the
     // program: map the page and retry the instruction.
     if (thread.process().space().resolve_fault(fault.address).ok()) return arch::UserTrapAction::Resume;
-    m_processes->fault(thread.process(), {fault.cause, fault.address, fault.pc, fault.name});
+    m_processes->fault(thread.process(),
+                       {fault.cause, fault.address, fault.pc, fault.name, user_frame_pointer(frame)});
     m_exit = RunExit::Ended;
     return arch::UserTrapAction::Leave;
 }

@@ -37,7 +37,8 @@ public:
 
 private:
     arch::UserTrapAction on_syscall(Arch::TrapFrame& frame);
-    arch::UserTrapAction on_other_trap(arch::UserTrapKind kind, const arch::FaultInfo& fault);
+    arch::UserTrapAction on_other_trap(const Arch::TrapFrame& frame, arch::UserTrapKind kind,
+                                       const arch::FaultInfo& fault);
     u16 allocate_asid();
     void free_asid(u16 asid);
 
