@@ -5,8 +5,8 @@ Both sides are measured by the peers' own httpbench.py (../shared/peers/
 bench): 200 sequential GETs of the page, each on a new connection
 (latency); five 1 MiB downloads, SHA-256 checked (MB/s); 8 clients for 10 s,
 one request per connection (requests/s). Mote boots with its initramfs, so
-etc/rc starts `httpd -p 80 www`; its ready marker is the shell's rc line,
-and httpbench waits for the first answer. The Linux figures come from
+init starts `httpd -p 80 www` (etc/services); its ready marker is init's
+`init: httpd: started` line, and httpbench waits for the first answer. The Linux figures come from
 linux/bench-linux-http.sh (the peer kernels: linux/get-linux.sh, Debian
 packages only).
 
@@ -37,7 +37,7 @@ def mote_http(arch, transport, machine, build_dir):
                      "--blob-runs", "5", "--blob-sha256", sha, "--concurrency", "8", "--duration", "10",
                      "--timeout", "5", "--wait", "30", "--label", f"mote-{arch}-{transport}-http"])
     found = [r for r in boot_mote_with_client(arch, transport, machine, build_dir, [f"tcp:{port}:80"],
-                                              "rc: httpd", http, "http") if "latency" in r]
+                                              "init: httpd: started", http, "http") if "latency" in r]
     return found[-1] if found else None
 
 

@@ -4,9 +4,10 @@ guest peer, under identical QEMU flags, in the same run.
 Both sides are measured by the peers' own clients (../shared/peers/bench):
 boottime.py boots the guest and, once its ready marker appears, runs
 udpbench.py (1000 sequential 64-byte round trips, then 10 s with 32 in
-flight). Mote's echo is a user program, udpecho (started by etc/rc, so the
-machine boots with its initramfs); its ready marker is the shell's line
-for it (`rc: udpecho ...`), and udpbench waits for the first answer. The Linux figures come from
+flight). Mote's echo is a user program, udpecho (a service init starts
+from etc/services, so the machine boots with its initramfs); its ready
+marker is init's line for it (`init: udpecho: started`), and udpbench
+waits for the first answer. The Linux figures come from
 linux/bench-linux.sh, which needs the peer kernels (linux/get-linux.sh,
 Debian packages only).
 """
@@ -32,7 +33,7 @@ def mote_udp(arch, transport, machine, build_dir):
     udp = " ".join([sys.executable, os.path.join(PEERS, "bench", "udpbench.py"), "--host", "127.0.0.1",
                     "--port", str(port)] + UDPBENCH_ARGS + ["--label", f"mote-{arch}-{transport}"])
     found = [r for r in boot_mote_with_client(arch, transport, machine, build_dir, [f"udp:{port}:7"],
-                                              "rc: udpecho", udp, "net") if "target" in r]
+                                              "init: udpecho: started", udp, "net") if "target" in r]
     if not found or "latency" not in found[-1]:
         return None
     return found[-1]

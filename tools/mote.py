@@ -109,8 +109,8 @@ def cmd_run(args):
                                        for f in args.fwd):
             port = machines.free_port("udp", preferred=5007)
             args.fwd.append(f"udp:{port}:7")
-        # httpd (started by etc/rc) listens on port 80 when the machine
-        # boots into user space.
+        # httpd (a service init starts from etc/services) listens on port 80
+        # when the machine boots into user space.
         serving_http = not args.no_net and not getattr(args, "no_initrd", False)
         if serving_http and not any(machines.parse_fwd(f)[0] == "tcp" and machines.parse_fwd(f)[2] == 80
                                     for f in args.fwd):

@@ -24,8 +24,9 @@ import unittest
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "qemu"))
 import test_caps  # noqa: E402
 
-# What etc/rc's services write to /tmp (user/etc/rc).
-SERVICE_LOGS = ("httpd.log", "udpecho.log")
+# What init's services (user/etc/services) write to /tmp, and init's record
+# of them for `services`.
+SERVICE_LOGS = ("httpd.log", "udpecho.log", "services")
 HOSTED = None
 BUILD = None
 
@@ -382,7 +383,7 @@ class HostedUserTest(unittest.TestCase):
         self.assertIn("rmdir: /tmp/d: NotEmpty", said["rmdir /tmp/d"])
         self.assertIn("rm: /tmp/d: IsDirectory", said["rm /tmp/d"])
         self.assertNotIn("[exit", said["rm -r /tmp/d"])
-        # (The services etc/rc starts keep their logs in /tmp too.)
+        # (The services init starts keep their logs in /tmp too.)
         self.assertEqual([n for n in said["ls /tmp"].split() if n not in SERVICE_LOGS], ["a", "a2", "b", "la", "piped"])
         self.assertRegex(said["ls -l /tmp/t"], r"(?m)^-rw-r--r--\s+1\s+0 \S+ \S+ /tmp/t$")
         self.assertIn("mkdir: /tmp/t: Exists", said["mkdir /tmp/t"])

@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """httpd under QEMU, judged by Linux clients through a forwarded port.
 
-The machine boots as `./mote run` does: init starts `sh -rc`, whose etc/rc
-starts `httpd -p 80 www` in the background; QEMU forwards a host port to
+The machine boots as `./mote run` does: init starts the services of
+etc/services, `httpd -p 80 www` among them; QEMU forwards a host port to
 port 80. Then, from the host:
 
   * GET / is the page from www/index.html (text/html), byte for byte,
@@ -237,7 +237,7 @@ def run(args, disk):
     devices = machines.device_args(args.arch, options)
     q = qemu_harness.Qemu(args, initrd=True, devices=devices)
     try:
-        q.expect("rc: httpd", timeout=60)
+        q.expect("init: httpd: started", timeout=60)
         wait_ready(q, port)
         check_basics(q, port)
         check_keep_alive(q, port)
