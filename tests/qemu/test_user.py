@@ -68,7 +68,7 @@ def check_faults(args):
             q.fail("kernel: fault address is not a kernel address")
         # The backtrace: one line per frame from the program's frame
         # pointers, innermost first, named from its own symbols.
-        frames = re.findall(r"proc: pid 1 \(fault\)   #(\d+) (0x[0-9a-f]+) (\S+)", text)
+        frames = re.findall(r"proc: pid 1 \(fault\)   #(\d+) (0x[0-9a-f]+) ([^\r\n]+)", text)
         names = [name for _, _, name in frames]
         if [int(n) for n, _, _ in frames] != list(range(len(frames))) or len(frames) < 2:
             q.fail(f"fault {case}: no backtrace: {frames}")
