@@ -86,7 +86,7 @@ def check_crashy(q):
         q.fail("crashy was not started a fifth time")
     # The crash report: the program, the cause, then its backtrace with
     # names from its own symbols.
-    report = re.search(r"proc: pid (\d+) \(fault\) killed: [a-z ]*fault at address 0x0, pc (0x[0-9a-f]+) \((.*)\)",
+    report = re.search(r"proc: pid (\d+) \(fault\) killed: [^\n]*? at address 0x0, pc (0x[0-9a-f]+) \((.*)\)",
                        q.text())
     if not report or "load_from+0x" not in report.group(3):
         q.fail("crashy's crash report does not name the faulting function")
