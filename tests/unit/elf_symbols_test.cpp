@@ -63,14 +63,16 @@ std::vector<uint8_t> elf_with(const std::vector<Sym>& syms, uint16_t shnum = 3, 
     return f;
 }
 
+// The ElfFileReader over a byte vector.
+Result<usize> reader(void* context, u64 offset, Span<u8> out) {
+    auto* f = static_cast<const std::vector<uint8_t>*>(context);
+    if (offset >= f->size()) return usize(0);
+    size_t n = std::min<size_t>(out.size(), f->size() - offset);
+    std::memcpy(out.data(), f->data() + offset, n);
+    return n;
+}
+
 Result<ElfSymbol> lookup(const std::vector<uint8_t>& file, uint64_t address) {
-    auto reader = [](void* context, u64 offset, Span<u8> out) -> Result<usize> {
-        auto* f = static_cast<const std::vector<uint8_t>*>(context);
-        if (offset >= f->size()) return usize(0);
-        size_t n = std::min<size_t>(out.size(), f->size() - offset);
-        std::memcpy(out.data(), f->data() + offset, n);
-        return n;
-    };
     return find_elf_symbol(reader, const_cast<std::vector<uint8_t>*>(&file), file.size(), address);
 }
 
@@ -144,13 +146,6 @@ struct Many {
 };
 
 Many lookup_many(const std::vector<uint8_t>& file, const std::vector<uint64_t>& addresses) {
-    auto reader = [](void* context, u64 offset, Span<u8> out) -> Result<usize> {
-        auto* f = static_cast<const std::vector<uint8_t>*>(context);
-        if (offset >= f->size()) return usize(0);
-        size_t n = std::min<size_t>(out.size(), f->size() - offset);
-        std::memcpy(out.data(), f->data() + offset, n);
-        return n;
-    };
     ElfSymbolFault fault = ElfSymbolFault::None;
     std::vector<ElfSymbol> symbols(addresses.size());
     auto found = find_elf_symbols(reader, const_cast<std::vector<uint8_t>*>(&file), file.size(),

@@ -21,14 +21,6 @@ constexpr u64 kSecond = 1'000'000'000;
 
 char g_text[4096];
 
-// The next space-separated word of `line` from `at`.
-StringView next_word(StringView line, usize& at) {
-    while (at < line.length() && line[at] == ' ') ++at;
-    usize start = at;
-    while (at < line.length() && line[at] != ' ') ++at;
-    return line.substr(start, at - start);
-}
-
 void column(FormatBuffer& out, StringView text, usize width) {
     out.append(text);
     out.append_repeated(' ', text.length() < width ? width - text.length() : 1);
@@ -61,15 +53,12 @@ int main(int, char**) {
     StringView text(g_text, length);
     usize at = 0;
     while (at < text.length()) {
-        usize end = at;
-        while (end < text.length() && text[end] != '\n') ++end;
-        StringView line = text.substr(at, end - at);
-        at = end + 1;
+        StringView line = next_line(text, at);
         usize cursor = 0;
         StringView name = next_word(line, cursor), state = next_word(line, cursor);
         StringView pid = next_word(line, cursor), restarts = next_word(line, cursor);
         auto clock = parse_u64(next_word(line, cursor));
-        while (cursor < line.length() && line[cursor] == ' ') ++cursor;
+        while (cursor < line.length() && line[cursor] == ' ') ++cursor;  // LAST-END may have spaces
         StringView last = line.substr(cursor);
         if (name.empty() || clock.is_error()) continue;
         char row[256];

@@ -1,5 +1,7 @@
 #include "caps_policy.hpp"
 
+#include "parse.hpp"
+
 namespace mote::user {
 
 const char* caps_fault_name(CapsFault fault) {
@@ -17,16 +19,6 @@ const char* caps_fault_name(CapsFault fault) {
 namespace {
 
 constexpr const char* kCapNames[kCapCount] = {"power", "log", "audit", "dev", "net"};
-
-bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r'; }
-
-// The next word of `line` from `at`, or empty at the end.
-StringView next_word(StringView line, usize& at) {
-    while (at < line.length() && is_space(line[at])) ++at;
-    usize start = at;
-    while (at < line.length() && !is_space(line[at])) ++at;
-    return line.substr(start, at - start);
-}
 
 }  // namespace
 
@@ -49,10 +41,7 @@ Result<CapsPolicy> CapsPolicy::parse(StringView text, CapsFault* fault_out, usiz
     usize at = 0;
     while (at < text.length()) {
         ++line_number;
-        usize end = at;
-        while (end < text.length() && text[end] != '\n') ++end;
-        StringView line = text.substr(at, end - at);
-        at = end + 1;
+        StringView line = next_line(text, at);
         for (char c : line)
             if (c == '\0') return fail(CapsFault::NulInText);
         usize cursor = 0;

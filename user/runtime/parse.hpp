@@ -26,4 +26,23 @@ Result<u32> parse_ipv4(StringView text);
 // A port: 1..65535. Malformed or OutOfRange.
 Result<u16> parse_port(StringView text);
 
+// Config files (etc/caps, etc/services, tmp/services), a piece at a time.
+// The next line of `text` from `at` (without its '\n'); `at` moves past it.
+inline StringView next_line(StringView text, usize& at) {
+    usize end = at;
+    while (end < text.length() && text[end] != '\n') ++end;
+    StringView line = text.substr(at, end - at);
+    at = end + 1;
+    return line;
+}
+// The next word of `line` from `at` (split at spaces, tabs and '\r'), or
+// empty at the end; `at` moves past it.
+inline StringView next_word(StringView line, usize& at) {
+    auto space = [](char c) { return c == ' ' || c == '\t' || c == '\r'; };
+    while (at < line.length() && space(line[at])) ++at;
+    usize start = at;
+    while (at < line.length() && !space(line[at])) ++at;
+    return line.substr(start, at - start);
+}
+
 }  // namespace mote::user

@@ -63,15 +63,6 @@ Result<u64> parse_duration(StringView text) {
 
 namespace {
 
-bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r'; }
-
-StringView next_word(StringView line, usize& at) {
-    while (at < line.length() && is_space(line[at])) ++at;
-    usize start = at;
-    while (at < line.length() && !is_space(line[at])) ++at;
-    return line.substr(start, at - start);
-}
-
 bool valid_name(StringView name) {
     if (name.empty() || name[0] == '-') return false;
     for (char c : name)
@@ -217,10 +208,7 @@ void ServiceList::parse(StringView text, ServiceList& list) {
     usize at = 0;
     while (at < text.length()) {
         ++line_number;
-        usize end = at;
-        while (end < text.length() && text[end] != '\n') ++end;
-        StringView line = text.substr(at, end - at);
-        at = end + 1;
+        StringView line = next_line(text, at);
         auto problem = [&](ServiceFault fault, StringView word) {
             if (list.m_problem_count < kMaxProblems) {
                 ServiceProblem& p = list.m_problems[list.m_problem_count];
