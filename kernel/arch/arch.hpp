@@ -86,6 +86,8 @@ concept ArchFacade = requires(u64 ticks, bool flag, arch::Frame frame, const typ
                               arch::LineSink sink, void* context, void (*body)(void*), arch::FaultInfo& fault,
                               u64 phys, u64 size, const fdt::Fdt& fdt, fdt::Node node) {
     { A::kName } -> arch::SameAs<const char* const&>;
+    // The names of TrapFrame's u64 words, in order (crash reports, epitaph).
+    { A::kRegisterNames[0] } -> arch::SameAs<const char* const&>;
     // Reads what the CPU side needs from the devicetree (counter frequency,
     // optional timer extensions, the firmware call conduit), unmasks the
     // CPU-local interrupts, and returns the counter frequency in Hz.
@@ -170,7 +172,13 @@ namespace mote {
 [[noreturn]] void platform_main(u64 dtb_phys);
 // The trap handler saw an external interrupt: claim, mask, acknowledge and
 // post it to the loop (nothing more: the real work runs in loop context).
-void platform_interrupt();
+// `frame` is what it interrupted (user code if `from_user`).
+void platform_interrupt(const Arch::TrapFrame& frame, bool from_user);
+// The CPU timer fired (riscv64, x86_64: a CPU-local interrupt; aarch64's
+// arrives through the controller and its platform calls this itself), after
+// the port has acknowledged it and left it disarmed: the kernel watchdog's
+// tick (platform/bare_metal/kernel_watchdog.hpp), which may re-arm it.
+void platform_timer_interrupt(const Arch::TrapFrame& frame, bool from_user);
 // An exception nobody expected, or a panic (`message` set): print the crash
 // report and stop.
 [[noreturn]] void platform_crash(const Arch::TrapFrame& frame, const char* message);
@@ -181,4 +189,6 @@ void platform_interrupt();
 arch::UserTrapAction platform_user_trap(Arch::TrapFrame& frame, arch::UserTrapKind kind, const arch::FaultInfo& fault);
 
 static_assert(ArchFacade<Arch>, "kernel/arch/<isa>/cpu.hpp does not provide the whole arch facade");
+static_assert(sizeof(Arch::kRegisterNames) / sizeof(Arch::kRegisterNames[0]) * sizeof(u64) == sizeof(Arch::TrapFrame),
+              "Arch::kRegisterNames must name every u64 of Arch::TrapFrame");
 }  // namespace mote

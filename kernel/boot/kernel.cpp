@@ -5,6 +5,7 @@
 #include "base/version.hpp"
 #include "core/cpu.hpp"
 #include "core/log.hpp"
+#include "core/previous_boot.hpp"
 #include "core/wall_clock.hpp"
 
 namespace mote {
@@ -23,6 +24,17 @@ Kernel::Kernel(Machine& machine)
       m_net(m_loop),
 #endif
       m_shell(*this) {
+}
+
+void Kernel::log_previous_boot() {
+    const PreviousBoot& previous = previous_boot();
+    if (previous.found == PreviousBoot::Found::NoPlace) return;
+    char storage[240];
+    FormatBuffer line(Span<char>(storage, sizeof(storage)));
+    format_previous_boot(line, previous);
+    bool crashed = previous.found == PreviousBoot::Found::Record && previous.record.record_state() != EpitaphState::Clean;
+    if (crashed) log_warn("boot", "{}", line.view());
+    else log_info("boot", "{}", line.view());
 }
 
 void Kernel::apply_boot_args() {
@@ -44,6 +56,7 @@ PowerAction Kernel::run() {
     log_info("boot", "Mote {} ({}) on {}", kVersion, kRevision, m_machine.name());
     if (!m_machine.command_line().empty()) log_info("boot", "command line: {}", m_machine.command_line());
     wall_clock_log();
+    log_previous_boot();
     BootTimeline& timeline = m_machine.boot_timeline();
     timeline.mark("kernel", m_loop.now());
     if (PageAllocator* pages = m_machine.pages()) {

@@ -56,6 +56,8 @@ public:
 
 private:
     void apply_boot_args();
+    // The boot log's line about how the previous boot ended.
+    void log_previous_boot();
     void start_network();
     // Starts init if the machine can run programs and has an initramfs;
     // false if the kernel shell should run instead.

@@ -51,6 +51,17 @@ public:
     // The shell's `panic`: stop with the full crash report, on purpose. A
     // machine that must survive it (the shell fuzzer's) overrides this.
     virtual void crash_on_request(const char* reason) { platform_panic(reason); }
+    // sys/power's "hang" and "hang-irqoff" (boot/crash_requests.hpp): true
+    // if a loop wedged that way would be reset (by the kernel watchdog; with
+    // interrupts off, only by a watchdog device). The kernel refuses to
+    // wedge a machine that nothing would recover (hosted: nothing does).
+    virtual bool recovers_from_hang(bool interrupts_off) const {
+        (void)interrupts_off;
+        return false;
+    }
+    // Turns interrupts off on this CPU ("hang-irqoff"; only where
+    // recovers_from_hang(true)).
+    virtual void disable_interrupts_on_request() {}
 
     // Where boot time went: the platform marks its steps, Kernel::run the
     // kernel's, on the loop's clock; `uptime` prints it.

@@ -3,7 +3,9 @@
 #include "boot/kernel.hpp"
 #include "base/civil_time.hpp"
 #include "base/parse_number.hpp"
+#include "boot/crash_requests.hpp"
 #include "boot/kernel_reports.hpp"
+#include "core/previous_boot.hpp"
 #if MOTE_HAVE_DRIVERS
 #include "net/net_report.hpp"
 #endif
@@ -205,10 +207,15 @@ SysTree::SysTree(Kernel& kernel, UserSpace& user)
               Kernel& kernel = static_cast<SysTree*>(c)->m_kernel;
               if (text == "off") kernel.request_power(PowerAction::PowerOff);
               else if (text == "reboot") kernel.request_power(PowerAction::Reboot);
-              else return Error::InvalidArgument;
+              else return request_crash(kernel, text);
               return {};
           },
-          fs::SysFile::Access::Privileged)
+          fs::SysFile::Access::Privileged),
+      m_epitaph("epitaph", [](FormatBuffer& o, void*) { write_previous_boot(previous_boot(), false, line_to_buffer, &o); },
+                this),
+      m_epitaph_log(
+          "epitaph_log", [](FormatBuffer& o, void*) { write_previous_boot(previous_boot(), true, line_to_buffer, &o); },
+          this, nullptr, fs::SysFile::Access::Privileged)
 #if MOTE_HAVE_DRIVERS
       ,
       m_net("net",
@@ -221,7 +228,8 @@ SysTree::SysTree(Kernel& kernel, UserSpace& user)
 {
     fs::SysFile* files[] = {&m_memory, &m_memory_json, &m_processes, &m_processes_json, &m_maps,
                             &m_waits,  &m_uptime,      &m_clock,     &m_log,       &m_audit,          &m_channels,
-                            &m_devices, &m_scheduler,  &m_timeslice, &m_log_level,    &m_power};
+                            &m_devices, &m_scheduler,  &m_timeslice, &m_log_level,    &m_power, &m_epitaph,
+                            &m_epitaph_log};
     for (fs::SysFile* file : files) m_root.add(*file);
 #if MOTE_HAVE_DRIVERS
     m_root.add(m_net);

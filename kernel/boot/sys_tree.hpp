@@ -14,7 +14,9 @@
 //   sys/net               the network stack (images with drivers)
 //   sys/scheduler         scheduler counters; sys/timeslice_ms (read/write)
 //   sys/log_level         console log level (read/write)
-//   sys/power             write "off" or "reboot"
+//   sys/power             write "off" or "reboot" (or crash on purpose: boot/crash_requests.hpp)
+//   sys/epitaph           how the previous boot ended (core/previous_boot.hpp), without its log lines
+//   sys/epitaph_log       the same with the log lines it kept (privileged, like sys/log)
 #pragma once
 
 #include "base/config.hpp"
@@ -34,7 +36,7 @@ private:
     Kernel& m_kernel;
     UserSpace& m_user;
     fs::SysFile m_memory, m_memory_json, m_processes, m_processes_json, m_maps, m_waits, m_uptime, m_clock, m_log, m_audit, m_channels, m_devices,
-        m_scheduler, m_timeslice, m_log_level, m_power;
+        m_scheduler, m_timeslice, m_log_level, m_power, m_epitaph, m_epitaph_log;
 #if MOTE_HAVE_DRIVERS
     fs::SysFile m_net;
 #endif

@@ -53,9 +53,19 @@ void Log::commit(LogLevel level, StringView line) {
 }
 
 void Log::for_each_line(void (*emit)(StringView line, void* context), void* context) const {
+    for_each_recent_line(m_ring.size(), emit, context);
+}
+
+void Log::for_each_recent_line(usize budget, void (*emit)(StringView line, void* context), void* context) const {
+    // Start at the first line boundary that leaves at most `budget` bytes.
+    usize from = m_ring.size() > budget ? m_ring.size() - budget : 0;
+    if (from > 0 && m_ring.at(from - 1) != '\n') {
+        while (from < m_ring.size() && m_ring.at(from) != '\n') ++from;
+        ++from;
+    }
     char buf[kLineMax + 1];
     usize len = 0;
-    for (usize i = 0; i < m_ring.size(); ++i) {
+    for (usize i = from; i < m_ring.size(); ++i) {
         char c = m_ring.at(i);
         if (c == '\n') {
             emit(StringView(buf, len), context);

@@ -51,6 +51,9 @@ public:
 
     // Calls `emit` for each kept line, oldest first (without the newline).
     void for_each_line(void (*emit)(StringView line, void* context), void* context) const;
+    // The same for the newest lines only, as many as fit in `budget` bytes
+    // counting a newline after each (the crash path's epitaph: no allocation).
+    void for_each_recent_line(usize budget, void (*emit)(StringView line, void* context), void* context) const;
     u64 lines_written() const { return m_lines; }
     u64 lines_dropped() const { return m_dropped; }
 

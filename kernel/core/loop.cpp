@@ -44,6 +44,7 @@ void Loop::finish(Request& request, bool ok, Error error) {
 
 void Loop::deliver(Request& request) {
     ++m_stats.completions;
+    m_activity.enter(LoopStep::Completion, handler_address(request.m_callback));
     bool rearm = request.m_standing && !request.m_has_error;
     if (!rearm) {
         // Final completion: the request is the caller's again before its
@@ -79,6 +80,7 @@ void Loop::dispatch_irq(u32 source) {
         ++m_stats.irq_unhandled;
         return;
     }
+    m_activity.enter(LoopStep::Interrupt, handler_address(slot.handler), source);
     slot.handler(slot.context, source);
 }
 
@@ -91,7 +93,7 @@ void Loop::turn(bool may_wait) {
     ++m_stats.turns;
     BREADCRUMB("loop.turn", m_stats.turns);
 
-    m_stats.timers_fired += m_timers.run_due(now());
+    m_stats.timers_fired += m_timers.run_due(now(), &m_activity);
 
     m_irqs.drain([this](u32 source) { dispatch_irq(source); });
 
@@ -103,17 +105,23 @@ void Loop::turn(bool may_wait) {
     for (usize n = m_deferred.size(); n > 0; --n) {
         Deferred* d = m_deferred.pop_front();
         ++m_stats.deferred_calls;
+        m_activity.enter(LoopStep::Deferred, handler_address(d->m_callback));
         d->m_callback(*d);
     }
 
     if (may_wait && !m_stopping && !has_ready_work()) {
+        m_activity.enter(LoopStep::User, 0);
         if (m_runner && m_runner->run_user(*this, m_timers.next_deadline())) {
             ++m_stats.user_runs;
         } else {
             ++m_stats.waits;
+            m_activity.enter(LoopStep::Waiting, 0);
             m_host.wait(*this, m_timers.next_deadline());
         }
     }
+    // Between turns the loop runs no handler (Kernel::run's shutdown steps
+    // call turn() directly and then carry on outside the loop).
+    m_activity.enter(LoopStep::Outside, 0);
 }
 
 void Loop::run() {
@@ -129,7 +137,9 @@ bool Loop::run_until(const bool& done, Nanoseconds timeout) {
         if (has_ready_work()) continue;
         Nanoseconds deadline = m_timers.next_deadline();
         ++m_stats.waits;
+        m_activity.enter(LoopStep::Waiting, 0);
         m_host.wait(*this, deadline < limit ? deadline : limit);
+        m_activity.enter(LoopStep::Outside, 0);
     }
 }
 

@@ -24,6 +24,7 @@
 #include "base/list.hpp"
 #include "core/deferred.hpp"
 #include "core/irq_ring.hpp"
+#include "core/loop_activity.hpp"
 #include "core/request.hpp"
 #include "core/timer.hpp"
 
@@ -121,6 +122,9 @@ public:
     bool has_queued_work() const { return !m_completions.empty() || !m_deferred.empty() || m_irqs.pending(); }
 
     LoopStats stats() const;
+    // What the loop is running now (the kernel watchdog reads it from the
+    // timer interrupt).
+    const LoopActivity& activity() const { return m_activity; }
 
 private:
     void finish(Request& request, bool ok, Error error);
@@ -140,6 +144,7 @@ private:
     IntrusiveList<Request, &Request::m_loop_node> m_completions;
     IntrusiveList<Deferred, &Deferred::node> m_deferred;
     LoopStats m_stats;
+    LoopActivity m_activity;
     bool m_stopping = false;
 };
 

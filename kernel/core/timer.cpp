@@ -100,7 +100,7 @@ Timer* TimerQueue::pop_min() {
     return min;
 }
 
-usize TimerQueue::run_due(Nanoseconds now) {
+usize TimerQueue::run_due(Nanoseconds now, LoopActivity* activity) {
     // Timers re-armed during this call get sequence numbers >= this bound and
     // wait for the next call, so a periodic timer with a tiny period, or a
     // callback that re-arms for "now", cannot keep this loop spinning.
@@ -119,6 +119,7 @@ usize TimerQueue::run_due(Nanoseconds now) {
         }
         ++t->m_fired;
         ++fired;
+        if (activity) activity->enter(LoopStep::Timer, handler_address(t->m_callback));
         t->m_callback(*t);
     }
     return fired;

@@ -12,6 +12,7 @@
 #pragma once
 
 #include "base/types.hpp"
+#include "core/loop_activity.hpp"
 
 namespace mote {
 
@@ -79,8 +80,9 @@ public:
 
     // Fires every timer whose deadline is <= now, in deadline order; returns
     // how many fired. A timer armed by a callback for a deadline <= now fires
-    // on the next call, so one call always terminates.
-    usize run_due(Nanoseconds now);
+    // on the next call, so one call always terminates. `activity`, if given,
+    // is told about each callback before it runs (the loop's watchdog).
+    usize run_due(Nanoseconds now, LoopActivity* activity = nullptr);
 
 private:
     static bool before(const Timer* a, const Timer* b);

@@ -1,7 +1,9 @@
 #include "crypto/csprng.hpp"
 
 #include "base/memory.hpp"
+#include "base/verify.hpp"
 #include "crypto/blake2s.hpp"
+#include "crypto/secret_areas.hpp"
 
 namespace mote {
 
@@ -132,10 +134,25 @@ void Csprng::cancel_wait(SeedWaiter& waiter) {
     if (waiter.waiting()) m_waiters.remove(waiter);
 }
 
+[[gnu::noinline]] void Csprng::crash_holding_key_for_test(const ChaCha20Key& key, const char* reason) {
+    m_key = key;
+    u64 words[4];
+    mem_copy(words, m_key.bytes, sizeof(words));
+    // The words are in registers at the crash, as they would be in the
+    // middle of a ChaCha20 block.
+    asm volatile("" : : "r"(words[0]), "r"(words[1]), "r"(words[2]), "r"(words[3]) : "memory");
+    platform_panic(reason);
+}
+
 Csprng& kernel_csprng() {
     // Never destroyed, like the pool it draws from (see kernel_entropy_pool).
     alignas(Csprng) static u8 storage[sizeof(Csprng)];
-    static Csprng* rng = new (storage) Csprng(kernel_entropy_pool());
+    static Csprng* rng = [] {
+        auto* made = new (storage) Csprng(kernel_entropy_pool());
+        // The crash path scrubs and wipes it (crypto/secret_areas.hpp).
+        (void)register_secret_area(&made->m_key, sizeof(made->m_key));
+        return made;
+    }();
     return *rng;
 }
 

@@ -109,11 +109,17 @@ public:
     // Withdraws a queued waiter; its callback will not run.
     void cancel_wait(SeedWaiter& waiter);
 
+    // Test hook (sys/power's "secret"): makes `key` the generator's key and
+    // stops the kernel from inside the generator with the key's words in
+    // registers, so tests can check that no report or epitaph shows it.
+    [[noreturn]] void crash_holding_key_for_test(const ChaCha20Key& key, const char* reason);
+
     u64 bytes_generated() const { return m_bytes_generated; }
     u64 reseeds() const { return m_reseeds; }
     u64 refused() const { return m_refused; }  // generate() calls that returned WouldBlock
 
 private:
+    friend Csprng& kernel_csprng();
     static void on_pool_credit(EntropyPool& pool, void* context);
     void reseed_if_due();
     void reseed_from_pool();

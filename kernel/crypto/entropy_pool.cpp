@@ -1,6 +1,7 @@
 #include "crypto/entropy_pool.hpp"
 
 #include "base/memory.hpp"
+#include "crypto/secret_areas.hpp"
 
 namespace mote {
 
@@ -88,7 +89,12 @@ EntropyPool& kernel_entropy_pool() {
     // destructor would need atexit machinery the freestanding kernel lacks,
     // and the pool lives as long as the kernel anyway.
     alignas(EntropyPool) static u8 storage[sizeof(EntropyPool)];
-    static EntropyPool* pool = new (storage) EntropyPool;
+    static EntropyPool* pool = [] {
+        auto* made = new (storage) EntropyPool;
+        // The crash path scrubs and wipes it (crypto/secret_areas.hpp).
+        (void)register_secret_area(&made->m_hash, sizeof(made->m_hash));
+        return made;
+    }();
     return *pool;
 }
 

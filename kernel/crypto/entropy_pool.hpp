@@ -86,6 +86,7 @@ public:
     void set_credit_hook(CreditHook hook, void* context);
 
 private:
+    friend EntropyPool& kernel_entropy_pool();
     Blake2s m_hash;
     EntropySourceStats m_sources[kMaxSources];
     usize m_source_count = 0;

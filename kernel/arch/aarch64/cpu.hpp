@@ -50,6 +50,11 @@ struct Arch {
     using TrapFrame = aarch64::TrapFrame;
     using FaultCatch = aarch64::FaultCatch;
     static constexpr const char* kName = "aarch64";
+    // One name per u64 of TrapFrame, in its order (the epitaph's registers).
+    static constexpr const char* kRegisterNames[] = {
+        "x0",  "x1",  "x2",  "x3",  "x4",  "x5",  "x6",  "x7",  "x8",  "x9",  "x10", "x11",
+        "x12", "x13", "x14", "x15", "x16", "x17", "x18", "x19", "x20", "x21", "x22", "x23",
+        "x24", "x25", "x26", "x27", "x28", "x29", "x30", "sp",  "elr", "spsr", "esr", "far"};
 
     static Result<u64> init(const fdt::Fdt& fdt);
     static Result<fdt::Interrupt> timer_interrupt(const fdt::Fdt& fdt);

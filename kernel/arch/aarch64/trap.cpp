@@ -33,10 +33,10 @@ uptr fault_address(u64 esr, u64 far) {
 
 // Every IRQ goes through the GIC, the timer's PPI included: the platform
 // claims, masks, acknowledges and posts it.
-void handle_irq() {
+void handle_irq(aarch64::TrapFrame& frame, bool from_user) {
     ++interrupt_depth();
     ++g_stats.external_interrupts;
-    platform_interrupt();
+    platform_interrupt(frame, from_user);
     --interrupt_depth();
 }
 }  // namespace
@@ -65,7 +65,7 @@ extern "C" u64 user_trap_handler(aarch64::TrapFrame& frame, u64 kind) {
     frame.spsr &= kSpsrFlags;
     arch::FaultInfo none {};
     if (kind == kIrq || kind == kFiq) {
-        if (kind == kIrq) handle_irq();
+        if (kind == kIrq) handle_irq(frame, true);
         else ++g_stats.weird_interrupts;  // nothing routes FIQs here
         platform_user_trap(frame, arch::UserTrapKind::Interrupt, none);
         return 1;
@@ -84,7 +84,7 @@ extern "C" u64 user_trap_handler(aarch64::TrapFrame& frame, u64 kind) {
 
 extern "C" void trap_handler(aarch64::TrapFrame& frame, u64 kind) {
     if (kind == kIrq) {
-        handle_irq();
+        handle_irq(frame, false);
         return;
     }
     if (kind == kFiq) {

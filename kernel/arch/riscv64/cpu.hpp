@@ -45,6 +45,11 @@ struct Arch {
     using TrapFrame = riscv::TrapFrame;
     using FaultCatch = riscv::FaultCatch;
     static constexpr const char* kName = "riscv64";
+    // One name per u64 of TrapFrame, in its order (the epitaph's registers).
+    static constexpr const char* kRegisterNames[] = {
+        "zero", "ra", "sp",  "gp",  "tp", "t0", "t1", "t2", "s0",   "s1",      "a0",     "a1",
+        "a2",   "a3", "a4",  "a5",  "a6", "a7", "s2", "s3", "s4",   "s5",      "s6",     "s7",
+        "s8",   "s9", "s10", "s11", "t3", "t4", "t5", "t6", "sepc", "sstatus", "scause", "stval"};
 
     static Result<u64> init(const fdt::Fdt& fdt);
     // The S-mode timer interrupt is CPU-local (sie.STIE), never through the PLIC.

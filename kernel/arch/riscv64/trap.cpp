@@ -10,7 +10,7 @@ namespace mote {
 namespace {
 arch::TrapStats g_stats;
 
-void handle_interrupt(riscv::TrapFrame& frame) {
+void handle_interrupt(riscv::TrapFrame& frame, bool from_user) {
     ++interrupt_depth();
     switch (frame.scause & ~riscv::kCauseInterrupt) {
     case riscv::kIntTimer:
@@ -19,10 +19,11 @@ void handle_interrupt(riscv::TrapFrame& frame) {
         // the level-triggered STIP would trap again at once.
         ++g_stats.timer_interrupts;
         Arch::set_timer(kTimerNever);
+        platform_timer_interrupt(frame, from_user);
         break;
     case riscv::kIntExternal:
         ++g_stats.external_interrupts;
-        platform_interrupt();
+        platform_interrupt(frame, from_user);
         break;
     case riscv::kIntSoftware:
         MOTE_CSR_CLEAR(sip, u64(1) << riscv::kIntSoftware);
@@ -63,7 +64,7 @@ extern "C" u64 user_trap_handler(riscv::TrapFrame& frame) {
     frame.sstatus = (frame.sstatus & ~(riscv::kStatusSpp | riscv::kStatusSie)) | riscv::kStatusSpie;
     arch::FaultInfo none {};
     if (frame.scause & riscv::kCauseInterrupt) {
-        handle_interrupt(frame);
+        handle_interrupt(frame, true);
         platform_user_trap(frame, arch::UserTrapKind::Interrupt, none);
         return 1;
     }
@@ -78,7 +79,7 @@ extern "C" u64 user_trap_handler(riscv::TrapFrame& frame) {
 
 extern "C" void trap_handler(riscv::TrapFrame& frame) {
     if (frame.scause & riscv::kCauseInterrupt) {
-        handle_interrupt(frame);
+        handle_interrupt(frame, false);
         return;
     }
     if (arch::catch_pending_fault(frame, {frame.scause, frame.stval, frame.sepc, riscv::exception_name(frame.scause)}))

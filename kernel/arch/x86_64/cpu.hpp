@@ -103,6 +103,10 @@ struct Arch {
     using TrapFrame = x86::TrapFrame;
     using FaultCatch = x86::FaultCatch;
     static constexpr const char* kName = "x86_64";
+    // One name per u64 of TrapFrame, in its order (the epitaph's registers).
+    static constexpr const char* kRegisterNames[] = {
+        "cr2", "r15", "r14", "r13", "r12", "r11",    "r10",   "r9",  "r8",     "rbp", "rdi", "rsi",
+        "rdx", "rcx", "rbx", "rax", "vector", "error", "rip", "cs", "rflags", "rsp", "ss"};
 
     static Result<u64> init(const fdt::Fdt&) { return Error::NotFound; }
     static Result<fdt::Interrupt> timer_interrupt(const fdt::Fdt&) { return Error::NotFound; }

@@ -71,7 +71,7 @@ void set_gate(u32 vector, u8 ist) {
     g_idt[vector] = {u16(handler), kCodeSelector, ist, 0x8e, u16(handler >> 16), u32(handler >> 32), 0};
 }
 
-void handle_interrupt(x86::TrapFrame& frame) {
+void handle_interrupt(x86::TrapFrame& frame, bool from_user) {
     ++interrupt_depth();
     u32 vector = u32(frame.vector);
     if (vector == x86::kVectorTimer) {
@@ -79,11 +79,12 @@ void handle_interrupt(x86::TrapFrame& frame) {
         // its next turn and re-arms for the next deadline.
         ++g_stats.timer_interrupts;
         x86::lapic_eoi();
+        platform_timer_interrupt(frame, from_user);
     } else if (vector >= x86::kVectorIrqBase && vector < x86::kVectorIrqBase + x86::kMaxIrqInputs) {
         ++g_stats.external_interrupts;
         // The I/O APIC driver hands this input to the platform's claim().
         x86::io_apic().note_pending(vector - x86::kVectorIrqBase);
-        platform_interrupt();
+        platform_interrupt(frame, from_user);
     } else if (vector == x86::kVectorSpurious || (vector >= x86::kVectorPicBase && vector < x86::kVectorPicBase + 16)) {
         // The APIC's spurious vector takes no EOI (SDM vol. 3A 11.9); the
         // masked PIC's IRQ 7/15 ghosts are spurious too.
@@ -185,7 +186,7 @@ extern "C" u64 user_trap_handler(x86::TrapFrame& frame) {
         return resume && x86::user_canonical(frame.rip) ? 0 : 1;
     }
     if (frame.vector >= 32) {
-        handle_interrupt(frame);
+        handle_interrupt(frame, true);
         platform_user_trap(frame, arch::UserTrapKind::Interrupt, none);
         return 1;
     }
@@ -200,7 +201,7 @@ extern "C" u64 user_trap_handler(x86::TrapFrame& frame) {
 
 extern "C" void trap_handler(x86::TrapFrame& frame) {
     if (frame.vector >= 32) {
-        handle_interrupt(frame);
+        handle_interrupt(frame, false);
         return;
     }
     // A double fault is never recoverable: its saved state is undefined

@@ -4,6 +4,7 @@
 #include "base/config.hpp"
 #include "base/verify.hpp"
 #include "boot/kernel.hpp"
+#include "platform/bare_metal/epitaph_region.hpp"
 
 namespace mote {
 
@@ -15,6 +16,7 @@ void run_machine(Machine& machine, const Result<void>& setup, StringView name) {
     }
     static Kernel kernel(machine);
     PowerAction action = kernel.run();
+    epitaph_mark_clean();
     if (action == PowerAction::Reboot) Arch::reboot();
     Arch::power_off();
 }

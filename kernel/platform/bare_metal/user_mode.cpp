@@ -2,6 +2,7 @@
 
 #include "core/cpu.hpp"
 #include "platform/bare_metal/arch_user_mmu.hpp"
+#include "platform/bare_metal/kernel_watchdog.hpp"
 #include "proc/process.hpp"
 
 namespace mote {
@@ -33,6 +34,14 @@ u64 user_frame_pointer(const Arch::TrapFrame& frame) {
 arch::UserTrapAction platform_user_trap(Arch::TrapFrame& frame, arch::UserTrapKind kind, const arch::FaultInfo& fault) {
     VERIFY_MSG(g_user_mode, "a trap from user mode without user mode");
     return g_user_mode->on_trap(frame, kind, fault);
+}
+
+bool user_mode_current(StringView& name, u32& pid) {
+    if (!g_user_mode || !g_user_mode->m_running) return false;
+    Process& process = g_user_mode->m_running->process();
+    name = process.name();
+    pid = process.pid();
+    return true;
 }
 
 BareMetalUserMode::BareMetalUserMode(PageAllocator& pages, const TickClock& clock)
@@ -112,7 +121,9 @@ RunExit BareMetalUserMode::run(Thread& thread, Nanoseconds deadline) {
         Arch::switch_address_space(tables.root_phys(), tables.asid());
         m_current_tables = &tables;
     }
-    Arch::set_timer(deadline == kNoDeadline ? kTimerNever : m_clock.counter_at(deadline));
+    // A syscall that never returns is the kernel watchdog's: its tick comes
+    // even when nothing else would.
+    Arch::set_timer(kernel_watchdog_clamp(deadline == kNoDeadline ? kTimerNever : m_clock.counter_at(deadline)));
     m_running = &thread;
     m_exit = RunExit::Loop;
     Arch::enter_user(frame_of(thread));

@@ -20,6 +20,10 @@ namespace mote {
 
 class ArchUserMmu;
 
+// The process whose thread is on the CPU (in user mode or in one of its
+// syscalls), for the crash report; false if none. Interrupt- and crash-safe.
+bool user_mode_current(StringView& name, u32& pid);
+
 class BareMetalUserMode final : public UserPlatform {
 public:
     BareMetalUserMode(PageAllocator& pages, const TickClock& clock);
@@ -36,6 +40,7 @@ public:
     arch::UserTrapAction on_trap(Arch::TrapFrame& frame, arch::UserTrapKind kind, const arch::FaultInfo& fault);
 
 private:
+    friend bool user_mode_current(StringView& name, u32& pid);
     arch::UserTrapAction on_syscall(Arch::TrapFrame& frame);
     arch::UserTrapAction on_other_trap(const Arch::TrapFrame& frame, arch::UserTrapKind kind,
                                        const arch::FaultInfo& fault);

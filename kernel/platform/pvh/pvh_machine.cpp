@@ -7,6 +7,8 @@
 #include "dev/rtc/cmos_rtc.hpp"
 #include "dev/uart/ns16550a.hpp"
 #include "platform/bare_metal/crash.hpp"
+#include "platform/bare_metal/epitaph_region.hpp"
+#include "platform/bare_metal/kernel_watchdog.hpp"
 #include "platform/bare_metal/machine_main.hpp"
 #include "platform/pvh/pvh_virtio.hpp"
 #include "platform/bare_metal/selftest.hpp"
@@ -68,8 +70,7 @@ Result<void> PvhMachine::init() {
     u64 ends[4];
     ends[0] = Arch::counter();
     TRY(init_console());
-    StringView panic_mode;
-    crash_configure(m_uart, BootArgs(command_line()).get("mote.panic", panic_mode) && panic_mode == "poweroff");
+    crash_configure(m_uart, crash_action_from(command_line()), [] { return g_machine.now(); });
     ends[1] = Arch::counter();
     TRY(init_acpi());
     ends[2] = Arch::counter();
@@ -84,6 +85,7 @@ Result<void> PvhMachine::init() {
     for (usize i = 0; i < 4; ++i) timeline.mark(names[i], m_clock.to_ns(ends[i]));
     timeline.mark("timer", now());
     TRY(init_memory());
+    epitaph_open(Arch::boot_layout().direct_map_offset);
     timeline.mark("memory", now());
     init_wall_clock();
     return {};
@@ -227,6 +229,8 @@ Result<void> PvhMachine::init_memory() {
     // The ACPI tables stay readable for as long as the kernel runs.
     for (const acpi::Table& t : m_acpi.tables()) m_memory.reserve({t.phys, t.bytes.size()}, "ACPI table", t.signature);
     find_initramfs();
+    if (!epitaph_reserve(m_memory, layout.kernel_phys_end))
+        log_warn("pvh", "no page past the kernel image for the epitaph; this boot keeps none");
     m_memory.compute_usable();
     TRY(m_pages.initialize(m_memory.usable(), layout.direct_map_offset));
 #if MOTE_HAVE_USER
@@ -259,7 +263,10 @@ void PvhMachine::find_initramfs() {
 
 Nanoseconds PvhMachine::now() { return m_clock.to_ns(Arch::counter()); }
 
-void PvhMachine::wait(Loop& loop, Nanoseconds deadline) { arch_idle(loop, m_clock, deadline); }
+void PvhMachine::wait(Loop& loop, Nanoseconds deadline) {
+    arch_idle(loop, m_clock, deadline);
+    kernel_watchdog_after_wait();
+}
 
 void PvhMachine::on_interrupt() {
     IrqController& irq = x86::io_apic();
@@ -311,6 +318,7 @@ void PvhMachine::attach_devices(Kernel& kernel) {
              user.pcid ? (user.invpcid ? " with INVPCID" : " without INVPCID") : "", user.smep ? "on" : "off",
              user.smap ? "on" : "off", user.umip ? "on" : "off");
     (void)describe(MachineReport::BootLayout, [](StringView line, void*) { log_info("layout", "{}", line); }, nullptr);
+    kernel_watchdog_start(kernel.loop(), m_clock, kernel_watchdog_bound(command_line()));
 
 #if MOTE_HAVE_DRIVERS
     attach_pvh_virtio(kernel, *this);
@@ -341,7 +349,13 @@ void PvhMachine::dump_acpi() {
     for (const acpi::Table& t : m_acpi.tables()) dump(t.signature, t.phys, t.bytes);
 }
 
-void platform_interrupt() { g_machine.on_interrupt(); }
+bool PvhMachine::recovers_from_hang(bool interrupts_off) const {
+    // With interrupts off only a watchdog device could reset the machine,
+    // and Mote drives none yet (the i6300esb of q35 is future work).
+    return !interrupts_off && kernel_watchdog_enabled();
+}
+
+void platform_interrupt(const Arch::TrapFrame&, bool) { g_machine.on_interrupt(); }
 
 void platform_main(u64) { run_machine(g_machine, g_machine.init(), "PVH"); }
 

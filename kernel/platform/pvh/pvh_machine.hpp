@@ -49,6 +49,8 @@ public:
 #endif
     ReadonlyBytes initramfs() const override { return m_initramfs; }
     Result<void> describe(MachineReport report, MachineLineSink sink, void* context) override;
+    bool recovers_from_hang(bool interrupts_off) const override;
+    void disable_interrupts_on_request() override { Arch::disable_interrupts(); }
 
     // Interrupt context (platform_interrupt).
     void on_interrupt();

@@ -9,6 +9,8 @@
 #include "dev/uart/ns16550a.hpp"
 #include "dev/uart/pl011.hpp"
 #include "platform/bare_metal/crash.hpp"
+#include "platform/bare_metal/epitaph_region.hpp"
+#include "platform/bare_metal/kernel_watchdog.hpp"
 #include "platform/bare_metal/machine_main.hpp"
 #include "platform/bare_metal/selftest.hpp"
 #if MOTE_HAVE_DRIVERS
@@ -55,10 +57,10 @@ Result<void> VirtMachine::init(u64 dtb_phys) {
                    model.ok() ? model.value().as_string().value_or("?") : StringView("?"));
 
     TRY(init_console());
-    StringView panic_mode;
-    crash_configure(m_uart, BootArgs(m_command_line).get("mote.panic", panic_mode) && panic_mode == "poweroff");
+    crash_configure(m_uart, crash_action_from(m_command_line), [] { return g_machine.now(); });
     timeline.mark("console", now());
     TRY(init_memory());
+    epitaph_open(layout.direct_map_offset);
     timeline.mark("memory", now());
     init_wall_clock();
     return {};
@@ -132,6 +134,8 @@ Result<void> VirtMachine::init_memory() {
         if (!described) m_memory.reserve({ram.base, layout.kernel_phys - ram.base}, "below the kernel image (firmware)");
     }
     find_initramfs();
+    if (!epitaph_reserve(m_memory, layout.kernel_phys_end))
+        log_warn("virt", "no page past the kernel image for the epitaph; this boot keeps none");
     m_memory.compute_usable();
     TRY(m_pages.initialize(m_memory.usable(), layout.direct_map_offset));
 #if MOTE_HAVE_USER
@@ -199,9 +203,12 @@ void VirtMachine::find_initramfs() {
 
 Nanoseconds VirtMachine::now() { return m_clock.to_ns(Arch::counter()); }
 
-void VirtMachine::wait(Loop& loop, Nanoseconds deadline) { arch_idle(loop, m_clock, deadline); }
+void VirtMachine::wait(Loop& loop, Nanoseconds deadline) {
+    arch_idle(loop, m_clock, deadline);
+    kernel_watchdog_after_wait();
+}
 
-void VirtMachine::on_interrupt() {
+void VirtMachine::on_interrupt(const Arch::TrapFrame& frame, bool from_user) {
     bool any = false;
     for (;;) {
         u32 source = m_irq->claim();
@@ -213,6 +220,7 @@ void VirtMachine::on_interrupt() {
             ++arch::trap_stats().timer_interrupts;
             Arch::set_timer(kTimerNever);
             m_irq->complete(source);
+            platform_timer_interrupt(frame, from_user);
             continue;
         }
         // Mask until the loop has serviced the device (dev/irq_controller.hpp).
@@ -241,6 +249,7 @@ void VirtMachine::attach_devices(Kernel& kernel) {
 
     log_info("virt", "{} Hz counter, console {} irq {} via {}", m_clock.frequency(), m_uart->model(), m_uart_irq,
              m_irq->name());
+    kernel_watchdog_start(kernel.loop(), m_clock, kernel_watchdog_bound(m_command_line));
     (void)describe(MachineReport::BootLayout, [](StringView line, void*) { log_info("layout", "{}", line); }, nullptr);
 
 #if MOTE_HAVE_DRIVERS
@@ -261,7 +270,7 @@ StringView VirtMachine::driver_of(fdt::Node node) const {
     return {};
 }
 
-void platform_interrupt() { g_machine.on_interrupt(); }
+void platform_interrupt(const Arch::TrapFrame& frame, bool from_user) { g_machine.on_interrupt(frame, from_user); }
 
 void platform_main(u64 dtb_phys) { run_machine(g_machine, g_machine.init(dtb_phys), "virt"); }
 

@@ -15,6 +15,7 @@
 #include "core/tick_clock.hpp"
 #include "dev/uart/uart.hpp"
 #include "mm/page_allocator.hpp"
+#include "platform/bare_metal/kernel_watchdog.hpp"
 #include "platform/bare_metal/memory_map.hpp"
 #include "base/config.hpp"
 #if MOTE_HAVE_USER
@@ -42,9 +43,15 @@ public:
 #endif
     ReadonlyBytes initramfs() const override { return m_initramfs; }
     Result<void> describe(MachineReport report, MachineLineSink sink, void* context) override;
+    // QEMU virt has no watchdog device: only the kernel watchdog, which
+    // needs interrupts.
+    bool recovers_from_hang(bool interrupts_off) const override {
+        return !interrupts_off && kernel_watchdog_enabled();
+    }
+    void disable_interrupts_on_request() override { Arch::disable_interrupts(); }
 
     // Interrupt context (platform_interrupt).
-    void on_interrupt();
+    void on_interrupt(const Arch::TrapFrame& frame, bool from_user);
 
     const fdt::Fdt& devicetree() const { return *reinterpret_cast<const fdt::Fdt*>(m_fdt_storage); }
     const MemoryMap& memory_map() const { return m_memory; }
