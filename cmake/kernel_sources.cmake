@@ -1,7 +1,7 @@
 # The portable kernel: every layer that is the same on all targets. Each
 # layer is a folder of one-concept files; new files are picked up by the glob
 # (CONFIGURE_DEPENDS re-runs it on every build).
-set(MOTE_PORTABLE_LAYERS base crypto core mm dev dev/rtc dev/virtio dev/pci block net net/tcp proc ipc fs fs/ext2 fs/jbd2 exec syscall socket shell boot)
+set(MOTE_PORTABLE_LAYERS base crypto core mm dev dev/rtc dev/virtio dev/pci dev/watchdog block net net/tcp proc ipc fs fs/ext2 fs/jbd2 exec syscall socket shell boot)
 
 set(MOTE_PORTABLE_SOURCES "")
 foreach(layer IN LISTS MOTE_PORTABLE_LAYERS)
@@ -29,7 +29,7 @@ if(MOTE_PROFILE STREQUAL "minimal" AND NOT MOTE_ARCH STREQUAL "host")
   set(MOTE_HAVE_USER 0)
   list(FILTER MOTE_PORTABLE_SOURCES EXCLUDE REGEX ".*/kernel/(proc|ipc|fs|exec|syscall|socket)/.*|.*/kernel/boot/(user_space|sys_tree|dev_tree|disk_mount)\\.cpp$")
   list(FILTER MOTE_PORTABLE_SOURCES EXCLUDE REGEX
-       ".*/kernel/(dev/virtio|dev/pci|block|net)/.*|.*/kernel/dev/(block_device|block_registry|net_device)\\.cpp$|.*/kernel/shell/(commands_net.*|commands_block|commands_blk_bench|hexdump)\\.cpp$")
+       ".*/kernel/(dev/virtio|dev/pci|dev/watchdog|block|net)/.*|.*/kernel/dev/(block_device|block_registry|net_device)\\.cpp$|.*/kernel/shell/(commands_net.*|commands_block|commands_blk_bench|hexdump)\\.cpp$")
 elseif(MOTE_PROFILE STREQUAL "full" OR MOTE_ARCH STREQUAL "host")
   set(MOTE_HAVE_DRIVERS 1)
   set(MOTE_HAVE_USER 1)

@@ -15,8 +15,9 @@ QEMU (RAM kept; no -no-reboot, so a reset boots again in the same process):
 4. `+power crash hang` wedges a kernel handler: the kernel watchdog
    (mote.watchdog=2) reports it by name, leaves an epitaph and resets the
    machine by itself; the boot after says so.
-5. `crash hang-irqoff` is refused where no watchdog device would recover
-   the machine."""
+5. `crash hang-irqoff` wedges it with interrupts off: on x86_64 q35 (with
+   -device i6300esb) the watchdog device resets the machine and the next
+   boot says so; elsewhere (no watchdog device) the kernel refuses it."""
 import os
 import re
 import sys
@@ -69,7 +70,9 @@ def secret_forms(key):
 
 def main():
     args = qemu_harness.parse_args(__doc__, timeout=240)
-    q = qemu_harness.Qemu(args, initrd=True, append="mote.watchdog=2")
+    device = args.arch == "x86_64" and (args.machine or "q35") == "q35"
+    q = qemu_harness.Qemu(args, initrd=True, append="mote.watchdog=2",
+                          extra=["-device", "i6300esb"] if device else [])
     dump = tempfile.NamedTemporaryFile(prefix="mote-epitaph-", delete=False)
     dump.close()
     try:
@@ -77,9 +80,12 @@ def main():
         out = sh.run("cat sys/epitaph")
         if "no epitaph from a previous boot" not in out:
             q.fail(f"a cold boot should find no epitaph: {out!r}")
-        out = sh.run("+power crash hang-irqoff")
-        if "crash: Unsupported" not in out:
-            q.fail(f"hang-irqoff without a watchdog device must be refused: {out!r}")
+        if device and "i6300esb at 0x" not in q.text():
+            q.fail("the i6300esb was not started")
+        if not device:
+            out = sh.run("+power crash hang-irqoff")
+            if "crash: Unsupported" not in out:
+                q.fail(f"hang-irqoff without a watchdog device must be refused: {out!r}")
 
         # 2: a crash holding a secret.
         key = os.urandom(32)
@@ -146,8 +152,19 @@ def main():
         for needle in ("kind: watchdog", f"boot: {boot + 1}", "wedged_loop_handler", "registers: "):
             if needle not in out:
                 q.fail(f"sys/epitaph after the watchdog lacks {needle!r}: {out!r}")
+        if device:
+            # 5: interrupts off: only the i6300esb can reset this.
+            at = len(q.text())
+            sh.q.send("+power crash hang-irqoff\r")
+            booted = wait_for(q, "reset by the i6300esb watchdog", at, timeout=60)
+            if "MOTE-PANIC" in q.text()[at:]:
+                q.fail("a kernel wedged with interrupts off cannot report; something else did")
+            if "ended without an epitaph" not in q.text()[at:]:
+                q.fail("after the device's reset the previous boot's record must read 'without an epitaph'")
+            Shell(q, booted)
         print("OK: no epitaph cold; a secret crash scrubbed from report and page; the next boot's line and "
-              "sys/epitaph; the kernel watchdog named the wedged handler, reset, and was told of")
+              "sys/epitaph; the kernel watchdog named the wedged handler, reset, and was told of" +
+              ("; the i6300esb reset a kernel wedged with interrupts off" if device else ""))
     finally:
         q.kill()
         os.unlink(dump.name)

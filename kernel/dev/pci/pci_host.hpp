@@ -155,6 +155,7 @@ public:
     Result<u8> read8(const Function& f, u32 offset) const { return u8(TRY(read(f, offset, 1))); }
     Result<u16> read16(const Function& f, u32 offset) const { return u16(TRY(read(f, offset, 2))); }
     Result<u32> read32(const Function& f, u32 offset) const { return read(f, offset, 4); }
+    Result<void> write8(const Function& f, u32 offset, u8 v) { return write(f, offset, 1, v); }
     Result<void> write16(const Function& f, u32 offset, u16 v) { return write(f, offset, 2, v); }
     Result<void> write32(const Function& f, u32 offset, u32 v) { return write(f, offset, 4, v); }
 

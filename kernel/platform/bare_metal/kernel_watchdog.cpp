@@ -14,6 +14,8 @@ namespace {
 LoopWatchdog g_watchdog;
 Loop* g_loop = nullptr;
 const TickClock* g_clock = nullptr;
+void (*g_pet)(void*) = nullptr;
+Timer g_pet_timer;
 
 Nanoseconds now() { return g_clock->to_ns(Arch::counter()); }
 
@@ -70,6 +72,19 @@ u64 kernel_watchdog_clamp(u64 requested) {
 }
 
 bool kernel_watchdog_enabled() { return g_loop && g_watchdog.enabled(); }
+
+u32 kernel_watchdog_device_seconds() {
+    if (!kernel_watchdog_enabled()) return 0;
+    Nanoseconds bound = g_watchdog.bound();
+    return u32((bound + bound / 2 + kSecond - 1) / kSecond);
+}
+
+void kernel_watchdog_add_device(void (*pet)(void*), void* context) {
+    if (!kernel_watchdog_enabled() || g_pet) return;
+    g_pet = pet;
+    g_pet_timer.set_callback([](Timer& timer) { g_pet(timer.context()); }, context);
+    g_loop->arm_after(g_pet_timer, g_watchdog.period(), g_watchdog.period());
+}
 
 void kernel_watchdog_after_wait() {
     if (g_loop && g_watchdog.enabled()) arm_tick();

@@ -26,5 +26,12 @@ u64 kernel_watchdog_clamp(u64 requested);
 void kernel_watchdog_after_wait();
 // Whether it watches (started with a bound other than 0).
 bool kernel_watchdog_enabled();
+// How long a watchdog device should wait for a pet: half again the bound,
+// so that with interrupts on the kernel watchdog, which names the handler,
+// fires first (0 when the kernel watchdog is off: leave the device off).
+u32 kernel_watchdog_device_seconds();
+// A watchdog device to pet from the loop (a periodic timer, every quarter
+// of the bound): while the loop turns, the device never fires. One device.
+void kernel_watchdog_add_device(void (*pet)(void*), void* context);
 
 }  // namespace mote

@@ -11,6 +11,9 @@
 #include "platform/bare_metal/kernel_watchdog.hpp"
 #include "platform/bare_metal/machine_main.hpp"
 #include "platform/pvh/pvh_virtio.hpp"
+#if MOTE_HAVE_DRIVERS
+#include "platform/pvh/pvh_pci.hpp"
+#endif
 #include "platform/bare_metal/selftest.hpp"
 
 namespace mote {
@@ -350,9 +353,12 @@ void PvhMachine::dump_acpi() {
 }
 
 bool PvhMachine::recovers_from_hang(bool interrupts_off) const {
-    // With interrupts off only a watchdog device could reset the machine,
-    // and Mote drives none yet (the i6300esb of q35 is future work).
-    return !interrupts_off && kernel_watchdog_enabled();
+    if (!kernel_watchdog_enabled()) return false;
+    // With interrupts off only a watchdog device resets the machine.
+#if MOTE_HAVE_DRIVERS
+    if (interrupts_off) return pvh_watchdog_device_running();
+#endif
+    return !interrupts_off;
 }
 
 void platform_interrupt(const Arch::TrapFrame&, bool) { g_machine.on_interrupt(); }

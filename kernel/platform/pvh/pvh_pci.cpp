@@ -9,6 +9,8 @@
 #include "dev/virtio/irq_lines.hpp"
 #include "dev/virtio/pci_transport.hpp"
 #include "dev/virtio/virtio.hpp"
+#include "dev/watchdog/i6300esb.hpp"
+#include "platform/bare_metal/kernel_watchdog.hpp"
 #include "platform/pvh/pvh_machine.hpp"
 
 namespace mote {
@@ -34,6 +36,7 @@ struct BarRules {
     usize excluded_count = 0;
 };
 BarRules g_rules;
+I6300esb g_esb;
 
 Result<volatile u8*> map(u64 phys, u64 size) { return Arch::map_device(phys, size); }
 
@@ -103,8 +106,40 @@ void compute_rules(const pci::AddressRange& ecam) {
     if (high < limit) g_rules.windows[g_rules.window_count++] = {high, limit - high};
 }
 
+// The i6300esb (dev/watchdog/i6300esb.hpp), petted by the loop.
+void attach_watchdog(pci::Function& f) {
+    u32 seconds = kernel_watchdog_device_seconds();
+    if (seconds == 0) {
+        log_info("watchdog", "i6300esb left off (mote.watchdog=0)");
+        return;
+    }
+    if (g_esb.running()) return;  // one is enough
+    auto assigned = g_host.use_assigned_bars(f, Span<const pci::AddressRange>(g_rules.windows, g_rules.window_count),
+                                             Span<const pci::AddressRange>(g_rules.excluded, g_rules.excluded_count));
+    if (assigned.is_error() || f.bars[0].io || f.bars[0].size < I6300esb::kRegisterBytes) {
+        log_warn("watchdog", "i6300esb {:02x}:{:02x}.{}: BAR0 not usable; left off", f.bus, f.device, f.function);
+        return;
+    }
+    auto regs = map(f.bars[0].cpu, I6300esb::kRegisterBytes);
+    if (regs.is_error()) return;
+    if (auto r = g_esb.start(g_host, f, regs.value(), seconds); r.is_error()) {
+        log_warn("watchdog", "i6300esb: {}; left off", r.error());
+        return;
+    }
+    if (g_esb.reset_previous_boot())
+        log_warn("watchdog", "the previous boot was reset by the i6300esb watchdog (the kernel had stopped "
+                             "with interrupts off)");
+    kernel_watchdog_add_device([](void*) { g_esb.pet(); }, nullptr);
+    log_info("watchdog", "i6300esb at {:#x}: resets the machine after {} s without a pet from the loop",
+             f.bars[0].cpu, seconds);
+}
+
 void attach_function(PvhMachine& machine, pci::Function& f, const virtio::Services& services,
                      virtio::IrqLines& lines) {
+    if (I6300esb::matches(f)) {
+        attach_watchdog(f);
+        return;
+    }
     u32 id = virtio::PciTransport::virtio_id(f);
     if (!id || g_transport_count == kMaxFunctions) return;  // the chipset's own functions, or full
     if (auto r = g_host.use_assigned_bars(f, Span<const pci::AddressRange>(g_rules.windows, g_rules.window_count),
@@ -161,6 +196,8 @@ void attach_pvh_pci(Kernel&, PvhMachine& machine, const virtio::Services& servic
     compute_rules(ecam.value());
     g_host.for_each_function([&](pci::Function& f) { attach_function(machine, f, services, lines); });
 }
+
+bool pvh_watchdog_device_running() { return g_esb.running(); }
 
 bool pvh_pci_uses_ports() { return g_host.config_space().mechanism() == pci::ConfigSpace::Mechanism::Ports; }
 

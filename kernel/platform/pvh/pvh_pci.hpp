@@ -37,6 +37,9 @@ class IrqLines;
 }  // namespace virtio
 
 void attach_pvh_pci(Kernel& kernel, PvhMachine& machine, const virtio::Services& services, virtio::IrqLines& lines);
+// Whether an i6300esb watchdog (dev/watchdog/i6300esb.hpp) was found and
+// started: it resets a kernel stopped with interrupts off.
+bool pvh_watchdog_device_running();
 // Whether configuration space is reached through mechanism #1 (`devices`).
 bool pvh_pci_uses_ports();
 
