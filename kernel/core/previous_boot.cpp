@@ -55,6 +55,10 @@ void write_previous_boot(const PreviousBoot& previous, bool with_log, EpitaphLin
         format_append(text, "place: {}", previous.place);
         emit();
     }
+    if (!previous.reset_by.empty()) {
+        format_append(text, "reset by: the {} watchdog device", previous.reset_by);
+        emit();
+    }
     if (r.record_state() != EpitaphState::Crashed) return;
     format_append(text, "kind: {}", crash_kind_name(r.crash_kind()));
     emit();

@@ -23,6 +23,7 @@ struct PreviousBoot {
     EpitaphFault fault = EpitaphFault::None;
     u64 boot = 0;        // this boot's number (1 when nothing was found)
     StringView place;    // where the record lives ("RAM 0x802f0000"), for the report
+    StringView reset_by; // a watchdog device that says it reset the previous boot ("i6300esb")
     EpitaphRecord record;
 };
 

@@ -161,7 +161,10 @@ def main():
                 q.fail("a kernel wedged with interrupts off cannot report; something else did")
             if "ended without an epitaph" not in q.text()[at:]:
                 q.fail("after the device's reset the previous boot's record must read 'without an epitaph'")
-            Shell(q, booted)
+            out = Shell(q, booted).run("cat sys/epitaph")
+            for needle in ("state: running", "reset by: the i6300esb watchdog device"):
+                if needle not in out:
+                    q.fail(f"sys/epitaph after the device's reset lacks {needle!r}: {out!r}")
         print("OK: no epitaph cold; a secret crash scrubbed from report and page; the next boot's line and "
               "sys/epitaph; the kernel watchdog named the wedged handler, reset, and was told of" +
               ("; the i6300esb reset a kernel wedged with interrupts off" if device else ""))

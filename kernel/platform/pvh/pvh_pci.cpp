@@ -4,6 +4,7 @@
 #include "arch/x86_64/io.hpp"
 #include "boot/kernel.hpp"
 #include "core/log.hpp"
+#include "core/previous_boot.hpp"
 #include "dev/pci/pci_host.hpp"
 #include "dev/virtio/driver_registry.hpp"
 #include "dev/virtio/irq_lines.hpp"
@@ -126,9 +127,11 @@ void attach_watchdog(pci::Function& f) {
         log_warn("watchdog", "i6300esb: {}; left off", r.error());
         return;
     }
-    if (g_esb.reset_previous_boot())
+    if (g_esb.reset_previous_boot()) {
+        previous_boot().reset_by = "i6300esb";
         log_warn("watchdog", "the previous boot was reset by the i6300esb watchdog (the kernel had stopped "
                              "with interrupts off)");
+    }
     kernel_watchdog_add_device([](void*) { g_esb.pet(); }, nullptr);
     log_info("watchdog", "i6300esb at {:#x}: resets the machine after {} s without a pet from the loop",
              f.bars[0].cpu, seconds);
