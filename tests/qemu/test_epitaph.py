@@ -17,7 +17,9 @@ QEMU (RAM kept; no -no-reboot, so a reset boots again in the same process):
    machine by itself; the boot after says so.
 5. `crash hang-irqoff` wedges it with interrupts off: on x86_64 q35 (with
    -device i6300esb) the watchdog device resets the machine and the next
-   boot says so; elsewhere (no watchdog device) the kernel refuses it."""
+   boot says so; elsewhere (no watchdog device) the kernel refuses it.
+6. `poweroff reboot` leaves a Clean record: the next boot says "ended
+   cleanly"."""
 import os
 import re
 import sys
@@ -165,9 +167,15 @@ def main():
             for needle in ("state: running", "reset by: the i6300esb watchdog device"):
                 if needle not in out:
                     q.fail(f"sys/epitaph after the device's reset lacks {needle!r}: {out!r}")
+        # 6: an orderly reboot leaves a Clean record.
+        at = len(q.text())
+        sh.q.send("poweroff reboot\r")
+        booted = wait_for(q, "ended cleanly", at, timeout=90)
+        Shell(q, booted)
         print("OK: no epitaph cold; a secret crash scrubbed from report and page; the next boot's line and "
               "sys/epitaph; the kernel watchdog named the wedged handler, reset, and was told of" +
-              ("; the i6300esb reset a kernel wedged with interrupts off" if device else ""))
+              ("; the i6300esb reset a kernel wedged with interrupts off" if device else "") +
+              "; an orderly reboot was told of as clean")
     finally:
         q.kill()
         os.unlink(dump.name)
