@@ -98,7 +98,7 @@ Nanoseconds TcpConnection::deadline() const {
 
 void TcpConnection::start_connect(const TcpTuple& tuple, Seq iss) {
     m_tuple = tuple;
-    m_iss = m_snd_una = m_snd_nxt = m_snd_max = m_recover = iss;
+    m_iss = m_snd_una = m_snd_nxt = m_snd_max = m_recover = m_rexmit_next = iss;
     m_send_base = iss + 1;
     m_rcv_wscale = m_config.window_scale ? scale_for(m_receive.capacity()) : 0;
     enter(TcpState::SynSent);
@@ -114,7 +114,7 @@ void TcpConnection::start_passive(const TcpTuple& tuple, Seq iss, const TcpSegme
     m_tuple = tuple;
     m_listener = &listener;
     m_user_closed = true;  // nobody holds it until accept()
-    m_iss = m_snd_una = m_snd_nxt = m_snd_max = m_recover = iss;
+    m_iss = m_snd_una = m_snd_nxt = m_snd_max = m_recover = m_rexmit_next = iss;
     m_send_base = iss + 1;
     m_irs = Seq(syn.seq);
     m_rcv_nxt = m_irs + 1;
@@ -138,7 +138,7 @@ void TcpConnection::start_from_cookie(const TcpTuple& tuple, Seq iss, u16 mss, c
     m_listener = &listener;
     m_user_closed = true;  // nobody holds it until accept()
     m_iss = iss;
-    m_snd_una = m_snd_nxt = m_snd_max = m_recover = iss + 1;
+    m_snd_una = m_snd_nxt = m_snd_max = m_recover = m_rexmit_next = iss + 1;
     m_send_base = iss + 1;
     m_irs = Seq(ack.seq) - 1;
     m_rcv_nxt = Seq(ack.seq);
@@ -524,9 +524,18 @@ void TcpConnection::process_ack(const TcpSegment& s, bool& drop) {
             m_persist_backoff = 0;
         }
     }
+    // SACK blocks first, against the una this ACK leaves, so a partial ACK
+    // in recovery sees the holes as they are now.
+    u32 newly_sacked = 0;
+    if (m_sack_on && s.options.sack_count)
+        newly_sacked = m_scoreboard.update(seq_max(ack, m_snd_una), m_snd_max, s.options);
     if (ack.after(m_snd_una)) {
         new_ack(ack, s);
-    } else if (ack == m_snd_una && s.payload.empty() && !s.has(tcp_flag::kFin) && window_same && flight() > 0) {
+    } else if (ack == m_snd_una && !s.has(tcp_flag::kFin) && flight() > 0 &&
+               (newly_sacked || (s.payload.empty() && window_same))) {
+        // RFC 5681's duplicate ACK carries no data; one that SACKs new
+        // bytes counts too (RFC 6675 2), data or not: when both sides
+        // send, the peer's ACKs ride on its data and would never count.
         duplicate_ack();
     }
 
@@ -552,6 +561,7 @@ void TcpConnection::new_ack(Seq ack, const TcpSegment& s) {
     m_send.consume(bytes);
     m_send_base += bytes;
     m_snd_una = ack;
+    m_scoreboard.advance(ack);
     if (m_snd_nxt.before(m_snd_una)) m_snd_nxt = m_snd_una;
     m_retries = 0;
 
@@ -575,13 +585,12 @@ void TcpConnection::new_ack(Seq ack, const TcpSegment& s) {
             m_in_recovery = false;
             m_dup_acks = 0;
         } else {
-            // Partial acknowledgment: the next hole is lost too. Resend it,
-            // deflate the window by what was acknowledged (step 4).
-            const u32 length = min32(mss, data_end() - m_snd_una);
-            if (send_data(m_snd_una, length, m_fin_queued && m_snd_una + length == data_end())) {
-                ++m_stats.retransmits;
-                m_tcp.counters.retransmits++;
-            }
+            // Partial acknowledgment: the next hole is lost too. Resend it
+            // (unless this recovery resent it already: then the next lost
+            // hole the peer's SACKs show), deflate the window by what was
+            // acknowledged (step 4).
+            if (m_snd_una.at_or_after(m_rexmit_next)) (void)retransmit(m_snd_una, false);
+            else retransmit_lost_hole();
             m_cwnd = m_cwnd > acked ? m_cwnd - acked : 0;
             if (acked >= mss) m_cwnd += mss;
             m_cwnd = max32(m_cwnd, mss);
@@ -603,22 +612,46 @@ void TcpConnection::duplicate_ack() {
     const u32 mss = m_send_mss;
     if (m_in_recovery) {
         m_cwnd += mss;  // each duplicate means a segment left the network
+        retransmit_lost_hole();
         return;
     }
-    if (m_dup_acks != 3) return;
+    // Three duplicates (RFC 5681 3.2), or a scoreboard that already shows
+    // snd_una lost (RFC 6675 5 (C)/(4)): enough arrived past it.
+    const bool lost = m_dup_acks >= 3 || (m_sack_on && m_scoreboard.is_lost(m_snd_una, mss));
+    if (!lost) return;
     // RFC 6582 4.1: only a loss after the last recovery's end starts a new
     // one, so one window's losses cost one halving.
     if (m_snd_una.before(m_recover)) return;
     m_ssthresh = max32(flight() / 2, 2 * mss);
     m_recover = m_snd_max;
     m_in_recovery = true;
-    const u32 length = min32(mss, data_end() - m_snd_una);
-    if (send_data(m_snd_una, length, m_fin_queued && m_snd_una + length == data_end())) {
-        ++m_stats.fast_retransmits;
-        m_tcp.counters.fast_retransmits++;
-    }
+    m_rexmit_next = m_snd_una;
+    (void)retransmit(m_snd_una, true);
     m_timing = false;
     m_cwnd = m_ssthresh + 3 * mss;
+}
+
+bool TcpConnection::retransmit(Seq seq, bool fast) {
+    const u32 length = min32(m_send_mss, data_end() - seq);
+    if (!send_data(seq, length, m_fin_queued && seq + length == data_end())) return false;
+    if (fast) {
+        ++m_stats.fast_retransmits;
+        m_tcp.counters.fast_retransmits++;
+    } else {
+        ++m_stats.retransmits;
+        m_tcp.counters.retransmits++;
+    }
+    if ((seq + length).after(m_rexmit_next)) m_rexmit_next = seq + length;
+    return true;
+}
+
+void TcpConnection::retransmit_lost_hole() {
+    if (!m_sack_on || m_scoreboard.empty()) return;
+    Seq left;
+    u32 length = 0;
+    if (!m_scoreboard.next_hole(seq_max(m_rexmit_next, m_snd_una), &left, &length)) return;
+    if (!m_scoreboard.is_lost(left, m_send_mss)) return;
+    (void)retransmit(left, false);
 }
 
 void TcpConnection::rtt_sample(Nanoseconds rtt) {
@@ -900,6 +933,9 @@ void TcpConnection::run_timers(Nanoseconds at) {
             m_in_recovery = false;
             m_dup_acks = 0;
             m_recover = m_snd_max;
+            // RFC 2018 8: the peer may have reneged on what it SACKed.
+            m_scoreboard.clear();
+            m_rexmit_next = m_snd_una;
             m_snd_nxt = m_snd_una;
             output();
             arm_rto();

@@ -12,7 +12,8 @@
 // What it does, by RFC: sequence checks and trimming, RST and SYN handling
 // with challenge ACKs (RFC 5961), window scaling and timestamps with PAWS
 // (RFC 7323), SACK blocks on every ACK while data is out of order (RFC
-// 2018), the retransmission timer (RFC 6298, Karn's rule, backoff), slow
+// 2018) and, sending, a SACK scoreboard for loss recovery (RFC 6675:
+// tcp_scoreboard.hpp), the retransmission timer (RFC 6298, Karn's rule, backoff), slow
 // start, congestion avoidance, fast retransmit and NewReno recovery (RFC
 // 5681, 6582), delayed ACKs, Nagle (switchable), sender and receiver silly
 // window avoidance, zero-window probes, keepalive when asked.
@@ -35,6 +36,7 @@
 #include "core/timer.hpp"
 #include "net/tcp/tcp_reassembly.hpp"
 #include "net/tcp/tcp_ring.hpp"
+#include "net/tcp/tcp_scoreboard.hpp"
 #include "net/tcp/tcp_segment.hpp"
 #include "net/tcp/tcp_sequence.hpp"
 
@@ -216,6 +218,12 @@ private:
     void process_fin();
     void new_ack(Seq ack, const TcpSegment& s);
     void duplicate_ack();
+    // In SACK recovery: resends the first hole past what this recovery has
+    // resent that the scoreboard says is lost (RFC 6675 NextSeg rule 1).
+    void retransmit_lost_hole();
+    // Resends [seq, seq + mss) (or less, at the data's end) as a loss
+    // repair; `fast` counts it as a fast retransmit.
+    bool retransmit(Seq seq, bool fast);
     void rtt_sample(Nanoseconds rtt);
     // -- sending
     void output();
@@ -223,7 +231,12 @@ private:
     // stream. False if the link had no buffer.
     bool send_data(Seq seq, usize length, bool fin);
     bool send_control(u8 flags, Seq seq);
-    void send_ack() { (void)send_control(tcp_flag::kAck, m_snd_nxt); }
+    // A pure ACK carries the next new octet, not snd_nxt: after a timeout
+    // snd_nxt goes back to snd_una, and an ACK numbered there is old to a
+    // peer that has those bytes, which drops it unread (RFC 9293 3.10.7.4).
+    // When both ends time out together, each then ignores the other's ACKs
+    // and neither advances (BSD's tcp_output does the same for this reason).
+    void send_ack() { (void)send_control(tcp_flag::kAck, seq_max(m_snd_nxt, m_snd_max)); }
     void send_reset();
     bool transmit(TcpSegment& s);
     u16 advertised_window();
@@ -273,6 +286,10 @@ private:
     u32 m_dup_acks = 0;
     bool m_in_recovery = false;
     Seq m_recover;
+    // What the peer SACKed (RFC 6675), and how far this recovery has resent
+    // holes: nothing below m_rexmit_next is resent twice in one recovery.
+    TcpScoreboard m_scoreboard;
+    Seq m_rexmit_next;
     // Round-trip timing (RFC 6298).
     bool m_rtt_valid = false;
     Nanoseconds m_srtt = 0;
