@@ -143,9 +143,11 @@ Result<void> write_net_report(NetStack& net, NetReportSink sink, void* context) 
     tcp.for_each_connection([&](TcpConnection& c) {
         const TcpTuple& t = c.tuple();
         TcpConnectionStats st = c.stats();
-        shell.print("    {}:{} - {}:{} {} in {} out {} retransmits {} srtt {}us\n", ip_text(t.local), t.local_port,
-                    ip_text(t.remote), t.remote_port, tcp_state_name(c.state()), st.bytes_in, st.bytes_out,
-                    st.retransmits, st.srtt_us);
+        shell.print("    {}:{} - {}:{} {} in {} out {} retransmits {} (fast {}, timeouts {}) srtt {}us rto {}ms "
+                    "cwnd {}\n",
+                    ip_text(t.local), t.local_port, ip_text(t.remote), t.remote_port, tcp_state_name(c.state()),
+                    st.bytes_in, st.bytes_out, st.retransmits, st.fast_retransmits, st.timeouts, st.srtt_us,
+                    st.rto_ms, st.cwnd);
     });
     print_counters(shell, "tcp", tcp.counters);
     return {};
