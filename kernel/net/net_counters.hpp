@@ -33,7 +33,7 @@
         X(bad_checksum) X(bad_address) X(no_socket) X(resets_sent) X(resets_received) X(syns_received) \
         X(syn_backlog_full) X(accept_queue_full) X(no_connection_memory) X(active_opens)             \
         X(passive_opens) X(established) X(connections_reset) X(connections_timed_out)                 \
-        X(retransmits) X(fast_retransmits) X(out_of_order) X(out_of_order_full) X(challenge_acks)    \
+        X(retransmits) X(fast_retransmits) X(tail_loss_probes) X(timeouts) X(out_of_order) X(out_of_order_full) X(challenge_acks)    \
         X(paws_rejected) X(time_wait_entered) X(time_wait_evicted) X(time_wait_reused)               \
         X(time_wait_rst_ignored) X(no_buffer) X(ports_exhausted) X(syn_cookies_sent) X(syn_cookies_accepted) \
         X(syn_cookies_rejected)

@@ -289,6 +289,116 @@ TEST(TcpTransfer, OneLostSegmentIsRepairedByFastRetransmitWithoutATimeout) {
     p.sim.run_for(kSecond);
 }
 
+namespace {
+
+// A connected pair with `a` -> `b` established and one exchange done, so
+// `a` has a round-trip estimate (the tail loss probe needs one).
+struct Connected {
+    TcpListener listener {nullptr, 2};  // before the pair: outlives its Tcp
+    Pair p;
+    TcpConnection* a = nullptr;
+    TcpConnection* b = nullptr;
+
+    Connected() {
+        EXPECT_FALSE(p.b.tcp->listen(listener, Ipv4Address {}, 7).is_error());
+        a = p.a.tcp->connect(kClient, 0, kServer, 7, {}, nullptr).value();
+        EXPECT_TRUE(p.sim.run_until([&] { return (b = b ? b : listener.accept()) != nullptr; }, 5 * kSecond));
+        const u8 hello[100] = {};
+        EXPECT_FALSE(a->write(ReadonlyBytes(hello, sizeof hello)).is_error());
+        EXPECT_TRUE(p.sim.run_until([&] { return drain() == sizeof hello; }, 5 * kSecond));
+        received = 0;
+    }
+    ~Connected() {
+        p.sim.filter = nullptr;
+        a->close();
+        b->close();
+        p.b.tcp->unlisten(listener);
+        p.sim.run_for(kSecond);
+    }
+    usize received = 0;
+    usize drain() {
+        u8 sink[8192];
+        while (true) {
+            auto r = b->read(Bytes(sink, sizeof sink));
+            if (r.is_error() || r.value() == 0) return received;
+            received += r.value();
+        }
+    }
+    // Writes `segments` full segments at once and runs until `b` has them.
+    bool send_segments(u32 segments, Nanoseconds limit) {
+        std::vector<u8> data(usize(a->send_mss()) * segments, 0x5a);
+        EXPECT_EQ(a->write(ReadonlyBytes(data.data(), data.size())).value(), data.size());
+        return p.sim.run_until([&] { return drain() == data.size(); }, limit);
+    }
+};
+
+}  // namespace
+
+TEST(TcpTransfer, WithTwoSegmentsOutALossIsRepairedByEarlyRetransmit) {
+    // RFC 5827: the one segment after the hole brings one duplicate ACK;
+    // three can never come, and waiting for the timer would cost 200 ms.
+    Connected c;
+    int data_segments = 0;
+    c.p.sim.filter = [&](const TcpTuple& tuple, const TcpSegment& s) {
+        return !(tuple.local == kClient && s.payload_length() > 0 && ++data_segments == 1);
+    };
+    ASSERT_TRUE(c.send_segments(2, 10 * kSecond));
+    EXPECT_EQ(c.a->stats().fast_retransmits, 1u);
+    EXPECT_EQ(c.a->stats().timeouts, 0u);
+}
+
+TEST(TcpTransfer, ALostTailIsFoundByAProbeBeforeTheTimeout) {
+    // The last two of four segments vanish: no duplicate ACK comes at all.
+    // The probe resends the fourth; its SACK shows the third lost.
+    Connected c;
+    int data_segments = 0;
+    c.p.sim.filter = [&](const TcpTuple& tuple, const TcpSegment& s) {
+        if (tuple.local != kClient || s.payload_length() == 0) return true;
+        ++data_segments;
+        return data_segments != 3 && data_segments != 4;
+    };
+    const Nanoseconds start = c.p.sim.now;
+    ASSERT_TRUE(c.send_segments(4, 10 * kSecond));
+    EXPECT_EQ(c.a->stats().probes, 1u);
+    EXPECT_EQ(c.a->stats().fast_retransmits, 1u);
+    EXPECT_EQ(c.a->stats().timeouts, 0u);
+    EXPECT_LT(c.p.sim.now - start, TcpConnection::kMinRto);
+}
+
+TEST(TcpTransfer, DataSegmentsCarryingSackBlocksStillFitTheMss) {
+    // Both ends send while each holds out-of-order data: the SACK blocks
+    // come out of the payload, or the segment would exceed the path MTU.
+    Connected c;
+    int seen = 0, with_both = 0, too_big = 0;
+    c.p.sim.filter = [&](const TcpTuple&, const TcpSegment& s) {
+        const usize beyond_fixed = tcp_header_size(s.options, s.has(tcp_flag::kSyn)) - TcpSegment::kHeaderSize;
+        if (beyond_fixed + s.payload_length() > TcpOptionsConfig {}.mss) ++too_big;
+        if (s.payload_length() && s.options.sack_count) ++with_both;
+        return ++seen % 17 != 0;  // lose about 6%, in both directions
+    };
+    std::vector<u8> data(400000, 0xa5);
+    usize a_sent = 0, b_sent = 0, a_got = 0;
+    ASSERT_TRUE(c.p.sim.run_until([&] {
+        if (a_sent < data.size()) {
+            auto w = c.a->write(ReadonlyBytes(data.data(), data.size() - a_sent));
+            if (!w.is_error()) a_sent += w.value();
+        }
+        if (b_sent < data.size()) {
+            auto w = c.b->write(ReadonlyBytes(data.data(), data.size() - b_sent));
+            if (!w.is_error()) b_sent += w.value();
+        }
+        u8 sink[8192];
+        while (true) {
+            auto r = c.a->read(Bytes(sink, sizeof sink));
+            if (r.is_error() || r.value() == 0) break;
+            a_got += r.value();
+        }
+        return c.drain() == data.size() && a_got == data.size();
+    }, 600 * kSecond));
+    EXPECT_GT(with_both, 0);
+    EXPECT_EQ(too_big, 0);
+}
+
 TEST(TcpTransfer, NagleHoldsSmallSegmentsWhileDataIsUnacknowledged) {
     for (bool nagle : {true, false}) {
         TcpListener listener(nullptr, 2);  // before the pair: outlives its Tcp

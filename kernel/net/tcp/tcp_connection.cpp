@@ -91,6 +91,7 @@ Nanoseconds TcpConnection::deadline() const {
     if (m_delack_at < d) d = m_delack_at;
     if (m_persist_at < d) d = m_persist_at;
     if (m_keepalive_at < d) d = m_keepalive_at;
+    if (m_probe_at < d) d = m_probe_at;
     return d;
 }
 
@@ -243,7 +244,7 @@ void TcpConnection::fail(Error error) {
 
 void TcpConnection::finish() {
     m_state = TcpState::Closed;
-    m_rto_at = m_delack_at = m_persist_at = m_keepalive_at = kNoDeadline;
+    m_rto_at = m_delack_at = m_persist_at = m_keepalive_at = m_probe_at = kNoDeadline;
     m_reassembly.clear();
     m_tcp.connection_closed(*this);
     notify();
@@ -531,6 +532,10 @@ void TcpConnection::process_ack(const TcpSegment& s, bool& drop) {
         newly_sacked = m_scoreboard.update(seq_max(ack, m_snd_una), m_snd_max, s.options);
     if (ack.after(m_snd_una)) {
         new_ack(ack, s);
+        // An ACK that moves snd_una can still show a hole past it: it
+        // counts as a duplicate when it SACKs new bytes (RFC 6675 2). A
+        // delayed ACK for earlier data often carries the first SACK block.
+        if (newly_sacked && !m_in_recovery && flight() > 0 && !s.has(tcp_flag::kFin)) duplicate_ack();
     } else if (ack == m_snd_una && !s.has(tcp_flag::kFin) && flight() > 0 &&
                (newly_sacked || (s.payload.empty() && window_same))) {
         // RFC 5681's duplicate ACK carries no data; one that SACKs new
@@ -604,6 +609,14 @@ void TcpConnection::new_ack(Seq ack, const TcpSegment& s) {
     // restart it.
     if (flight() == 0) m_rto_at = kNoDeadline;
     else m_rto_at = now() + m_rto;
+    if (m_probe_episode && m_snd_una.at_or_after(m_probe_high)) {
+        m_probe_episode = false;
+        if (m_probe_resent && !m_in_recovery) {
+            m_ssthresh = max32(m_cwnd / 2, 2 * mss);
+            m_cwnd = m_ssthresh;
+        }
+    }
+    schedule_probe();
     if (bytes) notify();  // room to write
 }
 
@@ -617,7 +630,8 @@ void TcpConnection::duplicate_ack() {
     }
     // Three duplicates (RFC 5681 3.2), or a scoreboard that already shows
     // snd_una lost (RFC 6675 5 (C)/(4)): enough arrived past it.
-    const bool lost = m_dup_acks >= 3 || (m_sack_on && m_scoreboard.is_lost(m_snd_una, mss));
+    const u32 threshold = loss_threshold();
+    const bool lost = m_dup_acks >= threshold || (m_sack_on && m_scoreboard.is_lost(m_snd_una, mss, threshold));
     if (!lost) return;
     // RFC 6582 4.1: only a loss after the last recovery's end starts a new
     // one, so one window's losses cost one halving.
@@ -626,13 +640,61 @@ void TcpConnection::duplicate_ack() {
     m_recover = m_snd_max;
     m_in_recovery = true;
     m_rexmit_next = m_snd_una;
+    m_probe_episode = false;  // the recovery answers for the window now
+    m_probe_at = kNoDeadline;
     (void)retransmit(m_snd_una, true);
     m_timing = false;
     m_cwnd = m_ssthresh + 3 * mss;
 }
 
+u32 TcpConnection::loss_threshold() const {
+    const u32 mss = m_send_mss;
+    const u32 outstanding = (flight() + mss - 1) / mss;
+    if (outstanding >= TcpScoreboard::kDupThresh + 1 || outstanding < 2) return TcpScoreboard::kDupThresh;
+    const u32 window = min32(m_snd_wnd, m_cwnd);
+    const bool more_to_send = data_end().after(m_snd_nxt) && window >= flight() + mss;
+    return more_to_send ? TcpScoreboard::kDupThresh : outstanding - 1;
+}
+
+void TcpConnection::schedule_probe() {
+    m_probe_at = kNoDeadline;
+    // SACK shows what the probe's ACK found; more than one segment out,
+    // or the peer's delayed ACK (up to 200 ms, RFC 8985 7.2) would make
+    // the probe no sooner than the RTO.
+    if (!m_sack_on || !m_rtt_valid || m_in_recovery || m_probe_episode || flight() <= m_send_mss) return;
+    if (m_state != TcpState::Established && m_state != TcpState::CloseWait) return;
+    Nanoseconds timeout = 2 * m_srtt;
+    if (timeout < kMinProbeTimeout) timeout = kMinProbeTimeout;
+    const Nanoseconds at = now() + timeout;
+    if (at < m_rto_at) m_probe_at = at;
+}
+
+void TcpConnection::send_probe() {
+    const u32 mss = m_send_mss;
+    m_probe_episode = true;
+    m_probe_resent = false;
+    ++m_stats.probes;
+    m_tcp.counters.tail_loss_probes++;
+    // New data if the peer's window has room for it, whatever cwnd says
+    // (RFC 8985 7.3): it probes as well and repairs nothing spuriously.
+    const Seq before = m_snd_max;
+    if (data_end().after(m_snd_nxt) && m_snd_wnd >= flight() + mss) {
+        const u32 cwnd = m_cwnd;
+        m_cwnd = flight() + mss;
+        output();
+        m_cwnd = cwnd;
+    }
+    if (m_snd_max == before) {
+        // Nothing new went: the last segment sent, again.
+        const Seq sent_end = seq_min(m_snd_max, data_end());
+        const u32 length = min32(segment_room(), sent_end - m_snd_una);
+        m_probe_resent = retransmit(sent_end - length, false);
+    }
+    m_probe_high = m_snd_max;
+}
+
 bool TcpConnection::retransmit(Seq seq, bool fast) {
-    const u32 length = min32(m_send_mss, data_end() - seq);
+    const u32 length = min32(segment_room(), data_end() - seq);
     if (!send_data(seq, length, m_fin_queued && seq + length == data_end())) return false;
     if (fast) {
         ++m_stats.fast_retransmits;
@@ -752,6 +814,22 @@ void TcpConnection::process_fin() {
 
 // ---- sending ---------------------------------------------------------------
 
+usize TcpConnection::sack_room(usize payload) const {
+    const usize most = m_ts_on ? 3 : 4;  // forty option bytes, twelve for timestamps
+    if (payload + 4 + 8 > m_send_mss) return 0;
+    const usize fits = (m_send_mss - payload - 4) / 8;  // NOP NOP kind length, eight bytes a block
+    return fits < most ? fits : most;
+}
+
+u32 TcpConnection::segment_room() const {
+    if (!m_sack_on || m_reassembly.empty()) return m_send_mss;
+    const usize most = m_ts_on ? 3 : 4;
+    const usize blocks = m_reassembly.count() < most ? m_reassembly.count() : most;
+    const u32 options = u32(4 + 8 * blocks);
+    // Never below half the MSS: a tiny MSS then carries fewer blocks.
+    return options * 2 <= m_send_mss ? m_send_mss - options : m_send_mss;
+}
+
 void TcpConnection::arm_rto() {
     if (m_rto_at == kNoDeadline) m_rto_at = now() + m_rto;
 }
@@ -776,10 +854,11 @@ void TcpConnection::output() {
         const u32 window = min32(m_snd_wnd, m_cwnd);
         const u32 in_flight = flight();
         const u32 usable = window > in_flight ? window - in_flight : 0;
-        const u32 length = min32(min32(available, usable), m_send_mss);
+        const u32 room = segment_room();
+        const u32 length = min32(min32(available, usable), room);
         const bool fin = fin_due && length == available;
         if (length == 0 && !fin) break;
-        if (length < m_send_mss && !fin) {
+        if (length < room && !fin) {
             // Sender silly window avoidance with Nagle (RFC 9293 3.8.6.2.1,
             // RFC 896): a short segment goes only when it carries all that
             // is queued and nothing is unacknowledged (or Nagle is off), or
@@ -809,6 +888,7 @@ void TcpConnection::output() {
         m_snd_nxt += length + (fin ? 1 : 0);
         if (m_snd_nxt.after(m_snd_max)) m_snd_max = m_snd_nxt;
         arm_rto();
+        if (fresh) schedule_probe();
         if (fin) break;
     }
     // Zero window with data waiting and nothing in flight to bring an ACK:
@@ -875,7 +955,8 @@ void TcpConnection::fill_options(TcpSegment& s, bool syn) {
         o.ts_value = ts_clock();
         o.ts_echo = m_ts_recent;
     }
-    if (m_sack_on && !m_reassembly.empty() && s.has(tcp_flag::kAck)) m_reassembly.sack_blocks(o, 4);
+    if (m_sack_on && !m_reassembly.empty() && s.has(tcp_flag::kAck))
+        m_reassembly.sack_blocks(o, sack_room(s.payload_length()));
 }
 
 bool TcpConnection::transmit(TcpSegment& s) {
@@ -909,6 +990,7 @@ void TcpConnection::run_timers(Nanoseconds at) {
     if (m_rto_at <= at) {
         m_rto_at = kNoDeadline;
         ++m_stats.timeouts;
+        m_tcp.counters.timeouts++;
         ++m_retries;
         m_rto = m_rto * 2 > kMaxRto ? kMaxRto : m_rto * 2;  // RFC 6298 5.5
         m_timing = false;
@@ -936,12 +1018,18 @@ void TcpConnection::run_timers(Nanoseconds at) {
             // RFC 2018 8: the peer may have reneged on what it SACKed.
             m_scoreboard.clear();
             m_rexmit_next = m_snd_una;
+            m_probe_episode = false;
+            m_probe_at = kNoDeadline;
             m_snd_nxt = m_snd_una;
             output();
             arm_rto();
         }
     }
     if (m_state == TcpState::Closed) return;
+    if (m_probe_at <= at) {
+        m_probe_at = kNoDeadline;
+        if (flight() > 0 && !m_in_recovery) send_probe();
+    }
     if (m_delack_at <= at) {
         m_delack_at = kNoDeadline;
         send_ack();

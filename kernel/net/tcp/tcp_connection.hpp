@@ -103,6 +103,7 @@ struct TcpConnectionStats {
     u64 retransmits = 0;
     u64 fast_retransmits = 0;
     u64 timeouts = 0;
+    u64 probes = 0;  // tail loss probes sent (RFC 8985 7)
     u64 out_of_order = 0;       // segments held past a hole
     u64 out_of_order_full = 0;  // segments dropped: no range left to hold them
     u64 duplicates = 0;         // segments entirely before rcv_nxt
@@ -125,6 +126,9 @@ public:
     static constexpr Nanoseconds kMinRto = 200 * kMillisecond;
     static constexpr Nanoseconds kMaxRto = 60 * kSecond;
     static constexpr Nanoseconds kDelayedAck = 40 * kMillisecond;  // RFC 9293 3.8.6.3: under 500 ms
+    // The shortest tail loss probe timeout: a probe after two round trips
+    // of a fast link must still leave the peer time to answer.
+    static constexpr Nanoseconds kMinProbeTimeout = 10 * kMillisecond;
     static constexpr u32 kMaxSynRetries = 6;
     static constexpr u32 kMaxRetries = 12;
     static constexpr u16 kDefaultPeerMss = 536;  // RFC 9293 3.7.1: when the SYN has no MSS option
@@ -218,6 +222,18 @@ private:
     void process_fin();
     void new_ack(Seq ack, const TcpSegment& s);
     void duplicate_ack();
+    // How many duplicates, or segments SACKed past snd_una, mean it is
+    // lost: three (RFC 5681), or one less than the segments out when fewer
+    // than four are and nothing new can go (RFC 5827 early retransmit:
+    // three duplicates can never come).
+    u32 loss_threshold() const;
+    // Tail loss probe (RFC 8985 7): a flight whose last segments are lost
+    // brings no duplicate ACKs at all, and the RTO floor is 200 ms. About
+    // two round trips after the last send or ACK, one segment goes out (new
+    // data if the window allows, else the last one again); its ACK's SACK
+    // blocks then show the hole to the early-retransmit threshold.
+    void schedule_probe();
+    void send_probe();
     // In SACK recovery: resends the first hole past what this recovery has
     // resent that the scoreboard says is lost (RFC 6675 NextSeg rule 1).
     void retransmit_lost_hole();
@@ -250,6 +266,14 @@ private:
     Seq data_end() const { return m_send_base + u32(m_send.size()); }
     bool fin_acked() const { return m_fin_queued && m_snd_una.after(data_end()); }
     u32 flight() const { return m_snd_nxt - m_snd_una; }
+    // The payload a data segment can carry now: the send MSS less the SACK
+    // blocks it will carry while we hold out-of-order data (RFC 6691: the
+    // MSS counts options beyond the fixed header, and timestamps are
+    // already taken off). A full segment with SACK blocks on top would not
+    // fit the path's MTU and would never leave.
+    u32 segment_room() const;
+    // How many SACK blocks a segment with `payload` bytes has room for.
+    usize sack_room(usize payload) const;
     void arm_rto();
     Nanoseconds now() const;
     u32 ts_clock() const;
@@ -290,6 +314,14 @@ private:
     // holes: nothing below m_rexmit_next is resent twice in one recovery.
     TcpScoreboard m_scoreboard;
     Seq m_rexmit_next;
+    // The tail loss probe: its deadline, and the episode one probe opens
+    // until snd_una passes m_probe_high (one probe per episode). A probe
+    // that resent data and was answered without a recovery repaired a loss
+    // and costs a halving, as the recovery would have (RFC 8985 7.4).
+    Nanoseconds m_probe_at = kNoDeadline;
+    bool m_probe_episode = false;
+    bool m_probe_resent = false;
+    Seq m_probe_high;
     // Round-trip timing (RFC 6298).
     bool m_rtt_valid = false;
     Nanoseconds m_srtt = 0;

@@ -71,7 +71,7 @@ bool TcpScoreboard::sacked(Seq seq, Seq* end) const {
     return false;
 }
 
-bool TcpScoreboard::is_lost(Seq seq, u32 mss) const {
+bool TcpScoreboard::is_lost(Seq seq, u32 mss, u32 threshold) const {
     u32 ranges = 0;
     u64 bytes = 0;
     for (usize i = 0; i < m_count; ++i) {
@@ -80,7 +80,7 @@ bool TcpScoreboard::is_lost(Seq seq, u32 mss) const {
         ++ranges;
         bytes += r.right - seq_max(r.left, seq + 1);
     }
-    return ranges >= kDupThresh || bytes > u64(kDupThresh - 1) * mss;
+    return ranges >= threshold || bytes > u64(threshold - 1) * mss;
 }
 
 bool TcpScoreboard::next_hole(Seq from, Seq* left, u32* length) const {

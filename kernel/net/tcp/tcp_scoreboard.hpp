@@ -47,9 +47,10 @@ public:
     Seq highest() const { return m_ranges[m_count - 1].right; }
     // Whether `seq` lies in a SACKed range; if so `*end` is that range's end.
     bool sacked(Seq seq, Seq* end = nullptr) const;
-    // RFC 6675 IsLost(seq): DupThresh or more ranges, or more than
-    // (DupThresh - 1) * mss bytes, SACKed past `seq`.
-    bool is_lost(Seq seq, u32 mss) const;
+    // RFC 6675 IsLost(seq): `threshold` (DupThresh) or more ranges, or more
+    // than (threshold - 1) * mss bytes, SACKed past `seq`. The connection
+    // lowers the threshold when only a few segments are out (RFC 5827).
+    bool is_lost(Seq seq, u32 mss, u32 threshold = kDupThresh) const;
     // The first hole at or after `from` that lies below the highest SACKed
     // byte: [*left, *left + *length). False if there is none.
     bool next_hole(Seq from, Seq* left, u32* length) const;
