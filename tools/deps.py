@@ -11,7 +11,8 @@ BUILD = ["clang-19", "lld-19", "llvm-19", "libclang-rt-19-dev", "cmake", "ninja-
          "liburing-dev", "python3", "git"]
 DEBUG = ["gdb-multiarch"]  # ./mote debug; one gdb for every ISA, with Python for tools/gdb/mote.py
 TEST = ["cpio",  # the initramfs decoder is cross-checked against the real cpio tool
-        "e2fsprogs"] + DEBUG  # ext2 and jbd2 against mke2fs, debugfs, dumpe2fs and e2fsck; gdb: test_debug.py
+        "e2fsprogs",  # ext2 and jbd2 against mke2fs, debugfs, dumpe2fs and e2fsck
+        "iproute2", "curl"] + DEBUG  # Linux's TCP and curl against the hosted kernel on a TAP; gdb: test_debug.py
 BENCH = ["libbenchmark-dev"]
 QEMU = {
     "riscv64": ["qemu-system-misc", "qemu-system-data"],  # OpenSBI for -bios default is in qemu-system-data

@@ -11,6 +11,24 @@ import time
 PROMPT = b"mote> "
 
 
+def session_members(sid):
+    """PIDs of live processes in session `sid` (the kernel and its programs)."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                stat = f.read()
+        except OSError:
+            continue
+        # Fields after the parenthesised name: state ppid pgrp session ...
+        fields = stat[stat.rindex(")") + 2:].split()
+        if fields[0] != "Z" and int(fields[3]) == sid:
+            found.append(int(entry))
+    return found
+
+
 class PipeKernel:
     """The hosted kernel with stdin/stdout pipes: commands in, answers out."""
 

@@ -23,30 +23,13 @@ import unittest
 # table for QEMU and the hosted kernel).
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "qemu"))
 import test_caps  # noqa: E402
+from hosted_kernel import session_members  # noqa: E402
 
 # What init's services (user/etc/services) write to /tmp, and init's record
 # of them for `services`.
 SERVICE_LOGS = ("httpd.log", "udpecho.log", "services")
 HOSTED = None
 BUILD = None
-
-
-def session_members(sid):
-    """PIDs of live processes in session `sid` (the kernel and its programs)."""
-    found = []
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat") as f:
-                stat = f.read()
-        except OSError:
-            continue
-        # Fields after the parenthesised name: state ppid pgrp session ...
-        fields = stat[stat.rindex(")") + 2:].split()
-        if fields[0] != "Z" and int(fields[3]) == sid:
-            found.append(int(entry))
-    return found
 
 
 class Kernel:
