@@ -127,6 +127,9 @@ concept ArchFacade = requires(u64 ticks, bool flag, arch::Frame frame, const typ
     { A::syscall_number(trap) } -> arch::SameAs<u64>;
     { A::syscall_argument(trap, index) } -> arch::SameAs<u64>;
     { A::set_syscall_result(user_frame, ticks) } -> arch::SameAs<void>;
+    // The frame pointer a saved frame holds, where a backtrace of that
+    // thread starts (proc/user_backtrace.hpp).
+    { A::frame_pointer(trap) } -> arch::SameAs<u64>;
     // The user-space translation: page tables for one address space, made
     // current with an address-space id (ASID; x86: PCID or a flush).
     // The entry format a user tree is built with (x86_64: whether NX may

@@ -96,6 +96,7 @@ struct Arch {
     static void user_frame_init(TrapFrame& frame, u64 entry, u64 sp, u64 argument);
     static void enter_user(TrapFrame& frame);
     static u64 syscall_number(const TrapFrame& frame) { return frame.x[8]; }
+    static u64 frame_pointer(const TrapFrame& frame) { return frame.x[29]; }  // AAPCS64's fp
     static u64 syscall_argument(const TrapFrame& frame, u32 index) { return frame.x[index]; }
     static void set_syscall_result(TrapFrame& frame, u64 value) { frame.x[0] = value; }
     // A user address space's tables: TTBR0's own tree. The kernel lives in

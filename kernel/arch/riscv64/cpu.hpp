@@ -88,6 +88,7 @@ struct Arch {
     static void user_frame_init(TrapFrame& frame, u64 entry, u64 sp, u64 argument);
     static void enter_user(TrapFrame& frame);
     static u64 syscall_number(const TrapFrame& frame) { return frame.x[17]; }     // a7
+    static u64 frame_pointer(const TrapFrame& frame) { return frame.x[8]; }       // s0
     static u64 syscall_argument(const TrapFrame& frame, u32 index) { return frame.x[10 + index]; }  // a0..a5
     static void set_syscall_result(TrapFrame& frame, u64 value) { frame.x[10] = value; }
     // A user address space's tables; the kernel half is the kernel tree's

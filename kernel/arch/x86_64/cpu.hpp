@@ -148,6 +148,7 @@ struct Arch {
     static void user_frame_init(TrapFrame& frame, u64 entry, u64 sp, u64 argument);
     static void enter_user(TrapFrame& frame);
     static u64 syscall_number(const TrapFrame& frame) { return frame.rax; }
+    static u64 frame_pointer(const TrapFrame& frame) { return frame.rbp; }
     static u64 syscall_argument(const TrapFrame& frame, u32 index) {
         switch (index) {
         case 0: return frame.rdi;

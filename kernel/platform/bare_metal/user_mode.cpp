@@ -15,20 +15,6 @@ BareMetalUserMode* g_user_mode = nullptr;
 Arch::TrapFrame& frame_of(Thread& thread) { return *static_cast<Arch::TrapFrame*>(thread.frame()); }
 static_assert(sizeof(Arch::TrapFrame) <= kUserFrameBytes, "a thread's frame does not fit Thread's storage");
 static_assert(alignof(Arch::TrapFrame) <= 16);
-
-// The user thread's frame pointer at a fault, where its backtrace starts
-// (proc/user_backtrace.hpp): rbp, x29 (AAPCS64's fp) or s0 (RISC-V's fp).
-u64 user_frame_pointer(const Arch::TrapFrame& frame) {
-#if defined(__x86_64__)
-    return frame.rbp;
-#elif defined(__aarch64__)
-    return frame.x[29];
-#elif defined(__riscv)
-    return frame.x[8];
-#else
-#error "user_frame_pointer: no frame pointer register for this ISA"
-#endif
-}
 }  // namespace
 
 arch::UserTrapAction platform_user_trap(Arch::TrapFrame& frame, arch::UserTrapKind kind, const arch::FaultInfo& fault) {
@@ -154,7 +140,7 @@ arch::UserTrapAction BareMetalUserMode::on_trap(Arch::TrapFrame& frame, arch::Us
     // program: map the page and retry the instruction.
     if (thread.process().space().resolve_fault(fault.address).ok()) return arch::UserTrapAction::Resume;
     m_processes->fault(thread.process(),
-                       {fault.cause, fault.address, fault.pc, fault.name, user_frame_pointer(frame)});
+                       {fault.cause, fault.address, fault.pc, fault.name, Arch::frame_pointer(frame)});
     m_exit = RunExit::Ended;
     return arch::UserTrapAction::Leave;
 }
