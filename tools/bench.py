@@ -7,6 +7,8 @@
                             stripped size, per arch
     ./mote bench sys        system calls, channels and the submission ring from user space
                             (user/programs/sysbench.cpp as init) vs the Linux peer's sysbench
+    ./mote bench tcp        bulk TCP host-to-guest and guest-to-host (nc as sink and source) under QEMU TCG
+                            vs the Linux peer's busybox httpd download
     ./mote bench fs         ext3 over virtio-blk from a user program (user/programs/fsbench.cpp as init)
                             vs the Linux peer's ext4 (peer=fs)
                             (its pipe ping-pong for channels), wall clock and under -icount shift=0,
@@ -21,7 +23,7 @@ import platform
 import subprocess
 import sys
 
-SUITES = ["core", "blk", "net", "http", "boot", "sys", "fs"]
+SUITES = ["core", "blk", "net", "http", "tcp", "boot", "sys", "fs"]
 
 
 def run_core(build, build_dir):
@@ -71,6 +73,9 @@ def main(args, build, build_dir, arches):
     if "http" in what:
         import bench_http
         bench_http.run_http(build, build_dir, arches)
+    if "tcp" in what:
+        import bench_tcp
+        bench_tcp.run_tcp(build, build_dir, arches)
     if "fs" in what:
         import bench_fs
         bench_fs.run_fs(build, build_dir, arches)

@@ -227,7 +227,7 @@ def main():
     p.set_defaults(func=cmd_build)
 
     p = sub.add_parser("bench", help="run benchmarks and print figures for docs/PERFORMANCE.md")
-    p.add_argument("what", nargs="*", help="core, blk, net, http, boot, sys, fs (default: all)")
+    p.add_argument("what", nargs="*", help="core, blk, net, http, tcp, boot, sys, fs (default: all)")
     p.set_defaults(func=cmd_bench)
 
     args = parser.parse_args()

@@ -7,6 +7,12 @@
 //   nc -l -k PORT        ... and then with the next, for ever
 //   -e                   echo: send back whatever arrives (with -l -k, a
 //                        TCP echo service)
+//   -d                   discard: a byte sink; reads to the peer's end
+//   -s SIZE              a byte source: sends SIZE bytes (4k, 64M ...),
+//                        ends its side, reads to the peer's end
+//   With -d or -s, nc reports the bytes moved, the time from the
+//   connection to the peer's end and the rate (bulk TCP benchmarks:
+//   tools/bench_tcp.py).
 //
 // It needs the network capability (etc/caps gives it to sh, which passes
 // it on: `+net nc ...` if the shell's line does not list nc).
@@ -67,14 +73,53 @@ SysOr<void> talk(Handle socket) {
     }
 }
 
-SysOr<void> serve(Handle socket, bool echoing) {
-    if (!echoing) return talk(socket);
-    TRY(echo(socket));
+// Reads and drops everything until the peer ends; bytes read.
+SysOr<u64> discard(Handle socket) {
+    u64 total = 0;
+    while (true) {
+        const usize n = TRY(sys::read(socket, g_buffer, sizeof(g_buffer)));
+        if (n == 0) return total;
+        total += n;
+    }
+}
+
+// Sends `size` bytes, ends our side, then drains what the peer sends (a
+// sink that closes) so the time covers the last byte's acknowledgment.
+SysOr<u64> source(Handle socket, u64 size) {
+    for (usize i = 0; i < sizeof(g_buffer); ++i) g_buffer[i] = u8('a' + i % 26);
+    u64 sent = 0;
+    while (sent < size) {
+        const usize chunk = size - sent < sizeof(g_buffer) ? usize(size - sent) : sizeof(g_buffer);
+        TRY(write_all(socket, g_buffer, chunk));
+        sent += chunk;
+    }
+    TRY(sys::shutdown(socket, abi::kShutdownWrite));
+    TRY(discard(socket));
+    return sent;
+}
+
+enum class Mode : u8 { Talk, Echo, Discard, Source };
+
+SysOr<void> serve(Handle socket, Mode mode, u64 size) {
+    if (mode == Mode::Talk) return talk(socket);
+    const u64 start = sys::clock();
+    u64 bytes = 0;
+    switch (mode) {
+    case Mode::Echo: bytes = TRY(echo(socket)); break;
+    case Mode::Discard: bytes = TRY(discard(socket)); break;
+    case Mode::Source: bytes = TRY(source(socket, size)); break;
+    case Mode::Talk: break;
+    }
+    if (mode == Mode::Echo) return {};
+    const u64 us = (sys::clock() - start) / 1000;
+    const u64 kb_per_s = us ? bytes * 1'000'000 / us / 1000 : 0;
+    print_err("nc: {} {} bytes in {} us ({}.{} MB/s)\n", mode == Mode::Source ? "sent" : "received", bytes, us,
+              kb_per_s / 1000, (kb_per_s % 1000) / 100);
     return {};
 }
 
 int usage() {
-    print_err("usage: nc [-e] ADDRESS PORT | nc [-e] [-k] -l PORT\n");
+    print_err("usage: nc [-e | -d | -s SIZE] ADDRESS PORT | nc [-e | -d | -s SIZE] [-k] -l PORT\n");
     return 2;
 }
 
@@ -86,14 +131,32 @@ void say_address(const char* what, const abi::SocketAddress& a) {
 }  // namespace
 
 int main(int argc, char** argv) {
-    bool listen = false, keep = false, echoing = false;
+    bool listen = false, keep = false;
+    Mode mode = Mode::Talk;
+    u64 size = 0;
     int at = 1;
+    auto set_mode = [&](Mode m) {
+        if (mode != Mode::Talk && mode != m) return false;  // one of -e, -d, -s
+        mode = m;
+        return true;
+    };
     for (; at < argc && argv[at][0] == '-' && argv[at][1]; ++at) {
         for (const char* flag = argv[at] + 1; *flag; ++flag) {
             if (*flag == 'l') listen = true;
             else if (*flag == 'k') keep = true;
-            else if (*flag == 'e') echoing = true;
-            else return usage();
+            else if (*flag == 'e' && set_mode(Mode::Echo)) continue;
+            else if (*flag == 'd' && set_mode(Mode::Discard)) continue;
+            else if (*flag == 's' && !flag[1] && at + 1 < argc && set_mode(Mode::Source)) {
+                auto parsed = parse_size(StringView(argv[++at]));
+                if (parsed.is_error()) {
+                    print_err("nc: -s {}: not a size ({})\n", argv[at], parsed.error());
+                    return 2;
+                }
+                size = parsed.value();
+                break;
+            } else {
+                return usage();
+            }
         }
     }
     if (keep && !listen) return usage();
@@ -121,7 +184,7 @@ int main(int argc, char** argv) {
             print_err("nc: connect to {}:{}: {}\n", argv[at], port.value(), connected.error());
             return 1;
         }
-        auto done = serve(s, echoing);
+        auto done = serve(s, mode, size);
         if (done.is_error()) {
             print_err("nc: {}\n", done.error());
             return 1;
@@ -144,7 +207,7 @@ int main(int argc, char** argv) {
             return 1;
         }
         say_address("connection from", peer);
-        auto done = serve(accepted.value(), echoing);
+        auto done = serve(accepted.value(), mode, size);
         if (done.is_error()) print_err("nc: {}\n", done.error());
         (void)sys::close(accepted.value());
     } while (keep);
