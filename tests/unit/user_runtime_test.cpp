@@ -501,8 +501,10 @@ TEST(UserRuntimeSpawn, DescribesHowAChildEnded) {
     EXPECT_EQ(describe({1, -1, 0, 0}, &clean), "[exit -1]");
     EXPECT_EQ(describe({2, 1, 0, 0}, &clean), "[killed]");
     EXPECT_FALSE(clean);
-    EXPECT_EQ(describe({3, 13, 0x8, 0x400010}, &clean), "[fault cause=13 pc=0x400010 address=0x8]");
+    EXPECT_EQ(describe({3, 13, 0x8, 0x400010}, &clean), "[fault cause=0xd pc=0x400010 address=0x8]");
     EXPECT_FALSE(clean);
+    // An aarch64 ESR has its top bit set: still the register's value.
+    EXPECT_EQ(describe({3, i32(0x92000047u), 0x0, 0x400020}, &clean), "[fault cause=0x92000047 pc=0x400020 address=0x0]");
 }
 
 // --- heap ------------------------------------------------------------------

@@ -4,7 +4,7 @@
 //
 //   SERVICE          STATE    PID    RESTARTS  UP/NEXT     LAST END
 //   httpd            running  7      0         up 42 s     -
-//   crashy           backoff  -      3         in 1500 ms  [fault cause=13 pc=0x401dc4 address=0x0]
+//   crashy           backoff  -      3         in 1500 ms  [fault cause=0xd pc=0x401dc4 address=0x0]
 //
 // init rewrites tmp/services at every change (supervisor.cpp's
 // write_status: NAME STATE PID RESTARTS CLOCK LAST-END, with clock times);

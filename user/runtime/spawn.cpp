@@ -47,7 +47,9 @@ bool describe_exit(const abi::ExitInfo& info, FormatBuffer& out) {
         out.append("[killed]");
         return false;
     case abi::ExitReason::Fault:
-        format_append(out, "[fault cause={} pc={:#x} address={:#x}]", info.status, info.fault_pc,
+        // The cause is the ISA's own word (scause, ESR_EL1, the vector):
+        // hex, and unsigned, or an aarch64 ESR reads as a negative number.
+        format_append(out, "[fault cause={:#x} pc={:#x} address={:#x}]", u32(info.status), info.fault_pc,
                       info.fault_address);
         return false;
     }
