@@ -20,13 +20,24 @@ ArpEntry* ArpCache::find(Ipv4Address ip) {
 ArpEntry& ArpCache::claim(Ipv4Address ip, bool& evicted, usize& dropped) {
     evicted = false;
     dropped = 0;
+    // A free entry, else the unresolved one asked about longest ago, else
+    // the resolved one closest to expiry. Resolutions that nobody answers
+    // (a SYN flood from made-up sources has Mote look up every one) then
+    // push out only each other: at most one resolved neighbour (the
+    // gateway) goes, and not over and over.
     ArpEntry* victim = nullptr;
+    auto better = [](const ArpEntry& e, const ArpEntry& than) {
+        const bool e_unresolved = e.state == ArpState::Incomplete;
+        const bool than_unresolved = than.state == ArpState::Incomplete;
+        if (e_unresolved != than_unresolved) return e_unresolved;
+        return e.deadline < than.deadline;
+    };
     for (ArpEntry& e : m_entries) {
         if (e.state == ArpState::Free) {
             victim = &e;
             break;
         }
-        if (!victim || e.deadline < victim->deadline) victim = &e;
+        if (!victim || better(e, *victim)) victim = &e;
     }
     if (victim->state != ArpState::Free) {
         evicted = true;

@@ -47,9 +47,10 @@ public:
     ArpCache& operator=(const ArpCache&) = delete;
 
     ArpEntry* find(Ipv4Address ip);
-    // A Free entry for `ip`, reusing the one whose deadline comes first if
-    // the table is full. `evicted` is set if a live entry was reused; its
-    // waiting packets are released and counted in `dropped`.
+    // A Free entry for `ip`; if the table is full, it reuses an unresolved
+    // entry before a resolved one, the one whose deadline comes first of
+    // those. `evicted` is set if a live entry was reused; its waiting
+    // packets are released and counted in `dropped`.
     ArpEntry& claim(Ipv4Address ip, bool& evicted, usize& dropped);
     // Frees the entry; returns how many waiting packets were dropped.
     usize remove(ArpEntry& entry);

@@ -145,3 +145,22 @@ TEST_F(NetArp, WaitingPacketsAreBoundedAcrossTheCache) {
     EXPECT_EQ(stack.arp().cache().waiting(), 0u);
     EXPECT_EQ(stack.tx_pool().free_count(), NetStack::kTxBuffers);
 }
+
+TEST_F(NetArp, LookupsNobodyAnswersDoNotPushOutAResolvedNeighbour) {
+    // A flood from made-up sources has Mote resolve each one; the peer it
+    // really talks to (the gateway) must stay in the cache throughout.
+    // Late in its life the neighbour's deadline comes before any new
+    // lookup's retry: it must still not be the one pushed out.
+    configure_static();
+    learn_peer();
+    advance(Arp::kReachableTime - 500 * kMillisecond);
+    for (u32 i = 0; i < 4 * ArpCache::kEntries; ++i) {
+        ASSERT_TRUE(stack.icmp().send_echo_request(Ipv4Address::from(10, 0, 2, u8(100 + i % 100)), 1, u16(i), 8).ok());
+        settle();
+        advance(1 * kMillisecond);
+    }
+    EXPECT_GT(stack.arp().counters.cache_evictions, 0u);
+    ArpEntry* peer = stack.arp().cache().find(Ipv4Address::from(10, 0, 2, 2));
+    ASSERT_NE(peer, nullptr);
+    EXPECT_EQ(peer->state, ArpState::Reachable);
+}
