@@ -23,6 +23,7 @@ import unittest
 # table for QEMU and the hosted kernel).
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "qemu"))
 import test_caps  # noqa: E402
+from test_user import FAULT_FUNCTIONS  # noqa: E402
 from hosted_kernel import session_members  # noqa: E402
 
 # What init's services (user/etc/services) write to /tmp, and init's record
@@ -120,6 +121,22 @@ class HostedUserTest(unittest.TestCase):
                 # fault was the jump itself.
                 if case in ("null", "illegal", "write-ro"):
                     self.assertTrue(0x400000 <= int(report.group(2), 16) < 0x10000000, report.group(0))
+                # The backtrace from the program's frame pointers (the stub
+                # sends rbp with the fault), named from its own symbols.
+                frames = re.findall(r"proc: pid 1 \(fault\)   #(\d+) (0x[0-9a-f]+) ([^\r\n]+)", text)
+                names = [name for _, _, name in frames]
+                self.assertGreaterEqual(len(frames), 2, text[-2000:])
+                self.assertEqual(frames[0][1], report.group(2))
+                if case == "stack":
+                    # Deep recursion: the walk stops at its bound and says so.
+                    self.assertEqual(len(frames), 16, names)
+                    self.assertTrue(all("recurse+0x" in name for name in names), names)
+                    self.assertIn("backtrace stops: DepthLimit", text)
+                else:
+                    self.assertTrue(any(name.startswith("runtime_start+0x") for name in names), names)
+                if case in FAULT_FUNCTIONS and case != "stack":
+                    self.assertIn(FAULT_FUNCTIONS[case] + "+0x", names[0])
+                    self.assertTrue(names[1].startswith("main+0x"), names)
                 self.assertIn("init ended: reason 3", text)
                 self.assertEqual(k.status, 0)
 

@@ -312,13 +312,13 @@ void HostedUserPlatform::close_socket(Child& child) {
     child.socket = -1;
 }
 
-void HostedUserPlatform::fail(Child& child, u64 cause, const char* name, u64 address, u64 pc) {
+void HostedUserPlatform::fail(Child& child, u64 cause, const char* name, u64 address, u64 pc, u64 frame_pointer) {
     if (child.pid > 0) kill_and_reap(child);
     child.state = ChildState::Dead;
     Thread* thread = child.thread;
     // fault() ends the process, which destroys this child's MMU: nothing
     // of `child` may be used after it.
-    m_processes->fault(thread->process(), {cause, address, pc, name});
+    m_processes->fault(thread->process(), {cause, address, pc, name, frame_pointer});
 }
 
 void HostedUserPlatform::mark_ready(u32 slot) {
@@ -362,7 +362,7 @@ void HostedUserPlatform::read_request(Child& child) {
     if (usize(got) == sizeof(request) && request.kind == hosted_wire::kFault && child.state == ChildState::Running &&
         request.number < 64) {
         ++m_stats.died;
-        fail(child, request.number, signal_cause(int(request.number)), request.a[0], request.a[1]);
+        fail(child, request.number, signal_cause(int(request.number)), request.a[0], request.a[1], request.a[2]);
         return;
     }
     bool well_formed = usize(got) == sizeof(request) && request.kind == hosted_wire::kSyscall;

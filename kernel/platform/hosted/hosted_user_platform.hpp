@@ -103,7 +103,7 @@ private:
     // Kills (SIGKILL) and reaps the child's process; returns its wait status.
     int kill_and_reap(Child& child);
     // Ends the thread's process with `name` as cause after its child is gone.
-    void fail(Child& child, u64 cause, const char* name, u64 address = 0, u64 pc = 0);
+    void fail(Child& child, u64 cause, const char* name, u64 address = 0, u64 pc = 0, u64 frame_pointer = 0);
     void read_request(Child& child);
     void close_socket(Child& child);
 

@@ -30,7 +30,7 @@ enum Kind : uint64_t {
     kStart = 4,    // entry, sp, argument
     kReply = 5,    // value
     kSyscall = 16, // number, a[6]
-    kFault = 17,   // number = host signal, a[0] = fault address, a[1] = pc
+    kFault = 17,   // number = host signal, a[0] = fault address, a[1] = pc, a[2] = frame pointer
 };
 
 struct Command {

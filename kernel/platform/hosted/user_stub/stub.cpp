@@ -42,15 +42,18 @@ alignas(16) char g_signal_stack[65536];  // room for the largest FP state
 // report bare metal gives), then end; the kernel sees the socket close.
 void on_fault(int signal, void* info, void* context) {
     uint64_t address = *reinterpret_cast<uint64_t*>(static_cast<char*>(info) + 16);  // si_addr
-    uint64_t pc = 0;
+    uint64_t pc = 0, frame_pointer = 0;
 #if defined(__x86_64__)
     // ucontext_t: flags, link, stack (24 bytes), then mcontext's gregs;
-    // REG_RIP is gregs[16].
-    pc = *reinterpret_cast<uint64_t*>(static_cast<char*>(context) + 40 + 16 * 8);
+    // REG_RIP is gregs[16], REG_RBP gregs[10] (where the kernel's
+    // backtrace of the program starts, as on bare metal).
+    const char* gregs = static_cast<char*>(context) + 40;
+    pc = *reinterpret_cast<const uint64_t*>(gregs + 16 * 8);
+    frame_pointer = *reinterpret_cast<const uint64_t*>(gregs + 10 * 8);
 #else
     (void)context;
 #endif
-    hosted_wire::Request report {hosted_wire::kFault, uint64_t(signal), {address, pc, 0, 0, 0, 0}};
+    hosted_wire::Request report {hosted_wire::kFault, uint64_t(signal), {address, pc, frame_pointer, 0, 0, 0}};
     hosted_linux::call(hosted_linux::kWrite, hosted_wire::kSocketFd, long(&report), sizeof(report));
     hosted_linux::exit_group(128 + signal);
 }
