@@ -13,10 +13,12 @@
 // with challenge ACKs (RFC 5961), window scaling and timestamps with PAWS
 // (RFC 7323), SACK blocks on every ACK while data is out of order (RFC
 // 2018) and, sending, a SACK scoreboard for loss recovery (RFC 6675:
-// tcp_scoreboard.hpp), the retransmission timer (RFC 6298, Karn's rule, backoff), slow
-// start, congestion avoidance, fast retransmit and NewReno recovery (RFC
-// 5681, 6582), delayed ACKs, Nagle (switchable), sender and receiver silly
-// window avoidance, zero-window probes, keepalive when asked.
+// tcp_scoreboard.hpp), the retransmission timer (RFC 6298, Karn's rule,
+// backoff), slow start, congestion avoidance, fast retransmit and NewReno
+// recovery (RFC 5681, 6582), early retransmit (RFC 5827), a tail loss
+// probe (RFC 8985), delayed ACKs, Nagle (switchable), sender and receiver
+// silly window avoidance, zero-window probes, keepalive when asked. Loss
+// recovery and the RTT estimate are defined in tcp_recovery.cpp.
 //
 // Ownership: the layer's TcpConnectionSource made this object and takes it
 // back. Until the user calls close(), the user may use it; after close()
@@ -272,6 +274,9 @@ private:
     // already taken off). A full segment with SACK blocks on top would not
     // fit the path's MTU and would never leave.
     u32 segment_room() const;
+    // SACK blocks a segment may carry at most: forty option bytes, twelve
+    // of them for timestamps when those are on.
+    usize sack_block_limit() const { return m_ts_on ? 3 : 4; }
     // How many SACK blocks a segment with `payload` bytes has room for.
     usize sack_room(usize payload) const;
     void arm_rto();
