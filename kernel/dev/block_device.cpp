@@ -45,6 +45,29 @@ Result<void> BlockDevice::submit(BlockRequest& request) {
     return {};
 }
 
+Result<void> BlockDevice::reserve_polled(u32 sectors) {
+    if (sectors == 0 || sectors > 64) return Error::InvalidArgument;
+    if (m_info.read_only) return Error::ReadOnly;
+    if (sectors <= m_polled_sectors) return {};
+    TRY(prepare_polled(sectors));
+    m_polled_sectors = sectors;
+    return {};
+}
+
+Result<void> BlockDevice::write_polled(u64 lba, ReadonlyBytes data) {
+    // Decode everything first: the crash path must not write a wild range.
+    if (m_polled_sectors == 0) return Error::BadState;
+    if (data.size() == 0 || data.size() % m_info.sector_size) return Error::InvalidArgument;
+    u64 sectors = data.size() / m_info.sector_size;
+    if (sectors > m_polled_sectors) return Error::Overflow;
+    if (m_info.read_only) return Error::ReadOnly;
+    TRY(check_range<u64>(lba, sectors, m_info.sectors));
+    TRY(perform_polled(lba, data));
+    ++m_stats.writes;
+    m_stats.sectors_written += sectors;
+    return {};
+}
+
 void BlockDevice::finish(BlockRequest& request, Result<void> result) {
     VERIFY(m_stats.in_flight > 0);
     --m_stats.in_flight;

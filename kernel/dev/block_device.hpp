@@ -12,6 +12,7 @@
 #include "base/result.hpp"
 #include "base/span.hpp"
 #include "core/request.hpp"
+#include "core/timer.hpp"
 
 namespace mote {
 
@@ -65,6 +66,22 @@ public:
     // Validates, then starts the request. Ok: exactly one completion follows.
     Result<void> submit(BlockRequest& request);
 
+    // Polled writes: the crash path's (and the orderly end's) way to put a
+    // few sectors on the disk when the loop no longer runs, perhaps with
+    // interrupts off. reserve_polled(sectors), called once while the
+    // kernel is healthy, sets aside what the write will need (a DMA buffer,
+    // descriptors) so that write_polled neither allocates nor waits for an
+    // interrupt: it writes `data` (whole sectors, at most the reserved
+    // number) at `lba`, flushes the device's cache, and spins on the device
+    // for at most kPolledLimit. Other requests that the device returns
+    // meanwhile are completed as usual (their callbacks run when the loop
+    // turns, if it ever does). Unsupported where the
+    // driver has no polled path; Busy if the crash was inside the driver
+    // (its queue may be half written: better no dump than a wild write).
+    static constexpr Nanoseconds kPolledLimit = 2'000'000'000;
+    Result<void> reserve_polled(u32 sectors);
+    Result<void> write_polled(u64 lba, ReadonlyBytes data);
+
 protected:
     BlockDevice() = default;
     ~BlockDevice() = default;
@@ -73,6 +90,16 @@ protected:
     virtual void start(BlockRequest& request) = 0;
     // Drivers call this instead of Loop::complete so the counters stay true.
     void finish(BlockRequest& request, Result<void> result);
+    // The drivers' halves of the polled write (validated, within the
+    // reserved size).
+    virtual Result<void> prepare_polled(u32 sectors) {
+        (void)sectors;
+        return Error::Unsupported;
+    }
+    virtual Result<void> perform_polled(u64 lba, ReadonlyBytes data) {
+        (void)lba, (void)data;
+        return Error::Unsupported;
+    }
 
     Loop* m_loop = nullptr;
     BlockInfo m_info;
@@ -82,6 +109,7 @@ private:
     Result<void> validate(const BlockRequest& request) const;
     char m_name[8] = "blk?";
     StringView m_holder;
+    u32 m_polled_sectors = 0;  // reserved by reserve_polled
 };
 
 }  // namespace mote

@@ -39,6 +39,7 @@ VirtioBlk::VirtioBlk(Transport& transport, DmaSpace& dma, Loop& loop) : Device(t
     m_kick.set_callback(
         [](Deferred& d) {
             auto* self = static_cast<VirtioBlk*>(d.context());
+            Inside inside(*self);
             if (!self->m_failed && self->m_queue.should_notify()) {
                 ++self->m_notifications;
                 self->m_transport.notify(self->m_queue.index());
@@ -93,6 +94,7 @@ Result<void> VirtioBlk::attach() {
 }
 
 void VirtioBlk::request_id() {
+    Inside inside(*this);
     Slot& slot = reinterpret_cast<Slot*>(m_slots.virt)[m_queue.next_head()];
     slot = {kTypeGetId, 0, 0, kStatusUnwritten, {}};
     Segment chain[3] = {
@@ -107,6 +109,7 @@ void VirtioBlk::request_id() {
 }
 
 void VirtioBlk::start(BlockRequest& request) {
+    Inside inside(*this);
     if (m_failed) {
         finish(request, Error::Io);
         return;
@@ -133,7 +136,7 @@ Result<void> VirtioBlk::issue(BlockRequest& request) {
             for (usize i = 0; i < count; ++i)
                 if (data[i].length > m_size_max) return Error::InvalidArgument;
     }
-    if (m_queue.free_descriptors() < count + 2) return Error::Busy;
+    if (m_queue.free_descriptors() < count + 2 + m_reserved_descriptors) return Error::Busy;
 
     // Perform.
     u16 head = m_queue.next_head();
@@ -175,6 +178,7 @@ void VirtioBlk::start_waiting() {
 }
 
 void VirtioBlk::service(u32) {
+    Inside inside(*this);
     // Whatever the cause bits say, the used ring is the truth: look at it.
     if (!reap(m_queue, [this](void* token, u32 written, u16 head) { on_used(token, written, head); })) return;
     start_waiting();
@@ -211,6 +215,7 @@ void VirtioBlk::on_used(void* token, u32 written, u16 head) {
 }
 
 void VirtioBlk::fail_pending() {
+    Inside inside(*this);
     if (m_kick.queued()) m_event_loop.cancel(m_kick);
     m_queue.abandon([this](void* token, u16) {
         if (token == this) {
@@ -223,6 +228,7 @@ void VirtioBlk::fail_pending() {
 }
 
 void VirtioBlk::cancel_request(Request& r) {
+    Inside inside(*this);
     auto& request = static_cast<BlockRequest&>(r);
     // A request still waiting for descriptors is withdrawn; one the device
     // has cannot be taken back (virtio has no abort) and completes normally.
@@ -230,6 +236,59 @@ void VirtioBlk::cancel_request(Request& r) {
         m_waiting.remove(request);
         finish(request, Error::Cancelled);
     }
+}
+
+Result<void> VirtioBlk::prepare_polled(u32 sectors) {
+    if (m_failed) return Error::Io;
+    if (m_queue.free_descriptors() < kPolledDescriptors + 3) return Error::Busy;
+    // Normal requests never need all descriptors: fewer only means more wait.
+    m_polled = TRY(m_dma.allocate(sizeof(Slot) + usize(sectors) * kSectorSize));
+    m_reserved_descriptors = kPolledDescriptors;
+    m_info.queue_depth = (m_queue.size() - kPolledDescriptors) / 3;
+    return {};
+}
+
+Result<void> VirtioBlk::perform_polled(u64 lba, ReadonlyBytes data) {
+    if (m_inside) return Error::Busy;
+    if (m_failed || !m_polled.virt) return Error::Io;
+    mem_copy(m_polled.virt + sizeof(Slot), data.data(), data.size());
+    TRY(polled_chain(kTypeOut, lba, data.size()));
+    if (m_has_flush) TRY(polled_chain(kTypeFlush, 0, 0));
+    return {};
+}
+
+Result<void> VirtioBlk::polled_chain(u32 type, u64 lba, usize bytes) {
+    // The crash path's token: no request, and not `this` (get-id's).
+    void* const token = &m_polled;
+    Slot& slot = *reinterpret_cast<Slot*>(m_polled.virt);
+    slot = {type, 0, lba, kStatusUnwritten, {}};
+    Segment chain[3];
+    usize n = 0;
+    chain[n++] = {m_polled.bus, 16, false};
+    if (bytes) chain[n++] = {m_polled.bus + sizeof(Slot), u32(bytes), false};
+    chain[n++] = {m_polled.bus + 16, 1, true};
+    // Normal requests left kPolledDescriptors free; this is their only user.
+    TRY(m_queue.submit(Span<const Segment>(chain, n), token));
+    ++m_notifications;
+    m_transport.notify(m_queue.index());
+
+    // Spin on the used ring. What else comes back completes as usual: its
+    // completion is queued on the loop, and runs if the loop turns again.
+    Nanoseconds deadline = m_event_loop.now() + kPolledLimit;
+    bool done = false;
+    u32 written = 0;
+    while (!done) {
+        auto reaped = m_queue.reap([&](void* t, u32 w, u16 head) {
+            if (t != token) return on_used(t, w, head);
+            done = true;
+            written = w;
+        });
+        if (reaped.is_error()) return Error::Io;
+        if (done) break;
+        if (m_event_loop.now() > deadline) return Error::Timeout;
+    }
+    if (written < 1 || slot.status != kStatusOk) return Error::Io;
+    return {};
 }
 
 void VirtioBlk::describe_counters(LineOut& line) const {

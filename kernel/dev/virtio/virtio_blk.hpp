@@ -17,6 +17,13 @@
 // blk_size and the read-only flag come from the configuration (5.2.4).
 // get-id (VIRTIO_BLK_T_GET_ID) is issued once at attach; the answer is the
 // model string.
+//
+// The polled write (BlockDevice::write_polled, the crash dump's) has its
+// own DMA buffer and three descriptors that normal requests never take, so
+// it finds room in the queue however busy the disk was; it publishes its
+// chain, rings the doorbell and spins on the used ring. It refuses to run
+// if the crash came from inside this driver (m_inside), whose queue state
+// may then be half updated.
 #pragma once
 
 #include "core/deferred.hpp"
@@ -60,6 +67,20 @@ private:
     void start(BlockRequest& request) override;
     void service(u32 cause) override;
     void fail_pending() override;
+    Result<void> prepare_polled(u32 sectors) override;
+    Result<void> perform_polled(u64 lba, ReadonlyBytes data) override;
+    // One chain (header, data if any, status) through the reserved
+    // descriptors, waited for by spinning.
+    Result<void> polled_chain(u32 type, u64 lba, usize bytes);
+
+    // Marks the driver's own code on the stack (see m_inside).
+    struct Inside {
+        explicit Inside(VirtioBlk& blk) : m_blk(blk) { ++m_blk.m_inside; }
+        ~Inside() { --m_blk.m_inside; }
+        Inside(const Inside&) = delete;
+        Inside& operator=(const Inside&) = delete;
+        VirtioBlk& m_blk;
+    };
 
     // Builds and submits the chain; Busy if the queue is short of
     // descriptors (the request then waits), other errors fail it.
@@ -81,6 +102,12 @@ private:
     u64 m_notifications = 0;
     u64 m_device_errors = 0;
     bool m_id_in_flight = false;  // get-id, at attach; its token is `this`
+    // The polled write's: a Slot then the data, and the descriptors normal
+    // requests leave for it (a chain of header, data, status).
+    static constexpr u16 kPolledDescriptors = 3;
+    DmaRegion m_polled;
+    u16 m_reserved_descriptors = 0;
+    u32 m_inside = 0;  // > 0 while the driver's code runs
     FixedString<24> m_serial;
     FixedString<64> m_model;
 };

@@ -123,6 +123,18 @@ void FileBlockDevice::on_completion_event() {
     start_waiting();
 }
 
+Result<void> FileBlockDevice::perform_polled(u64 lba, ReadonlyBytes data) {
+    usize done = 0;
+    while (done < data.size()) {
+        ssize_t n = pwrite(m_fd, data.data() + done, data.size() - done, off_t(lba * kSectorSize + done));
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) return Error::Io;
+        done += usize(n);
+    }
+    if (fdatasync(m_fd) != 0) return Error::Io;
+    return {};
+}
+
 void FileBlockDevice::cancel_request(Request& r) {
     auto& request = static_cast<BlockRequest&>(r);
     if (request.provider_node.is_linked()) {

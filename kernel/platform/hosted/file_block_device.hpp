@@ -34,6 +34,10 @@ public:
 
 private:
     void start(BlockRequest& request) override;
+    // The polled write is a plain pwrite and fdatasync: the host's kernel
+    // does the waiting.
+    Result<void> prepare_polled(u32) override { return m_fd >= 0 ? Result<void>() : Result<void>(Error::BadState); }
+    Result<void> perform_polled(u64 lba, ReadonlyBytes data) override;
     bool issue(BlockRequest& request);
     void start_waiting();
 

@@ -10,13 +10,19 @@ namespace mote::test {
 
 class FakeHost final : public LoopHost {
 public:
-    Nanoseconds now() override { return time; }
+    Nanoseconds now() override {
+        time += advance_on_read;
+        return time - advance_on_read;
+    }
     void wait(Loop&, Nanoseconds deadline) override {
         waits.push_back(deadline);
         if (deadline != kNoDeadline && deadline > time) time = deadline;
     }
 
     Nanoseconds time = 0;
+    // Added to the clock after each now(): for code that spins on the
+    // clock (a polled device) and would otherwise spin forever.
+    Nanoseconds advance_on_read = 0;
     std::vector<Nanoseconds> waits;
 };
 

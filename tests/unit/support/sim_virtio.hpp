@@ -4,6 +4,8 @@
 // elements, correctly or, on request, with lies.
 #pragma once
 
+#include <functional>
+
 #include <stdlib.h>
 
 #include <cstring>
@@ -126,7 +128,13 @@ public:
         queues[index].setup(size, where);
         return {};
     }
-    void notify(u16 index) override { ++notifies[index]; }
+    void notify(u16 index) override {
+        ++notifies[index];
+        if (on_notify) on_notify(index);
+    }
+    // Called on each doorbell: a device that serves at once (the polled
+    // paths spin and need it).
+    std::function<void(u16)> on_notify;
     u32 take_interrupt() override {
         u32 cause = isr;
         isr = 0;
