@@ -44,6 +44,8 @@ public:
     void start(BlockDevice& device, fs::ext2::MountOptions options, Done done, void* context);
 
     bool mounted() const { return m_fs != nullptr; }
+    // The disk it mounts (nullptr before start).
+    BlockDevice* device() const { return m_device; }
     // Where programs see it (/mnt, or / with mote.root=), for sys/storage.
     void set_mount_point(StringView path) { m_mount_point = path; }
     fs::FsNode* root() { return m_root.get(); }

@@ -74,6 +74,9 @@ PowerAction Kernel::run() {
         fall_back_to_shell();
         timeline.mark("shell", m_loop.now());
     }
+#if MOTE_HAVE_DRIVERS
+    if (!m_mount_pending) start_epitaph_dump();
+#endif
     m_loop.run();
 #if MOTE_HAVE_DRIVERS
     // Let the network services' cancelled requests complete before exit.
@@ -83,6 +86,7 @@ PowerAction Kernel::run() {
 
     m_machine.console().set_input(nullptr);
     stop_user_space();
+    end_epitaph();
     log_info("boot", "{}", m_power == PowerAction::Reboot ? "rebooting" : "powering off");
     klog().set_console(nullptr, nullptr);
     // A task still suspended (a disk that never answered) keeps its frame:
@@ -167,9 +171,12 @@ void Kernel::stop_user_space() {}
         }
         m_disk = new (m_disk_storage) DiskMount(m_loop, *pages);
         m_sys->root().add(m_disk->sys_file());
+        m_mount_pending = true;
         m_disk->start(*disk, options,
                       [](DiskMount&, Result<void>, void* context) {
                           auto* kernel = static_cast<Kernel*>(context);
+                          kernel->m_mount_pending = false;
+                          kernel->start_epitaph_dump();
                           if (!kernel->launch_init()) kernel->fall_back_to_shell();
                       },
                       this);
@@ -258,6 +265,55 @@ void Kernel::start_network() {
     net.echo_service = !user_space_possible();
     m_echo_deferred = !net.echo_service;
     m_net.start(net);
+#endif
+}
+
+void Kernel::start_epitaph_dump() {
+#if MOTE_HAVE_DRIVERS
+    if (m_dump_tried) return;
+    m_dump_tried = true;
+    StringView text;
+    if (!boot_args().get("mote.dump", text)) return;
+    EpitaphRecord* live = m_machine.live_epitaph();
+    if (!live) {
+        log_warn("epitaph", "mote.dump={}: this machine keeps no epitaph; ignored", text);
+        return;
+    }
+    auto place = parse_dump_place(text);
+    if (place.is_error()) {
+        log_warn("epitaph", "mote.dump={}: Malformed (write DISK:SECTOR, as in vda:2048)", text);
+        return;
+    }
+    auto device = m_blocks.find(place.value().disk);
+    if (device.is_error()) {
+        log_warn("epitaph", "mote.dump={}: no block device {}", text, place.value().disk);
+        return;
+    }
+    // A filesystem mounted from the same disk owns its sectors: the area
+    // must lie past them.
+    u64 avoid = 0;
+#if MOTE_HAVE_USER
+    if (m_disk && m_disk->mounted() && m_disk->device() == device.value()) {
+        const auto& g = m_disk->filesystem()->geometry();
+        avoid = u64(g.blocks_count) * (g.block_size / 512);
+    }
+#endif
+    m_dump = new (m_dump_storage) EpitaphDump(m_loop);
+    m_dump->start(*device.value(), place.value().sector, avoid, *live, previous_boot());
+    m_machine.set_epitaph_copy(EpitaphDump::write_on_crash, m_dump);
+#endif
+}
+
+void Kernel::end_epitaph() {
+    EpitaphRecord* live = m_machine.live_epitaph();
+    if (!live) return;
+    live->begin(EpitaphState::Clean, live->boot);
+    live->seal();
+#if MOTE_HAVE_DRIVERS
+    if (m_dump && m_dump->armed()) {
+        if (auto written = m_dump->write_now(*live); written.is_error())
+            log_warn("epitaph", "{}: the clean record was not written: {}", m_dump->place(), written.error());
+    }
 #endif
 }
 

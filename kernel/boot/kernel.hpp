@@ -15,6 +15,7 @@
 #endif
 #include "shell/shell.hpp"
 #if MOTE_HAVE_DRIVERS
+#include "boot/epitaph_dump.hpp"
 #include "dev/block_registry.hpp"
 #if MOTE_HAVE_USER
 #include "boot/disk_mount.hpp"
@@ -65,6 +66,12 @@ private:
     // Whether start_user_space() will have what it needs (a user platform,
     // pages, an initramfs, mote.init not "none").
     bool user_space_possible();
+    // mote.dump=: the epitaph's disk copy (boot/epitaph_dump.hpp). Once,
+    // after the boot disk's mount has settled (the area must not lie in
+    // its filesystem).
+    void start_epitaph_dump();
+    // An orderly end: the epitaph reads Clean, in RAM and on the disk.
+    void end_epitaph();
 
     Machine& m_machine;
     Loop m_loop;
@@ -74,6 +81,10 @@ private:
 #if MOTE_HAVE_DRIVERS
     BlockRegistry m_blocks;
     NetStack m_net;
+    alignas(EpitaphDump) u8 m_dump_storage[sizeof(EpitaphDump)];
+    EpitaphDump* m_dump = nullptr;
+    bool m_dump_tried = false;
+    bool m_mount_pending = false;
 #endif
     Shell m_shell;
     PowerAction m_power = PowerAction::None;

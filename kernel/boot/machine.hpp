@@ -7,6 +7,7 @@
 #include "base/result.hpp"
 #include "base/verify.hpp"
 #include "core/boot_timeline.hpp"
+#include "core/epitaph_record.hpp"
 #include "core/loop.hpp"
 #include "dev/console.hpp"
 
@@ -63,6 +64,14 @@ public:
     // recovers_from_hang(true)).
     virtual void disable_interrupts_on_request() {}
 
+    // This boot's epitaph (core/epitaph_record.hpp) where the machine keeps
+    // one across resets (a reserved page of RAM on bare metal); nullptr
+    // where it keeps none (hosted). The kernel marks it Clean at an
+    // orderly end.
+    virtual EpitaphRecord* live_epitaph() { return nullptr; }
+    // Gives the crash path a second place for the epitaph (mote.dump=,
+    // boot/epitaph_dump.hpp). Only where live_epitaph() is not nullptr.
+    virtual void set_epitaph_copy(EpitaphWriter writer, void* context) { (void)writer, (void)context; }
     // Where boot time went: the platform marks its steps, Kernel::run the
     // kernel's, on the loop's clock; `uptime` prints it.
     BootTimeline& boot_timeline() { return m_boot_timeline; }

@@ -121,6 +121,12 @@ struct EpitaphRecord {
 static_assert(sizeof(EpitaphRecord) == 4024, "the epitaph's layout is an interface: bump kEpitaphVersion to change it");
 static_assert(__builtin_offsetof(EpitaphRecord, registers) % 8 == 0);
 
+// A second place for the epitaph (boot/epitaph_dump.hpp): called once, on
+// the crash path with interrupts off, with the sealed record; it must not
+// allocate or wait for an interrupt. Returns a few words for the crash
+// report: where the record went ("vda sectors 2048..2055") or why not.
+using EpitaphWriter = const char* (*)(const EpitaphRecord& record, void* context);
+
 // The record's CRC32C with its checksum field taken as zero.
 u32 epitaph_checksum(const EpitaphRecord& record);
 

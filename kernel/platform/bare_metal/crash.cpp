@@ -20,7 +20,7 @@ namespace {
 Uart* g_output = nullptr;
 CrashAction g_action = CrashAction::Halt;
 Nanoseconds (*g_clock)() = nullptr;
-CrashDumpWriter g_dump = nullptr;
+EpitaphWriter g_dump = nullptr;
 void* g_dump_context = nullptr;
 bool g_crashing = false;
 constexpr u32 kMaxFrames = 24;
@@ -159,11 +159,7 @@ void write_epitaph(EpitaphRecord& record, const Arch::TrapFrame& frame, const Sh
     // The epitaph before the words: it is what survives if the report
     // itself faults.
     EpitaphRecord* record = epitaph_live();
-    const char* dumped = nullptr;
-    if (record) {
-        write_epitaph(*record, frame, shown, cause, kind);
-        if (g_dump) dumped = g_dump(*record, g_dump_context);
-    }
+    if (record) write_epitaph(*record, frame, shown, cause, kind);
 
     emit("");
     FixedString<200> line;
@@ -210,10 +206,13 @@ void write_epitaph(EpitaphRecord& record, const Arch::TrapFrame& frame, const Sh
         }
     }
     write_backtrace(frame);
+    // The disk's copy after the words: a polled write to a device in an
+    // unknown state is the riskiest step, and the report is already out.
+    const char* dumped = record && g_dump ? g_dump(*record, g_dump_context) : nullptr;
     line.clear();
     if (record) {
         line.appendf("  epitaph: boot {} in RAM at {:#x}", record->boot, epitaph_phys());
-        if (g_dump) line.appendf(", on disk: {}", dumped ? dumped : "write failed");
+        if (g_dump) line.appendf(", on disk: {}", dumped ? dumped : "not written");
     } else {
         line.append("  epitaph: none (no page reserved for it)");
     }
@@ -243,7 +242,7 @@ void crash_configure(Uart* output, CrashAction action, Nanoseconds (*clock)()) {
     g_clock = clock;
 }
 
-void crash_set_dump(CrashDumpWriter writer, void* context) {
+void crash_set_dump(EpitaphWriter writer, void* context) {
     g_dump = writer;
     g_dump_context = context;
 }

@@ -37,12 +37,9 @@ CrashAction crash_action_from(StringView command_line);
 // epitaph's uptime.
 void crash_configure(Uart* output, CrashAction action, Nanoseconds (*clock)());
 
-// A second place for the epitaph (mote.dump=): called once, on the crash
-// path with interrupts off, with the sealed record; it must not allocate or
-// wait for an interrupt. Returns a few words for the report ("vda sectors
-// 2048..2055"), or nullptr if the write failed.
-using CrashDumpWriter = const char* (*)(const EpitaphRecord& record, void* context);
-void crash_set_dump(CrashDumpWriter writer, void* context);
+// A second place for the epitaph (mote.dump=, core/epitaph_record.hpp's
+// EpitaphWriter), written after the RAM page.
+void crash_set_dump(EpitaphWriter writer, void* context);
 
 // The kernel watchdog found the loop wedged: report with the interrupted
 // frame, leave the epitaph, reset.

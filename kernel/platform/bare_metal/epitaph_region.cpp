@@ -72,11 +72,4 @@ EpitaphRecord* epitaph_live() { return g_live; }
 
 u64 epitaph_phys() { return g_phys; }
 
-void epitaph_mark_clean() {
-    if (!g_live) return;
-    u64 boot = g_live->boot;
-    g_live->begin(EpitaphState::Clean, boot);
-    g_live->seal();
-}
-
 }  // namespace mote

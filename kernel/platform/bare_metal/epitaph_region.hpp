@@ -15,8 +15,8 @@
 // Boot order: reserve() while the memory map is built (before the page
 // allocator sees RAM), open() once the console is up: it decodes the
 // previous record into previous_boot() and writes this boot's Running
-// record. The crash path fills live() in place; an orderly end marks it
-// Clean.
+// record. The crash path fills live() in place; at an orderly end the
+// kernel marks it Clean (Machine::live_epitaph).
 #pragma once
 
 #include "core/epitaph_record.hpp"
@@ -33,7 +33,5 @@ void epitaph_open(u64 direct_map_offset);
 EpitaphRecord* epitaph_live();
 // The page's physical address (0 if none).
 u64 epitaph_phys();
-// An orderly power-off or reboot.
-void epitaph_mark_clean();
 
 }  // namespace mote

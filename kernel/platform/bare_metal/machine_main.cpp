@@ -4,7 +4,6 @@
 #include "base/config.hpp"
 #include "base/verify.hpp"
 #include "boot/kernel.hpp"
-#include "platform/bare_metal/epitaph_region.hpp"
 
 namespace mote {
 
@@ -16,7 +15,6 @@ void run_machine(Machine& machine, const Result<void>& setup, StringView name) {
     }
     static Kernel kernel(machine);
     PowerAction action = kernel.run();
-    epitaph_mark_clean();
     if (action == PowerAction::Reboot) Arch::reboot();
     Arch::power_off();
 }

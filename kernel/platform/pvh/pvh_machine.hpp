@@ -22,6 +22,8 @@
 #include "core/tick_clock.hpp"
 #include "dev/uart/uart.hpp"
 #include "mm/page_allocator.hpp"
+#include "platform/bare_metal/crash.hpp"
+#include "platform/bare_metal/epitaph_region.hpp"
 #include "platform/bare_metal/memory_map.hpp"
 #include "base/config.hpp"
 #if MOTE_HAVE_USER
@@ -51,6 +53,8 @@ public:
     Result<void> describe(MachineReport report, MachineLineSink sink, void* context) override;
     bool recovers_from_hang(bool interrupts_off) const override;
     void disable_interrupts_on_request() override { Arch::disable_interrupts(); }
+    EpitaphRecord* live_epitaph() override { return epitaph_live(); }
+    void set_epitaph_copy(EpitaphWriter writer, void* context) override { crash_set_dump(writer, context); }
 
     // Interrupt context (platform_interrupt).
     void on_interrupt();

@@ -16,6 +16,8 @@
 #include "dev/uart/uart.hpp"
 #include "mm/page_allocator.hpp"
 #include "platform/bare_metal/kernel_watchdog.hpp"
+#include "platform/bare_metal/crash.hpp"
+#include "platform/bare_metal/epitaph_region.hpp"
 #include "platform/bare_metal/memory_map.hpp"
 #include "base/config.hpp"
 #if MOTE_HAVE_USER
@@ -49,6 +51,8 @@ public:
         return !interrupts_off && kernel_watchdog_enabled();
     }
     void disable_interrupts_on_request() override { Arch::disable_interrupts(); }
+    EpitaphRecord* live_epitaph() override { return epitaph_live(); }
+    void set_epitaph_copy(EpitaphWriter writer, void* context) override { crash_set_dump(writer, context); }
 
     // Interrupt context (platform_interrupt).
     void on_interrupt(const Arch::TrapFrame& frame, bool from_user);

@@ -28,6 +28,7 @@ public:
         m_info.queue_depth = queue_depth;
     }
     StringView model() const override { return "memory"; }
+    void set_read_only(bool read_only) { m_info.read_only = read_only; }
 
     void cancel_request(Request&) override {}  // finishes what it started
 
@@ -59,7 +60,25 @@ public:
     std::deque<BlockRequest*> held;
     u64 reads_started = 0;
 
+    // Polled writes (BlockDevice::write_polled): allowed unless cleared;
+    // each is logged as a write then a flush.
+    bool polled_supported = true;
+    bool fail_polled = false;
+    u64 polled_writes = 0;
+
 protected:
+    Result<void> prepare_polled(u32) override {
+        if (!polled_supported) return Error::Unsupported;
+        return {};
+    }
+    Result<void> perform_polled(u64 lba, ReadonlyBytes bytes) override {
+        if (fail_polled) return Error::Io;
+        std::memcpy(data.data() + lba * 512, bytes.data(), bytes.size());
+        log.push_back({BlockOp::Write, lba, u32(bytes.size() / 512)});
+        log.push_back({BlockOp::Flush, 0, 0});
+        ++polled_writes;
+        return {};
+    }
     void start(BlockRequest& r) override {
         if (r.op == BlockOp::Read) ++reads_started;
         if (hold) {
