@@ -759,24 +759,7 @@ void TcpConnection::output() {
             const bool window_bound = length == usable && in_flight == 0;
             if (!all && !half && !window_bound) break;
         }
-        const bool fresh = m_snd_nxt == m_snd_max;
-        if (!send_data(m_snd_nxt, length, fin)) break;
-        if (fresh) {
-            m_stats.bytes_out += length;
-            if (!m_timing && length) {
-                m_timing = true;
-                m_timed_seq = m_snd_nxt;
-                m_timed_at = now();
-            }
-        } else {
-            ++m_stats.retransmits;
-            m_tcp.counters.retransmits++;
-        }
-        m_snd_nxt += length + (fin ? 1 : 0);
-        if (m_snd_nxt.after(m_snd_max)) m_snd_max = m_snd_nxt;
-        arm_rto();
-        if (fresh) schedule_probe();
-        if (fin) break;
+        if (!send_next(length, fin) || fin) break;
     }
     // Zero window with data waiting and nothing in flight to bring an ACK:
     // probe (RFC 9293 3.8.6.1), with backoff.
@@ -785,6 +768,27 @@ void TcpConnection::output() {
         m_persist_at = now() + m_persist_backoff;
     }
     if (m_ack_now) send_ack();
+}
+
+bool TcpConnection::send_next(u32 length, bool fin) {
+    const bool fresh = m_snd_nxt == m_snd_max;
+    if (!send_data(m_snd_nxt, length, fin)) return false;
+    if (fresh) {
+        m_stats.bytes_out += length;
+        if (!m_timing && length) {
+            m_timing = true;
+            m_timed_seq = m_snd_nxt;
+            m_timed_at = now();
+        }
+    } else {
+        ++m_stats.retransmits;
+        m_tcp.counters.retransmits++;
+    }
+    m_snd_nxt += length + (fin ? 1 : 0);
+    if (m_snd_nxt.after(m_snd_max)) m_snd_max = m_snd_nxt;
+    arm_rto();
+    if (fresh) schedule_probe();
+    return true;
 }
 
 bool TcpConnection::send_data(Seq seq, usize length, bool fin) {

@@ -245,6 +245,12 @@ private:
     void rtt_sample(Nanoseconds rtt);
     // -- sending
     void output();
+    // Sends `length` bytes at snd_nxt (with FIN if `fin`) and advances it:
+    // counts them, times a fresh segment for the RTT estimate, arms the
+    // retransmission timer and the tail probe. The window is the caller's
+    // business (output() obeys cwnd; the tail probe need not). False if the
+    // link had no buffer.
+    bool send_next(u32 length, bool fin);
     // Sends [seq, seq + length) from the send ring, with FIN if it ends the
     // stream. False if the link had no buffer.
     bool send_data(Seq seq, usize length, bool fin);

@@ -68,10 +68,8 @@ void TcpConnection::send_probe() {
     // (RFC 8985 7.3): it probes as well and repairs nothing spuriously.
     const Seq before = m_snd_max;
     if (data_end().after(m_snd_nxt) && m_snd_wnd >= flight() + mss) {
-        const u32 cwnd = m_cwnd;
-        m_cwnd = flight() + mss;
-        output();
-        m_cwnd = cwnd;
+        const u32 length = min<u32>(data_end() - m_snd_nxt, segment_room());
+        (void)send_next(length, m_fin_queued && m_snd_nxt + length == data_end());
     }
     if (m_snd_max == before) {
         // Nothing new went: the last segment sent, again.
