@@ -179,7 +179,7 @@ def _guest_boot(argv, runs=3, timeout=30):
             steps = prompt and console.wait_for("boot steps (ms): ", prompt[1], timeout)
             line_end = steps and console.wait_for("\n", steps[1], timeout)
             if not line_end:
-                print(console.out.decode(errors="replace")[-1000:])
+                print(console.text()[-1000:])
                 return None
             text = line_end[0]
             head = re.search(BOOT_LINE, text[prompt[1]:])

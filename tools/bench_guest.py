@@ -12,28 +12,24 @@ class _Console:
     QEMU by its PID if it is still running."""
 
     def __init__(self, argv):
-        import threading
+        from process_output import ProcessOutput
         self.proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-        self.out = bytearray()
-        self.reader = threading.Thread(target=self._read, daemon=True)
-        self.reader.start()
+        self.output = ProcessOutput(self.proc)
 
-    def _read(self):
-        for chunk in iter(lambda: os.read(self.proc.stdout.fileno(), 4096), b""):
-            self.out.extend(chunk)
+    def text(self):
+        return self.output.text()
 
     def wait_for(self, needle, start, timeout):
         """(all text so far, the offset just past `needle`), once it appears
-        at or after `start`; None after `timeout` seconds."""
+        at or after `start`; None after `timeout` seconds or once QEMU has
+        exited without it."""
         import time
-        end = time.monotonic() + timeout
-        while time.monotonic() < end:
-            text = self.out.decode(errors="replace")
-            at = text.find(needle, start)
-            if at >= 0:
-                return text, at + len(needle)
-            time.sleep(0.02)
-        return None
+        from process_output import WaitFailed
+        try:
+            at = self.output.wait_for(needle, start, time.monotonic() + timeout)
+        except WaitFailed:
+            return None
+        return self.output.text(), at
 
     def send(self, line):
         self.proc.stdin.write(f"{line}\r".encode())

@@ -122,11 +122,11 @@ def _mote_sys_boot(argv, timeout=120):
     try:
         deadline = time.monotonic() + timeout
         while True:
-            if b"mote> " in console.out:
+            if "mote> " in console.text():
                 why = "no user space: the kernel shell started instead of init"
                 break
             if console.proc.poll() is not None:
-                console.reader.join(timeout=5)
+                console.output.join(5)
                 break
             if time.monotonic() > deadline:
                 why = f"no power-off within {timeout} s"
@@ -134,7 +134,7 @@ def _mote_sys_boot(argv, timeout=120):
             time.sleep(0.05)
     finally:
         console.stop()
-    text = console.out.decode(errors="replace")
+    text = console.text()
     found = _sys_lines(text, "SYSBENCH")
     if why is None and any(name not in found for name, _, _ in SYS_RUNS):
         why = "missing SYSBENCH lines"

@@ -15,7 +15,6 @@ import signal
 import socket
 import subprocess
 import sys
-import threading
 import time
 
 LINUX_ADDRESS = "10.77.0.1"
@@ -25,7 +24,18 @@ SKIP = 77
 CLONE_NEWNET = 0x40000000
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tools"))
 from hosted_kernel import session_members  # noqa: E402
+from process_output import ProcessOutput, WaitFailed  # noqa: E402
+
+
+def crashed(text):
+    """Why the hosted kernel's output says it crashed, or None."""
+    if "MOTE-PANIC" in text:
+        return "the kernel panicked"
+    if "ERROR: AddressSanitizer" in text:
+        return "AddressSanitizer stopped the kernel"
+    return None
 
 
 def skip_unless_possible():
@@ -105,12 +115,9 @@ class TapKernel:
             cmd += ["--net-reorder", str(reorder)]
         cmd += ["--net-seed", str(seed), "--append", f"mote.ip={MOTE_ADDRESS}/24 mote.gw={LINUX_ADDRESS}"]
         self.deadline = time.monotonic() + deadline
-        self.output = b""
-        self.lock = threading.Lock()
         self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                      start_new_session=True)
-        self.reader = threading.Thread(target=self._read, daemon=True)
-        self.reader.start()
+        self.output = ProcessOutput(self.proc)
         try:
             self.expect(f"on TAP interface {TAP}", timeout=20)
             ip("addr", "add", f"{LINUX_ADDRESS}/24", "dev", TAP)
@@ -121,32 +128,15 @@ class TapKernel:
             self.stop()
             raise
 
-    def _read(self):
-        while True:
-            chunk = os.read(self.proc.stdout.fileno(), 4096)
-            if not chunk:
-                return
-            with self.lock:
-                self.output += chunk
-
     def text(self):
-        with self.lock:
-            return self.output.decode(errors="replace")
+        return self.output.text()
 
     def expect(self, needle, start=0, timeout=30):
         limit = min(self.deadline, time.monotonic() + timeout)
-        while True:
-            text = self.text()
-            at = text.find(needle, start)
-            if at >= 0:
-                return at + len(needle)
-            if "MOTE-PANIC" in text or "ERROR: AddressSanitizer" in text:
-                raise AssertionError(f"the kernel crashed waiting for {needle!r}:\n{text[-3000:]}")
-            if time.monotonic() > limit:
-                raise AssertionError(f"timed out waiting for {needle!r}:\n{text[-3000:]}")
-            if self.proc.poll() is not None and not self.reader.is_alive():
-                raise AssertionError(f"the kernel exited waiting for {needle!r}:\n{text[-3000:]}")
-            time.sleep(0.01)
+        try:
+            return self.output.wait_for(needle, start, limit, crashed)
+        except WaitFailed as e:
+            raise AssertionError(f"{e}:\n{self.text()[-3000:]}") from None
 
     def wait_port(self, port, timeout=30):
         limit = min(self.deadline, time.monotonic() + timeout)
@@ -181,4 +171,4 @@ class TapKernel:
                 os.kill(pid, signal.SIGKILL)
             except ProcessLookupError:
                 pass
-        self.reader.join(timeout=2)
+        self.output.join(2)

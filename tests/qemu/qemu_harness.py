@@ -9,11 +9,11 @@ import os
 import shutil
 import subprocess
 import sys
-import threading
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tools"))
 import machines  # noqa: E402
+from process_output import ProcessOutput, WaitFailed  # noqa: E402
 
 SKIP = 77
 
@@ -62,42 +62,25 @@ class Qemu:
             print(f"SKIP: {self.argv[0]} is not installed")
             sys.exit(SKIP)
         self.deadline = time.monotonic() + args.timeout
-        self.output = bytearray()
-        self.lock = threading.Lock()
         print("QEMU:", " ".join(self.argv), flush=True)
         self.proc = subprocess.Popen(self.argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                      stderr=subprocess.STDOUT)
-        self.reader = threading.Thread(target=self._read, daemon=True)
-        self.reader.start()
-
-    def _read(self):
-        while True:
-            chunk = os.read(self.proc.stdout.fileno(), 4096)
-            if not chunk:
-                return
-            with self.lock:
-                self.output += chunk
+        self.output = ProcessOutput(self.proc)
 
     def text(self):
-        with self.lock:
-            return self.output.decode("utf-8", errors="replace")
+        return self.output.text()
 
-    def expect(self, needle, start=0, timeout=None):
+    def expect(self, needle, start=0, timeout=None, panic_ok=False):
         """Waits until `needle` appears in the output after offset `start`;
-        returns the offset just past it. Fails on MOTE-PANIC or timeout."""
+        returns the offset just past it. Fails on timeout, on QEMU's exit and
+        on a MOTE-PANIC anywhere in the output unless `panic_ok` (a test
+        that crashes the kernel on purpose)."""
         limit = min(self.deadline, time.monotonic() + (timeout or 1e9))
-        while True:
-            text = self.text()
-            at = text.find(needle, start)
-            if at >= 0:
-                return at + len(needle)
-            if "MOTE-PANIC" in text:
-                self.fail(f"kernel panicked while waiting for {needle!r}")
-            if time.monotonic() > limit:
-                self.fail(f"timed out waiting for {needle!r}")
-            if self.proc.poll() is not None and not self.reader.is_alive():
-                self.fail(f"QEMU exited ({self.proc.returncode}) while waiting for {needle!r}")
-            time.sleep(0.01)
+        crashed = None if panic_ok else (lambda text: "MOTE-PANIC" in text and "the kernel panicked")
+        try:
+            return self.output.wait_for(needle, start, limit, crashed)
+        except WaitFailed as e:
+            self.fail(str(e))
 
     def expect_count(self, needle, count, timeout=None):
         """Waits until `needle` has appeared `count` times: a guest's console
@@ -110,7 +93,7 @@ class Qemu:
                 return
             if time.monotonic() > limit:
                 self.fail(f"saw {needle!r} {seen} times, not {count}")
-            if self.proc.poll() is not None and not self.reader.is_alive():
+            if self.output.ended():
                 self.fail(f"QEMU exited while waiting for {count} of {needle!r}")
             time.sleep(0.01)
 
@@ -127,8 +110,7 @@ class Qemu:
             status = self.proc.wait(timeout=remaining)
         except subprocess.TimeoutExpired:
             self.fail("timed out waiting for QEMU to exit")
-        self.reader.join(timeout=max(0.1, self.deadline - time.monotonic()))
-        if self.reader.is_alive():
+        if not self.output.join(max(0.1, self.deadline - time.monotonic())):
             self.fail("QEMU exited but its output did not end")
         return status
 
@@ -136,7 +118,7 @@ class Qemu:
         if self.proc.poll() is None:
             os.kill(self.proc.pid, 9)
             self.proc.wait()
-        self.reader.join(timeout=2)
+        self.output.join(2)
 
     def fail(self, why):
         self.kill()
@@ -147,15 +129,19 @@ class Qemu:
 
 class Shell:
     """The user shell at its `$ ` prompt: run(line) types a line and returns
-    what the machine printed up to the next prompt (the echoed line first)."""
+    what the machine printed up to the next prompt (the echoed line first).
+    `start`: the first prompt after this output offset (a later boot of the
+    same QEMU); `panic_ok`: an earlier boot's MOTE-PANIC in the output is
+    expected (tests that crash on purpose)."""
 
-    def __init__(self, q, timeout=30):
+    def __init__(self, q, timeout=30, start=0, panic_ok=False):
         self.q = q
-        self.at = q.expect("$ ", timeout=timeout)
+        self.panic_ok = panic_ok
+        self.at = q.expect("$ ", start=start, timeout=timeout, panic_ok=panic_ok)
 
     def run(self, line, timeout=20):
         self.q.send(line + "\r")
-        end = self.q.expect("$ ", start=self.at + len(line), timeout=timeout)
+        end = self.q.expect("$ ", start=self.at + len(line), timeout=timeout, panic_ok=self.panic_ok)
         out = self.q.text()[self.at:end]
         self.at = end
         return out

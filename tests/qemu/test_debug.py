@@ -23,11 +23,11 @@ import socket
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 
 import qemu_harness
 import machines  # noqa: E402 (qemu_harness put tools/ on the path)
+from process_output import ProcessOutput, WaitFailed  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 GDB = "gdb-multiarch"
@@ -82,36 +82,22 @@ class Gdb:
     def __init__(self, kernel, script_path):
         self.proc = subprocess.Popen([GDB, "-nx", "-batch", "-x", script_path, kernel], stdin=subprocess.DEVNULL,
                                      stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-        self.output = bytearray()
-        self.lock = threading.Lock()
-        self.reader = threading.Thread(target=self._read, daemon=True)
-        self.reader.start()
-
-    def _read(self):
-        while True:
-            chunk = os.read(self.proc.stdout.fileno(), 4096)
-            if not chunk:
-                return
-            with self.lock:
-                self.output += chunk
+        self.output = ProcessOutput(self.proc)
 
     def text(self):
-        with self.lock:
-            return self.output.decode("utf-8", errors="replace")
+        return self.output.text()
 
     def wait_for(self, q, needle, deadline):
-        while needle not in self.text():
-            if time.monotonic() > deadline:
-                fail(q, self, f"gdb did not print {needle!r} in time")
-            if self.proc.poll() is not None and not self.reader.is_alive():
-                fail(q, self, f"gdb exited ({self.proc.returncode}) before {needle!r}")
-            time.sleep(0.02)
+        try:
+            self.output.wait_for(needle, limit=deadline)
+        except WaitFailed as e:
+            fail(q, self, f"gdb: {e}")
 
     def kill(self):
         if self.proc.poll() is None:
             os.kill(self.proc.pid, 9)
             self.proc.wait()
-        self.reader.join(timeout=2)
+        self.output.join(2)
 
 
 def fail(q, g, why):

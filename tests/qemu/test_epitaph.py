@@ -29,37 +29,6 @@ import time
 import qemu_harness
 
 
-def wait_for(q, needle, start=0, timeout=60):
-    """Like Qemu.expect, but a MOTE-PANIC is expected here."""
-    limit = min(q.deadline, time.monotonic() + timeout)
-    while True:
-        at = q.text().find(needle, start)
-        if at >= 0:
-            return at + len(needle)
-        if time.monotonic() > limit:
-            q.fail(f"timed out waiting for {needle!r}")
-        if q.proc.poll() is not None:
-            q.fail(f"QEMU exited ({q.proc.returncode}) while waiting for {needle!r}")
-        time.sleep(0.01)
-
-
-class Shell:
-    """The user shell of the boot whose output begins at `start` (Qemu's own
-    Shell stops at a MOTE-PANIC anywhere in the output, and this test has
-    several)."""
-
-    def __init__(self, q, start):
-        self.q = q
-        self.at = wait_for(q, "$ ", start, timeout=90)
-
-    def run(self, line, timeout=30):
-        self.q.send(line + "\r")
-        end = wait_for(self.q, "$ ", self.at + len(line), timeout)
-        out = self.q.text()[self.at:end]
-        self.at = end
-        return out
-
-
 def secret_forms(key):
     """The ways the key could show: its hex text and each 8-byte word as the
     report prints registers (hex, both byte orders)."""
@@ -78,7 +47,7 @@ def main():
     dump = tempfile.NamedTemporaryFile(prefix="mote-epitaph-", delete=False)
     dump.close()
     try:
-        sh = Shell(q, 0)
+        sh = qemu_harness.Shell(q, timeout=90)
         out = sh.run("cat sys/epitaph")
         if "no epitaph from a previous boot" not in out:
             q.fail(f"a cold boot should find no epitaph: {out!r}")
@@ -93,9 +62,9 @@ def main():
         key = os.urandom(32)
         crash_at = len(q.text())
         q.send(f"+power crash secret {key.hex()}\r")
-        crash_at = wait_for(q, "MOTE CRASH", crash_at)
-        end = wait_for(q, "MOTE-PANIC", crash_at)
-        wait_for(q, "\n", end)
+        crash_at = q.expect("MOTE CRASH", crash_at, timeout=60, panic_ok=True)
+        end = q.expect("MOTE-PANIC", crash_at, timeout=60, panic_ok=True)
+        q.expect("\n", end, timeout=60, panic_ok=True)
         report = q.text()[crash_at:]
         for form in secret_forms(key):
             if form in report:
@@ -123,9 +92,9 @@ def main():
         q.send(b"\x01c")
 
         # 3: the next boot tells.
-        booted = wait_for(q, "previous boot ended in a crash: crash requested through sys/power (holding a secret)",
-                          reset_at, timeout=90)
-        sh = Shell(q, booted)
+        booted = q.expect("previous boot ended in a crash: crash requested through sys/power (holding a secret)",
+                          reset_at, timeout=90, panic_ok=True)
+        sh = qemu_harness.Shell(q, timeout=90, start=booted, panic_ok=True)
         out = sh.run("cat sys/epitaph")
         for needle in ("state: crashed", "kind: panic", f"boot: {boot}", "process: pid", "(crash)",
                        "registers: withheld", f"place: RAM {address}", "log: "):
@@ -143,13 +112,13 @@ def main():
         # 4: the kernel watchdog.
         hang_at = len(q.text())
         q.send("+power crash hang\r")
-        end = wait_for(q, "MOTE-PANIC: watchdog:", hang_at, timeout=60)
+        end = q.expect("MOTE-PANIC: watchdog:", hang_at, timeout=60, panic_ok=True)
         report = q.text()[hang_at:]
         for needle in ("MOTE CRASH: kernel watchdog", "deferred call", "wedged_loop_handler"):
             if needle not in report:
                 q.fail(f"the watchdog's report lacks {needle!r}")
-        booted = wait_for(q, "previous boot ended in a crash: watchdog:", end, timeout=90)
-        sh = Shell(q, booted)
+        booted = q.expect("previous boot ended in a crash: watchdog:", end, timeout=90, panic_ok=True)
+        sh = qemu_harness.Shell(q, timeout=90, start=booted, panic_ok=True)
         out = sh.run("cat sys/epitaph")
         for needle in ("kind: watchdog", f"boot: {boot + 1}", "wedged_loop_handler", "registers: "):
             if needle not in out:
@@ -158,20 +127,20 @@ def main():
             # 5: interrupts off: only the i6300esb can reset this.
             at = len(q.text())
             sh.q.send("+power crash hang-irqoff\r")
-            booted = wait_for(q, "reset by the i6300esb watchdog", at, timeout=60)
+            booted = q.expect("reset by the i6300esb watchdog", at, timeout=60, panic_ok=True)
             if "MOTE-PANIC" in q.text()[at:]:
                 q.fail("a kernel wedged with interrupts off cannot report; something else did")
             if "ended without an epitaph" not in q.text()[at:]:
                 q.fail("after the device's reset the previous boot's record must read 'without an epitaph'")
-            out = Shell(q, booted).run("cat sys/epitaph")
+            out = qemu_harness.Shell(q, timeout=90, start=booted, panic_ok=True).run("cat sys/epitaph")
             for needle in ("state: running", "reset by: the i6300esb watchdog device"):
                 if needle not in out:
                     q.fail(f"sys/epitaph after the device's reset lacks {needle!r}: {out!r}")
         # 6: an orderly reboot leaves a Clean record.
         at = len(q.text())
         sh.q.send("poweroff reboot\r")
-        booted = wait_for(q, "ended cleanly", at, timeout=90)
-        Shell(q, booted)
+        booted = q.expect("ended cleanly", at, timeout=90, panic_ok=True)
+        qemu_harness.Shell(q, timeout=90, start=booted, panic_ok=True)
         print("OK: no epitaph cold; a secret crash scrubbed from report and page; the next boot's line and "
               "sys/epitaph; the kernel watchdog named the wedged handler, reset, and was told of" +
               ("; the i6300esb reset a kernel wedged with interrupts off" if device else "") +
