@@ -127,6 +127,15 @@ concept ArchFacade = requires(u64 ticks, bool flag, arch::Frame frame, const typ
     { A::syscall_number(trap) } -> arch::SameAs<u64>;
     { A::syscall_argument(trap, index) } -> arch::SameAs<u64>;
     { A::set_syscall_result(user_frame, ticks) } -> arch::SameAs<void>;
+    // FP/SIMD registers, which user programs may use and the kernel never
+    // does (it is built general-regs-only): a thread's stay in the CPU
+    // through its traps and syscalls and move only when another thread
+    // runs. A thread's state is kFpStateBytes at a 16-byte boundary;
+    // fp_init writes the state a new thread starts with.
+    { A::kFpStateBytes } -> arch::SameAs<const usize&>;
+    { A::fp_init(context) } -> arch::SameAs<void>;
+    { A::fp_save(context) } -> arch::SameAs<void>;
+    { A::fp_restore(context) } -> arch::SameAs<void>;
     // The frame pointer a saved frame holds, where a backtrace of that
     // thread starts (proc/user_backtrace.hpp).
     { A::frame_pointer(trap) } -> arch::SameAs<u64>;

@@ -137,6 +137,7 @@ void ProcessTable::end(Process& process, const abi::ExitInfo& info) {
     thread.set_polling(false);
     if (thread.timer().armed()) m_loop.cancel(thread.timer());
     thread.m_state = ThreadState::Dead;
+    m_platform.end_thread(thread);
     process.m_state = ProcessState::Exited;
     process.m_exit = info;
     ++m_stats.exited;

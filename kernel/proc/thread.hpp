@@ -50,6 +50,9 @@ public:
     // The syscall the thread is in (or was last in): for audit records.
     u16 syscall() const { return m_syscall; }
     void* frame() { return m_frame; }
+    // The FP/SIMD registers while the thread is off the CPU (the platform
+    // saves and restores them; kUserFpBytes, 16-byte aligned).
+    void* fp_state() { return m_fp_state; }
 
     // Parks the running thread in its syscall; `reason` says on what.
     void park(const char* reason, KernelObject* object = nullptr);
@@ -100,6 +103,7 @@ private:
     Timer m_timer;
     ThreadStats m_stats;
     alignas(16) u8 m_frame[kUserFrameBytes] {};
+    alignas(16) u8 m_fp_state[kUserFpBytes] {};
 };
 
 }  // namespace mote

@@ -16,6 +16,8 @@ class Syscalls;
 // Room for one thread's saved user registers, whatever the ISA; each port
 // static_asserts that its frame fits.
 inline constexpr usize kUserFrameBytes = 384;
+// Room for one thread's FP/SIMD registers (Arch::kFpStateBytes), likewise.
+inline constexpr usize kUserFpBytes = 528;
 
 enum class RunExit : u8 {
     Loop,    // something needs the loop (an interrupt, a timer, a wake-up)
@@ -42,6 +44,10 @@ public:
     // Runs `thread` in user mode until the loop is needed or `deadline`
     // (the loop's next timer or the end of the thread's timeslice).
     virtual RunExit run(Thread& thread, Nanoseconds deadline) = 0;
+    // The thread will not run again (its process ended): forget whatever
+    // the platform keeps of it outside its frame (its FP registers, still
+    // in the CPU). Its storage is freed or reused after this.
+    virtual void end_thread(Thread& thread) { (void)thread; }
 
 protected:
     ~UserPlatform() = default;

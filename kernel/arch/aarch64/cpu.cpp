@@ -1,6 +1,7 @@
 // aarch64 CPU services: generic timer, PSCI power, register dumps, frames.
 #include "arch/arch.hpp"
 #include "base/format.hpp"
+#include "base/memory.hpp"
 
 extern "C" char __emergency_stack_bottom[], __emergency_stack_top[], __kernel_start[];
 
@@ -54,11 +55,11 @@ void init_user_mode() {
     MOTE_ISB();
     // TCR_EL1.AS and EPD0 may be cached in TLB entries: start clean.
     flush_all();
-    // EL0 may not touch FP/SIMD (CPACR_EL1.FPEN = 0, D19.2.30): user
-    // programs are integer-only (their FP state is not saved), so an FP
-    // instruction traps and ends the process. The kernel is built with
-    // -mgeneral-regs-only and needs none either.
-    MOTE_SYSREG_WRITE(cpacr_el1, 0);
+    // FP/SIMD without traps at EL0 and EL1 (CPACR_EL1.FPEN = 0b11,
+    // D19.2.30): user programs may use them, and each thread's registers
+    // are saved when another one runs (fp_state.S). The kernel is built
+    // with -mgeneral-regs-only and uses none.
+    MOTE_SYSREG_WRITE(cpacr_el1, u64(3) << 20);
     // No EL0 access to the counter or timers (CNTKCTL_EL1, D19.12.2): user
     // programs read the clock through the clock syscall.
     MOTE_SYSREG_WRITE(cntkctl_el1, 0);
@@ -83,6 +84,8 @@ void psci_call(u64 function) {
 }
 
 }  // namespace
+
+void Arch::fp_init(void* state) { mem_set(state, 0, kFpStateBytes); }
 
 Result<u64> Arch::init(const fdt::Fdt& fdt) {
     // PSCI: the conduit is the /psci node's "method" (devicetree binding

@@ -46,6 +46,9 @@ struct FaultCatch {
 
 }  // namespace aarch64
 
+extern "C" void arch_fp_save(void* state);
+extern "C" void arch_fp_restore(const void* state);
+
 struct Arch {
     using TrapFrame = aarch64::TrapFrame;
     using FaultCatch = aarch64::FaultCatch;
@@ -99,6 +102,12 @@ struct Arch {
     static u64 frame_pointer(const TrapFrame& frame) { return frame.x[29]; }  // AAPCS64's fp
     static u64 syscall_argument(const TrapFrame& frame, u32 index) { return frame.x[index]; }
     static void set_syscall_result(TrapFrame& frame, u64 value) { frame.x[0] = value; }
+    // q0..q31, then FPCR and FPSR (fp_state.S); CPACR_EL1.FPEN lets EL0 and
+    // EL1 use them (cpu.cpp).
+    static constexpr usize kFpStateBytes = 32 * 16 + 16;
+    static void fp_init(void* state);
+    static void fp_save(void* state) { arch_fp_save(state); }
+    static void fp_restore(void* state) { arch_fp_restore(state); }
     // A user address space's tables: TTBR0's own tree. The kernel lives in
     // TTBR1 for good, so there is no kernel half to share.
     using UserTables = aarch64::UserPageTables;

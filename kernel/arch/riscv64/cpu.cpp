@@ -3,6 +3,7 @@
 #include "arch/riscv64/page_table.hpp"
 #include "arch/riscv64/sbi.hpp"
 #include "base/format.hpp"
+#include "base/memory.hpp"
 
 extern "C" char __emergency_stack_bottom[], __emergency_stack_top[];
 
@@ -27,6 +28,8 @@ bool isa_has(StringView isa, StringView name) {
 }
 }  // namespace
 
+void Arch::fp_init(void* state) { mem_set(state, 0, kFpStateBytes); }
+
 Result<u64> Arch::init(const fdt::Fdt& fdt) {
     // The counter ("time") runs at /cpus/timebase-frequency (devicetree
     // bindings for RISC-V cpus).
@@ -45,6 +48,11 @@ Result<u64> Arch::init(const fdt::Fdt& fdt) {
         }
     }
     g_srst = sbi::has_extension(sbi::kSrst);
+    // FP (4.1.1.6): sstatus.FS = Initial, and never Off again, so user
+    // programs may use F and D; each thread's registers are saved when
+    // another one runs (fp_state.S). The kernel, built rv64imac, uses none.
+    // On a hart without F the field stays 0 and FP instructions trap.
+    MOTE_CSR_SET(sstatus, riscv::kStatusFsInitial);
     // ASIDLEN (4.1.11): write all ones to satp.ASID and see what stays.
     u64 satp = MOTE_CSR_READ(satp);
     MOTE_CSR_WRITE(satp, satp | (u64(0xffff) << 44));

@@ -41,6 +41,9 @@ struct FaultCatch {
 
 }  // namespace riscv
 
+extern "C" void arch_fp_save(void* state);
+extern "C" void arch_fp_restore(const void* state);
+
 struct Arch {
     using TrapFrame = riscv::TrapFrame;
     using FaultCatch = riscv::FaultCatch;
@@ -91,6 +94,11 @@ struct Arch {
     static u64 frame_pointer(const TrapFrame& frame) { return frame.x[8]; }       // s0
     static u64 syscall_argument(const TrapFrame& frame, u32 index) { return frame.x[10 + index]; }  // a0..a5
     static void set_syscall_result(TrapFrame& frame, u64 value) { frame.x[10] = value; }
+    // f0..f31 then fcsr (fp_state.S); sstatus.FS is never Off (cpu.cpp).
+    static constexpr usize kFpStateBytes = 33 * 8;
+    static void fp_init(void* state);
+    static void fp_save(void* state) { arch_fp_save(state); }
+    static void fp_restore(void* state) { arch_fp_restore(state); }
     // A user address space's tables; the kernel half is the kernel tree's
     // upper root entries, copied in (again when the kernel tree's root
     // changed since: its generation says).

@@ -21,6 +21,7 @@ inline constexpr u64 kStatusSie = u64(1) << 1;   // interrupts enabled in S-mode
 inline constexpr u64 kStatusSpie = u64(1) << 5;  // SIE before the trap
 inline constexpr u64 kStatusSpp = u64(1) << 8;   // trapped from S-mode
 inline constexpr u64 kStatusFs = u64(3) << 13;   // FPU state (Off = 0)
+inline constexpr u64 kStatusFsInitial = u64(1) << 13;
 inline constexpr u64 kStatusSum = u64(1) << 18;  // S-mode may touch U pages
 
 // sie / sip bits (4.1.3): software, timer, external interrupts of S-mode.

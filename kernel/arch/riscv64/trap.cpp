@@ -47,11 +47,12 @@ void Arch::user_frame_init(TrapFrame& frame, u64 entry, u64 sp, u64 argument) {
     // sret to U-mode (SPP clear) with interrupts on there (SPIE). SUM stays
     // clear: the kernel never touches user pages directly (it copies through
     // the direct map), so a stray kernel access to a user address faults.
-    // FS stays Off: user programs are integer-only, and an FP instruction is
-    // an illegal-instruction fault that ends the process.
+    // FS is Initial, never Off: the program may use F and D, and the hart's
+    // FS (which this value becomes on sret, and stays on the way back to the
+    // kernel) must let Arch::fp_save run.
     frame.sstatus = (MOTE_CSR_READ(sstatus) & ~(riscv::kStatusSpp | riscv::kStatusSie | riscv::kStatusSum |
                                                riscv::kStatusFs)) |
-                    riscv::kStatusSpie;
+                    riscv::kStatusSpie | riscv::kStatusFsInitial;
 }
 
 void Arch::enter_user(TrapFrame& frame) { arch_enter_user(&frame); }

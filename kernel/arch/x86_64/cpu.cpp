@@ -4,6 +4,7 @@
 #include "arch/arch.hpp"
 #include "arch/x86_64/x86.hpp"
 #include "base/format.hpp"
+#include "base/memory.hpp"
 
 extern "C" char __emergency_stack_bottom[], __emergency_stack_top[];
 extern "C" char syscall_entry[];
@@ -41,14 +42,14 @@ void x86::init_user_mode() {
     CpuidResult leaf1 = cpuid(1);
     CpuidResult leaf7 = leaf0.eax >= 7 ? cpuid(7, 0) : CpuidResult {};
     u64 cr4 = read_cr4();
-    // No FPU, SSE or AVX state for anyone: the kernel is built
-    // general-regs-only and so are user programs, and nothing saves that
-    // state across threads yet. With OSFXSR and OSXSAVE clear every SSE and
-    // AVX instruction is #UD; with CR0.EM set every x87/MMX one is #NM or
-    // #UD. So a stray FP instruction in ring 3 ends that process instead of
-    // sharing registers with the next one. FSGSBASE stays off: ring 3
-    // cannot write the FS/GS bases.
-    cr4 &= ~(kCr4Osfxsr | kCr4Osxmmexcpt | kCr4Osxsave | kCr4Fsgsbase);
+    // x87, MMX and SSE for user programs (x86-64's baseline): OSFXSR and
+    // OSXMMEXCPT on, CR0.EM and TS off, MP on (SDM vol. 3A 13.1); each
+    // thread's state is one FXSAVE image, saved when another thread runs.
+    // The kernel is built general-regs-only and uses none of it. No XSAVE:
+    // AVX stays #UD, as there is no room for its state. FSGSBASE stays off:
+    // ring 3 cannot write the FS/GS bases.
+    cr4 &= ~(kCr4Osxsave | kCr4Fsgsbase);
+    cr4 |= kCr4Osfxsr | kCr4Osxmmexcpt;
     // The kernel never executes or touches user pages (it copies through
     // the direct map), so SMEP and SMAP cost nothing and turn a stray
     // kernel access into a fault; UMIP keeps SGDT/SIDT/STR from ring 3.
@@ -66,7 +67,20 @@ void x86::init_user_mode() {
         g_invpcid = leaf7.ebx & (1u << 10);
     }
     write_cr4(cr4);
-    write_cr0((read_cr0() & ~kCr0Mp) | kCr0Em | kCr0Ts);
+    write_cr0((read_cr0() & ~(kCr0Em | kCr0Ts)) | kCr0Mp);
+    asm volatile("fninit" ::: "memory");
+}
+
+void Arch::fp_init(void* state) {
+    // What FNINIT and a reset MXCSR leave (SDM vol. 1 8.1.5, 10.2.3.1):
+    // FCW 0x037f (all x87 exceptions masked, double extended precision),
+    // MXCSR 0x1f80 (all SSE exceptions masked, round to nearest).
+    auto* image = static_cast<u8*>(state);
+    mem_set(image, 0, kFpStateBytes);
+    image[0] = 0x7f;
+    image[1] = 0x03;
+    u32 mxcsr = 0x1f80;
+    mem_copy(image + 24, &mxcsr, sizeof(mxcsr));
 }
 
 const x86::UserModeFeatures& x86::user_mode_features() { return g_features; }

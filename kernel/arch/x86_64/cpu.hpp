@@ -84,7 +84,7 @@ inline constexpr u64 kUserFlags = 0x1 | 0x4 | 0x10 | 0x40 | 0x80 | 0x400 | 0x800
 inline bool user_canonical(u64 address) { return address < kUserTop; }
 
 // CPU features for user mode, set up once at boot (cpu.cpp): SYSCALL,
-// SMEP/SMAP, PCID/INVPCID, and the FPU/SSE turned off.
+// SMEP/SMAP, PCID/INVPCID, and the FPU/SSE for ring 3 (FXSAVE state).
 void init_user_mode();
 // What init_user_mode found and turned on, for the boot log.
 struct UserModeFeatures {
@@ -161,6 +161,12 @@ struct Arch {
         return 0;
     }
     static void set_syscall_result(TrapFrame& frame, u64 value) { frame.rax = value; }
+    // The FXSAVE image: x87, MMX and SSE (CR4.OSFXSR, cpu.cpp); user
+    // programs are built for x86-64's baseline, which has no AVX state.
+    static constexpr usize kFpStateBytes = 512;
+    static void fp_init(void* state);
+    static void fp_save(void* state) { asm volatile("fxsave64 %0" : "=m"(*static_cast<u8(*)[512]>(state))); }
+    static void fp_restore(void* state) { asm volatile("fxrstor64 %0" ::"m"(*static_cast<const u8(*)[512]>(state))); }
     // A user address space's tables: PML4 entries 256..511 are the kernel
     // tree's, copied in (again when its generation moved on).
     using UserTables = x86::UserPageTables;

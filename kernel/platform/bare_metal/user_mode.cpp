@@ -15,6 +15,7 @@ BareMetalUserMode* g_user_mode = nullptr;
 Arch::TrapFrame& frame_of(Thread& thread) { return *static_cast<Arch::TrapFrame*>(thread.frame()); }
 static_assert(sizeof(Arch::TrapFrame) <= kUserFrameBytes, "a thread's frame does not fit Thread's storage");
 static_assert(alignof(Arch::TrapFrame) <= 16);
+static_assert(Arch::kFpStateBytes <= kUserFpBytes, "a thread's FP state does not fit Thread's storage");
 }  // namespace
 
 arch::UserTrapAction platform_user_trap(Arch::TrapFrame& frame, arch::UserTrapKind kind, const arch::FaultInfo& fault) {
@@ -89,6 +90,13 @@ void BareMetalUserMode::destroy_mmu(UserMmu& mmu) {
 
 void BareMetalUserMode::start_frame(Thread& thread, u64 entry, u64 sp, u64 argument) {
     Arch::user_frame_init(frame_of(thread), entry, sp, argument);
+    // A new thread starts with clean FP registers, never the last owner's.
+    Arch::fp_init(thread.fp_state());
+    if (m_fp_owner == &thread) m_fp_owner = nullptr;
+}
+
+void BareMetalUserMode::end_thread(Thread& thread) {
+    if (m_fp_owner == &thread) m_fp_owner = nullptr;
 }
 
 void BareMetalUserMode::set_result(Thread& thread, i64 result) { Arch::set_syscall_result(frame_of(thread), u64(result)); }
@@ -110,6 +118,11 @@ RunExit BareMetalUserMode::run(Thread& thread, Nanoseconds deadline) {
     // A syscall that never returns is the kernel watchdog's: its tick comes
     // even when nothing else would.
     Arch::set_timer(kernel_watchdog_clamp(deadline == kNoDeadline ? kTimerNever : m_clock.counter_at(deadline)));
+    if (m_fp_owner != &thread) {
+        if (m_fp_owner) Arch::fp_save(m_fp_owner->fp_state());
+        Arch::fp_restore(thread.fp_state());
+        m_fp_owner = &thread;
+    }
     m_running = &thread;
     m_exit = RunExit::Loop;
     Arch::enter_user(frame_of(thread));

@@ -35,6 +35,7 @@ public:
     void start_frame(Thread& thread, u64 entry, u64 sp, u64 argument) override;
     void set_result(Thread& thread, i64 result) override;
     RunExit run(Thread& thread, Nanoseconds deadline) override;
+    void end_thread(Thread& thread) override;
 
     // From platform_user_trap, with interrupts off.
     arch::UserTrapAction on_trap(Arch::TrapFrame& frame, arch::UserTrapKind kind, const arch::FaultInfo& fault);
@@ -53,6 +54,9 @@ private:
     ProcessTable* m_processes = nullptr;
     Syscalls* m_syscalls = nullptr;
     Thread* m_running = nullptr;
+    // Whose FP/SIMD registers the CPU holds: they move only when another
+    // thread runs (the kernel never touches them), not on every trap.
+    Thread* m_fp_owner = nullptr;
     RunExit m_exit = RunExit::Loop;
     ArchUserMmu* m_current_tables = nullptr;
     // ASIDs 1..kAsids handed out one per address space; 0 means "none,

@@ -317,7 +317,7 @@ void PvhMachine::attach_devices(Kernel& kernel) {
              : m_power.pm1a_control.present() ? "PM1a control"
                                                : "none");
     const x86::UserModeFeatures& user = x86::user_mode_features();
-    log_info("pvh", "user mode: SYSCALL, PCID {}{}, SMEP {}, SMAP {}, UMIP {}, FPU/SSE off", user.pcid ? "on" : "off",
+    log_info("pvh", "user mode: SYSCALL, PCID {}{}, SMEP {}, SMAP {}, UMIP {}, FPU/SSE per thread", user.pcid ? "on" : "off",
              user.pcid ? (user.invpcid ? " with INVPCID" : " without INVPCID") : "", user.smep ? "on" : "off",
              user.smap ? "on" : "off", user.umip ? "on" : "off");
     (void)describe(MachineReport::BootLayout, [](StringView line, void*) { log_info("layout", "{}", line); }, nullptr);
