@@ -6,12 +6,14 @@ Judged from outside: what the programs print on the serial line, the
 kernel's one-line fault reports, and QEMU exiting when the first program
 (mote.init=...) ends. The shell session's `ls bin` and `cat etc/motd` are
 compared with the build's initramfs tree and the motd in the source tree,
-not with anything the kernel says about itself."""
+not with anything the kernel says about itself. Three fpcheck programs
+run at once must agree on their floating-point results to the bit."""
 import argparse
 import os
 import re
 import sys
 import tempfile
+import time
 
 import qemu_harness
 import machines  # noqa: E402 (qemu_harness put tools/ on the path)
@@ -158,6 +160,38 @@ def check_syscall_fuzzer(args, seconds):
     print(f"OK: {result.group(1)} random syscalls in {seconds} s, kernel up, no page lost")
 
 
+def check_floating_point(args):
+    """Three fpcheck programs at once (user/programs/fpcheck.cpp), each long
+    enough to be preempted many times: each checks its own FP and SIMD
+    results (twice, and against exact values, and across 1000 yields), and
+    all three must print the same bits for the same work. A kernel that
+    lost or mixed a thread's FP registers would show a FAIL or a
+    difference."""
+    q = qemu_harness.Qemu(args, initrd=True)
+    try:
+        sh = qemu_harness.Shell(q, timeout=60)
+        at = sh.at
+        for _ in range(3):
+            q.send("fpcheck 30000000 &\r")
+        deadline = time.monotonic() + 120
+        while q.text()[at:].count("fpcheck: ok") < 3:
+            if "fpcheck: FAIL" in q.text()[at:]:
+                q.fail("fpcheck failed with others running")
+            if time.monotonic() > deadline:
+                q.fail("three fpchecks did not all finish")
+            time.sleep(0.1)
+        out = q.text()[at:]
+        bits = set(re.findall(r"fpcheck: ok: .* \(bits (0x[0-9a-f]+)\)", out))
+        if len(bits) != 1:
+            q.fail(f"three fpchecks of the same work disagree: {bits}")
+        # They ran at the same time: all three started before one finished.
+        if out.find("[3] fpcheck") > out.find("fpcheck: ok"):
+            q.fail("the three fpchecks did not run at the same time")
+        print(f"OK: three fpchecks at once, each preempted: same bits {bits.pop()}, no FAIL")
+    finally:
+        q.kill()
+
+
 def pattern(n):
     return b"".join((b"sector %08d " % i).ljust(512, b".") for i in range(n))
 
@@ -235,6 +269,7 @@ def main():
     check_small_memory(args)
     check_scheduler(args)
     check_syscall_fuzzer(args, int(os.environ.get("MOTE_SYSFUZZ_SECONDS", "10")))
+    check_floating_point(args)
     check_shell(args)
 
 

@@ -302,7 +302,7 @@ bool parse_options(int argc, char** argv, Options& options) {
 void print_summary(u64 bytes, u64 ns) {
     if (ns == 0) ns = 1;
     const u64 ms = ns / 1'000'000;
-    // KiB/s without floating point (programs are integer-only).
+    // KiB/s in integers: exact, and no rounding to explain.
     const u64 rate = bytes > ~u64(0) / kNsPerSecond ? bytes / (ns / kNsPerSecond + 1) / 1024
                                                      : bytes * kNsPerSecond / ns / 1024;
     print_err("wget: {} bytes to {} in {}.{:03} s ({} KiB/s)\n", bytes,
