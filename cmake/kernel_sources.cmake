@@ -29,7 +29,7 @@ if(MOTE_PROFILE STREQUAL "minimal" AND NOT MOTE_ARCH STREQUAL "host")
   set(MOTE_HAVE_USER 0)
   list(FILTER MOTE_PORTABLE_SOURCES EXCLUDE REGEX ".*/kernel/(proc|ipc|fs|exec|syscall|socket)/.*|.*/kernel/boot/(user_space|sys_tree|dev_tree|disk_mount)\\.cpp$")
   list(FILTER MOTE_PORTABLE_SOURCES EXCLUDE REGEX
-       ".*/kernel/(dev/virtio|dev/pci|dev/watchdog|block|net)/.*|.*/kernel/dev/(block_device|block_registry|net_device)\\.cpp$|.*/kernel/shell/(commands_net.*|commands_block|commands_blk_bench|hexdump)\\.cpp$")
+       ".*/kernel/(dev/virtio|dev/pci|dev/watchdog|block|net)/.*|.*/kernel/dev/(block_device|block_registry|net_device|packet_buffer)\\.cpp$|.*/kernel/boot/epitaph_dump\\.cpp$|.*/kernel/shell/(commands_net.*|commands_block|commands_blk_bench|hexdump)\\.cpp$")
 elseif(MOTE_PROFILE STREQUAL "full" OR MOTE_ARCH STREQUAL "host")
   set(MOTE_HAVE_DRIVERS 1)
   set(MOTE_HAVE_USER 1)

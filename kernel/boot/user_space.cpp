@@ -23,7 +23,8 @@ UserSpace::UserSpace(Loop& loop, PageAllocator& pages, UserPlatform& platform, C
     platform.attach(m_processes, m_syscalls);
     m_processes.set_symbolizer(
         [](Process& process, Span<const u64> pcs, Span<UserFrameName> names, void*) {
-            fs::FsNode* file = process.program();
+            // Programs are loaded from filesystem nodes (exec/program_loader).
+            auto* file = static_cast<fs::FsNode*>(process.program());
             if (!file) return;
             // A crash report cannot wait for a disk.
             if (file->may_wait()) return;

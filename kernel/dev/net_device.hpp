@@ -30,7 +30,7 @@
 
 #include "base/result.hpp"
 #include "base/span.hpp"
-#include "net/packet_buffer.hpp"
+#include "dev/packet_buffer.hpp"
 
 namespace mote {
 

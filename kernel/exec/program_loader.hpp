@@ -8,6 +8,7 @@
 #pragma once
 
 #include "exec/elf_image.hpp"
+#include "fs/fs_node.hpp"
 #include "proc/process_table.hpp"
 
 namespace mote {

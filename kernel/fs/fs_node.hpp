@@ -25,6 +25,7 @@
 #include "base/span.hpp"
 #include "core/task.hpp"
 #include "fs/io_buffer.hpp"
+#include "proc/program_file.hpp"
 
 namespace mote {
 class KernelObject;
@@ -75,7 +76,7 @@ struct DirEntry {
 
 class NodeRef;
 
-class FsNode {
+class FsNode : public ProgramFile {
 public:
     virtual Stat stat() const = 0;
     NodeType type() const { return stat().type; }
@@ -96,8 +97,8 @@ public:
     }
 
     // References (see the header comment); no-ops for memory filesystems.
-    virtual void retain() {}
-    virtual void release() {}
+    void retain() override {}
+    void release() override {}
 
     // The child called `name` (one component: no '/', not "." or ".."; walk
     // handles those). NotFound if there is none; BadState if this node is

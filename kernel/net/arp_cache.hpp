@@ -12,7 +12,7 @@
 
 #include "core/timer.hpp"
 #include "net/ipv4_address.hpp"
-#include "net/packet_buffer.hpp"
+#include "dev/packet_buffer.hpp"
 
 namespace mote {
 

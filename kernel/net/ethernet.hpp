@@ -12,7 +12,7 @@
 
 #include "dev/net_device.hpp"
 #include "net/net_counters.hpp"
-#include "net/packet_buffer.hpp"
+#include "dev/packet_buffer.hpp"
 
 namespace mote {
 

@@ -26,7 +26,7 @@
 
 #include "net/ipv4_address.hpp"
 #include "net/net_counters.hpp"
-#include "net/packet_buffer.hpp"
+#include "dev/packet_buffer.hpp"
 
 namespace mote {
 

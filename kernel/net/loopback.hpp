@@ -18,7 +18,7 @@
 #pragma once
 
 #include "core/deferred.hpp"
-#include "net/packet_buffer.hpp"
+#include "dev/packet_buffer.hpp"
 
 namespace mote {
 

@@ -27,7 +27,7 @@
 
 #include "base/list.hpp"
 #include "core/request.hpp"
-#include "net/packet_buffer.hpp"
+#include "dev/packet_buffer.hpp"
 #include "net/udp_endpoint.hpp"
 
 namespace mote {

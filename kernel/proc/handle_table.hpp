@@ -83,4 +83,12 @@ private:
     u32 m_secret = 0;
 };
 
+// The rights each kind of object starts with when the kernel makes a handle
+// for it (every other handle derives from one of these by dropping rights).
+inline constexpr u32 kProcessRights =
+    abi::kRightWait | abi::kRightSignal | abi::kRightDuplicate | abi::kRightTransfer;
+inline constexpr u32 kStreamRights =
+    abi::kRightRead | abi::kRightWrite | abi::kRightWait | abi::kRightDuplicate | abi::kRightTransfer;
+inline constexpr u32 kChannelRights = kStreamRights;
+
 }  // namespace mote

@@ -1,6 +1,5 @@
 #include "proc/process.hpp"
 
-#include "fs/fs_node.hpp"
 #include "proc/process_table.hpp"
 
 namespace mote {
@@ -20,7 +19,7 @@ Process::Process(ProcessTable& table, u32 pid, StringView name, Process* parent,
 
 Process::~Process() { set_program(nullptr); }
 
-void Process::set_program(fs::FsNode* file) {
+void Process::set_program(ProgramFile* file) {
     if (file) file->retain();
     if (m_program) m_program->release();
     m_program = file;

@@ -13,14 +13,11 @@
 #include "base/format.hpp"
 #include "proc/address_space.hpp"
 #include "proc/handle_table.hpp"
+#include "proc/program_file.hpp"
 #include "proc/submission_ring.hpp"
 #include "proc/thread.hpp"
 
 namespace mote {
-
-namespace fs {
-class FsNode;
-}
 
 enum class ProcessState : u8 { Running, Exited };
 
@@ -48,10 +45,11 @@ public:
     UserMmu& mmu() { return m_mmu; }
     SubmissionRing& ring() { return m_ring; }
     // The file the program was loaded from (for symbols in fault reports);
-    // nullptr if unknown. Referenced (FsNode::retain) while the process
-    // lives: a program run from a writable filesystem may lose its name.
-    fs::FsNode* program() const { return m_program; }
-    void set_program(fs::FsNode* file);
+    // nullptr if unknown. Referenced (ProgramFile::retain) while the
+    // process lives: a program run from a writable filesystem may lose its
+    // name.
+    ProgramFile* program() const { return m_program; }
+    void set_program(ProgramFile* file);
 
     // Threads in wait() on this process, woken when it exits.
     IntrusiveList<Thread, &Thread::wait_node>& exit_waiters() { return m_exit_waiters; }
@@ -83,7 +81,7 @@ private:
     Thread m_thread;
     IntrusiveList<Thread, &Thread::wait_node> m_exit_waiters;
     Thread* m_poller = nullptr;  // one polling thread at a time (the parent)
-    fs::FsNode* m_program = nullptr;
+    ProgramFile* m_program = nullptr;
     SubmissionRing m_ring;
 };
 

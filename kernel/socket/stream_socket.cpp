@@ -1,9 +1,9 @@
 #include "socket/stream_socket.hpp"
 
+#include "proc/abi_error.hpp"
 #include "proc/audit_log.hpp"
 #include "proc/process.hpp"
 #include "socket/socket_table.hpp"
-#include "syscall/syscalls.hpp"
 
 namespace mote {
 

@@ -199,14 +199,6 @@ SysOr<KernelObject*> handle_object(Thread& thread, u64 handle, ObjectType type, 
 // Installs a new handle; TooMany (audited) when the table is full.
 SysOr<abi::Handle> install_handle(Thread& thread, KernelObject& object, u32 rights);
 
-// The rights each kind of object starts with when the kernel makes a handle
-// for it (every other handle derives from one of these by dropping rights).
-inline constexpr u32 kProcessRights =
-    abi::kRightWait | abi::kRightSignal | abi::kRightDuplicate | abi::kRightTransfer;
-inline constexpr u32 kStreamRights =
-    abi::kRightRead | abi::kRightWrite | abi::kRightWait | abi::kRightDuplicate | abi::kRightTransfer;
-inline constexpr u32 kChannelRights = kStreamRights;
-
 // A user pointer to a T: an address, never dereferenced; copies go through
 // the address space and fail with BadAddress.
 template <typename T>

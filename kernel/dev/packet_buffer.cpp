@@ -1,4 +1,4 @@
-#include "net/packet_buffer.hpp"
+#include "dev/packet_buffer.hpp"
 
 #include "base/memory.hpp"
 

@@ -18,8 +18,9 @@
 // physically contiguous). allocate() returns nullptr when the pool is empty
 // and counts it: running out is a counted drop, never a crash or a stall.
 //
-// Note on layering: this header depends only on base/, so dev/net_device.hpp
-// can use it; the rest of net/ sits above dev/.
+// Layering: it lives in dev/ because the network device interface
+// (dev/net_device.hpp) hands frames over in it; net/, above dev/, builds and
+// strips its headers in the same buffers. It depends only on base/.
 #pragma once
 
 #include "base/list.hpp"
