@@ -1,7 +1,7 @@
 # The portable kernel: every layer that is the same on all targets. Each
 # layer is a folder of one-concept files; new files are picked up by the glob
 # (CONFIGURE_DEPENDS re-runs it on every build).
-set(MOTE_PORTABLE_LAYERS base crypto core mm dev dev/rtc dev/virtio dev/pci dev/watchdog block net net/tcp proc ipc fs fs/ext2 fs/jbd2 exec syscall socket shell boot)
+set(MOTE_PORTABLE_LAYERS base firmware crypto core mm dev dev/rtc dev/virtio dev/pci dev/watchdog block net net/tcp proc ipc fs fs/ext2 fs/jbd2 exec syscall socket shell boot)
 
 set(MOTE_PORTABLE_SOURCES "")
 foreach(layer IN LISTS MOTE_PORTABLE_LAYERS)

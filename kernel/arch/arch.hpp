@@ -7,7 +7,7 @@
 // build error in every file that includes the facade, not a boot failure.
 #pragma once
 
-#include "base/fdt.hpp"
+#include "firmware/fdt.hpp"
 #include "base/result.hpp"
 #include "base/span.hpp"
 #include "base/types.hpp"

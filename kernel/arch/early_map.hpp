@@ -27,7 +27,7 @@
 #include "arch/permission.hpp"
 #include "arch/runtime_address.hpp"
 #include "base/checked.hpp"
-#include "base/fdt.hpp"
+#include "firmware/fdt.hpp"
 
 extern "C" {
 extern char __kernel_start[], __text_start[], __text_end[], __rodata_start[], __rodata_end[];

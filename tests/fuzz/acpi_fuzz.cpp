@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "base/acpi.hpp"
+#include "firmware/acpi.hpp"
 #include "base/verify.hpp"
 
 using namespace mote;

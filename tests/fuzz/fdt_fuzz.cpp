@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "base/fdt.hpp"
+#include "firmware/fdt.hpp"
 #include "base/verify.hpp"
 
 using namespace mote;

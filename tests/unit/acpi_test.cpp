@@ -1,4 +1,4 @@
-// Tests of the ACPI table parser (kernel/base/acpi.hpp).
+// Tests of the ACPI table parser (kernel/firmware/acpi.hpp).
 //
 // The real tables are what QEMU 7.2 gives a PVH guest on q35 (RSDT, rev 0
 // RSDP) and on microvm (XSDT only, hardware-reduced FADT), dumped by the
@@ -14,7 +14,7 @@
 #include <string>
 #include <vector>
 
-#include "base/acpi.hpp"
+#include "firmware/acpi.hpp"
 
 using namespace mote;
 using namespace mote::acpi;

@@ -142,6 +142,14 @@ TEST_F(VirtioBlkTest, RefusesADeviceWithoutVersion1OnAModernTransport) {
     EXPECT_EQ(blk->attach().error(), Error::Unsupported);
 }
 
+TEST_F(VirtioBlkTest, ADeviceThatNeverFinishesItsResetIsNotAttached) {
+    transport = std::make_unique<SimTransport>(u32(DeviceId::Block), kVersion1 | kSegMax);
+    transport->set_config<u64>(0, 64);
+    transport->stuck_in_reset = true;
+    blk = std::make_unique<VirtioBlk>(*transport, dma, loop);
+    EXPECT_EQ(blk->attach().error(), Error::Timeout);
+}
+
 TEST_F(VirtioBlkTest, RefusesWhenTheDeviceClearsFeaturesOk) {
     transport = std::make_unique<SimTransport>(u32(DeviceId::Block), kVersion1);
     transport->refuse_features = true;

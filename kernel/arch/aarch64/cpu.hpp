@@ -5,7 +5,7 @@
 
 #include "arch/aarch64/page_table.hpp"
 #include "arch/aarch64/sysreg.hpp"
-#include "base/fdt.hpp"
+#include "firmware/fdt.hpp"
 #include "base/result.hpp"
 #include "dev/irq_controller.hpp"
 

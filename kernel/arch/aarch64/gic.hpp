@@ -6,7 +6,7 @@
 // 32-1019 SPIs (devices), 1020-1023 special (1023: nothing pending).
 #pragma once
 
-#include "base/fdt.hpp"
+#include "firmware/fdt.hpp"
 #include "dev/irq_controller.hpp"
 
 namespace mote::aarch64 {

@@ -4,7 +4,7 @@
 
 #include "arch/riscv64/csr.hpp"
 #include "arch/riscv64/page_table.hpp"
-#include "base/fdt.hpp"
+#include "firmware/fdt.hpp"
 #include "base/result.hpp"
 #include "dev/irq_controller.hpp"
 

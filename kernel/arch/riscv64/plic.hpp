@@ -4,7 +4,7 @@
 // register. Mote uses one context: S-mode of the boot hart.
 #pragma once
 
-#include "base/fdt.hpp"
+#include "firmware/fdt.hpp"
 #include "dev/irq_controller.hpp"
 
 namespace mote::riscv {

@@ -10,7 +10,7 @@
 
 #include "arch/x86_64/io.hpp"
 #include "arch/x86_64/page_table.hpp"
-#include "base/fdt.hpp"
+#include "firmware/fdt.hpp"
 #include "base/result.hpp"
 #include "dev/irq_controller.hpp"
 

@@ -5,7 +5,7 @@
 
 #include "arch/x86_64/cpu.hpp"
 #include "arch/x86_64/start_info.hpp"
-#include "base/acpi.hpp"
+#include "firmware/acpi.hpp"
 #include "dev/irq_controller.hpp"
 
 namespace mote::x86 {

@@ -38,7 +38,7 @@
 // Mapping registers is the platform's business: the caller passes a MapFn.
 #pragma once
 
-#include "base/fdt.hpp"
+#include "firmware/fdt.hpp"
 #include "base/result.hpp"
 #include "base/span.hpp"
 #include "dev/pci/config_space.hpp"

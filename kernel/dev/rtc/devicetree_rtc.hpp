@@ -6,7 +6,7 @@
 // it maps every other MMIO device (Arch::map_device).
 #pragma once
 
-#include "base/fdt.hpp"
+#include "firmware/fdt.hpp"
 #include "dev/rtc/rtc_fault.hpp"
 
 namespace mote {

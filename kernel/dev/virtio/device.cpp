@@ -8,8 +8,7 @@ namespace mote::virtio {
 Result<u64> Device::negotiate(u64 implemented) {
     // 3.1.1: reset, then ACKNOWLEDGE ("found a device") and DRIVER ("we can
     // drive it").
-    m_transport.reset();
-    if (m_transport.status() != 0) return Error::Io;
+    TRY(m_transport.reset());
     m_transport.set_status(kStatusAcknowledge);
     m_transport.set_status(kStatusAcknowledge | kStatusDriver);
 
@@ -63,7 +62,9 @@ void Device::driver_ok() {
 }
 
 void Device::abort_attach() {
-    m_transport.reset();
+    if (auto reset = m_transport.reset(); reset.is_error())
+        log_error("virtio", "{} at {:#x}: the reset after a failed attach did not complete: {}", m_transport.kind(),
+                  m_transport.location(), reset.error());
     m_transport.set_status(kStatusFailed);
     m_failed = true;
 }
@@ -97,8 +98,12 @@ void Device::disable(StringView reason) {
     log_error("virtio", "{} {} ({} at {:#x}) misbehaved: {}; device disabled", driver_name(), instance_name(),
               m_transport.kind(), m_transport.location(), reason);
     // Reset first: from then on the device no longer reads or writes our
-    // memory, so the buffers can go back to their owners (2.4).
-    m_transport.reset();
+    // memory, so the buffers can go back to their owners (2.4). A device
+    // that does not confirm its reset is said to: its requests still end
+    // (nothing else could end them), but it may yet write into them.
+    if (auto reset = m_transport.reset(); reset.is_error())
+        log_error("virtio", "{} {}: the reset did not complete ({}); it may still write to its buffers",
+                  driver_name(), instance_name(), reset.error());
     m_transport.set_status(kStatusFailed);
     fail_pending();
 }

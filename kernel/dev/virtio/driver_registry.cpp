@@ -56,7 +56,9 @@ Result<Device*> bind_driver(Transport& transport, const Services& services) {
         if (device.is_error()) {
             log_error("virtio", "{} at {:#x} ({}): {} attach failed: {}", device_id_name(transport.device_id()),
                       transport.location(), transport.kind(), d.name, device.error());
-            transport.reset();
+            if (auto reset = transport.reset(); reset.is_error())
+                log_error("virtio", "{} at {:#x}: the reset after it did not complete: {}",
+                          device_id_name(transport.device_id()), transport.location(), reset.error());
             transport.set_status(kStatusFailed);
             return device.error();
         }

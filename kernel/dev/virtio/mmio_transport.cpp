@@ -50,9 +50,15 @@ Result<void> MmioTransport::probe(volatile u8* registers, usize size, u64 phys) 
     return {};
 }
 
-void MmioTransport::reset() {
+Result<void> MmioTransport::reset() {
     write(kStatus, 0);
     io_mb();
+    // 4.2.2.1: the driver waits until Status reads back 0.
+    for (u32 i = 0; i < kResetPolls; ++i) {
+        if (read(kStatus) == 0) return {};
+        io_mb();
+    }
+    return Error::Timeout;
 }
 
 u8 MmioTransport::status() { return u8(read(kStatus)); }

@@ -31,7 +31,7 @@ public:
     u64 location() const override { return m_phys; }
     u32 version() const { return m_version; }
 
-    void reset() override;
+    Result<void> reset() override;
     u8 status() override;
     void set_status(u8 status) override;
     u64 device_features() override;

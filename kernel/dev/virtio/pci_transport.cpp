@@ -86,10 +86,14 @@ Result<void> PciTransport::probe(pci::PciHost& host, const pci::Function& f, pci
     return {};
 }
 
-void PciTransport::reset() {
+Result<void> PciTransport::reset() {
     set_common<u8>(kDeviceStatus, 0);
     // 4.1.4.3.2: the reset is complete when status reads back 0.
-    for (int i = 0; i < 1000000 && common<u8>(kDeviceStatus) != 0; ++i) io_mb();
+    for (u32 i = 0; i < kResetPolls; ++i) {
+        if (common<u8>(kDeviceStatus) == 0) return {};
+        io_mb();
+    }
+    return Error::Timeout;
 }
 
 u8 PciTransport::status() { return common<u8>(kDeviceStatus); }

@@ -36,7 +36,7 @@ public:
     u32 device_id() const override { return m_device_id; }
     u64 location() const override { return m_location; }
 
-    void reset() override;
+    Result<void> reset() override;
     u8 status() override;
     void set_status(u8 status) override;
     u64 device_features() override;

@@ -33,8 +33,11 @@ public:
     // Where the registers are (for `devices`): a physical address.
     virtual u64 location() const = 0;
 
-    // 2.4: writing 0 resets the device; reading it back 0 confirms.
-    virtual void reset() = 0;
+    // 2.4: writing 0 resets the device; reading it back 0 confirms. Timeout
+    // if it does not read back 0 within kResetPolls reads: the device may
+    // then still use the driver's memory, and the caller must say so.
+    static constexpr u32 kResetPolls = 100000;
+    virtual Result<void> reset() = 0;
     virtual u8 status() = 0;
     virtual void set_status(u8 status) = 0;
 

@@ -7,7 +7,7 @@
 // is exact whatever the input (a hostile DTB gives a small map, not a crash).
 #pragma once
 
-#include "base/fdt.hpp"
+#include "firmware/fdt.hpp"
 #include "base/format.hpp"
 #include "mm/phys_range.hpp"
 

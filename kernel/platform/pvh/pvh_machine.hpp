@@ -17,7 +17,7 @@
 
 #include "arch/arch.hpp"
 #include "arch/x86_64/x86.hpp"
-#include "base/acpi.hpp"
+#include "firmware/acpi.hpp"
 #include "boot/machine.hpp"
 #include "core/tick_clock.hpp"
 #include "dev/uart/uart.hpp"

@@ -2,7 +2,7 @@
 // (dev/pci/), and the virtio-pci functions behind it.
 #pragma once
 
-#include "base/fdt.hpp"
+#include "firmware/fdt.hpp"
 #include "dev/virtio/driver_registry.hpp"
 
 namespace mote {

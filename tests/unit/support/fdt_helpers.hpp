@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "base/fdt.hpp"
+#include "firmware/fdt.hpp"
 
 namespace mote::fdt_test {
 

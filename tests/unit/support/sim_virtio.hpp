@@ -110,11 +110,15 @@ public:
     bool legacy() const override { return false; }
     u32 device_id() const override { return id; }
     u64 location() const override { return 0x1000; }
-    void reset() override {
-        status_value = 0;
+    Result<void> reset() override {
         ++resets;
+        // A device stuck in its reset keeps its status and its queues.
+        if (stuck_in_reset) return Error::Timeout;
+        status_value = 0;
         for (auto& q : queues) q = SimQueue();
+        return {};
     }
+    bool stuck_in_reset = false;
     u8 status() override {
         // A device that cannot accept the driver's features clears FEATURES_OK.
         if (refuse_features) status_value &= u8(~virtio::kStatusFeaturesOk);

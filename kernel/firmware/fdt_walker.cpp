@@ -1,4 +1,4 @@
-#include "base/fdt_walker.hpp"
+#include "firmware/fdt_walker.hpp"
 
 #include "base/verify.hpp"
 

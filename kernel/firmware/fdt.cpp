@@ -1,4 +1,4 @@
-#include "base/fdt.hpp"
+#include "firmware/fdt.hpp"
 
 #include "base/checked.hpp"
 

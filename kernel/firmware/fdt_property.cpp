@@ -1,7 +1,7 @@
-#include "base/fdt_property.hpp"
+#include "firmware/fdt_property.hpp"
 
 #include "base/checked.hpp"
-#include "base/fdt_view.hpp"
+#include "firmware/fdt_view.hpp"
 
 namespace mote::fdt {
 

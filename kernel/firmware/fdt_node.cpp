@@ -1,7 +1,7 @@
-#include "base/fdt_node.hpp"
+#include "firmware/fdt_node.hpp"
 
 #include "base/checked.hpp"
-#include "base/fdt_walker.hpp"
+#include "firmware/fdt_walker.hpp"
 
 namespace mote::fdt {
 

@@ -7,7 +7,7 @@
 // interrupt parent.
 #pragma once
 
-#include "base/fdt_node.hpp"
+#include "firmware/fdt_node.hpp"
 
 namespace mote::fdt {
 

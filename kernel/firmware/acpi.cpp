@@ -1,4 +1,4 @@
-#include "base/acpi.hpp"
+#include "firmware/acpi.hpp"
 
 #include "base/checked.hpp"
 

@@ -1,4 +1,4 @@
-#include "base/fdt_view.hpp"
+#include "firmware/fdt_view.hpp"
 
 #include "base/checked.hpp"
 #include "base/verify.hpp"

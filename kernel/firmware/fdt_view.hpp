@@ -25,7 +25,7 @@
 // memory corruption), never a bad input.
 #pragma once
 
-#include "base/fdt_fault.hpp"
+#include "firmware/fdt_fault.hpp"
 #include "base/span.hpp"
 #include "base/types.hpp"
 

@@ -18,10 +18,10 @@
 // fdt_property.hpp (Property, StringList).
 #pragma once
 
-#include "base/fdt_fault.hpp"
-#include "base/fdt_node.hpp"
-#include "base/fdt_property.hpp"
-#include "base/fdt_walker.hpp"
+#include "firmware/fdt_fault.hpp"
+#include "firmware/fdt_node.hpp"
+#include "firmware/fdt_property.hpp"
+#include "firmware/fdt_walker.hpp"
 #include "base/result.hpp"
 #include "base/span.hpp"
 

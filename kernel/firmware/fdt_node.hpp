@@ -9,8 +9,8 @@
 // root, which is O(blob), with one u32 per tree level on the stack.
 #pragma once
 
-#include "base/fdt_property.hpp"
-#include "base/fdt_view.hpp"
+#include "firmware/fdt_property.hpp"
+#include "firmware/fdt_view.hpp"
 #include "base/result.hpp"
 
 namespace mote::fdt {
