@@ -62,45 +62,12 @@ void Ns16550a::setup() {
     write_reg(kIer, kIerReceive);
 }
 
-bool Ns16550a::tx_ready() const { return read(kLsr) & kLsrThrEmpty; }
+// THRE with the FIFOs on means the whole transmit FIFO is empty.
+usize Ns16550a::tx_room() { return read(kLsr) & kLsrThrEmpty ? kFifoDepth : 0; }
 
-void Ns16550a::put_polled(u8 byte) {
-    while (!tx_ready()) {
-    }
-    write_reg(kData, byte);
-}
+void Ns16550a::tx_put(u8 byte) { write_reg(kData, byte); }
 
-void Ns16550a::push(u8 byte) {
-    if (m_tx.full()) {
-        // Drain by polling rather than drop or reorder output.
-        u8 queued;
-        while (m_tx.pop(queued)) put_polled(queued);
-    }
-    (void)m_tx.push(byte);
-}
-
-void Ns16550a::write(StringView text) {
-    if (!m_base && !m_io.write) return;
-    for (char c : text) {
-        if (c == '\n') push('\r');
-        push(u8(c));
-    }
-    kick();
-}
-
-// Moves bytes from the ring to the FIFO while it has room; asks for the
-// "holding register empty" interrupt only while bytes are left over.
-void Ns16550a::kick() {
-    while (!m_tx.empty() && tx_ready()) {
-        u8 byte;
-        for (usize n = 0; n < kFifoDepth && m_tx.pop(byte); ++n) write_reg(kData, byte);
-    }
-    bool want = !m_tx.empty();
-    if (want != m_tx_interrupt) {
-        m_tx_interrupt = want;
-        write_reg(kIer, kIerReceive | (want ? kIerTransmit : 0));
-    }
-}
+void Ns16550a::set_tx_interrupt(bool on) { write_reg(kIer, kIerReceive | (on ? kIerTransmit : 0)); }
 
 void Ns16550a::on_interrupt() {
     u8 buffer[64];
@@ -118,24 +85,7 @@ void Ns16550a::on_interrupt() {
     }
     m_bytes_in += n;
     if (n && m_input) m_input->on_input(ReadonlyBytes(buffer, n));
-    kick();
-}
-
-void Ns16550a::raise_test_interrupt() {
-    // With the holding register empty, enabling its interrupt asserts the
-    // line at once; kick() from on_interrupt turns it off again.
-    m_tx_interrupt = true;
-    write_reg(kIer, kIerReceive | kIerTransmit);
-}
-
-void Ns16550a::write_polled(StringView text) {
-    if (!m_base && !m_io.write) return;
-    u8 queued;
-    while (m_tx.pop(queued)) put_polled(queued);
-    for (char c : text) {
-        if (c == '\n') put_polled('\r');
-        put_polled(u8(c));
-    }
+    transmit();
 }
 
 }  // namespace mote

@@ -4,14 +4,12 @@
 //
 // Receive is interrupt driven: the "received data available" interrupt is
 // posted to the loop, whose handler drains the FIFO and hands the bytes to
-// the console's input. Transmit is buffered: write() appends to a ring and
-// feeds the 16-byte FIFO; when the FIFO is full the "transmitter holding
-// register empty" interrupt refills it from the loop. If the ring itself is
-// full (a burst larger than it, or interrupts not yet on) write() drains it
-// by polling, so output is never lost and never reordered.
+// the console's input. Transmit is the Uart base's ring: it feeds the
+// 16-byte FIFO, and the "transmitter holding register empty" interrupt
+// refills it from the loop; a burst larger than the ring is cut, counted
+// (dev/uart/uart.hpp).
 #pragma once
 
-#include "base/ring_buffer.hpp"
 #include "base/result.hpp"
 #include "dev/uart/uart.hpp"
 
@@ -19,8 +17,6 @@ namespace mote {
 
 class Ns16550a final : public Uart {
 public:
-    static constexpr usize kTxBuffer = 4096;
-
     // `base` is the mapped register block; registers are 1 << reg_shift
     // bytes apart and accessed `io_width` (1 or 4) bytes wide (the
     // devicetree's reg-shift and reg-io-width).
@@ -34,15 +30,11 @@ public:
     };
     Result<void> init_ports(u16 base, PortIo io);
 
-    void write(StringView text) override;
     bool interactive() const override { return true; }
     StringView model() const override { return "ns16550a"; }
 
     // Loop context, for the UART's interrupt: receive, then refill the FIFO.
     void on_interrupt() override;
-    // Crash path: push out the ring, then `text`, by polling, interrupts or not.
-    void write_polled(StringView text) override;
-    void raise_test_interrupt() override;
 
     u64 bytes_in() const { return m_bytes_in; }
     u64 overruns() const { return m_overruns; }
@@ -50,10 +42,10 @@ public:
 private:
     u8 read(u32 reg) const;
     void write_reg(u32 reg, u8 value);
-    bool tx_ready() const;
-    void put_polled(u8 byte);
-    void push(u8 byte);
-    void kick();
+    bool present() const override { return m_base != nullptr || m_io.write != nullptr; }
+    usize tx_room() override;
+    void tx_put(u8 byte) override;
+    void set_tx_interrupt(bool on) override;
 
     void setup();
 
@@ -62,8 +54,6 @@ private:
     PortIo m_io {nullptr, nullptr};
     u32 m_shift = 0;
     u32 m_width = 1;
-    RingBuffer<u8, kTxBuffer> m_tx;
-    bool m_tx_interrupt = false;
     u64 m_bytes_in = 0;
     u64 m_overruns = 0;
 };

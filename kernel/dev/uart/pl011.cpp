@@ -31,40 +31,11 @@ Result<void> Pl011::init(volatile u8* base) {
     return {};
 }
 
-void Pl011::put_polled(u8 byte) {
-    while (reg(kFr) & kFrTxFull) {
-    }
-    reg(kDr) = byte;
-}
+usize Pl011::tx_room() { return reg(kFr) & kFrTxFull ? 0 : 1; }
 
-void Pl011::push(u8 byte) {
-    if (m_tx.full()) {
-        u8 queued;
-        while (m_tx.pop(queued)) put_polled(queued);
-    }
-    (void)m_tx.push(byte);
-}
+void Pl011::tx_put(u8 byte) { reg(kDr) = byte; }
 
-void Pl011::write(StringView text) {
-    if (!m_base) return;
-    for (char c : text) {
-        if (c == '\n') push('\r');
-        push(u8(c));
-    }
-    kick();
-}
-
-void Pl011::set_tx_interrupt(bool on) {
-    if (on == m_tx_interrupt) return;
-    m_tx_interrupt = on;
-    reg(kImsc) = kIntRx | kIntRxTimeout | (on ? kIntTx : 0);
-}
-
-void Pl011::kick() {
-    u8 byte;
-    while (!(reg(kFr) & kFrTxFull) && m_tx.pop(byte)) reg(kDr) = byte;
-    set_tx_interrupt(!m_tx.empty());
-}
+void Pl011::set_tx_interrupt(bool on) { reg(kImsc) = kIntRx | kIntRxTimeout | (on ? kIntTx : 0); }
 
 void Pl011::on_interrupt() {
     reg(kIcr) = kIntRx | kIntRxTimeout | kIntTx;
@@ -78,24 +49,7 @@ void Pl011::on_interrupt() {
         }
     }
     if (n && m_input) m_input->on_input(ReadonlyBytes(buffer, n));
-    kick();
-}
-
-void Pl011::raise_test_interrupt() {
-    // The transmit interrupt is asserted while the FIFO is at or below its
-    // level, which it is when idle; kick() turns it off again.
-    m_tx_interrupt = false;
-    set_tx_interrupt(true);
-}
-
-void Pl011::write_polled(StringView text) {
-    if (!m_base) return;
-    u8 queued;
-    while (m_tx.pop(queued)) put_polled(queued);
-    for (char c : text) {
-        if (c == '\n') put_polled('\r');
-        put_polled(u8(c));
-    }
+    transmit();
 }
 
 }  // namespace mote

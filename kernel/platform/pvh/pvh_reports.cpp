@@ -60,7 +60,11 @@ void PvhMachine::write_memory(MachineLineSink sink, void* context) { write_memor
 void PvhMachine::write_devices(MachineLineSink sink, void* context) {
     ReportOut out {sink, context};
     // name, what, where, irq, driver: the same columns as on virt.
-    out.line("{:<28} {:<24} {:#012x} irq {:<4} {}", "COM1", "ns16550a", 0x3f8, m_uart_irq, "ns16550a (console)");
+    if (m_uart && m_uart->tx_dropped())
+        out.line("{:<28} {:<24} {:#012x} irq {:<4} ns16550a (console), {} bytes dropped", "COM1", "ns16550a", 0x3f8,
+                 m_uart_irq, m_uart->tx_dropped());
+    else
+        out.line("{:<28} {:<24} {:#012x} irq {:<4} {}", "COM1", "ns16550a", 0x3f8, m_uart_irq, "ns16550a (console)");
     out.line("{:<28} {:<24} {:#012x} {:<8} {}", "local-apic", "x86 local APIC", m_madt.local_apic, "",
              "local APIC (timer, EOI)");
     for (usize i = 0; i < m_madt.io_apic_count; ++i) {

@@ -64,6 +64,8 @@ void VirtMachine::write_devices(MachineLineSink sink, void* context) {
         if (!irqs) line.append("         ");
         StringView driver = driver_of(node);
         line.appendf(" {}", driver.empty() ? StringView("no driver") : driver);
+        if (m_uart && driver.starts_with(m_uart->model()) && m_uart->tx_dropped())
+            line.appendf(", {} bytes dropped", m_uart->tx_dropped());
         sink(line.view(), context);
     });
 #if MOTE_HAVE_DRIVERS
