@@ -8,6 +8,7 @@
 #include "dev/uart/ns16550a.hpp"
 #include "platform/bare_metal/crash.hpp"
 #include "platform/bare_metal/epitaph_region.hpp"
+#include "platform/bare_metal/irq_claim.hpp"
 #include "platform/bare_metal/kernel_watchdog.hpp"
 #include "platform/bare_metal/machine_main.hpp"
 #include "platform/pvh/pvh_virtio.hpp"
@@ -272,17 +273,7 @@ void PvhMachine::wait(Loop& loop, Nanoseconds deadline) {
 }
 
 void PvhMachine::on_interrupt() {
-    IrqController& irq = x86::io_apic();
-    bool any = false;
-    for (;;) {
-        u32 source = irq.claim();
-        if (source == IrqController::kNone) break;
-        any = true;
-        // Mask until the loop has serviced the device (dev/irq_controller.hpp).
-        irq.mask(source);
-        irq.complete(source);
-        if (m_loop && source < kMaxIrqSources) m_loop->post_irq(source);
-    }
+    const bool any = claim_and_post(x86::io_apic(), m_loop, [](u32) { return false; });
     if (!any) {
         ++arch::trap_stats().spurious_interrupts;
         x86::lapic_eoi();

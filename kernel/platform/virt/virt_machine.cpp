@@ -10,6 +10,7 @@
 #include "dev/uart/pl011.hpp"
 #include "platform/bare_metal/crash.hpp"
 #include "platform/bare_metal/epitaph_region.hpp"
+#include "platform/bare_metal/irq_claim.hpp"
 #include "platform/bare_metal/kernel_watchdog.hpp"
 #include "platform/bare_metal/machine_main.hpp"
 #include "platform/bare_metal/selftest.hpp"
@@ -209,25 +210,15 @@ void VirtMachine::wait(Loop& loop, Nanoseconds deadline) {
 }
 
 void VirtMachine::on_interrupt(const Arch::TrapFrame& frame, bool from_user) {
-    bool any = false;
-    for (;;) {
-        u32 source = m_irq->claim();
-        if (source == IrqController::kNone) break;
-        any = true;
-        if (source == m_timer_irq) {
-            // Like riscv's STIP: the timer only wakes the loop. Disarm it
-            // so the level-triggered line drops, and do not mask it.
-            ++arch::trap_stats().timer_interrupts;
-            Arch::set_timer(kTimerNever);
-            m_irq->complete(source);
-            platform_timer_interrupt(frame, from_user);
-            continue;
-        }
-        // Mask until the loop has serviced the device (dev/irq_controller.hpp).
-        m_irq->mask(source);
-        m_irq->complete(source);
-        if (m_loop) m_loop->post_irq(source);
-    }
+    const bool any = claim_and_post(*m_irq, m_loop, [&](u32 source) {
+        if (source != m_timer_irq) return false;
+        // Like riscv's STIP: the timer only wakes the loop. Disarm it so the
+        // level-triggered line drops; it is completed, never masked.
+        ++arch::trap_stats().timer_interrupts;
+        Arch::set_timer(kTimerNever);
+        platform_timer_interrupt(frame, from_user);
+        return true;
+    });
     if (!any) ++arch::trap_stats().spurious_interrupts;
 }
 
