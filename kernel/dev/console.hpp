@@ -23,15 +23,34 @@ protected:
 
 class Console {
 public:
-    // Writes text; '\n' becomes "\r\n" on terminals that need it.
+    static constexpr usize kUnlimited = ~usize(0);
+
+    // Writes text; '\n' becomes "\r\n" on terminals that need it. What
+    // does not fit the driver's buffer is dropped (and counted by it).
     virtual void write(StringView text) = 0;
     void set_input(ConsoleInput* input) { m_input = input; }
     // Whether a person is typing (line editing and echo make sense).
     virtual bool interactive() const = 0;
 
+    // Output backpressure, for writers that can wait (programs): how many
+    // bytes write() takes now without dropping any, and who to tell (loop
+    // context) when the driver has moved bytes out and room may have opened.
+    virtual usize write_room() const { return kUnlimited; }
+    void set_room_listener(void (*listener)(void* context), void* context) {
+        m_room_listener = listener;
+        m_room_context = context;
+    }
+
 protected:
     ~Console() = default;
+    void room_opened() {
+        if (m_room_listener) m_room_listener(m_room_context);
+    }
     ConsoleInput* m_input = nullptr;
+
+private:
+    void (*m_room_listener)(void*) = nullptr;
+    void* m_room_context = nullptr;
 };
 
 }  // namespace mote

@@ -33,17 +33,47 @@ Result<Outcome> ConsoleStream::read(IoArgs& io) {
     return Outcome::park();
 }
 
-Result<Outcome> ConsoleStream::write(IoArgs& io) {
+Result<usize> ConsoleStream::put(Thread& thread, u64 buffer, u64 length) {
     char chunk[256];
     u64 done = 0;
-    while (done < io.length) {
-        usize n = usize(min<u64>(sizeof(chunk), io.length - done));
-        TRY(io.copy_in(Span<u8>(reinterpret_cast<u8*>(chunk), n), io.buffer + done));
+    while (done < length) {
+        const usize room = m_console.write_room();
+        if (room == 0) break;
+        const usize n = usize(min<u64>(min<u64>(sizeof(chunk), length - done), room));
+        TRY(thread.process().space().copy_in(Span<u8>(reinterpret_cast<u8*>(chunk), n), buffer + done));
         m_console.write(StringView(chunk, n));
         done += n;
     }
     m_stats.bytes_out += done;
-    return Outcome::done(done);
+    return usize(done);
+}
+
+Result<Outcome> ConsoleStream::write(IoArgs& io) {
+    // The whole buffer first: a bad pointer is BadAddress, and writes
+    // nothing (as before any wait).
+    TRY(io.check_readable(io.buffer, io.length));
+    // Behind writers already waiting, nothing jumps the queue.
+    const usize done = m_writers.empty() ? TRY(put(io.thread, io.buffer, io.length)) : 0;
+    if (done > 0 || io.length == 0) return Outcome::done(done);
+    // The console's buffer is full (a UART slower than the program): wait
+    // for the driver to move bytes out, as a pipe's writer would.
+    if (io.no_wait) return Error::WouldBlock;
+    io.thread.pending[0] = io.buffer;
+    io.thread.pending[1] = io.length;
+    m_writers.push_back(io.thread);
+    ++m_stats.writes_parked;
+    io.thread.park("console write", this);
+    return Outcome::park();
+}
+
+void ConsoleStream::flush_writers() {
+    while (Thread* writer = m_writers.front()) {
+        if (m_console.write_room() == 0) return;
+        m_writers.remove(*writer);
+        auto put_bytes = put(*writer, writer->pending[0], writer->pending[1]);
+        writer->wake(put_bytes.is_error() ? -i64(abi::Err::BadAddress) : i64(put_bytes.value()));
+    }
+    if (m_poller) m_poller->poll_event();
 }
 
 Result<void> ConsoleStream::stat(abi::Stat& stat) {
@@ -54,7 +84,7 @@ Result<void> ConsoleStream::stat(abi::Stat& stat) {
 }
 
 u32 ConsoleStream::poll_ready(u32 events) {
-    u32 ready = abi::kPollWritable;
+    u32 ready = m_console.write_room() > 0 ? abi::kPollWritable : 0;
     if (!m_input.empty() || m_ended) ready |= abi::kPollReadable;
     if (m_ended) ready |= abi::kPollHangup;
     return ready & (events | abi::kPollHangup);
@@ -66,6 +96,7 @@ void ConsoleStream::unwatch(Thread& thread) {
 
 void ConsoleStream::cancel_wait(Thread& thread) {
     if (m_reader == &thread) m_reader = nullptr;
+    if (thread.wait_node.is_linked() && thread.wait_object() == this) m_writers.remove(thread);
 }
 
 void ConsoleStream::deliver() {

@@ -12,6 +12,7 @@
 #include "base/ring_buffer.hpp"
 #include "dev/console.hpp"
 #include "proc/kernel_object.hpp"
+#include "proc/thread.hpp"
 
 namespace mote {
 
@@ -20,6 +21,7 @@ struct ConsoleStreamStats {
     u64 bytes_out = 0;
     u64 dropped = 0;  // typed while the buffer was full
     u64 reads_parked = 0;
+    u64 writes_parked = 0;  // waited for a slow console to take output
 };
 
 class ConsoleStream final : public KernelObject, public ConsoleInput {
@@ -28,7 +30,9 @@ public:
 
     explicit ConsoleStream(Console& console) : KernelObject(ObjectType::Stream), m_console(console) {
         retain();  // the kernel's own reference: it lives as long as the kernel
+        m_console.set_room_listener([](void* self) { static_cast<ConsoleStream*>(self)->flush_writers(); }, this);
     }
+    ~ConsoleStream() { m_console.set_room_listener(nullptr, nullptr); }
 
     // KernelObject
     Result<Outcome> read(IoArgs& io) override;
@@ -49,11 +53,18 @@ private:
     // Moves buffered bytes to the parked reader and wakes it.
     void deliver();
     Result<usize> take(Thread& thread, u64 buffer, u64 length);
+    // Writes what fits of `length` bytes at `buffer` in `thread`'s memory;
+    // how many went.
+    Result<usize> put(Thread& thread, u64 buffer, u64 length);
+    // The console moved bytes out: parked writers go on, first come first.
+    void flush_writers();
 
     Console& m_console;
     RingBuffer<u8, kBufferBytes> m_input;
     bool m_ended = false;
     Thread* m_reader = nullptr;
+    // Writers parked because the console's buffer was full (a slow UART).
+    IntrusiveList<Thread, &Thread::wait_node> m_writers;
     Thread* m_poller = nullptr;
     ConsoleStreamStats m_stats;
 };

@@ -19,16 +19,18 @@ void Uart::write(StringView text) {
 
 void Uart::transmit() {
     u8 byte;
+    usize moved = 0;
     while (!m_tx.empty()) {
         usize room = tx_room();
         if (room == 0) break;
-        for (usize n = 0; n < room && m_tx.pop(byte); ++n) tx_put(byte);
+        for (usize n = 0; n < room && m_tx.pop(byte); ++n, ++moved) tx_put(byte);
     }
     const bool want = !m_tx.empty();
     if (want != m_tx_interrupt) {
         m_tx_interrupt = want;
         set_tx_interrupt(want);
     }
+    if (moved) room_opened();
 }
 
 void Uart::put_polled(u8 byte) {

@@ -23,6 +23,8 @@ public:
     static constexpr usize kTxBuffer = 4096;
 
     void write(StringView text) final;
+    // Room for any text of this many bytes, even all newlines ("\r\n").
+    usize write_room() const override { return (m_tx.capacity() - m_tx.size()) / 2; }
     // Any context, interrupts on or off: the ring, then `text`, by polling.
     // Used only on the way down.
     void write_polled(StringView text);
