@@ -18,7 +18,8 @@
 // recovery (RFC 5681, 6582), early retransmit (RFC 5827), a tail loss
 // probe (RFC 8985), delayed ACKs, Nagle (switchable), sender and receiver
 // silly window avoidance, zero-window probes, keepalive when asked. Loss
-// recovery and the RTT estimate are defined in tcp_recovery.cpp.
+// recovery and the RTT estimate are defined in tcp_recovery.cpp, what it sends
+// (output, segments, options) in tcp_output.cpp.
 //
 // Ownership: the layer's TcpConnectionSource made this object and takes it
 // back. Until the user calls close(), the user may use it; after close()
