@@ -4,36 +4,10 @@ layout, version 1, 4024 bytes, CRC32C with the checksum field zero), and
 one of each near miss (a torn record, a wrong size, an unterminated log).
 Usage: make_epitaph_seeds.py OUT_DIR"""
 import os
-import struct
 import sys
 
-FORMAT = "<QHHIIBBHQQQQQIHHHHHH16s24s160s32s320s40Q3072s"
-MAGIC = 0x3149504545544F4D
-SIZE = 4024
-assert struct.calcsize(FORMAT) == SIZE
-
-
-def crc32c(data):
-    crc = 0xFFFFFFFF
-    for b in data:
-        crc ^= b
-        for _ in range(8):
-            crc = (crc >> 1) ^ (0x82F63B78 if crc & 1 else 0)
-    return crc ^ 0xFFFFFFFF
-
-
-def record(state, kind, cause=b"", log=b"", registers=(), process=None, size=SIZE, seal=True):
-    names = b"".join(n.ljust(8, b"\0") for n, _ in registers).ljust(320, b"\0")
-    values = [v for _, v in registers] + [0] * (40 - len(registers))
-    flags = 4 if process else 0
-    fields = [MAGIC, 1, 0, size, 0, state, kind, flags, 3, 1_500_000_000, 0x80201234, 0, 0,
-              process[1] if process else 0, len(registers), len(cause), len(process[0]) if process else 0,
-              len(log), 7, 12, b"riscv64", b"abcdef123456", cause, process[0] if process else b"", names,
-              *values, log]
-    data = bytearray(struct.pack(FORMAT, *fields))
-    if seal:
-        struct.pack_into("<I", data, 16, crc32c(bytes(data)))
-    return bytes(data)
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tools"))
+from epitaph_format import encode as record  # noqa: E402
 
 
 def main():

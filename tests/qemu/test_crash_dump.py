@@ -6,7 +6,7 @@ keeps nothing and only the disk can tell.
 1. A zeroed area is taken. `+power crash secret HEX` panics holding HEX as
    the CSPRNG's key; mote.panic=poweroff ends QEMU. The report says the
    record went to "vda sectors 2048..2055"; the image then holds, there, a
-   record this test decodes itself (magic, version, size, CRC32C, state
+   record this test decodes itself (tools/epitaph_format.py: magic, version, size, CRC32C, state
    crashed, kind panic, the cause, registers withheld), the sectors around
    the area are untouched and the secret is nowhere in the image.
 2. The next boot (cold) prints "previous boot ended in a crash: <cause> ...
@@ -18,51 +18,16 @@ keeps nothing and only the disk can tell.
 4. An area holding anything else (here, a pattern) is refused with a log
    line and is byte for byte the same after a boot and a crash."""
 import os
-import struct
 import sys
 import tempfile
 
 import qemu_harness
 import machines  # noqa: E402 (qemu_harness put tools/ on the path)
+from epitaph_format import WITHHELD, decode  # noqa: E402
 
 SECTOR = 2048
 AREA = 8 * 512
-RECORD = 4024
 CAUSE = "crash requested through sys/power (holding a secret)"
-STATES = {1: "running", 2: "crashed", 3: "clean"}
-
-
-def crc32c(data):
-    """CRC-32C (Castagnoli, reflected 0x82F63B78), as the record's checksum."""
-    crc = 0xFFFFFFFF
-    for byte in data:
-        crc ^= byte
-        for _ in range(8):
-            crc = (crc >> 1) ^ (0x82F63B78 if crc & 1 else 0)
-    return crc ^ 0xFFFFFFFF
-
-
-assert crc32c(b"123456789") == 0xE3069283  # the standard check value
-
-
-def decode(area):
-    """The record in the dump area, checked the way the kernel checks it;
-    a dict of its fields, or a string saying what is wrong."""
-    magic, version, _, size, checksum = struct.unpack_from("<8sHHII", area, 0)
-    if magic != b"MOTEEPI1":
-        return f"bad magic {magic!r}"
-    if version != 1 or size != RECORD:
-        return f"version {version} size {size}"
-    body = bytearray(area[:RECORD])
-    body[16:20] = b"\0\0\0\0"
-    if crc32c(bytes(body)) != checksum:
-        return "bad checksum"
-    state, kind, flags, boot = struct.unpack_from("<BBHQ", area, 20)
-    cause_length = struct.unpack_from("<H", area, 70)[0]
-    if cause_length > 160:
-        return "bad cause length"
-    return {"state": STATES.get(state, state), "kind": kind, "flags": flags, "boot": boot,
-            "cause": area[120:120 + cause_length].decode("ascii", "replace")}
 
 
 class Disk:
@@ -134,7 +99,7 @@ def main():
         if "on disk: vda sectors 2048..2055" not in report:
             q.fail("the crash report does not say the record went to vda sectors 2048..2055")
         r = disk.record(q)
-        if r["state"] != "crashed" or r["kind"] != 2 or r["cause"] != CAUSE or not r["flags"] & 1:
+        if r["state"] != "crashed" or r["kind"] != "panic" or r["cause"] != CAUSE or not r["flags"] & WITHHELD:
             q.fail(f"the dump area's record is not this crash's (panic, registers withheld): {r}")
         first_boot = r["boot"]
         if disk.around() != guards:
