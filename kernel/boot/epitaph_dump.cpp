@@ -56,7 +56,6 @@ void EpitaphDump::start(BlockDevice& device, u64 sector, u64 avoid_sectors, Epit
         log_warn("epitaph", "{}: cannot read the dump area: {}", m_place.view(), submitted.error());
         return;
     }
-    m_in_flight = true;
     m_state = State::Reading;
 }
 
@@ -66,7 +65,6 @@ void EpitaphDump::log_refusal() {
 
 void EpitaphDump::on_read(Request& request) {
     auto* self = static_cast<EpitaphDump*>(request.context());
-    self->m_in_flight = false;
     if (!request.ok()) {
         self->m_state = State::Failed;
         log_warn("epitaph", "{}: reading the dump area failed: {}", self->m_place.view(), request.error());
@@ -78,7 +76,7 @@ void EpitaphDump::on_read(Request& request) {
 void EpitaphDump::take_area() {
     // The area is untrusted input: a record that fails any check is not
     // one, and then only zeros make the area ours to write.
-    static EpitaphRecord disk;  // 4 KiB: not on the one kernel stack
+    EpitaphRecord& disk = m_disk_record;
     EpitaphFault fault = EpitaphFault::None;
     bool found = decode_epitaph(ReadonlyBytes(m_buffer, sizeof(EpitaphRecord)), disk, &fault).ok();
     // A record that starts with the magic but fails a later check is ours
@@ -128,12 +126,10 @@ void EpitaphDump::take_area() {
         log_warn("epitaph", "{}: cannot write the dump area: {}", m_place.view(), submitted.error());
         return;
     }
-    m_in_flight = true;
 }
 
 void EpitaphDump::on_written(Request& request) {
     auto* self = static_cast<EpitaphDump*>(request.context());
-    self->m_in_flight = false;
     if (!request.ok()) {
         self->m_state = State::Failed;
         log_warn("epitaph", "{}: writing the dump area failed: {}", self->m_place.view(), request.error());
@@ -149,7 +145,6 @@ void EpitaphDump::on_written(Request& request) {
             log_warn("epitaph", "{}: cannot flush the dump area: {}", self->m_place.view(), submitted.error());
             return;
         }
-        self->m_in_flight = true;
         return;
     }
     self->m_state = State::Armed;

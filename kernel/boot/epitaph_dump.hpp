@@ -102,7 +102,9 @@ private:
     FixedString<48> m_place;
     FixedString<160> m_refusal;
     BlockRequest m_request {on_read};
-    bool m_in_flight = false;
+    // What the area held, decoded (4 KiB: kept here, not on the one
+    // kernel stack).
+    EpitaphRecord m_disk_record;
     alignas(64) u8 m_buffer[kBytes];
     // The crash path formats nothing: it returns this.
     FixedString<96> m_crash_words;

@@ -57,6 +57,7 @@ Result<Outcome> ConsoleStream::write(IoArgs& io) {
     if (done > 0 || io.length == 0) return Outcome::done(done);
     // The console's buffer is full (a UART slower than the program): wait
     // for the driver to move bytes out, as a pipe's writer would.
+    m_output_full = true;
     if (io.no_wait) return Error::WouldBlock;
     io.thread.pending[0] = io.buffer;
     io.thread.pending[1] = io.length;
@@ -67,12 +68,16 @@ Result<Outcome> ConsoleStream::write(IoArgs& io) {
 }
 
 void ConsoleStream::flush_writers() {
+    // The common case, output flowing: nobody is waiting for room.
+    if (!m_output_full) return;
     while (Thread* writer = m_writers.front()) {
         if (m_console.write_room() == 0) return;
         m_writers.remove(*writer);
         auto put_bytes = put(*writer, writer->pending[0], writer->pending[1]);
         writer->wake(put_bytes.is_error() ? -i64(abi::Err::BadAddress) : i64(put_bytes.value()));
     }
+    if (m_console.write_room() == 0) return;
+    m_output_full = false;
     if (m_poller) m_poller->poll_event();
 }
 
@@ -84,7 +89,11 @@ Result<void> ConsoleStream::stat(abi::Stat& stat) {
 }
 
 u32 ConsoleStream::poll_ready(u32 events) {
-    u32 ready = m_console.write_room() > 0 ? abi::kPollWritable : 0;
+    u32 ready = abi::kPollWritable;
+    if (m_console.write_room() == 0) {
+        m_output_full = true;  // tell the poller when room opens
+        ready = 0;
+    }
     if (!m_input.empty() || m_ended) ready |= abi::kPollReadable;
     if (m_ended) ready |= abi::kPollHangup;
     return ready & (events | abi::kPollHangup);

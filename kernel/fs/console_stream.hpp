@@ -65,6 +65,9 @@ private:
     Thread* m_reader = nullptr;
     // Writers parked because the console's buffer was full (a slow UART).
     IntrusiveList<Thread, &Thread::wait_node> m_writers;
+    // Someone found no room (a parked writer, WouldBlock, a poll that was
+    // told "not writable"): the next room opened is worth a notice.
+    bool m_output_full = false;
     Thread* m_poller = nullptr;
     ConsoleStreamStats m_stats;
 };

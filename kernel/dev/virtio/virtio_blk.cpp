@@ -136,7 +136,9 @@ Result<void> VirtioBlk::issue(BlockRequest& request) {
             for (usize i = 0; i < count; ++i)
                 if (data[i].length > m_size_max) return Error::InvalidArgument;
     }
-    if (m_queue.free_descriptors() < count + 2 + m_reserved_descriptors) return Error::Busy;
+    // Once the polled write is prepared, its descriptors are not ours.
+    const usize reserved = m_polled.virt ? kPolledDescriptors : 0;
+    if (m_queue.free_descriptors() < count + 2 + reserved) return Error::Busy;
 
     // Perform.
     u16 head = m_queue.next_head();
@@ -243,7 +245,6 @@ Result<void> VirtioBlk::prepare_polled(u32 sectors) {
     if (m_queue.free_descriptors() < kPolledDescriptors + 3) return Error::Busy;
     // Normal requests never need all descriptors: fewer only means more wait.
     m_polled = TRY(m_dma.allocate(sizeof(Slot) + usize(sectors) * kSectorSize));
-    m_reserved_descriptors = kPolledDescriptors;
     m_info.queue_depth = (m_queue.size() - kPolledDescriptors) / 3;
     return {};
 }

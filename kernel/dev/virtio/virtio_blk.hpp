@@ -106,7 +106,6 @@ private:
     // requests leave for it (a chain of header, data, status).
     static constexpr u16 kPolledDescriptors = 3;
     DmaRegion m_polled;
-    u16 m_reserved_descriptors = 0;
     u32 m_inside = 0;  // > 0 while the driver's code runs
     FixedString<24> m_serial;
     FixedString<64> m_model;
