@@ -8,7 +8,8 @@ import subprocess
 import sys
 
 BUILD = ["clang-19", "lld-19", "llvm-19", "libclang-rt-19-dev", "cmake", "ninja-build", "libgtest-dev",
-         "liburing-dev", "python3", "git"]
+         "liburing-dev", "python3", "git",
+         "openssl"]  # signs the initramfs manifest (tools/sign_manifest.py); the crypto tests cross-check it
 DEBUG = ["gdb-multiarch"]  # ./mote debug; one gdb for every ISA, with Python for tools/gdb/mote.py
 TEST = ["cpio",  # the initramfs decoder is cross-checked against the real cpio tool
         "e2fsprogs",  # ext2 and jbd2 against mke2fs, debugfs, dumpe2fs and e2fsck

@@ -105,6 +105,7 @@ enum class Err : int64_t {
     NoSpace = 27,         // the filesystem is full (blocks or inodes)
     CrossDevice = 28,     // link or rename across two filesystems
     SymlinkLoop = 29,     // a path follows too many symbolic links
+    Untrusted = 30,       // spawn: the program is not what the signed manifest lists (changed, unlisted)
 };
 inline constexpr int64_t kErrorLimit = 4095;
 

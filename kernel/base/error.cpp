@@ -24,6 +24,7 @@ const char* error_name(Error e) {
     case Error::NotEmpty: return "NotEmpty";
     case Error::NoSpace: return "NoSpace";
     case Error::CrossDevice: return "CrossDevice";
+    case Error::Untrusted: return "Untrusted";
     }
     return "UnknownError";
 }

@@ -31,9 +31,10 @@ enum class Error : u8 {
     NotEmpty,         // a directory to remove or replace still has entries
     NoSpace,          // a filesystem has no free block or inode left
     CrossDevice,      // a link or rename between two filesystems
+    Untrusted,        // code the signed manifest does not vouch for (exec/program_trust.hpp)
 };
 
-inline constexpr usize kErrorCount = 20;
+inline constexpr usize kErrorCount = 21;
 
 // A stable, human-readable name ("NoMemory") for logs, the shell and tests.
 const char* error_name(Error e);

@@ -163,6 +163,7 @@ SysTree::SysTree(Kernel& kernel, UserSpace& user)
             fs::SysFile::Access::Privileged),
       m_audit("audit", [](FormatBuffer& o, void* c) { write_audit(static_cast<SysTree*>(c)->m_user.processes().audit(), o); },
               this, nullptr, fs::SysFile::Access::Privileged),
+      m_trust("trust", [](FormatBuffer& o, void* c) { static_cast<SysTree*>(c)->m_user.trust().write_report(o); }, this),
       m_channels("channels", [](FormatBuffer& o, void* c) { generate_channels(o, static_cast<SysTree*>(c)->m_user); }, this),
       m_devices("devices",
                 [](FormatBuffer& o, void* c) {
@@ -227,7 +228,7 @@ SysTree::SysTree(Kernel& kernel, UserSpace& user)
 #endif
 {
     fs::SysFile* files[] = {&m_memory, &m_memory_json, &m_processes, &m_processes_json, &m_maps,
-                            &m_waits,  &m_uptime,      &m_clock,     &m_log,       &m_audit,          &m_channels,
+                            &m_waits,  &m_uptime,      &m_clock,     &m_log,       &m_audit, &m_trust, &m_channels,
                             &m_devices, &m_scheduler,  &m_timeslice, &m_log_level,    &m_power, &m_epitaph,
                             &m_epitaph_log};
     for (fs::SysFile* file : files) m_root.add(*file);

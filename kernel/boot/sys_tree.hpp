@@ -35,7 +35,7 @@ public:
 private:
     Kernel& m_kernel;
     UserSpace& m_user;
-    fs::SysFile m_memory, m_memory_json, m_processes, m_processes_json, m_maps, m_waits, m_uptime, m_clock, m_log, m_audit, m_channels, m_devices,
+    fs::SysFile m_memory, m_memory_json, m_processes, m_processes_json, m_maps, m_waits, m_uptime, m_clock, m_log, m_audit, m_trust, m_channels, m_devices,
         m_scheduler, m_timeslice, m_log_level, m_power, m_epitaph, m_epitaph_log;
 #if MOTE_HAVE_DRIVERS
     fs::SysFile m_net;

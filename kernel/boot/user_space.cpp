@@ -5,6 +5,7 @@
 #include "crypto/csprng.hpp"
 #include "base/checked.hpp"
 #include "exec/elf_symbols.hpp"
+#include "exec/signing_key.hpp"
 #include "fs/walk.hpp"
 
 namespace mote {
@@ -16,7 +17,13 @@ UserSpace::UserSpace(Loop& loop, PageAllocator& pages, UserPlatform& platform, C
       m_loader(m_processes),
       m_files(pages),
       m_channels(pages),
-      m_console(console) {
+      m_console(console),
+      m_trust(pages, [] {
+          Ed25519PublicKey key;
+          mem_copy(key.bytes, kSigningPublicKey, sizeof(key.bytes));
+          return key;
+      }(), kSigningKeyIsTest) {
+    m_loader.set_trust(&m_trust);
     m_syscalls.set_loader(&m_loader);
     m_syscalls.set_files(&m_files);
     m_syscalls.set_channels(&m_channels);
@@ -107,6 +114,9 @@ Result<void> UserSpace::mount(ReadonlyBytes image) {
     m_initramfs = new (m_initramfs_storage) fs::Initramfs(built.release_value());
     m_initramfs->adopt_nodes();
     log_info("user", "initramfs: {} bytes, {} nodes", image.size(), m_initramfs->node_count());
+    // A manifest that does not verify refuses every program (init too, so
+    // the kernel shell runs instead), with the reason in the log.
+    (void)m_trust.load(m_initramfs->root());
     return {};
 }
 

@@ -18,9 +18,15 @@
 // (default bin/init), e.g. mote.init=bin/sysbench,1000,null_syscall. When
 // the first program ends, the kernel powers off: tests boot a program as
 // init and read what it printed.
+//
+// Only signed programs run: mount() checks the initramfs's etc/manifest
+// against the key built into the kernel, and the loader refuses a program
+// whose bytes the manifest does not vouch for, init included
+// (exec/program_trust.hpp).
 #pragma once
 
 #include "exec/program_loader.hpp"
+#include "exec/program_trust.hpp"
 #include "fs/console_stream.hpp"
 #include "fs/initramfs.hpp"
 #include "fs/open_node.hpp"
@@ -71,6 +77,7 @@ public:
     ProcessTable& processes() { return m_processes; }
     Syscalls& syscalls() { return m_syscalls; }
     ChannelTable& channels() { return m_channels; }
+    ProgramTrust& trust() { return m_trust; }
 
 private:
     PageAllocator& m_pages;
@@ -96,6 +103,9 @@ private:
     usize m_slot_pages = 0;
     alignas(fs::Initramfs) u8 m_initramfs_storage[sizeof(fs::Initramfs)];
     fs::Initramfs* m_initramfs = nullptr;
+    // Which programs may run: the initramfs's signed manifest (mount()
+    // loads it). Declared after the initramfs, so destroyed before it.
+    ProgramTrust m_trust;
     OpenNode* m_root = nullptr;
     // The privileged capabilities init starts with (null where the node is
     // missing: a machine without sys/ or dev/).

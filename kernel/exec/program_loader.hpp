@@ -8,6 +8,7 @@
 #pragma once
 
 #include "exec/elf_image.hpp"
+#include "exec/program_trust.hpp"
 #include "fs/fs_node.hpp"
 #include "proc/process_table.hpp"
 
@@ -28,9 +29,16 @@ class ProgramLoader {
 public:
     explicit ProgramLoader(ProcessTable& processes) : m_processes(processes) {}
 
-    // The new, runnable process. Malformed for a bad ELF (the fault is
-    // logged and counted by decode_elf), InvalidArgument for argv that does
-    // not hold `argc` strings, NoMemory, Overflow (process table full).
+    // Programs must pass `trust` before anything is decoded. The kernel
+    // (boot/user_space) always sets it; the loader's unit tests run
+    // without one.
+    void set_trust(ProgramTrust* trust) { m_trust = trust; }
+
+    // The new, runnable process. Untrusted when the program is not what
+    // the signed manifest lists (logged and counted by ProgramTrust),
+    // Malformed for a bad ELF (the fault is logged and counted by
+    // decode_elf), InvalidArgument for argv that does not hold `argc`
+    // strings, NoMemory, Overflow (process table full).
     Result<Process*> spawn(const SpawnPlan& plan);
 
 private:
@@ -38,6 +46,7 @@ private:
     Result<u64> build_stack(Process& process, const SpawnPlan& plan, Span<const abi::Handle> handles);
 
     ProcessTable& m_processes;
+    ProgramTrust* m_trust = nullptr;
 };
 
 }  // namespace mote

@@ -24,6 +24,7 @@ abi::Err to_abi(Error error) {
     case Error::NotEmpty: return abi::Err::NotEmpty;
     case Error::NoSpace: return abi::Err::NoSpace;
     case Error::CrossDevice: return abi::Err::CrossDevice;
+    case Error::Untrusted: return abi::Err::Untrusted;
     }
     return abi::Err::InvalidArgument;
 }
@@ -65,6 +66,7 @@ const char* abi_error_name(abi::Err error) {
     case abi::Err::NoSpace: return "NoSpace";
     case abi::Err::CrossDevice: return "CrossDevice";
     case abi::Err::SymlinkLoop: return "SymlinkLoop";
+    case abi::Err::Untrusted: return "Untrusted";
     }
     return "UnknownErr";  // a value outside the ABI: say so, never crash
 }

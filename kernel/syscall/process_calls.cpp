@@ -67,6 +67,9 @@ SysResult Syscalls::sys_spawn(Thread& thread, const SyscallArgs& args) {
     plan.band = (request.flags & abi::kSpawnBatch) ? Band::Batch : Band::Interactive;
     auto spawned = m_loader->spawn(plan);
     release_program_image();
+    // A refused program is a denial on the record, like a missing right.
+    if (spawned.is_error() && spawned.error() == Error::Untrusted)
+        return deny(thread, abi::Err::Untrusted, nullptr, 0, 0);
     Process* child = SYS_TRY(spawned);
     // Cannot fail: a free slot was checked above and nothing ran since.
     abi::Handle handle = MUST(parent.handles().install(*child, kProcessRights));

@@ -25,10 +25,11 @@ TEST(UserRuntimeErrors, EveryAbiErrorHasItsName) {
         {16, "BadHandle"},      {17, "WrongType"}, {18, "NoSyscall"},  {19, "NotDirectory"}, {20, "IsDirectory"},
         {21, "TooMany"},        {22, "AccessDenied"}, {23, "PeerClosed"}, {24, "Escapes"},
         {25, "Exists"},         {26, "NotEmpty"},  {27, "NoSpace"},    {28, "CrossDevice"}, {29, "SymlinkLoop"},
+        {30, "Untrusted"},
     };
     for (const auto& [number, name] : expected) EXPECT_EQ(error_name(mabi::Err(number)), name) << number;
     EXPECT_STREQ(error_name(mabi::Err(0)), "UnknownErr");
-    EXPECT_STREQ(error_name(mabi::Err(30)), "UnknownErr");
+    EXPECT_STREQ(error_name(mabi::Err(31)), "UnknownErr");
 }
 
 TEST(UserRuntimeErrors, RawResultsDecodeByTheAbiRange) {
