@@ -69,6 +69,28 @@ def newc_archive(entries, pad=4, magic=MAGIC):
     return bytes(out)
 
 
+def read_newc(archive):
+    """The (name, mode, data) entries of a newc archive this module wrote
+    (or any well-formed one), in archive order, without the trailer. For
+    tests that change an archive and pack it again with newc_archive()."""
+    entries = []
+    at = 0
+    while True:
+        header = archive[at:at + 110]
+        if len(header) < 110 or header[:6] not in (b"070701", b"070702"):
+            raise ValueError(f"no newc header at offset {at}")
+        fields = [int(header[6 + 8 * i:14 + 8 * i], 16) for i in range(13)]
+        mode, filesize, namesize = fields[1], fields[6], fields[11]
+        name_end = at + 110 + namesize
+        name = archive[at + 110:name_end - 1]
+        data_start = name_end + (-name_end % 4)
+        data = archive[data_start:data_start + filesize]
+        at = data_start + filesize + (-(data_start + filesize) % 4)
+        if name == TRAILER.encode():
+            return entries
+        entries.append((name, mode, data))
+
+
 def tree_entries(source):
     """The (name, mode, data) entries of the tree below `source`, in the
     deterministic order described above."""

@@ -42,7 +42,8 @@ def parse_args(description, transport=False, timeout=60.0):
 class Qemu:
     def __init__(self, args, append=None, memory=None, devices=(), initrd=False, extra=()):
         """`initrd`: boot with the build's initramfs (next to the kernel), so
-        that init and the user shell run instead of the kernel's shell.
+        that init and the user shell run instead of the kernel's shell; a
+        path: boot with that archive instead.
         `extra`: QEMU arguments after all the others (-rtc base=..., -machine
         rtc=off)."""
         kernel = machines.kernel_from_elf(args.arch, args.kernel)
@@ -50,7 +51,9 @@ class Qemu:
             print(f"SKIP: {kernel} is not built (./mote build {args.arch})")
             sys.exit(SKIP)
         initramfs = None
-        if initrd:
+        if isinstance(initrd, str):
+            initramfs = initrd
+        elif initrd:
             initramfs = machines.initramfs_path(os.path.dirname(os.path.abspath(args.kernel)))
             if not os.path.exists(initramfs):
                 print(f"FAIL: {initramfs} is not built")
