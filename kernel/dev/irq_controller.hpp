@@ -17,6 +17,7 @@
 #pragma once
 
 #include "base/result.hpp"
+#include "base/span.hpp"
 
 namespace mote {
 

@@ -6,8 +6,9 @@
 // 32-1019 SPIs (devices), 1020-1023 special (1023: nothing pending).
 #pragma once
 
-#include "firmware/fdt.hpp"
+#include "arch/aarch64/gic_distributor.hpp"
 #include "dev/irq_controller.hpp"
+#include "firmware/fdt.hpp"
 
 namespace mote::aarch64 {
 
@@ -26,14 +27,12 @@ public:
     void unmask(u32 source) override;
     u32 claim() override;
     void complete(u32 source) override;
-    Result<u32> decode(const u32* cells, u32 count) const override { return gic_decode(cells, count, m_lines); }
+    Result<u32> decode(const u32* cells, u32 count) const override { return gic_decode(cells, count, m_dist.lines()); }
 
 private:
-    volatile u32& dist(u64 offset) const { return *reinterpret_cast<volatile u32*>(m_dist + offset); }
     volatile u32& cpu(u64 offset) const { return *reinterpret_cast<volatile u32*>(m_cpu + offset); }
-    volatile u8* m_dist = nullptr;
+    GicDistributor m_dist;
     volatile u8* m_cpu = nullptr;
-    u32 m_lines = 0;
 };
 
 class GicV3 final : public IrqController {
@@ -45,17 +44,15 @@ public:
     void unmask(u32 source) override;
     u32 claim() override;
     void complete(u32 source) override;
-    Result<u32> decode(const u32* cells, u32 count) const override { return gic_decode(cells, count, m_lines); }
+    Result<u32> decode(const u32* cells, u32 count) const override { return gic_decode(cells, count, m_dist.lines()); }
 
 private:
-    volatile u32& dist(u64 offset) const { return *reinterpret_cast<volatile u32*>(m_dist + offset); }
-    volatile u64& dist64(u64 offset) const { return *reinterpret_cast<volatile u64*>(m_dist + offset); }
+    volatile u64& dist64(u64 offset) const { return *reinterpret_cast<volatile u64*>(m_dist.base() + offset); }
     // The redistributor's SGI/PPI frame (the second 64 KiB frame).
     volatile u32& sgi(u64 offset) const { return *reinterpret_cast<volatile u32*>(m_redist + 0x10000 + offset); }
     void wait_for_distributor();
-    volatile u8* m_dist = nullptr;
+    GicDistributor m_dist;
     volatile u8* m_redist = nullptr;
-    u32 m_lines = 0;
 };
 
 }  // namespace mote::aarch64

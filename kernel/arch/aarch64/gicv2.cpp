@@ -4,43 +4,41 @@
 namespace mote::aarch64 {
 
 namespace {
-// Distributor and CPU interface registers (IHI 0048B, 4.1.2 and 4.1.3).
-constexpr u64 kDistCtlr = 0x000, kDistTyper = 0x004, kDistIsEnabler = 0x100, kDistIcEnabler = 0x180;
-constexpr u64 kDistIpriorityr = 0x400, kDistItargetsr = 0x800;
+// What v2 adds to the shared distributor (IHI 0048B, 4.1.2 and 4.1.3): SPI
+// targets and the memory-mapped CPU interface.
+constexpr u64 kDistItargetsr = 0x800;
 constexpr u64 kCpuCtlr = 0x00, kCpuPmr = 0x04, kCpuIar = 0x0c, kCpuEoir = 0x10;
 }  // namespace
 
 Result<void> GicV2::init(const fdt::Fdt&, fdt::Node node) {
     fdt::Reg dist_reg = TRY(node.reg(0));
     fdt::Reg cpu_if = TRY(node.reg(1));
-    m_dist = TRY(Arch::map_device(dist_reg.base, 0x1000));
+    TRY(m_dist.map(dist_reg.base, 0x1000));
     m_cpu = TRY(Arch::map_device(cpu_if.base, 0x2000));
-    // GICD_TYPER.ITLinesNumber: 32 * (N + 1) lines.
-    m_lines = 32 * ((dist(kDistTyper) & 0x1f) + 1);
-    if (m_lines > 1020) m_lines = 1020;
-    dist(kDistCtlr) = 0;
-    for (u32 i = 0; i < m_lines / 32; ++i) dist(kDistIcEnabler + 4 * i) = ~u32(0);
-    dist(kDistCtlr) = 3;    // forward group 0 and group 1
+    // SGIs and PPIs are banked per CPU in the distributor: disabled too.
+    m_dist.set_control(0);
+    m_dist.disable_lines(0, false);
+    m_dist.set_control(3);  // forward group 0 and group 1
     cpu(kCpuPmr) = 0xff;    // let every priority through
     cpu(kCpuCtlr) = 3;      // signal group 0 and group 1
     return {};
 }
 
 Result<void> GicV2::enable(u32 source) {
-    if (source >= m_lines) return Error::OutOfRange;
-    reinterpret_cast<volatile u8*>(m_dist + kDistIpriorityr)[source] = 0xa0;
+    if (source >= m_dist.lines()) return Error::OutOfRange;
+    m_dist.set_priority(source);
     // SPIs go to CPU 0; SGI/PPI target registers are read-only.
-    if (source >= 32) reinterpret_cast<volatile u8*>(m_dist + kDistItargetsr)[source] = 1;
+    if (source >= 32) reinterpret_cast<volatile u8*>(m_dist.base() + kDistItargetsr)[source] = 1;
     unmask(source);
     return {};
 }
 
 void GicV2::mask(u32 source) {
-    if (source < m_lines) dist(kDistIcEnabler + 4 * (source / 32)) = u32(1) << (source % 32);
+    if (source < m_dist.lines()) m_dist.mask(source);
 }
 
 void GicV2::unmask(u32 source) {
-    if (source < m_lines) dist(kDistIsEnabler + 4 * (source / 32)) = u32(1) << (source % 32);
+    if (source < m_dist.lines()) m_dist.unmask(source);
 }
 
 u32 GicV2::claim() {

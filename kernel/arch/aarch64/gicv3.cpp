@@ -4,9 +4,9 @@
 namespace mote::aarch64 {
 
 namespace {
-// Distributor, redistributor and CPU interface (IHI 0069, chapter 12).
-constexpr u64 kDistCtlr = 0x0000, kDistTyper = 0x0004, kDistIgroupr = 0x0080, kDistIsEnabler = 0x0100;
-constexpr u64 kDistIcEnabler = 0x0180, kDistIpriorityr = 0x0400, kDistIrouter = 0x6000;
+// What v3 adds to the shared distributor (IHI 0069, chapter 12): SPI
+// routing, the register-write-pending bit, the redistributor.
+constexpr u64 kDistIrouter = 0x6000;
 constexpr u32 kCtlrRwp = u32(1) << 31;
 constexpr u32 kCtlrAre = 1 << 4, kCtlrGrp1 = 1 << 1;
 constexpr u64 kRedistWaker = 0x0014;
@@ -16,27 +16,24 @@ constexpr u32 kSpinLimit = 1000000;  // a GIC that never settles is reported, no
 }  // namespace
 
 void GicV3::wait_for_distributor() {
-    for (u32 i = 0; i < kSpinLimit && (dist(kDistCtlr) & kCtlrRwp); ++i) {
+    for (u32 i = 0; i < kSpinLimit && (m_dist.control() & kCtlrRwp); ++i) {
     }
 }
 
 Result<void> GicV3::init(const fdt::Fdt&, fdt::Node node) {
     fdt::Reg dist_reg = TRY(node.reg(0));
     fdt::Reg redist_reg = TRY(node.reg(1));
-    m_dist = TRY(Arch::map_device(dist_reg.base, 0x10000));
+    TRY(m_dist.map(dist_reg.base, 0x10000));
     // The boot CPU's redistributor is the first one: 2 x 64 KiB frames
     // (RD_base, SGI_base). Mote runs on one CPU.
     m_redist = TRY(Arch::map_device(redist_reg.base, 0x20000));
-    m_lines = 32 * ((dist(kDistTyper) & 0x1f) + 1);
-    if (m_lines > 1020) m_lines = 1020;
 
-    dist(kDistCtlr) = 0;
+    // SGIs and PPIs live in the redistributor (below); SPIs from 32 up,
+    // all in non-secure group 1.
+    m_dist.set_control(0);
     wait_for_distributor();
-    for (u32 i = 1; i < m_lines / 32; ++i) {
-        dist(kDistIcEnabler + 4 * i) = ~u32(0);
-        dist(kDistIgroupr + 4 * i) = ~u32(0);  // everything non-secure group 1
-    }
-    dist(kDistCtlr) = kCtlrAre | kCtlrGrp1;
+    m_dist.disable_lines(32, true);
+    m_dist.set_control(kCtlrAre | kCtlrGrp1);
     wait_for_distributor();
 
     // Wake the redistributor (12.11.42, GICR_WAKER).
@@ -59,11 +56,11 @@ Result<void> GicV3::init(const fdt::Fdt&, fdt::Node node) {
 }
 
 Result<void> GicV3::enable(u32 source) {
-    if (source >= m_lines) return Error::OutOfRange;
+    if (source >= m_dist.lines()) return Error::OutOfRange;
     if (source < 32) {
-        reinterpret_cast<volatile u8*>(m_redist + 0x10000 + kSgiIpriorityr)[source] = 0xa0;
+        reinterpret_cast<volatile u8*>(m_redist + 0x10000 + kSgiIpriorityr)[source] = GicDistributor::kPriority;
     } else {
-        reinterpret_cast<volatile u8*>(m_dist + kDistIpriorityr)[source] = 0xa0;
+        m_dist.set_priority(source);
         dist64(kDistIrouter + 8 * u64(source)) = 0;  // affinity 0.0.0.0: the boot CPU
     }
     unmask(source);
@@ -72,12 +69,12 @@ Result<void> GicV3::enable(u32 source) {
 
 void GicV3::mask(u32 source) {
     if (source < 32) sgi(kSgiIcEnabler0) = u32(1) << source;
-    else if (source < m_lines) dist(kDistIcEnabler + 4 * (source / 32)) = u32(1) << (source % 32);
+    else if (source < m_dist.lines()) m_dist.mask(source);
 }
 
 void GicV3::unmask(u32 source) {
     if (source < 32) sgi(kSgiIsEnabler0) = u32(1) << source;
-    else if (source < m_lines) dist(kDistIsEnabler + 4 * (source / 32)) = u32(1) << (source % 32);
+    else if (source < m_dist.lines()) m_dist.unmask(source);
 }
 
 u32 GicV3::claim() {
