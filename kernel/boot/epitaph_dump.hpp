@@ -54,7 +54,7 @@ public:
         Failed,   // the disk failed a read or a write
     };
 
-    explicit EpitaphDump(Loop& loop) : m_loop(loop) {}
+    EpitaphDump() = default;
     EpitaphDump(const EpitaphDump&) = delete;
     EpitaphDump& operator=(const EpitaphDump&) = delete;
 
@@ -93,7 +93,6 @@ private:
     }
     void log_refusal();
 
-    Loop& m_loop;
     BlockDevice* m_device = nullptr;
     u64 m_sector = 0;
     EpitaphRecord* m_live = nullptr;

@@ -298,7 +298,7 @@ void Kernel::start_epitaph_dump() {
         avoid = u64(g.blocks_count) * (g.block_size / 512);
     }
 #endif
-    m_dump = new (m_dump_storage) EpitaphDump(m_loop);
+    m_dump = new (m_dump_storage) EpitaphDump();
     m_dump->start(*device.value(), place.value().sector, avoid, *live, previous_boot());
     m_machine.set_epitaph_copy(EpitaphDump::write_on_crash, m_dump);
 #endif

@@ -57,7 +57,7 @@ protected:
     FakeHost host;
     Loop loop {host};
     MemoryDisk disk;
-    EpitaphDump dump {loop};
+    EpitaphDump dump;
     // What RAM gave: a cold boot's garbage, this boot being boot 1.
     EpitaphRecord live = record(EpitaphState::Running, 1);
     PreviousBoot previous = [] {
@@ -170,18 +170,18 @@ TEST_F(EpitaphDumpTest, PlacesThatAreNotSafeAreRefusedBeforeAnyIo) {
     EXPECT_NE(std::string(dump.refusal().data(), dump.refusal().length()).find("past the end"), std::string::npos);
     EXPECT_EQ(disk.reads_started, 0u);
 
-    EpitaphDump inside {loop};
+    EpitaphDump inside;
     inside.start(disk, kArea, 128, live, previous);
     EXPECT_EQ(inside.state(), EpitaphDump::State::Refused);
     EXPECT_NE(std::string(inside.refusal().data(), inside.refusal().length()).find("inside the filesystem"),
               std::string::npos);
 
-    EpitaphDump unsupported {loop};
+    EpitaphDump unsupported;
     disk.polled_supported = false;
     unsupported.start(disk, kArea, 0, live, previous);
     EXPECT_EQ(unsupported.state(), EpitaphDump::State::Refused);
 
-    EpitaphDump read_only {loop};
+    EpitaphDump read_only;
     disk.polled_supported = true;
     disk.set_read_only(true);
     read_only.start(disk, kArea, 0, live, previous);
