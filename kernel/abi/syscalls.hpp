@@ -212,8 +212,9 @@ enum MapFlags : uint64_t { kMapRead = 1, kMapWrite = 2, kMapExecute = 4 };
 
 enum class Signal : uint64_t {
     Terminate = 1,  // end the process now (exit status kExitKilled)
-    Interrupt = 2,  // Ctrl-C from the terminal: ends it unless it polls for it
+    Interrupt = 2,  // Ctrl-C from the terminal: ends it unless it has polled for kPollInterrupt
     Cancel = 3,     // cancel the process's current wait: that call returns Err::Cancelled
+    Notify = 4,     // a notification: never ends the process; it polls for kPollNotify
 };
 
 // Why a process ended, as wait() reports it.
@@ -247,8 +248,15 @@ struct SpawnArgs {
     uint64_t flags;  // SpawnFlags
 };
 
-// poll(): which events a handle is asked about and which were seen.
-enum PollEvents : uint32_t { kPollReadable = 1, kPollWritable = 2, kPollExited = 4, kPollHangup = 8 };
+// poll(): which events a handle is asked about and which were seen. An
+// item whose handle is kNoHandle means the calling process itself and may
+// ask only for the signals it was sent: kPollInterrupt (asking once makes
+// Signal::Interrupt wait here instead of ending the process) and
+// kPollNotify. Each signal is reported by one poll, which takes it.
+enum PollEvents : uint32_t {
+    kPollReadable = 1, kPollWritable = 2, kPollExited = 4, kPollHangup = 8,
+    kPollInterrupt = 16, kPollNotify = 32,
+};
 // The most items one poll() takes (InvalidArgument beyond): a server's
 // listener and its connections in one call.
 inline constexpr uint32_t kPollMaxItems = 64;

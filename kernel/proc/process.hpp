@@ -14,6 +14,7 @@
 #include "proc/address_space.hpp"
 #include "proc/handle_table.hpp"
 #include "proc/program_file.hpp"
+#include "proc/signal_box.hpp"
 #include "proc/submission_ring.hpp"
 #include "proc/thread.hpp"
 
@@ -51,6 +52,10 @@ public:
     ProgramFile* program() const { return m_program; }
     void set_program(ProgramFile* file);
 
+    // Signals sent to it and not yet taken (Notify; Interrupt once it
+    // asked): what its own poll() on kNoHandle reports.
+    SignalBox& signals() { return m_signals; }
+
     // Threads in wait() on this process, woken when it exits.
     IntrusiveList<Thread, &Thread::wait_node>& exit_waiters() { return m_exit_waiters; }
 
@@ -83,6 +88,7 @@ private:
     Thread* m_poller = nullptr;  // one polling thread at a time (the parent)
     ProgramFile* m_program = nullptr;
     SubmissionRing m_ring;
+    SignalBox m_signals;
 };
 
 }  // namespace mote

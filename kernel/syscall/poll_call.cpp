@@ -24,11 +24,27 @@ SysOr<u64> evaluate(Thread& thread, u64 address, u64 count, PollSet& set) {
     SYS_TRY_VALUE(copy_from_user(thread, Span<u8>(reinterpret_cast<u8*>(set.items), count * sizeof(abi::PollItem)), address));
     u64 ready = 0;
     for (u64 i = 0; i < count; ++i) {
-        set.objects[i] = SYS_TRY_VALUE(handle_object(thread, set.items[i].handle, abi::kRightWait));
-        set.items[i].ready = set.objects[i]->poll_ready(set.items[i].events);
+        const u32 events = set.items[i].events;
+        if (set.items[i].handle == abi::kNoHandle) {
+            // The process itself: only its signals.
+            if (events == 0 || (events & ~SignalBox::kEvents)) return abi::Err::InvalidArgument;
+            SignalBox& signals = thread.process().signals();
+            if (events & abi::kPollInterrupt) signals.catch_interrupt();
+            set.objects[i] = &signals;
+        } else {
+            if (events & SignalBox::kEvents) return abi::Err::InvalidArgument;
+            set.objects[i] = SYS_TRY_VALUE(handle_object(thread, set.items[i].handle, abi::kRightWait));
+        }
+        set.items[i].ready = set.objects[i]->poll_ready(events);
         if (set.items[i].ready) ++ready;
     }
     return ready;
+}
+
+// The signals a finished poll reports are delivered: out of the box.
+void take_signals(Thread& thread, PollSet& set) {
+    for (u64 i = 0; i < set.count; ++i)
+        if (set.items[i].handle == abi::kNoHandle) (void)thread.process().signals().take(set.items[i].ready);
 }
 
 void stop_watching(Thread& thread, PollSet& set) {
@@ -53,6 +69,7 @@ void finish(Thread& thread, bool timed_out) {
     stop_watching(thread, g_set);
     auto copied = copy_to_user(thread, address, Span<const u8>(reinterpret_cast<const u8*>(g_set.items),
                                                                count * sizeof(abi::PollItem)));
+    if (!copied.is_error()) take_signals(thread, g_set);
     thread.wake(copied.is_error() ? -i64(copied.error()) : i64(n));
 }
 
@@ -69,6 +86,7 @@ SysResult Syscalls::sys_poll(Thread& thread, const SyscallArgs& args) {
     u64 ready = SYS_TRY(evaluate(thread, address, count, g_set));
     if (ready > 0 || timeout == 0) {
         SYS_TRY(copy_to_user(thread, address, Span<const u8>(reinterpret_cast<const u8*>(g_set.items), bytes)));
+        take_signals(thread, g_set);
         return Outcome::done(ready);
     }
     SYS_TRY(check_writable(thread, address, bytes));

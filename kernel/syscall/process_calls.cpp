@@ -102,9 +102,19 @@ SysResult Syscalls::sys_wait(Thread& thread, const SyscallArgs& args) {
 SysResult Syscalls::sys_signal(Thread& thread, const SyscallArgs& args) {
     auto* target = static_cast<Process*>(SYS_TRY(handle_object(thread, args.a[0], ObjectType::Process, abi::kRightSignal)));
     abi::Signal signal = abi::Signal(args.a[1]);
-    if (signal != abi::Signal::Terminate && signal != abi::Signal::Interrupt && signal != abi::Signal::Cancel)
+    if (signal != abi::Signal::Terminate && signal != abi::Signal::Interrupt && signal != abi::Signal::Cancel &&
+        signal != abi::Signal::Notify)
         return abi::Err::InvalidArgument;
     if (target->state() == ProcessState::Exited) return abi::Err::BadState;
+    // Signals the target takes itself, with poll().
+    if (signal == abi::Signal::Notify) {
+        target->signals().post(abi::kPollNotify);
+        return Outcome::done(0);
+    }
+    if (signal == abi::Signal::Interrupt && target->signals().catches_interrupt()) {
+        target->signals().post(abi::kPollInterrupt);
+        return Outcome::done(0);
+    }
     if (signal == abi::Signal::Cancel) {
         // The target's current wait ends with Cancelled; the process goes on.
         Thread& waiter = target->thread();

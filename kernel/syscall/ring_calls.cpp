@@ -140,6 +140,11 @@ bool Syscalls::ring_run(Thread& thread, const abi::RingEntry& entry, i64& result
         break;
     case abi::Sys::Poll: {
         // One handle: arg1 is the events asked; the result is those ready.
+        // A process's own signals are taken only by poll() itself.
+        if (entry.arg1 & SignalBox::kEvents) {
+            result = -i64(abi::Err::InvalidArgument);
+            return true;
+        }
         auto object = handle_object(thread, entry.handle, abi::kRightWait);
         if (object.is_error()) {
             result = -i64(object.error());

@@ -260,6 +260,54 @@ def check_shell(args):
         os.rmdir(tmp)
 
 
+def check_signals(args):
+    """Signals a program takes itself (kernel/proc/signal_box.hpp), through
+    the shell: a background sigwait is notified twice (each reported once)
+    and then interrupted, which ends it since it never asked for
+    interrupts; a foreground `sigwait -i` catches Ctrl-C and stops cleanly;
+    a foreground `sigwait` without -i is ended by Ctrl-C."""
+    q = qemu_harness.Qemu(args, initrd=True)
+    try:
+        shell = qemu_harness.Shell(q)
+        start = len(q.text())
+        shell.run("sigwait 60 &")
+        q.expect("sigwait: waiting", start=start, timeout=20)
+        shell.run("kill -notify %1")
+        q.expect("sigwait: notified", start=start, timeout=10)
+        shell.run("kill -notify %1")
+        q.expect_count("sigwait: notified", 2, timeout=10)
+        shell.run("kill -int %1")
+        # The shell reports the ended job before its next prompt.
+        shell.run("echo reap")
+        q.expect("done sigwait [killed]", start=start, timeout=10)
+        out = shell.run("jobs")
+        if "sigwait" in out:
+            q.fail(f"jobs still lists the background sigwait after kill -int: {out!r}")
+        if "notifications" in q.text()[start:]:
+            q.fail("sigwait ended by itself after kill -int: the interrupt it never asked for was not fatal")
+
+        start = len(q.text())
+        q.send("sigwait -i 60\r")
+        q.expect("sigwait: waiting (Ctrl-C stops me cleanly)", start=start, timeout=20)
+        q.send("\x03")
+        q.expect("sigwait: interrupted; stopping", start=start, timeout=10)
+        q.expect("sigwait: 0 notifications", start=start, timeout=10)
+        shell = qemu_harness.Shell(q, start=start + 1)
+
+        start = len(q.text())
+        q.send("sigwait 60\r")
+        at = q.expect("sigwait: waiting", start=start, timeout=20)
+        q.send("\x03")
+        shell = qemu_harness.Shell(q, start=at, timeout=10)
+        if "notifications" in q.text()[start:]:
+            q.fail("sigwait without -i survived Ctrl-C")
+        if "echo-after" not in shell.run("echo echo-after"):
+            q.fail("the shell did not come back after Ctrl-C")
+        print("OK: notifications reach a polling program once each; Ctrl-C is caught only by a program that asked")
+    finally:
+        q.kill()
+
+
 def main():
     args = qemu_harness.parse_args(__doc__, timeout=240)
     check_init_programs(args)
@@ -271,6 +319,7 @@ def main():
     check_syscall_fuzzer(args, int(os.environ.get("MOTE_SYSFUZZ_SECONDS", "10")))
     check_floating_point(args)
     check_shell(args)
+    check_signals(args)
 
 
 if __name__ == "__main__":

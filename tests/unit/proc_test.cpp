@@ -421,6 +421,83 @@ TEST_F(ProcessTest, SignalEndsAParkedChild) {
     EXPECT_FALSE(child->thread().timer().armed()) << "the sleep's timer was cancelled";
 }
 
+TEST_F(ProcessTest, SignalsWaitForAProcessThatPollsForThem) {
+    namespace abi = mote::abi;
+    Process* parent = spawn_program("parent", {"parent"}).value();
+    Process* child = spawn_program("child", {"child"}, {}, parent).value();
+    abi::Handle handle = parent->handles().install(*child, abi::kRightsAll).value();
+    u64 items = 0;
+    auto poll_self = [&](Thread& t, u32 events, Nanoseconds timeout) {
+        abi::PollItem item {abi::kNoHandle, events, 0, 0};
+        EXPECT_TRUE(child->space().copy_out(items, Span<const u8>(reinterpret_cast<const u8*>(&item), sizeof(item))).ok());
+        return platform.call(t, abi::Sys::Poll, items, 1, timeout).user_value();
+    };
+    auto reported = [&] {
+        abi::PollItem item {};
+        EXPECT_TRUE(child->space().copy_in(Span<u8>(reinterpret_cast<u8*>(&item), sizeof(item)), items).ok());
+        return item.ready;
+    };
+    as(child->thread(), [&](Thread& t) {
+        items = u64(platform.call(t, abi::Sys::Map, 4096, abi::kMapRead | abi::kMapWrite).user_value());
+        // Only the signals may be asked of the process itself, and only of it.
+        EXPECT_EQ(poll_self(t, abi::kPollReadable, 0), err(abi::Err::InvalidArgument));
+        EXPECT_EQ(poll_self(t, 0, 0), err(abi::Err::InvalidArgument));
+        // Nothing pending: not ready.
+        EXPECT_EQ(poll_self(t, abi::kPollNotify, 0), 0);
+        (void)poll_self(t, abi::kPollNotify, 1000 * kSecond);
+        EXPECT_EQ(t.state(), ThreadState::Parked);
+        return RunExit::Parked;
+    });
+    as(parent->thread(), [&](Thread& t) {
+        abi::PollItem asks_child {handle, abi::kPollNotify, 0, 0};
+        u64 address = u64(platform.call(t, abi::Sys::Map, 4096, abi::kMapRead | abi::kMapWrite).user_value());
+        EXPECT_TRUE(parent->space().copy_out(address, Span<const u8>(reinterpret_cast<const u8*>(&asks_child), sizeof(asks_child))).ok());
+        EXPECT_EQ(platform.call(t, abi::Sys::Poll, address, 1, 0).user_value(), err(abi::Err::InvalidArgument))
+            << "another process's signals are its own";
+        // A notification wakes the polling child and is reported once.
+        EXPECT_EQ(platform.call(t, abi::Sys::Signal, handle, u64(abi::Signal::Notify)).user_value(), 0);
+        return RunExit::Loop;
+    });
+    EXPECT_EQ(child->thread().state(), ThreadState::Runnable);
+    EXPECT_EQ(platform.frames[&child->thread()].result, 1);
+    EXPECT_EQ(reported(), u32(abi::kPollNotify));
+    as(child->thread(), [&](Thread& t) {
+        EXPECT_EQ(poll_self(t, abi::kPollNotify, 0), 0) << "taken by the poll that reported it";
+        return RunExit::Loop;
+    });
+    // Two notifications before a look count as one.
+    as(parent->thread(), [&](Thread& t) {
+        EXPECT_EQ(platform.call(t, abi::Sys::Signal, handle, u64(abi::Signal::Notify)).user_value(), 0);
+        EXPECT_EQ(platform.call(t, abi::Sys::Signal, handle, u64(abi::Signal::Notify)).user_value(), 0);
+        return RunExit::Loop;
+    });
+    as(child->thread(), [&](Thread& t) {
+        EXPECT_EQ(poll_self(t, abi::kPollNotify | abi::kPollInterrupt, 0), 1);
+        EXPECT_EQ(reported(), u32(abi::kPollNotify));
+        EXPECT_EQ(poll_self(t, abi::kPollNotify | abi::kPollInterrupt, 0), 0);
+        return RunExit::Loop;
+    });
+    // Having asked for interrupts, the child is not ended by one.
+    as(parent->thread(), [&](Thread& t) {
+        EXPECT_EQ(platform.call(t, abi::Sys::Signal, handle, u64(abi::Signal::Interrupt)).user_value(), 0);
+        return RunExit::Loop;
+    });
+    EXPECT_EQ(child->state(), ProcessState::Running);
+    as(child->thread(), [&](Thread& t) {
+        EXPECT_EQ(poll_self(t, abi::kPollInterrupt, 0), 1);
+        EXPECT_EQ(reported(), u32(abi::kPollInterrupt));
+        return RunExit::Loop;
+    });
+    // Terminate still ends it, and an ended process takes no signal.
+    as(parent->thread(), [&](Thread& t) {
+        EXPECT_EQ(platform.call(t, abi::Sys::Signal, handle, u64(abi::Signal::Terminate)).user_value(), 0);
+        EXPECT_EQ(platform.call(t, abi::Sys::Signal, handle, u64(abi::Signal::Notify)).user_value(),
+                  err(abi::Err::BadState));
+        return RunExit::Loop;
+    });
+    EXPECT_EQ(child->state(), ProcessState::Exited);
+}
+
 TEST_F(ProcessTest, FaultEndsTheProcessWithItsCause) {
     Process* p = spawn_program("faulty", {"faulty"}).value();
     Process* watcher = spawn_program("watcher", {"watcher"}).value();

@@ -380,7 +380,7 @@ void Shell::builtin(Builtin which, const Arguments& words) {
     case Builtin::Exit: m_exit = true; return;
     case Builtin::Help:
         print(m_out,
-              "built-ins: cd [DIR], exit, help, jobs, kill [-int] JOB\n"
+              "built-ins: cd [DIR], exit, help, jobs, kill [-int|-notify] JOB\n"
               "programs: ls bin\n"
               "A | B pipes A's output into B; COMMAND & runs it in the background;\n"
               "COMMAND < FILE reads FILE, > FILE writes it, >> FILE appends to it (/tmp is writable);\n"
@@ -425,9 +425,12 @@ void Shell::kill_job(const Arguments& words) {
     if (words.count() > 1 && words[1] == "-int") {
         signal = abi::Signal::Interrupt;
         ++at;
+    } else if (words.count() > 1 && words[1] == "-notify") {
+        signal = abi::Signal::Notify;
+        ++at;
     }
     if (words.count() != at + 1) {
-        print(m_err, "usage: kill [-int] JOB   (JOB as jobs lists it: 1 or %1)\n");
+        print(m_err, "usage: kill [-int|-notify] JOB   (JOB as jobs lists it: 1 or %1)\n");
         return;
     }
     StringView text = words[at];
