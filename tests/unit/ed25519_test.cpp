@@ -9,18 +9,18 @@
 #include <vector>
 
 #include "crypto/ed25519.hpp"
+#include "support/hex.hpp"
 #include "support/openssl_tool.hpp"
 
 using namespace mote;
 
 namespace {
 
-std::vector<u8> hex(const char* text) {
-    std::vector<u8> out;
-    for (const char* p = text; p[0] && p[1]; p += 2) {
-        auto nibble = [](char c) { return c <= '9' ? c - '0' : c - 'a' + 10; };
-        out.push_back(u8(nibble(p[0]) << 4 | nibble(p[1])));
-    }
+std::vector<u8> hex(const char* text) { return test::bytes_from_hex(text); }
+
+std::vector<u8> random_bytes(std::mt19937& random, usize size) {
+    std::vector<u8> out(size);
+    for (u8& b : out) b = u8(random());
     return out;
 }
 
@@ -142,10 +142,8 @@ TEST(Ed25519Test, AgreesWithOpenssl) {
     test::OpensslTool openssl;
     std::mt19937 random(25519);
     for (int round = 0; round < 12; ++round) {
-        std::vector<u8> seed_bytes(32);
-        for (u8& b : seed_bytes) b = u8(random());
-        std::vector<u8> message(usize(random() % 300));
-        for (u8& b : message) b = u8(random());
+        const std::vector<u8> seed_bytes = random_bytes(random, 32);
+        const std::vector<u8> message = random_bytes(random, random() % 300);
         ASSERT_TRUE(openssl.use_seed(seed_bytes));
         u8 seed[kEd25519SeedSize];
         copy_to(seed, seed_bytes);
@@ -159,8 +157,7 @@ TEST(Ed25519Test, AgreesWithOpenssl) {
     for (int round = 0; round < 4; ++round) {
         std::vector<u8> seed, public_key;
         ASSERT_TRUE(openssl.generate(&seed, &public_key));
-        std::vector<u8> message(usize(random() % 1000));
-        for (u8& b : message) b = u8(random());
+        std::vector<u8> message = random_bytes(random, random() % 1000);
         Ed25519PublicKey key;
         copy_to(key.bytes, public_key);
         Ed25519Signature signature;

@@ -9,26 +9,19 @@
 #include <vector>
 
 #include "crypto/sha512.hpp"
+#include "support/hex.hpp"
 #include "support/openssl_tool.hpp"
 
 using namespace mote;
 
 namespace {
 
-std::string to_hex(const u8* bytes, usize size) {
-    static const char digits[] = "0123456789abcdef";
-    std::string out;
-    for (usize i = 0; i < size; ++i) {
-        out += digits[bytes[i] >> 4];
-        out += digits[bytes[i] & 15];
-    }
-    return out;
-}
+using test::hex_of;
 
 std::string digest_hex(const std::string& text) {
     u8 out[Sha512::kDigestSize];
     Sha512::hash(ReadonlyBytes(reinterpret_cast<const u8*>(text.data()), text.size()), out);
-    return to_hex(out, sizeof(out));
+    return hex_of(out, sizeof(out));
 }
 
 TEST(Sha512Test, FipsExamples) {
@@ -56,7 +49,7 @@ TEST(Sha512Test, MillionAsInPiecesOfEveryOddSize) {
     }
     u8 out[Sha512::kDigestSize];
     h.final(out);
-    EXPECT_EQ(to_hex(out, sizeof(out)),
+    EXPECT_EQ(hex_of(out, sizeof(out)),
               "e718483d0ce769644e2e42c7bc15b4638e1f98b13b2044285632a803afa973eb"
               "de0ff244877ea60a4cb0432ce577c31beb009c5c2c49aa2e4eadb217ad8cc09b");
 }
@@ -68,7 +61,7 @@ TEST(Sha512Test, FinalStartsTheNextHash) {
     h.final(first);
     h.update(ReadonlyBytes(reinterpret_cast<const u8*>("abc"), 3));
     h.final(second);
-    EXPECT_EQ(to_hex(first, 64), to_hex(second, 64));
+    EXPECT_EQ(hex_of(first, 64), hex_of(second, 64));
 }
 
 TEST(Sha512Test, AgreesWithOpensslAcrossBlockBoundaries) {
@@ -89,7 +82,7 @@ TEST(Sha512Test, AgreesWithOpensslAcrossBlockBoundaries) {
         h.final(ours);
         const std::vector<u8> theirs = openssl.sha512(data);
         ASSERT_EQ(theirs.size(), Sha512::kDigestSize) << "openssl failed at length " << length;
-        EXPECT_EQ(to_hex(ours, 64), to_hex(theirs.data(), theirs.size())) << "length " << length;
+        EXPECT_EQ(hex_of(ours, 64), hex_of(theirs.data(), theirs.size())) << "length " << length;
     }
 }
 

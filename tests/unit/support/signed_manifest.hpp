@@ -10,18 +10,9 @@
 
 #include "crypto/ed25519.hpp"
 #include "crypto/sha512.hpp"
+#include "hex.hpp"
 
 namespace mote::test {
-
-inline std::string hex_of(const u8* bytes, usize size) {
-    static const char digits[] = "0123456789abcdef";
-    std::string out;
-    for (usize i = 0; i < size; ++i) {
-        out += digits[bytes[i] >> 4];
-        out += digits[bytes[i] & 15];
-    }
-    return out;
-}
 
 inline ReadonlyBytes bytes_of(const std::string& s) { return ReadonlyBytes(reinterpret_cast<const u8*>(s.data()), s.size()); }
 
