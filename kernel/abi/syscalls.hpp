@@ -248,14 +248,16 @@ struct SpawnArgs {
     uint64_t flags;  // SpawnFlags
 };
 
-// poll(): which events a handle is asked about and which were seen. An
+// poll(): which events a handle is asked about and which were seen.
+// kPollChanged: a file's text differs from what this handle last read from
+// offset 0; only files that change by themselves (sys/) report it. An
 // item whose handle is kNoHandle means the calling process itself and may
 // ask only for the signals it was sent: kPollInterrupt (asking once makes
 // Signal::Interrupt wait here instead of ending the process) and
 // kPollNotify. Each signal is reported by one poll, which takes it.
 enum PollEvents : uint32_t {
     kPollReadable = 1, kPollWritable = 2, kPollExited = 4, kPollHangup = 8,
-    kPollInterrupt = 16, kPollNotify = 32,
+    kPollInterrupt = 16, kPollNotify = 32, kPollChanged = 64,
 };
 // The most items one poll() takes (InvalidArgument beyond): a server's
 // listener and its connections in one call.

@@ -187,6 +187,19 @@ public:
     // read() always works.
     virtual Result<ReadonlyBytes> resident_contents() { return Error::Unsupported; }
 
+    // How often poll() looks again at a node with a change_token (100 ms).
+    static constexpr u64 kChangeRecheckPeriod = 100'000'000;
+
+    // For nodes whose text changes with no write (sys/ files): a token of
+    // the content, equal for equal text, so poll() can tell a reader that
+    // the file changed since it last read it. `last_read`: the token of
+    // the text the last read from offset 0 returned; otherwise of the text
+    // as it would read now. Unsupported for other nodes (always readable).
+    virtual Result<u64> change_token(bool last_read) {
+        (void)last_read;
+        return Error::Unsupported;
+    }
+
 protected:
     FsNode() = default;
     // Not virtual: nodes are destroyed by their filesystem, never through

@@ -49,6 +49,12 @@ Result<Outcome> OpenNode::read(IoArgs& io) {
         IoArgsAccess access(io);
         usize n = TRY(m_node->read(offset, fs::IoBuffer::user(access, io.buffer, io.length)).finish_now());
         if (advance) m_position += n;
+        if (offset == 0) {
+            if (auto token = m_node->change_token(true); token.ok()) {
+                m_seen_token = token.value();
+                m_seen = true;
+            }
+        }
         return Outcome::done(n);
     }
     // A submission-ring entry cannot park.
@@ -56,6 +62,20 @@ Result<Outcome> OpenNode::read(IoArgs& io) {
     FsCall* call = TRY(m_cache.calls().begin(io.thread));
     retain();  // the task's; it may outlive the handle
     return call->run(transfer(*call, false, offset, io.buffer, io.length, advance), "file read");
+}
+
+u32 OpenNode::poll_ready(u32 events) {
+    u32 ready = events & (abi::kPollReadable | abi::kPollWritable);
+    if (!(events & abi::kPollChanged)) return ready;
+    auto now = m_node->change_token(false);
+    if (now.is_error()) return ready;  // changes only by writes
+    // Never read: changed, there is something to see.
+    if (!m_seen || now.value() != m_seen_token) ready |= abi::kPollChanged;
+    return ready;
+}
+
+u64 OpenNode::recheck_period() const {
+    return m_node->change_token(true).ok() ? fs::FsNode::kChangeRecheckPeriod : 0;
 }
 
 Result<Outcome> OpenNode::write(IoArgs& io) {

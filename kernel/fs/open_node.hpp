@@ -30,7 +30,11 @@ public:
     Result<Outcome> read(IoArgs& io) override;
     Result<Outcome> write(IoArgs& io) override;
     Result<void> stat(abi::Stat& stat) override;
-    u32 poll_ready(u32 events) override { return events & (abi::kPollReadable | abi::kPollWritable); }
+    // Files are always readable and writable; a sys/ file also reports
+    // kPollChanged when its text differs from what this handle last read
+    // from offset 0 (or it was never read).
+    u32 poll_ready(u32 events) override;
+    u64 recheck_period() const override;
 
 private:
     void destroy() override;
@@ -40,6 +44,9 @@ private:
     fs::NodeRef m_node;
     u64 m_flags;
     u64 m_position = 0;
+    // The change token of what this handle last read from offset 0.
+    u64 m_seen_token = 0;
+    bool m_seen = false;
 };
 
 class OpenNodeCache {

@@ -1,5 +1,6 @@
 #include "fs/sys_node.hpp"
 
+#include "base/crc32c.hpp"
 #include "base/memory.hpp"
 
 namespace mote::fs {
@@ -9,6 +10,13 @@ namespace {
 char g_snapshot[SysFile::kSnapshotBytes];
 const SysFile* g_snapshot_owner = nullptr;
 usize g_snapshot_length = 0;
+// Where change_token() makes a fresh text: not the snapshot, which a reader
+// may be in the middle of.
+char g_scratch[SysFile::kSnapshotBytes];
+
+u64 token_of(const char* text, usize length) {
+    return u64(crc32c(ReadonlyBytes(reinterpret_cast<const u8*>(text), length))) << 32 | u64(length);
+}
 }  // namespace
 
 Stat SysFile::stat() const {
@@ -27,12 +35,21 @@ Task<usize> SysFile::read(u64 offset, IoBuffer buffer) {
         if (out.truncated()) out.append("...(cut)\n");
         g_snapshot_length = out.length();
         g_snapshot_owner = this;
+        m_read_token = token_of(g_snapshot, g_snapshot_length);
     }
     if (offset >= g_snapshot_length) return usize(0);
     usize n = usize(min<u64>(buffer.size(), g_snapshot_length - offset));
     auto copied = buffer.fill(0, ReadonlyBytes(reinterpret_cast<const u8*>(g_snapshot) + offset, n));
     if (copied.is_error()) return copied.error();
     return n;
+}
+
+Result<u64> SysFile::change_token(bool last_read) {
+    if (last_read) return m_read_token;
+    FormatBuffer out(Span<char>(g_scratch, sizeof(g_scratch) - 16));
+    m_generate(out, m_context);
+    if (out.truncated()) out.append("...(cut)\n");
+    return token_of(g_scratch, out.length());
 }
 
 Task<usize> SysFile::write(u64 offset, IoBuffer data) {

@@ -9,6 +9,11 @@
 // shell that has redirection, or a program's write). The snapshot buffer
 // is shared by every SysFile (one is read at a time: the loop is single
 // threaded, and a reader that interleaves two files just regenerates).
+//
+// poll() on a SysFile's handle watches it for change: kPollChanged means
+// its text now differs from what that handle last read from offset 0
+// (change_token), and a poller is re-checked every kChangeRecheckPeriod, since
+// the kernel's counters have no change hooks (syscall/poll_call.cpp).
 #pragma once
 
 #include "base/format.hpp"
@@ -53,6 +58,7 @@ public:
     Task<usize> read(u64 offset, IoBuffer buffer) override;
     Task<bool> read_dir(u64, DirEntry&) override { return Error::BadState; }
     Task<usize> write(u64 offset, IoBuffer data) override;
+    Result<u64> change_token(bool last_read) override;
 
     // How many bytes a snapshot may have; longer text is cut (and says so).
     static constexpr usize kSnapshotBytes = 32 * 1024;
@@ -65,6 +71,7 @@ private:
     void* m_context;
     Access m_access;
     u64 m_inode = 0;
+    u64 m_read_token = 0;  // change_token of the text the last read from 0 made
 };
 
 class SysDirectory final : public SysNode {

@@ -93,6 +93,9 @@ public:
     // without bound: one watcher per waiting thread).
     virtual void watch(Thread&) {}
     virtual void unwatch(Thread&) {}
+    // Nanoseconds between re-checks of a poller's readiness, for an object
+    // that cannot tell when it changes (a sys/ file); 0: it tells (watch).
+    virtual u64 recheck_period() const { return 0; }
     // A thread parked in read/write on this object is being torn down (its
     // process was killed): forget it, so no wake reaches a dead thread.
     virtual void cancel_wait(Thread&) {}

@@ -3,7 +3,10 @@
 // The items stay in the caller's memory while it is parked (it cannot touch
 // them: it is parked), so a wake-up re-reads them, re-asks every object and
 // either finishes (something is ready) or stays parked (a spurious event).
+// Objects that cannot say when they change (sys/ files: recheck_period)
+// are re-asked on the thread's timer, which then also keeps the deadline.
 #include "proc/process.hpp"
+#include "proc/process_table.hpp"
 #include "syscall/syscalls.hpp"
 
 namespace mote {
@@ -73,6 +76,28 @@ void finish(Thread& thread, bool timed_out) {
     thread.wake(copied.is_error() ? -i64(copied.error()) : i64(n));
 }
 
+// The thread's timer: at the deadline (pending[2]) the poll ends; before
+// it, every pending[3] nanoseconds the objects are asked again.
+void arm_next(Thread& thread) {
+    Loop& loop = thread.process().table().loop();
+    const Nanoseconds deadline = thread.pending[2];
+    const u64 recheck = thread.pending[3];
+    const Nanoseconds now = loop.now();
+    Nanoseconds at = deadline;
+    if (recheck && (deadline == kNoDeadline || deadline - now > recheck)) at = now + recheck;
+    loop.arm_after(thread.timer(), at > now ? at - now : 0);
+}
+
+void on_timer(Timer& timer) {
+    Thread& thread = *static_cast<Thread*>(timer.context());
+    if (thread.process().table().loop().now() >= thread.pending[2]) {
+        finish(thread, true);
+        return;
+    }
+    finish(thread, false);
+    if (thread.polling()) arm_next(thread);  // nothing ready yet
+}
+
 }  // namespace
 
 SysResult Syscalls::sys_poll(Thread& thread, const SyscallArgs& args) {
@@ -94,9 +119,17 @@ SysResult Syscalls::sys_poll(Thread& thread, const SyscallArgs& args) {
     thread.pending[1] = count;
     for (u64 i = 0; i < count; ++i) g_set.objects[i]->watch(thread);
     thread.set_polling(true, [](Thread& woken) { finish(woken, false); });
-    if (timeout != kNoDeadline) {
-        thread.timer().set_callback([](Timer& timer) { finish(*static_cast<Thread*>(timer.context()), true); }, &thread);
-        m_processes.loop().arm_after(thread.timer(), timeout);
+    u64 recheck = 0;
+    for (u64 i = 0; i < count; ++i) {
+        const u64 period = g_set.objects[i]->recheck_period();
+        if (period && (!recheck || period < recheck)) recheck = period;
+    }
+    if (timeout != kNoDeadline || recheck) {
+        const Nanoseconds now = m_processes.loop().now();
+        thread.pending[2] = timeout == kNoDeadline || timeout > kNoDeadline - now ? kNoDeadline : now + timeout;
+        thread.pending[3] = recheck;
+        thread.timer().set_callback(on_timer, &thread);
+        arm_next(thread);
     }
     thread.park("poll");
     return Outcome::park();

@@ -182,6 +182,24 @@ class HostedUserTest(unittest.TestCase):
         self.assertIn("still here", k.out)
         self.assertIn("init ended: reason 1 status 0", text)
 
+    def test_watch_sees_a_sys_file_change(self):
+        # sh as init holds the privileged root, so it may change the
+        # timeslice; watch (in the background) prints each new text once:
+        # poll() reports kPollChanged for a sys/ file whose text differs
+        # from what the handle last read. A plain file is shown once.
+        # watch writes to a file, so the shell's echo of its input cannot
+        # interleave with it; echo sets the value in one write (status 0).
+        k, text = self.boot("bin/sh", stdin=b"watch sys/timeslice_ms 2.5 > tmp/w &\nsleep 0.6\n"
+                            b"echo 7 > sys/timeslice_ms\nsleep 0.6\necho 3 > sys/timeslice_ms\nsleep 1.8\n"
+                            b"cat tmp/w\nwatch etc/motd 0.5 > tmp/m\ncat tmp/m\n", timeout=60)
+        self.assertNotIn("[exit 1]", k.out)
+        versions = re.findall(r"--- sys/timeslice_ms at (\d+)\.(\d+)s\r?\n(\d+)", k.out)
+        self.assertEqual([v[2] for v in versions], ["10", "7", "3"], k.out)
+        # Each change seen within the 100 ms re-check (plus slack for ASan).
+        times = [int(s) * 1000 + int(ms) for s, ms, _ in versions]
+        self.assertLess(times[1] - times[0], 1500, k.out)
+        self.assertEqual(k.out.count("--- etc/motd at "), 1, k.out)
+
     def test_escape_suite(self):
         # dev/vda must exist for opening it to be refused rather than missing.
         with tempfile.TemporaryDirectory() as tmp:
