@@ -390,7 +390,8 @@ enum StartHandle : uint32_t {
     kAuditCap = 7,    // sys/audit, open for reading: the audit ring
     kDevCap = 8,      // the dev/ directory with the privileged right: raw block devices
     kNetCap = 9,      // the network: socket() makes TCP and UDP sockets with it
-    kStartHandleCount = 10,
+    kSpawnCap = 10,   // spawning without limits (kernel/proc/spawn_capability.hpp)
+    kStartHandleCount = 11,
 };
 
 // What a new process finds: its entry point is called with a pointer to a

@@ -214,6 +214,7 @@ Result<void> UserSpace::start(ReadonlyBytes initramfs, StringView init_spec, Spa
         handles[abi::kPowerCap + i] = {m_caps[i], caps[i].rights};
     }
     if (m_sockets) handles[abi::kNetCap] = {&m_sockets->capability(), abi::kRightWrite | kPass};
+    handles[abi::kSpawnCap] = {&m_processes.spawn_capability(), kPass};
     SpawnPlan plan;
     plan.name = path.substr(slash);
     plan.image = image.release_value();

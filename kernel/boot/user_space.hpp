@@ -6,7 +6,7 @@
 // handing it the console three times (stdin, stdout, stderr), the root
 // directory twice (working directory, root; every right, the privileged
 // one included) and the privileged capabilities (abi::kPowerCap ...
-// kNetCap): all the authority any program will ever have, passed down from
+// kSpawnCap): all the authority any program will ever have, passed down from
 // here. init hands out parts of it as etc/caps says. The network
 // capability exists once attach_network() gave programs a stack.
 //

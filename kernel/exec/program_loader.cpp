@@ -31,7 +31,12 @@ Result<Process*> ProgramLoader::spawn(const SpawnPlan& plan) {
     ElfImage image = TRY(decode_elf(plan.image, kBuildElfRules));
 
     // Then perform; from here a failure discards the new process.
-    Process* process = TRY(m_processes.create(plan.name, plan.parent));
+    // Passed the spawn capability, it may spawn without limits; otherwise it
+    // is charged to a limited tree (proc/spawn_capability.hpp).
+    bool unlimited = false;
+    for (const HandleRef& handle : plan.handles)
+        if (handle.object == &m_processes.spawn_capability()) unlimited = true;
+    Process* process = TRY(m_processes.create(plan.name, plan.parent, unlimited));
     process->thread().set_band(plan.band);
     process->set_program(plan.program);
     abi::Handle values[abi::kMaxSpawnHandles] {};

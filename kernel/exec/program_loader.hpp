@@ -38,7 +38,8 @@ public:
     // the signed manifest lists (logged and counted by ProgramTrust),
     // Malformed for a bad ELF (the fault is logged and counted by
     // decode_elf), InvalidArgument for argv that does not hold `argc`
-    // strings, NoMemory, Overflow (process table full).
+    // strings, NoMemory, Overflow (process table full), Busy (the
+    // parent's limited tree is full: proc/spawn_capability.hpp).
     Result<Process*> spawn(const SpawnPlan& plan);
 
 private:

@@ -12,6 +12,7 @@ const char* object_type_name(ObjectType type) {
     case ObjectType::Channel: return "channel";
     case ObjectType::Socket: return "socket";
     case ObjectType::Network: return "network";
+    case ObjectType::Capability: return "capability";
     }
     return "?";
 }

@@ -24,7 +24,7 @@ namespace mote {
 
 class Thread;
 
-enum class ObjectType : u8 { File, Directory, Stream, Process, Device, Channel, Socket, Network };
+enum class ObjectType : u8 { File, Directory, Stream, Process, Device, Channel, Socket, Network, Capability };
 const char* object_type_name(ObjectType type);
 
 // What an operation did: finished with a value, or parked its thread.

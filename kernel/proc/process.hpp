@@ -56,6 +56,13 @@ public:
     // asked): what its own poll() on kNoHandle reports.
     SignalBox& signals() { return m_signals; }
 
+    // The root of the limited tree this process is charged to (itself for
+    // a root), or nullptr if it was started holding the spawn capability
+    // (proc/spawn_capability.hpp); for a root, the live processes charged
+    // to it.
+    Process* charged_to() const { return m_charged_to; }
+    u32 charged_live() const { return m_charged_live; }
+
     // Threads in wait() on this process, woken when it exits.
     IntrusiveList<Thread, &Thread::wait_node>& exit_waiters() { return m_exit_waiters; }
 
@@ -89,6 +96,8 @@ private:
     ProgramFile* m_program = nullptr;
     SubmissionRing m_ring;
     SignalBox m_signals;
+    Process* m_charged_to = nullptr;  // referenced (retain) unless it is this process
+    u32 m_charged_live = 0;
 };
 
 }  // namespace mote

@@ -91,10 +91,43 @@ ProcessTable::~ProcessTable() {
     VERIFY_MSG(m_all.empty(), "processes outlive their table");
 }
 
-Result<Process*> ProcessTable::create(StringView name, Process* parent) {
+bool ProcessTable::holds_spawn_capability(const Process& process) const {
+    bool held = false;
+    const_cast<Process&>(process).handles().for_each([&](abi::Handle, HandleRef ref) {
+        if (ref.object == &m_spawn_capability) held = true;
+    });
+    return held;
+}
+
+// The root a new child of `parent` would be charged to; nullptr when the
+// child starts a tree of its own (the parent may spawn without limits).
+static Process* tree_root_for(const ProcessTable& table, const Process* parent) {
+    if (!parent || table.holds_spawn_capability(*parent)) return nullptr;
+    // A parent started with the capability that has since closed it is
+    // the root of a tree from now on.
+    return parent->charged_to() ? parent->charged_to() : const_cast<Process*>(parent);
+}
+
+// Whether `root` already counts its tree (a parent becoming a root does not yet).
+static bool counting(const Process& root) { return root.charged_to() == &root;
+}
+
+bool ProcessTable::may_spawn(const Process* parent) const {
+    const Process* root = tree_root_for(*this, parent);
+    if (!root) return true;
+    // A parent just becoming a root counts itself.
+    const u32 live = counting(*root) ? root->charged_live() : 1;
+    return live < SpawnCapability::kLimitedTree;
+}
+
+Result<Process*> ProcessTable::create(StringView name, Process* parent, bool unlimited) {
     if (m_all.size() >= kMaxProcesses) {
         ++m_stats.create_failures;
         return Error::Overflow;
+    }
+    if (!may_spawn(parent)) {
+        ++m_stats.limited;
+        return Error::Busy;
     }
     void* memory = nullptr;
     if (auto slot = m_cache.allocate(); slot.ok()) {
@@ -111,6 +144,19 @@ Result<Process*> ProcessTable::create(StringView name, Process* parent) {
     }
     Process* process = new (memory) Process(*this, m_next_pid++, name, parent, m_pages, *mmu.value());
     process->handles().set_secret(next_secret());
+    // Charge it: to its parent's tree, or as the root of a new one.
+    if (Process* root = tree_root_for(*this, parent)) {
+        if (!counting(*root)) {  // the parent becomes a root
+            root->m_charged_to = root;
+            root->m_charged_live = 1;
+        }
+        root->retain();
+        ++root->m_charged_live;
+        process->m_charged_to = root;
+    } else if (!unlimited) {
+        process->m_charged_to = process;
+        process->m_charged_live = 1;
+    }
     process->retain();  // the table's reference, dropped when it ends
     m_all.push_back(*process);
     ++m_stats.created;
@@ -164,6 +210,15 @@ void ProcessTable::end(Process& process, const abi::ExitInfo& info) {
         Thread* poller = process.m_poller;
         process.m_poller = nullptr;
         poller->poll_event();
+    }
+    // Out of its limited tree (proc/spawn_capability.hpp). A root keeps
+    // pointing at itself: its object still counts its tree's processes.
+    if (Process* root = process.m_charged_to) {
+        --root->m_charged_live;
+        if (root != &process) {
+            process.m_charged_to = nullptr;
+            root->release();
+        }
     }
     m_all.remove(process);
     if (m_exit_observer) m_exit_observer(process, m_exit_context);

@@ -14,6 +14,7 @@
 #include "proc/audit_log.hpp"
 #include "proc/process.hpp"
 #include "proc/scheduler.hpp"
+#include "proc/spawn_capability.hpp"
 #include "proc/user_backtrace.hpp"
 
 namespace mote {
@@ -24,6 +25,7 @@ struct ProcessTableStats {
     u64 faulted = 0;
     u64 killed = 0;
     u64 create_failures = 0;
+    u64 limited = 0;  // spawns refused: the limited tree was full
 };
 
 // A fault in user mode as the platform decoded it.
@@ -52,7 +54,15 @@ public:
 
     // A new process with an empty address space and handle table, its
     // thread not yet runnable (start() does that once the program is in).
-    Result<Process*> create(StringView name, Process* parent);
+    // `unlimited`: it will hold the spawn capability (it is passed one);
+    // otherwise it is charged to a limited tree, and Busy when that tree
+    // is full (may_spawn() says so first).
+    Result<Process*> create(StringView name, Process* parent, bool unlimited = false);
+    // Whether `parent` may start one more process now.
+    bool may_spawn(const Process* parent) const;
+    // Whether `process` holds a handle to the spawn capability.
+    bool holds_spawn_capability(const Process& process) const;
+    SpawnCapability& spawn_capability() { return m_spawn_capability; }
     // Makes a created process's thread runnable at `entry` with `sp` and
     // `argument`.
     void start(Process& process, u64 entry, u64 sp, u64 argument);
@@ -133,6 +143,7 @@ private:
     ExitObserver m_exit_observer = nullptr;
     void* m_exit_context = nullptr;
     ProcessTableStats m_stats;
+    SpawnCapability m_spawn_capability;
     AuditLog m_audit;
     Timer m_deadlock_timer;
     u64 m_logged_cycles[8] {};  // signatures of cycles already logged

@@ -24,6 +24,9 @@ SysResult Syscalls::sys_spawn(Thread& thread, const SyscallArgs& args) {
     // The parent needs a free slot for the child's handle: check before
     // anything is built.
     if (parent.handles().used() == HandleTable::kSlots) return abi::Err::TooMany;
+    // Without the spawn capability, a process's whole tree is bounded.
+    if (!m_processes.may_spawn(&parent))
+        return deny(thread, abi::Err::TooMany, &m_processes.spawn_capability(), 0, 0);
 
     // Copies go to the per-kernel scratch area, not the one kernel stack.
     char* path = m_scratch.path;

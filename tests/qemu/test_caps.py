@@ -154,10 +154,23 @@ def check_shell(args):
             q.fail("audit does not show cat's refused open")
         if not re.search(r" inherit ", out):
             q.fail("audit does not show the handles sh passed to its children")
+        # Spawning without limits is a capability: a program's tree holds
+        # 16 processes (storm and 15 children), the 16th child is refused
+        # with TooMany and audited; with +spawn all 40 start.
+        out = run("storm limit 40", timeout=60)
+        if "STORM limit started=15 error=TooMany" not in out:
+            q.fail(f"storm limit without the spawn capability: {out!r}")
+        out = run("+spawn storm limit 40", timeout=60)
+        if "STORM limit started=40 error=none" not in out:
+            q.fail(f"storm limit with +spawn: {out!r}")
+        out = run("audit")
+        if not re.search(r"pid \d+ storm deny syscall \d+ capability #\d+ .*TooMany", out):
+            q.fail(f"audit does not show storm's refused spawn: {out!r}")
         q.send("poweroff\r")
         if q.wait_exit() != 0:
             q.fail("poweroff did not end QEMU with status 0")
-        print("OK: the shell pipes ls into cat, cat sys/audit is refused, audit shows the refusal")
+        print("OK: the shell pipes ls into cat, cat sys/audit is refused, audit shows the refusal; "
+              "a program's tree is limited to 16 processes without the spawn capability")
     finally:
         q.kill()
 

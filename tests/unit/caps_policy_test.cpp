@@ -142,7 +142,7 @@ TEST(CapsPolicy, TheShippedFileDecodes) {
     text << file.rdbuf();
     Parsed p = parse(text.str());
     ASSERT_TRUE(p.ok) << caps_fault_name(p.fault) << " at line " << p.line;
-    EXPECT_EQ(p.policy.caps_for("sh"), u32(kCapPower | kCapLog | kCapAudit | kCapDev | kCapNet));
+    EXPECT_EQ(p.policy.caps_for("sh"), u32(kCapPower | kCapLog | kCapAudit | kCapDev | kCapNet | kCapSpawn));
     EXPECT_EQ(p.policy.caps_for("poweroff"), u32(kCapPower));
     // The socket programs get the network and nothing else.
     for (const char* program : {"httpd", "nc", "udpecho", "wget"})

@@ -498,6 +498,51 @@ TEST_F(ProcessTest, SignalsWaitForAProcessThatPollsForThem) {
     EXPECT_EQ(child->state(), ProcessState::Exited);
 }
 
+TEST_F(ProcessTest, WithoutTheSpawnCapabilityATreeHoldsSixteen) {
+    namespace abi = mote::abi;
+    constexpr u32 kTree = SpawnCapability::kLimitedTree;
+    const abi::ExitInfo killed {u32(abi::ExitReason::Killed), 0, 0, 0};
+    // The shell: started with the capability, and holding it.
+    Process* shell = processes.create("sh", nullptr, true).value();
+    ASSERT_TRUE(shell->handles().install(processes.spawn_capability(), abi::kRightTransfer).ok());
+    EXPECT_EQ(shell->charged_to(), nullptr);
+    EXPECT_TRUE(processes.may_spawn(shell));
+    // A program it starts without the capability roots a tree ...
+    Process* program = processes.create("prog", shell).value();
+    EXPECT_EQ(program->charged_to(), program);
+    EXPECT_EQ(program->charged_live(), 1u);
+    // ... which its children and grandchildren fill.
+    std::vector<Process*> tree = {program};
+    for (u32 i = 1; i < kTree; ++i) tree.push_back(processes.create("kid", tree[i / 2]).value());
+    EXPECT_EQ(program->charged_live(), kTree);
+    for (Process* p : tree) EXPECT_FALSE(processes.may_spawn(p)) << p->pid();
+    EXPECT_EQ(processes.create("one-more", tree.back()).error(), Error::Busy);
+    EXPECT_EQ(processes.stats().limited, 1u);
+    // The shell itself is not limited by its program's tree.
+    EXPECT_TRUE(processes.may_spawn(shell));
+    Process* other = processes.create("other", shell).value();
+    EXPECT_EQ(other->charged_to(), other) << "a tree of its own";
+    // An ended member frees a slot; the root ending does not free its
+    // children's (orphans stay charged, the root's object stays).
+    processes.end(*tree[kTree - 1], killed);
+    EXPECT_EQ(program->charged_live(), kTree - 1);
+    EXPECT_TRUE(processes.may_spawn(tree[3]));
+    processes.end(*program, killed);
+    EXPECT_EQ(program->charged_live(), kTree - 2);
+    Process* late = processes.create("late", tree[3]).value();
+    EXPECT_EQ(late->charged_to(), program);
+    EXPECT_EQ(program->charged_live(), kTree - 1);
+    // A child passed the capability is unlimited.
+    Process* helper = processes.create("helper", shell, true).value();
+    EXPECT_EQ(helper->charged_to(), nullptr);
+    // One that was, but closed its handle, roots a tree from then on.
+    EXPECT_TRUE(processes.may_spawn(helper));
+    Process* helper_kid = processes.create("helper-kid", helper).value();
+    EXPECT_EQ(helper_kid->charged_to(), helper);
+    EXPECT_EQ(helper->charged_live(), 2u);
+    processes.end_all();
+}
+
 TEST_F(ProcessTest, FaultEndsTheProcessWithItsCause) {
     Process* p = spawn_program("faulty", {"faulty"}).value();
     Process* watcher = spawn_program("watcher", {"watcher"}).value();

@@ -3,6 +3,10 @@
 //   storm concurrent N   N children alive at once (bin/sleep 0.2), then all waited for
 //   storm memory         map 8 MiB regions until the kernel says NoMemory, touch every page,
 //                        then unmap them all
+//   storm limit N        start up to N children that sleep (bin/sleep 60) until a spawn
+//                        fails, then end them all: `STORM limit started=K error=NAME`
+//                        (NAME "none" when all N started). Without the spawn capability
+//                        a program's tree holds 16 processes (kernel/proc/spawn_capability.hpp).
 // Each prints `STORM <test> ok ...` or `STORM <test> FAIL ...`, and then
 // `STORM free_before=X free_after=Y` from sys/memory.json, read before the
 // test (after one warm-up round, so slab caches already hold their first
@@ -85,11 +89,40 @@ SysOr<void> map_until_full(u64) {
     return {};
 }
 
+// Children that sleep until killed, as many as the kernel allows (at most
+// `count`); then each is ended and waited for.
+int spawn_until_refused(u64 count) {
+    constexpr u64 kMax = 128;
+    if (count > kMax) {
+        print_err("storm: limit: at most {}\n", kMax);
+        return 2;
+    }
+    Handle children[kMax];
+    const StringView argv[] = {"sleep", "60"};
+    u64 started = 0;
+    SysOr<Handle> child = abi::Err::InvalidArgument;
+    for (; started < count; ++started) {
+        child = start("bin/sleep", argv);
+        if (child.is_error()) break;
+        children[started] = child.value();
+    }
+    int status = 0;
+    for (u64 i = 0; i < started; ++i) {
+        abi::ExitInfo info {};
+        if (sys::signal(children[i], abi::Signal::Terminate).is_error() || sys::wait(children[i], info).is_error())
+            status = 1;
+        (void)sys::close(children[i]);
+    }
+    if (started == count) print_out("STORM limit started={} error=none\n", started);
+    else print_out("STORM limit started={} error={}\n", started, child.error());
+    return status;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
     if (argc < 2) {
-        print_err("usage: storm spawn N | concurrent N | memory\n");
+        print_err("usage: storm spawn N | concurrent N | memory | limit N\n");
         return 2;
     }
     StringView test = argv[1];
@@ -102,6 +135,7 @@ int main(int argc, char** argv) {
         }
         count = parsed.value();
     }
+    if (test == "limit") return spawn_until_refused(count);
     SysOr<void> (*run)(u64) = nullptr;
     if (test == "spawn") run = spawn_sequential;
     else if (test == "concurrent") run = spawn_concurrent;

@@ -1,5 +1,5 @@
 // The privileged capabilities a program may have been started with
-// (abi::kPowerCap ... kNetCap; etc/caps decides who gets which), and the
+// (abi::kPowerCap ... kSpawnCap; etc/caps decides who gets which), and the
 // one place that knows how paths reach them.
 #pragma once
 

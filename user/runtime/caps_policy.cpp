@@ -18,7 +18,7 @@ const char* caps_fault_name(CapsFault fault) {
 
 namespace {
 
-constexpr const char* kCapNames[kCapCount] = {"power", "log", "audit", "dev", "net"};
+constexpr const char* kCapNames[kCapCount] = {"power", "log", "audit", "dev", "net", "spawn"};
 
 }  // namespace
 

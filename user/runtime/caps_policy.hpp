@@ -5,7 +5,7 @@
 //     poweroff  power
 //
 // A program's name, then the privileged capabilities it is handed (power,
-// log, audit, dev, net: abi::kPowerCap ... kNetCap). Decoding is strict (decode,
+// log, audit, dev, net, spawn: abi::kPowerCap ... kSpawnCap). Decoding is strict (decode,
 // then perform): an unknown capability, a name too long, a program listed
 // twice or too many lines refuse the whole file with a CapsFault and the
 // line it was on, and whoever reads it hands out nothing beyond the
@@ -22,8 +22,8 @@ enum class CapsFault : u8 { None, UnknownCapability, NameTooLong, Duplicate, Too
 const char* caps_fault_name(CapsFault fault);
 
 // The capabilities as bits: 1 << (StartHandle - kPowerCap).
-enum CapBits : u32 { kCapPower = 1, kCapLog = 2, kCapAudit = 4, kCapDev = 8, kCapNet = 16 };
-inline constexpr u32 kCapCount = 5;
+enum CapBits : u32 { kCapPower = 1, kCapLog = 2, kCapAudit = 4, kCapDev = 8, kCapNet = 16, kCapSpawn = 32 };
+inline constexpr u32 kCapCount = 6;
 // "power" -> kCapPower ...; 0 if unknown.
 u32 cap_bit(StringView name);
 const char* cap_name(u32 index);  // index 0..kCapCount-1
