@@ -212,6 +212,26 @@ TEST_F(RingTest, APendingEntryCompletesAtTheNextEnterWithoutParking) {
     });
 }
 
+TEST_F(RingTest, APollEntryCannotAskForSignals) {
+    Process* p = spawn_program("ringer", {"ringer"}).value();
+    as(p->thread(), [&](Thread& t) {
+        Ends ends = create_channel(t);
+        Ring ring = setup(t, 4);
+        // A process's signals are taken only by poll() on kNoHandle.
+        submit(*p, ring, {u32(Sys::Poll), ends.a, abi::kPollNotify, 0, 0, 5});
+        submit(*p, ring, {u32(Sys::Poll), ends.a, abi::kPollWritable, 0, 0, 6});
+        EXPECT_EQ(call(t, Sys::RingEnter, 2, 2, 0), 2);
+        auto done = reap(*p, ring);
+        EXPECT_EQ(done.size(), 2u);
+        if (done.size() != 2) return RunExit::Loop;
+        EXPECT_EQ(done[0].user_data, 5u);
+        EXPECT_EQ(done[0].result, err(Err::InvalidArgument));
+        EXPECT_EQ(done[1].user_data, 6u);
+        EXPECT_EQ(done[1].result, i64(abi::kPollWritable));
+        return RunExit::Loop;
+    });
+}
+
 TEST_F(RingTest, BadHeaderIndicesAreMalformed) {
     Process* p = spawn_program("ringer", {"ringer"}).value();
     as(p->thread(), [&](Thread& t) {
