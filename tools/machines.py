@@ -6,7 +6,9 @@ from its options, the tests call it directly. To add devices (virtio disks,
 network, ...) extend device_args() and add_run_options(): nothing else needs
 to change.
 """
+import atexit
 import os
+import tempfile
 
 BARE_METAL_ARCHES = ["riscv64", "aarch64", "x86_64"]
 
@@ -105,8 +107,38 @@ SCRATCH_DISK_BYTES = 64 << 20
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
+_private_scratch = None
+
+
+def use_private_scratch():
+    """From now on the default disk is a scratch image of this process's own
+    (in the temporary folder, removed at exit) instead of the shared
+    build/<arch>/scratch.img: tests call this, since QEMU locks an image
+    for writing, and two tests of one ISA running at once would otherwise
+    fight over the shared one."""
+    global _private_scratch
+    if _private_scratch is None:
+        _private_scratch = {}
+
+
+def _remove_quietly(path):
+    try:
+        os.unlink(path)
+    except OSError:
+        pass
+
+
 def scratch_disk(arch):
-    """build/<arch>/scratch.img, a 64 MiB raw image, created if missing."""
+    """build/<arch>/scratch.img, a 64 MiB raw image, created if missing (or,
+    after use_private_scratch(), this process's own)."""
+    if _private_scratch is not None:
+        if arch not in _private_scratch:
+            fd, path = tempfile.mkstemp(prefix=f"mote-scratch-{arch}-", suffix=".img")
+            os.ftruncate(fd, SCRATCH_DISK_BYTES)
+            os.close(fd)
+            atexit.register(_remove_quietly, path)
+            _private_scratch[arch] = path
+        return _private_scratch[arch]
     path = os.path.join(REPO, "build", arch, "scratch.img")
     if not os.path.exists(path):
         os.makedirs(os.path.dirname(path), exist_ok=True)

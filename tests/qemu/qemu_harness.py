@@ -15,6 +15,10 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 import machines  # noqa: E402
 from process_output import ProcessOutput, WaitFailed  # noqa: E402
 
+# Each test's default disk is its own: two QEMUs of one ISA (ctest -j2)
+# cannot share build/<arch>/scratch.img's write lock.
+machines.use_private_scratch()
+
 SKIP = 77
 
 
