@@ -180,6 +180,7 @@ void ProcessTable::end(Process& process, const abi::ExitInfo& info) {
         held.object->unwatch(thread);
         held.object->cancel_wait(thread);
     });
+    process.signals().unwatch(thread);  // a poll on kNoHandle (its own signals)
     thread.set_polling(false);
     if (thread.timer().armed()) m_loop.cancel(thread.timer());
     thread.m_state = ThreadState::Dead;
