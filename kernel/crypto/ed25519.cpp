@@ -205,21 +205,53 @@ Point point_add(const Point& p, const Point& q) {
     return {fe_mul(e, f), fe_mul(g, h), fe_mul(f, g), fe_mul(e, h)};
 }
 
+// 2p, cheaper than point_add(p, p): four squarings and four products
+// (section 5.1.4's doubling for a = -1).
+Point point_double(const Point& p) {
+    const Fe a = fe_square(p.x);
+    const Fe b = fe_square(p.y);
+    const Fe z2 = fe_square(p.z);
+    const Fe c = fe_add(z2, z2);
+    const Fe h = fe_add(a, b);
+    const Fe e = fe_sub(h, fe_square(fe_add(p.x, p.y)));
+    const Fe g = fe_sub(a, b);
+    const Fe f = fe_add(c, g);
+    return {fe_mul(e, f), fe_mul(g, h), fe_mul(f, g), fe_mul(e, h)};
+}
+
 Point point_negate(const Point& p) { return {fe_neg(p.x), p.y, p.z, fe_neg(p.t)}; }
+
+int scalar_bit(const u8* scalar, int bit) { return (scalar[bit / 8] >> (bit % 8)) & 1; }
 
 // [scalar] p, scalar 32 little-endian bytes. Every bit costs one doubling
 // and one addition, the sum kept or dropped by a mask, so the time does
-// not depend on the scalar.
+// not depend on the scalar (signing's secret nonce and key).
 Point point_multiply(const Point& p, const u8* scalar) {
     Point r = kIdentity;
     for (int bit = 255; bit >= 0; --bit) {
-        r = point_add(r, r);
+        r = point_double(r);
         const Point sum = point_add(r, p);
-        const u64 flag = (scalar[bit / 8] >> (bit % 8)) & 1;
+        const u64 flag = u64(scalar_bit(scalar, bit));
         fe_select(r.x, sum.x, flag);
         fe_select(r.y, sum.y, flag);
         fe_select(r.z, sum.z, flag);
         fe_select(r.t, sum.t, flag);
+    }
+    return r;
+}
+
+// [a]p + [b]q in one chain of doublings (Straus): about half the work of
+// two multiplications. Variable time: for verification, whose scalars and
+// points are all public.
+Point point_multiply_twice_public(const u8* a, const Point& p, const u8* b, const Point& q) {
+    const Point both = point_add(p, q);
+    Point r = kIdentity;
+    for (int bit = 255; bit >= 0; --bit) {
+        r = point_double(r);
+        const int which = scalar_bit(a, bit) | scalar_bit(b, bit) << 1;
+        if (which == 1) r = point_add(r, p);
+        else if (which == 2) r = point_add(r, q);
+        else if (which == 3) r = point_add(r, both);
     }
     return r;
 }
@@ -374,10 +406,8 @@ Result<void> ed25519_verify(const Ed25519PublicKey& key, ReadonlyBytes message, 
     reduce_digest(digest, k);
 
     // [S]B - [k]A must encode to R.
-    const Point sb = point_multiply(base_point(), s_bytes);
-    const Point ka = point_multiply(a, k);
     u8 check[32];
-    point_encode(check, point_add(sb, point_negate(ka)));
+    point_encode(check, point_multiply_twice_public(s_bytes, base_point(), k, point_negate(a)));
     if (mem_compare(check, r_bytes, 32) != 0) return Error::AccessDenied;
     return {};
 }

@@ -14,9 +14,10 @@
 // so one message has one valid signature per key (no malleability). The
 // check is [S]B == R + [k]A, compared as encodings (cofactorless).
 //
-// Timing: the field arithmetic and the scalar multiplication do the same
-// work whatever the bits of a secret scalar are, so signing leaks no key
-// bits through time; verification handles only public values.
+// Timing: the field arithmetic and the scalar multiplication signing uses
+// do the same work whatever the bits of a secret scalar are, so signing
+// leaks no key bits through time; verification handles only public values
+// and takes a faster, variable-time path ([S]B - [k]A in one chain).
 #pragma once
 
 #include "base/result.hpp"
