@@ -69,7 +69,12 @@ enum class Sys : uint64_t {
     Shutdown = 36,      // shutdown(socket, ShutdownFlags) -> 0
     SocketOption = 37,  // socket_option(socket, SocketOption, value or kOptionQuery) -> the option's value now
     SocketInfo = 38,    // socket_info(socket, SocketInfo*) -> 0: addresses, state, queues, counters
-    Count = 39,
+    // The terminal: who Ctrl-C is for (a shell names the job it runs in the
+    // foreground, as tcsetpgrp does; only processes the caller could signal).
+    Foreground = 39,  // foreground(terminal, const Handle* processes, count) -> 0: Ctrl-C typed there is
+                      // Signal::Interrupt to each of them (up to kMaxForeground) instead of a byte; count 0:
+                      // a byte again. Needs kRightWrite on the terminal and kRightSignal on each process.
+    Count = 40,
 };
 
 // The user-visible failure reasons, one for each of the kernel's closed
@@ -216,6 +221,10 @@ enum class Signal : uint64_t {
     Cancel = 3,     // cancel the process's current wait: that call returns Err::Cancelled
     Notify = 4,     // a notification: never ends the process; it polls for kPollNotify
 };
+
+// foreground(): how many processes Ctrl-C can be for at once (a pipeline's
+// stages).
+inline constexpr uint64_t kMaxForeground = 8;
 
 // Why a process ended, as wait() reports it.
 enum class ExitReason : uint32_t { Exited = 1, Killed = 2, Fault = 3 };

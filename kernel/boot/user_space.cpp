@@ -17,7 +17,7 @@ UserSpace::UserSpace(Loop& loop, PageAllocator& pages, UserPlatform& platform, C
       m_loader(m_processes),
       m_files(pages),
       m_channels(pages),
-      m_console(console),
+      m_console(console, m_processes),
       m_trust(pages, [] {
           Ed25519PublicKey key;
           mem_copy(key.bytes, kSigningPublicKey, sizeof(key.bytes));

@@ -121,8 +121,33 @@ void ConsoleStream::deliver() {
     }
 }
 
+Result<void> ConsoleStream::set_foreground(Span<Process* const> processes) {
+    if (processes.size() > abi::kMaxForeground) return Error::InvalidArgument;
+    m_foreground_count = processes.size();
+    for (usize i = 0; i < processes.size(); ++i) m_foreground[i] = processes[i]->pid();
+    return {};
+}
+
+bool ConsoleStream::interrupt_foreground() {
+    bool delivered = false;
+    for (usize i = 0; i < m_foreground_count; ++i) {
+        Process* process = m_processes.find(m_foreground[i]);
+        if (!process) continue;  // ended since
+        if (m_processes.signal(*process, abi::Signal::Interrupt).ok()) delivered = true;
+    }
+    if (!delivered) {
+        m_foreground_count = 0;  // all of it has ended: nothing to keep
+        return false;
+    }
+    ++m_stats.interrupts;
+    m_stats.flushed += m_input.size();
+    m_input.clear();
+    return true;
+}
+
 void ConsoleStream::on_input(ReadonlyBytes bytes) {
     for (u8 byte : bytes) {
+        if (byte == kInterruptKey && m_foreground_count > 0 && interrupt_foreground()) continue;
         if (!m_input.push(byte)) ++m_stats.dropped;
         else ++m_stats.bytes_in;
     }

@@ -1,8 +1,19 @@
 // ConsoleStream: the console as a handle (a program's stdin, stdout and
 // stderr). Writes go straight to the console driver; typed bytes are kept
 // in a bounded buffer (overflow is counted, never a wait) until a program
-// reads them. Raw bytes: no echo, no line editing, no signals. Those belong
-// to the program that owns the terminal (the shell), as on a serial line.
+// reads them. Raw bytes: no echo, no line editing. Those belong to the
+// program that owns the terminal (the shell), as on a serial line.
+//
+// One thing the terminal does itself, because only it sees the key before
+// any reader: while a foreground is set (foreground(), which the shell
+// calls for the job it waits for), Ctrl-C is Signal::Interrupt to each of
+// those processes still alive instead of a byte, and the input typed
+// before it is dropped (what the interrupted program had not read yet, as
+// a terminal's INTR flushes). So a foreground program may read the console
+// itself (cat) and Ctrl-C still reaches it. With no foreground, or none of
+// it alive, Ctrl-C is the byte 0x03 (the shell's line editor cancels the
+// line). The foreground is kept as pids, which are never reused: an ended
+// process is simply not found.
 //
 // One reader may be parked at a time (a second gets Busy) and one poller
 // watched; both are threads whose state holds everything (the user buffer
@@ -12,6 +23,7 @@
 #include "base/ring_buffer.hpp"
 #include "dev/console.hpp"
 #include "proc/kernel_object.hpp"
+#include "proc/process_table.hpp"
 #include "proc/thread.hpp"
 
 namespace mote {
@@ -22,13 +34,18 @@ struct ConsoleStreamStats {
     u64 dropped = 0;  // typed while the buffer was full
     u64 reads_parked = 0;
     u64 writes_parked = 0;  // waited for a slow console to take output
+    u64 interrupts = 0;     // Ctrl-C that became Signal::Interrupt
+    u64 flushed = 0;        // unread input dropped by those
 };
 
 class ConsoleStream final : public KernelObject, public ConsoleInput {
 public:
     static constexpr usize kBufferBytes = 1024;
 
-    explicit ConsoleStream(Console& console) : KernelObject(ObjectType::Stream), m_console(console) {
+    static constexpr u8 kInterruptKey = 0x03;  // Ctrl-C
+
+    ConsoleStream(Console& console, ProcessTable& processes)
+        : KernelObject(ObjectType::Stream), m_console(console), m_processes(processes) {
         retain();  // the kernel's own reference: it lives as long as the kernel
         m_console.set_room_listener([](void* self) { static_cast<ConsoleStream*>(self)->flush_writers(); }, this);
     }
@@ -42,6 +59,7 @@ public:
     void watch(Thread& thread) override { m_poller = &thread; }
     void unwatch(Thread& thread) override;
     void cancel_wait(Thread& thread) override;
+    Result<void> set_foreground(Span<Process* const> processes) override;
 
     // ConsoleInput
     void on_input(ReadonlyBytes bytes) override;
@@ -58,8 +76,14 @@ private:
     Result<usize> put(Thread& thread, u64 buffer, u64 length);
     // The console moved bytes out: parked writers go on, first come first.
     void flush_writers();
+    // Ctrl-C arrived: interrupts the foreground; false if nobody in it is
+    // alive (the key is then an ordinary byte).
+    bool interrupt_foreground();
 
     Console& m_console;
+    ProcessTable& m_processes;
+    u32 m_foreground[abi::kMaxForeground] {};  // pids; 0: unused
+    usize m_foreground_count = 0;
     RingBuffer<u8, kBufferBytes> m_input;
     bool m_ended = false;
     Thread* m_reader = nullptr;

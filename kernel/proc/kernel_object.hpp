@@ -22,6 +22,7 @@
 
 namespace mote {
 
+class Process;
 class Thread;
 
 enum class ObjectType : u8 { File, Directory, Stream, Process, Device, Channel, Socket, Network, Capability };
@@ -99,6 +100,13 @@ public:
     // A thread parked in read/write on this object is being torn down (its
     // process was killed): forget it, so no wake reaches a dead thread.
     virtual void cancel_wait(Thread&) {}
+    // A terminal: Ctrl-C typed on it is Signal::Interrupt to `processes`
+    // (none: a byte again). The syscall layer has checked the caller may
+    // signal each one.
+    virtual Result<void> set_foreground(Span<Process* const> processes) {
+        (void)processes;
+        return Error::Unsupported;
+    }
     // The object whose holders can end a wait on this one (a channel
     // endpoint's peer), for "who waits on whom" (proc/wait_graph.hpp).
     virtual KernelObject* counterpart() { return nullptr; }

@@ -231,6 +231,33 @@ void ProcessTable::end(Process& process, const abi::ExitInfo& info) {
     process.release();  // ours
 }
 
+Result<void> ProcessTable::signal(Process& process, abi::Signal signal) {
+    if (process.state() == ProcessState::Exited) return Error::BadState;
+    switch (signal) {
+    case abi::Signal::Notify:
+        process.signals().post(abi::kPollNotify);
+        return {};
+    case abi::Signal::Interrupt:
+        if (process.signals().catches_interrupt()) {
+            process.signals().post(abi::kPollInterrupt);
+            return {};
+        }
+        break;
+    case abi::Signal::Cancel:
+        if (process.thread().state() != ThreadState::Parked) return Error::BadState;
+        cancel_wait(process.thread());
+        return {};
+    case abi::Signal::Terminate: break;
+    default: return Error::InvalidArgument;
+    }
+    abi::ExitInfo info {};
+    info.reason = u32(abi::ExitReason::Killed);
+    info.status = i32(signal);
+    ++m_stats.killed;
+    end(process, info);
+    return {};
+}
+
 void ProcessTable::cancel_wait(Thread& thread) {
     if (thread.m_state != ThreadState::Parked) return;
     if (KernelObject* object = thread.wait_object()) object->cancel_wait(thread);

@@ -68,6 +68,12 @@ public:
     void start(Process& process, u64 entry, u64 sp, u64 argument);
     // Ends a running process (exit(), kill). Idempotent for an exited one.
     void end(Process& process, const abi::ExitInfo& info);
+    // Delivers a signal as signal() and the terminal's Ctrl-C do: Notify,
+    // and an Interrupt the process catches, wait in its signal box; Cancel
+    // ends its current wait (BadState if it is not waiting); Terminate and
+    // an uncaught Interrupt end it (ExitReason::Killed, status = the signal).
+    // BadState for a process that has already ended.
+    Result<void> signal(Process& process, abi::Signal signal);
     // A user fault ended the process: one report line, then end().
     void fault(Process& process, const UserFault& fault);
     // Takes `thread` off every object it watches for poll() or a parked

@@ -1,4 +1,4 @@
-// exit, spawn, wait, signal, dup.
+// exit, spawn, wait, signal, foreground (who Ctrl-C is for), dup.
 #include "exec/program_loader.hpp"
 #include "proc/process.hpp"
 #include "syscall/syscalls.hpp"
@@ -104,34 +104,29 @@ SysResult Syscalls::sys_wait(Thread& thread, const SyscallArgs& args) {
 
 SysResult Syscalls::sys_signal(Thread& thread, const SyscallArgs& args) {
     auto* target = static_cast<Process*>(SYS_TRY(handle_object(thread, args.a[0], ObjectType::Process, abi::kRightSignal)));
-    abi::Signal signal = abi::Signal(args.a[1]);
-    if (signal != abi::Signal::Terminate && signal != abi::Signal::Interrupt && signal != abi::Signal::Cancel &&
-        signal != abi::Signal::Notify)
-        return abi::Err::InvalidArgument;
-    if (target->state() == ProcessState::Exited) return abi::Err::BadState;
-    // Signals the target takes itself, with poll().
-    if (signal == abi::Signal::Notify) {
-        target->signals().post(abi::kPollNotify);
-        return Outcome::done(0);
+    SYS_TRY(m_processes.signal(*target, abi::Signal(args.a[1])));
+    // Signalling oneself to an end ends oneself, like exit.
+    if (target == &thread.process() && target->state() == ProcessState::Exited) return Outcome::park();
+    return Outcome::done(0);
+}
+
+SysResult Syscalls::sys_foreground(Thread& thread, const SyscallArgs& args) {
+    // Decode everything first: a bad handle anywhere changes nothing.
+    KernelObject* terminal = SYS_TRY(handle_object(thread, args.a[0], abi::kRightWrite));
+    const u64 address = args.a[1];
+    const u64 count = args.a[2];
+    if (count > abi::kMaxForeground) return abi::Err::InvalidArgument;
+    abi::Handle handles[abi::kMaxForeground] {};
+    if (count > 0)
+        SYS_TRY(copy_from_user(thread, Span<u8>(reinterpret_cast<u8*>(handles), count * sizeof(abi::Handle)), address));
+    Process* processes[abi::kMaxForeground] {};
+    for (u64 i = 0; i < count; ++i) {
+        // Only processes the caller could interrupt itself.
+        // One that has already ended is kept as named and never found
+        // (a job's short first stage may be gone before its shell asks).
+        processes[i] = static_cast<Process*>(SYS_TRY(handle_object(thread, handles[i], ObjectType::Process, abi::kRightSignal)));
     }
-    if (signal == abi::Signal::Interrupt && target->signals().catches_interrupt()) {
-        target->signals().post(abi::kPollInterrupt);
-        return Outcome::done(0);
-    }
-    if (signal == abi::Signal::Cancel) {
-        // The target's current wait ends with Cancelled; the process goes on.
-        Thread& waiter = target->thread();
-        if (waiter.state() != ThreadState::Parked) return abi::Err::BadState;
-        m_processes.cancel_wait(waiter);
-        return Outcome::done(0);
-    }
-    abi::ExitInfo info {};
-    info.reason = u32(abi::ExitReason::Killed);
-    info.status = i32(signal);
-    ++m_stats.kills;
-    m_processes.end(*target, info);
-    // Signalling oneself ends oneself, like exit.
-    if (target == &thread.process()) return Outcome::park();
+    SYS_TRY(terminal->set_foreground(Span<Process* const>(processes, count)));
     return Outcome::done(0);
 }
 

@@ -39,7 +39,6 @@ struct SyscallStats {
     u64 calls[u32(abi::Sys::Count)] {};
     u64 unknown = 0;
     u64 failures = 0;
-    u64 kills = 0;
 };
 
 class Syscalls {
@@ -121,6 +120,7 @@ private:
     [[gnu::noinline]] SysResult sys_shutdown(Thread&, const SyscallArgs&);
     [[gnu::noinline]] SysResult sys_socket_option(Thread&, const SyscallArgs&);
     [[gnu::noinline]] SysResult sys_socket_info(Thread&, const SyscallArgs&);
+    [[gnu::noinline]] SysResult sys_foreground(Thread&, const SyscallArgs&);
 
     // One ring entry through call() without waiting: false if it would wait.
     bool ring_run(Thread& thread, const abi::RingEntry& entry, i64& result);

@@ -17,6 +17,7 @@ import subprocess
 import sys
 import time
 import tempfile
+import threading
 import unittest
 
 # The escape suite's and chantest's expectations are test_caps.py's (one
@@ -33,45 +34,105 @@ HOSTED = None
 BUILD = None
 
 
+def kernel_command(init=None, append="", disk=None):
+    cmd = [HOSTED, "--initrd", os.path.join(BUILD, "initramfs.cpio")]
+    if disk:
+        cmd += ["--disk", disk]
+    line = " ".join(x for x in ((f"mote.init={init}" if init else ""), append) if x)
+    if line:
+        cmd += ["--append", line]
+    return cmd
+
+
+def stop_session(proc):
+    """Kills the kernel if still there, then every process of its session
+    by PID; returns the PIDs that were still alive after the kernel."""
+    if proc.poll() is None:
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
+    left = []
+    deadline = time.monotonic() + 2
+    while time.monotonic() < deadline:
+        left = session_members(proc.pid)
+        if not left:
+            break
+        time.sleep(0.05)
+    for pid in left:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    return left
+
+
 class Kernel:
     """mote-hosted with the hosted initramfs, stdin/stdout pipes, bounded."""
 
     def __init__(self, init=None, stdin=b"", timeout=60, append="", disk=None):
-        cmd = [HOSTED, "--initrd", os.path.join(BUILD, "initramfs.cpio")]
-        if disk:
-            cmd += ["--disk", disk]
-        line = " ".join(x for x in ((f"mote.init={init}" if init else ""), append) if x)
-        if line:
-            cmd += ["--append", line]
-        self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                     start_new_session=True)
-        self.sid = self.proc.pid
+        self.proc = subprocess.Popen(kernel_command(init, append, disk), stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
         try:
             out, err = self.proc.communicate(stdin, timeout=timeout)
         finally:
-            self.leftovers = self.stop()
+            self.leftovers = stop_session(self.proc)
         self.status = self.proc.returncode
         self.out = out.decode(errors="replace")
         self.err = err.decode(errors="replace")
 
-    def stop(self):
-        """Kills the kernel if still there, then every process of its session
-        by PID; returns the PIDs that were still alive after the kernel."""
-        if self.proc.poll() is None:
-            os.kill(self.proc.pid, signal.SIGKILL)
-            self.proc.wait()
-        left = []
-        deadline = time.monotonic() + 2
-        while time.monotonic() < deadline:
-            left = session_members(self.sid)
-            if not left:
+
+class Terminal:
+    """mote-hosted typed at, a key at a time, as a person would: stdin is
+    written when the test says, stdout and stderr are gathered by a thread
+    (one pipe, in order). Bounded: every wait has a deadline, and stop()
+    kills the session."""
+
+    def __init__(self, init, deadline=60):
+        self.proc = subprocess.Popen(kernel_command(init), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     stderr=subprocess.STDOUT, start_new_session=True)
+        self.deadline = time.monotonic() + deadline
+        self.data = bytearray()
+        self.lock = threading.Lock()
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
+
+    def _read(self):
+        while True:
+            chunk = os.read(self.proc.stdout.fileno(), 4096)
+            if not chunk:
+                return
+            with self.lock:
+                self.data += chunk
+
+    def text(self):
+        with self.lock:
+            return self.data.decode(errors="replace")
+
+    def type(self, keys):
+        self.proc.stdin.write(keys)
+        self.proc.stdin.flush()
+
+    def expect(self, needle, start=0, timeout=20):
+        """Waits for `needle` after offset `start`; the offset past it."""
+        limit = min(self.deadline, time.monotonic() + timeout)
+        while time.monotonic() < limit:
+            at = self.text().find(needle, start)
+            if at >= 0:
+                return at + len(needle)
+            if self.proc.poll() is not None and not self.reader.is_alive():
                 break
-            time.sleep(0.05)
-        for pid in left:
-            try:
-                os.kill(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
+            time.sleep(0.02)
+        raise AssertionError(f"no {needle!r} after offset {start}; output:\n{self.text()[-3000:]}")
+
+    def finish(self, timeout=20):
+        """Ends input and waits for the kernel to power off; the leftovers."""
+        self.proc.stdin.close()
+        try:
+            self.proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            pass
+        self.reader.join(timeout=2)
+        left = stop_session(self.proc)
+        self.proc.stdout.close()
         return left
 
 
@@ -181,6 +242,34 @@ class HostedUserTest(unittest.TestCase):
         self.assertIn("killed:", text)
         self.assertIn("still here", k.out)
         self.assertIn("init ended: reason 1 status 0", text)
+
+    def test_ctrl_c_reaches_a_program_reading_the_console(self):
+        # The shell leaves the console to its foreground job: keys typed
+        # while cat runs are cat's (the shell reads its own input a byte at
+        # a time, so nothing after "cat" is taken), and Ctrl-C, which the
+        # terminal turns into Signal::Interrupt for the job the shell named
+        # (foreground()), ends cat even though the shell is not reading.
+        # At the prompt Ctrl-C is a key again: the line editor drops the line.
+        t = Terminal("bin/sh")
+        try:
+            at = t.expect("$ ")
+            t.type(b"cat\n")
+            at = t.expect("cat", at)
+            t.type(b"typed-to-cat\n")
+            at = t.expect("typed-to-cat", at)
+            t.type(b"\x03")
+            at = t.expect("[interrupted]", at)
+            t.type(b"echo half a line\x03echo after-cat\n")
+            at = t.expect("after-cat\n", at)
+        finally:
+            leftovers = t.finish()
+        text = t.text()
+        self.assertEqual(leftovers, [], "program processes outlived the kernel")
+        self.assertEqual(text.count("typed-to-cat"), 1, text)  # no echo: cat's copy only
+        self.assertNotIn("half a line\n", text)  # Ctrl-C at the prompt dropped the line
+        self.assertIn("init ended: reason 1 status 0", text)
+        for bad in ("ERROR: AddressSanitizer", "runtime error:", "MOTE-PANIC"):
+            self.assertNotIn(bad, text)
 
     def test_watch_sees_a_sys_file_change(self):
         # sh as init holds the privileged root, so it may change the

@@ -280,7 +280,7 @@ def check_signals(args):
         shell.run("kill -int %1")
         # The shell reports the ended job before its next prompt.
         shell.run("echo reap")
-        q.expect("done sigwait [killed]", start=start, timeout=10)
+        q.expect("done sigwait [interrupted]", start=start, timeout=10)
         out = shell.run("jobs")
         if "sigwait" in out:
             q.fail(f"jobs still lists the background sigwait after kill -int: {out!r}")
@@ -304,7 +304,26 @@ def check_signals(args):
             q.fail("sigwait without -i survived Ctrl-C")
         if "echo-after" not in shell.run("echo echo-after"):
             q.fail("the shell did not come back after Ctrl-C")
-        print("OK: notifications reach a polling program once each; Ctrl-C is caught only by a program that asked")
+
+        # A foreground program that reads the console itself: what is typed
+        # goes to it (the shell has left the console to it), and Ctrl-C,
+        # which the terminal turns into Signal::Interrupt for the job the
+        # shell named, still ends it. The raw console does not echo, so
+        # each line shows once: cat's copy.
+        start = len(q.text())
+        q.send("cat\r")
+        q.expect("cat", start=start, timeout=10)
+        q.send("typed-to-cat\r")
+        q.expect("typed-to-cat", start=start, timeout=10)
+        q.send("\x03")
+        at = q.expect("[interrupted]", start=start, timeout=10)
+        shell = qemu_harness.Shell(q, start=at, timeout=10)
+        if "after-cat" not in shell.run("echo after-cat"):
+            q.fail("the shell did not come back after Ctrl-C ended cat")
+        if q.text()[start:].count("typed-to-cat") != 1:
+            q.fail(f"the line typed to cat did not reach it exactly once: {q.text()[start:]!r}")
+        print("OK: notifications reach a polling program once each; Ctrl-C is caught only by a program that asked;"
+              " a program reading the console gets the keys and Ctrl-C")
     finally:
         q.kill()
 

@@ -37,7 +37,7 @@ public:
 
 TEST_F(ProcessTest, ConsoleWritersWaitForASlowConsoleInsteadOfLosingBytes) {
     SlowConsole console;
-    ConsoleStream stream(console);
+    ConsoleStream stream(console, processes);
     Process* p = spawn_program("writer", {"writer"}).value();
     const mote::abi::Handle out = p->handles().install(stream, kStreamRights).value();
     const std::string text = "0123456789abcdefghij";  // 20 bytes
@@ -62,5 +62,69 @@ TEST_F(ProcessTest, ConsoleWritersWaitForASlowConsoleInsteadOfLosingBytes) {
     EXPECT_EQ(frame(*p).result, 5);
     EXPECT_EQ(console.out, text.substr(0, 13));
     EXPECT_EQ(stream.stats().writes_parked, 1u);
+    end_all();
+}
+
+// foreground() (abi::Sys::Foreground): the shell names its job to the
+// terminal, and Ctrl-C typed there becomes Signal::Interrupt for it
+// instead of a byte (the input typed before it goes too); once the job has
+// ended, or the shell cleared it, Ctrl-C is a byte again. Only a terminal
+// held with Write, only processes held with Signal.
+TEST_F(ProcessTest, CtrlCOnTheConsoleInterruptsTheForegroundJob) {
+    SlowConsole console;
+    console.room = 1 << 20;
+    ConsoleStream stream(console, processes);
+    Process* shell = spawn_program("sh", {"sh"}).value();
+    Process* job = spawn_program("cat", {"cat"}, {}, shell).value();
+    Process* other = spawn_program("other", {"other"}).value();
+    const mote::abi::Handle term = shell->handles().install(stream, kStreamRights).value();
+    const mote::abi::Handle term_read_only = shell->handles().install(stream, mote::abi::kRightRead).value();
+    const mote::abi::Handle child = shell->handles().install(*job, mote::abi::kRightsAll).value();
+    const mote::abi::Handle child_wait_only = shell->handles().install(*job, mote::abi::kRightWait).value();
+    const mote::abi::Handle not_terminal = shell->handles().install(*other, mote::abi::kRightsAll).value();
+    auto foreground = [&](Thread& t, mote::abi::Handle terminal, u64 array, u64 count) {
+        return platform.call(t, mote::abi::Sys::Foreground, terminal, array, count).user_value();
+    };
+    auto err = [](mote::abi::Err e) { return -i64(e); };
+    as(shell->thread(), [&](Thread& t) {
+        const u64 array = user_map(*shell, kPageSize);
+        poke(*shell, array, child);
+        poke(*shell, array + 4, child_wait_only);
+        EXPECT_EQ(foreground(t, term, array, mote::abi::kMaxForeground + 1), err(mote::abi::Err::InvalidArgument));
+        EXPECT_EQ(foreground(t, term_read_only, array, 1), err(mote::abi::Err::AccessDenied));
+        EXPECT_EQ(foreground(t, term, array + 4, 1), err(mote::abi::Err::AccessDenied));
+        EXPECT_EQ(foreground(t, not_terminal, array, 1), err(mote::abi::Err::Unsupported));
+        EXPECT_EQ(foreground(t, term, 0x10, 1), err(mote::abi::Err::BadAddress));
+        // None of those named anything: Ctrl-C is still a byte.
+        stream.on_input(ReadonlyBytes(reinterpret_cast<const u8*>("\x03"), 1));
+        mote::abi::Stat st {};
+        EXPECT_TRUE(stream.stat(st).ok());
+        EXPECT_EQ(st.size, 1u);
+        // Cleared (count 0): still a byte.
+        EXPECT_EQ(foreground(t, term, array, 0), 0);
+        stream.on_input(ReadonlyBytes(reinterpret_cast<const u8*>("\x03"), 1));
+        EXPECT_TRUE(stream.stat(st).ok());
+        EXPECT_EQ(st.size, 2u);
+        EXPECT_EQ(foreground(t, term, array, 1), 0);
+        return RunExit::Loop;
+    });
+    EXPECT_EQ(job->state(), ProcessState::Running);
+    // The job is named: Ctrl-C ends it, and what it had not read goes.
+    stream.on_input(ReadonlyBytes(reinterpret_cast<const u8*>("ab\x03"), 3));
+    EXPECT_EQ(job->state(), ProcessState::Exited);
+    EXPECT_EQ(job->exit_info().reason, u32(mote::abi::ExitReason::Killed));
+    EXPECT_EQ(job->exit_info().status, i32(mote::abi::Signal::Interrupt));
+    EXPECT_EQ(other->state(), ProcessState::Running);
+    EXPECT_EQ(shell->state(), ProcessState::Running);
+    EXPECT_EQ(stream.stats().interrupts, 1u);
+    EXPECT_EQ(stream.stats().flushed, 4u);  // the two Ctrl-C bytes and "ab"
+    mote::abi::Stat st {};
+    EXPECT_TRUE(stream.stat(st).ok());
+    EXPECT_EQ(st.size, 0u);
+    // The job has ended: the next Ctrl-C is a byte for whoever reads.
+    stream.on_input(ReadonlyBytes(reinterpret_cast<const u8*>("\x03"), 1));
+    EXPECT_TRUE(stream.stat(st).ok());
+    EXPECT_EQ(st.size, 1u);
+    EXPECT_EQ(stream.stats().interrupts, 1u);
     end_all();
 }

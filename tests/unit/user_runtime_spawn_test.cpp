@@ -84,6 +84,8 @@ TEST(UserRuntimeSpawn, DescribesHowAChildEnded) {
     EXPECT_EQ(describe({1, -1, 0, 0}, &clean), "[exit -1]");
     EXPECT_EQ(describe({2, 1, 0, 0}, &clean), "[killed]");
     EXPECT_FALSE(clean);
+    EXPECT_EQ(describe({2, 2, 0, 0}, &clean), "[interrupted]");  // Signal::Interrupt: Ctrl-C
+    EXPECT_FALSE(clean);
     EXPECT_EQ(describe({3, 13, 0x8, 0x400010}, &clean), "[fault cause=0xd pc=0x400010 address=0x8]");
     EXPECT_FALSE(clean);
     // An aarch64 ESR has its top bit set: still the register's value.

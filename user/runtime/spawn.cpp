@@ -44,7 +44,8 @@ bool describe_exit(const abi::ExitInfo& info, FormatBuffer& out) {
         format_append(out, "[exit {}]", info.status);
         return false;
     case abi::ExitReason::Killed:
-        out.append("[killed]");
+        // Ctrl-C (or kill -int), as the user will remember doing it.
+        out.append(info.status == i32(abi::Signal::Interrupt) ? "[interrupted]" : "[killed]");
         return false;
     case abi::ExitReason::Fault:
         // The cause is the ISA's own word (scause, ESR_EL1, the vector):

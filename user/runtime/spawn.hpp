@@ -22,6 +22,7 @@ SysOr<Handle> spawn(Handle dir, StringView path, Span<const StringView> argv, Sp
                     u64 flags = 0);
 
 // How a child ended, as the shell shows it: "[exit 3]", "[killed]",
+// "[interrupted]" (killed by Signal::Interrupt: Ctrl-C),
 // "[fault cause=0xN pc=0x... address=0x...]" (the cause in hex: scause,
 // ESR_EL1 or the vector). Appends nothing and returns true for a clean
 // exit (status 0).

@@ -69,6 +69,10 @@ SysOr<void> signal(Handle process, abi::Signal signal) {
     return done(call(abi::Sys::Signal, process, u64(signal)));
 }
 
+SysOr<void> foreground(Handle terminal, const Handle* processes, usize count) {
+    return done(call(abi::Sys::Foreground, terminal, ptr(processes), count));
+}
+
 SysOr<usize> poll(abi::PollItem* items, usize count, u64 timeout_ns) {
     return sys_or<usize>(call(abi::Sys::Poll, ptr(items), count, timeout_ns));
 }

@@ -38,6 +38,9 @@ SysOr<usize> readdir(Handle dir, abi::DirEntry* entries, usize count, u64 first_
 SysOr<void*> map(usize length, u64 flags);
 SysOr<void> unmap(void* address, usize length);
 SysOr<void> signal(Handle process, abi::Signal signal);
+// Ctrl-C typed on `terminal` becomes Signal::Interrupt to these processes
+// (count 0: the byte again). Unsupported if `terminal` is not one.
+SysOr<void> foreground(Handle terminal, const Handle* processes, usize count);
 SysOr<usize> poll(abi::PollItem* items, usize count, u64 timeout_ns);
 u64 clock();
 SysOr<void> sleep(u64 ns);

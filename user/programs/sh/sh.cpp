@@ -16,11 +16,10 @@
 // machine starts at boot (httpd in the background). Lines starting with
 // '#' are comments; a line the shell refuses is reported and skipped.
 //
-// While a foreground child runs, the shell polls the console and the
-// child: Ctrl-C sends the child Signal::Interrupt, other keys are kept as
-// type-ahead for the next prompt. The console has one reader at a time in
-// practice, so a foreground program that reads stdin (cat with no file)
-// competes with the shell for it; see user/README.md.
+// While a foreground job runs, the shell names it to the terminal
+// (sys::foreground) and waits: the console then turns Ctrl-C into
+// Signal::Interrupt for the job, the job may read the console itself (cat
+// with no file), and keys it does not read wait for the next prompt.
 #include "command_line.hpp"
 #include "runtime.hpp"
 #include "shell/line_editor.hpp"
@@ -30,8 +29,6 @@ using namespace mote::user;
 
 namespace {
 
-constexpr u8 kCtrlC = 0x03;
-constexpr usize kTypeAhead = 256;
 
 class Shell {
 public:
@@ -63,8 +60,6 @@ private:
     Handle m_in, m_out, m_err, m_root, m_cwd;
     LineEditor m_editor;
     JobTable m_jobs;
-    u8 m_type_ahead[kTypeAhead];
-    usize m_type_ahead_length = 0;
     bool m_exit = false;
     CapsPolicy m_policy;
 };
@@ -115,15 +110,6 @@ int Shell::run(bool rc) {
     if (rc) run_rc();
     prompt();
     while (!m_exit) {
-        // Keys typed while a foreground program ran come first.
-        if (m_type_ahead_length) {
-            usize n = m_type_ahead_length;
-            m_type_ahead_length = 0;
-            u8 pending[kTypeAhead];
-            mem_copy(pending, m_type_ahead, n);
-            for (usize i = 0; i < n && !m_exit; ++i) feed(pending[i]);
-            continue;
-        }
         abi::PollItem items[1 + JobTable::kMaxJobs] {};
         usize count = 0;
         items[count++] = {m_in, abi::kPollReadable, 0, 0};
@@ -137,14 +123,17 @@ int Shell::run(bool rc) {
         for (usize i = 1; i < count; ++i)
             if (items[i].ready & abi::kPollExited) reap(items[i].handle);
         if (items[0].ready & (abi::kPollReadable | abi::kPollHangup)) {
-            u8 bytes[64];
-            auto n = sys::read(m_in, bytes, sizeof(bytes));
+            // One byte at a time, as bash reads a terminal: whatever follows
+            // a finished line (pasted, typed ahead) stays in the console
+            // for the command that line starts, which may read it (cat).
+            u8 byte = 0;
+            auto n = sys::read(m_in, &byte, 1);
             if (n.is_error()) {
                 print(m_err, "sh: read: {}\n", n.error());
                 return 1;
             }
             if (n.value() == 0) return 0;  // end of input
-            for (usize i = 0; i < n.value() && !m_exit; ++i) feed(bytes[i]);
+            feed(byte);
         }
     }
     return 0;
@@ -300,48 +289,12 @@ void Shell::run_pipeline(const CommandLine& command) {
 }
 
 void Shell::wait_foreground(const Handle* children, usize count, const StringView* names) {
-    bool console_open = true;  // false once stdin reported its end or failed
-    bool ended[CommandLine::kMaxStages] {};
-    usize running = count;
-    while (running > 0) {
-        abi::PollItem items[CommandLine::kMaxStages + 1];
-        usize n = 0;
-        for (usize i = 0; i < count; ++i)
-            if (!ended[i]) items[n++] = {children[i], abi::kPollExited, 0, 0};
-        usize watched = n;
-        // With type-ahead full, stop reading the console until the children end.
-        if (console_open && m_type_ahead_length < kTypeAhead) items[n++] = {m_in, abi::kPollReadable, 0, 0};
-        auto ready = sys::poll(items, n, kForever);
-        if (ready.is_error()) {
-            print(m_err, "sh: poll: {}\n", ready.error());
-            break;
-        }
-        for (usize i = 0; i < watched; ++i) {
-            if (!(items[i].ready & abi::kPollExited)) continue;
-            for (usize j = 0; j < count; ++j)
-                if (children[j] == items[i].handle && !ended[j]) {
-                    ended[j] = true;
-                    --running;
-                }
-        }
-        if (n > watched && (items[watched].ready & abi::kPollReadable)) {
-            u8 bytes[64];
-            usize room = min(sizeof(bytes), kTypeAhead - m_type_ahead_length);
-            auto got = sys::read(m_in, bytes, room);
-            if (got.is_error() || got.value() == 0) {
-                console_open = false;
-                continue;
-            }
-            for (usize i = 0; i < got.value(); ++i) {
-                if (bytes[i] != kCtrlC) {
-                    m_type_ahead[m_type_ahead_length++] = bytes[i];
-                    continue;
-                }
-                for (usize j = 0; j < count; ++j)
-                    if (!ended[j]) (void)sys::signal(children[j], abi::Signal::Interrupt);
-            }
-        }
-    }
+    // The terminal itself turns Ctrl-C into Signal::Interrupt for these
+    // children (sys::foreground), so the shell only waits: a child may read
+    // the console as it likes, and what is typed meanwhile stays there for
+    // whoever reads next (the next prompt). Not a terminal (stdin is a file
+    // or a pipe): there is no Ctrl-C to pass on.
+    const bool terminal = sys::foreground(m_in, children, count).ok();
     for (usize i = 0; i < count; ++i) {
         abi::ExitInfo info {};
         auto waited = sys::wait(children[i], info, kForever);
@@ -357,6 +310,8 @@ void Shell::wait_foreground(const Handle* children, usize count, const StringVie
         }
         (void)sys::close(children[i]);
     }
+    // Ctrl-C is the line editor's again.
+    if (terminal) (void)sys::foreground(m_in, nullptr, 0);
 }
 
 void Shell::reap(Handle child) {
