@@ -19,6 +19,7 @@ Result<abi::Handle> HandleTable::install(KernelObject& object, u32 rights) {
         slot.rights = rights & abi::kRightsAll;
         object.retain();
         ++m_used;
+        ++m_by_type[usize(object.type())];
         return encode(i);
     }
     return Error::Overflow;
@@ -37,6 +38,7 @@ Result<KernelObject*> HandleTable::lookup(abi::Handle value, u32 needed) const {
 }
 
 void HandleTable::retire(Slot& slot) {
+    --m_by_type[usize(slot.object->type())];
     slot.object = nullptr;
     slot.rights = 0;
     // The next handle in this slot gets a new value; generation 0 is

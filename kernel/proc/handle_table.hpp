@@ -59,6 +59,10 @@ public:
     void close_all();
 
     u32 used() const { return m_used; }
+    // How many handles name an object of `type`: the spawn capability is
+    // the only ObjectType::Capability, so whether a process holds it is one
+    // load, not a walk of the table on every spawn.
+    u32 count(ObjectType type) const { return m_by_type[usize(type)]; }
     u32 free_slots() const { return kSlots - m_used; }
     template <typename Fn>
     void for_each(Fn&& fn) const {
@@ -80,6 +84,7 @@ private:
 
     Slot m_slots[kSlots];
     u32 m_used = 0;
+    u16 m_by_type[kObjectTypeCount] {};
     u32 m_secret = 0;
 };
 

@@ -26,6 +26,7 @@ class Process;
 class Thread;
 
 enum class ObjectType : u8 { File, Directory, Stream, Process, Device, Channel, Socket, Network, Capability };
+inline constexpr usize kObjectTypeCount = usize(ObjectType::Capability) + 1;
 const char* object_type_name(ObjectType type);
 
 // What an operation did: finished with a value, or parked its thread.

@@ -41,6 +41,7 @@ public:
     AddressSpace& space() { return m_space; }
     const AddressSpace& space() const { return m_space; }
     HandleTable& handles() { return m_handles; }
+    const HandleTable& handles() const { return m_handles; }
     Thread& thread() { return m_thread; }
     const Thread& thread() const { return m_thread; }
     UserMmu& mmu() { return m_mmu; }

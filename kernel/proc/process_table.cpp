@@ -92,11 +92,8 @@ ProcessTable::~ProcessTable() {
 }
 
 bool ProcessTable::holds_spawn_capability(const Process& process) const {
-    bool held = false;
-    const_cast<Process&>(process).handles().for_each([&](abi::Handle, HandleRef ref) {
-        if (ref.object == &m_spawn_capability) held = true;
-    });
-    return held;
+    // The table's one capability object (proc/spawn_capability.hpp says so).
+    return process.handles().count(ObjectType::Capability) > 0;
 }
 
 // The root a new child of `parent` would be charged to; nullptr when the

@@ -13,6 +13,10 @@
 //
 // init starts with the capability and passes it where etc/caps says (sh);
 // the shell passes it on a command line's +spawn.
+//
+// It is the only object of ObjectType::Capability, so whether a process
+// holds it is HandleTable::count(ObjectType::Capability), one load per
+// spawn rather than a walk of the handle table.
 #pragma once
 
 #include "proc/kernel_object.hpp"

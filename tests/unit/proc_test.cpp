@@ -109,6 +109,27 @@ TEST(HandleTable, TakeMovesTheReferenceOut) {
     EXPECT_TRUE(a.destroyed);
 }
 
+TEST(HandleTable, CountsHandlesByObjectType) {
+    HandleTable table;
+    TestObject file;
+    SpawnCapability capability;
+    EXPECT_EQ(table.count(ObjectType::Capability), 0u);
+    const mote::abi::Handle first = table.install(capability, mote::abi::kRightsAll).value();
+    const mote::abi::Handle second = table.install(capability, mote::abi::kRightRead).value();
+    (void)table.install(file, mote::abi::kRightsAll).value();
+    EXPECT_EQ(table.count(ObjectType::Capability), 2u);
+    EXPECT_EQ(table.count(ObjectType::File), 1u);
+    ASSERT_TRUE(table.close(first).ok());
+    EXPECT_EQ(table.count(ObjectType::Capability), 1u);
+    // A handle moved out (into a channel message) is no longer held.
+    HandleRef moved = table.take(second).value();
+    EXPECT_EQ(table.count(ObjectType::Capability), 0u);
+    moved.object->release();
+    table.close_all();
+    EXPECT_EQ(table.count(ObjectType::File), 0u);
+    EXPECT_EQ(capability.references(), 0u);
+}
+
 TEST(HandleTable, FullTableIsOverflow) {
     HandleTable table;
     std::vector<TestObject> objects(HandleTable::kSlots + 1);
