@@ -115,6 +115,14 @@ Result<void> ProgramTrust::load(fs::FsNode& root) {
         mem_copy(binding.digest, entry.digest, sizeof(binding.digest));
         binding.verified = false;
     });
+    // Sorted by node, so check() finds a program's entry by bisection
+    // (insertion sort: a few dozen entries, once per boot).
+    for (usize i = 1; i < m_binding_count; ++i) {
+        const Binding moving = m_bindings[i];
+        usize j = i;
+        for (; j > 0 && m_bindings[j - 1].node > moving.node; --j) m_bindings[j] = m_bindings[j - 1];
+        m_bindings[j] = moving;
+    }
     m_stats.listed = m_binding_count;
     m_state = TrustFault::None;
     log_info("trust", "{}: {} files signed by key {}; programs must match it to run", kManifestPath, m_binding_count,
@@ -131,10 +139,14 @@ Result<void> ProgramTrust::check(fs::FsNode& file, ReadonlyBytes image, StringVi
     };
     if (m_state != TrustFault::None) return refuse(m_state);
     fs::FsNode* node = &file.underlying();
-    Binding* binding = nullptr;
-    for (usize i = 0; i < m_binding_count && !binding; ++i)
-        if (m_bindings[i].node == node) binding = &m_bindings[i];
-    if (!binding) return refuse(TrustFault::NotListed);
+    usize low = 0, high = m_binding_count;  // load() sorted them by node
+    while (low < high) {
+        const usize middle = low + (high - low) / 2;
+        if (m_bindings[middle].node < node) low = middle + 1;
+        else high = middle;
+    }
+    if (low == m_binding_count || m_bindings[low].node != node) return refuse(TrustFault::NotListed);
+    Binding* binding = &m_bindings[low];
     if (image.size() != binding->size) return refuse(TrustFault::SizeDiffers);
     if (!binding->verified) {
         ++m_stats.hashed;

@@ -92,6 +92,20 @@ TEST_F(ProgramTrustTest, ListedProgramsRunAndAreHashedOnce) {
     EXPECT_EQ(trust->stats().refused, 0u);
 }
 
+TEST_F(ProgramTrustTest, EveryEntryOfALargeManifestIsFound) {
+    // check() bisects the entries sorted by node: each of many files is
+    // found as itself (its own size and digest), none as a neighbour.
+    Files many;
+    for (int i = 0; i < 41; ++i) many.push_back({"bin/p" + std::to_string(i), std::string(size_t(i + 1), char('a' + i % 26))});
+    Files archive_files = many;
+    archive_files.push_back({"bin/unlisted", "x"});
+    ASSERT_TRUE(boot(archive_files, sign_body(manifest_body(many), kTrustedSeed)).ok());
+    EXPECT_EQ(trust->stats().listed, 41u);
+    for (const auto& [path, data] : many) EXPECT_EQ(check(path.c_str()), TrustFault::None) << path;
+    EXPECT_EQ(check("bin/unlisted"), TrustFault::NotListed);
+    EXPECT_EQ(trust->stats().hashed, 41u);
+}
+
 TEST_F(ProgramTrustTest, AChangedByteIsRefusedAndTheOthersStillRun) {
     Files changed = kSigned;
     changed[1].second[4] ^= 1;  // same size, one bit off
