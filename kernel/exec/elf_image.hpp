@@ -61,19 +61,23 @@ struct ElfImage {
     u64 extent_start = 0;
     u64 extent_end = 0;
     usize segment_count = 0;
-    ElfSegment segment_table[kElfMaxSegments] = {};  // [0, segment_count), sorted by vaddr
+    // [0, segment_count), sorted by vaddr; the rest is never read, so not
+    // zeroed (a spawn's image lives on the stack).
+    ElfSegment segment_table[kElfMaxSegments];
 
     Span<const ElfSegment> segments() const { return Span<const ElfSegment>(segment_table, segment_count); }
 };
 
-// Decodes and validates `file` (the whole file) as a program for `rules`.
-// On failure returns elf_fault_error(fault), stores the fault in `*fault`
-// (if given; None on success), counts it in elf_stats() and logs one warning
-// naming it. Empty PT_LOAD segments (p_memsz 0) are checked against the
+// Decodes and validates `file` (the whole file) as a program for `rules`,
+// into `out` (in place: an ElfImage is about 1 KiB, and every spawn decodes
+// one; returned by value it was copied four times). On failure returns
+// elf_fault_error(fault), stores the fault in `*fault` (if given; None on
+// success), counts it in elf_stats() and logs one warning naming it; `out`
+// is then meaningless. Empty PT_LOAD segments (p_memsz 0) are checked against the
 // file and then dropped. Other program header types are ignored, except
 // PT_INTERP and PT_DYNAMIC (refused: no dynamic linking) and PT_GNU_STACK
 // with PF_X (refused: the stack is never executable).
-Result<ElfImage> decode_elf(ReadonlyBytes file, const ElfRules& rules, ElfFault* fault = nullptr);
+Result<void> decode_elf(ReadonlyBytes file, const ElfRules& rules, ElfImage& out, ElfFault* fault = nullptr);
 
 // The same decision without the log line or the counters; `out` is only
 // meaningful when it returns ElfFault::None.

@@ -28,7 +28,8 @@ Result<Process*> ProgramLoader::spawn(const SpawnPlan& plan) {
     // Decode everything first.
     if (plan.handles.size() > abi::kMaxSpawnHandles) return Error::InvalidArgument;
     if (plan.argv.size() > abi::kMaxArgvBytes || !argv_well_formed(plan.argv, plan.argc)) return Error::InvalidArgument;
-    ElfImage image = TRY(decode_elf(plan.image, kBuildElfRules));
+    ElfImage image;
+    TRY(decode_elf(plan.image, kBuildElfRules, image));
 
     // Then perform; from here a failure discards the new process.
     // Passed the spawn capability, it may spawn without limits; otherwise it

@@ -35,7 +35,9 @@ ElfRules rules_for(u16 machine) {
 }
 
 Result<ElfImage> decode(const std::vector<uint8_t>& bytes, ElfFault* fault, u16 machine = kEmX86_64) {
-    return decode_elf(ReadonlyBytes(bytes.data(), bytes.size()), rules_for(machine), fault);
+    ElfImage image;
+    TRY(decode_elf(ReadonlyBytes(bytes.data(), bytes.size()), rules_for(machine), image, fault));
+    return image;
 }
 
 struct ExpectedSegment {
@@ -116,10 +118,10 @@ TEST(ElfDecode, UnalignedBufferDecodesTheSame) {
     auto bytes = good_program(kEmX86_64).build();
     std::vector<uint8_t> shifted(bytes.size() + 1);
     std::memcpy(shifted.data() + 1, bytes.data(), bytes.size());
-    auto image = decode_elf(ReadonlyBytes(shifted.data() + 1, bytes.size()), rules_for(kEmX86_64));
-    ASSERT_TRUE(image.ok());
-    EXPECT_EQ(image.value().segment_count, 3u);
-    EXPECT_EQ(image.value().segments()[2].vaddr, 0x403010u);
+    ElfImage image;
+    ASSERT_TRUE(decode_elf(ReadonlyBytes(shifted.data() + 1, bytes.size()), rules_for(kEmX86_64), image).ok());
+    EXPECT_EQ(image.segment_count, 3u);
+    EXPECT_EQ(image.segments()[2].vaddr, 0x403010u);
 }
 
 TEST(ElfDecode, EmptyLoadSegmentsAreDropped) {
