@@ -40,8 +40,9 @@ struct FaultInfo {
 
 using LineSink = void (*)(StringView line, void* context);
 
-// Why a trap from user mode happened, as the port tells the platform.
-enum class UserTrapKind : u8 { Syscall, Interrupt, Fault };
+// Why a trap from user mode other than a syscall happened, as the port
+// tells the platform (a syscall has its own hook, the fast path).
+enum class UserTrapKind : u8 { Interrupt, Fault };
 
 // What arch_enter_user's trap path asks the platform's user-trap hook, and
 // what the hook answers: resume the thread at once, or return from
@@ -121,7 +122,7 @@ concept ArchFacade = requires(u64 ticks, bool flag, arch::Frame frame, const typ
     // User mode. A thread's registers live in an Arch::TrapFrame (the same
     // layout a trap from user mode saves). enter_user runs it, with
     // interrupts off on entry and on return, until the platform's
-    // platform_user_trap hook answers Leave.
+    // platform_user_syscall or platform_user_trap hook answers Leave.
     { A::user_frame_init(user_frame, ticks, ticks, ticks) } -> arch::SameAs<void>;
     { A::enter_user(user_frame) } -> arch::SameAs<void>;
     { A::syscall_number(trap) } -> arch::SameAs<u64>;
@@ -194,10 +195,14 @@ void platform_timer_interrupt(const Arch::TrapFrame& frame, bool from_user);
 // An exception nobody expected, or a panic (`message` set): print the crash
 // report and stop.
 [[noreturn]] void platform_crash(const Arch::TrapFrame& frame, const char* message);
-// A trap from user mode (interrupts are off): a syscall to run, an interrupt
-// already acknowledged and posted by the port, or a fault. The frame holds
-// the thread's registers; the port has already stepped past a syscall
-// instruction.
+// A syscall from user mode (interrupts are off): the frame holds the
+// thread's registers, and the port has already stepped past the syscall
+// instruction. Its own hook, called straight from the trap path: every
+// syscall goes through here, so nothing on the way asks what kind of trap
+// it was twice.
+arch::UserTrapAction platform_user_syscall(Arch::TrapFrame& frame);
+// Any other trap from user mode (interrupts are off): an interrupt already
+// acknowledged and posted by the port, or a fault.
 arch::UserTrapAction platform_user_trap(Arch::TrapFrame& frame, arch::UserTrapKind kind, const arch::FaultInfo& fault);
 
 static_assert(ArchFacade<Arch>, "kernel/arch/<isa>/cpu.hpp does not provide the whole arch facade");

@@ -34,6 +34,8 @@ public:
         if (tail - head >= Capacity) {
             __atomic_fetch_or(&m_overflow_mask[source / 64], u64(1) << (source % 64), __ATOMIC_RELEASE);
             __atomic_fetch_add(&m_overflows, 1, __ATOMIC_RELAXED);
+            // After the mask: a drain that clears the flag first sees the bit.
+            __atomic_store_n(&m_overflowed, true, __ATOMIC_RELEASE);
             return;
         }
         m_slots[tail % Capacity] = source;
@@ -54,6 +56,8 @@ public:
             handle(source);
             ++calls;
         }
+        if (!__atomic_load_n(&m_overflowed, __ATOMIC_ACQUIRE)) return calls;
+        __atomic_store_n(&m_overflowed, false, __ATOMIC_RELAXED);
         for (u32 w = 0; w < kMaxIrqSources / 64; ++w) {
             u64 bits = __atomic_exchange_n(&m_overflow_mask[w], u64(0), __ATOMIC_ACQUIRE);
             while (bits) {
@@ -66,11 +70,11 @@ public:
         return calls;
     }
 
+    // Asked before every return to user mode, so two loads: the ring's
+    // indices and the overflow flag, not the whole mask.
     bool pending() const {
-        if (__atomic_load_n(&m_tail, __ATOMIC_ACQUIRE) != __atomic_load_n(&m_head, __ATOMIC_RELAXED)) return true;
-        for (u32 w = 0; w < kMaxIrqSources / 64; ++w)
-            if (__atomic_load_n(&m_overflow_mask[w], __ATOMIC_RELAXED)) return true;
-        return false;
+        return __atomic_load_n(&m_tail, __ATOMIC_ACQUIRE) != __atomic_load_n(&m_head, __ATOMIC_RELAXED) ||
+               __atomic_load_n(&m_overflowed, __ATOMIC_ACQUIRE);
     }
 
     u64 overflows() const { return __atomic_load_n(&m_overflows, __ATOMIC_RELAXED); }
@@ -81,6 +85,7 @@ private:
     u32 m_head = 0;
     u32 m_tail = 0;
     u64 m_overflow_mask[kMaxIrqSources / 64] {};
+    bool m_overflowed = false;  // some bit of the mask may be set
     u64 m_overflows = 0;
 };
 

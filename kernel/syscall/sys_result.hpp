@@ -11,23 +11,27 @@
 namespace mote {
 
 
+// 16 bytes, so every handler returns it in two registers (a0/a1, x0/x1,
+// rax/rdx) rather than through memory: it is on every syscall's path.
 class [[nodiscard]] SysResult {
 public:
-    SysResult(Outcome outcome) : m_outcome(outcome) {}
-    SysResult(abi::Err error) : m_error(error), m_failed(true) {}
-    SysResult(Error error) : m_error(to_abi(error)), m_failed(true) {}
+    SysResult(Outcome outcome) : m_value(i64(outcome.value)), m_parked(outcome.parked) {}
+    SysResult(abi::Err error) : m_value(-i64(error)), m_failed(true) {}
+    SysResult(Error error) : SysResult(to_abi(error)) {}
 
     bool failed() const { return m_failed; }
-    abi::Err error() const { return m_error; }
-    const Outcome& outcome() const { return m_outcome; }
+    // Meaningful only when failed().
+    abi::Err error() const { return abi::Err(-m_value); }
+    Outcome outcome() const { return {u64(m_value), m_parked}; }
     // The value the user sees in its result register.
-    i64 user_value() const { return m_failed ? -i64(m_error) : i64(m_outcome.value); }
+    i64 user_value() const { return m_value; }
 
 private:
-    Outcome m_outcome {};
-    abi::Err m_error {};
+    i64 m_value = 0;  // the outcome's value, or -error
+    bool m_parked = false;
     bool m_failed = false;
 };
+static_assert(sizeof(SysResult) == 16);
 
 // A value or an ABI error: what the argument decoders return.
 template <typename T>

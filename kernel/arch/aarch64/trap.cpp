@@ -63,11 +63,10 @@ extern "C" u64 user_trap_handler(aarch64::TrapFrame& frame, u64 kind) {
     // Whatever happened to the thread's SPSR copy, it returns to EL0 with
     // interrupts on.
     frame.spsr &= kSpsrFlags;
-    arch::FaultInfo none {};
     if (kind == kIrq || kind == kFiq) {
         if (kind == kIrq) handle_irq(frame, true);
         else ++g_stats.weird_interrupts;  // nothing routes FIQs here
-        platform_user_trap(frame, arch::UserTrapKind::Interrupt, none);
+        platform_user_trap(frame, arch::UserTrapKind::Interrupt, {});
         return 1;
     }
     // An SError is asynchronous: nothing says the thread caused it.
@@ -76,7 +75,7 @@ extern "C" u64 user_trap_handler(aarch64::TrapFrame& frame, u64 kind) {
     // ELR_EL1 already points past the svc (D1.10.1, "Preferred exception
     // return address").
     if (ec == kEcSvc64)
-        return platform_user_trap(frame, arch::UserTrapKind::Syscall, none) == arch::UserTrapAction::Resume ? 0 : 1;
+        return platform_user_syscall(frame) == arch::UserTrapAction::Resume ? 0 : 1;
     arch::FaultInfo fault {frame.esr, fault_address(frame.esr, frame.far), frame.elr, aarch64::exception_class_name(ec)};
     // Resume: the platform brought in a lazy page (first touch of the stack).
     return platform_user_trap(frame, arch::UserTrapKind::Fault, fault) == arch::UserTrapAction::Resume ? 0 : 1;

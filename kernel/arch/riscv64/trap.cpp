@@ -63,15 +63,14 @@ extern "C" u64 user_trap_handler(riscv::TrapFrame& frame) {
     // Whatever the thread did to its sstatus copy, it returns to U-mode
     // with interrupts on.
     frame.sstatus = (frame.sstatus & ~(riscv::kStatusSpp | riscv::kStatusSie)) | riscv::kStatusSpie;
-    arch::FaultInfo none {};
     if (frame.scause & riscv::kCauseInterrupt) {
         handle_interrupt(frame, true);
-        platform_user_trap(frame, arch::UserTrapKind::Interrupt, none);
+        platform_user_trap(frame, arch::UserTrapKind::Interrupt, {});
         return 1;
     }
     if (frame.scause == u64(riscv::Exception::UserEcall)) {
         frame.sepc += 4;
-        return platform_user_trap(frame, arch::UserTrapKind::Syscall, none) == arch::UserTrapAction::Resume ? 0 : 1;
+        return platform_user_syscall(frame) == arch::UserTrapAction::Resume ? 0 : 1;
     }
     arch::FaultInfo fault {frame.scause, frame.stval, frame.sepc, riscv::exception_name(frame.scause)};
     // Resume: the platform brought in a lazy page (first touch of the stack).

@@ -175,10 +175,8 @@ void Arch::enter_user(TrapFrame& frame) {
 // thread's registers are in `frame`. Returns 0 to resume it at once with
 // SYSRET, 1 to return from arch_enter_user to the loop.
 extern "C" u64 user_trap_handler(x86::TrapFrame& frame) {
-    arch::FaultInfo none {};
-    if (frame.vector == x86::kVectorSyscall) {
-        bool resume =
-            platform_user_trap(frame, arch::UserTrapKind::Syscall, none) == arch::UserTrapAction::Resume;
+    if (frame.vector == x86::kVectorSyscall) [[likely]] {
+        bool resume = platform_user_syscall(frame) == arch::UserTrapAction::Resume;
         // SYSRET loads RFLAGS from r11 and RIP from rcx; a non-canonical
         // RCX would fault in ring 0 on Intel CPUs (the SYSRET erratum), so
         // such a thread leaves and enter_user makes it a fault.
@@ -187,7 +185,7 @@ extern "C" u64 user_trap_handler(x86::TrapFrame& frame) {
     }
     if (frame.vector >= 32) {
         handle_interrupt(frame, true);
-        platform_user_trap(frame, arch::UserTrapKind::Interrupt, none);
+        platform_user_trap(frame, arch::UserTrapKind::Interrupt, {});
         return 1;
     }
     // A double fault, NMI or machine check is the machine's problem, not

@@ -26,6 +26,9 @@ void run_machine(Machine& machine, const Result<void>& setup, StringView name) {
 arch::UserTrapAction platform_user_trap(Arch::TrapFrame&, arch::UserTrapKind, const arch::FaultInfo&) {
     platform_panic("a trap from user mode in an image without user space");
 }
+arch::UserTrapAction platform_user_syscall(Arch::TrapFrame&) {
+    platform_panic("a syscall from user mode in an image without user space");
+}
 #endif
 
 }  // namespace mote

@@ -18,9 +18,14 @@ static_assert(alignof(Arch::TrapFrame) <= 16);
 static_assert(Arch::kFpStateBytes <= kUserFpBytes, "a thread's FP state does not fit Thread's storage");
 }  // namespace
 
+arch::UserTrapAction platform_user_syscall(Arch::TrapFrame& frame) {
+    VERIFY_MSG(g_user_mode, "a syscall from user mode without user mode");
+    return g_user_mode->on_syscall(frame);
+}
+
 arch::UserTrapAction platform_user_trap(Arch::TrapFrame& frame, arch::UserTrapKind kind, const arch::FaultInfo& fault) {
     VERIFY_MSG(g_user_mode, "a trap from user mode without user mode");
-    return g_user_mode->on_trap(frame, kind, fault);
+    return g_user_mode->on_other_trap(frame, kind, fault);
 }
 
 bool user_mode_current(StringView& name, u32& pid) {
@@ -129,13 +134,6 @@ RunExit BareMetalUserMode::run(Thread& thread, Nanoseconds deadline) {
     m_running = nullptr;
     Arch::enable_interrupts();
     return m_exit;
-}
-
-arch::UserTrapAction BareMetalUserMode::on_trap(Arch::TrapFrame& frame, arch::UserTrapKind kind,
-                                                const arch::FaultInfo& fault) {
-    if (kind == arch::UserTrapKind::Syscall) [[likely]]
-        return on_syscall(frame);
-    return on_other_trap(frame, kind, fault);
 }
 
 // Kept out of the syscall path: the fault report's formatting would

@@ -1,8 +1,9 @@
 // BareMetalUserMode: the UserPlatform of every bare-metal machine. It runs
 // threads in user mode through the arch facade (Arch::enter_user), builds
-// their address spaces from the arch page tables (ArchUserMmu), and
-// turns the traps that come back (platform_user_trap) into syscalls for the
-// portable kernel, fault reports, or a return to the loop.
+// their address spaces from the arch page tables (ArchUserMmu), and turns
+// the traps that come back into syscalls for the portable kernel
+// (platform_user_syscall), fault reports or a return to the loop
+// (platform_user_trap).
 //
 // The syscall fast path: a syscall that finishes at once while the loop has
 // nothing ready resumes the thread straight from the trap path, without a
@@ -37,14 +38,13 @@ public:
     RunExit run(Thread& thread, Nanoseconds deadline) override;
     void end_thread(Thread& thread) override;
 
-    // From platform_user_trap, with interrupts off.
-    arch::UserTrapAction on_trap(Arch::TrapFrame& frame, arch::UserTrapKind kind, const arch::FaultInfo& fault);
-
-private:
-    friend bool user_mode_current(StringView& name, u32& pid);
+    // From platform_user_syscall and platform_user_trap, with interrupts off.
     arch::UserTrapAction on_syscall(Arch::TrapFrame& frame);
     arch::UserTrapAction on_other_trap(const Arch::TrapFrame& frame, arch::UserTrapKind kind,
                                        const arch::FaultInfo& fault);
+
+private:
+    friend bool user_mode_current(StringView& name, u32& pid);
     u16 allocate_asid();
     void free_asid(u16 asid);
 
