@@ -126,7 +126,8 @@ concept ArchFacade = requires(u64 ticks, bool flag, arch::Frame frame, const typ
     { A::user_frame_init(user_frame, ticks, ticks, ticks) } -> arch::SameAs<void>;
     { A::enter_user(user_frame) } -> arch::SameAs<void>;
     { A::syscall_number(trap) } -> arch::SameAs<u64>;
-    { A::syscall_argument(trap, index) } -> arch::SameAs<u64>;
+    // The six arguments, consecutive in the frame (read in place).
+    { A::syscall_arguments(trap) } -> arch::SameAs<const u64*>;
     { A::set_syscall_result(user_frame, ticks) } -> arch::SameAs<void>;
     // FP/SIMD registers, which user programs may use and the kernel never
     // does (it is built general-regs-only): a thread's stay in the CPU

@@ -100,7 +100,7 @@ struct Arch {
     static void enter_user(TrapFrame& frame);
     static u64 syscall_number(const TrapFrame& frame) { return frame.x[8]; }
     static u64 frame_pointer(const TrapFrame& frame) { return frame.x[29]; }  // AAPCS64's fp
-    static u64 syscall_argument(const TrapFrame& frame, u32 index) { return frame.x[index]; }
+    static const u64* syscall_arguments(const TrapFrame& frame) { return &frame.x[0]; }  // x0..x5
     static void set_syscall_result(TrapFrame& frame, u64 value) { frame.x[0] = value; }
     // q0..q31, then FPCR and FPSR (fp_state.S); CPACR_EL1.FPEN lets EL0 and
     // EL1 use them (cpu.cpp).

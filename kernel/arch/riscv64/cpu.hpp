@@ -92,7 +92,7 @@ struct Arch {
     static void enter_user(TrapFrame& frame);
     static u64 syscall_number(const TrapFrame& frame) { return frame.x[17]; }     // a7
     static u64 frame_pointer(const TrapFrame& frame) { return frame.x[8]; }       // s0
-    static u64 syscall_argument(const TrapFrame& frame, u32 index) { return frame.x[10 + index]; }  // a0..a5
+    static const u64* syscall_arguments(const TrapFrame& frame) { return &frame.x[10]; }  // a0..a5
     static void set_syscall_result(TrapFrame& frame, u64 value) { frame.x[10] = value; }
     // f0..f31 then fcsr (fp_state.S); sstatus.FS is never Off (cpu.cpp).
     static constexpr usize kFpStateBytes = 33 * 8;

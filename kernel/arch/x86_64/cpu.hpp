@@ -30,12 +30,20 @@ namespace x86 {
 // arch_enter_user IRETQs from it.
 struct TrapFrame {
     u64 cr2;
-    u64 r15, r14, r13, r12, r11, r10, r9, r8;
-    u64 rbp, rdi, rsi, rdx, rcx, rbx, rax;
+    u64 r15, r14, r13, r12, r11, rcx, rbx, rax, rbp;
+    // The syscall arguments in the ABI's order, one after the other, so the
+    // syscall path reads them in place (Arch::syscall_arguments).
+    u64 rdi, rsi, rdx, r10, r8, r9;
     u64 vector, error;
     u64 rip, cs, rflags, rsp, ss;
 };
 static_assert(sizeof(TrapFrame) == 23 * 8, "entry.S hard-codes the frame layout");
+static_assert(__builtin_offsetof(TrapFrame, rsi) == __builtin_offsetof(TrapFrame, rdi) + 8 &&
+              __builtin_offsetof(TrapFrame, rdx) == __builtin_offsetof(TrapFrame, rdi) + 16 &&
+              __builtin_offsetof(TrapFrame, r10) == __builtin_offsetof(TrapFrame, rdi) + 24 &&
+              __builtin_offsetof(TrapFrame, r8) == __builtin_offsetof(TrapFrame, rdi) + 32 &&
+              __builtin_offsetof(TrapFrame, r9) == __builtin_offsetof(TrapFrame, rdi) + 40,
+              "the syscall arguments must be consecutive");
 
 // The x86_64 hooks of arch/fault_catch.hpp.
 struct FaultCatch {
@@ -105,8 +113,8 @@ struct Arch {
     static constexpr const char* kName = "x86_64";
     // One name per u64 of TrapFrame, in its order (the epitaph's registers).
     static constexpr const char* kRegisterNames[] = {
-        "cr2", "r15", "r14", "r13", "r12", "r11",    "r10",   "r9",  "r8",     "rbp", "rdi", "rsi",
-        "rdx", "rcx", "rbx", "rax", "vector", "error", "rip", "cs", "rflags", "rsp", "ss"};
+        "cr2", "r15", "r14", "r13", "r12", "r11", "rcx",    "rbx",   "rax", "rbp", "rdi",    "rsi",
+        "rdx", "r10", "r8",  "r9",  "vector", "error", "rip", "cs", "rflags", "rsp", "ss"};
 
     static Result<u64> init(const fdt::Fdt&) { return Error::NotFound; }
     static Result<fdt::Interrupt> timer_interrupt(const fdt::Fdt&) { return Error::NotFound; }
@@ -149,17 +157,9 @@ struct Arch {
     static void enter_user(TrapFrame& frame);
     static u64 syscall_number(const TrapFrame& frame) { return frame.rax; }
     static u64 frame_pointer(const TrapFrame& frame) { return frame.rbp; }
-    static u64 syscall_argument(const TrapFrame& frame, u32 index) {
-        switch (index) {
-        case 0: return frame.rdi;
-        case 1: return frame.rsi;
-        case 2: return frame.rdx;
-        case 3: return frame.r10;  // not rcx: SYSCALL puts the return RIP there
-        case 4: return frame.r8;
-        case 5: return frame.r9;
-        }
-        return 0;
-    }
+    // rdi rsi rdx r10 r8 r9: r10, not rcx, which SYSCALL fills with the
+    // return RIP.
+    static const u64* syscall_arguments(const TrapFrame& frame) { return &frame.rdi; }
     static void set_syscall_result(TrapFrame& frame, u64 value) { frame.rax = value; }
     // The FXSAVE image: x87, MMX and SSE (CR4.OSFXSR, cpu.cpp); user
     // programs are built for x86-64's baseline, which has no AVX state.

@@ -28,15 +28,16 @@
 #define USER_CODE 0x2b                // x86::kUserCode
 #define VECTOR_SYSCALL 0x100          // x86::kVectorSyscall
 
-// The general registers in TrapFrame order (cpu.hpp): pushed rax first, so
-// r15 ends up lowest, right above cr2.
+// The general registers in TrapFrame order (cpu.hpp): pushed r9 first, so
+// r15 ends up lowest, right above cr2, and the syscall arguments (rdi rsi
+// rdx r10 r8 r9) lie in order just below the vector.
 .macro PUSH_GPRS
-    .irp r, rax, rbx, rcx, rdx, rsi, rdi, rbp, r8, r9, r10, r11, r12, r13, r14, r15
+    .irp r, r9, r8, r10, rdx, rsi, rdi, rbp, rax, rbx, rcx, r11, r12, r13, r14, r15
     pushq %\r
     .endr
 .endm
 .macro POP_GPRS
-    .irp r, r15, r14, r13, r12, r11, r10, r9, r8, rbp, rdi, rsi, rdx, rcx, rbx, rax
+    .irp r, r15, r14, r13, r12, r11, rcx, rbx, rax, rbp, rdi, rsi, rdx, r10, r8, r9
     popq %\r
     .endr
 .endm

@@ -158,8 +158,10 @@ RunExit BareMetalUserMode::run(Thread& thread, Nanoseconds deadline) {
 
 arch::UserTrapAction BareMetalUserMode::on_syscall(Arch::TrapFrame& frame) {
     Thread& thread = *m_running;
-    SyscallArgs args {{Arch::syscall_argument(frame, 0), Arch::syscall_argument(frame, 1), Arch::syscall_argument(frame, 2),
-                       Arch::syscall_argument(frame, 3), Arch::syscall_argument(frame, 4), Arch::syscall_argument(frame, 5)}};
+    // The arguments stay where the trap entry saved them: SyscallArgs is
+    // exactly six u64s, and the frame holds them consecutively.
+    static_assert(sizeof(SyscallArgs) == 6 * sizeof(u64) && alignof(SyscallArgs) == alignof(u64));
+    const auto& args = *reinterpret_cast<const SyscallArgs*>(Arch::syscall_arguments(frame));
     SysResult result = m_syscalls->dispatch(thread, Arch::syscall_number(frame), args);
     switch (thread.state()) {
     case ThreadState::Running: break;
