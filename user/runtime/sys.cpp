@@ -9,7 +9,7 @@ namespace {
 u64 ptr(const void* p) { return u64(reinterpret_cast<uptr>(p)); }
 
 i64 call(abi::Sys number, u64 a0 = 0, u64 a1 = 0, u64 a2 = 0, u64 a3 = 0) {
-    return mote_syscall(a0, a1, a2, a3, 0, 0, u64(number));
+    return mote_trap(u64(number), a0, a1, a2, a3);
 }
 
 SysOr<void> done(i64 raw) {
