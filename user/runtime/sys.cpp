@@ -8,7 +8,8 @@ namespace {
 
 u64 ptr(const void* p) { return u64(reinterpret_cast<uptr>(p)); }
 
-i64 call(abi::Sys number, u64 a0 = 0, u64 a1 = 0, u64 a2 = 0, u64 a3 = 0) {
+i64 call(abi::Sys number) { return mote_trap(u64(number)); }
+i64 call(abi::Sys number, u64 a0, u64 a1 = 0, u64 a2 = 0, u64 a3 = 0) {
     return mote_trap(u64(number), a0, a1, a2, a3);
 }
 

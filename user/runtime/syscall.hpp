@@ -22,6 +22,27 @@ extern "C" int64_t mote_syscall(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t 
 // the host's tests of the runtime (which answer mote_syscall from a
 // script), go through mote_syscall. The kernel restores every register but
 // the result (and rcx, r11, which SYSRET itself uses on x86_64).
+// A call without arguments (yield, clock) sets only the number.
+inline int64_t mote_trap(uint64_t number) {
+#if MOTE_USER_TRAP_INLINE && defined(__riscv)
+    register uint64_t x10 asm("a0");
+    register uint64_t x17 asm("a7") = number;
+    asm volatile("ecall" : "=r"(x10) : "r"(x17) : "memory");
+    return int64_t(x10);
+#elif MOTE_USER_TRAP_INLINE && defined(__aarch64__)
+    register uint64_t x0 asm("x0");
+    register uint64_t x8 asm("x8") = number;
+    asm volatile("svc #0" : "=r"(x0) : "r"(x8) : "memory");
+    return int64_t(x0);
+#elif MOTE_USER_TRAP_INLINE && defined(__x86_64__)
+    int64_t result;
+    asm volatile("syscall" : "=a"(result) : "a"(number) : "rcx", "r11", "memory");
+    return result;
+#else
+    return mote_syscall(0, 0, 0, 0, 0, 0, number);
+#endif
+}
+
 inline int64_t mote_trap(uint64_t number, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3) {
 #if MOTE_USER_TRAP_INLINE && defined(__riscv)
     register uint64_t x10 asm("a0") = a0;
