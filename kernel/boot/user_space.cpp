@@ -14,16 +14,15 @@ UserSpace::UserSpace(Loop& loop, PageAllocator& pages, UserPlatform& platform, C
     : m_pages(pages),
       m_processes(loop, pages, platform),
       m_syscalls(m_processes),
-      m_loader(m_processes),
-      m_files(pages),
-      m_channels(pages),
-      m_console(console, m_processes),
       m_trust(pages, [] {
           Ed25519PublicKey key;
           mem_copy(key.bytes, kSigningPublicKey, sizeof(key.bytes));
           return key;
-      }(), kSigningKeyIsTest) {
-    m_loader.set_trust(&m_trust);
+      }(), kSigningKeyIsTest),
+      m_loader(m_processes, m_trust),
+      m_files(pages),
+      m_channels(pages),
+      m_console(console, m_processes) {
     m_syscalls.set_loader(&m_loader);
     m_syscalls.set_files(&m_files);
     m_syscalls.set_channels(&m_channels);

@@ -83,6 +83,9 @@ private:
     PageAllocator& m_pages;
     ProcessTable m_processes;
     Syscalls m_syscalls;
+    // Which programs may run: the initramfs's signed manifest (mount()
+    // loads it). Before the loader, which is built with it as its gate.
+    ProgramTrust m_trust;
     ProgramLoader m_loader;
     OpenNodeCache m_files;
     ChannelTable m_channels;
@@ -103,9 +106,6 @@ private:
     usize m_slot_pages = 0;
     alignas(fs::Initramfs) u8 m_initramfs_storage[sizeof(fs::Initramfs)];
     fs::Initramfs* m_initramfs = nullptr;
-    // Which programs may run: the initramfs's signed manifest (mount()
-    // loads it). Declared after the initramfs, so destroyed before it.
-    ProgramTrust m_trust;
     OpenNode* m_root = nullptr;
     // The privileged capabilities init starts with (null where the node is
     // missing: a machine without sys/ or dev/).

@@ -19,12 +19,9 @@ bool argv_well_formed(ReadonlyBytes argv, u32 argc) {
 }  // namespace
 
 Result<Process*> ProgramLoader::spawn(const SpawnPlan& plan) {
-    // Only what the signed manifest vouches for, before a byte of it is
-    // decoded. A program with no file behind it cannot be vouched for.
-    if (m_trust) {
-        if (!plan.program) return Error::Untrusted;
-        TRY(m_trust->check(*plan.program, plan.image, plan.name));
-    }
+    // Only what the gate vouches for (the signed manifest), before a byte
+    // of it is decoded.
+    TRY(m_gate.admit(plan.program, plan.image, plan.name));
     // Decode everything first.
     if (plan.handles.size() > abi::kMaxSpawnHandles) return Error::InvalidArgument;
     if (plan.argv.size() > abi::kMaxArgvBytes || !argv_well_formed(plan.argv, plan.argc)) return Error::InvalidArgument;

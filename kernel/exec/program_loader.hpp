@@ -8,7 +8,7 @@
 #pragma once
 
 #include "exec/elf_image.hpp"
-#include "exec/program_trust.hpp"
+#include "exec/program_gate.hpp"
 #include "fs/fs_node.hpp"
 #include "proc/process_table.hpp"
 
@@ -27,15 +27,12 @@ struct SpawnPlan {
 
 class ProgramLoader {
 public:
-    explicit ProgramLoader(ProcessTable& processes) : m_processes(processes) {}
+    // Every program must pass `gate` before anything of it is decoded (the
+    // kernel's is the signed manifest, exec/program_trust.hpp).
+    ProgramLoader(ProcessTable& processes, ProgramGate& gate) : m_processes(processes), m_gate(gate) {}
 
-    // Programs must pass `trust` before anything is decoded. The kernel
-    // (boot/user_space) always sets it; the loader's unit tests run
-    // without one.
-    void set_trust(ProgramTrust* trust) { m_trust = trust; }
-
-    // The new, runnable process. Untrusted when the program is not what
-    // the signed manifest lists (logged and counted by ProgramTrust),
+    // The new, runnable process. Untrusted when the gate refuses it (for
+    // the kernel's: not what the signed manifest lists; logged and counted),
     // Malformed for a bad ELF (the fault is logged and counted by
     // decode_elf), InvalidArgument for argv that does not hold `argc`
     // strings, NoMemory, Overflow (process table full), Busy (the
@@ -47,7 +44,7 @@ private:
     Result<u64> build_stack(Process& process, const SpawnPlan& plan, Span<const abi::Handle> handles);
 
     ProcessTable& m_processes;
-    ProgramTrust* m_trust = nullptr;
+    ProgramGate& m_gate;
 };
 
 }  // namespace mote

@@ -130,6 +130,14 @@ Result<void> ProgramTrust::load(fs::FsNode& root) {
     return {};
 }
 
+Result<void> ProgramTrust::admit(fs::FsNode* file, ReadonlyBytes image, StringView name) {
+    if (file) return check(*file, image, name);
+    ++m_stats.refused;
+    log_warn("trust", "refused {}: {} ({})", name, trust_fault_text(TrustFault::NotListed),
+             trust_fault_name(TrustFault::NotListed));
+    return Error::Untrusted;
+}
+
 Result<void> ProgramTrust::check(fs::FsNode& file, ReadonlyBytes image, StringView name, TrustFault* fault_out) {
     auto refuse = [&](TrustFault fault) -> Result<void> {
         ++m_stats.refused;

@@ -12,7 +12,9 @@
 //     ProgramTrust trust(pages, key, /*test_key=*/false);
 //     trust.load(initramfs.root());              // logs its verdict
 //     TrustFault fault;
-//     if (trust.check(*file, image, &fault).is_error()) ... Error::Untrusted ...
+//     if (trust.check(*file, image, name, &fault).is_error()) ... Error::Untrusted ...
+//
+// It is the kernel's ProgramGate: the loader asks admit() before every spawn.
 //
 // The initramfs is read-only and lives in kernel memory for the whole
 // boot, so a file whose digest matched once is not hashed again: the first
@@ -22,6 +24,7 @@
 #include "base/format.hpp"
 #include "crypto/ed25519.hpp"
 #include "exec/manifest.hpp"
+#include "exec/program_gate.hpp"
 #include "fs/fs_node.hpp"
 #include "mm/page_allocator.hpp"
 
@@ -40,7 +43,7 @@ inline constexpr usize kTrustFaultCount = 7;
 static_assert(usize(TrustFault::DigestDiffers) + 1 == kTrustFaultCount, "update kTrustFaultCount and trust_fault_name");
 const char* trust_fault_name(TrustFault fault);
 
-class ProgramTrust {
+class ProgramTrust final : public ProgramGate {
 public:
     // The path every initramfs keeps its manifest at.
     static constexpr StringView kManifestPath = "etc/manifest";
@@ -61,6 +64,9 @@ public:
     // bytes the manifest lists for it. Untrusted otherwise, with the reason
     // in *fault and a log line naming `name`; counted either way.
     Result<void> check(fs::FsNode& file, ReadonlyBytes image, StringView name, TrustFault* fault = nullptr);
+
+    // ProgramGate: check(); bytes with no file behind them are NotListed.
+    Result<void> admit(fs::FsNode* file, ReadonlyBytes image, StringView name) override;
 
     struct Stats {
         u64 listed = 0;     // entries bound to a node

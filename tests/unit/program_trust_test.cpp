@@ -132,6 +132,18 @@ TEST_F(ProgramTrustTest, AFileAddedAfterSigningIsRefused) {
     EXPECT_EQ(check("etc/manifest"), TrustFault::NotListed);
 }
 
+TEST_F(ProgramTrustTest, AsTheLoadersGateItAdmitsListedFilesAndNoFilelessBytes) {
+    ASSERT_TRUE(boot(kSigned, sign_body(manifest_body(kSigned), kTrustedSeed)).ok());
+    ProgramGate& gate = *trust;
+    EXPECT_TRUE(gate.admit(&node("bin/sh"), contents("bin/sh"), "sh").ok());
+    // Bytes with no file behind them cannot be vouched for.
+    auto fileless = gate.admit(nullptr, contents("bin/sh"), "sh");
+    ASSERT_TRUE(fileless.is_error());
+    EXPECT_EQ(fileless.error(), Error::Untrusted);
+    EXPECT_EQ(trust->stats().refused, 1u);
+    EXPECT_EQ(trust->stats().trusted, 1u);
+}
+
 TEST_F(ProgramTrustTest, AListedFileTheArchiveLacksIsCountedNotFatal) {
     Files fewer = {kSigned[0], kSigned[2]};
     ASSERT_TRUE(boot(fewer, sign_body(manifest_body(kSigned), kTrustedSeed)).ok());
