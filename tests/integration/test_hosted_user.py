@@ -261,12 +261,26 @@ class HostedUserTest(unittest.TestCase):
             at = t.expect("[interrupted]", at)
             t.type(b"echo half a line\x03echo after-cat\n")
             at = t.expect("after-cat\n", at)
+            # A shell run from the shell: at its prompt Ctrl-C drops its
+            # line and it lives on (it took the terminal back from the outer
+            # shell's foreground, which named it); exit returns to the outer.
+            t.type(b"sh\n")
+            at = t.expect("Welcome", at)
+            at = t.expect("$ ", at)
+            t.type(b"echo dropped\x03echo inner-alive\n")
+            at = t.expect("inner-alive\n", at)
+            t.type(b"exit\n")
+            at = t.expect("$ ", at)
+            t.type(b"echo outer-alive\n")
+            at = t.expect("outer-alive\n", at)
         finally:
             leftovers = t.finish()
         text = t.text()
         self.assertEqual(leftovers, [], "program processes outlived the kernel")
         self.assertEqual(text.count("typed-to-cat"), 1, text)  # no echo: cat's copy only
         self.assertNotIn("half a line\n", text)  # Ctrl-C at the prompt dropped the line
+        self.assertNotIn("dropped\n", text)
+        self.assertNotIn("[interrupted]", text[text.index("inner-alive"):])
         self.assertIn("init ended: reason 1 status 0", text)
         for bad in ("ERROR: AddressSanitizer", "runtime error:", "MOTE-PANIC"):
             self.assertNotIn(bad, text)

@@ -17,9 +17,10 @@
 // backoff), slow start, congestion avoidance, fast retransmit and NewReno
 // recovery (RFC 5681, 6582), early retransmit (RFC 5827), a tail loss
 // probe (RFC 8985), delayed ACKs, Nagle (switchable), sender and receiver
-// silly window avoidance, zero-window probes, keepalive when asked. Loss
-// recovery and the RTT estimate are defined in tcp_recovery.cpp, what it sends
-// (output, segments, options) in tcp_output.cpp.
+// silly window avoidance, zero-window probes, keepalive when asked. What it
+// does with an arriving segment is defined in tcp_input.cpp, loss recovery
+// and the RTT estimate in tcp_recovery.cpp, what it sends (output,
+// segments, options) in tcp_output.cpp.
 //
 // Ownership: the layer's TcpConnectionSource made this object and takes it
 // back. Until the user calls close(), the user may use it; after close()

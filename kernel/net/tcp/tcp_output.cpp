@@ -2,8 +2,8 @@
 // silly-window avoidance, RFC 9293 3.8.6), one segment at snd_nxt or any
 // range of the send ring, control segments and resets, the advertised
 // window, the options (MSS, window scale, timestamps, SACK blocks) and
-// their room in a segment. Arrivals are in tcp_connection.cpp, loss
-// recovery in tcp_recovery.cpp.
+// their room in a segment. Arrivals are in tcp_input.cpp, loss recovery
+// in tcp_recovery.cpp.
 #include "net/tcp/tcp.hpp"
 #include "net/tcp/tcp_connection.hpp"
 

@@ -1,9 +1,8 @@
 // Loss recovery and the round-trip estimate of a TcpConnection: what a
 // duplicate ACK means (RFC 5681, 6582, 6675 with the scoreboard), early
 // retransmit (RFC 5827), the tail loss probe (RFC 8985 7), resending one
-// segment, and the RTO from round-trip samples (RFC 6298). The rest of the
-// state machine is in tcp_connection.cpp; new_ack() there calls into this
-// on every cumulative ACK.
+// segment, and the RTO from round-trip samples (RFC 6298). Arrivals are in
+// tcp_input.cpp; new_ack() there calls into this on every cumulative ACK.
 #include "net/tcp/tcp.hpp"
 #include "net/tcp/tcp_connection.hpp"
 

@@ -108,6 +108,10 @@ int Shell::run(bool rc) {
         (void)sys::close(motd.value());
     }
     if (rc) run_rc();
+    // A shell started from another shell is that shell's foreground job:
+    // at this prompt Ctrl-C is a key for the line editor, not an interrupt
+    // that would end this shell. (Not a terminal: nothing to clear.)
+    (void)sys::foreground(m_in, nullptr, 0);
     prompt();
     while (!m_exit) {
         abi::PollItem items[1 + JobTable::kMaxJobs] {};
