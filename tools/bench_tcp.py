@@ -8,23 +8,31 @@ connects to a host socket that reads until the end (guest-to-host). Each
 figure is timed on the host from connect (or accept) to the guest's FIN, the
 median of RUNS runs; Mote's own `nc: received/sent` line is printed too.
 
-Linux: the peer (../shared/peers) has no sink or source program, only
-busybox httpd. Its bulk guest-to-host figure is therefore the 1 MiB blob
-download measured by linux/bench-linux-http.sh (median of five, same
-client as `./mote bench http`); host-to-guest has no Linux figure.
+Linux: the peer (../shared/peers) has no sink or source mode, so this
+boots the peer's own kernel and initramfs with its own QEMU command line
+(`linux/run-linux.sh --print`) and one more newc archive after its
+initramfs, which holds only an /init of ours (LINUX_INIT below: the
+peer's steps to bring eth0 up, then its busybox's `nc` as the sink RUNS
+times and, with `cat` of a file in RAM on the socket, as the source RUNS
+times). The host side and the timing are the same functions as for Mote.
 
 Target (issue 14): >= 1.0x the Linux guest's throughput each way.
 """
+import gzip
 import os
+import shlex
 import socket
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import machines  # noqa: E402
-from bench_guest import _Console  # noqa: E402
+from bench_guest import PEERS_DIR, _Console  # noqa: E402
+from mkcpio import newc_archive  # noqa: E402
 
 SIZE = 32 << 20
 RUNS = 3
@@ -43,12 +51,9 @@ def _connect(port, timeout):
             time.sleep(0.1)
 
 
-def host_to_guest(console, port, at):
-    """Sends SIZE bytes to the guest's sink; seconds from connect to its FIN."""
-    console.send(f"nc -d -l {GUEST_PORT}")
-    found = console.wait_for(f"listening on port {GUEST_PORT}", at, 30)
-    if not found:
-        raise SystemExit("mote: tcp bench: nc -d never listened")
+def send_to_sink(port):
+    """Sends SIZE bytes to a guest's sink behind host port `port`; seconds
+    from connect to the guest's FIN."""
     chunk = bytes(range(256)) * 256
     with _connect(port, 30) as s:
         start = time.monotonic()
@@ -59,7 +64,35 @@ def host_to_guest(console, port, at):
         s.shutdown(socket.SHUT_WR)
         while s.recv(65536):
             pass
+        return time.monotonic() - start
+
+
+def receive_from_source(server):
+    """Accepts a guest source's connection on `server` and reads to its
+    end; seconds from accept to the FIN (SystemExit unless SIZE bytes came)."""
+    conn, _ = server.accept()
+    with conn:
+        conn.settimeout(60)
+        start = time.monotonic()
+        got = 0
+        while True:
+            data = conn.recv(1 << 16)
+            if not data:
+                break
+            got += len(data)
         elapsed = time.monotonic() - start
+    if got != SIZE:
+        raise SystemExit(f"tcp bench: {got} bytes arrived from the guest's source, not {SIZE}")
+    return elapsed
+
+
+def host_to_guest(console, port, at):
+    """Sends SIZE bytes to the guest's sink; seconds from connect to its FIN."""
+    console.send(f"nc -d -l {GUEST_PORT}")
+    found = console.wait_for(f"listening on port {GUEST_PORT}", at, 30)
+    if not found:
+        raise SystemExit("mote: tcp bench: nc -d never listened")
+    elapsed = send_to_sink(port)
     found = console.wait_for(" MB/s)", found[1], 60)
     if not found:
         raise SystemExit("mote: tcp bench: nc -d did not report")
@@ -76,19 +109,7 @@ def guest_to_host(console, at):
     server.settimeout(30)
     with server:
         console.send(f"nc -s {SIZE} 10.0.2.2 {server.getsockname()[1]}")
-        conn, _ = server.accept()
-    with conn:
-        conn.settimeout(60)
-        start = time.monotonic()
-        got = 0
-        while True:
-            data = conn.recv(1 << 16)
-            if not data:
-                break
-            got += len(data)
-        elapsed = time.monotonic() - start
-    if got != SIZE:
-        raise SystemExit(f"mote: tcp bench: {got} bytes arrived, not {SIZE}")
+        elapsed = receive_from_source(server)
     found = console.wait_for(" MB/s)", at, 60)
     if not found:
         raise SystemExit("mote: tcp bench: nc -s did not report")
@@ -121,6 +142,97 @@ def mote_tcp(arch, transport, machine, build_dir):
     return statistics.median(down), statistics.median(up)
 
 
+# The Linux guest's /init for this benchmark, added after the peer's own
+# initramfs (so it replaces the peer's /init; everything else is the
+# peer's). eth0 comes up exactly as in the peer's /init; then busybox nc
+# is the sink RUNS times (ready once port 8080 listens, polled in
+# /proc/net/tcp as the peer polls for httpd), and the source RUNS times:
+# nc connects and runs busybox cat on the socket, which copies a file of
+# zeros in RAM into it four times (the whole size would not fit in 128 MiB
+# beside the initramfs). nc relaying a pipe itself moves 1 KiB per write,
+# about 5 MB/s here: that would measure busybox, not Linux's TCP.
+# tcpbench=RUNS,BLOCKS,PORT on the command line: the source's size in
+# 64 KiB blocks, and the host port it connects to.
+LINUX_INIT = r"""#!/bin/busybox sh
+B=/bin/busybox
+$B mount -t proc proc /proc
+$B mount -t sysfs sysfs /sys
+$B mount -t devtmpfs devtmpfs /dev 2>/dev/null
+for m in $($B cat /lib/modules/order); do $B insmod /lib/modules/$m || echo "insmod $m failed"; done
+$B ip link set lo up
+$B ip addr add 10.0.2.15/24 dev eth0
+$B ip link set eth0 up
+$B ip route add default via 10.0.2.2
+read -r CMDLINE < /proc/cmdline
+for w in $CMDLINE; do case $w in tcpbench=*) SPEC=${w#tcpbench=} ;; esac; done
+RUNS=${SPEC%%,*}; REST=${SPEC#*,}; BLOCKS=${REST%%,*}; PORT=${REST#*,}
+i=0
+while [ $i -lt $RUNS ]; do
+  $B nc -l -p 8080 < /dev/null > /dev/null &
+  while ! $B grep -q ':1F90 [0-9A-F]*:0000 0A ' /proc/net/tcp /proc/net/tcp6 2>/dev/null; do $B usleep 10000; done
+  echo "TCPSINK-READY $i"
+  wait
+  i=$((i + 1))
+done
+$B dd if=/dev/zero of=/source bs=65536 count=$((BLOCKS / 4)) 2>/dev/null
+i=0
+while [ $i -lt $RUNS ]; do
+  echo "TCPSOURCE-START $i"
+  $B nc 10.0.2.2 $PORT -e $B cat /source /source /source /source
+  i=$((i + 1))
+done
+echo TCPBENCH-DONE
+$B poweroff -f
+"""
+
+
+def linux_tcp(arch, transport):
+    """The Linux guest's (host-to-guest, guest-to-host) MB/s, medians of
+    RUNS, or (None, why)."""
+    import bench_http
+    peer_arch = bench_http.PEER_ARCH[arch]
+    script = os.path.join(PEERS_DIR, "linux", "run-linux.sh")
+    cache = os.environ.get("PEERS_CACHE", os.path.join(os.path.expanduser("~"), ".cache", "mote-peers"))
+    initrd = os.path.join(cache, "linux", f"initrd-{peer_arch}-{transport}.cpio.gz")
+    if not os.path.exists(script) or not os.path.exists(initrd):
+        return None, f"no peer at {script} with {initrd} (run linux/get-linux.sh {peer_arch})"
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(RUNS)
+    server.settimeout(120)
+    port = machines.free_port("tcp")
+    spec = f"tcpbench={RUNS},{SIZE // 65536},{server.getsockname()[1]}"
+    printed = subprocess.run([script, "--print", "--tcp", str(port), "--append", spec, peer_arch, transport,
+                              str(machines.free_port("udp"))], stdout=subprocess.PIPE, text=True, check=True)
+    argv = shlex.split(printed.stdout)
+    down, up = [], []
+    with server, tempfile.TemporaryDirectory(prefix="mote-bench-tcp-linux-") as tmp:
+        ours = os.path.join(tmp, "initrd.cpio.gz")
+        with open(ours, "wb") as out:
+            out.write(open(initrd, "rb").read())
+            out.write(gzip.compress(newc_archive([("init", 0o100755, LINUX_INIT.encode())]), mtime=0))
+        argv[argv.index("-initrd") + 1] = ours
+        print(f"$ {shlex.join(argv)}", flush=True)
+        console = _Console(argv)
+        try:
+            at = 0
+            for i in range(RUNS):
+                found = console.wait_for(f"TCPSINK-READY {i}", at, 120)
+                if not found:
+                    return None, "the Linux guest's sink never listened:\n" + console.text()[-1500:]
+                at = found[1]
+                down.append(SIZE / send_to_sink(port) / 1e6)
+            for i in range(RUNS):
+                up.append(SIZE / receive_from_source(server) / 1e6)
+            if not console.wait_for("TCPBENCH-DONE", at, 60):
+                return None, "the Linux guest did not finish:\n" + console.text()[-1500:]
+        finally:
+            console.stop()
+    print(f"  linux: host->guest {', '.join(f'{x:.2f}' for x in down)} MB/s; "
+          f"guest->host {', '.join(f'{x:.2f}' for x in up)} MB/s", flush=True)
+    return (statistics.median(down), statistics.median(up)), None
+
+
 def run_tcp(build, build_dir, arches, with_peer=True):
     import bench_http
     for arch, transport, machine in CONFIGS:
@@ -129,13 +241,13 @@ def run_tcp(build, build_dir, arches, with_peer=True):
         build([arch])
         label = f"{arch} {machine or 'virt'} / virtio-net-{'pci' if transport == 'pci' else 'mmio'}"
         down, up = mote_tcp(arch, transport, machine, build_dir)
-        linux, why = bench_http.linux_http(arch, transport) if with_peer else (None, "peer skipped")
-        linux_up = linux.get("blob", {}).get("median_MBps") if linux else None
+        linux, why = linux_tcp(arch, transport) if with_peer else (None, "peer skipped")
         print(f"\n{label}, QEMU TCG, {SIZE >> 20} MiB, median of {RUNS}")
         print(f"{'guest':6} {'host->guest MB/s':>17} {'guest->host MB/s':>17}")
         print(f"{'mote':6} {down:17.2f} {up:17.2f}")
-        if linux_up:
-            print(f"{'linux':6} {'n/a (no sink)':>17} {linux_up:17.2f}  (busybox httpd, 1 MiB blob)")
-            print(f"ratio: guest->host Mote/Linux {up / linux_up:.2f}x (target >= 1.0)")
+        if linux:
+            print(f"{'linux':6} {linux[0]:17.2f} {linux[1]:17.2f}  (busybox nc, the peer's kernel and initramfs)")
+            print(f"ratios Mote/Linux: host->guest {down / linux[0]:.2f}x, guest->host {up / linux[1]:.2f}x "
+                  f"(target >= 1.0 each way)")
         else:
             print(f"linux  n/a: {why}")
