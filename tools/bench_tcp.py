@@ -12,9 +12,8 @@ Linux: the peer (../shared/peers) has no sink or source mode, so this
 boots the peer's own kernel and initramfs with its own QEMU command line
 (`linux/run-linux.sh --print`) and one more newc archive after its
 initramfs, which holds only an /init of ours (LINUX_INIT below: the
-peer's steps to bring eth0 up, then its busybox's `nc` as the sink RUNS
-times and, with `cat` of a file in RAM on the socket, as the source RUNS
-times). The host side and the timing are the same functions as for Mote.
+peer's steps to bring eth0 up, then its busybox's `nc -e dd` as the sink
+RUNS times and as the source, reading a file in RAM, RUNS times). The host side and the timing are the same functions as for Mote.
 
 Target (issue 14): >= 1.0x the Linux guest's throughput each way.
 """
@@ -145,12 +144,13 @@ def mote_tcp(arch, transport, machine, build_dir):
 # The Linux guest's /init for this benchmark, added after the peer's own
 # initramfs (so it replaces the peer's /init; everything else is the
 # peer's). eth0 comes up exactly as in the peer's /init; then busybox nc
-# is the sink RUNS times (ready once port 8080 listens, polled in
-# /proc/net/tcp as the peer polls for httpd), and the source RUNS times:
-# nc connects and runs busybox cat on the socket, which copies a file of
-# zeros in RAM into it four times (the whole size would not fit in 128 MiB
-# beside the initramfs). nc relaying a pipe itself moves 1 KiB per write,
-# about 5 MB/s here: that would measure busybox, not Linux's TCP.
+# accepts a connection on port 8080 RUNS times and runs dd on it as the
+# sink (ready once the port listens, polled in /proc/net/tcp as the peer
+# polls for httpd), then connects out RUNS times and runs dd on the socket
+# as the source, copying a file of zeros in RAM four times (the whole size
+# would not fit in 128 MiB beside the initramfs). dd moves 64 KiB per
+# call; nc relaying stdin or stdout itself moves 1 KiB per call (5 to 11
+# MB/s here), which would measure busybox, not Linux's TCP.
 # tcpbench=RUNS,BLOCKS,PORT on the command line: the source's size in
 # 64 KiB blocks, and the host port it connects to.
 LINUX_INIT = r"""#!/bin/busybox sh
@@ -168,7 +168,7 @@ for w in $CMDLINE; do case $w in tcpbench=*) SPEC=${w#tcpbench=} ;; esac; done
 RUNS=${SPEC%%,*}; REST=${SPEC#*,}; BLOCKS=${REST%%,*}; PORT=${REST#*,}
 i=0
 while [ $i -lt $RUNS ]; do
-  $B nc -l -p 8080 < /dev/null > /dev/null &
+  $B nc -l -p 8080 -e $B dd of=/dev/null bs=65536 2>/dev/null &
   while ! $B grep -q ':1F90 [0-9A-F]*:0000 0A ' /proc/net/tcp /proc/net/tcp6 2>/dev/null; do $B usleep 10000; done
   echo "TCPSINK-READY $i"
   wait
@@ -178,7 +178,7 @@ $B dd if=/dev/zero of=/source bs=65536 count=$((BLOCKS / 4)) 2>/dev/null
 i=0
 while [ $i -lt $RUNS ]; do
   echo "TCPSOURCE-START $i"
-  $B nc 10.0.2.2 $PORT -e $B cat /source /source /source /source
+  $B nc 10.0.2.2 $PORT -e $B sh -c "for n in 1 2 3 4; do $B dd if=/source bs=65536 2>/dev/null; done"
   i=$((i + 1))
 done
 echo TCPBENCH-DONE
@@ -246,7 +246,7 @@ def run_tcp(build, build_dir, arches, with_peer=True):
         print(f"{'guest':6} {'host->guest MB/s':>17} {'guest->host MB/s':>17}")
         print(f"{'mote':6} {down:17.2f} {up:17.2f}")
         if linux:
-            print(f"{'linux':6} {linux[0]:17.2f} {linux[1]:17.2f}  (busybox nc, the peer's kernel and initramfs)")
+            print(f"{'linux':6} {linux[0]:17.2f} {linux[1]:17.2f}  (busybox nc -e dd, the peer's kernel and initramfs)")
             print(f"ratios Mote/Linux: host->guest {down / linux[0]:.2f}x, guest->host {up / linux[1]:.2f}x "
                   f"(target >= 1.0 each way)")
         else:
