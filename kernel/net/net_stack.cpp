@@ -119,8 +119,11 @@ void NetStack::unconfigure() {
 void NetStack::on_frames(NetDevice& device, PacketList& frames) {
     (void)device;
     // The whole batch in one go: every frame of this interrupt is parsed and
-    // answered (or queued for its socket) before the loop moves on.
+    // answered (or queued for its socket) before the loop moves on, and TCP
+    // acknowledges what the batch brought once at its end.
+    m_tcp.tcp().begin_batch();
     while (PacketBuffer* frame = frames.pop_front()) m_ethernet.receive(*frame);
+    m_tcp.tcp().end_batch();
 }
 
 void NetStack::on_transmit_ready(NetDevice& device) {

@@ -213,6 +213,51 @@ TEST_F(TcpCrafted, AResetMustHitTheExactSequenceNumber) {
     EXPECT_EQ(mote.connections.live, 0u);
 }
 
+TEST_F(TcpCrafted, ABatchOfSegmentsIsAcknowledgedOnceAtItsEnd) {
+    TcpConnection* c = open();
+    ASSERT_NE(c, nullptr);
+    const usize before = mote.sent.size();
+    // Five segments in one poll of the device: one ACK, at the batch's end.
+    mote.tcp->begin_batch();
+    for (u32 i = 0; i < 5; ++i) inject(segment(tcp_flag::kAck, 1001 + 2 * i, iss + 1, "ab"));
+    EXPECT_EQ(mote.sent.size(), before);
+    mote.tcp->end_batch();
+    ASSERT_EQ(mote.sent.size(), before + 1);
+    EXPECT_EQ(last().ack, 1011u);
+    EXPECT_EQ(last().flags, tcp_flag::kAck);
+
+    // A long batch is still acknowledged every kBatchAckSegments segments,
+    // and its end owes nothing more when the last of them was acknowledged.
+    const u32 n = 2 * TcpConnection::kBatchAckSegments;
+    mote.tcp->begin_batch();
+    for (u32 i = 0; i < n; ++i) inject(segment(tcp_flag::kAck, 1011 + 2 * i, iss + 1, "cd"));
+    EXPECT_EQ(mote.sent.size(), before + 3);
+    mote.tcp->end_batch();
+    EXPECT_EQ(mote.sent.size(), before + 3);
+    EXPECT_EQ(last().ack, 1011u + 2 * n);
+
+    // A hole inside a batch is reported at once (the duplicate ACK that
+    // starts the sender's fast retransmit), not at the batch's end.
+    const u32 next = 1011 + 2 * n;
+    mote.tcp->begin_batch();
+    inject(segment(tcp_flag::kAck, next + 2, iss + 1, "ef"));
+    EXPECT_EQ(mote.sent.size(), before + 4);
+    EXPECT_EQ(last().ack, next);
+    mote.tcp->end_batch();
+    EXPECT_EQ(mote.sent.size(), before + 4);
+
+    // Outside a batch every second segment is acknowledged at once, as before.
+    inject(segment(tcp_flag::kAck, next, iss + 1, "gh"));  // fills the hole: at once
+    ASSERT_EQ(mote.sent.size(), before + 5);
+    EXPECT_EQ(last().ack, next + 4);
+    char drain[256];
+    while (true) {
+        auto got = c->read(Bytes(reinterpret_cast<u8*>(drain), sizeof drain));
+        if (got.is_error() || got.value() == 0) break;
+    }
+    c->close();
+}
+
 TEST_F(TcpCrafted, SynOnAnOpenConnectionGetsAChallengeAck) {
     TcpConnection* c = open();
     ASSERT_NE(c, nullptr);

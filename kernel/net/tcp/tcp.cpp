@@ -110,6 +110,19 @@ Result<void> Tcp::transmit(const TcpTuple& tuple, TcpSegment& segment) {
 
 // ---- receiving -------------------------------------------------------------
 
+void Tcp::end_batch() {
+    m_in_batch = false;
+    if (m_batch_acks_owed == 0) return;
+    m_batch_acks_owed = 0;
+    // The next one is taken first: an ACK's transmit may change the table.
+    for (TcpConnection* c = m_connections.front(); c;) {
+        TcpConnection* following = m_connections.next(*c);
+        c->send_batch_ack();
+        c = following;
+    }
+    release_zombies();
+}
+
 void Tcp::receive(ReadonlyBytes bytes, Ipv4Address source, Ipv4Address destination, bool verify_checksum) {
     counters.received++;
     TcpFault fault = TcpFault::None;

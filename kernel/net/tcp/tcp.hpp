@@ -121,6 +121,15 @@ public:
     // Transmit buffers are free again: connections that stopped sending for
     // want of one send what their windows allow.
     void buffers_available();
+    // The segments of one poll of the device arrive between these two
+    // (NetStack::on_frames). Inside a batch a connection owes the ACK of
+    // every second segment (RFC 5681 4.2) to the batch's end instead, and
+    // sends one ACK for all the batch brought (a stretch ACK, as Linux's
+    // GRO sends for the segments it merged), at the latest every
+    // TcpConnection::kBatchAckSegments segments. A hole, a FIN or anything
+    // else that wants an ACK at once still gets it at once.
+    void begin_batch() { m_in_batch = true; }
+    void end_batch();
     // Runs every timer that is due; next_deadline() says when to call again.
     void on_timer();
     Nanoseconds next_deadline() const;
@@ -156,6 +165,9 @@ public:
 
     // ---- for TcpConnection ----
     Nanoseconds now() { return m_link.now(); }
+    bool in_batch() const { return m_in_batch; }
+    // A connection put off an ACK to the batch's end.
+    void owe_batch_ack() { ++m_batch_acks_owed; }
     Result<void> transmit(const TcpTuple& tuple, TcpSegment& segment);
     void connection_established(TcpConnection& connection);
     // The connection reached Closed (or TIME_WAIT, recorded here first):
@@ -197,6 +209,8 @@ private:
     u8 m_secret[kSecretSize];
     u16 m_next_ephemeral = 0;
     IntrusiveList<TcpConnection, &TcpConnection::table_node> m_connections;
+    bool m_in_batch = false;
+    u32 m_batch_acks_owed = 0;
     IntrusiveList<TcpConnection, &TcpConnection::table_node> m_zombies;  // closed, to release
     IntrusiveList<TcpListener, &TcpListener::table_node> m_listeners;
     TimeWait m_time_wait[kTimeWaitSlots];

@@ -315,6 +315,14 @@ void TcpConnection::retry_output() {
     deliver_events();
 }
 
+void TcpConnection::send_batch_ack() {
+    if (!m_batch_ack) return;  // something of ours carried it already
+    m_batch_ack = false;
+    m_ack_now = true;
+    output();
+    deliver_events();
+}
+
 // ---- timers ----------------------------------------------------------------
 
 void TcpConnection::run_timers(Nanoseconds at) {

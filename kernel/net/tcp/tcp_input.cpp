@@ -333,12 +333,23 @@ void TcpConnection::process_data(const TcpSegment& s, Seq seq, ReadonlyBytes dat
             m_receive.commit(got);
             m_stats.bytes_in += got;
             readable = true;
-            if (had_hole || ++m_unacked_segments >= 2) {
-                // A filled hole is acknowledged at once, and so is every
-                // second segment (RFC 5681 4.2); a lone one waits for the
-                // delayed-ACK timer or for data of ours to ride on.
-                m_ack_now = true;
+            if (had_hole) {
+                m_ack_now = true;  // a filled hole is acknowledged at once
+            } else if (++m_unacked_segments >= 2) {
+                // Every second segment is acknowledged (RFC 5681 4.2): at
+                // once, or inside a receive batch at its end, one ACK for
+                // the batch (Tcp::begin_batch).
+                if (m_tcp.in_batch() && m_unacked_segments < kBatchAckSegments) {
+                    if (!m_batch_ack) {
+                        m_batch_ack = true;
+                        m_tcp.owe_batch_ack();
+                    }
+                } else {
+                    m_ack_now = true;
+                }
             } else if (m_delack_at == kNoDeadline) {
+                // A lone one waits for the delayed-ACK timer or for data of
+                // ours to ride on.
                 m_delack_at = now() + kDelayedAck;
             }
         } else {

@@ -177,6 +177,7 @@ bool TcpConnection::transmit(TcpSegment& s) {
         const u32 scale = syn ? 0 : m_rcv_wscale;
         m_advertised_edge = m_rcv_nxt + (u32(s.window) << scale);
         m_ack_now = false;
+        m_batch_ack = false;
         m_unacked_segments = 0;
         m_delack_at = kNoDeadline;
     }
