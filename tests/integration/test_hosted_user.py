@@ -17,7 +17,6 @@ import subprocess
 import sys
 import time
 import tempfile
-import threading
 import unittest
 
 # The escape suite's and chantest's expectations are test_caps.py's (one
@@ -26,6 +25,8 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 import test_caps  # noqa: E402
 from test_user import FAULT_FUNCTIONS  # noqa: E402
 from hosted_kernel import session_members  # noqa: E402
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tools"))
+from process_output import ProcessOutput, WaitFailed  # noqa: E402
 
 # What init's services (user/etc/services) write to /tmp, and init's record
 # of them for `services`.
@@ -82,30 +83,18 @@ class Kernel:
 
 class Terminal:
     """mote-hosted typed at, a key at a time, as a person would: stdin is
-    written when the test says, stdout and stderr are gathered by a thread
-    (one pipe, in order). Bounded: every wait has a deadline, and stop()
-    kills the session."""
+    written when the test says; stdout and stderr (one pipe, in order) are
+    gathered by tools/process_output.py. Bounded: every wait has a
+    deadline, and finish() kills the session."""
 
     def __init__(self, init, deadline=60):
         self.proc = subprocess.Popen(kernel_command(init), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                      stderr=subprocess.STDOUT, start_new_session=True)
         self.deadline = time.monotonic() + deadline
-        self.data = bytearray()
-        self.lock = threading.Lock()
-        self.reader = threading.Thread(target=self._read, daemon=True)
-        self.reader.start()
-
-    def _read(self):
-        while True:
-            chunk = os.read(self.proc.stdout.fileno(), 4096)
-            if not chunk:
-                return
-            with self.lock:
-                self.data += chunk
+        self.output = ProcessOutput(self.proc)
 
     def text(self):
-        with self.lock:
-            return self.data.decode(errors="replace")
+        return self.output.text()
 
     def type(self, keys):
         self.proc.stdin.write(keys)
@@ -113,15 +102,10 @@ class Terminal:
 
     def expect(self, needle, start=0, timeout=20):
         """Waits for `needle` after offset `start`; the offset past it."""
-        limit = min(self.deadline, time.monotonic() + timeout)
-        while time.monotonic() < limit:
-            at = self.text().find(needle, start)
-            if at >= 0:
-                return at + len(needle)
-            if self.proc.poll() is not None and not self.reader.is_alive():
-                break
-            time.sleep(0.02)
-        raise AssertionError(f"no {needle!r} after offset {start}; output:\n{self.text()[-3000:]}")
+        try:
+            return self.output.wait_for(needle, start, min(self.deadline, time.monotonic() + timeout))
+        except WaitFailed as e:
+            raise AssertionError(f"{e}; output:\n{self.text()[-3000:]}") from None
 
     def finish(self, timeout=20):
         """Ends input and waits for the kernel to power off; the leftovers."""
@@ -130,7 +114,7 @@ class Terminal:
             self.proc.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
             pass
-        self.reader.join(timeout=2)
+        self.output.join(2)
         left = stop_session(self.proc)
         self.proc.stdout.close()
         return left
