@@ -16,7 +16,8 @@
 // tcp_scoreboard.hpp), the retransmission timer (RFC 6298, Karn's rule,
 // backoff), slow start, congestion avoidance, fast retransmit and NewReno
 // recovery (RFC 5681, 6582), early retransmit (RFC 5827), a tail loss
-// probe (RFC 8985), delayed ACKs, Nagle (switchable), sender and receiver
+// probe (RFC 8985), delayed ACKs (every second segment, or one per receive
+// batch: Tcp::begin_batch), Nagle (switchable), sender and receiver
 // silly window avoidance, zero-window probes, keepalive when asked. What it
 // does with an arriving segment is defined in tcp_input.cpp, loss recovery
 // and the RTT estimate in tcp_recovery.cpp, what it sends (output,
