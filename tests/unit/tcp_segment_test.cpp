@@ -40,6 +40,36 @@ Result<TcpSegment> parse(const std::vector<u8>& b, TcpFault* fault, bool verify 
 
 }  // namespace
 
+// checksum_add's word-at-a-time path against the two-bytes-a-step
+// definition, at every alignment and length the wire gives, from pieces.
+TEST(InternetChecksum, WordSumsMatchTheBytePairDefinition) {
+    auto reference = [](u64 sum, const u8* p, usize n) {
+        for (; n >= 2; p += 2, n -= 2) sum += (u32(p[0]) << 8) | p[1];
+        if (n) sum += u32(p[0]) << 8;
+        return sum;
+    };
+    std::vector<u8> bytes(4096 + 8);
+    u32 seed = 12345;
+    for (u8& b : bytes) {
+        seed = seed * 1103515245 + 12345;
+        b = u8(seed >> 16);
+    }
+    for (usize offset = 0; offset < 8; ++offset)
+        for (usize length : {0u, 1u, 2u, 3u, 31u, 32u, 33u, 34u, 35u, 63u, 64u, 65u, 1448u, 1449u, 1500u, 4096u}) {
+            const u8* p = bytes.data() + offset;
+            const u16 want = checksum_finish(reference(0, p, length));
+            EXPECT_EQ(checksum_finish(checksum_add(0, ReadonlyBytes(p, length))), want) << offset << " " << length;
+            // In two pieces, the first of even length (the header, then the payload).
+            const usize cut = (length / 3) & ~usize(1);
+            const u64 pieces = checksum_add(checksum_add(0, ReadonlyBytes(p, cut)), ReadonlyBytes(p + cut, length - cut));
+            EXPECT_EQ(checksum_finish(pieces), want) << offset << " " << length;
+        }
+    // All ones, the case where folding carries matters most.
+    std::vector<u8> ones(1500, 0xff);
+    EXPECT_EQ(checksum_finish(checksum_add(0, ReadonlyBytes(ones.data(), ones.size()))),
+              checksum_finish(reference(0, ones.data(), ones.size())));
+}
+
 TEST(TcpSegment, DecodesAHandmadeSynWithEveryOption) {
     // MSS 1460, SACK-permitted, timestamps 7/0, NOP, window scale 7.
     auto b = handmade(tcp_flag::kSyn, {2, 4, 0x05, 0xb4, 4, 2, 8, 10, 0, 0, 0, 7, 0, 0, 0, 0, 1, 3, 3, 7});
