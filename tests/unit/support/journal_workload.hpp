@@ -1,4 +1,5 @@
-// Helpers of the runtime journal tests (jbd2_journal_test.cpp): an ext3
+// Helpers of the runtime journal tests (jbd2_journal_test.cpp and
+// jbd2_crash_states_test.cpp): the image configurations they run on, an ext3
 // image made by mke2fs (optionally with journal checksums), the facts about
 // it the tests need (read with the ext2 format layer and checked against
 // debugfs), a journal mounted over any block device through a BlockCache,
@@ -34,6 +35,22 @@ struct Config {
 };
 
 inline void PrintTo(const Config& c, std::ostream* out) { *out << c.name; }
+
+// 1 KiB and 4 KiB blocks without journal checksums, the v1 checksum
+// (debugfs), csum v2 and v3 (set in the journal superblock by
+// set_journal_checksum: e2fsck accepts them on ext3).
+inline constexpr Config kConfigs[] = {
+    {"ext3_1k", 1024, 8192, 1, Checksum::None},
+    {"ext3_4k", 4096, 4096, 4, Checksum::None},
+    {"ext3_1k_csum_v1", 1024, 8192, 1, Checksum::V1},
+    {"ext3_1k_csum_v3", 1024, 8192, 1, Checksum::V3},
+    {"ext3_4k_csum_v2", 4096, 4096, 4, Checksum::V2},
+};
+
+// Two mtimes the workloads give /hello.txt's inode, one per change, so a
+// replay shows which change it reached.
+inline constexpr u32 kMtime1 = 0x5F5E1000;
+inline constexpr u32 kMtime2 = 0x60000000;
 
 inline std::string quote(const std::string& s) { return "'" + s + "'"; }
 
@@ -157,6 +174,11 @@ inline void put_le16(u8* p, u32 v) {
 }
 inline void put_le32(u8* p, u32 v) {
     for (int i = 0; i < 4; ++i) p[i] = u8(v >> (8 * i));
+}
+
+// Block `block` of an image, a copy.
+inline std::vector<u8> block_of(const std::vector<u8>& image, u64 block, u32 bs) {
+    return std::vector<u8>(image.begin() + long(block * bs), image.begin() + long((block + 1) * bs));
 }
 
 // One change to one block inside a transaction.
