@@ -92,6 +92,14 @@ void generate_processes_json(FormatBuffer& out, UserSpace& user) {
     out.append("]\n");
 }
 
+// How processes came and went since boot; sys/processes lists the ones
+// there are now.
+void generate_process_table(FormatBuffer& out, UserSpace& user) {
+    const ProcessTableStats& s = user.processes().stats();
+    format_append(out, "created {}\nexited {}\nfaulted {}\nkilled {}\ncreate_failures {}\nlimited {}\n", s.created,
+                  s.exited, s.faulted, s.killed, s.create_failures, s.limited);
+}
+
 void generate_maps(FormatBuffer& out, UserSpace& user) {
     user.processes().for_each([&](Process& p) {
         format_append(out, "pid {} {}\n", p.pid(), p.name());
@@ -131,6 +139,17 @@ void generate_channels(FormatBuffer& out, UserSpace& user) {
     });
 }
 
+// The console as programs use it: `dropped` is input typed while nobody
+// read and the buffer was full, `writes_parked` how often a program waited
+// for a slow console to take its output.
+void generate_console(FormatBuffer& out, UserSpace& user) {
+    const ConsoleStreamStats& s = user.console().stats();
+    format_append(out,
+                  "bytes_in {}\nbytes_out {}\ndropped {}\nreads_parked {}\nwrites_parked {}\ninterrupts {}\n"
+                  "flushed {}\n",
+                  s.bytes_in, s.bytes_out, s.dropped, s.reads_parked, s.writes_parked, s.interrupts, s.flushed);
+}
+
 // One reading of the wall clock, in every form a program may want: whole
 // seconds and nanoseconds since 1970, ISO 8601 UTC, whether a real-time
 // clock set it and which, and the uptime it was read at.
@@ -155,12 +174,14 @@ SysTree::SysTree(Kernel& kernel, UserSpace& user)
       m_memory_json("memory.json", [](FormatBuffer& o, void* c) { auto* t = static_cast<SysTree*>(c); generate_memory_json(o, t->m_kernel, t->m_user); }, this),
       m_processes("processes", [](FormatBuffer& o, void* c) { generate_processes(o, static_cast<SysTree*>(c)->m_user); }, this),
       m_processes_json("processes.json", [](FormatBuffer& o, void* c) { generate_processes_json(o, static_cast<SysTree*>(c)->m_user); }, this),
+      m_process_table("process_table", [](FormatBuffer& o, void* c) { generate_process_table(o, static_cast<SysTree*>(c)->m_user); }, this),
       m_maps("maps", [](FormatBuffer& o, void* c) { generate_maps(o, static_cast<SysTree*>(c)->m_user); }, this),
       m_waits("waits", [](FormatBuffer& o, void* c) { auto* t = static_cast<SysTree*>(c); generate_waits(o, t->m_kernel, t->m_user); }, this),
       m_uptime("uptime", [](FormatBuffer& o, void* c) { write_uptime_report(static_cast<SysTree*>(c)->m_kernel, line_to_buffer, &o); }, this),
       m_clock("clock", [](FormatBuffer& o, void* c) { generate_clock(o, static_cast<SysTree*>(c)->m_kernel); }, this),
       m_log("log", [](FormatBuffer& o, void*) { write_log_report(~u64(0), line_to_buffer, &o); }, this, nullptr,
             fs::SysFile::Access::Privileged),
+      m_console("console", [](FormatBuffer& o, void* c) { generate_console(o, static_cast<SysTree*>(c)->m_user); }, this),
       m_audit("audit", [](FormatBuffer& o, void* c) { write_audit(static_cast<SysTree*>(c)->m_user.processes().audit(), o); },
               this, nullptr, fs::SysFile::Access::Privileged),
       m_trust("trust", [](FormatBuffer& o, void* c) { static_cast<SysTree*>(c)->m_user.trust().write_report(o); }, this),
@@ -227,9 +248,10 @@ SysTree::SysTree(Kernel& kernel, UserSpace& user)
             this)
 #endif
 {
-    fs::SysFile* files[] = {&m_memory, &m_memory_json, &m_processes, &m_processes_json, &m_maps,
-                            &m_waits,  &m_uptime,      &m_clock,     &m_log,       &m_audit, &m_trust, &m_channels,
-                            &m_devices, &m_scheduler,  &m_timeslice, &m_log_level,    &m_power, &m_epitaph,
+    fs::SysFile* files[] = {&m_memory,   &m_memory_json, &m_processes, &m_processes_json, &m_process_table,
+                            &m_maps,     &m_waits,       &m_uptime,    &m_clock,          &m_log,
+                            &m_console,  &m_audit,       &m_trust,     &m_channels,       &m_devices,
+                            &m_scheduler, &m_timeslice,  &m_log_level, &m_power,          &m_epitaph,
                             &m_epitaph_log};
     for (fs::SysFile* file : files) m_root.add(*file);
 #if MOTE_HAVE_DRIVERS

@@ -5,11 +5,15 @@
 //   sys/memory[.json]     physical memory, allocator, slab caches, what each process holds
 //   sys/processes[.json]  one line per process: pid, parent, state, band, CPU time, switches,
 //                         wait time, syscalls, pages, handles, name, what it waits on
+//   sys/process_table     the process table's counters: created, exited, faulted, killed,
+//                         refused (create_failures, limited)
 //   sys/maps              every process's regions (start-end, access, kind)
 //   sys/waits             every parked thread: what it waits on and since when
 //   sys/uptime            uptime, the boot timeline, loop counters
 //   sys/clock             the wall clock: seconds and ns since 1970, ISO 8601 UTC, known (an RTC set it), source
 //   sys/log               the kernel log ring
+//   sys/console           the console stream's counters: bytes in and out, input dropped,
+//                         reads and writes that waited, Ctrl-C interrupts and the input they flushed
 //   sys/devices           devices and their drivers
 //   sys/net               the network stack (images with drivers)
 //   sys/scheduler         scheduler counters; sys/timeslice_ms (read/write)
@@ -35,8 +39,8 @@ public:
 private:
     Kernel& m_kernel;
     UserSpace& m_user;
-    fs::SysFile m_memory, m_memory_json, m_processes, m_processes_json, m_maps, m_waits, m_uptime, m_clock, m_log, m_audit, m_trust, m_channels, m_devices,
-        m_scheduler, m_timeslice, m_log_level, m_power, m_epitaph, m_epitaph_log;
+    fs::SysFile m_memory, m_memory_json, m_processes, m_processes_json, m_process_table, m_maps, m_waits, m_uptime, m_clock, m_log,
+        m_console, m_audit, m_trust, m_channels, m_devices, m_scheduler, m_timeslice, m_log_level, m_power, m_epitaph, m_epitaph_log;
 #if MOTE_HAVE_DRIVERS
     fs::SysFile m_net;
 #endif
