@@ -116,10 +116,13 @@ public:
 
     // Whether a turn would have work to do without waiting.
     bool has_ready_work();
-    // The same without the clock: queued completions, deferred calls or
-    // posted interrupts. For code that runs with the one-shot timer armed
-    // for the next deadline, whose interrupt tells it about due timers.
-    bool has_queued_work() const { return !m_completions.empty() || !m_deferred.empty() || m_irqs.pending(); }
+    // Whether kernel code has queued work: completions or deferred calls (a
+    // syscall that finished a request or woke another thread). Neither the
+    // clock nor posted interrupts: for code that runs with interrupts off
+    // and the one-shot timer armed for the next deadline, so that a due
+    // timer or a device's interrupt traps as soon as interrupts are on
+    // again (a syscall about to return to user mode).
+    bool has_queued_calls() const { return !m_completions.empty() || !m_deferred.empty(); }
 
     LoopStats stats() const;
     // What the loop is running now (the kernel watchdog reads it from the
@@ -138,11 +141,13 @@ private:
 
     LoopHost& m_host;
     UserRunner* m_runner = nullptr;
+    // First, near the object's start: every syscall checks both
+    // (has_queued_calls), and small offsets are single instructions.
+    IntrusiveList<Request, &Request::m_loop_node> m_completions;
+    IntrusiveList<Deferred, &Deferred::node> m_deferred;
     TimerQueue m_timers;
     IrqRing<256> m_irqs;
     IrqSlot m_irq_slots[kMaxIrqSources];
-    IntrusiveList<Request, &Request::m_loop_node> m_completions;
-    IntrusiveList<Deferred, &Deferred::node> m_deferred;
     LoopStats m_stats;
     LoopActivity m_activity;
     bool m_stopping = false;

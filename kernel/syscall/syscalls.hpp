@@ -173,6 +173,9 @@ private:
     // Set while a ring entry runs: objects answer WouldBlock instead of
     // parking (IoArgs::no_wait).
     bool m_no_wait = false;
+    // Counted on every syscall: before the large scratch space, so its
+    // offset stays small.
+    SyscallStats m_stats;
     struct Image {
         PhysAddr first = 0;
         usize count = 0;
@@ -185,7 +188,6 @@ private:
         u8 argv[abi::kMaxArgvBytes];
         char link[fs::kWalkScratchBytes];  // the walk's symlink splicing
     } m_scratch;
-    SyscallStats m_stats;
 };
 
 // Argument decoding shared by the handlers (syscall/user_args.cpp).

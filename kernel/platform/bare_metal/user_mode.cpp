@@ -171,10 +171,13 @@ arch::UserTrapAction BareMetalUserMode::on_syscall(Arch::TrapFrame& frame) {
     default: m_exit = RunExit::Parked; return arch::UserTrapAction::Leave;
     }
     Arch::set_syscall_result(frame, u64(result.user_value()));
-    // No clock read here: the timer is armed for the next deadline (run()),
-    // so a due timer is a pending interrupt that ends the thread's turn as
-    // soon as it resumes.
-    if (m_processes->loop().has_queued_work()) {
+    // Only work the syscall itself queued sends the thread to the loop. No
+    // clock read: the timer is armed for the next deadline (run()), so a due
+    // timer is a pending interrupt that ends the thread's turn as soon as
+    // it resumes. No look at posted interrupts either: run() found none with
+    // interrupts off, they have been off since, and every interrupt taken
+    // from user mode leaves (on_other_trap).
+    if (m_processes->loop().has_queued_calls()) {
         m_exit = RunExit::Loop;
         return arch::UserTrapAction::Leave;
     }
