@@ -161,6 +161,23 @@ def check_syscall_fuzzer(args, seconds):
     print(f"OK: {result.group(1)} random syscalls in {seconds} s, kernel up, no page lost")
 
 
+def check_registers(args):
+    """regcheck (user/programs/regcheck.cpp) fills every general register
+    with a pattern, makes a syscall and compares them all afterwards: once a
+    yield that resumes at once (the short syscall path) and once a sleep
+    that parks the thread and resumes it from its saved frame. Every
+    register but the result (and x86_64's rcx, r11) must come back."""
+    q = qemu_harness.Qemu(args, initrd=True)
+    try:
+        shell = qemu_harness.Shell(q, timeout=60)
+        out = shell.run("regcheck")
+        if "REGCHECK yield=ok sleep=ok" not in out:
+            q.fail(f"a syscall changed the caller's registers: {out!r}")
+        print("OK: a syscall keeps the caller's registers, resumed at once and after parking")
+    finally:
+        q.kill()
+
+
 def check_floating_point(args):
     """Three fpcheck programs at once (user/programs/fpcheck.cpp), each long
     enough to be preempted many times: each checks its own FP and SIMD
@@ -338,6 +355,7 @@ def main():
     check_scheduler(args)
     check_syscall_fuzzer(args, int(os.environ.get("MOTE_SYSFUZZ_SECONDS", "10")))
     check_floating_point(args)
+    check_registers(args)
     check_shell(args)
     check_signals(args)
 

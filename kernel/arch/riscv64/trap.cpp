@@ -57,8 +57,15 @@ void Arch::user_frame_init(TrapFrame& frame, u64 entry, u64 sp, u64 argument) {
 
 void Arch::enter_user(TrapFrame& frame) { arch_enter_user(&frame); }
 
-// The trap path of a user thread (entry.S user_trap_entry). Returns 0 to
-// resume the thread, 1 to leave to the loop.
+// The syscall path of a user thread (entry.S user_syscall_entry, which has
+// already stepped sepc past the ecall). Returns 0 to resume the thread, 1
+// to leave to the loop.
+extern "C" u64 user_syscall_handler(riscv::TrapFrame& frame) {
+    return platform_user_syscall(frame) == arch::UserTrapAction::Resume ? 0 : 1;
+}
+
+// Every other trap from a user thread (entry.S user_trap_entry): an
+// interrupt or a fault. Same return values.
 extern "C" u64 user_trap_handler(riscv::TrapFrame& frame) {
     // Whatever the thread did to its sstatus copy, it returns to U-mode
     // with interrupts on.
@@ -67,10 +74,6 @@ extern "C" u64 user_trap_handler(riscv::TrapFrame& frame) {
         handle_interrupt(frame, true);
         platform_user_trap(frame, arch::UserTrapKind::Interrupt, {});
         return 1;
-    }
-    if (frame.scause == u64(riscv::Exception::UserEcall)) {
-        frame.sepc += 4;
-        return platform_user_syscall(frame) == arch::UserTrapAction::Resume ? 0 : 1;
     }
     arch::FaultInfo fault {frame.scause, frame.stval, frame.sepc, riscv::exception_name(frame.scause)};
     // Resume: the platform brought in a lazy page (first touch of the stack).
