@@ -34,7 +34,12 @@ bool AddressSpace::overlaps(u64 start, u64 size) const {
     return false;
 }
 
+void AddressSpace::forget_translations() {
+    for (Recent& recent : m_recent) recent.page = kNoPage;
+}
+
 Result<void> AddressSpace::unmap_pages(u64 start, u64 size) {
+    forget_translations();
     // Pages never mapped (a failed add_region) are skipped by the MMU.
     m_mmu.unmap_range(start, size,
                       [](PhysAddr frame, void* context) {
@@ -126,6 +131,7 @@ Result<void> AddressSpace::remove_mapped(u64 start, u64 size) {
 }
 
 void AddressSpace::clear() {
+    forget_translations();
     bool all = m_mmu.unmap_all(
         [](PhysAddr frame, void* context) {
             auto* self = static_cast<AddressSpace*>(context);
@@ -137,18 +143,24 @@ void AddressSpace::clear() {
     m_count = 0;
 }
 
-Result<u8*> AddressSpace::reach(u64 va, Need need) {
+Result<u8*> AddressSpace::reach_slow(u64 va, Need need) {
+    // Only pages of the user half are ever cached, so a hit in reach()
+    // needs no range check; here it comes first.
     if (!in_user_half(va, 1)) return Error::OutOfRange;
-    auto translated = m_mmu.translate(align_down(va, kPageSize));
-    if (translated.is_error()) {
-        TRY(resolve_fault(va));
-        translated.~Result();
-        new (&translated) Result<UserPage>(m_mmu.translate(align_down(va, kPageSize)));
+    u64 page_va = align_down(va, kPageSize);
+    Recent& recent = m_recent[(page_va / kPageSize) % kRecent];
+    if (recent.page != page_va) {
+        auto translated = m_mmu.translate(page_va);
+        if (translated.is_error()) {
+            TRY(resolve_fault(va));
+            translated.~Result();
+            new (&translated) Result<UserPage>(m_mmu.translate(page_va));
+        }
+        UserPage page = TRY(translated);
+        recent = {page_va, static_cast<u8*>(m_pages.to_virtual(page.frame)), page.access};
     }
-    UserPage page = TRY(translated);
-    if (need == Need::Read && !(page.access & kUserRead)) return Error::OutOfRange;
-    if (need == Need::Write && !(page.access & kUserWrite)) return Error::OutOfRange;
-    return static_cast<u8*>(m_pages.to_virtual(page.frame)) + (va & (kPageSize - 1));
+    if (!allows(recent.access, need)) return Error::OutOfRange;
+    return recent.frame + (va & (kPageSize - 1));
 }
 
 Result<void> AddressSpace::copy_in(Span<u8> to, u64 from) {

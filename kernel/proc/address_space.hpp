@@ -14,6 +14,14 @@
 // (OutOfRange here, BadAddress at the syscall boundary), the kernel runs
 // with user access off (SUM/PAN/SMAP), and a user page unmapped meanwhile
 // cannot fault the kernel.
+//
+// The last few translations are kept (`m_recent`): a syscall's small
+// copies (a message header, its bytes, a result) touch the same one or two
+// pages again and again, and each walk of the page tables costs far more
+// than the copy. Only this object changes the mappings, and every unmap
+// empties the cache first, so it never names a frame that has been given
+// back. New mappings need nothing: the cache holds only pages that were
+// mapped when it was filled.
 #pragma once
 
 #include "base/span.hpp"
@@ -90,16 +98,40 @@ public:
     // lazy region's untouched page is brought in first, as the user's own
     // touch would. Valid until the page is unmapped: only for a caller that
     // holds the process in the kernel (the submission ring's pages).
-    Result<u8*> reach(u64 va, Need need);
+    // A recent translation is a few instructions, inline; anything else
+    // (first use of the page, a lazy page, a refusal) is reach_slow's, kept
+    // out of line so that the hit pays no stack frame.
+    [[gnu::always_inline]] Result<u8*> reach(u64 va, Need need) {
+        u64 page_va = va & ~(kPageSize - 1);
+        const Recent& recent = m_recent[(page_va / kPageSize) % kRecent];
+        if (recent.page == page_va && allows(recent.access, need)) return recent.frame + (va & (kPageSize - 1));
+        return reach_slow(va, need);
+    }
 
 private:
+    static bool allows(u32 access, Need need) {
+        return need == Need::Any || (access & (need == Need::Read ? kUserRead : kUserWrite));
+    }
+    [[gnu::noinline]] Result<u8*> reach_slow(u64 va, Need need);
     Result<void> unmap_pages(u64 start, u64 size);
     Result<void> populate(u64 start, u64 end, u32 access);
     bool overlaps(u64 start, u64 size) const;
 
+    void forget_translations();
+
+    // A direct-mapped cache of translations, by page number.
+    static constexpr usize kRecent = 4;
+    static constexpr u64 kNoPage = ~u64(0);  // never page aligned
+    struct Recent {
+        u64 page = kNoPage;
+        u8* frame = nullptr;  // the page's frame in the kernel's direct map
+        u32 access = 0;
+    };
+
     PageAllocator& m_pages;
     UserMmu& m_mmu;
     PageOwner m_owner;
+    Recent m_recent[kRecent];
     Region m_regions[kMaxRegions];
     usize m_count = 0;
     u64 m_resident = 0;

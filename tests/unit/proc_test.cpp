@@ -194,6 +194,34 @@ TEST_F(AddressSpaceTest, BadUserPointersAreErrorsAndWriteNothing) {
     space.clear();
 }
 
+// reach() keeps the last translations; none may outlive its mapping. A
+// page copied from just before unmap is an error after it, and a new
+// mapping at the same address shows its own (zeroed) frame, not the old
+// one's bytes.
+TEST_F(AddressSpaceTest, RecentTranslationsDieWithTheirMapping) {
+    AddressSpace space(pages, mmu);
+    u64 a = space.map_anywhere(2 * kPageSize, kUserRead | kUserWrite).value();
+    u8 data[8] = {9, 8, 7, 6, 5, 4, 3, 2};
+    u8 back[8] = {};
+    for (int round = 0; round < 2; ++round) {  // the second round hits the cache
+        ASSERT_TRUE(space.copy_out(a + kPageSize + 16, ReadonlyBytes(data, 8)).ok());
+        ASSERT_TRUE(space.copy_in(Span<u8>(back, 8), a + kPageSize + 16).ok());
+        EXPECT_EQ(std::memcmp(back, data, 8), 0);
+    }
+    ASSERT_TRUE(space.remove_mapped(a, 2 * kPageSize).ok());
+    // Unmapped: the error is resolve_fault's (no lazy region there).
+    EXPECT_TRUE(space.copy_in(Span<u8>(back, 8), a + kPageSize + 16).is_error());
+    EXPECT_TRUE(space.copy_out(a + kPageSize + 16, ReadonlyBytes(data, 8)).is_error());
+    // The same address again, read-only this time: zeros, and no writes.
+    ASSERT_EQ(space.map_anywhere(2 * kPageSize, kUserRead).value(), a);
+    ASSERT_TRUE(space.copy_in(Span<u8>(back, 8), a + kPageSize + 16).ok());
+    for (u8 b : back) EXPECT_EQ(b, 0);
+    EXPECT_EQ(space.copy_out(a + kPageSize + 16, ReadonlyBytes(data, 8)).error(), Error::OutOfRange);
+    space.clear();
+    EXPECT_TRUE(space.copy_in(Span<u8>(back, 8), a + kPageSize + 16).is_error());
+    EXPECT_TRUE(same_free_state(pages.stats(), before));
+}
+
 TEST_F(AddressSpaceTest, RegionRules) {
     AddressSpace space(pages, mmu);
     EXPECT_EQ(space.add_region(0x400000, kPageSize, kUserWrite | kUserExecute, RegionKind::Program).error(),
