@@ -227,6 +227,43 @@ class HostedUserTest(unittest.TestCase):
         self.assertIn("still here", k.out)
         self.assertIn("init ended: reason 1 status 0", text)
 
+    def test_shell_lists_status_and_directories(self):
+        # `;`, `&&`, `||` and `&` between commands, $? after each kind of
+        # ending, and cd/pwd by name, `..` included (a directory handle
+        # cannot reach its parent; the shell keeps the path). Each check
+        # prints a marker the shell's own echo of the line cannot produce.
+        script = (b"echo a;echo b\n"
+                  b"true && echo and-ran\n"
+                  b"false && echo and-wrong\n"
+                  b"false || echo or-ran\n"
+                  b"true || echo or-wrong\n"
+                  b"false && echo x || echo chain-ran\n"
+                  b"false; echo status=$?\n"
+                  b"nosuchprogram; echo status=$?\n"
+                  b"fault null; echo status=$?\n"
+                  b"echo \"quoted; && || stays\"\n"
+                  b"ls &&\n"
+                  b"mkdir tmp/d && cd tmp/d && pwd\n"
+                  b"cd .. ; pwd\n"
+                  b"cd ../.. ; pwd\n"
+                  b"cd /tmp/d/../d/. ; pwd\n"
+                  b"cd nosuch || echo cd-failed=$?\n"
+                  b"cd ; pwd\n")
+        k, text = self.boot("bin/sh", stdin=script)
+        out = k.out
+        self.assertRegex(out, r"(?m)^a\n(?:\$ )?b$")
+        self.assertRegex(out, r"(?m)^and-ran$")
+        self.assertNotRegex(out, r"(?m)^and-wrong$")
+        self.assertRegex(out, r"(?m)^or-ran$")
+        self.assertNotRegex(out, r"(?m)^or-wrong$")
+        self.assertRegex(out, r"(?m)^chain-ran$")
+        self.assertEqual(re.findall(r"(?m)^status=(\d+)$", out), ["1", "127", "139"])
+        self.assertRegex(out, r"(?m)^quoted; && \|\| stays$")
+        self.assertIn("missing command after && or ||", out + text)
+        self.assertEqual(re.findall(r"(?m)^(/\S*)$", out), ["/tmp/d", "/tmp", "/", "/tmp/d", "/"])
+        self.assertRegex(out, r"(?m)^cd-failed=1$")
+        self.assertIn("init ended: reason 1 status 0", text)
+
     def test_ctrl_c_reaches_a_program_reading_the_console(self):
         # The shell leaves the console to its foreground job: keys typed
         # while cat runs are cat's (the shell reads its own input a byte at

@@ -138,6 +138,7 @@ Builtin find_builtin(StringView word) {
     if (word == "help") return Builtin::Help;
     if (word == "jobs") return Builtin::Jobs;
     if (word == "kill") return Builtin::Kill;
+    if (word == "pwd") return Builtin::Pwd;
     return Builtin::None;
 }
 

@@ -73,7 +73,7 @@ Result<CommandLine> parse_command_line(StringView line, CommandLineFault* fault 
 // Argument `i` (0: the command) of `stage`.
 StringView stage_word(const CommandLine& command, const Stage& stage, usize i);
 
-enum class Builtin : u8 { None, Cd, Exit, Help, Jobs, Kill };
+enum class Builtin : u8 { None, Cd, Exit, Help, Jobs, Kill, Pwd };
 Builtin find_builtin(StringView word);
 
 // Where a command's program is found: "bin/<name>" under the root, the

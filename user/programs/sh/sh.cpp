@@ -4,7 +4,11 @@
 // backspace, Ctrl-U, Ctrl-C, arrows, history), splits them into words
 // (double quotes keep spaces), and runs bin/<command> under the root
 // directory with its stdin, stdout, stderr, working directory and root.
-// Built-ins: cd, exit, help, jobs, kill. `< file`, `> file` and `>> file`
+// Built-ins: cd, pwd, exit, help, jobs, kill. A line is a list of
+// commands joined by `;`, `&&`, `||` and `&` (command_list.hpp); `$?` is
+// the status of the last command (0 success, an exit status, 128 + the
+// signal for a kill, 139 for a fault). Ctrl-C that ends a foreground
+// command ends the rest of its line too. `< file`, `> file` and `>> file`
 // give a command (the first and last of a pipeline) a file as stdin or
 // stdout; "/x" is x under the root, anything else is relative to the
 // working directory. A line ending in '&' runs in the background as a job; `kill` signals jobs, the only processes a shell can
@@ -21,19 +25,37 @@
 // Signal::Interrupt for the job, the job may read the console itself (cat
 // with no file), and keys it does not read wait for the next prompt.
 #include "command_line.hpp"
+#include "command_list.hpp"
 #include "runtime.hpp"
 #include "shell/line_editor.hpp"
+#include "working_path.hpp"
 
 using namespace mote;
 using namespace mote::user;
 
 namespace {
 
+// Whether two handles reach the same directory: a handle's value says
+// nothing (each spawn copies handles to new values), but its node's stat
+// does, down to the inode number and the times.
+bool same_directory(Handle a, Handle b) {
+    if (a == b) return true;
+    abi::Stat x {}, y {};
+    if (sys::stat(a, x).is_error() || sys::stat(b, y).is_error()) return false;
+    return x.inode == y.inode && x.type == y.type && x.mode == y.mode && x.size == y.size && x.links == y.links &&
+           x.mtime_ns == y.mtime_ns && x.ctime_ns == y.ctime_ns;
+}
 
 class Shell {
 public:
     Shell(Handle in, Handle out, Handle err, Handle cwd, Handle root)
-        : m_in(in), m_out(out), m_err(err), m_root(root), m_cwd(cwd) {}
+        : m_in(in), m_out(out), m_err(err), m_root(root), m_cwd(cwd) {
+        // A working directory handed down has no name here unless it is
+        // the root (init passes its root as both): pwd says so, and cd
+        // with an absolute path gives it one.
+        m_path_length = same_directory(cwd, root) ? 1 : 0;
+        m_path[0] = '/';
+    }
 
     // `rc`: run etc/rc after the welcome text, before the first prompt.
     int run(bool rc);
@@ -41,23 +63,36 @@ public:
     void run_rc();
 
 private:
+    // How a command ended: `code` is what $? shows.
+    struct Status {
+        i32 code = 0;
+        bool interrupted = false;  // ended by Ctrl-C: the rest of the line is dropped
+    };
+
     void prompt();
     void run_line(StringView line);
-    void run_pipeline(const CommandLine& command);
+    Status run_command(StringView text);
+    Status run_pipeline(const CommandLine& command);
     SysOr<Handle> start_stage(const CommandLine& command, const Stage& stage, Handle in, Handle out);
     // Where a path typed at the prompt is: "/x" under the root, else under
     // the working directory.
     PathAt at(StringView path) const;
     SysOr<Handle> open_redirection(StringView file, u64 flags);
-    void builtin(Builtin which, const Arguments& words);
-    void change_directory(const Arguments& words);
-    void kill_job(const Arguments& words);
+    Status builtin(Builtin which, const Arguments& words);
+    Status change_directory(const Arguments& words);
+    Status print_directory();
+    Status kill_job(const Arguments& words);
     void list_jobs();
-    void wait_foreground(const Handle* children, usize count, const StringView* names);
+    Status wait_foreground(const Handle* children, usize count, const StringView* names);
     void reap(Handle child);
     void feed(u8 byte);
 
     Handle m_in, m_out, m_err, m_root, m_cwd;
+    // The working directory's absolute path (working_path.hpp); length 0:
+    // unknown (inherited).
+    char m_path[256];
+    usize m_path_length = 1;
+    i32 m_status = 0;  // $?
     LineEditor m_editor;
     JobTable m_jobs;
     bool m_exit = false;
@@ -166,26 +201,68 @@ void Shell::feed(u8 byte) {
 }
 
 void Shell::run_line(StringView line) {
+    CommandListFault list_fault;
+    auto list = split_command_list(line, &list_fault);
+    if (list.is_error()) {
+        print(m_err, "sh: {}\n", command_list_fault_message(list_fault));
+        m_status = 2;
+        return;
+    }
+    for (usize i = 0; i < list.value().count; ++i) {
+        const ListItem& item = list.value().items[i];
+        Status status = run_command(item.text);
+        m_status = status.code;
+        if (status.interrupted || m_exit) return;
+        // `a && b || c`: each connector looks at the status of the command
+        // that ran last, so a skipped command passes that status on.
+        while (i < list.value().count && !runs_next(list.value().items[i].next, m_status == 0)) {
+            if (list.value().items[i].next == Connector::End) return;
+            ++i;
+        }
+    }
+}
+
+// $? in `text` replaced by the last status.
+static StringView expand_status(StringView text, i32 status, Span<char> storage) {
+    FormatBuffer out(storage);
+    for (usize i = 0; i < text.length(); ++i) {
+        if (text[i] == '$' && i + 1 < text.length() && text[i + 1] == '?') {
+            format_append(out, "{}", status);
+            ++i;
+        } else {
+            out.append(text[i]);
+        }
+    }
+    return out.view();
+}
+
+Shell::Status Shell::run_command(StringView text) {
+    char expanded[LineEditor::kMaxLine + 32];
+    StringView line = expand_status(text, m_status, Span<char>(expanded, sizeof(expanded)));
+    if (line.length() + 1 >= sizeof(expanded)) {
+        print(m_err, "sh: the line is too long once $? is expanded\n");
+        return {2, false};
+    }
     CommandLineFault fault;
     ArgumentsFault words_fault;
     auto parsed = parse_command_line(line, &fault, &words_fault);
     if (parsed.is_error()) {
         if (fault == CommandLineFault::Words) print(m_err, "sh: {}\n", arguments_fault_name(words_fault));
         else print(m_err, "sh: {}\n", command_line_fault_message(fault));
-        return;
+        return {2, false};
     }
     const CommandLine& command = parsed.value();
-    if (command.stage_count == 0) return;
+    if (command.stage_count == 0) return {m_status, false};
     const Stage& first = command.stages[0];
     Builtin which = find_builtin(command.words[first.first]);
     if (which != Builtin::None && command.stage_count == 1 && first.first == 0) {
         if (!first.input.empty() || !first.output.empty()) {
             print(m_err, "sh: {}: a built-in cannot be redirected\n", command.words[first.first]);
-            return;
+            return {2, false};
         }
         return builtin(which, command.words);
     }
-    run_pipeline(command);
+    return run_pipeline(command);
 }
 
 SysOr<Handle> Shell::start_stage(const CommandLine& command, const Stage& stage, Handle in, Handle out) {
@@ -228,7 +305,7 @@ SysOr<Handle> Shell::open_redirection(StringView file, u64 flags) {
     return opened;
 }
 
-void Shell::run_pipeline(const CommandLine& command) {
+Shell::Status Shell::run_pipeline(const CommandLine& command) {
     Handle children[CommandLine::kMaxStages];
     StringView names[CommandLine::kMaxStages];
     usize started = 0;
@@ -239,7 +316,7 @@ void Shell::run_pipeline(const CommandLine& command) {
     Handle output = m_out;
     if (!first.input.empty()) {
         auto opened = open_redirection(first.input, abi::kOpenRead);
-        if (opened.is_error()) return;
+        if (opened.is_error()) return {1, false};
         input = opened.value();
     }
     if (!last_stage.output.empty()) {
@@ -247,7 +324,7 @@ void Shell::run_pipeline(const CommandLine& command) {
         auto opened = open_redirection(last_stage.output, flags);
         if (opened.is_error()) {
             if (input != m_in) (void)sys::close(input);
-            return;
+            return {1, false};
         }
         output = opened.value();
     }
@@ -275,7 +352,10 @@ void Shell::run_pipeline(const CommandLine& command) {
     if (in != m_in) (void)sys::close(in);
     // The children hold their own copies of the files.
     if (output != m_out) (void)sys::close(output);
-    if (started == 0) return;
+    // A stage that could not start (not found: 127, as in sh) fails the
+    // line; the ones before it still run and are waited for.
+    const bool all_started = started == command.stage_count;
+    if (started == 0) return {127, false};
     if (command.background) {
         // A job is its last stage; the others run on unobserved.
         for (usize i = 0; i + 1 < started; ++i) (void)sys::close(children[i]);
@@ -287,24 +367,37 @@ void Shell::run_pipeline(const CommandLine& command) {
             return wait_foreground(&job, 1, &names[started - 1]);
         }
         print(m_out, "[{}] {}\n", id.value(), names[started - 1]);
-        return;
+        return {all_started ? 0 : 127, false};
     }
-    wait_foreground(children, started, names);
+    Status status = wait_foreground(children, started, names);
+    if (!all_started && !status.interrupted) status.code = 127;
+    return status;
 }
 
-void Shell::wait_foreground(const Handle* children, usize count, const StringView* names) {
+// The status is the last child's, as a pipeline's is in sh.
+Shell::Status Shell::wait_foreground(const Handle* children, usize count, const StringView* names) {
     // The terminal itself turns Ctrl-C into Signal::Interrupt for these
     // children (sys::foreground), so the shell only waits: a child may read
     // the console as it likes, and what is typed meanwhile stays there for
     // whoever reads next (the next prompt). Not a terminal (stdin is a file
     // or a pipe): there is no Ctrl-C to pass on.
     const bool terminal = sys::foreground(m_in, children, count).ok();
+    Status status;
     for (usize i = 0; i < count; ++i) {
         abi::ExitInfo info {};
         auto waited = sys::wait(children[i], info, kForever);
         if (waited.is_error()) {
             print(m_err, "sh: wait: {}\n", waited.error());
+            status.code = 1;
         } else {
+            switch (abi::ExitReason(info.reason)) {
+            case abi::ExitReason::Exited: status.code = info.status; break;
+            case abi::ExitReason::Killed: status.code = 128 + info.status; break;
+            case abi::ExitReason::Fault: status.code = 139; break;
+            default: status.code = 1; break;
+            }
+            if (abi::ExitReason(info.reason) == abi::ExitReason::Killed && info.status == i32(abi::Signal::Interrupt))
+                status.interrupted = true;
             char text[128];
             FormatBuffer out(Span<char>(text, sizeof(text)));
             if (!describe_exit(info, out)) {
@@ -316,6 +409,7 @@ void Shell::wait_foreground(const Handle* children, usize count, const StringVie
     }
     // Ctrl-C is the line editor's again.
     if (terminal) (void)sys::foreground(m_in, nullptr, 0);
+    return status;
 }
 
 void Shell::reap(Handle child) {
@@ -333,42 +427,70 @@ void Shell::reap(Handle child) {
     m_editor.redraw();
 }
 
-void Shell::builtin(Builtin which, const Arguments& words) {
+Shell::Status Shell::builtin(Builtin which, const Arguments& words) {
     switch (which) {
     case Builtin::Cd: return change_directory(words);
-    case Builtin::Exit: m_exit = true; return;
+    case Builtin::Pwd: return print_directory();
+    case Builtin::Exit: m_exit = true; return {};
     case Builtin::Help:
         print(m_out,
-              "built-ins: cd [DIR], exit, help, jobs, kill [-int|-notify] JOB\n"
+              "built-ins: cd [DIR], pwd, exit, help, jobs, kill [-int|-notify] JOB\n"
               "programs: ls bin\n"
               "A | B pipes A's output into B; COMMAND & runs it in the background;\n"
+              "A ; B runs both, A && B runs B if A succeeded, A || B if it failed; $? is the last status;\n"
               "COMMAND < FILE reads FILE, > FILE writes it, >> FILE appends to it (/tmp is writable);\n"
               "+CAP COMMAND also hands it the capability CAP (power, log, audit, dev; see etc/caps);\n"
               "Ctrl-C interrupts the foreground programs\n");
-        return;
-    case Builtin::Jobs: return list_jobs();
+        return {};
+    case Builtin::Jobs: list_jobs(); return {};
     case Builtin::Kill: return kill_job(words);
-    case Builtin::None: return;
+    case Builtin::None: return {};
     }
+    return {};
 }
 
-void Shell::change_directory(const Arguments& words) {
+Shell::Status Shell::change_directory(const Arguments& words) {
     if (words.count() > 2) {
         print(m_err, "usage: cd [DIR]\n");
-        return;
+        return {2, false};
+    }
+    // By name from the root: the handle of the working directory cannot
+    // reach its parent, the path can (working_path.hpp).
+    StringView target = words.count() == 2 ? words[1] : StringView("/");
+    if (m_path_length == 0 && !target.starts_with("/")) {
+        print(m_err, "cd: {}: the working directory was inherited without its name; give a path from /\n", target);
+        return {1, false};
+    }
+    char resolved[sizeof(m_path)];
+    StringView current = m_path_length ? StringView(m_path, m_path_length) : StringView("/");
+    auto path = resolve_directory(current, target, Span<char>(resolved, sizeof(resolved)));
+    if (path.is_error()) {
+        print(m_err, "cd: {}: path too long\n", target);
+        return {1, false};
     }
     Handle next = m_root;
-    if (words.count() == 2) {
-        PathAt where = at(words[1]);
-        auto opened = sys::open(where.dir, where.path, abi::kOpenRead | abi::kOpenDirectory);
+    if (path.value() != "/") {
+        auto opened = sys::open(m_root, below_root(path.value()), abi::kOpenRead | abi::kOpenDirectory);
         if (opened.is_error()) {
-            print(m_err, "cd: {}: {}\n", words[1], opened.error());
-            return;
+            print(m_err, "cd: {}: {}\n", target, opened.error());
+            return {1, false};
         }
         next = opened.value();
     }
     if (m_cwd != m_root) (void)sys::close(m_cwd);
     m_cwd = next;
+    mem_copy(m_path, path.value().data(), path.value().length());
+    m_path_length = path.value().length();
+    return {};
+}
+
+Shell::Status Shell::print_directory() {
+    if (m_path_length == 0) {
+        print(m_err, "pwd: the working directory was inherited without its name\n");
+        return {1, false};
+    }
+    print(m_out, "{}\n", StringView(m_path, m_path_length));
+    return {};
 }
 
 void Shell::list_jobs() {
@@ -378,7 +500,7 @@ void Shell::list_jobs() {
     }
 }
 
-void Shell::kill_job(const Arguments& words) {
+Shell::Status Shell::kill_job(const Arguments& words) {
     usize at = 1;
     abi::Signal signal = abi::Signal::Terminate;
     if (words.count() > 1 && words[1] == "-int") {
@@ -390,7 +512,7 @@ void Shell::kill_job(const Arguments& words) {
     }
     if (words.count() != at + 1) {
         print(m_err, "usage: kill [-int|-notify] JOB   (JOB as jobs lists it: 1 or %1)\n");
-        return;
+        return {2, false};
     }
     StringView text = words[at];
     if (text.starts_with("%")) text = text.substr(1);
@@ -398,10 +520,14 @@ void Shell::kill_job(const Arguments& words) {
     const JobTable::Job* job = id.ok() && id.value() <= 0xffffffffu ? m_jobs.find(u32(id.value())) : nullptr;
     if (!job) {
         print(m_err, "kill: {}: no such job\n", words[at]);
-        return;
+        return {1, false};
     }
     auto sent = sys::signal(job->handle, signal);
-    if (sent.is_error()) print(m_err, "kill: {}\n", sent.error());
+    if (sent.is_error()) {
+        print(m_err, "kill: {}\n", sent.error());
+        return {1, false};
+    }
+    return {};
 }
 
 }  // namespace
