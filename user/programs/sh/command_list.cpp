@@ -21,11 +21,12 @@ Result<CommandList> split_command_list(StringView line, CommandListFault* fault)
     CommandList list;
     usize start = 0;
     bool quoted = false;
-    // Ends the item [start, end) with `connector` (for '&', `end` is past
-    // it: the '&' stays in the item as its background mark).
-    auto end_item = [&](usize end, Connector connector) -> bool {
+    // Ends the item [start, end) with `connector`. For '&', `end` is past
+    // it: the '&' stays in the item as its background mark, but the
+    // command before it, [start, end - 1), must still be there.
+    auto end_item = [&](usize end, Connector connector, usize mark = 0) -> bool {
         StringView text = line.substr(start, end - start);
-        if (blank(text)) {
+        if (blank(line.substr(start, end - mark - start))) {
             if (fault) *fault = CommandListFault::MissingCommand;
             return false;
         }
@@ -51,7 +52,7 @@ Result<CommandList> split_command_list(StringView line, CommandListFault* fault)
             if (!end_item(i, Connector::Or)) return Error::Malformed;
             start = ++i + 1;
         } else if (c == '&') {
-            if (!end_item(i + 1, Connector::Then)) return Error::Malformed;
+            if (!end_item(i + 1, Connector::Then, 1)) return Error::Malformed;
             start = i + 1;
         }
     }
