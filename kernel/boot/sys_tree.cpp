@@ -130,12 +130,13 @@ void generate_waits(FormatBuffer& out, Kernel& kernel, UserSpace& user) {
 void generate_channels(FormatBuffer& out, UserSpace& user) {
     const ChannelTableStats& s = user.channels().stats();
     format_append(out, "channels {} live {} message_failures {}\n", s.created, s.live, s.message_failures);
-    out.append("   ID QUEUED_A QUEUED_B MESSAGES      BYTES HANDLES HIGH_WATER FULL STATE\n");
+    out.append("   ID QUEUED_A QUEUED_B MESSAGES   DIRECT      BYTES HANDLES HIGH_WATER FULL STATE\n");
     user.channels().for_each([&](Channel& c) {
         const ChannelStats& st = c.stats();
         const char* state = c.closed(0) ? "a closed" : c.closed(1) ? "b closed" : "open";
-        format_append(out, "{:5} {:8} {:8} {:8} {:10} {:7} {:10} {:4} {}\n", c.id(), c.end(0).queued(), c.end(1).queued(),
-                      st.messages, st.bytes, st.handles, st.high_water, st.times_full, state);
+        format_append(out, "{:5} {:8} {:8} {:8} {:8} {:10} {:7} {:10} {:4} {}\n", c.id(), c.end(0).queued(),
+                      c.end(1).queued(), st.messages, st.handed_over, st.bytes, st.handles, st.high_water, st.times_full,
+                      state);
     });
 }
 

@@ -129,7 +129,28 @@ i64 ChannelEnd::try_send(Thread& thread, u64 address, u64 length, Mode mode) {
         }
     }
 
-    // Then perform.
+    // Then perform. A receiver already parked on an empty queue takes a
+    // small message straight from the sender's memory: no kernel message
+    // is made, queued and freed. Whatever that cannot finish exactly as
+    // the queue would (handles to move, a buffer too small, a bad address
+    // on either side) takes the queue, which reports it as before.
+    if (handle_count == 0 && byte_count <= kHandOverBytes && to.m_inbox.empty()) {
+        if (Thread* waiter = to.m_receivers.front()) {
+            u8 bytes[kHandOverBytes];
+            if (byte_count && space.copy_in(Span<u8>(bytes, usize(byte_count)), bytes_at).is_error())
+                return fail(abi::Err::BadAddress);
+            i64 got = to.hand_over(*waiter, bytes, byte_count);
+            if (got >= 0) {
+                ChannelStats& stats = m_channel->m_stats;
+                ++stats.messages;
+                ++stats.handed_over;
+                stats.bytes += byte_count;
+                to.m_receivers.remove(*waiter);
+                waiter->wake(got);
+                return mode == kStream ? i64(byte_count) : 0;
+            }
+        }
+    }
     ChannelTable& channels = m_channel->table();
     auto made = channels.allocate_message(u32(byte_count));
     if (made.is_error()) return fail(abi::Err::NoMemory);
@@ -232,6 +253,27 @@ i64 ChannelEnd::try_receive(Thread& thread, u64 address, u64 length, Mode mode) 
     (void)space.copy_out(address, Span<const u8>(reinterpret_cast<const u8*>(&request), sizeof(request)));
     on_room();
     return i64(remaining);
+}
+
+i64 ChannelEnd::hand_over(Thread& waiter, const u8* bytes, u64 count) {
+    AddressSpace& space = waiter.process().space();
+    const u64 address = waiter.pending[0];
+    if (Mode(waiter.pending[2]) == kStream) {
+        // A stream read skips empty messages and may take part of one:
+        // both stay with the queue.
+        if (count == 0 || waiter.pending[1] < count) return kNotHandedOver;
+        if (space.copy_out(address, Span<const u8>(bytes, usize(count))).is_error()) return kNotHandedOver;
+        return i64(count);
+    }
+    abi::ChannelMessage request {};
+    if (space.copy_in(Span<u8>(reinterpret_cast<u8*>(&request), sizeof(request)), address).is_error() ||
+        request.byte_count < count)
+        return kNotHandedOver;
+    if (count && space.copy_out(request.bytes, Span<const u8>(bytes, usize(count))).is_error()) return kNotHandedOver;
+    request.byte_count = count;
+    request.handle_count = 0;
+    (void)space.copy_out(address, Span<const u8>(reinterpret_cast<const u8*>(&request), sizeof(request)));
+    return i64(count);
 }
 
 void ChannelEnd::park(Thread& thread, bool sending, u64 address, u64 length, Mode mode, Nanoseconds timeout) {

@@ -44,6 +44,7 @@ struct ChannelStats {
     u64 handles = 0;        // moved with messages
     u64 high_water = 0;     // the most messages one queue has held
     u64 times_full = 0;     // sends that found the queue full
+    u64 handed_over = 0;    // of `messages`, taken by a parked receiver without being queued
 };
 
 struct ChannelMessage {
@@ -61,6 +62,10 @@ struct ChannelMessage {
 
 class ChannelEnd final : public KernelObject {
 public:
+    // The most bytes a send hands straight to a receiver parked on an empty
+    // queue, not queued (they pass through the kernel stack).
+    static constexpr u64 kHandOverBytes = 256;
+
     ChannelEnd() : KernelObject(ObjectType::Channel) {}
 
     Channel& channel() { return *m_channel; }
@@ -103,6 +108,12 @@ private:
     i64 try_send(Thread& thread, u64 address, u64 length, Mode mode);
     // Performs a receive now: -WouldBlock when the queue is empty.
     i64 try_receive(Thread& thread, u64 address, u64 length, Mode mode);
+    static constexpr i64 kNotHandedOver = -i64(abi::kErrorLimit) - 1;
+    // Finishes the receive `waiter` is parked in with `count` bytes and no
+    // handles, as try_receive would with such a message at the head of the
+    // queue: its result, or kNotHandedOver (nothing was delivered) when
+    // the queue must carry the message instead.
+    i64 hand_over(Thread& waiter, const u8* bytes, u64 count);
     // Parks `thread` on `list` with its request in pending[].
     void park(Thread& thread, bool sending, u64 address, u64 length, Mode mode, Nanoseconds timeout);
     // After a message was queued here: finish parked receivers, tell the poller.

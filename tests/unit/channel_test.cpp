@@ -154,6 +154,112 @@ TEST_F(ChannelPair, AParkedReceiveGetsTheMessageWhenItArrives) {
     EXPECT_EQ(channel->end(1).queued(), 0u);
 }
 
+// A small message without handles to a receiver parked on an empty queue
+// is copied straight into its buffer (ChannelEnd::hand_over); everything
+// that path cannot finish as the queue would goes through the queue, with
+// the queue's outcome.
+TEST_F(ChannelPair, AParkedReceiverTakesASmallMessageStraightFromTheSender) {
+    auto park_receiver = [&](u64 byte_room) {
+        as(B->thread(), [&](Thread& t) {
+            (void)recv(t, b, kForever, byte_room);
+            EXPECT_EQ(t.state(), ThreadState::Parked);
+            return RunExit::Parked;
+        });
+    };
+    auto send_from_a = [&](const std::string& bytes) {
+        as(A->thread(), [&](Thread& t) {
+            EXPECT_EQ(send(t, a, bytes), 0) << bytes.size();
+            return RunExit::Loop;
+        });
+    };
+    const ChannelStats& stats = channel->stats();
+
+    park_receiver(abi::kChannelMaxBytes);
+    send_from_a("x");
+    EXPECT_EQ(B->thread().state(), ThreadState::Runnable);
+    EXPECT_EQ(frame(*B).result, 1);
+    EXPECT_EQ(received(*B).bytes, "x");
+    EXPECT_EQ(received(*B).request.handle_count, 0u);
+    EXPECT_EQ(stats.handed_over, 1u);
+    EXPECT_EQ(stats.high_water, 0u) << "the queue never held it";
+
+    // Empty, and the longest that is handed over.
+    park_receiver(abi::kChannelMaxBytes);
+    send_from_a("");
+    EXPECT_EQ(frame(*B).result, 0);
+    EXPECT_EQ(received(*B).request.byte_count, 0u);
+    park_receiver(abi::kChannelMaxBytes);
+    send_from_a(pattern(ChannelEnd::kHandOverBytes, 5));
+    EXPECT_EQ(received(*B).bytes, pattern(ChannelEnd::kHandOverBytes, 5));
+    EXPECT_EQ(stats.handed_over, 3u);
+
+    // One byte longer: the queue carries it, to the same effect.
+    park_receiver(abi::kChannelMaxBytes);
+    send_from_a(pattern(ChannelEnd::kHandOverBytes + 1, 6));
+    EXPECT_EQ(frame(*B).result, i64(ChannelEnd::kHandOverBytes + 1));
+    EXPECT_EQ(received(*B).bytes, pattern(ChannelEnd::kHandOverBytes + 1, 6));
+    EXPECT_EQ(stats.handed_over, 3u);
+    EXPECT_EQ(stats.high_water, 1u);
+
+    // A buffer too small: Overflow with the size needed, the message queued.
+    park_receiver(3);
+    send_from_a("seven!!");
+    EXPECT_EQ(frame(*B).result, err(Err::Overflow));
+    EXPECT_EQ(received(*B).request.byte_count, 7u);
+    EXPECT_EQ(channel->end(1).queued(), 1u);
+    EXPECT_EQ(stats.handed_over, 3u);
+    as(B->thread(), [&](Thread& t) {
+        EXPECT_EQ(recv(t, b), 7);
+        EXPECT_EQ(received(*B).bytes, "seven!!");
+        return RunExit::Loop;
+    });
+
+    // A receive buffer that is not mapped: BadAddress, the message queued.
+    as(B->thread(), [&](Thread& t) {
+        u64 base = scratch(*B);
+        poke(*B, base + kRecvRequest, abi::ChannelMessage {0x1000, 64, 0, 0, 0});
+        (void)call(t, Sys::ChannelRecv, b, base + kRecvRequest, kForever);
+        return RunExit::Parked;
+    });
+    send_from_a("lost?");
+    EXPECT_EQ(frame(*B).result, err(Err::BadAddress));
+    EXPECT_EQ(channel->end(1).queued(), 1u);
+    EXPECT_EQ(stats.handed_over, 3u);
+    EXPECT_EQ(stats.messages, 6u);
+}
+
+TEST_F(ChannelPair, AParkedStreamReaderTakesAWriteStraightOnlyWhenItFitsWhole) {
+    as(B->thread(), [&](Thread& t) {
+        (void)read(t, b, 100);
+        return RunExit::Parked;
+    });
+    as(A->thread(), [&](Thread& t) {
+        EXPECT_EQ(write(t, a, "whole"), 5);
+        return RunExit::Loop;
+    });
+    EXPECT_EQ(frame(*B).result, 5);
+    EXPECT_EQ(read_bytes(*B, 5), "whole");
+    EXPECT_EQ(channel->stats().handed_over, 1u);
+    // A read shorter than the write takes part; the rest stays queued.
+    as(B->thread(), [&](Thread& t) {
+        (void)read(t, b, 2);
+        return RunExit::Parked;
+    });
+    as(A->thread(), [&](Thread& t) {
+        EXPECT_EQ(write(t, a, "abcd"), 4);
+        return RunExit::Loop;
+    });
+    EXPECT_EQ(frame(*B).result, 2);
+    EXPECT_EQ(read_bytes(*B, 2), "ab");
+    EXPECT_EQ(channel->end(1).queued(), 1u);
+    EXPECT_EQ(channel->stats().handed_over, 1u);
+    as(B->thread(), [&](Thread& t) {
+        EXPECT_EQ(read(t, b, 100), 2);
+        EXPECT_EQ(read_bytes(*B, 2), "cd");
+        return RunExit::Loop;
+    });
+}
+
 TEST_F(ChannelTest, CancelEndsAParkedReceive) {
     Process* parent = spawn_program("parent", {"parent"}).value();
     Process* child = spawn_program("child", {"child"}, {}, parent).value();
