@@ -84,16 +84,18 @@ void Loop::dispatch_irq(u32 source) {
     slot.handler(slot.context, source);
 }
 
-bool Loop::has_ready_work() {
-    return !m_completions.empty() || !m_deferred.empty() || m_irqs.pending() ||
-           m_timers.next_deadline() <= now();
+bool Loop::has_ready_work() { return has_ready_work(now()); }
+
+bool Loop::has_ready_work(Nanoseconds at) {
+    return !m_completions.empty() || !m_deferred.empty() || m_irqs.pending() || m_timers.next_deadline() <= at;
 }
 
 void Loop::turn(bool may_wait) {
     ++m_stats.turns;
     BREADCRUMB("loop.turn", m_stats.turns);
 
-    m_stats.timers_fired += m_timers.run_due(now(), &m_activity);
+    const Nanoseconds started = now();
+    m_stats.timers_fired += m_timers.run_due(started, &m_activity);
 
     m_irqs.drain([this](u32 source) { dispatch_irq(source); });
 
@@ -109,7 +111,9 @@ void Loop::turn(bool may_wait) {
         d->m_callback(*d);
     }
 
-    if (may_wait && !m_stopping && !has_ready_work()) {
+    // A timer that falls due after `started` is not missed: the user run's
+    // timer or the host's wait is armed for the next deadline, past or not.
+    if (may_wait && !m_stopping && !has_ready_work(started)) {
         m_activity.enter(LoopStep::User, 0);
         if (m_runner && m_runner->run_user(*this, m_timers.next_deadline())) {
             ++m_stats.user_runs;

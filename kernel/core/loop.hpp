@@ -114,8 +114,10 @@ public:
     void stop() { m_stopping = true; }
     bool stopping() const { return m_stopping; }
 
-    // Whether a turn would have work to do without waiting.
+    // Whether a turn would have work to do without waiting; the second
+    // form takes the time from a clock read the caller already made.
     bool has_ready_work();
+    bool has_ready_work(Nanoseconds at);
     // Whether kernel code has queued work: completions or deferred calls (a
     // syscall that finished a request or woke another thread). Neither the
     // clock nor posted interrupts: for code that runs with interrupts off

@@ -4,11 +4,11 @@
 
 namespace mote {
 
-void Scheduler::make_runnable(Thread& thread) {
+void Scheduler::make_runnable(Thread& thread, Nanoseconds now) {
     VERIFY_MSG(thread.m_state != ThreadState::Runnable && thread.m_state != ThreadState::Dead,
                "thread made runnable twice, or after it died");
     thread.m_state = ThreadState::Runnable;
-    thread.m_state_since = m_loop.now();
+    thread.m_state_since = now;
     m_queues[u32(thread.m_band)].push_back(thread);
 }
 

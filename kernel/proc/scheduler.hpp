@@ -29,7 +29,9 @@ public:
 
     Scheduler(Loop& loop, UserPlatform& platform) : m_loop(loop), m_platform(platform) {}
 
-    void make_runnable(Thread& thread);
+    void make_runnable(Thread& thread) { make_runnable(thread, m_loop.now()); }
+    // The same, with the time from a clock read the caller already made.
+    void make_runnable(Thread& thread, Nanoseconds now);
     // Takes a runnable thread off its queue (it parked or ended).
     void remove(Thread& thread);
     usize runnable() const { return m_queues[0].size() + m_queues[1].size(); }

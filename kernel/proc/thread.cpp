@@ -77,12 +77,13 @@ void Thread::wake(i64 result) {
     VERIFY_MSG(m_state == ThreadState::Parked, "waking a thread that is not parked");
     ProcessTable& table = m_process.table();
     if (m_timer.armed()) table.loop().cancel(m_timer);
-    m_stats.wait_time += table.loop().now() - m_parked_since;
+    const Nanoseconds now = table.loop().now();
+    m_stats.wait_time += now - m_parked_since;
     m_wait_reason = nullptr;
     m_wait_object = nullptr;
     m_polling = false;
     table.platform().set_result(*this, result);
-    table.scheduler().make_runnable(*this);
+    table.scheduler().make_runnable(*this, now);
 }
 
 void Thread::poll_event() {

@@ -16,6 +16,10 @@ Loop* g_loop = nullptr;
 const TickClock* g_clock = nullptr;
 void (*g_pet)(void*) = nullptr;
 Timer g_pet_timer;
+// One watchdog period in counter ticks, so that every entry to user mode
+// (kernel_watchdog_clamp) adds it to the counter instead of converting to
+// nanoseconds and back.
+u64 g_period_ticks = 0;
 
 Nanoseconds now() { return g_clock->to_ns(Arch::counter()); }
 
@@ -56,6 +60,7 @@ void kernel_watchdog_start(Loop& loop, const TickClock& clock, Nanoseconds bound
     g_clock = &clock;
     g_loop = &loop;
     g_watchdog.start(bound, now());
+    g_period_ticks = clock.counter_at(g_watchdog.period()) - clock.counter_at(0);
     if (!g_watchdog.enabled()) {
         log_info("watchdog", "kernel watchdog off (mote.watchdog=0)");
         return;
@@ -67,7 +72,7 @@ void kernel_watchdog_start(Loop& loop, const TickClock& clock, Nanoseconds bound
 
 u64 kernel_watchdog_clamp(u64 requested) {
     if (!g_loop || !g_watchdog.enabled()) return requested;
-    u64 tick = g_clock->counter_at(now() + g_watchdog.period());
+    u64 tick = Arch::counter() + g_period_ticks;
     return tick < requested ? tick : requested;
 }
 

@@ -109,8 +109,10 @@ void BareMetalUserMode::set_result(Thread& thread, i64 result) { Arch::set_sysca
 RunExit BareMetalUserMode::run(Thread& thread, Nanoseconds deadline) {
     Loop& loop = m_processes->loop();
     Arch::disable_interrupts();
-    // Anything that arrived since the loop last looked goes first.
-    if (loop.irq_pending() || (deadline != kNoDeadline && deadline <= loop.now())) {
+    // Anything that arrived since the loop last looked goes first. A
+    // deadline already past needs no clock read here: the timer armed
+    // below for it fires as soon as user mode enables interrupts.
+    if (loop.irq_pending()) {
         Arch::enable_interrupts();
         return RunExit::Loop;
     }
@@ -122,7 +124,13 @@ RunExit BareMetalUserMode::run(Thread& thread, Nanoseconds deadline) {
     }
     // A syscall that never returns is the kernel watchdog's: its tick comes
     // even when nothing else would.
-    Arch::set_timer(kernel_watchdog_clamp(deadline == kNoDeadline ? kTimerNever : m_clock.counter_at(deadline)));
+    // The loop's next deadline rarely changes from one run to the next:
+    // its counter value is kept rather than computed again.
+    if (deadline != m_timer_deadline) {
+        m_timer_deadline = deadline;
+        m_timer_counter = deadline == kNoDeadline ? kTimerNever : m_clock.counter_at(deadline);
+    }
+    Arch::set_timer(kernel_watchdog_clamp(m_timer_counter));
     if (m_fp_owner != &thread) {
         if (m_fp_owner) Arch::fp_save(m_fp_owner->fp_state());
         Arch::fp_restore(thread.fp_state());

@@ -57,6 +57,9 @@ private:
     // Whose FP/SIMD registers the CPU holds: they move only when another
     // thread runs (the kernel never touches them), not on every trap.
     Thread* m_fp_owner = nullptr;
+    // The last deadline run() armed the timer for, and its counter value.
+    Nanoseconds m_timer_deadline = kNoDeadline;
+    u64 m_timer_counter = kTimerNever;
     RunExit m_exit = RunExit::Loop;
     ArchUserMmu* m_current_tables = nullptr;
     // ASIDs 1..kAsids handed out one per address space; 0 means "none,
