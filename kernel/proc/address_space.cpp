@@ -165,6 +165,17 @@ Result<u8*> AddressSpace::reach_slow(u64 va, Need need) {
 
 Result<void> AddressSpace::copy_in(Span<u8> to, u64 from) {
     if (!in_user_half(from, to.size())) return Error::OutOfRange;
+    // Within one page (a message header, its bytes, a syscall's argument
+    // struct): one lookup and one copy, no loop.
+    if (to.size() && (from & (kPageSize - 1)) + to.size() <= kPageSize) {
+        mem_copy(to.data(), TRY(reach(from, Need::Read)), to.size());
+        return {};
+    }
+    return copy_in_pages(to, from);
+}
+
+// Out of line, so that the one-page path above saves no registers for it.
+Result<void> AddressSpace::copy_in_pages(Span<u8> to, u64 from) {
     usize done = 0;
     while (done < to.size()) {
         u64 va = from + done;
@@ -193,6 +204,10 @@ Result<void> AddressSpace::copy_out(u64 to, Span<const u8> from) {
         mem_copy(TRY(reach(to, Need::Write)), from.data(), from.size());
         return {};
     }
+    return copy_out_pages(to, from);
+}
+
+Result<void> AddressSpace::copy_out_pages(u64 to, Span<const u8> from) {
     // Check every page first, so a write that fails half-way leaves nothing
     // written (decode, then perform).
     TRY(check_access(to, from.size(), true));

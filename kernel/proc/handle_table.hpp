@@ -50,6 +50,17 @@ public:
     // The object, if the handle holds every right in `needed`
     // (AccessDenied otherwise).
     Result<KernelObject*> lookup(abi::Handle value, u32 needed) const;
+    // The same answer without its reason: the object, or nullptr for any
+    // refusal (a value wider than a handle included). Every syscall on a
+    // handle starts here, so it is inline; only a refusal looks again,
+    // with get(), to name and audit it.
+    [[gnu::always_inline]] KernelObject* find(u64 value, u32 needed) const {
+        u32 index = u32(value & ((1u << kIndexBits) - 1)) - 1;  // 0 wraps to the largest
+        if (value > 0xffffffffu || index >= kSlots) return nullptr;
+        const Slot& slot = m_slots[index];
+        if (!slot.object || encode(index) != abi::Handle(value) || (slot.rights & needed) != needed) return nullptr;
+        return slot.object;
+    }
     // Closes `value`, dropping its reference.
     Result<void> close(abi::Handle value);
     // Removes `value` without dropping its reference: the caller now owns

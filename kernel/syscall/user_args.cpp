@@ -14,12 +14,15 @@ SysOr<HandleRef> handle_ref(Thread& thread, u64 handle) {
 }
 
 SysOr<KernelObject*> handle_object(Thread& thread, u64 handle, u32 rights) {
+    if (KernelObject* object = thread.process().handles().find(handle, rights)) return object;
     HandleRef held = SYS_TRY_VALUE(handle_ref(thread, handle));
     if ((held.rights & rights) != rights) return deny(thread, abi::Err::AccessDenied, held.object, held.rights, rights);
     return held.object;
 }
 
 SysOr<KernelObject*> handle_object(Thread& thread, u64 handle, ObjectType type, u32 rights) {
+    KernelObject* object = thread.process().handles().find(handle, rights);
+    if (object && object->type() == type) return object;
     HandleRef held = SYS_TRY_VALUE(handle_ref(thread, handle));
     if (held.object->type() != type) return deny(thread, abi::Err::WrongType, held.object, held.rights, rights);
     if ((held.rights & rights) != rights) return deny(thread, abi::Err::AccessDenied, held.object, held.rights, rights);

@@ -61,8 +61,14 @@ TEST(HandleTable, StaleAndForgedValuesNameNothing) {
     EXPECT_EQ(table.lookup(old, 0).error(), Error::NotFound);
     EXPECT_EQ(table.close(old).error(), Error::NotFound);
     EXPECT_EQ(table.lookup(fresh, 0).value(), &b);
-    for (mote::abi::Handle forged : {0u, 1u, 0xffu, 0xffffffffu, fresh + 1, fresh ^ 0x100u, fresh & 0xff})
+    for (mote::abi::Handle forged : {0u, 1u, 0xffu, 0xffffffffu, fresh + 1, fresh ^ 0x100u, fresh & 0xff}) {
         EXPECT_TRUE(table.lookup(forged, 0).is_error()) << forged;
+        EXPECT_EQ(table.find(forged, 0), nullptr) << forged;
+    }
+    // find() takes the syscall's 64-bit argument: the upper half must be 0.
+    EXPECT_EQ(table.find(fresh, 0), &b);
+    EXPECT_EQ(table.find(u64(fresh) | (u64(1) << 32), 0), nullptr);
+    EXPECT_EQ(table.find(old, 0), nullptr);
     table.close_all();
 }
 
@@ -74,6 +80,8 @@ TEST(HandleTable, RightsAreCheckedInTheLookup) {
     EXPECT_EQ(table.lookup(h, mote::abi::kRightRead | mote::abi::kRightWait).value(), &a);
     EXPECT_EQ(table.lookup(h, mote::abi::kRightWrite).error(), Error::AccessDenied);
     EXPECT_EQ(table.lookup(h, mote::abi::kRightRead | mote::abi::kRightWrite).error(), Error::AccessDenied);
+    EXPECT_EQ(table.find(h, mote::abi::kRightRead | mote::abi::kRightWait), &a);
+    EXPECT_EQ(table.find(h, mote::abi::kRightRead | mote::abi::kRightWrite), nullptr);
     EXPECT_EQ(table.get(h).value().rights, mote::abi::kRightRead | mote::abi::kRightWait);
     // Rights beyond the defined set are never stored.
     mote::abi::Handle all = table.install(a, ~0u).value();
