@@ -189,6 +189,14 @@ Result<void> AddressSpace::copy_in_pages(Span<u8> to, u64 from) {
 
 Result<void> AddressSpace::check_access(u64 address, u64 length, bool write) {
     if (!in_user_half(address, length)) return Error::OutOfRange;
+    if (length && (address & (kPageSize - 1)) + length <= kPageSize) {
+        TRY(reach(address, write ? Need::Write : Need::Read));
+        return {};
+    }
+    return check_pages(address, length, write);
+}
+
+Result<void> AddressSpace::check_pages(u64 address, u64 length, bool write) {
     for (u64 va = address; va < address + length; va = align_down(va, kPageSize) + kPageSize)
         TRY(reach(va, write ? Need::Write : Need::Read));
     return {};

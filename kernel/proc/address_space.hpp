@@ -113,7 +113,8 @@ private:
         return need == Need::Any || (access & (need == Need::Read ? kUserRead : kUserWrite));
     }
     [[gnu::noinline]] Result<u8*> reach_slow(u64 va, Need need);
-    // copy_in and copy_out across page boundaries.
+    // check_access, copy_in and copy_out across page boundaries.
+    [[gnu::noinline]] Result<void> check_pages(u64 address, u64 length, bool write);
     [[gnu::noinline]] Result<void> copy_in_pages(Span<u8> to, u64 from);
     [[gnu::noinline]] Result<void> copy_out_pages(u64 to, Span<const u8> from);
     Result<void> unmap_pages(u64 start, u64 size);
