@@ -28,6 +28,9 @@ SYS_RUNS = [
     #                 channel (channel_send + channel_recv on each side);
     #                 Linux (pipe_pingpong): 1 byte to a forked child and back
     #                 over two pipes (write + read on each side)
+    #   channel_call  Mote: the same round trip as one channel_call on each
+    #                 side (the child answers and waits for the next request
+    #                 in one call); Linux: the same pipe_pingpong
     #   ring_batch    Mote only: 32 reads of 64 bytes submitted through the
     #                 submission ring, one ring_enter (one op = the batch)
     #   read_batch    Mote only: the same 32 reads as 32 read syscalls
@@ -35,6 +38,7 @@ SYS_RUNS = [
     ("spawn", 500, "spawn"),
     ("map", 200, "map"),
     ("channel_pingpong", 20000, "pipe_pingpong"),
+    ("channel_call", 20000, "pipe_pingpong"),
     ("ring_batch", 2000, None),
     ("read_batch", 2000, None),
 ]
@@ -57,7 +61,8 @@ SYS_TARGETS = [
     (11, "null_syscall", "null syscall", 150, 0.5, "icount"),
     (11, "spawn", "spawn+wait vs fork+exec+wait", None, 0.25, "icount"),
     (11, "map", "map+touch", None, 1.0, "icount"),
-    (12, "channel_pingpong", "channel round trip (Linux: pipe round trip)", 1200, 0.5, "wall"),
+    (12, "channel_pingpong", "channel round trip, send + recv (Linux: pipe round trip)", 1200, 0.5, "wall"),
+    (12, "channel_call", "channel round trip, one channel_call a side (Linux: pipe round trip)", 1200, 0.5, "wall"),
 ]
 PEER_KERNEL_FILES = {"riscv64": "Image-riscv64", "arm64": "Image-arm64", "amd64": "vmlinuz-amd64"}
 

@@ -74,7 +74,17 @@ enum class Sys : uint64_t {
     Foreground = 39,  // foreground(terminal, const Handle* processes, count) -> 0: Ctrl-C typed there is
                       // Signal::Interrupt to each of them (up to kMaxForeground) instead of a byte; count 0:
                       // a byte again. Needs kRightWrite on the terminal and kRightSignal on each process.
-    Count = 40,
+    // A request and its reply in one call (an RPC's client, and a server
+    // that answers one request and waits for the next): send `request`, then
+    // receive into `reply` as channel_recv would. The send never waits: a
+    // full queue is WouldBlock, and any error found before the send (a bad
+    // handle or right, a bad request or reply header, InvalidArgument,
+    // PeerClosed) means nothing was sent. Timeout, Cancelled, Overflow and
+    // TooMany come after the send (Overflow and TooMany leave the reply
+    // queued for channel_recv). Needs kRightRead and kRightWrite.
+    ChannelCall = 40,  // channel_call(end, const ChannelMessage* request, ChannelMessage* reply, timeout_ns)
+                       // -> bytes of the reply
+    Count = 41,
 };
 
 // The user-visible failure reasons, one for each of the kernel's closed

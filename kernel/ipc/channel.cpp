@@ -302,6 +302,18 @@ ChannelEnd::Done ChannelEnd::receive(Thread& thread, u64 message_address, Nanose
     return {0, true};
 }
 
+ChannelEnd::Done ChannelEnd::call(Thread& thread, u64 request_address, u64 reply_address, Nanoseconds timeout) {
+    if (thread.process().space().check_access(reply_address, sizeof(abi::ChannelMessage), true).is_error())
+        return {fail(abi::Err::BadAddress), false};
+    i64 sent = try_send(thread, request_address, 0, kMessage);
+    if (sent == fail(abi::Err::Busy)) {
+        ++m_channel->m_stats.times_full;
+        return {fail(deny(thread, abi::Err::WouldBlock, this, 0, 0)), false};
+    }
+    if (sent < 0) return {sent, false};
+    return receive(thread, reply_address, timeout, false);
+}
+
 Result<Outcome> ChannelEnd::write(IoArgs& io) {
     if (io.length == 0) return Outcome::done(0);  // an empty message would read as the end
     i64 sent = try_send(io.thread, io.buffer, io.length, kStream);

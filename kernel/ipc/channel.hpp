@@ -85,6 +85,11 @@ public:
     Done send(Thread& thread, u64 message_address, Nanoseconds timeout, bool no_wait);
     // channel_recv into the abi::ChannelMessage at `message_address`.
     Done receive(Thread& thread, u64 message_address, Nanoseconds timeout, bool no_wait);
+    // channel_call: send the request at `request_address` without waiting
+    // (WouldBlock when the peer's queue is full), then receive into
+    // `reply_address` as receive() does. The reply header is checked
+    // before the send, so every failure before it leaves nothing sent.
+    Done call(Thread& thread, u64 request_address, u64 reply_address, Nanoseconds timeout);
 
     // KernelObject: the stream view (pipes).
     Result<Outcome> read(IoArgs& io) override;

@@ -1,4 +1,4 @@
-// channel_create, channel_send, channel_recv (ipc/channel.hpp).
+// channel_create, channel_send, channel_recv, channel_call (ipc/channel.hpp).
 #include "ipc/channel.hpp"
 #include "proc/process.hpp"
 #include "syscall/syscalls.hpp"
@@ -37,6 +37,15 @@ SysResult Syscalls::sys_channel_send(Thread& thread, const SyscallArgs& args) {
 SysResult Syscalls::sys_channel_recv(Thread& thread, const SyscallArgs& args) {
     auto* end = static_cast<ChannelEnd*>(SYS_TRY(handle_object(thread, args.a[0], ObjectType::Channel, abi::kRightRead)));
     return finish(end->receive(thread, args.a[1], args.a[2], m_no_wait));
+}
+
+SysResult Syscalls::sys_channel_call(Thread& thread, const SyscallArgs& args) {
+    // Not through the ring: its entries never wait, and a call is a send
+    // and a wait.
+    if (m_no_wait) return abi::Err::InvalidArgument;
+    auto* end = static_cast<ChannelEnd*>(
+        SYS_TRY(handle_object(thread, args.a[0], ObjectType::Channel, abi::kRightRead | abi::kRightWrite)));
+    return finish(end->call(thread, args.a[1], args.a[2], args.a[3]));
 }
 
 }  // namespace mote

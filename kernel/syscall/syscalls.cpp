@@ -61,6 +61,7 @@ SysResult Syscalls::call(Thread& thread, abi::Sys number, const SyscallArgs& arg
     case abi::Sys::SocketOption: return sys_socket_option(thread, args);
     case abi::Sys::SocketInfo: return sys_socket_info(thread, args);
     case abi::Sys::Foreground: return sys_foreground(thread, args);
+    case abi::Sys::ChannelCall: return sys_channel_call(thread, args);
     case abi::Sys::Count: break;
     }
     return abi::Err::NoSyscall;

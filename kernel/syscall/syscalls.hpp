@@ -99,6 +99,7 @@ private:
     [[gnu::noinline]] SysResult sys_channel_create(Thread&, const SyscallArgs&);
     [[gnu::noinline]] SysResult sys_channel_send(Thread&, const SyscallArgs&);
     [[gnu::noinline]] SysResult sys_channel_recv(Thread&, const SyscallArgs&);
+    [[gnu::noinline]] SysResult sys_channel_call(Thread&, const SyscallArgs&);
     [[gnu::noinline]] SysResult sys_ring_setup(Thread&, const SyscallArgs&);
     [[gnu::noinline]] SysResult sys_ring_enter(Thread&, const SyscallArgs&);
     // Names and files (syscall/fs_calls.cpp).

@@ -49,7 +49,7 @@ ESCAPES = [
 ]
 
 CHANNEL_CASES = ["order", "whole", "bounded", "timeout", "cancel", "closed-queued", "closed-recv", "closed-send",
-                 "transfer", "atomic", "deadlock"]
+                 "transfer", "atomic", "deadlock", "call"]
 
 
 def check_escape_output(text, fail):

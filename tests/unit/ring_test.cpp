@@ -232,6 +232,28 @@ TEST_F(RingTest, APollEntryCannotAskForSignals) {
     });
 }
 
+// channel_call is a send and a wait: not an entry (entries never wait).
+TEST_F(RingTest, ACallEntryIsRefusedAndSendsNothing) {
+    Process* p = spawn_program("ringer", {"ringer"}).value();
+    as(p->thread(), [&](Thread& t) {
+        Ends ends = create_channel(t);
+        Ring ring = setup(t, 4);
+        u64 base = scratch(*p);
+        poke(*p, base + kSendRequest, abi::ChannelMessage {base + kSendBytes, 1, 0, 0, 0});
+        poke(*p, base + kRecvRequest, abi::ChannelMessage {base + kRecvBytes, 1, 0, 0, 0});
+        submit(*p, ring, {u32(Sys::ChannelCall), ends.a, base + kSendRequest, base + kRecvRequest, 0, 7});
+        EXPECT_EQ(call(t, Sys::RingEnter, 1, 1, 0), 1);
+        auto done = reap(*p, ring);
+        EXPECT_EQ(done.size(), 1u);
+        if (!done.empty()) EXPECT_EQ(done[0].result, err(Err::InvalidArgument));
+        abi::Stat s {};
+        EXPECT_EQ(call(t, Sys::Stat, ends.b, base + kPollItems), 0);
+        s = peek<abi::Stat>(*p, base + kPollItems);
+        EXPECT_EQ(s.size, 0u) << "nothing was queued";
+        return RunExit::Loop;
+    });
+}
+
 TEST_F(RingTest, BadHeaderIndicesAreMalformed) {
     Process* p = spawn_program("ringer", {"ringer"}).value();
     as(p->thread(), [&](Thread& t) {

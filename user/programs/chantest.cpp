@@ -8,7 +8,8 @@
 // and in order), whole (a too-small buffer gets Overflow and the message
 // stays), bounded (kChannelQueueDepth messages, then WouldBlock; a send
 // with a timeout gets Timeout), timeout (a receive on an empty channel),
-// cancel (Signal::Cancel ends a child's parked receive with Cancelled and
+// call (channel_call both ways, each byte answered plus one), cancel
+// (Signal::Cancel ends a child's parked receive with Cancelled and
 // the child goes on), the peer closed while the other side has messages
 // queued, is parked receiving, or is parked sending (PeerClosed), transfer
 // (a file handle moves to a child, which reads it; a send with one bad
@@ -93,6 +94,17 @@ int child_file(Handle end) {
     return 0;
 }
 
+int child_serve(Handle end) {
+    // A server: each request comes back with every byte plus one, the answer
+    // and the wait for the next request one channel_call.
+    auto n = sys::channel_recv(end, g_recv, sizeof(g_recv));
+    while (n.ok()) {
+        for (usize i = 0; i < n.value(); ++i) g_send[i] = u8(g_recv[i] + 1);
+        n = sys::channel_call(end, g_send, n.value(), g_recv, sizeof(g_recv));
+    }
+    return n.error() == abi::Err::PeerClosed ? 0 : status_of(1, n.error());
+}
+
 int child_deadlock(Handle end) {
     // Waits for a message the other child will never send.
     auto n = sys::channel_recv(end, g_recv, sizeof(g_recv));
@@ -108,6 +120,7 @@ int child(StringView mode) {
     if (mode == "flood") return child_flood(end);
     if (mode == "file") return child_file(end);
     if (mode == "deadlock") return child_deadlock(end);
+    if (mode == "serve") return child_serve(end);
     return 99;
 }
 
@@ -211,6 +224,39 @@ bool case_order() {
     // The child is parked receiving: closing this end is its PeerClosed.
     (void)sys::close(end);
     return reap(pair.value().child, "echo");
+}
+
+bool case_call() {
+    // Requests and replies by channel_call on both sides, across the size a
+    // parked receiver takes straight from the sender (256) and the inline
+    // and page limits, several times each.
+    static const u32 sizes[] = {1, 0, 255, 256, 257, 192, 4097, abi::kChannelMaxBytes, 1};
+    auto pair = with_child("serve");
+    if (pair.is_error()) return why("spawn: {}", pair.error());
+    Handle end = pair.value().mine;
+    for (u32 round = 0; round < 3; ++round) {
+        for (u32 m = 0; m < sizeof(sizes) / sizeof(sizes[0]); ++m) {
+            for (u32 i = 0; i < sizes[m]; ++i) g_send[i] = pattern(m + round, i);
+            auto n = sys::channel_call(end, g_send, sizes[m], g_recv, sizeof(g_recv), 5'000 * kMs);
+            if (n.is_error()) return why("call {}/{}: {}", round, m, n.error());
+            if (n.value() != sizes[m]) return why("call {}: {} bytes back, sent {}", m, n.value(), sizes[m]);
+            for (u32 i = 0; i < sizes[m]; ++i)
+                if (g_recv[i] != u8(pattern(m + round, i) + 1)) return why("call {}: byte {} is not the answer", m, i);
+        }
+    }
+    // A reply too large for the room: Overflow after the send, the reply
+    // stays queued for channel_recv.
+    for (u32 i = 0; i < 300; ++i) g_send[i] = pattern(9, i);
+    EXPECT_ERR(sys::channel_call(end, g_send, 300, g_recv, 10, 5'000 * kMs), abi::Err::Overflow, "call into 10 bytes");
+    auto n = sys::channel_recv(end, g_recv, sizeof(g_recv), nullptr, nullptr, 5'000 * kMs);
+    if (n.is_error() || n.value() != 300) return why("the reply after Overflow: {}", n.is_error() ? 0 : n.value());
+    // Only an end with both rights may call.
+    auto send_only = sys::dup(end, abi::kRightWrite);
+    if (send_only.is_error()) return why("dup: {}", send_only.error());
+    EXPECT_ERR(sys::channel_call(send_only.value(), g_send, 1, g_recv, 1), abi::Err::AccessDenied, "call without Read");
+    (void)sys::close(send_only.value());
+    (void)sys::close(end);
+    return reap(pair.value().child, "serve");
 }
 
 bool case_whole() {
@@ -513,7 +559,7 @@ int main(int argc, char** argv) {
         {"cancel", case_cancel},         {"closed-queued", case_closed_queued},
         {"closed-recv", case_closed_recv}, {"closed-send", case_closed_send},
         {"transfer", case_transfer},     {"atomic", case_atomic},
-        {"deadlock", case_deadlock},
+        {"deadlock", case_deadlock},     {"call", case_call},
     };
     u32 passed = 0, failed = 0;
     for (const Case& c : cases) {

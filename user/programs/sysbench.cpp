@@ -6,6 +6,9 @@
 //   channel_pingpong  a round trip of a 1-byte message over a channel to a
 //                 child (this program again, `sysbench channel_echo`, the
 //                 channel's other end as its stdin) that sends each back
+//   channel_call  the same round trip as one channel_call each side (the
+//                 child, `sysbench channel_serve`, answers each request and
+//                 waits for the next in one call)
 //   ring_batch    32 reads of 64 bytes (bin/sysbench, 32 offsets) submitted
 //                 at once through the submission ring, one ring_enter
 //   read_batch    the same 32 reads as 32 read syscalls, for comparison
@@ -87,8 +90,26 @@ int channel_echo() {
     }
 }
 
+// The child of channel_call: the same echo, each answer and the wait for
+// the next request one channel_call.
+int channel_serve() {
+    Handle end = std_in();
+    u8 byte = 0;
+    auto got = sys::channel_recv(end, &byte, 1);
+    while (got.ok()) {
+        if (got.value() != 1) {
+            print_err("sysbench channel_serve: a {}-byte message, 1 expected\n", got.value());
+            return 1;
+        }
+        got = sys::channel_call(end, &byte, 1, &byte, 1);
+    }
+    if (got.error() == abi::Err::PeerClosed) return 0;
+    print_err("sysbench channel_serve: {}\n", got.error());
+    return 1;
+}
+
 // One round trip: send a byte, receive the echo, check it is the same byte.
-SysOr<void> round_trip(Handle end, u8 byte) {
+SysOr<void> send_and_receive(Handle end, u8 byte) {
     TRY(sys::channel_send(end, &byte, 1));
     u8 echoed = 0;
     usize n = TRY(sys::channel_recv(end, &echoed, 1));
@@ -96,21 +117,32 @@ SysOr<void> round_trip(Handle end, u8 byte) {
     return {};
 }
 
-SysOr<u64> timed_round_trips(Handle end, u64 iterations) {
+// The same round trip as one channel_call.
+SysOr<void> call_once(Handle end, u8 byte) {
+    u8 echoed = 0;
+    usize n = TRY(sys::channel_call(end, &byte, 1, &echoed, 1));
+    if (n != 1 || echoed != byte) return abi::Err::Malformed;
+    return {};
+}
+
+using RoundTrip = SysOr<void> (*)(Handle end, u8 byte);
+
+SysOr<u64> timed_round_trips(Handle end, u64 iterations, RoundTrip round_trip) {
     for (u64 i = 0; i < kWarmupRoundTrips; ++i) TRY(round_trip(end, u8(i)));
     u64 start = sys::clock();
     for (u64 i = 0; i < iterations; ++i) TRY(round_trip(end, u8(i)));
     return sys::clock() - start;
 }
 
-// Returns the time of `iterations` round trips: a channel, the echo child
-// spawned with one end, the round trips, then the parent's end closed (the
-// child sees PeerClosed and exits 0) and the child waited for.
-SysOr<u64> channel_pingpong(u64 iterations) {
+// Returns the time of `iterations` round trips: a channel, the child
+// (`sysbench <child_mode>`) spawned with one end, the round trips, then the
+// parent's end closed (the child sees PeerClosed and exits 0) and the child
+// waited for.
+SysOr<u64> channel_round_trips(u64 iterations, StringView child_mode, RoundTrip round_trip) {
     Handle ends[2] = {kNoHandle, kNoHandle};
     TRY(sys::channel_create(ends));
     const Handle handles[] = {ends[1], std_out(), std_err()};
-    const StringView argv[] = {"sysbench", "channel_echo"};
+    const StringView argv[] = {"sysbench", child_mode};
     auto child = spawn(root_dir(), "bin/sysbench", argv, handles);
     // The child holds its own copy of ends[1] (the end has kRightDuplicate):
     // close ours, so the child alone answers and its exit closes the channel.
@@ -119,7 +151,7 @@ SysOr<u64> channel_pingpong(u64 iterations) {
         (void)sys::close(ends[0]);
         return child.error();
     }
-    auto ns = timed_round_trips(ends[0], iterations);
+    auto ns = timed_round_trips(ends[0], iterations, round_trip);
     (void)sys::close(ends[0]);
     abi::ExitInfo info {};
     auto waited = sys::wait(child.value(), info, kForever);
@@ -129,6 +161,10 @@ SysOr<u64> channel_pingpong(u64 iterations) {
     if (info.reason != u32(abi::ExitReason::Exited) || info.status != 0) return abi::Err::BadState;
     return ns;
 }
+
+SysOr<u64> channel_pingpong(u64 iterations) { return channel_round_trips(iterations, "channel_echo", send_and_receive); }
+
+SysOr<u64> channel_call(u64 iterations) { return channel_round_trips(iterations, "channel_serve", call_once); }
 
 // --- ring_batch and read_batch ---------------------------------------------
 
@@ -224,6 +260,7 @@ constexpr Bench kBenches[] = {
     {"spawn", spawn_true, nullptr},
     {"map", map_touch_unmap, nullptr},
     {"channel_pingpong", nullptr, channel_pingpong},
+    {"channel_call", nullptr, channel_call},
     {"ring_batch", nullptr, ring_batch},
     {"read_batch", nullptr, read_batch},
 };
@@ -255,6 +292,7 @@ bool run_bench(const Bench& bench, u64 iterations) {
 
 int main(int argc, char** argv) {
     if (argc == 2 && StringView(argv[1]) == StringView("channel_echo")) return channel_echo();
+    if (argc == 2 && StringView(argv[1]) == StringView("channel_serve")) return channel_serve();
     u64 iterations = kDefaultIterations;
     bool named = false;
     bool ok = true;
@@ -280,8 +318,8 @@ int main(int argc, char** argv) {
         for (const Bench& bench : kBenches)
             if (bench.name == StringView(argv[i])) found = &bench;
         if (!found) {
-            print_err("sysbench: unknown benchmark {} (null_syscall, spawn, map, channel_pingpong, ring_batch, "
-                      "read_batch)\n",
+            print_err("sysbench: unknown benchmark {} (null_syscall, spawn, map, channel_pingpong, channel_call, "
+                      "ring_batch, read_batch)\n",
                       argv[i]);
             ok = false;
             continue;

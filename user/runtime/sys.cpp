@@ -101,6 +101,13 @@ SysOr<usize> channel_recv(Handle end, void* bytes, usize length, Handle* handles
     return sys_or<usize>(result);
 }
 
+SysOr<usize> channel_call(Handle end, const void* request, usize request_length, void* reply, usize reply_room,
+                          u64 timeout_ns) {
+    abi::ChannelMessage out {ptr(request), request_length, 0, 0, 0};
+    abi::ChannelMessage in {ptr(reply), reply_room, 0, 0, 0};
+    return sys_or<usize>(call(abi::Sys::ChannelCall, end, ptr(&out), ptr(&in), timeout_ns));
+}
+
 SysOr<abi::RingHeader*> ring_setup(u32 entries) {
     i64 result = call(abi::Sys::RingSetup, entries);
     if (raw_is_error(result)) return raw_error(result);

@@ -60,6 +60,14 @@ SysOr<void> channel_send(Handle end, const void* bytes, usize length, const Hand
 // queue is empty.
 SysOr<usize> channel_recv(Handle end, void* bytes, usize length, Handle* handles = nullptr,
                           usize* handle_count = nullptr, u64 timeout_ns = kForever);
+// A request and its reply in one syscall: sends `request` (never waiting:
+// WouldBlock when the peer's queue is full, nothing sent), then receives
+// the reply into `reply` (capacity `reply_room`) as channel_recv does.
+// Returns the reply's length. Errors before the send mean nothing was sent;
+// Timeout and Overflow (the reply stays queued) come after it. A server
+// uses it too: the answer to one request, then the wait for the next.
+SysOr<usize> channel_call(Handle end, const void* request, usize request_length, void* reply, usize reply_room,
+                          u64 timeout_ns = kForever);
 // The submission ring (abi::RingHeader): set up once per process.
 SysOr<abi::RingHeader*> ring_setup(u32 entries);
 SysOr<usize> ring_enter(u32 to_submit, u32 min_complete, u64 timeout_ns = kForever);
