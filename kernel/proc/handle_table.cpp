@@ -2,14 +2,6 @@
 
 namespace mote {
 
-Result<u32> HandleTable::index_of(abi::Handle value) const {
-    u32 low = value & ((1u << kIndexBits) - 1);
-    if (low == 0 || low > kSlots) return Error::NotFound;
-    u32 index = low - 1;
-    const Slot& slot = m_slots[index];
-    if (!slot.object || encode(index) != value) return Error::NotFound;
-    return index;
-}
 
 Result<abi::Handle> HandleTable::install(KernelObject& object, u32 rights) {
     for (u32 i = 0; i < kSlots; ++i) {

@@ -55,11 +55,10 @@ public:
     // handle starts here, so it is inline; only a refusal looks again,
     // with get(), to name and audit it.
     [[gnu::always_inline]] KernelObject* find(u64 value, u32 needed) const {
-        u32 index = u32(value & ((1u << kIndexBits) - 1)) - 1;  // 0 wraps to the largest
-        if (value > 0xffffffffu || index >= kSlots) return nullptr;
-        const Slot& slot = m_slots[index];
-        if (!slot.object || encode(index) != abi::Handle(value) || (slot.rights & needed) != needed) return nullptr;
-        return slot.object;
+        if (value > 0xffffffffu) return nullptr;
+        u32 index = slot_of(abi::Handle(value));
+        if (index >= kSlots || (m_slots[index].rights & needed) != needed) return nullptr;
+        return m_slots[index].object;
     }
     // Closes `value`, dropping its reference.
     Result<void> close(abi::Handle value);
@@ -90,7 +89,18 @@ private:
     abi::Handle encode(u32 index) const {
         return ((m_slots[index].generation << kIndexBits) | (index + 1)) ^ (m_secret << kIndexBits);
     }
-    Result<u32> index_of(abi::Handle value) const;
+    // The slot `value` names, or kSlots for a closed, stale or forged value:
+    // the one check behind find() and every Result-returning lookup.
+    [[gnu::always_inline]] u32 slot_of(abi::Handle value) const {
+        u32 index = (value & ((1u << kIndexBits) - 1)) - 1;  // 0 wraps to the largest
+        if (index >= kSlots || !m_slots[index].object || encode(index) != value) return kSlots;
+        return index;
+    }
+    Result<u32> index_of(abi::Handle value) const {
+        u32 index = slot_of(value);
+        if (index == kSlots) return Error::NotFound;
+        return index;
+    }
     void retire(Slot& slot);
 
     Slot m_slots[kSlots];

@@ -40,9 +40,8 @@ SysResult Syscalls::sys_channel_recv(Thread& thread, const SyscallArgs& args) {
 }
 
 SysResult Syscalls::sys_channel_call(Thread& thread, const SyscallArgs& args) {
-    // Not through the ring: its entries never wait, and a call is a send
-    // and a wait.
-    if (m_no_wait) return abi::Err::InvalidArgument;
+    // Never reached from the ring: Syscalls::ring_run refuses the op (its
+    // entries never wait, and a call is a send and a wait).
     auto* end = static_cast<ChannelEnd*>(
         SYS_TRY(handle_object(thread, args.a[0], ObjectType::Channel, abi::kRightRead | abi::kRightWrite)));
     return finish(end->call(thread, args.a[1], args.a[2], args.a[3]));
