@@ -44,7 +44,7 @@ file(GLOB MOTE_PLATFORM_SOURCES CONFIGURE_DEPENDS
 # attach, so neither their platform glue.
 if(NOT MOTE_HAVE_DRIVERS)
   list(FILTER MOTE_PLATFORM_SOURCES EXCLUDE REGEX
-       ".*/platform/(virt/(virt_virtio|virt_pci)|bare_metal/(bare_metal_virtio|dma|virtio_selftest|user_mode|arch_user_mmu)|pvh/(pvh_pci|pvh_virtio))\\.cpp$")
+       ".*/platform/(virt/(virt_virtio|virt_pci)|bare_metal/(bare_metal_virtio|dma|virtio_selftest)|pvh/(pvh_pci|pvh_virtio))\\.cpp$")
 endif()
 list(APPEND MOTE_ARCH_SOURCES ${MOTE_PLATFORM_SOURCES})
 # riscv64 boot code runs C++ before the MMU is on, at the physical load

@@ -11,7 +11,8 @@ set(MOTE_USER_PORTABLE_SOURCES
 # init's etc/services decoder: pure, tested by tests/unit/service_list_test.cpp
 # and the service_list_fuzz fuzzer.
 set(MOTE_USER_INIT_SOURCES ${CMAKE_SOURCE_DIR}/user/programs/init/service_list.cpp)
-set(MOTE_USER_SHELL_LOGIC_SOURCES ${CMAKE_SOURCE_DIR}/user/programs/sh/command_line.cpp
+set(MOTE_USER_SHELL_LOGIC_SOURCES ${CMAKE_SOURCE_DIR}/user/programs/sh/arguments.cpp
+    ${CMAKE_SOURCE_DIR}/user/programs/sh/line_editor.cpp ${CMAKE_SOURCE_DIR}/user/programs/sh/command_line.cpp
     ${CMAKE_SOURCE_DIR}/user/programs/sh/command_list.cpp ${CMAKE_SOURCE_DIR}/user/programs/sh/working_path.cpp)
 # fsck's checker core (user/programs/fsck/ less its main, fsck.cpp): pure
 # logic over a Disk, checked against e2fsprogs by tests/unit/fsck_test.cpp.

@@ -16,4 +16,12 @@ void* mem_set(void* dest, int value, usize n);
 int mem_compare(const void* a, const void* b, usize n);
 usize string_length(const char* s);
 
+// Zeroes secrets (key-derived scratch, random bytes handed out). The empty
+// asm claims to read the memory, so the compiler cannot treat the stores as
+// dead and drop them.
+inline void wipe(void* p, usize n) {
+    mem_set(p, 0, n);
+    asm volatile("" : : "r"(p) : "memory");
+}
+
 }  // namespace mote

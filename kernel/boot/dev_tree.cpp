@@ -6,6 +6,7 @@ namespace mote {
 DevTree::DevTree(BlockRegistry& blocks, PageAllocator& pages) {
     m_root.add(m_null_node);
     m_root.add(m_zero_node);
+    m_root.add(m_random_node);
     for (usize i = 0; i < blocks.count() && i < kMax; ++i) {
         BlockDevice& device = blocks.at(i);
         auto* file = new (m_file_storage[i]) BlockFile(device, pages);
@@ -26,6 +27,7 @@ DevTree::~DevTree() {
 DevTree::DevTree() {
     m_root.add(m_null_node);
     m_root.add(m_zero_node);
+    m_root.add(m_random_node);
 }
 
 DevTree::~DevTree() {

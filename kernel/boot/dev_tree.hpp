@@ -1,11 +1,12 @@
 // DevTree: the devices as files under dev/ in every program's root:
-// dev/null and dev/zero, and (images with drivers) each block device
+// dev/null, dev/zero and dev/random, and (images with drivers) each block device
 // (dev/vda, dev/vdb, ...) as a BlockFile read and written at sector-aligned
 // offsets.
 #pragma once
 
 #include "base/config.hpp"
 #include "fs/null_device.hpp"
+#include "fs/random_device.hpp"
 #include "fs/sys_node.hpp"
 #if MOTE_HAVE_DRIVERS
 #include "dev/block_registry.hpp"
@@ -36,6 +37,8 @@ private:
     NullDevice m_zero {NullDevice::Kind::Zero};
     fs::DeviceNode m_null_node {"null", m_null, (u64(2) << 32) + 2};
     fs::DeviceNode m_zero_node {"zero", m_zero, (u64(2) << 32) + 3};
+    RandomDevice m_random;
+    fs::DeviceNode m_random_node {"random", m_random, (u64(2) << 32) + 4};
     fs::SysDirectory m_root {"dev"};
 };
 

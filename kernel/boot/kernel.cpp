@@ -19,11 +19,12 @@ Nanoseconds log_clock() { return g_clock_loop ? g_clock_loop->now() : 0; }
 
 Kernel::Kernel(Machine& machine)
     : m_machine(machine),
-      m_loop(machine),
+      m_loop(machine)
 #if MOTE_HAVE_DRIVERS
-      m_net(m_loop),
+      ,
+      m_net(m_loop)
 #endif
-      m_shell(*this) {
+{
 }
 
 void Kernel::log_previous_boot() {
@@ -49,8 +50,15 @@ void Kernel::apply_boot_args() {
 PowerAction Kernel::run() {
     g_clock_loop = &m_loop;
     klog().set_clock(log_clock);
+    // Log lines go straight to the console: the kernel has no prompt of its
+    // own to keep tidy, and sh redraws its line itself.
     klog().set_console(
-        [](StringView line, void* ctx) { static_cast<Shell*>(ctx)->print_above_prompt(line); }, &m_shell);
+        [](StringView line, void* ctx) {
+            auto* console = static_cast<Console*>(ctx);
+            console->write(line);
+            console->write("\n");
+        },
+        &m_machine.console());
     apply_boot_args();
 
     log_info("boot", "Mote {} ({}) on {}", kVersion, kRevision, m_machine.name());
@@ -68,12 +76,8 @@ PowerAction Kernel::run() {
     start_network();
     timeline.mark("network", m_loop.now());
 
-    if (start_user_space()) {
-        timeline.mark("init", m_loop.now());
-    } else {
-        fall_back_to_shell();
-        timeline.mark("shell", m_loop.now());
-    }
+    if (start_user_space()) timeline.mark("init", m_loop.now());
+    else no_init();
 #if MOTE_HAVE_DRIVERS
     if (!m_mount_pending) start_epitaph_dump();
 #endif
@@ -101,32 +105,21 @@ PowerAction Kernel::run() {
 }
 
 bool Kernel::start_user_space() {
-#if !MOTE_HAVE_USER
-    return false;
-}
-
-bool Kernel::user_space_possible() { return false; }
-
-void Kernel::stop_user_space() {}
-#else
     UserPlatform* platform = m_machine.user_platform();
     PageAllocator* pages = m_machine.pages();
-    if (!user_space_possible()) return false;
-    StringView init = "bin/init";
-    (void)boot_args().get("mote.init", init);
+    if (!platform || !pages) {
+        log_error("user", "this machine cannot run programs (no user mode or no page allocator)");
+        return false;
+    }
+    if (m_machine.initramfs().empty()) {
+        log_error("user", "no initramfs: nothing to run (QEMU's -initrd gives one; ./mote run passes the build's)");
+        return false;
+    }
     m_user = new (m_user_storage) UserSpace(m_loop, *pages, *platform, m_machine.console());
 #if MOTE_HAVE_DRIVERS
     m_user->attach_network(m_net);
 #endif
-    // From here the console belongs to programs: log lines go straight to
-    // it, typed bytes to the console stream.
-    klog().set_console(
-        [](StringView line, void* ctx) {
-            auto* console = static_cast<Console*>(ctx);
-            console->write(line);
-            console->write("\n");
-        },
-        &m_machine.console());
+    // From here typed bytes go to the programs' console stream.
     m_machine.console().set_input(&m_user->console());
     m_user->on_init_exit(
         [](const abi::ExitInfo& exit, void* context) {
@@ -177,7 +170,7 @@ void Kernel::stop_user_space() {}
                           auto* kernel = static_cast<Kernel*>(context);
                           kernel->m_mount_pending = false;
                           kernel->start_epitaph_dump();
-                          if (!kernel->launch_init()) kernel->fall_back_to_shell();
+                          if (!kernel->launch_init()) kernel->no_init();
                       },
                       this);
         return true;  // init starts when the mount is done
@@ -208,15 +201,12 @@ bool Kernel::launch_init() {
     }
 #endif
     auto started = m_user->start(m_machine.initramfs(), init, Span<const UserSpace::Mount>(mounts, count), root);
-    if (started.ok()) return true;
-    log_warn("user", "cannot start {}: {}; the kernel shell runs instead", init, started.error());
+    if (started.ok()) {
+        m_init_started = true;
+        return true;
+    }
+    log_error("user", "cannot start {}: {}", init, started.error());
     return false;
-}
-
-bool Kernel::user_space_possible() {
-    StringView init = "bin/init";
-    (void)boot_args().get("mote.init", init);
-    return m_machine.user_platform() && m_machine.pages() && !m_machine.initramfs().empty() && init != "none";
 }
 
 void Kernel::stop_user_space() {
@@ -235,23 +225,15 @@ void Kernel::stop_user_space() {
     m_sys->~SysTree();
     m_sys = nullptr;
 }
-#endif
 
-void Kernel::fall_back_to_shell() {
+void Kernel::no_init() {
     m_machine.console().set_input(nullptr);
     stop_user_space();
-#if MOTE_HAVE_DRIVERS
-    // No programs: the kernel answers UDP echo itself.
-    if (m_echo_deferred) {
-        StringView extra;
-        (void)boot_args().get("mote.echo", extra);
-        m_net.start_echo(extra);
-        m_echo_deferred = false;
-    }
-#endif
-    klog().set_console([](StringView line, void* ctx) { static_cast<Shell*>(ctx)->print_above_prompt(line); }, &m_shell);
-    m_machine.console().set_input(&m_shell);
-    m_shell.start();
+    // A self-test (mote.test=, mote.virtio_test=) needs no programs and
+    // powers off by itself when it is done.
+    if (m_self_test) return;
+    log_error("boot", "no init: the kernel has no interface of its own; powering off");
+    request_power(PowerAction::PowerOff);
 }
 
 void Kernel::start_network() {
@@ -260,10 +242,9 @@ void Kernel::start_network() {
     BootArgs args = boot_args();
     (void)args.get("mote.ip", net.ip);
     (void)args.get("mote.gw", net.gw);
-    (void)args.get("mote.echo", net.echo);
-    // With user space, the echo service is a program (udpecho, etc/rc).
-    net.echo_service = !user_space_possible();
-    m_echo_deferred = !net.echo_service;
+    // The echo service is a program (udpecho, started by init from
+    // etc/services).
+    net.echo_service = false;
     m_net.start(net);
 #endif
 }
@@ -292,12 +273,10 @@ void Kernel::start_epitaph_dump() {
     // A filesystem mounted from the same disk owns its sectors: the area
     // must lie past them.
     u64 avoid = 0;
-#if MOTE_HAVE_USER
     if (m_disk && m_disk->mounted() && m_disk->device() == device.value()) {
         const auto& g = m_disk->filesystem()->geometry();
         avoid = u64(g.blocks_count) * (g.block_size / 512);
     }
-#endif
     m_dump = new (m_dump_storage) EpitaphDump();
     m_dump->start(*device.value(), place.value().sector, avoid, *live, previous_boot());
     m_machine.set_epitaph_copy(EpitaphDump::write_on_crash, m_dump);

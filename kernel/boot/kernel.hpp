@@ -1,6 +1,8 @@
-// Kernel: the assembled portable kernel. It owns the loop, the block layer
-// and the shell; a platform entry point constructs it with its Machine and
-// calls run(), which returns when the shell asks for a power action.
+// Kernel: the assembled portable kernel. It owns the loop, the block layer,
+// the network and user space; a platform entry point constructs it with its
+// Machine and calls run(), which returns when a power action is requested
+// (a program writes sys/power, or init ends). There is no shell in the
+// kernel: the console belongs to the programs (user/programs/sh).
 #pragma once
 
 #include "base/config.hpp"
@@ -8,18 +10,13 @@
 #include "boot/machine.hpp"
 #include "core/loop.hpp"
 #include "mm/frame_cache.hpp"
-#if MOTE_HAVE_USER
 #include "boot/dev_tree.hpp"
 #include "boot/sys_tree.hpp"
 #include "boot/user_space.hpp"
-#endif
-#include "shell/shell.hpp"
 #if MOTE_HAVE_DRIVERS
+#include "boot/disk_mount.hpp"
 #include "boot/epitaph_dump.hpp"
 #include "dev/block_registry.hpp"
-#if MOTE_HAVE_USER
-#include "boot/disk_mount.hpp"
-#endif
 #include "net/net_stack.hpp"
 #endif
 
@@ -31,7 +28,7 @@ public:
     Kernel(const Kernel&) = delete;
     Kernel& operator=(const Kernel&) = delete;
 
-    // Boots (log setup, devices, shell) and runs the loop until a power
+    // Boots (log setup, devices, network, init) and runs the loop until a power
     // action is requested; returns that action for the platform to carry out.
     PowerAction run();
 
@@ -43,29 +40,34 @@ public:
     // The network stack; a Machine attaches its NetDevice with net().attach().
     NetStack& net() { return m_net; }
 #endif
-    Shell& shell() { return m_shell; }
     // nullptr unless init runs.
-#if MOTE_HAVE_USER
     UserSpace* user_space() { return m_user; }
-#endif
+    // Whether init was started (it may have ended since).
+    bool init_started() const { return m_init_started; }
     BootArgs boot_args() const { return BootArgs(m_machine.command_line()); }
 
 
     Nanoseconds uptime() { return m_loop.now(); }
 
     void request_power(PowerAction action);
+    // A self-test (mote.test=all, mote.virtio_test=1) runs and will request
+    // power-off itself: a boot without init then waits for it.
+    void self_test_started() { m_self_test = true; }
 
 private:
     void apply_boot_args();
     // The boot log's line about how the previous boot ended.
     void log_previous_boot();
     void start_network();
-    // Starts init if the machine can run programs and has an initramfs;
-    // false if the kernel shell should run instead.
+    // Starts init (now, or once the boot disk is mounted); false, with the
+    // reason logged, if it cannot.
     bool start_user_space();
-    // Whether start_user_space() will have what it needs (a user platform,
-    // pages, an initramfs, mote.init not "none").
-    bool user_space_possible();
+    // Starts init from the initramfs; false, with the reason logged, if it
+    // cannot.
+    bool launch_init();
+    // Nothing to run: the kernel has no interface of its own, so it says
+    // why once and powers off.
+    void no_init();
     // mote.dump=: the epitaph's disk copy (boot/epitaph_dump.hpp). Once,
     // after the boot disk's mount has settled (the area must not lie in
     // its filesystem).
@@ -86,27 +88,20 @@ private:
     bool m_dump_tried = false;
     bool m_mount_pending = false;
 #endif
-    Shell m_shell;
     PowerAction m_power = PowerAction::None;
+    bool m_self_test = false;
+    bool m_init_started = false;
     void stop_user_space();
-    // The kernel shell takes the console: no user space, or init failed.
-    void fall_back_to_shell();
-    // Whether the network was started without the kernel's echo service
-    // (user space was expected to provide it).
-    bool m_echo_deferred = false;
-#if MOTE_HAVE_USER
-    // Built only on machines that run programs (start_user_space).
+    // Built by start_user_space.
     alignas(UserSpace) u8 m_user_storage[sizeof(UserSpace)];
     UserSpace* m_user = nullptr;
     alignas(SysTree) u8 m_sys_storage[sizeof(SysTree)];
     SysTree* m_sys = nullptr;
     alignas(DevTree) u8 m_dev_storage[sizeof(DevTree)];
     DevTree* m_dev = nullptr;
-    bool launch_init();
 #if MOTE_HAVE_DRIVERS
     alignas(DiskMount) u8 m_disk_storage[sizeof(DiskMount)];
     DiskMount* m_disk = nullptr;
-#endif
 #endif
 };
 

@@ -1,7 +1,8 @@
 #include "boot/sys_tree.hpp"
 
-#include "boot/kernel.hpp"
 #include "base/civil_time.hpp"
+#include "base/version.hpp"
+#include "boot/kernel.hpp"
 #include "base/parse_number.hpp"
 #include "boot/crash_requests.hpp"
 #include "boot/kernel_reports.hpp"
@@ -238,7 +239,19 @@ SysTree::SysTree(Kernel& kernel, UserSpace& user)
                 this),
       m_epitaph_log(
           "epitaph_log", [](FormatBuffer& o, void*) { write_previous_boot(previous_boot(), true, line_to_buffer, &o); },
-          this, nullptr, fs::SysFile::Access::Privileged)
+          this, nullptr, fs::SysFile::Access::Privileged),
+      m_version("version",
+                [](FormatBuffer& o, void* c) {
+                    format_append(o, "Mote {} ({}), {} build, {} profile, on {}\n", kVersion, kRevision, kArch,
+                                  MOTE_PROFILE_NAME, static_cast<SysTree*>(c)->m_kernel.machine().name());
+                },
+                this),
+      m_layout("layout",
+               [](FormatBuffer& o, void* c) {
+                   auto r = static_cast<SysTree*>(c)->m_kernel.machine().describe(MachineReport::Layout, line_to_buffer, &o);
+                   if (r.is_error()) o.append("no memory layout on this machine\n");
+               },
+               this)
 #if MOTE_HAVE_DRIVERS
       ,
       m_net("net",
@@ -253,7 +266,7 @@ SysTree::SysTree(Kernel& kernel, UserSpace& user)
                             &m_maps,     &m_waits,       &m_uptime,    &m_clock,          &m_log,
                             &m_console,  &m_audit,       &m_trust,     &m_channels,       &m_devices,
                             &m_scheduler, &m_timeslice,  &m_log_level, &m_power,          &m_epitaph,
-                            &m_epitaph_log};
+                            &m_epitaph_log, &m_version, &m_layout};
     for (fs::SysFile* file : files) m_root.add(*file);
 #if MOTE_HAVE_DRIVERS
     m_root.add(m_net);

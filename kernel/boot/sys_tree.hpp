@@ -14,6 +14,8 @@
 //   sys/log               the kernel log ring
 //   sys/console           the console stream's counters: bytes in and out, input dropped,
 //                         reads and writes that waited, Ctrl-C interrupts and the input they flushed
+//   sys/version           the kernel: version, revision, ISA, profile, machine
+//   sys/layout            the kernel's address space and the physical memory map (bare metal)
 //   sys/devices           devices and their drivers
 //   sys/net               the network stack (images with drivers)
 //   sys/scheduler         scheduler counters; sys/timeslice_ms (read/write)
@@ -40,7 +42,8 @@ private:
     Kernel& m_kernel;
     UserSpace& m_user;
     fs::SysFile m_memory, m_memory_json, m_processes, m_processes_json, m_process_table, m_maps, m_waits, m_uptime, m_clock, m_log,
-        m_console, m_audit, m_trust, m_channels, m_devices, m_scheduler, m_timeslice, m_log_level, m_power, m_epitaph, m_epitaph_log;
+        m_console, m_audit, m_trust, m_channels, m_devices, m_scheduler, m_timeslice, m_log_level, m_power, m_epitaph, m_epitaph_log,
+        m_version, m_layout;
 #if MOTE_HAVE_DRIVERS
     fs::SysFile m_net;
 #endif

@@ -80,6 +80,7 @@ UserSpace::~UserSpace() {
     for (fs::NodeRef& dir : m_boot_dirs) dir.reset();
     // Every socket closed with its process; connections still finishing
     // their handshakes are abandoned with the table.
+#if MOTE_HAVE_DRIVERS
     if (m_sockets) {
         // A closed UDP socket goes back once its cancelled requests have
         // completed, which they do on the loop.
@@ -88,16 +89,19 @@ UserSpace::~UserSpace() {
         m_syscalls.set_sockets(nullptr);
         m_sockets->~SocketTable();
     }
+#endif
     // Nothing refers to tmp/ now: the processes and their handles are gone.
     if (m_tmp) m_tmp->~RamFs();
     if (m_slot_pages) m_pages.free_pages(m_slots, m_slot_pages);
 }
 
+#if MOTE_HAVE_DRIVERS
 void UserSpace::attach_network(NetStack& net) {
     if (m_sockets) return;
     m_sockets = new (m_sockets_storage) SocketTable(net, m_pages);
     m_syscalls.set_sockets(m_sockets);
 }
+#endif
 
 Result<void> UserSpace::mount(ReadonlyBytes image) {
     fs::CpioArchive archive = TRY(fs::CpioArchive::decode(image));
@@ -212,7 +216,9 @@ Result<void> UserSpace::start(ReadonlyBytes initramfs, StringView init_spec, Spa
         m_caps[i]->retain();
         handles[abi::kPowerCap + i] = {m_caps[i], caps[i].rights};
     }
+#if MOTE_HAVE_DRIVERS
     if (m_sockets) handles[abi::kNetCap] = {&m_sockets->capability(), abi::kRightWrite | kPass};
+#endif
     handles[abi::kSpawnCap] = {&m_processes.spawn_capability(), kPass};
     SpawnPlan plan;
     plan.name = path.substr(slash);

@@ -25,6 +25,7 @@
 // (exec/program_trust.hpp).
 #pragma once
 
+#include "base/config.hpp"
 #include "exec/program_loader.hpp"
 #include "exec/program_trust.hpp"
 #include "fs/console_stream.hpp"
@@ -33,7 +34,9 @@
 #include "fs/ram_fs.hpp"
 #include "fs/sys_node.hpp"
 #include "ipc/channel.hpp"
+#if MOTE_HAVE_DRIVERS
 #include "socket/socket_table.hpp"
+#endif
 #include "syscall/syscalls.hpp"
 
 namespace mote {
@@ -64,8 +67,10 @@ public:
                        fs::FsNode* disk_root = nullptr);
     // Programs may make sockets on `net` (before start(): init is handed
     // the network capability).
+#if MOTE_HAVE_DRIVERS
     void attach_network(NetStack& net);
     SocketTable* sockets() { return m_sockets; }
+#endif
 
     // Called once when the first program ends.
     void on_init_exit(void (*callback)(const abi::ExitInfo&, void*), void* context) {
@@ -110,8 +115,10 @@ private:
     // The privileged capabilities init starts with (null where the node is
     // missing: a machine without sys/ or dev/).
     OpenNode* m_caps[4] {};
+#if MOTE_HAVE_DRIVERS
     alignas(SocketTable) u8 m_sockets_storage[sizeof(SocketTable)];
     SocketTable* m_sockets = nullptr;
+#endif
     Process* m_init = nullptr;
     void (*m_init_exit)(const abi::ExitInfo&, void*) = nullptr;
     void* m_init_exit_context = nullptr;

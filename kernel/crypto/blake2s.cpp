@@ -29,13 +29,6 @@ u32 load32_le(const u8* p) { return u32(p[0]) | u32(p[1]) << 8 | u32(p[2]) << 16
 
 u32 rotr(u32 v, int n) { return (v >> n) | (v << (32 - n)); }
 
-// Zeroes key-derived state; the empty asm keeps the stores from being
-// removed as dead.
-void wipe(void* p, usize n) {
-    mem_set(p, 0, n);
-    asm volatile("" : : "r"(p) : "memory");
-}
-
 // The mixing function G (section 3.1) with BLAKE2s's rotations 16, 12, 8, 7.
 void mix(u32* v, int a, int b, int c, int d, u32 x, u32 y) {
     v[a] = v[a] + v[b] + x;

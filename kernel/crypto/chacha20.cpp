@@ -20,13 +20,6 @@ void store32_le(u8* p, u32 v) {
 
 u32 rotl(u32 v, int n) { return (v << n) | (v >> (32 - n)); }
 
-// Zeroes key-derived scratch. The empty asm claims to read the memory, so the
-// compiler cannot treat the stores as dead and drop them.
-void wipe(void* p, usize n) {
-    mem_set(p, 0, n);
-    asm volatile("" : : "r"(p) : "memory");
-}
-
 // The quarter round of RFC 8439 section 2.1, on four words of the state.
 void quarter_round(u32* x, int a, int b, int c, int d) {
     x[a] += x[b];

@@ -9,11 +9,6 @@ namespace mote {
 
 namespace {
 
-void wipe(void* p, usize n) {
-    mem_set(p, 0, n);
-    asm volatile("" : : "r"(p) : "memory");
-}
-
 // Every key encrypts exactly one keystream, so one fixed nonce is enough.
 constexpr ChaCha20Nonce kNonce {};
 

@@ -371,11 +371,6 @@ bool scalar_below_l(const u8* s) {
     return false;  // equal to L
 }
 
-void wipe(void* p, usize n) {
-    mem_set(p, 0, n);
-    asm volatile("" : : "r"(p) : "memory");
-}
-
 // The secret scalar a (clamped) and the nonce prefix from a seed (5.1.5).
 void expand_seed(const u8 (&seed)[kEd25519SeedSize], u8 (&expanded)[Sha512::kDigestSize]) {
     Sha512::hash(ReadonlyBytes(seed, kEd25519SeedSize), expanded);

@@ -7,11 +7,6 @@ namespace mote {
 
 namespace {
 
-void wipe(void* p, usize n) {
-    mem_set(p, 0, n);
-    asm volatile("" : : "r"(p) : "memory");
-}
-
 // Domain bytes for the two values derived from one extraction.
 constexpr u8 kDeriveNextPoolKey = 0;
 constexpr u8 kDeriveSeed = 1;

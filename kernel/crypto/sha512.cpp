@@ -51,11 +51,6 @@ void store64_be(u8* p, u64 v) {
 
 u64 rotr(u64 v, int n) { return (v >> n) | (v << (64 - n)); }
 
-void wipe(void* p, usize n) {
-    mem_set(p, 0, n);
-    asm volatile("" : : "r"(p) : "memory");
-}
-
 }  // namespace
 
 Sha512::~Sha512() { wipe(this, sizeof(*this)); }

@@ -26,8 +26,7 @@ NetStack::NetStack(Loop& loop)
       m_udp(*this),
       m_tcp(*this),
       m_dhcp(*this),
-      m_echo(*this),
-      m_pinger(*this) {
+      m_echo(*this) {
     m_tx_pool.init(Span<PacketBuffer>(m_tx_storage, kTxBuffers), "net-tx");
     // A send that found the pool empty waits; the first release wakes it,
     // on the next loop turn rather than inside whoever released.
@@ -94,7 +93,6 @@ void NetStack::start_echo(StringView extra) {
 }
 
 void NetStack::stop() {
-    m_pinger.stop();
     m_echo.stop();
     m_dhcp.stop();
     m_started = false;

@@ -30,7 +30,6 @@
 #include "net/icmp.hpp"
 #include "net/ipv4.hpp"
 #include "net/loopback.hpp"
-#include "net/pinger.hpp"
 #include "net/tcp_over_ipv4.hpp"
 #include "net/udp.hpp"
 
@@ -113,7 +112,6 @@ public:
     // The kernel's UDP echo service on 7 and on `extra` (mote.echo=; empty
     // or "off": none), for a machine without user space.
     void start_echo(StringView extra);
-    Pinger& pinger() { return m_pinger; }
 
     // NetReceiver
     void on_frames(NetDevice& device, PacketList& frames) override;
@@ -144,7 +142,6 @@ private:
     TcpOverIpv4 m_tcp;
     DhcpClient m_dhcp;
     EchoService m_echo;
-    Pinger m_pinger;
 };
 
 }  // namespace mote

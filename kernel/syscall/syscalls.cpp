@@ -1,5 +1,6 @@
 #include "syscall/syscalls.hpp"
 
+#include "base/config.hpp"
 #include "proc/process.hpp"
 
 namespace mote {
@@ -52,6 +53,7 @@ SysResult Syscalls::call(Thread& thread, abi::Sys number, const SyscallArgs& arg
     case abi::Sys::Sync: return sys_sync(thread, args);
     case abi::Sys::StatFs: return sys_statfs(thread, args);
     case abi::Sys::SetTimes: return sys_set_times(thread, args);
+#if MOTE_HAVE_DRIVERS
     case abi::Sys::Socket: return sys_socket(thread, args);
     case abi::Sys::Bind: return sys_bind(thread, args);
     case abi::Sys::Listen: return sys_listen(thread, args);
@@ -60,6 +62,18 @@ SysResult Syscalls::call(Thread& thread, abi::Sys number, const SyscallArgs& arg
     case abi::Sys::Shutdown: return sys_shutdown(thread, args);
     case abi::Sys::SocketOption: return sys_socket_option(thread, args);
     case abi::Sys::SocketInfo: return sys_socket_info(thread, args);
+#else
+    // An image without a network (the minimal profile) has no sockets, as
+    // a full image whose machine has no network device.
+    case abi::Sys::Socket:
+    case abi::Sys::Bind:
+    case abi::Sys::Listen:
+    case abi::Sys::Accept:
+    case abi::Sys::Connect:
+    case abi::Sys::Shutdown:
+    case abi::Sys::SocketOption:
+    case abi::Sys::SocketInfo: return abi::Err::Unsupported;
+#endif
     case abi::Sys::Foreground: return sys_foreground(thread, args);
     case abi::Sys::ChannelCall: return sys_channel_call(thread, args);
     case abi::Sys::Count: break;

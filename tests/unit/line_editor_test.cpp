@@ -3,8 +3,8 @@
 #include <string>
 #include <vector>
 
-#include "shell/arguments.hpp"
-#include "shell/line_editor.hpp"
+#include "arguments.hpp"
+#include "line_editor.hpp"
 
 using namespace mote;
 

@@ -9,9 +9,7 @@
 #include "crypto/secret_areas.hpp"
 #include "platform/bare_metal/epitaph_region.hpp"
 #include "platform/bare_metal/symbols.hpp"
-#if MOTE_HAVE_USER
 #include "platform/bare_metal/user_mode.hpp"
-#endif
 
 namespace mote {
 
@@ -129,11 +127,9 @@ void write_epitaph(EpitaphRecord& record, const Arch::TrapFrame& frame, const Sh
         record.scrubbed_mask = shown.scrubbed;
         if (shown.scrubbed) record.flags |= EpitaphRecord::kRegistersScrubbed;
     }
-#if MOTE_HAVE_USER
     StringView name;
     u32 pid = 0;
     if (user_mode_current(name, pid)) record.set_process(name, pid);
-#endif
     klog().for_each_recent_line(
         EpitaphRecord::kLogMax,
         [](StringView line, void* context) { (void)static_cast<EpitaphRecord*>(context)->append_log_line(line); },

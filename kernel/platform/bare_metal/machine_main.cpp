@@ -19,16 +19,4 @@ void run_machine(Machine& machine, const Result<void>& setup, StringView name) {
     Arch::power_off();
 }
 
-#if !MOTE_HAVE_USER
-// An image without user space never enters user mode, so no trap can come
-// from there; the arch's user-mode entry is still linked (the facade is
-// whole), and this is its platform side.
-arch::UserTrapAction platform_user_trap(Arch::TrapFrame&, arch::UserTrapKind, const arch::FaultInfo&) {
-    platform_panic("a trap from user mode in an image without user space");
-}
-arch::UserTrapAction platform_user_syscall(Arch::TrapFrame&) {
-    platform_panic("a syscall from user mode in an image without user space");
-}
-#endif
-
 }  // namespace mote

@@ -198,6 +198,7 @@ void start_selftest(Kernel& kernel, PageAllocator& pages, Uart& uart, IrqControl
         return;
     }
     g_test.kernel = &kernel;
+    kernel.self_test_started();
     g_test.pages = &pages;
     g_test.uart = &uart;
     g_test.irq = &irq;

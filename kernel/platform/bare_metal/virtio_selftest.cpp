@@ -275,6 +275,7 @@ void VirtioSelfTest::finish() {
 void start_virtio_selftest(Kernel& kernel, PageAllocator& pages) {
     VirtioSelfTest& t = g_vtest;
     t.kernel = &kernel;
+    kernel.self_test_started();
     log_info("vtest", "running the virtio self-test");
     auto buffers = pages.allocate_pages(2 * kSectors * kSectorSize / kPageSize);
     if (buffers.is_error()) {

@@ -6,6 +6,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+#include <string>
 
 #include "base/parse_number.hpp"
 #include "boot/kernel.hpp"
@@ -23,8 +26,9 @@ void usage(FILE* out) {
             "  --disk FILE       attach FILE as block device vda (created if missing)\n"
             "  --disk-size MIB   size of a newly created disk (default 64)\n"
             "  --memory MIB      physical memory for the page allocator (default 64)\n"
-            "  --initrd FILE     run user programs from FILE (a newc cpio archive, e.g.\n"
-            "                    build/host/initramfs.cpio), each as a Linux process\n"
+            "  --initrd FILE     run user programs from FILE (a newc cpio archive), each\n"
+            "                    as a Linux process (default: initramfs.cpio beside\n"
+            "                    this program, the build's own)\n"
             "  --tap NAME        attach TAP interface NAME (created if missing; needs\n"
             "                    CAP_NET_ADMIN) as net0; give an address with\n"
             "                    --append \"mote.ip=10.77.0.2/24 mote.gw=10.77.0.1\"\n"
@@ -99,6 +103,19 @@ int main(int argc, char** argv) {
         fprintf(stderr, "mote-hosted: --net-loss and --net-reorder need --tap\n");
         return 2;
     }
+    // The build puts the programs' archive beside the kernel: without
+    // --initrd, that one (the kernel has no interface without programs).
+    static std::string default_initrd;
+    if (!options.initrd_path) {
+        char self[4096];
+        ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+        if (n > 0) {
+            self[n] = 0;
+            default_initrd = self;
+            default_initrd = default_initrd.substr(0, default_initrd.rfind('/') + 1) + "initramfs.cpio";
+            if (access(default_initrd.c_str(), R_OK) == 0) options.initrd_path = default_initrd.c_str();
+        }
+    }
     static HostedMachine machine;
     if (auto r = machine.init(options); r.is_error()) {
         fprintf(stderr, "mote-hosted: cannot set up the host machine: %s\n", error_name(r.error()));
@@ -108,5 +125,7 @@ int main(int argc, char** argv) {
     PowerAction action = kernel.run();
     terminal_restore();
     // Reboot has no meaning for a process; report it with its own status.
+    // A kernel that could not start init ran nothing: a failure.
+    if (!kernel.init_started()) return 1;
     return action == PowerAction::Reboot ? 3 : 0;
 }

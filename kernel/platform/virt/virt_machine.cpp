@@ -139,9 +139,7 @@ Result<void> VirtMachine::init_memory() {
         log_warn("virt", "no page past the kernel image for the epitaph; this boot keeps none");
     m_memory.compute_usable();
     TRY(m_pages.initialize(m_memory.usable(), layout.direct_map_offset));
-#if MOTE_HAVE_USER
     new (m_user_mode_storage) BareMetalUserMode(m_pages, m_clock);
-#endif
     return {};
 }
 

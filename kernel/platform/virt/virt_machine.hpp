@@ -20,9 +20,7 @@
 #include "platform/bare_metal/epitaph_region.hpp"
 #include "platform/bare_metal/memory_map.hpp"
 #include "base/config.hpp"
-#if MOTE_HAVE_USER
 #include "platform/bare_metal/user_mode.hpp"
-#endif
 
 namespace mote {
 
@@ -40,9 +38,7 @@ public:
     Console& console() override { return *m_uart; }
     void attach_devices(Kernel& kernel) override;
     PageAllocator* pages() override { return &m_pages; }
-#if MOTE_HAVE_USER
     UserPlatform* user_platform() override { return reinterpret_cast<BareMetalUserMode*>(m_user_mode_storage); }
-#endif
     ReadonlyBytes initramfs() const override { return m_initramfs; }
     Result<void> describe(MachineReport report, MachineLineSink sink, void* context) override;
     // QEMU virt has no watchdog device: only the kernel watchdog, which
@@ -93,9 +89,7 @@ private:
     PageAllocator m_pages;
     ReadonlyBytes m_initramfs;
     // Built once the page allocator is (init_memory).
-#if MOTE_HAVE_USER
     alignas(BareMetalUserMode) u8 m_user_mode_storage[sizeof(BareMetalUserMode)];
-#endif
 
     struct Binding {
         u32 offset;

@@ -81,6 +81,20 @@ SysOr<Handle> Supervisor::open_log(const ServiceSpec& spec) {
 void Supervisor::start(usize index) {
     const ServiceSpec& spec = m_list[index];
     Service& s = m_services[index];
+    StringView program = program_name(spec.word(0));
+    const u32 caps = m_policy.caps_for(program);
+    // A capability etc/caps names that init itself was not handed (the
+    // network on an image without one) cannot be passed on: the service
+    // could only fail and be restarted forever, so it is not started.
+    for (u32 i = 0; i < kCapCount; ++i) {
+        if (!(caps & (1u << i)) || start_handle(abi::StartHandle(abi::kPowerCap + i)) != kNoHandle) continue;
+        s.state = State::Stopped;
+        FormatBuffer last(Span<char>(s.last, sizeof(s.last)));
+        format_append(last, "needs {}", cap_name(i));
+        print_err("init: {}: not started: it needs the {} capability, which this machine does not have\n",
+                  spec.name_view(), cap_name(i));
+        return;
+    }
     const bool console = spec.log_view() == "console";
     Handle log = std_err();
     if (!console) {
@@ -93,8 +107,7 @@ void Supervisor::start(usize index) {
     }
     Handle handles[abi::kStartHandleCount] = {kNoHandle, console ? std_out() : log, log, m_shared_root,
                                                m_shared_root};
-    StringView program = program_name(spec.word(0));
-    pass_caps(m_policy.caps_for(program), handles);
+    pass_caps(caps, handles);
     StringView argv[ServiceSpec::kMaxWords];
     for (usize i = 0; i < spec.word_count; ++i) argv[i] = spec.word(i);
     char path[ServiceSpec::kCommandMax + 8];

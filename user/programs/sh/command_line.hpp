@@ -1,5 +1,5 @@
 // The shell's pure logic, apart from all I/O so the host tests run it:
-// splitting a line into a command (kernel/shell/arguments.hpp's words,
+// splitting a line into a command (arguments.hpp splits the words,
 // double quotes for spaces), pipelines, redirections, the trailing '&' of
 // a background job, which words are built-ins, and the table of
 // background jobs.
@@ -14,7 +14,7 @@
 
 #include "abi/syscalls.hpp"
 #include "base/result.hpp"
-#include "shell/arguments.hpp"
+#include "arguments.hpp"
 
 namespace mote::user {
 

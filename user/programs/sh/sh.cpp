@@ -1,6 +1,6 @@
 // sh: Mote's shell as a user program.
 //
-// It edits lines itself on the raw console (kernel/shell/line_editor.hpp:
+// It edits lines itself on the raw console (line_editor.hpp:
 // backspace, Ctrl-U, Ctrl-C, arrows, history), splits them into words
 // (double quotes keep spaces), and runs bin/<command> under the root
 // directory with its stdin, stdout, stderr, working directory and root.
@@ -27,7 +27,7 @@
 #include "command_line.hpp"
 #include "command_list.hpp"
 #include "runtime.hpp"
-#include "shell/line_editor.hpp"
+#include "line_editor.hpp"
 #include "working_path.hpp"
 
 using namespace mote;

@@ -1,4 +1,4 @@
-#include "shell/arguments.hpp"
+#include "arguments.hpp"
 
 #include "base/parse_number.hpp"
 

@@ -1,4 +1,4 @@
-#include "shell/line_editor.hpp"
+#include "line_editor.hpp"
 
 namespace mote {
 
