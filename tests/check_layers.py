@@ -3,9 +3,8 @@
 
 "The folders are the layers": the folder map there lists kernel/'s folders
 in order, and a layer may use only the layers above it, except that boot/
-assembles everything and shell/ reaches the kernel through
-boot/kernel.hpp and boot/kernel_reports.hpp. This reads the order from that page (so the page and the
-check cannot drift apart) and looks at every `#include "layer/..."` in
+assembles everything. This reads the order from that page (so the page and
+the check cannot drift apart) and looks at every `#include "layer/..."` in
 kernel/. A file whose include points down the list is named, with the
 line, and the exit status is 1.
 
@@ -14,9 +13,8 @@ import os
 import re
 import sys
 
-# boot/ assembles everything; shell/ may use boot/kernel.hpp and the
-# reports beside it (and nothing else of boot/).
-EXCEPTIONS = {("boot", None), ("shell", "boot/kernel.hpp"), ("shell", "boot/kernel_reports.hpp")}
+# boot/ assembles everything.
+EXCEPTIONS = {("boot", None)}
 
 
 def layer_order(architecture_md):

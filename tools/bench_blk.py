@@ -8,61 +8,15 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from bench_guest import PEERS_DIR, _Console  # noqa: E402
 
 
-# The blk suite: `blk bench` under QEMU TCG on a 64 MiB raw image opened with
-# cache=none (O_DIRECT on the host, like the Linux peer's disk), next to the
-# Linux guest's busybox dd on the same kind of disk in the same run
-# (../shared/peers/linux/bench-linux-blk.sh). dd is synchronous, so the
-# comparable rows are depth 1; the depth-32 and random rows have no peer.
-BLK_RUNS = [
-    ("seq write 65536 1", "seqwrite_64k_MBps"),
-    ("seq read 65536 1", "seqread_64k_MBps"),
-    ("seq write 4096 1", "seqwrite_4k_MBps"),
-    ("seq read 4096 1", "seqread_4k_MBps"),
-    ("rand read 4096 1", None),
-    ("rand write 4096 1", None),
-    ("seq read 65536 32", None),
-    ("seq write 65536 32", None),
-    ("rand read 4096 32", None),
-    ("rand write 4096 32", None),
-]
+# The blk suite: the user shell's dd on dev/vda under QEMU TCG, on a 64 MiB
+# raw image opened with cache=none (O_DIRECT on the host, like the Linux
+# peer's disk), next to the Linux guest's busybox dd on the same kind of
+# disk in the same run (../shared/peers/linux/bench-linux-blk.sh). Both dd
+# are synchronous: one request at a time.
 PEER_ARCH = {"riscv64": "riscv64", "aarch64": "arm64"}
 
 
-def _mote_blk(arch, build_dir, transport):
-    import re
-    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-    import machines
-    image = os.path.join(build_dir(arch), "bench-blk.img")
-    with open(image, "wb") as f:
-        f.truncate(64 << 20)
-    opts = type("Options", (), {"transport": transport, "disk": image, "disk_cache": "none", "no_net": True})()
-    argv = machines.qemu_argv(arch, machines.kernel_path(arch, build_dir(arch)), extra=["-smp", "1"],
-                              devices=machines.device_args(arch, opts))
-    print(f"$ {' '.join(argv)}", flush=True)
-    console = _Console(argv)
-    results = {}
-
-    def wait_for(needle, start, timeout):
-        found = console.wait_for(needle, start, timeout)
-        if found is None:
-            raise SystemExit(f"mote: blk bench: timed out waiting for {needle!r}")
-        return found
-    try:
-        text, at = wait_for("mote> ", 0, 60)
-        for command, _ in BLK_RUNS:
-            console.send(f"blk bench {command}")
-            text, at = wait_for(" IOPS", at, 120)
-            line = text[:at].splitlines()[-1]
-            m = re.search(r"= (\d+\.\d+) MB/s, (\d+) IOPS", line)
-            results[command] = (float(m.group(1)), int(m.group(2)))
-        console.send("poweroff")
-        console.proc.wait(timeout=30)
-    finally:
-        console.stop()
-    return results
-
-
-# The same disk from user space: the user shell's dd on dev/vda (through
+# The disk from user space: the user shell's dd on dev/vda (through
 # the syscall layer, BlockFile's bounce buffer, one request at a time),
 # with dev/zero and dev/null on the other side. Each: (dd arguments, the
 # Linux peer's figure it compares with).
@@ -126,15 +80,8 @@ def run_blk(build, build_dir, arches):
     for arch in [a for a in ("riscv64", "aarch64") if a in arches]:
         build([arch])
         for transport in ("mmio", "pci"):
-            mote = _mote_blk(arch, build_dir, transport)
             linux = _linux_blk(arch, transport)
             print(f"{arch} {transport}, QEMU TCG, 64 MiB image, cache=none")
-            print(f"{'blk bench':24} {'MB/s':>9} {'IOPS':>8} {'Linux dd MB/s':>14} {'ratio':>7}")
-            for command, key in BLK_RUNS:
-                mbps, iops = mote[command]
-                peer = linux.get(key) if linux and key else None
-                ratio = f"{mbps / peer:6.2f}x" if peer else ""
-                print(f"{command:24} {mbps:9.2f} {iops:8d} {peer if peer else '':>14} {ratio:>7}")
             user = _mote_user_dd(arch, build_dir, transport)
             print(f"{'user-space dd (issue 11: >= 2x Linux dd)':44} {'MB/s':>9} {'Linux dd':>9} {'ratio':>7}")
             for args, key in USER_DD_RUNS:

@@ -77,8 +77,6 @@ def add_run_options(parser):
     parser.add_argument("--initrd", metavar="FILE",
                         help="initramfs (newc cpio) to boot with; default: the build's initramfs.cpio, whose "
                              "bin/init starts the user shell")
-    parser.add_argument("--no-initrd", action="store_true",
-                        help="boot without an initramfs: the kernel's own shell runs instead of user programs")
     parser.add_argument("--qemu-arg", action="append", default=[], metavar="ARG",
                         help="extra argument passed to QEMU as is (repeatable)")
     parser.add_argument("--transport", choices=TRANSPORTS, default=None,
@@ -256,9 +254,7 @@ def initramfs_path(build_dir):
 
 
 def initrd_for(build_dir, args):
-    """--initrd FILE, else the build's own initramfs (if it has one), unless --no-initrd."""
-    if getattr(args, "no_initrd", False):
-        return None
+    """--initrd FILE, else the build's own initramfs (if it has one)."""
     if getattr(args, "initrd", None):
         return args.initrd
     path = initramfs_path(build_dir)

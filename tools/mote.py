@@ -111,7 +111,7 @@ def cmd_run(args):
             args.fwd.append(f"udp:{port}:7")
         # httpd (a service init starts from etc/services) listens on port 80
         # when the machine boots into user space.
-        serving_http = not args.no_net and not getattr(args, "no_initrd", False)
+        serving_http = not args.no_net
         if serving_http and not any(machines.parse_fwd(f)[0] == "tcp" and machines.parse_fwd(f)[2] == 80
                                     for f in args.fwd):
             port = machines.free_port("tcp", preferred=8080)
