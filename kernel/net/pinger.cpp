@@ -2,12 +2,16 @@
 
 #include "crypto/csprng.hpp"
 #include "net/net_stack.hpp"
+#include "net/wire.hpp"
 
 namespace mote {
 
 Pinger::Pinger(NetStack& stack) : m_stack(stack), m_timer(on_timer, this) {}
 
-Pinger::~Pinger() { m_stack.loop().cancel(m_timer); }
+Pinger::~Pinger() {
+    m_stack.loop().cancel(m_timer);
+    m_stack.icmp().unlisten_echo(*this);
+}
 
 Result<void> Pinger::start(Ipv4Address destination, u32 count, const PingEvents& events) {
     if (m_active) return Error::Busy;
@@ -18,11 +22,10 @@ Result<void> Pinger::start(Ipv4Address destination, u32 count, const PingEvents&
     m_summary.destination = destination;
     m_count = count;
     // A fresh identifier per session, so late replies from an earlier one
-    // are not counted.
-    m_id = u16(kernel_csprng().next_u64().value_or(m_id + 0x9e37u));
+    // are not counted (Icmp keeps it apart from the ping sockets' ones).
+    TRY(m_stack.icmp().listen_echo(*this, u16(kernel_csprng().next_u64().value_or(echo_id() + 0x9e37u))));
     for (bool& a : m_answered) a = false;
     m_active = true;
-    m_stack.icmp().set_listener(this);
     send_probe();
     return {};
 }
@@ -34,7 +37,7 @@ void Pinger::send_probe() {
     ++m_summary.sent;
     // A probe that cannot go out (no buffer) is simply lost: it will show
     // as a timeout, as it would on a wire.
-    (void)m_stack.icmp().send_echo_request(m_summary.destination, m_id, sequence, kPayload);
+    (void)m_stack.icmp().send_echo_request(m_summary.destination, echo_id(), sequence, kPayload);
     m_stack.loop().arm_after(m_timer, kInterval);
 }
 
@@ -46,8 +49,12 @@ void Pinger::on_timer(Timer& timer) {
     else self.finish();
 }
 
-void Pinger::on_echo_reply(Ipv4Address from, u16 id, u16 sequence, u8 ttl, ReadonlyBytes payload) {
-    if (!m_active || id != m_id || !(from == m_summary.destination)) return;
+void Pinger::on_echo_reply(PacketBuffer& packet, Ipv4Address from, u8 ttl) {
+    // Only the identifier was looked at; the message is at least a header.
+    const u16 sequence = load_be16(packet.data() + 6);
+    const usize bytes = packet.length() - Icmp::kHeaderSize;
+    packet.release();
+    if (!m_active || !(from == m_summary.destination)) return;
     // Only the probes still in the window, each counted once.
     if (sequence >= m_summary.sent || m_summary.sent - sequence > kWindow) return;
     if (m_answered[sequence % kWindow]) return;
@@ -56,7 +63,7 @@ void Pinger::on_echo_reply(Ipv4Address from, u16 id, u16 sequence, u8 ttl, Reado
     reply.from = from;
     reply.sequence = sequence;
     reply.ttl = ttl;
-    reply.bytes = payload.size();
+    reply.bytes = bytes;
     reply.rtt = m_stack.now() - m_sent_at[sequence % kWindow];
     if (m_summary.received == 0 || reply.rtt < m_summary.min_rtt) m_summary.min_rtt = reply.rtt;
     m_summary.max_rtt = max(m_summary.max_rtt, reply.rtt);
@@ -74,7 +81,7 @@ void Pinger::stop() {
 void Pinger::finish() {
     m_stack.loop().cancel(m_timer);
     m_active = false;
-    m_stack.icmp().set_listener(nullptr);
+    m_stack.icmp().unlisten_echo(*this);
     if (m_events.done) m_events.done(m_events.context, m_summary);
 }
 

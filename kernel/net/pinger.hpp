@@ -53,7 +53,7 @@ public:
     void stop();
     bool active() const { return m_active; }
 
-    void on_echo_reply(Ipv4Address from, u16 id, u16 sequence, u8 ttl, ReadonlyBytes payload) override;
+    void on_echo_reply(PacketBuffer& packet, Ipv4Address from, u8 ttl) override;
 
 private:
     static constexpr usize kWindow = 64;  // probes remembered for matching
@@ -67,7 +67,6 @@ private:
     PingEvents m_events;
     PingSummary m_summary;
     u32 m_count = 0;
-    u16 m_id = 0;
     bool m_active = false;
     Nanoseconds m_sent_at[kWindow] {};
     bool m_answered[kWindow] {};
