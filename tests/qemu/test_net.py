@@ -5,7 +5,8 @@
   * DHCP gets 10.0.2.15/24 with gateway 10.0.2.2 from QEMU's server,
   * `ping -c 3 10.0.2.2` (a ping socket) gets three replies and prints the
     summary; `ping 127.0.0.1 1` (the old syntax) is answered by the stack
-    itself over the loopback,
+    itself over the loopback; Ctrl-C ends a longer ping early, with its
+    summary,
   * a host socket sends datagrams of 1, 64, 512 and 1472 bytes to the
     udpecho that init starts on port 7 (etc/services) and to a second one
     the shell starts on SECOND_ECHO_PORT (both forwarded with hostfwd) and
@@ -75,6 +76,20 @@ def check_ping(q, out, host, count):
         q.fail(f"ping {host}: a probe timed out")
 
 
+def check_interrupt(q):
+    """Ctrl-C during a long ping ends it early, with the summary (ping polls
+    for the interrupt); returns the shell at its next prompt."""
+    start = len(q.text())
+    q.send("ping -c 100 10.0.2.2\r")
+    at = q.expect("seq=1 ", start=start, timeout=20)
+    q.send("\x03")
+    end = q.expect("rtt min/avg/max", start=at, timeout=10)
+    summary = re.search(r"--- 10\.0\.2\.2: (\d+) sent, (\d+) received", q.text()[start:end])
+    if not summary or not 2 <= int(summary.group(1)) < 100:
+        q.fail("ping: Ctrl-C did not end it early with its summary")
+    return qemu_harness.Shell(q, start=end, timeout=10)
+
+
 def counter(q, text, section, name):
     """A counter's value in `net`'s output: `section` ("udp") opens a block
     of `name value` pairs, wrapped over indented lines."""
@@ -114,6 +129,7 @@ def run(args, disk):
 
         check_ping(q, shell.run("ping -c 3 10.0.2.2", timeout=30), "10.0.2.2", 3)
         check_ping(q, shell.run("ping 127.0.0.1 1", timeout=30), "127.0.0.1", 1)
+        shell = check_interrupt(q)
 
         with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
             sock.settimeout(2)
@@ -135,7 +151,7 @@ def run(args, disk):
         if "MOTE-PANIC" in q.text():
             q.fail("MOTE-PANIC in the output")
         print(f"PASS: {args.arch} {args.transport}: dhcp, ping (gateway and loopback) from user space, "
-              "echo 1..1472 bytes on two ports, 200-datagram burst")
+              "Ctrl-C, echo 1..1472 bytes on two ports, 200-datagram burst")
     finally:
         q.kill()
 
