@@ -57,10 +57,10 @@ enum class Sys : uint64_t {
     Sync = 28,      // sync(handle, SyncFlags) -> 0: the file's data and metadata are on stable storage (fsync), or the whole filesystem with kSyncFilesystem
     StatFs = 29,    // statfs(handle, FsStat*) -> 0: the filesystem the handle's node is on
     SetTimes = 30,  // set_times(handle, atime_ns, mtime_ns) -> 0 (needs kRightWrite); kTimeNow / kTimeOmit
-    // Sockets (kernel/socket/): TCP byte streams and UDP datagrams over IPv4.
+    // Sockets (kernel/socket/): TCP byte streams, UDP datagrams and ICMP echo over IPv4.
     // Making one needs the network capability (kNetCap); the socket handle
     // is then all a program needs. read()/write() move a stream's bytes, or
-    // one datagram with its DatagramHeader; close() ends it.
+    // one datagram (or echo) with its DatagramHeader; close() ends it.
     Socket = 31,        // socket(net, SocketKind) -> a new, unbound socket (needs kRightWrite on `net`)
     Bind = 32,          // bind(socket, const SocketAddress*) -> 0: port 0 picks an ephemeral one
     Listen = 33,        // listen(socket, backlog) -> 0 (TCP; an unbound socket gets an ephemeral port)
@@ -310,7 +310,22 @@ struct ChannelMessage {
 
 // Sockets. Addresses are IPv4 in host byte order (10.0.2.15 is 0x0a00020f);
 // address 0 means "any of ours" (bind) and is refused as a destination.
-enum class SocketKind : uint64_t { Tcp = 1, Udp = 2 };
+//
+// IcmpEcho is a ping socket (ICMP echo, RFC 792, without any privilege but
+// the network capability). The kernel gives each one its own identifier
+// (SocketInfo's local.port) and builds the echo request itself: a write()
+// is a DatagramHeader (peer: the address, port 0, or all zero for the
+// connect()ed peer; sequence: the request's sequence number, the
+// program's choice; ttl and reserved 0: InvalidArgument otherwise) then
+// the echo data, at most kDatagramMax bytes (Overflow beyond); it
+// never waits (NoMemory: no transmit buffer free now, the probe was not
+// sent). A read() is one echo reply with this socket's identifier:
+// the header (peer: who answered, port 0; length: its data's length;
+// sequence and ttl from the reply) then the data. Replies wait in a
+// bounded queue (ReceiveBuffer: 1..64, default 16); past it they are
+// dropped and counted (SocketInfo::dropped, icmp.echo_queue_full).
+// bind() and listen() are Unsupported.
+enum class SocketKind : uint64_t { Tcp = 1, Udp = 2, IcmpEcho = 3 };
 struct SocketAddress {
     uint32_t address;
     uint16_t port;
@@ -320,12 +335,15 @@ struct SocketAddress {
 // header, then the payload (at most kDatagramMax bytes). read() returns
 // header plus payload bytes and cuts a datagram longer than the buffer
 // (`length` says how long it was). write() with `peer` zero sends to the
-// connect()ed peer.
+// connect()ed peer. An IcmpEcho socket takes and gives the same header
+// (see SocketKind) with its echo data as the payload.
 inline constexpr uint32_t kDatagramMax = 1472;
 struct DatagramHeader {
     SocketAddress peer;  // read: the sender; write: the destination
     uint32_t length;     // read: the datagram's whole payload length
-    uint32_t reserved;
+    uint16_t sequence;   // IcmpEcho: the echo's sequence number (write: the request's; read: the reply's); UDP: 0
+    uint8_t ttl;         // IcmpEcho read: the reply's IPv4 time to live; otherwise 0
+    uint8_t reserved;
 };
 enum ShutdownFlags : uint64_t { kShutdownRead = 1, kShutdownWrite = 2 };
 // socket_option(): `value` kOptionQuery only reads the option. Buffer sizes
@@ -336,7 +354,8 @@ enum class SocketOption : uint64_t {
     NoDelay = 1,        // TCP: 1 turns Nagle's algorithm off
     KeepAlive = 2,      // TCP: 1 probes an idle peer (idle 2 h, 9 probes 75 s apart; see KeepAliveIdle)
     SendBuffer = 3,     // TCP: bytes of the send ring
-    ReceiveBuffer = 4,  // TCP: bytes of the receive ring (the window); UDP: datagrams queued (1..96, default 64)
+    ReceiveBuffer = 4,  // TCP: bytes of the receive ring (the window); UDP: datagrams queued (1..96, default 64);
+                        // IcmpEcho: replies queued (1..64, default 16)
     KeepAliveIdle = 5,  // TCP: seconds of silence before the first keepalive probe
 };
 enum class SocketState : uint32_t {
@@ -347,13 +366,14 @@ struct SocketInfo {
     uint32_t state;  // SocketState
     SocketAddress local;
     SocketAddress peer;
-    uint64_t readable;      // bytes (TCP) or datagrams (UDP) waiting to be read; a listener's pending connections
+    uint64_t readable;      // bytes (TCP), datagrams (UDP) or echo replies waiting to be read; a listener's pending connections
     uint64_t writable;      // bytes that fit the send ring now (TCP)
     uint64_t bytes_in;      // delivered to this socket
     uint64_t bytes_out;     // sent from it (new bytes, not retransmissions)
     uint64_t retransmits;   // TCP
     uint32_t srtt_us;       // TCP: smoothed round trip
     int32_t error;          // why it failed: -Err (PeerClosed: reset or refused, Timeout), 0 if it did not
+    uint64_t dropped;       // UDP, IcmpEcho: arrivals dropped because the receive queue was full
 };
 
 // The submission ring: ring_setup(entries) maps one region holding a

@@ -47,9 +47,11 @@ void Icmp::receive(PacketBuffer& packet, const Ipv4Info& info) {
     }
     case kTypeEchoReply:
         ++counters.echo_replies_received;
-        if (m_listener)
-            m_listener->on_echo_reply(info.source, load_be16(m + 4), load_be16(m + 6), info.ttl,
-                                      packet.bytes().slice(kHeaderSize));
+        if (EchoReplyListener* listener = find_listener(load_be16(m + 4))) {
+            listener->on_echo_reply(packet, info.source, info.ttl);
+            return;
+        }
+        ++counters.echo_replies_unmatched;
         packet.release();
         return;
     case kTypeUnreachable:
@@ -107,23 +109,62 @@ void Icmp::send_port_unreachable(const Ipv4Info& info, const PacketBuffer& datag
 }
 
 Result<void> Icmp::send_echo_request(Ipv4Address destination, u16 id, u16 sequence, usize payload_size) {
-    if (payload_size > 1472) return Error::InvalidArgument;
+    return send_echo(destination, id, sequence, payload_size, nullptr);
+}
+
+Result<void> Icmp::send_echo_request(Ipv4Address destination, u16 id, u16 sequence, ReadonlyBytes payload) {
+    return send_echo(destination, id, sequence, payload.size(), payload.data());
+}
+
+// The data is written straight into the packet buffer (the pattern too:
+// no staging copy on the small kernel stack).
+Result<void> Icmp::send_echo(Ipv4Address destination, u16 id, u16 sequence, usize size, const u8* payload) {
+    if (size > kEchoMax) return Error::InvalidArgument;
     TRY(m_stack.ipv4().route(destination));
     PacketBuffer* b = m_stack.tx_pool().allocate();
     if (!b) {
         ++counters.no_buffer;
         return Error::NoMemory;
     }
-    u8* m = MUST(b->put(kHeaderSize + payload_size)).data();
+    u8* m = MUST(b->put(kHeaderSize + size)).data();
     m[0] = kTypeEchoRequest;
     m[1] = 0;
     store_be16(m + 2, 0);
     store_be16(m + 4, id);
     store_be16(m + 6, sequence);
-    for (usize i = 0; i < payload_size; ++i) m[kHeaderSize + i] = u8(i);
+    if (payload) mem_copy(m + kHeaderSize, payload, size);
+    else
+        for (usize i = 0; i < size; ++i) m[kHeaderSize + i] = u8(i);
     store_be16(m + 2, internet_checksum(b->bytes()));
     ++counters.sent;
+    ++counters.echo_requests_sent;
     return m_stack.ipv4().send(*b, kIpProtocolIcmp, destination);
+}
+
+// A linear walk: a handful of programs ping at once, and a reply costs a
+// comparison per listener; nothing here is worth a table.
+EchoReplyListener* Icmp::find_listener(u16 id) {
+    for (EchoReplyListener& listener : m_listeners)
+        if (listener.m_echo_id == id) return &listener;
+    return nullptr;
+}
+
+Result<u16> Icmp::listen_echo(EchoReplyListener& listener, u16 preferred) {
+    VERIFY_MSG(!listener.listening(), "echo listener linked twice");
+    // At most m_listeners.size() candidates are taken, so this many tries
+    // find a free one whenever one exists.
+    u16 id = preferred;
+    for (usize tries = 0; tries <= m_listeners.size() && tries < 0x10000; ++tries, ++id) {
+        if (find_listener(id)) continue;
+        listener.m_echo_id = id;
+        m_listeners.push_back(listener);
+        return id;
+    }
+    return Error::Busy;
+}
+
+void Icmp::unlisten_echo(EchoReplyListener& listener) {
+    if (listener.listening()) m_listeners.remove(listener);
 }
 
 }  // namespace mote

@@ -21,8 +21,9 @@
 
 #define MOTE_ICMP_COUNTERS(X)                                                                        \
     X(received) X(sent) X(truncated) X(bad_checksum) X(echo_requests) X(echo_replies_sent)           \
-        X(echo_replies_received) X(unreachable_sent) X(unreachable_rate_limited)                     \
-        X(unreachable_received) X(ignored_type) X(broadcast_echo_ignored) X(no_buffer)
+        X(echo_replies_received) X(echo_requests_sent) X(echo_replies_unmatched) X(echo_queue_full)  \
+        X(unreachable_sent) X(unreachable_rate_limited) X(unreachable_received) X(ignored_type)      \
+        X(broadcast_echo_ignored) X(no_buffer)
 
 #define MOTE_UDP_COUNTERS(X)                                                                           \
     X(received) X(delivered) X(sent) X(truncated) X(bad_length) X(bad_checksum) X(no_socket)           \

@@ -72,6 +72,7 @@ void DatagramSocket::info(abi::SocketInfo& out) {
     out.writable = m_tx.busy() ? 0 : abi::kDatagramMax;
     out.bytes_in = m_bytes_in;
     out.bytes_out = m_bytes_out;
+    out.dropped = m_udp.stats().queue_full;
 }
 
 // --- datagrams --------------------------------------------------------------

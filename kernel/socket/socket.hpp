@@ -1,6 +1,6 @@
 // Socket: what the socket calls (syscall/socket_calls.cpp) ask of a socket
-// handle's object, whichever kind it is: a StreamSocket (TCP) or a
-// DatagramSocket (UDP). Reading, writing, polling and closing are the
+// handle's object, whichever kind it is: a StreamSocket (TCP), a
+// DatagramSocket (UDP) or a PingSocket (ICMP echo). Reading, writing, polling and closing are the
 // KernelObject's; a call that makes no sense for the kind (accept on UDP)
 // gets Unsupported.
 #pragma once

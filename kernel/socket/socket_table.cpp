@@ -35,6 +35,7 @@ SocketTable::SocketTable(NetStack& net, PageAllocator& pages)
       m_pages(pages),
       m_stream_cache("tcp-socket", sizeof(StreamSocket), alignof(StreamSocket), pages),
       m_datagram_cache("udp-socket", sizeof(DatagramSocket), alignof(DatagramSocket), pages),
+      m_ping_cache("ping-socket", sizeof(PingSocket), alignof(PingSocket), pages),
       m_connection_cache("tcp-connection", sizeof(ConnectionBlock), alignof(ConnectionBlock), pages) {
     // The kernel's own reference: the capability outlives every handle.
     m_capability.retain();
@@ -53,9 +54,24 @@ Result<Socket*> SocketTable::create(abi::SocketKind kind) {
         socket = TRY(create_stream());
         return socket;
     }
-    if (kind != abi::SocketKind::Udp) return Error::InvalidArgument;
-    void* memory = TRY(m_datagram_cache.allocate());
-    socket = new (memory) DatagramSocket(*this);
+    if (kind == abi::SocketKind::IcmpEcho) {
+        void* memory = TRY(m_ping_cache.allocate());
+        auto* ping = new (memory) PingSocket(*this);
+        // Each socket starts its search past the last one's identifier, so
+        // a closed socket's late replies do not reach its successor.
+        if (auto opened = ping->open(m_next_echo_id); opened.is_error()) {
+            ping->~PingSocket();
+            m_ping_cache.free(ping);
+            return opened.error();
+        }
+        m_next_echo_id = u16(ping->echo_id() + 1);
+        socket = ping;
+    } else if (kind == abi::SocketKind::Udp) {
+        void* memory = TRY(m_datagram_cache.allocate());
+        socket = new (memory) DatagramSocket(*this);
+    } else {
+        return Error::InvalidArgument;
+    }
     m_sockets.push_back(*socket);
     ++m_stats.sockets_created;
     ++m_stats.sockets_live;
@@ -83,6 +99,13 @@ void SocketTable::free_socket(DatagramSocket& socket) {
     --m_stats.sockets_live;
     socket.~DatagramSocket();
     m_datagram_cache.free(&socket);
+}
+
+void SocketTable::free_socket(PingSocket& socket) {
+    m_sockets.remove(socket);
+    --m_stats.sockets_live;
+    socket.~PingSocket();
+    m_ping_cache.free(&socket);
 }
 
 TcpConnection* SocketTable::allocate_connection(Tcp& tcp, const TcpOptionsConfig& config) {

@@ -1,6 +1,6 @@
 // SocketTable: where sockets and their TCP connections come from. It owns
-// the slab caches for StreamSocket and DatagramSocket objects and for TCP
-// connections (each with
+// the slab caches for StreamSocket, DatagramSocket and PingSocket objects
+// and for TCP connections (each with
 // its send and receive rings in pages sized by the socket's options), is
 // the TCP layer's TcpConnectionSource, and holds the network capability
 // object handed to init.
@@ -19,6 +19,7 @@
 #include "net/net_stack.hpp"
 #include "socket/datagram_socket.hpp"
 #include "socket/net_capability.hpp"
+#include "socket/ping_socket.hpp"
 #include "socket/stream_socket.hpp"
 
 namespace mote {
@@ -56,6 +57,7 @@ public:
     // The sockets' destroy(): back to their caches.
     void free_socket(StreamSocket& socket);
     void free_socket(DatagramSocket& socket);
+    void free_socket(PingSocket& socket);
 
     // TcpConnectionSource
     TcpConnection* allocate_connection(Tcp& tcp, const TcpOptionsConfig& config) override;
@@ -72,10 +74,12 @@ private:
     PageAllocator& m_pages;
     SlabCache m_stream_cache;
     SlabCache m_datagram_cache;
+    SlabCache m_ping_cache;
     SlabCache m_connection_cache;
     NetCapability m_capability;
     IntrusiveList<Socket, &Socket::table_node> m_sockets;
     SocketTableStats m_stats;
+    u16 m_next_echo_id = 1;  // where the next ping socket's identifier search starts
     u8 m_scratch[kScratchBytes];
 };
 

@@ -26,7 +26,9 @@ SysResult Syscalls::sys_socket(Thread& thread, const SyscallArgs& args) {
     if (!m_sockets) return abi::Err::Unsupported;
     SYS_TRY(handle_object(thread, args.a[0], ObjectType::Network, abi::kRightWrite));
     const u64 kind = args.a[1];
-    if (kind != u64(abi::SocketKind::Tcp) && kind != u64(abi::SocketKind::Udp)) return abi::Err::InvalidArgument;
+    if (kind != u64(abi::SocketKind::Tcp) && kind != u64(abi::SocketKind::Udp) &&
+        kind != u64(abi::SocketKind::IcmpEcho))
+        return abi::Err::InvalidArgument;
     if (thread.process().handles().free_slots() == 0) return deny(thread, abi::Err::TooMany, nullptr, 0, 0);
     Socket* socket = SYS_TRY(m_sockets->create(abi::SocketKind(kind)));
     // Cannot fail: a free slot was checked and nothing ran since.

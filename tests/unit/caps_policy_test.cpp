@@ -145,7 +145,7 @@ TEST(CapsPolicy, TheShippedFileDecodes) {
     EXPECT_EQ(p.policy.caps_for("sh"), u32(kCapPower | kCapLog | kCapAudit | kCapDev | kCapNet | kCapSpawn));
     EXPECT_EQ(p.policy.caps_for("poweroff"), u32(kCapPower));
     // The socket programs get the network and nothing else.
-    for (const char* program : {"httpd", "nc", "udpecho", "wget"})
+    for (const char* program : {"httpd", "nc", "ping", "udpecho", "wget"})
         EXPECT_EQ(p.policy.caps_for(program), u32(kCapNet)) << program;
     EXPECT_EQ(p.policy.caps_for("cat"), 0u);
 }

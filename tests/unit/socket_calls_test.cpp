@@ -342,7 +342,7 @@ TEST_F(SocketCallsTest, DatagramsInAndOutWithTheirHeaders) {
     // Out: the header names the destination.
     (void)device.take();
     as(P->thread(), [&](Thread& t) {
-        abi::DatagramHeader out {{0x0a000202, 4001, 0}, 0, 0};
+        abi::DatagramHeader out {{0x0a000202, 4001, 0}, 0, 0, 0, 0};
         const u64 at = scratch(*P) + kSendBytes;
         poke(*P, at, out);
         poke_string(*P, at + sizeof(out), "pong");

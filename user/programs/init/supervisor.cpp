@@ -262,7 +262,8 @@ SysOr<void> Supervisor::probe(const ServiceSpec& spec) {
     }
     Handle s = TRY(sys::socket(net_cap(), abi::SocketKind::Udp));
     static UdpProbe sent, back;
-    sent.header = {target, 0, 0};
+    sent.header = {};
+    sent.header.peer = target;
     FormatBuffer payload(Span<char>(sent.payload, sizeof(sent.payload)));
     format_append(payload, "init health {} {}", spec.name_view(), ++m_probe_serial);
     const usize length = sizeof(sent.header) + payload.length();
