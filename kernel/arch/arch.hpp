@@ -117,7 +117,7 @@ concept ArchFacade = requires(u64 ticks, bool flag, arch::Frame frame, const typ
     // Runs body(context); a synchronous exception inside it is caught and
     // described instead of reported as a crash. Returns whether one was.
     { A::catch_fault(body, context, fault) } -> arch::SameAs<bool>;
-    // Stops with a report: `message` names the cause (VERIFY text, shell).
+    // Stops with a report: `message` names the cause (VERIFY text, a crash request).
     { A::breakpoint_panic("") };
     // User mode. A thread's registers live in an Arch::TrapFrame (the same
     // layout a trap from user mode saves). enter_user runs it, with

@@ -1,6 +1,5 @@
-// Reports about the running kernel that both the kernel shell and the /sys
-// tree show: written once, line by line into a sink, so the two cannot
-// drift apart.
+// Reports about the running kernel that the /sys tree shows (and the
+// self-tests print): written once, line by line into a sink.
 #pragma once
 
 #include "boot/machine.hpp"

@@ -19,8 +19,8 @@ class UserPlatform;
 
 enum class PowerAction : u8 { None, PowerOff, Reboot };
 
-// Reports that only some machines can give (the shell's `mem`, `layout`
-// and `devices`). One line per call of the sink, without the newline.
+// Reports that only some machines can give (sys/memory, sys/layout and
+// sys/devices). One line per call of the sink, without the newline.
 // Memory: `mem`; Layout: `layout`; BootLayout: the same layout in the few
 // lines the boot log prints (each console byte costs boot time); Devices:
 // `devices`.
@@ -49,8 +49,8 @@ public:
         return Error::Unsupported;
     }
 
-    // The shell's `panic`: stop with the full crash report, on purpose. A
-    // machine that must survive it (the shell fuzzer's) overrides this.
+    // sys/power's "panic": stop with the full crash report, on purpose. A
+    // machine that must survive it (a test's) overrides this.
     virtual void crash_on_request(const char* reason) { platform_panic(reason); }
     // sys/power's "hang" and "hang-irqoff" (boot/crash_requests.hpp): true
     // if a loop wedged that way would be reset (by the kernel watchdog; with

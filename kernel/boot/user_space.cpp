@@ -118,7 +118,7 @@ Result<void> UserSpace::mount(ReadonlyBytes image) {
     m_initramfs->adopt_nodes();
     log_info("user", "initramfs: {} bytes, {} nodes", image.size(), m_initramfs->node_count());
     // A manifest that does not verify refuses every program (init too, so
-    // the kernel shell runs instead), with the reason in the log.
+    // the machine powers off saying why), with the reason in the log.
     (void)m_trust.load(m_initramfs->root());
     return {};
 }

@@ -50,8 +50,8 @@ public:
     ~UserSpace();
 
     // Decodes the initramfs, builds the root and spawns init (`init_spec`:
-    // PATH[,ARG...]). On failure nothing is left running; the caller falls
-    // back to the kernel shell.
+    // PATH[,ARG...]). On failure nothing is left running; the caller logs
+    // why and powers off.
     // A directory that appears in the programs' root under `name` (sys/,
     // dev/, the boot disk at mnt/).
     struct Mount {

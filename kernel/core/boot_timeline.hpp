@@ -2,9 +2,9 @@
 // kernel's own clock (nanoseconds since the kernel was entered).
 //
 // The platform marks the end of each of its steps (devicetree, console,
-// memory, ...), the kernel marks its own (devices, network, shell), and the
-// shell's `uptime` prints them. Wall time measured from outside (QEMU start
-// to prompt) mixes in the emulator's start-up, the firmware and the host's
+// memory, ...), the kernel marks its own (devices, network, init), and
+// sys/uptime (`uptime`) prints them. Wall time measured from outside (QEMU
+// start to prompt) mixes in the emulator's start-up, the firmware and the host's
 // load; this is the part that is the kernel's, measured where it happens.
 // Under QEMU the guest clock follows host time while the guest runs, so
 // these figures include translation and device emulation costs, which is

@@ -1,5 +1,5 @@
-// Block devices: the asynchronous sector interface that filesystems and the
-// shell use, implemented by virtio-blk on bare metal and by a file on the
+// Block devices: the asynchronous sector interface that filesystems and
+// dev/vda's file use, implemented by virtio-blk on bare metal and by a file on the
 // hosted build.
 //
 // submit() decodes and validates the whole request first (operation, range,

@@ -4,7 +4,7 @@
 // Output is buffered by the driver and never blocks the loop for long.
 // Input arrives in loop context: the driver's interrupt handler posts to the
 // loop, and the loop-side handler hands the received bytes to the one
-// consumer (the shell) through on_input. End of input (a closed pipe in the
+// consumer (the programs' console stream) through on_input. End of input (a closed pipe in the
 // hosted build) is reported once through on_end.
 #pragma once
 

@@ -37,7 +37,7 @@ void format_slab_cache(FormatBuffer& out, const SlabCache& cache) {
 
 void write_memory_report(const PageAllocator& pages, MemoryLineSink sink, void* context) {
     PageAllocatorStats stats = pages.stats();
-    // One bounded line at a time: the sink (the shell's console) copies it
+    // One bounded line at a time: the sink (sys/memory's text) copies it
     // out before the next is built. A line that does not fit is truncated.
     char buffer[160];
     auto line_of = [&](auto&& format) {

@@ -7,8 +7,8 @@ namespace mote {
 
 namespace {
 
-// One line at a time to the sink; print() takes the shell's format with its
-// trailing newline.
+// One line at a time to the sink; print() takes a format whose text ends in
+// a newline.
 struct Report {
     NetReportSink sink;
     void* context;
@@ -53,103 +53,102 @@ private:
 };
 
 template <typename Counters>
-void print_counters(Report& shell, StringView title, const Counters& counters) {
-    CounterPrinter printer(shell, title);
+void print_counters(Report& out, StringView title, const Counters& counters) {
+    CounterPrinter printer(out, title);
     counters.for_each(printer);
 }
 
-void print_lease(Report& shell, NetStack& net) {
+void print_lease(Report& out, NetStack& net) {
     const DhcpClient& dhcp = net.dhcp();
     if (dhcp.state() == DhcpState::Stopped) return;
     if (!dhcp.bound()) {
-        shell.print("  dhcp: {} (xid {:#010x})\n", dhcp_state_name(dhcp.state()), dhcp.xid());
+        out.print("  dhcp: {} (xid {:#010x})\n", dhcp_state_name(dhcp.state()), dhcp.xid());
         return;
     }
     const DhcpLease& l = dhcp.lease();
     Nanoseconds now = net.now();
     auto left = [&](Nanoseconds t) { return t > now ? (t - now) / kSecond : 0; };
-    shell.print("  dhcp: {} from {}, renew in {} s, rebind in {} s, expires in {} s\n", dhcp_state_name(dhcp.state()),
+    out.print("  dhcp: {} from {}, renew in {} s, rebind in {} s, expires in {} s\n", dhcp_state_name(dhcp.state()),
                 ip_text(l.server), left(l.t1), left(l.t2), left(l.expires));
 }
 
-void print_arp(Report& shell, NetStack& net) {
+void print_arp(Report& out, NetStack& net) {
     Nanoseconds now = net.now();
     usize shown = 0;
     for (const ArpEntry& e : net.arp().cache().entries()) {
         if (e.state == ArpState::Free) continue;
-        if (shown++ == 0) shell.print("  arp cache:\n");
+        if (shown++ == 0) out.print("  arp cache:\n");
         if (e.state == ArpState::Reachable)
-            shell.print("    {:<15} {}  reachable, {} s left\n", ip_text(e.ip), mac_text(e.mac),
+            out.print("    {:<15} {}  reachable, {} s left\n", ip_text(e.ip), mac_text(e.mac),
                         e.deadline > now ? (e.deadline - now) / kSecond : 0);
         else
-            shell.print("    {:<15} (incomplete)       {} request(s), {} packet(s) waiting\n", ip_text(e.ip),
+            out.print("    {:<15} (incomplete)       {} request(s), {} packet(s) waiting\n", ip_text(e.ip),
                         e.requests, e.waiting.size());
     }
-    if (!shown) shell.print("  arp cache: empty\n");
+    if (!shown) out.print("  arp cache: empty\n");
 }
 
 }  // namespace
 
 Result<void> write_net_report(NetStack& net, NetReportSink sink, void* context) {
-    Report report {sink, context};
-    Report& shell = report;
+    Report out {sink, context};
     NetDevice* device = net.device();
     if (!device) return Error::NotFound;
-    shell.print("{}: {} mac {} mtu {} link {}\n", device->name(), device->model(), mac_text(device->mac()),
+    out.print("{}: {} mac {} mtu {} link {}\n", device->name(), device->model(), mac_text(device->mac()),
                 device->mtu(), device->link_up() ? "up" : "down");
     const Ipv4Config& c = net.config();
     if (c.configured()) {
         u8 prefix = prefix_from_netmask(c.netmask);
-        shell.print("  address {}/{} ({})\n", ip_text(c.address), prefix, config_source_name(c.source));
+        out.print("  address {}/{} ({})\n", ip_text(c.address), prefix, config_source_name(c.source));
         Ipv4Address subnet {c.address.value & c.netmask.value};
-        shell.print("  route {}/{} on-link\n", ip_text(subnet), prefix);
-        if (!c.gateway.is_zero()) shell.print("  route default via {}\n", ip_text(c.gateway));
-        else shell.print("  no default route\n");
+        out.print("  route {}/{} on-link\n", ip_text(subnet), prefix);
+        if (!c.gateway.is_zero()) out.print("  route default via {}\n", ip_text(c.gateway));
+        else out.print("  no default route\n");
     } else {
-        shell.print("  no address\n");
+        out.print("  no address\n");
     }
-    print_lease(shell, net);
-    print_arp(shell, net);
+    print_lease(out, net);
+    print_arp(out, net);
     EchoService& echo = net.echo();
     for (usize i = 0; i < echo.port_count(); ++i) {
         const UdpSocketStats& s = echo.socket(i).stats();
-        shell.print("  echo port {}: received {} queued {} (max {}) queue_full {}\n", echo.socket(i).port(), s.received,
+        out.print("  echo port {}: received {} queued {} (max {}) queue_full {}\n", echo.socket(i).port(), s.received,
                     s.queued, s.queue_high_water, s.queue_full);
     }
-    if (echo.port_count()) shell.print("  echo: echoed {} failed {}\n", echo.echoed(), echo.failed());
+    if (echo.port_count()) out.print("  echo: echoed {} failed {}\n", echo.echoed(), echo.failed());
 
     const NetDeviceStats& d = device->stats();
-    shell.print("  device: rx {} frames {} bytes, tx {} frames {} bytes\n", d.rx_frames, d.rx_bytes, d.tx_frames,
+    out.print("  device: rx {} frames {} bytes, tx {} frames {} bytes\n", d.rx_frames, d.rx_bytes, d.tx_frames,
                 d.tx_bytes);
-    shell.print("  device drops: rx_no_buffer {} rx_bad_length {} rx_no_receiver {} rx_link_down {}\n",
+    out.print("  device drops: rx_no_buffer {} rx_bad_length {} rx_no_receiver {} rx_link_down {}\n",
                 d.rx_no_buffer, d.rx_bad_length, d.rx_no_receiver, d.rx_link_down);
-    shell.print("                tx_busy {} tx_rejected {} tx_errors {}\n", d.tx_busy, d.tx_rejected, d.tx_errors);
+    out.print("                tx_busy {} tx_rejected {} tx_errors {}\n", d.tx_busy, d.tx_rejected, d.tx_errors);
     PacketPoolStats p = net.tx_pool().stats();
-    shell.print("  pool {}: {} of {} free, low water {}, exhausted {}\n", net.tx_pool().name(), p.free, p.total,
+    out.print("  pool {}: {} of {} free, low water {}, exhausted {}\n", net.tx_pool().name(), p.free, p.total,
                 p.low_water, p.exhausted);
-    print_counters(shell, "ethernet", net.ethernet().counters);
-    print_counters(shell, "arp", net.arp().counters);
-    print_counters(shell, "ipv4", net.ipv4().counters);
-    print_counters(shell, "icmp", net.icmp().counters);
-    print_counters(shell, "udp", net.udp().counters);
-    print_counters(shell, "dhcp", net.dhcp().counters);
+    print_counters(out, "ethernet", net.ethernet().counters);
+    print_counters(out, "arp", net.arp().counters);
+    print_counters(out, "ipv4", net.ipv4().counters);
+    print_counters(out, "icmp", net.icmp().counters);
+    print_counters(out, "udp", net.udp().counters);
+    print_counters(out, "dhcp", net.dhcp().counters);
     Tcp& tcp = net.tcp().tcp();
-    shell.print("  tcp: {} connections, {} in TIME_WAIT{}\n", tcp.connection_count(), tcp.time_wait_count(),
+    out.print("  tcp: {} connections, {} in TIME_WAIT{}\n", tcp.connection_count(), tcp.time_wait_count(),
                 net.tcp().keyed() ? "" : " (ISN key not yet from the CSPRNG)");
     tcp.for_each_listener([&](TcpListener& l) {
-        shell.print("    listen :{} pending {} half-open {} backlog {}\n", l.port(), l.pending(), l.half_open(),
+        out.print("    listen :{} pending {} half-open {} backlog {}\n", l.port(), l.pending(), l.half_open(),
                     l.backlog());
     });
     tcp.for_each_connection([&](TcpConnection& c) {
         const TcpTuple& t = c.tuple();
         TcpConnectionStats st = c.stats();
-        shell.print("    {}:{} - {}:{} {} in {} out {} retransmits {} (fast {}, timeouts {}) srtt {}us rto {}ms "
+        out.print("    {}:{} - {}:{} {} in {} out {} retransmits {} (fast {}, timeouts {}) srtt {}us rto {}ms "
                     "cwnd {}\n",
                     ip_text(t.local), t.local_port, ip_text(t.remote), t.remote_port, tcp_state_name(c.state()),
                     st.bytes_in, st.bytes_out, st.retransmits, st.fast_retransmits, st.timeouts, st.srtt_us,
                     st.rto_ms, st.cwnd);
     });
-    print_counters(shell, "tcp", tcp.counters);
+    print_counters(out, "tcp", tcp.counters);
     return {};
 }
 

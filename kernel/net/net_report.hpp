@@ -1,6 +1,6 @@
 // The network stack's state as text, line by line: addresses, routes, the
 // DHCP lease, the ARP cache, the device and its drops, buffer pools and
-// every layer's counters. The kernel shell's `net` and sys/net print it.
+// every layer's counters. sys/net (the `net` program) prints it.
 #pragma once
 
 #include "base/result.hpp"

@@ -256,7 +256,7 @@ void crash_watchdog(const Arch::TrapFrame& frame, const char* cause) {
     crash(frame, first_line(cause), "kernel watchdog", cause, CrashKind::Watchdog, true);
 }
 
-// VERIFY failures and the shell's `panic` come here (base/verify.hpp). The
+// VERIFY failures and sys/power's "panic" come here (base/verify.hpp). The
 // breakpoint captures the registers, so the report is the same as for any
 // other exception.
 void platform_panic(const char* report) { Arch::breakpoint_panic(report); }

@@ -1,5 +1,5 @@
-// The crash report: what an unexpected exception, a failed VERIFY, the
-// shell's `panic` or the kernel watchdog leave on the serial console before
+// The crash report: what an unexpected exception, a failed VERIFY, a
+// panic asked for through sys/power or the kernel watchdog leave on the serial console before
 // the machine stops, and the epitaph they leave for the next boot.
 //
 //   MOTE CRASH: <cause>

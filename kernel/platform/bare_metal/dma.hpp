@@ -1,7 +1,7 @@
 // DMA on QEMU virt: coherent, no IOMMU, bus address = physical address.
 // Ring memory comes from the page allocator; buffers may be anywhere in RAM
-// the kernel reaches (the direct map) or in the kernel image (its .bss,
-// e.g. the shell's I/O buffer), which is mapped at a fixed offset.
+// the kernel reaches (the direct map) or in the kernel image (its .bss),
+// which is mapped at a fixed offset.
 #pragma once
 
 #include "dev/virtio/dma.hpp"
