@@ -146,14 +146,14 @@ void LineEditor::move_cursor(usize to) {
     m_cursor = to;
 }
 
-void LineEditor::replace(StringView text) {
+void LineEditor::replace(StringView text, usize cursor) {
     usize old_length = m_length;
     move_cursor(0);
     m_length = min(text.length(), kMaxLine);
     for (usize i = 0; i < m_length; ++i) m_line[i] = text[i];
     m_cursor = 0;
     redraw_tail(old_length > m_length ? old_length - m_length : 0);
-    move_cursor(m_length);
+    move_cursor(min(cursor, m_length));
 }
 
 void LineEditor::redraw() {
