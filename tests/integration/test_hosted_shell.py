@@ -263,11 +263,16 @@ class PtyShellTest(unittest.TestCase):
         k.send(b"cat etc/mo\t")
         k.read_until(b"etc/motd ")
         self.assertIn(b"Welcome to Mote.", self.command(b"\r"))
-        # ... and a directory, with its '/'.
-        k.send(b"cd tm\t")
-        k.read_until(b"cd tmp/")
+        # ... to the names' common part when several match ...
+        self.assertNotIn(b"[exit", self.command(b"mkdir tmp/sub && touch tmp/subfile\r"))
+        k.send(b"cat tmp/su\t")
+        k.read_until(b"tmp/sub")
+        self.assertNotIn(b"NotFound", self.command(b"file\r"))
+        # ... and a directory with its '/' (cd's argument: only directories).
+        k.send(b"cd tmp/su\t")
+        k.read_until(b"cd tmp/sub/")
         self.command(b"\r")
-        self.assertRegex(self.command(b"pwd\r"), rb"\n/tmp\r?\n")
+        self.assertRegex(self.command(b"pwd\r"), rb"\n/tmp/sub\r?\n")
         self.command(b"cd\r")
         # Several matches and nothing to add: they are listed, sorted, and
         # the line comes back to be finished.

@@ -168,6 +168,25 @@ TEST(ShellCompletionWord, Quotes) {
     EXPECT_EQ(word_at("cat \"a b\" x"), file("x", "", "x", 10));
 }
 
+TEST(ShellCompletionWord, LaterWordsKnowTheirCommand) {
+    auto command_of = [](const std::string& line) {
+        auto word = find_completion_word(StringView(line.data(), line.size()), line.size());
+        EXPECT_TRUE(word.ok()) << line;
+        return word.ok() ? str(word.value().command) : std::string("?");
+    };
+    EXPECT_EQ(command_of("cd tm"), "cd");
+    EXPECT_EQ(command_of("cd "), "cd");
+    EXPECT_EQ(command_of("\"cd\" x"), "cd");
+    EXPECT_EQ(command_of("ls -l x"), "ls");
+    EXPECT_EQ(command_of("ls | cat x"), "cat");
+    EXPECT_EQ(command_of("+dev dd if=x"), "dd");
+    EXPECT_EQ(command_of("< in cat x"), "cat");
+    EXPECT_EQ(command_of("cat > x"), "cat");
+    EXPECT_EQ(command_of("cd a; ls x"), "ls") << "each command has its own";
+    EXPECT_EQ(command_of("cd a && x"), "") << "x is a command itself";
+    EXPECT_EQ(command_of("un"), "");
+}
+
 TEST(ShellCompletionWord, CursorPastTheLineIsRefused) {
     auto found = find_completion_word("ls", 3);
     ASSERT_TRUE(found.is_error());

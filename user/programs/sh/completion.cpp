@@ -41,9 +41,11 @@ Result<CompletionWord> find_completion_word(StringView line, usize cursor) {
     bool in_quote = false;
     bool quote_inside = false;  // the current word has a '"' past its start
     usize word_start = 0;
+    StringView program;  // the stage's program word
     auto new_command = [&] {
         has_command = false;
         file_next = false;
+        program = StringView();
     };
     auto end_word = [&](usize end) {
         if (!in_word) return;
@@ -58,8 +60,10 @@ Result<CompletionWord> find_completion_word(StringView line, usize cursor) {
             file_next = false;
         } else if (!has_command && !quoted && word.length() > 1 && word[0] == '+') {
             // "+cap": the program word is still to come.
-        } else {
+        } else if (!has_command) {
             has_command = true;
+            // A closed quote (a quote inside is refused when it runs).
+            program = quoted && word.length() >= 2 ? word.substr(1, word.length() - 2) : word;
         }
     };
     for (usize i = 0; i < typed.length(); ++i) {
@@ -121,6 +125,7 @@ Result<CompletionWord> find_completion_word(StringView line, usize cursor) {
     word.kind = command && slash == 0 ? WordKind::Command : WordKind::File;
     word.directory = word.text.substr(0, slash);
     word.name = word.text.substr(slash);
+    if (has_command) word.command = program;
     return word;
 }
 

@@ -40,6 +40,9 @@ struct CompletionWord {
     // complete ("mo").
     StringView directory;
     StringView name;
+    // A later word's command (its stage's program word, without quotes):
+    // `cd` takes only directories. Empty for a command word.
+    StringView command;
 };
 
 // The word that ends at `cursor` (the text after the cursor is left as it

@@ -91,7 +91,8 @@ private:
     void reap(Handle child);
     void feed(u8 byte);
     void complete();
-    void offer_entries(CompletionSet& set, Handle dir, StringView prefix, bool programs);
+    enum class Offer : u8 { Everything, Programs, Directories };
+    void offer_entries(CompletionSet& set, Handle dir, StringView prefix, Offer what);
     void list_candidates(CompletionSet& set);
 
     Handle m_in, m_out, m_err, m_root, m_cwd;
@@ -223,14 +224,16 @@ void Shell::complete() {
         // What start_stage runs: bin/<name> under the root.
         auto bin = sys::open(m_root, "bin", abi::kOpenRead | abi::kOpenDirectory);
         if (bin.ok()) {
-            offer_entries(set, bin.value(), word.value().name, true);
+            offer_entries(set, bin.value(), word.value().name, Offer::Programs);
             (void)sys::close(bin.value());
         }
     } else {
         CompletionDirectory where = completion_directory(word.value());
         auto dir = sys::open(where.from_root ? m_root : m_cwd, where.path, abi::kOpenRead | abi::kOpenDirectory);
         if (dir.ok()) {
-            offer_entries(set, dir.value(), word.value().name, false);
+            // cd's argument can only be a directory.
+            Offer what = word.value().command == "cd" ? Offer::Directories : Offer::Everything;
+            offer_entries(set, dir.value(), word.value().name, what);
             (void)sys::close(dir.value());
         }
     }
@@ -243,9 +246,10 @@ void Shell::complete() {
     }
 }
 
-// Offers `dir`'s entries that start with `prefix`; `programs`: leaves out
-// directories (bin/ for a command). A symlink is a directory if its target is.
-void Shell::offer_entries(CompletionSet& set, Handle dir, StringView prefix, bool programs) {
+// Offers `dir`'s entries that start with `prefix`: all of them, all but
+// directories (bin/ for a command), or only directories (for cd). A
+// symlink is a directory if its target is.
+void Shell::offer_entries(CompletionSet& set, Handle dir, StringView prefix, Offer what) {
     constexpr usize kBatch = 8;
     abi::DirEntry entries[kBatch];
     u64 index = 0;
@@ -262,7 +266,7 @@ void Shell::offer_entries(CompletionSet& set, Handle dir, StringView prefix, boo
                 directory = target.ok();
                 if (target.ok()) (void)sys::close(target.value());
             }
-            if (programs && directory) continue;
+            if ((what == Offer::Programs && directory) || (what == Offer::Directories && !directory)) continue;
             set.offer(name, directory);
         }
         index += n.value();
