@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <random>
 #include <set>
 #include <string>
 #include <utility>
@@ -369,6 +370,58 @@ TEST(ShellCompletion, BuiltinNamesAreTheBuiltins) {
     EXPECT_EQ(find_builtin("cat"), Builtin::None);
 }
 
+namespace {
+
+// A one-line terminal: printable bytes overwrite at the cursor, ESC[nD and
+// ESC[nC move it; enough to see what the line editor's echo leaves.
+struct Screen {
+    std::string row;
+    usize cursor = 0;
+    void take(StringView text) {
+        for (usize i = 0; i < text.length(); ++i) {
+            if (text[i] == '\x1b') {
+                usize n = 0;
+                i += 2;  // ESC [
+                while (text[i] >= '0' && text[i] <= '9') n = n * 10 + usize(text[i++] - '0');
+                ASSERT_TRUE(text[i] == 'D' || text[i] == 'C');
+                if (text[i] == 'D') {
+                    ASSERT_LE(n, cursor);
+                    cursor -= n;
+                } else {
+                    cursor += n;
+                }
+                continue;
+            }
+            if (cursor == row.size()) row += text[i];
+            else row[cursor] = text[i];
+            ++cursor;
+        }
+    }
+    // The row without the trailing blanks that erased longer text.
+    std::string shown() const { return row.substr(0, row.find_last_not_of(' ') + 1); }
+};
+
+}  // namespace
+
+TEST(ShellCompletion, TheTerminalShowsTheReplacedLine) {
+    LineEditor ed;
+    Screen screen;
+    ed.set_echo([](StringView t, void* c) { static_cast<Screen*>(c)->take(t); }, &screen);
+    for (char c : std::string("cat etc/mo | wc")) ed.feed(u8(c));
+    for (int i = 0; i < 5; ++i)
+        for (u8 byte : {u8(0x1b), u8('['), u8('D')}) ed.feed(byte);
+    ed.replace("cat etc/motd  | wc", 13);
+    EXPECT_EQ(screen.shown(), "cat etc/motd  | wc");
+    EXPECT_EQ(screen.cursor, 13u);
+    EXPECT_EQ(ed.cursor(), 13u);
+    // A shorter line (history) blanks what is left of the longer one.
+    ed.replace("ls", 2);
+    EXPECT_EQ(screen.shown(), "ls");
+    EXPECT_EQ(screen.cursor, 2u);
+    ed.feed('x');
+    EXPECT_EQ(screen.shown(), "lsx");
+}
+
 TEST(ShellCompletion, LineEditorReplacesWithTheCursorInside) {
     LineEditor ed;
     for (char c : std::string("cat x | wc")) ed.feed(u8(c));
@@ -385,4 +438,39 @@ TEST(ShellCompletion, LineEditorReplacesWithTheCursorInside) {
     EXPECT_EQ(ed.cursor(), 2u) << "a cursor past the end goes to the end";
     ed.replace("abc");
     EXPECT_EQ(ed.cursor(), 3u);
+}
+
+// Lines of the bytes that matter to the splitting, with the cursor
+// anywhere: the word is always inside the line before the cursor, and a
+// replacement keeps what is before the word and after the cursor and never
+// passes the line limit (ASan checks the bounds on the way).
+TEST(ShellCompletion, RandomLinesStayInBounds) {
+    std::mt19937 random(20261207);
+    const std::string alphabet = " \"\";&|<>+/.ab";
+    const Listing names = {{"a", false}, {"ab", true}, {"a b", false}, {"abc def", true}, {".a", false}};
+    int replaced = 0;
+    for (int round = 0; round < 20000; ++round) {
+        std::string line(random() % (LineEditor::kMaxLine + 1), ' ');
+        for (char& c : line) c = alphabet[random() % alphabet.size()];
+        usize cursor = random() % (line.size() + 1);
+        StringView view(line.data(), line.size());
+        auto word = find_completion_word(view, cursor);
+        if (word.is_error()) continue;
+        const CompletionWord& w = word.value();
+        ASSERT_LE(w.start, cursor) << line;
+        ASSERT_EQ(str(w.text), line.substr(w.start, cursor - w.start));
+        ASSERT_EQ(str(w.directory) + str(w.name), str(w.text));
+        CompletionSet set(w.name);
+        for (const auto& [name, directory] : names) set.offer(StringView(name.data(), name.size()), directory);
+        char storage[LineEditor::kMaxLine];
+        Completion result = decide_completion(view, cursor, w, set, Span<char>(storage, sizeof(storage)));
+        if (result.action != CompletionAction::Replace) continue;
+        std::string out = str(result.line);
+        ASSERT_LE(out.size(), LineEditor::kMaxLine);
+        ASSERT_EQ(out.substr(0, w.start), line.substr(0, w.start)) << line;
+        ASSERT_EQ(out.substr(result.cursor), line.substr(cursor)) << line;
+        ASSERT_GT(result.cursor, w.start);
+        ++replaced;
+    }
+    EXPECT_GT(replaced, 1000) << "the lines must reach replacements";
 }
