@@ -13,7 +13,8 @@ set(MOTE_USER_PORTABLE_SOURCES
 set(MOTE_USER_INIT_SOURCES ${CMAKE_SOURCE_DIR}/user/programs/init/service_list.cpp)
 set(MOTE_USER_SHELL_LOGIC_SOURCES ${CMAKE_SOURCE_DIR}/user/programs/sh/arguments.cpp
     ${CMAKE_SOURCE_DIR}/user/programs/sh/line_editor.cpp ${CMAKE_SOURCE_DIR}/user/programs/sh/command_line.cpp
-    ${CMAKE_SOURCE_DIR}/user/programs/sh/command_list.cpp ${CMAKE_SOURCE_DIR}/user/programs/sh/working_path.cpp)
+    ${CMAKE_SOURCE_DIR}/user/programs/sh/command_list.cpp ${CMAKE_SOURCE_DIR}/user/programs/sh/working_path.cpp
+    ${CMAKE_SOURCE_DIR}/user/programs/sh/completion.cpp)
 # fsck's checker core (user/programs/fsck/ less its main, fsck.cpp): pure
 # logic over a Disk, checked against e2fsprogs by tests/unit/fsck_test.cpp.
 set(fsck ${CMAKE_SOURCE_DIR}/user/programs/fsck)

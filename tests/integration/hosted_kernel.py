@@ -8,7 +8,8 @@ import signal
 import subprocess
 import time
 
-PROMPT = b"mote> "
+# The prompt of init's shell (user/programs/sh), the kernel's only interface.
+PROMPT = b"$ "
 
 
 def session_members(sid):

@@ -142,6 +142,11 @@ Builtin find_builtin(StringView word) {
     return Builtin::None;
 }
 
+Span<const StringView> builtin_names() {
+    static constexpr StringView kNames[] = {"cd", "exit", "help", "jobs", "kill", "pwd"};
+    return Span<const StringView>(kNames, sizeof(kNames) / sizeof(kNames[0]));
+}
+
 ProgramPath program_path(StringView command, Span<char> storage) {
     if (command.starts_with("/")) {
         // "/tmp/prog": below the root, whatever the working directory.

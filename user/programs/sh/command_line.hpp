@@ -75,6 +75,8 @@ StringView stage_word(const CommandLine& command, const Stage& stage, usize i);
 
 enum class Builtin : u8 { None, Cd, Exit, Help, Jobs, Kill, Pwd };
 Builtin find_builtin(StringView word);
+// The names find_builtin knows, for completion (sorted).
+Span<const StringView> builtin_names();
 
 // Where a command's program is found: "bin/<name>" under the root, the
 // word itself under the working directory if it names a path (has a '/'),

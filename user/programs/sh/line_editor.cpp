@@ -146,14 +146,24 @@ void LineEditor::move_cursor(usize to) {
     m_cursor = to;
 }
 
-void LineEditor::replace(StringView text) {
+void LineEditor::replace(StringView text, usize cursor) {
     usize old_length = m_length;
     move_cursor(0);
     m_length = min(text.length(), kMaxLine);
     for (usize i = 0; i < m_length; ++i) m_line[i] = text[i];
-    m_cursor = 0;
-    redraw_tail(old_length > m_length ? old_length - m_length : 0);
-    move_cursor(m_length);
+    // The new line over the old, blanks over the rest of the old one, then
+    // straight back to where the cursor goes.
+    usize erased = old_length > m_length ? old_length - m_length : 0;
+    m_cursor = min(cursor, m_length);
+    if (!m_echo) return;
+    echo(line());
+    for (usize i = 0; i < erased; ++i) echo(" ");
+    usize back = m_length - m_cursor + erased;
+    if (back) {
+        FixedString<16> seq;
+        seq.appendf("\x1b[{}D", back);
+        echo(seq.view());
+    }
 }
 
 void LineEditor::redraw() {

@@ -49,8 +49,11 @@ public:
 
     // After Line or Cancelled: start a new, empty line.
     void reset();
-    // Replaces the line being edited (completion, history) and redraws it.
-    void replace(StringView text);
+    // Where the cursor is in line() (completion looks at the word before it).
+    usize cursor() const { return m_cursor; }
+    // Replaces the line being edited (completion, history) and redraws it,
+    // with the cursor at `cursor` (at most the end; the end by default).
+    void replace(StringView text, usize cursor = kMaxLine);
     // Reprints prompt and line, e.g. after the shell printed something.
     void redraw();
 

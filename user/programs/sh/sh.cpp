@@ -1,7 +1,10 @@
 // sh: Mote's shell as a user program.
 //
 // It edits lines itself on the raw console (line_editor.hpp:
-// backspace, Ctrl-U, Ctrl-C, arrows, history), splits them into words
+// backspace, Ctrl-U, Ctrl-C, arrows, history; Tab completes the word
+// before the cursor, completion.hpp: a command from the built-ins and bin/,
+// a later word from the file names of its directory, and lists the
+// choices when there are several and nothing to add), splits them into words
 // (double quotes keep spaces), and runs bin/<command> under the root
 // directory with its stdin, stdout, stderr, working directory and root.
 // Built-ins: cd, pwd, exit, help, jobs, kill. A line is a list of
@@ -26,6 +29,7 @@
 // with no file), and keys it does not read wait for the next prompt.
 #include "command_line.hpp"
 #include "command_list.hpp"
+#include "completion.hpp"
 #include "runtime.hpp"
 #include "line_editor.hpp"
 #include "working_path.hpp"
@@ -86,6 +90,10 @@ private:
     Status wait_foreground(const Handle* children, usize count, const StringView* names);
     void reap(Handle child);
     void feed(u8 byte);
+    void complete();
+    enum class Offer : u8 { Everything, Programs, Directories };
+    void offer_entries(CompletionSet& set, Handle dir, StringView prefix, Offer what);
+    void list_candidates(CompletionSet& set);
 
     Handle m_in, m_out, m_err, m_root, m_cwd;
     // The working directory's absolute path (working_path.hpp); length 0:
@@ -195,9 +203,106 @@ void Shell::feed(u8 byte) {
         m_editor.reset();
         prompt();
         return;
-    case LineEditor::Event::Complete:
+    case LineEditor::Event::Complete: complete(); return;
     case LineEditor::Event::None: return;
     }
+}
+
+// Tab: completes the word before the cursor. What to do is decided in
+// completion.hpp; here are only the directories it reads.
+void Shell::complete() {
+    const StringView line = m_editor.line();
+    const usize cursor = m_editor.cursor();
+    auto word = find_completion_word(line, cursor);
+    if (word.is_error()) {
+        (void)write_all(m_out, "\a");
+        return;
+    }
+    CompletionSet set(word.value().name);
+    if (word.value().kind == WordKind::Command) {
+        for (StringView name : builtin_names()) set.offer(name, false);
+        // What start_stage runs: bin/<name> under the root.
+        auto bin = sys::open(m_root, "bin", abi::kOpenRead | abi::kOpenDirectory);
+        if (bin.ok()) {
+            offer_entries(set, bin.value(), word.value().name, Offer::Programs);
+            (void)sys::close(bin.value());
+        }
+    } else {
+        CompletionDirectory where = completion_directory(word.value());
+        auto dir = sys::open(where.from_root ? m_root : m_cwd, where.path, abi::kOpenRead | abi::kOpenDirectory);
+        if (dir.ok()) {
+            // cd's argument can only be a directory.
+            Offer what = word.value().command == "cd" ? Offer::Directories : Offer::Everything;
+            offer_entries(set, dir.value(), word.value().name, what);
+            (void)sys::close(dir.value());
+        }
+    }
+    char storage[LineEditor::kMaxLine];
+    Completion result = decide_completion(line, cursor, word.value(), set, Span<char>(storage, sizeof(storage)));
+    switch (result.action) {
+    case CompletionAction::Nothing: (void)write_all(m_out, "\a"); return;
+    case CompletionAction::Replace: m_editor.replace(result.line, result.cursor); return;
+    case CompletionAction::List: list_candidates(set); return;
+    }
+}
+
+// Offers `dir`'s entries that start with `prefix`: all of them, all but
+// directories (bin/ for a command), or only directories (for cd). A
+// symlink is a directory if its target is.
+void Shell::offer_entries(CompletionSet& set, Handle dir, StringView prefix, Offer what) {
+    constexpr usize kBatch = 8;
+    abi::DirEntry entries[kBatch];
+    u64 index = 0;
+    for (;;) {
+        auto n = sys::readdir(dir, entries, kBatch, index);
+        if (n.is_error() || n.value() == 0) return;
+        for (usize i = 0; i < n.value() && i < kBatch; ++i) {
+            StringView name(entries[i].name, min<usize>(entries[i].name_length, abi::kNameMax));
+            if (!name.starts_with(prefix)) continue;
+            auto type = abi::NodeType(entries[i].type);
+            bool directory = type == abi::NodeType::Directory;
+            if (type == abi::NodeType::Symlink) {
+                auto target = sys::open(dir, name, abi::kOpenRead | abi::kOpenDirectory);
+                directory = target.ok();
+                if (target.ok()) (void)sys::close(target.value());
+            }
+            if ((what == Offer::Programs && directory) || (what == Offer::Directories && !directory)) continue;
+            set.offer(name, directory);
+        }
+        index += n.value();
+    }
+}
+
+// Several matches and nothing to add: they are shown under the line in
+// columns (for an 80-column terminal: the console cannot tell its width),
+// then the prompt and the line again.
+void Shell::list_candidates(CompletionSet& set) {
+    static constexpr usize kScreenWidth = 80;
+    set.sort();
+    ColumnLayout layout = lay_out_columns(set, kScreenWidth);
+    (void)write_all(m_out, "\n");
+    for (usize row = 0; row < layout.rows; ++row) {
+        // One column of the widest name (255 bytes and '/'), or several
+        // within the screen's width.
+        char text[CompletionSet::kMaxName + kScreenWidth];
+        FormatBuffer out(Span<char>(text, sizeof(text)));
+        for (usize column = 0; column < layout.columns; ++column) {
+            usize i = column * layout.rows + row;
+            if (i >= set.kept()) break;
+            out.append(set.name(i));
+            usize shown = set.name(i).length();
+            if (set.directory(i)) {
+                out.append('/');
+                ++shown;
+            }
+            if (column + 1 < layout.columns && i + layout.rows < set.kept())
+                out.append_repeated(' ', layout.width - shown);
+        }
+        out.append('\n');
+        (void)write_all(m_out, out.view());
+    }
+    if (!set.complete_list()) print(m_out, "(and {} more)\n", set.matches() - set.kept());
+    m_editor.redraw();
 }
 
 void Shell::run_line(StringView line) {
@@ -440,7 +545,8 @@ Shell::Status Shell::builtin(Builtin which, const Arguments& words) {
               "A ; B runs both, A && B runs B if A succeeded, A || B if it failed; $? is the last status;\n"
               "COMMAND < FILE reads FILE, > FILE writes it, >> FILE appends to it (/tmp is writable);\n"
               "+CAP COMMAND also hands it the capability CAP (power, log, audit, dev; see etc/caps);\n"
-              "Ctrl-C interrupts the foreground programs\n");
+              "Tab completes a command or file name, or lists the names that fit;\n"
+              "Up/Down recall earlier lines; Ctrl-C interrupts the foreground programs\n");
         return {};
     case Builtin::Jobs: list_jobs(); return {};
     case Builtin::Kill: return kill_job(words);
