@@ -229,6 +229,10 @@ void ProcessTable::end(Process& process, const abi::ExitInfo& info) {
 }
 
 Result<void> ProcessTable::signal(Process& process, abi::Signal signal) {
+    // Decode first: a bad signal number is InvalidArgument whatever state
+    // the target is in (a child that has just ended must not change it).
+    if (u64(signal) < u64(abi::Signal::Terminate) || u64(signal) > u64(abi::Signal::Notify))
+        return Error::InvalidArgument;
     if (process.state() == ProcessState::Exited) return Error::BadState;
     switch (signal) {
     case abi::Signal::Notify:

@@ -29,7 +29,7 @@ def main():
         if "request_crash" not in text and "crash_on_request" not in text:
             q.fail("crash report lacks 'request_crash' (or its tail callee 'crash_on_request')")
         backtrace = text[text.index("backtrace:"):]
-        for frame in ("sys_write", "user_syscall"):
+        for frame in ("Syscalls::sys_write",):
             if frame not in backtrace:
                 q.fail(f"the backtrace does not pass through {frame!r}")
         if text.index("backtrace:") > text.index("MOTE-PANIC"):
