@@ -3,6 +3,7 @@
 #include "net/net_stack.hpp"
 #include "proc/abi_error.hpp"
 #include "proc/process.hpp"
+#include "socket/datagram_copy.hpp"
 #include "socket/socket_table.hpp"
 
 namespace mote {
@@ -124,25 +125,19 @@ i64 DatagramSocket::try_read(Thread& thread, u64 buffer, u64 length) {
     abi::DatagramHeader header {};
     header.peer = {m_rx.from.address.value, m_rx.from.port, 0};
     header.length = u32(m_rx.length);
-    AddressSpace& space = thread.process().space();
-    if (space.check_access(buffer, sizeof(header) + copied, true).is_error()) return fail(abi::Err::BadAddress);
-    if (space.copy_out(buffer, Span<const u8>(reinterpret_cast<const u8*>(&header), sizeof(header))).is_error() ||
-        space.copy_out(buffer + sizeof(header), Span<const u8>(m_rx_buffer, copied)).is_error())
-        return fail(abi::Err::BadAddress);
+    const i64 written = write_datagram(thread.process().space(), buffer, header, ReadonlyBytes(m_rx_buffer, copied));
+    if (written < 0) return written;
     m_bytes_in += m_rx.length;
     m_staged = false;
     arm_receive();
-    return i64(sizeof(header) + copied);
+    return written;
 }
 
 i64 DatagramSocket::try_write(Thread& thread, u64 buffer, u64 length) {
-    if (length < sizeof(abi::DatagramHeader)) return fail(abi::Err::InvalidArgument);
-    const u64 payload = length - sizeof(abi::DatagramHeader);
-    if (payload > abi::kDatagramMax) return fail(abi::Err::Overflow);
     AddressSpace& space = thread.process().space();
-    abi::DatagramHeader header {};
-    if (space.copy_in(Span<u8>(reinterpret_cast<u8*>(&header), sizeof(header)), buffer).is_error())
-        return fail(abi::Err::BadAddress);
+    abi::DatagramHeader header;
+    const i64 payload = read_datagram_header(space, buffer, length, header);
+    if (payload < 0) return payload;
     UdpEndpoint to {Ipv4Address {header.peer.address}, header.peer.port};
     if (header.peer.address == 0 && header.peer.port == 0) to = m_udp.peer();
     if (to.port == 0 || to.address.is_zero() || header.peer.reserved) return fail(abi::Err::InvalidArgument);
@@ -163,7 +158,7 @@ i64 DatagramSocket::try_write(Thread& thread, u64 buffer, u64 length) {
     } else if (sent.is_error()) {
         return fail(sent.error());
     }
-    m_bytes_out += payload;
+    m_bytes_out += u64(payload);
     return i64(length);
 }
 

@@ -4,6 +4,7 @@
 #include "net/wire.hpp"
 #include "proc/abi_error.hpp"
 #include "proc/process.hpp"
+#include "socket/datagram_copy.hpp"
 #include "socket/socket_table.hpp"
 
 namespace mote {
@@ -100,26 +101,21 @@ i64 PingSocket::try_read(Thread& thread, u64 buffer, u64 length) {
     header.length = u32(data);
     header.sequence = load_be16(m + 6);
     header.ttl = origin_ttl(packet->owner_data);
-    AddressSpace& space = thread.process().space();
     // A bad buffer leaves the reply queued for a read that can take it.
-    if (space.check_access(buffer, sizeof(header) + copied, true).is_error()) return fail(abi::Err::BadAddress);
-    if (space.copy_out(buffer, Span<const u8>(reinterpret_cast<const u8*>(&header), sizeof(header))).is_error() ||
-        space.copy_out(buffer + sizeof(header), Span<const u8>(m + Icmp::kHeaderSize, copied)).is_error())
-        return fail(abi::Err::BadAddress);
+    const i64 written =
+        write_datagram(thread.process().space(), buffer, header, ReadonlyBytes(m + Icmp::kHeaderSize, copied));
+    if (written < 0) return written;
     m_queue.remove(*packet);
     packet->release();
     m_bytes_in += data;
-    return i64(sizeof(header) + copied);
+    return written;
 }
 
 i64 PingSocket::try_write(Thread& thread, u64 buffer, u64 length) {
-    if (length < sizeof(abi::DatagramHeader)) return fail(abi::Err::InvalidArgument);
-    const u64 payload = length - sizeof(abi::DatagramHeader);
-    if (payload > abi::kDatagramMax) return fail(abi::Err::Overflow);
     AddressSpace& space = thread.process().space();
-    abi::DatagramHeader header {};
-    if (space.copy_in(Span<u8>(reinterpret_cast<u8*>(&header), sizeof(header)), buffer).is_error())
-        return fail(abi::Err::BadAddress);
+    abi::DatagramHeader header;
+    const i64 payload = read_datagram_header(space, buffer, length, header);
+    if (payload < 0) return payload;
     // An echo has no ports: a port, or anything in the fields only a
     // reply fills, is a mistake worth naming rather than ignoring.
     if (header.peer.port || header.peer.reserved || header.ttl || header.reserved)
@@ -133,7 +129,7 @@ i64 PingSocket::try_write(Thread& thread, u64 buffer, u64 length) {
     auto sent = m_table.net().icmp().send_echo_request(to, echo_id(), header.sequence,
                                                         ReadonlyBytes(scratch.data(), usize(payload)));
     if (sent.is_error()) return fail(sent.error());
-    m_bytes_out += payload;
+    m_bytes_out += u64(payload);
     return i64(length);
 }
 
