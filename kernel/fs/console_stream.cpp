@@ -7,12 +7,16 @@ namespace mote {
 Result<usize> ConsoleStream::take(Thread& thread, u64 buffer, u64 length) {
     u8 chunk[128];
     usize total = 0;
+    const bool was_full = m_input.size() == kBufferBytes;
     while (total < length && !m_input.empty()) {
         usize n = 0;
         while (n < sizeof(chunk) && total + n < length && m_input.pop(chunk[n])) ++n;
         TRY(thread.process().space().copy_out(buffer + total, ReadonlyBytes(chunk, n)));
         total += n;
     }
+    // A source holding input back (a pipe into the hosted kernel) waits
+    // for this.
+    if (was_full && total > 0) m_console.input_room_opened();
     return total;
 }
 

@@ -64,6 +64,7 @@ public:
     // ConsoleInput
     void on_input(ReadonlyBytes bytes) override;
     void on_end() override;
+    usize input_room() const override { return kBufferBytes - m_input.size(); }
 
     const ConsoleStreamStats& stats() const { return m_stats; }
 

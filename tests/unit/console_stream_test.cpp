@@ -29,11 +29,42 @@ public:
         room_opened();
     }
 
+    void input_room_opened() override { ++room_openings; }
+
     std::string out;
     usize room = 8;
+    int room_openings = 0;
 };
 
 }  // namespace
+
+// Input backpressure: the stream says how much input it takes, and tells
+// the console once a reader has made room in a full buffer, so a source
+// that can hold bytes back (the hosted kernel's stdin) loses none.
+TEST_F(ProcessTest, ConsoleInputRoomIsReportedAndReopenedByAReader) {
+    SlowConsole console;
+    ConsoleStream stream(console, processes);
+    EXPECT_EQ(stream.input_room(), ConsoleStream::kBufferBytes);
+    const std::string full(ConsoleStream::kBufferBytes, 'a');
+    stream.on_input(ReadonlyBytes(reinterpret_cast<const u8*>(full.data()), full.size()));
+    EXPECT_EQ(stream.input_room(), 0u);
+    EXPECT_EQ(stream.stats().dropped, 0u);
+    EXPECT_EQ(console.room_openings, 0);
+    Process* p = spawn_program("reader", {"reader"}).value();
+    const mote::abi::Handle in = p->handles().install(stream, kStreamRights).value();
+    as(p->thread(), [&](Thread& t) {
+        const u64 buffer = user_map(*p, kPageSize);
+        EXPECT_EQ(platform.call(t, mote::abi::Sys::Read, in, buffer, 100, mote::abi::kCurrentOffset).user_value(), 100);
+        return RunExit::Loop;
+    });
+    EXPECT_EQ(stream.input_room(), 100u);
+    EXPECT_EQ(console.room_openings, 1);
+    // A byte past the room is dropped and counted (a UART cannot hold back).
+    const std::string more(101, 'b');
+    stream.on_input(ReadonlyBytes(reinterpret_cast<const u8*>(more.data()), more.size()));
+    EXPECT_EQ(stream.stats().dropped, 1u);
+    end_all();
+}
 
 TEST_F(ProcessTest, ConsoleWritersWaitForASlowConsoleInsteadOfLosingBytes) {
     SlowConsole console;

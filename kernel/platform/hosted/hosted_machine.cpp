@@ -139,11 +139,30 @@ void HostedMachine::attach_devices(Kernel& kernel) {
         kConsoleIrq,
         [](void* ctx, u32) {
             auto* self = static_cast<HostedMachine*>(ctx);
-            // At end of input stop watching stdin, or epoll would report
-            // it readable forever.
-            bool more = self->m_console.on_readable();
-            if (!more && self->m_stdin_watched) epoll_ctl(self->m_epoll, EPOLL_CTL_DEL, 0, nullptr);
-            if (more && !self->m_stdin_watched) self->m_loop->post_irq(kConsoleIrq);
+            // At end of input, and while the console stream is full, stop
+            // watching stdin, or epoll would report it readable forever.
+            auto readable = self->m_console.on_readable();
+            if (readable != TerminalConsole::Readable::More) {
+                if (self->m_stdin_watched) epoll_ctl(self->m_epoll, EPOLL_CTL_DEL, 0, nullptr);
+            } else if (!self->m_stdin_watched) {
+                self->m_loop->post_irq(kConsoleIrq);
+            }
+        },
+        this);
+    // A program read from a full console stream: watch stdin again (epoll
+    // is level-triggered, so bytes already waiting are reported at once),
+    // or, for stdin that epoll cannot watch, read it on the next turn.
+    m_console.set_resume(
+        [](void* ctx) {
+            auto* self = static_cast<HostedMachine*>(ctx);
+            if (self->m_stdin_watched) {
+                epoll_event ev {};
+                ev.events = EPOLLIN;
+                ev.data.u32 = kConsoleIrq;
+                epoll_ctl(self->m_epoll, EPOLL_CTL_ADD, 0, &ev);
+            } else {
+                self->m_loop->post_irq(kConsoleIrq);
+            }
         },
         this);
     m_user.connect(m_epoll, loop, kUserIrq);

@@ -32,19 +32,34 @@ void TerminalConsole::write(StringView text) {
     write_raw(text.data() + start, text.length() - start);
 }
 
-bool TerminalConsole::on_readable() {
-    if (m_ended) return false;
+TerminalConsole::Readable TerminalConsole::on_readable() {
+    if (m_ended) return Readable::Ended;
     u8 buffer[512];
-    ssize_t n = ::read(0, buffer, sizeof(buffer));
-    if (n < 0) return errno == EINTR || errno == EAGAIN;
+    usize want = sizeof(buffer);
+    if (m_input) {
+        const usize room = m_input->input_room();
+        if (room == 0) {
+            m_held = true;
+            return Readable::Held;
+        }
+        if (room < want) want = room;
+    }
+    ssize_t n = ::read(0, buffer, want);
+    if (n < 0) return errno == EINTR || errno == EAGAIN ? Readable::More : Readable::Ended;
     if (n == 0) {
         m_ended = true;
         if (m_input) m_input->on_end();
-        return false;
+        return Readable::Ended;
     }
     m_bytes_in += u64(n);
     if (m_input) m_input->on_input(ReadonlyBytes(buffer, usize(n)));
-    return true;
+    return Readable::More;
+}
+
+void TerminalConsole::input_room_opened() {
+    if (!m_held) return;
+    m_held = false;
+    if (m_resume) m_resume(m_resume_context);
 }
 
 }  // namespace mote

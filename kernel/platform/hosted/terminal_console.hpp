@@ -16,8 +16,21 @@ public:
     void write(StringView text) override;
     bool interactive() const override { return m_interactive; }
 
-    // Loop context, when stdin is readable. Returns false at end of input.
-    bool on_readable();
+    enum class Readable : u8 {
+        More,   // read some: watch stdin for more
+        Ended,  // end of input: stop watching
+        Held,   // the consumer is full: stop watching until it makes room
+    };
+    // Loop context, when stdin is readable. Reads no more than the
+    // consumer takes, so nothing piped in is dropped.
+    Readable on_readable();
+
+    // Who to tell when a held stdin may be read again (loop context).
+    void set_resume(void (*resume)(void* context), void* context) {
+        m_resume = resume;
+        m_resume_context = context;
+    }
+    void input_room_opened() override;
 
     u64 bytes_in() const { return m_bytes_in; }
 
@@ -26,6 +39,9 @@ private:
 
     bool m_interactive = false;
     bool m_ended = false;
+    bool m_held = false;
+    void (*m_resume)(void*) = nullptr;
+    void* m_resume_context = nullptr;
     u64 m_bytes_in = 0;
 };
 
