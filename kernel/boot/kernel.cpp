@@ -242,9 +242,6 @@ void Kernel::start_network() {
     BootArgs args = boot_args();
     (void)args.get("mote.ip", net.ip);
     (void)args.get("mote.gw", net.gw);
-    // The echo service is a program (udpecho, started by init from
-    // etc/services).
-    net.echo_service = false;
     m_net.start(net);
 #endif
 }

@@ -109,13 +109,6 @@ Result<void> write_net_report(NetStack& net, NetReportSink sink, void* context) 
     }
     print_lease(out, net);
     print_arp(out, net);
-    EchoService& echo = net.echo();
-    for (usize i = 0; i < echo.port_count(); ++i) {
-        const UdpSocketStats& s = echo.socket(i).stats();
-        out.print("  echo port {}: received {} queued {} (max {}) queue_full {}\n", echo.socket(i).port(), s.received,
-                    s.queued, s.queue_high_water, s.queue_full);
-    }
-    if (echo.port_count()) out.print("  echo: echoed {} failed {}\n", echo.echoed(), echo.failed());
 
     const NetDeviceStats& d = device->stats();
     out.print("  device: rx {} frames {} bytes, tx {} frames {} bytes\n", d.rx_frames, d.rx_bytes, d.tx_frames,

@@ -1,6 +1,5 @@
 #include "net/net_stack.hpp"
 
-#include "base/parse_number.hpp"
 #include "core/log.hpp"
 
 namespace mote {
@@ -25,8 +24,7 @@ NetStack::NetStack(Loop& loop)
       m_icmp(*this),
       m_udp(*this),
       m_tcp(*this),
-      m_dhcp(*this),
-      m_echo(*this) {
+      m_dhcp(*this) {
     m_tx_pool.init(Span<PacketBuffer>(m_tx_storage, kTxBuffers), "net-tx");
     // A send that found the pool empty waits; the first release wakes it,
     // on the next loop turn rather than inside whoever released.
@@ -76,24 +74,9 @@ void NetStack::start(const NetBootOptions& options) {
         if (auto r = m_dhcp.start(); r.is_error()) log_warn("net", "dhcp: cannot start: {}", r.error());
     }
 
-    if (options.echo_service) start_echo(options.echo);
-}
-
-void NetStack::start_echo(StringView extra) {
-    if (auto r = m_echo.start(kEchoPort); r.is_error()) log_warn("net", "echo port {}: {}", kEchoPort, r.error());
-    if (!extra.empty() && !(extra == "off")) {
-        auto port = parse_u64(extra);
-        if (port.is_error() || port.value() == 0 || port.value() > 0xffff)
-            log_warn("net", "mote.echo={}: not a port number", extra);
-        else if (port.value() != kEchoPort) {
-            if (auto r = m_echo.start(u16(port.value())); r.is_error())
-                log_warn("net", "echo port {}: {}", port.value(), r.error());
-        }
-    }
 }
 
 void NetStack::stop() {
-    m_echo.stop();
     m_dhcp.stop();
     m_started = false;
 }

@@ -25,7 +25,6 @@
 #include "dev/net_device.hpp"
 #include "net/arp.hpp"
 #include "net/dhcp_client.hpp"
-#include "net/echo_service.hpp"
 #include "net/ethernet.hpp"
 #include "net/icmp.hpp"
 #include "net/ipv4.hpp"
@@ -50,20 +49,15 @@ struct Ipv4Config {
 // The kernel command line's network settings, unparsed:
 //   mote.ip=A.B.C.D[/N]  static address (default /24); absent or "dhcp": DHCP
 //   mote.gw=A.B.C.D      default gateway for a static address
-//   mote.echo=PORT       a second UDP echo port besides 7 ("off": none)
-// The kernel's own echo service runs only where no program can provide it:
-// with user space, udpecho does (etc/rc), and echo_service is false.
+// (The UDP echo service is a program, udpecho, that init starts.)
 struct NetBootOptions {
     StringView ip;
     StringView gw;
-    StringView echo;
-    bool echo_service = true;
 };
 
 class NetStack final : public NetReceiver {
 public:
     static constexpr usize kTxBuffers = 48;
-    static constexpr u16 kEchoPort = 7;  // RFC 862
     static constexpr Nanoseconds kTickPeriod = kSecond;
 
     explicit NetStack(Loop& loop);
@@ -108,10 +102,6 @@ public:
     Udp& udp() { return m_udp; }
     TcpOverIpv4& tcp() { return m_tcp; }
     DhcpClient& dhcp() { return m_dhcp; }
-    EchoService& echo() { return m_echo; }
-    // The kernel's UDP echo service on 7 and on `extra` (mote.echo=; empty
-    // or "off": none), for a machine without user space.
-    void start_echo(StringView extra);
 
     // NetReceiver
     void on_frames(NetDevice& device, PacketList& frames) override;
@@ -141,7 +131,6 @@ private:
     Udp m_udp;
     TcpOverIpv4 m_tcp;
     DhcpClient m_dhcp;
-    EchoService m_echo;
 };
 
 }  // namespace mote

@@ -1,6 +1,7 @@
 // Feeds arbitrary frames through the whole receive path of a fresh network
-// stack (Ethernet, ARP, IPv4, ICMP, UDP, sockets, the DHCP client and the
-// echo service), with checksum verification off so mutated frames get past
+// stack (Ethernet, ARP, IPv4, ICMP, UDP, sockets, the DHCP client and a
+// UDP echo service on ports 7 and 5555, tests/unit/support/echo_service),
+// with checksum verification off so mutated frames get past
 // IPv4 into the layers above. Any crash, sanitizer report, VERIFY failure
 // or leaked packet buffer is a bug: bad input must only ever move counters.
 //
@@ -14,6 +15,7 @@
 #include <stdint.h>
 
 #include "net/net_stack.hpp"
+#include "support/echo_service.hpp"
 
 using namespace mote;
 
@@ -75,8 +77,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
             options.ip = "10.0.2.15/24";
             options.gw = "10.0.2.2";
         }
-        options.echo = "5555";
         stack->start(options);
+        auto* echo = new EchoService(*stack);
+        (void)echo->start(7);
+        (void)echo->start(5555);
         device.busy = flags & 8;
 
         usize i = 1;
@@ -108,8 +112,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         }
         device.ready();
         turn(loop, 16);
+        echo->stop();
         stack->stop();
         turn(loop, 16);
+        delete echo;
         delete stack;
     }
     turn(loop, 4);

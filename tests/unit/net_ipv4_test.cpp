@@ -43,8 +43,9 @@ TEST_F(NetIpv4, IcmpEchoReplyIsTheRequestTurnedAround) {
 TEST_F(NetIpv4, UdpEchoOnPort7AndOnTheConfiguredPort) {
     NetBootOptions o;
     o.ip = "10.0.2.15/24";
-    o.echo = "5555";
     stack.start(o);
+    MUST(echo.start(7));
+    MUST(echo.start(5555));
     settle();
     device.take();
     learn_peer();
@@ -60,7 +61,7 @@ TEST_F(NetIpv4, UdpEchoOnPort7AndOnTheConfiguredPort) {
             EXPECT_EQ(ip_payload(sent[0]), udp(port, 40000, payload, kOurIp, kPeerIp)) << size;
         }
     }
-    EXPECT_EQ(stack.echo().echoed(), 10u);
+    EXPECT_EQ(echo.echoed(), 10u);
 }
 
 TEST_F(NetIpv4, UdpEchoBurstOfTwoHundredInOneBatchAllComeBack) {
@@ -223,7 +224,7 @@ TEST_F(NetIpv4, EveryMalformedInputHasItsCounter) {
     EXPECT_EQ(u.truncated, 1u);
     EXPECT_EQ(u.bad_length, 2u);
     EXPECT_EQ(u.bad_checksum, 1u);
-    EXPECT_EQ(stack.echo().echoed(), 0u);
+    EXPECT_EQ(echo.echoed(), 0u);
     EXPECT_TRUE(device.take().empty());
     EXPECT_EQ(device.rx_pool.free_count(), FakeNetDevice::kRxBuffers);
 

@@ -81,7 +81,6 @@ TEST(NetReport, ShowsAddressRoutesArpAndCounters) {
     NetBootOptions o;
     o.ip = "10.0.2.15/24";
     o.gw = "10.0.2.2";
-    o.echo_service = false;
     rig.kernel.net().start(o);
     rig.machine.device.receive(
         ethernet(kBroadcastMac, kPeerMac, 0x0806, arp(1, kPeerMac, kPeerIp, Frame(6, 0), kOurIp)));

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "net/net_stack.hpp"
+#include "echo_service.hpp"
 #include "fake_host.hpp"
 #include "fake_net_device.hpp"
 #include "net_frames.hpp"
@@ -17,6 +18,7 @@ protected:
         MUST(stack.attach(device));
     }
     ~NetFixture() override {
+        echo.stop();
         stack.stop();
         settle();
     }
@@ -27,6 +29,7 @@ protected:
         o.ip = "10.0.2.15/24";
         o.gw = "10.0.2.2";
         stack.start(o);
+        MUST(echo.start(7));
         settle();
         device.take();
     }
@@ -58,6 +61,7 @@ protected:
     Loop loop;
     FakeNetDevice device;  // before the stack: outlives it
     NetStack stack;
+    EchoService echo {stack};  // started by configure_static (and by tests that want it)
 };
 
 }  // namespace mote::test

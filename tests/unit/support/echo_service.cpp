@@ -1,4 +1,4 @@
-#include "net/echo_service.hpp"
+#include "echo_service.hpp"
 
 #include "core/log.hpp"
 #include "net/net_stack.hpp"

@@ -1,5 +1,8 @@
-// The UDP echo service (RFC 862): every datagram received on an echo port
-// is sent back to where it came from, byte for byte.
+// A UDP echo service (RFC 862) inside the stack, for the tests and the
+// packet fuzzer: every datagram received on an echo port is sent back to
+// where it came from, byte for byte, so a test drives UDP receive and send
+// through the whole stack. (A machine's echo service is a program,
+// user/programs/udpecho, started by init.)
 //
 // It is an ordinary user of UdpSocket. Each port keeps kSlotsPerPort
 // receive requests outstanding, each with its own buffer and a paired send
