@@ -207,11 +207,19 @@ Result<void> UserSpace::start(ReadonlyBytes initramfs, StringView init_spec, Spa
         fs::NodeRef cap_node(*top);
         if (caps[i].path) {
             auto found = fs::walk(*top, caps[i].path, nullptr, fs::WalkMode::MemoryOnly).finish_now();
-            if (found.is_error()) continue;
+            if (found.is_error()) {
+                log_warn("user", "{}/{}: {}; init starts without that capability", caps[i].mount, caps[i].path,
+                         found.error());
+                continue;
+            }
             cap_node = found.release_value();
         }
         auto opened = m_files.open(*cap_node, caps[i].flags);
-        if (opened.is_error()) continue;
+        if (opened.is_error()) {
+            log_warn("user", "{}/{}: {}; init starts without that capability", caps[i].mount,
+                     caps[i].path ? caps[i].path : "", opened.error());
+            continue;
+        }
         m_caps[i] = opened.value();
         m_caps[i]->retain();
         handles[abi::kPowerCap + i] = {m_caps[i], caps[i].rights};

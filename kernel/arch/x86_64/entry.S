@@ -23,6 +23,7 @@
 
 // The TrapFrame (cpu.hpp): 23 quadwords, these at their byte offsets.
 #define FRAME_BYTES (23 * 8)
+#define FRAME_VECTOR 128
 #define FRAME_CS 152
 #define USER_DATA 0x23                // x86::kUserData
 #define USER_CODE 0x2b                // x86::kUserCode
@@ -285,6 +286,11 @@ user_trap_call:
     call user_trap_handler
     testq %rax, %rax
     jnz leave_user
+    // A fault resumed in place (a lazy stack page brought in) goes back with
+    // IRETQ: SYSRET would overwrite the interrupted code's rcx and r11, which
+    // only a syscall gives up.
+    cmpq $VECTOR_SYSCALL, FRAME_VECTOR(%rbx)
+    jne resume_after_trap
     // SYSRET (SDM vol. 2B): rip = rcx, rflags = r11 (the handler cleaned
     // the frame's copy and checked the rip is canonical), CS and SS from
     // IA32_STAR. Every other register comes from the frame, so nothing of
@@ -297,6 +303,15 @@ user_trap_call:
     movq 32(%rsp), %r11              // rflags
     movq 40(%rsp), %rsp              // the user's rsp
     sysretq
+
+// Every register from the frame, rip, rflags and rsp too, as the trap left
+// them.
+resume_after_trap:
+    movq %rbx, %rsp
+    addq $8, %rsp                    // cr2
+    POP_GPRS
+    addq $16, %rsp                   // vector, error code
+    iretq                            // rip, cs, rflags, rsp, ss
 
 // An interrupt or exception from ring 3: isr_common has saved everything
 // on the TSS.rsp0 stack; copy that frame into the thread's.

@@ -140,6 +140,7 @@ void Shell::run_rc() {
 
 int Shell::run(bool rc) {
     if (auto policy = load_caps_policy(m_root); policy.ok()) m_policy = policy.value();
+    else print(m_err, "sh: etc/caps: {}; programs get only the capabilities a line asks for (+CAP)\n", policy.error());
     m_editor.set_echo(echo_to_console, &m_out);
     m_editor.set_prompt("$ ");
     // The welcome text, if the root has one.
