@@ -10,9 +10,7 @@
 #include <optional>
 #include <string>
 
-#include "socket/socket_table.hpp"
-#include "support/channel_fixture.hpp"
-#include "support/fake_net_device.hpp"
+#include "support/socket_fixture.hpp"
 #include "support/net_frames.hpp"
 
 namespace mote::test {
@@ -33,37 +31,9 @@ Frame reply_frame(unsigned id, unsigned sequence, const std::string& data, unsig
 
 }  // namespace
 
-class PingSocketTest : public ChannelTest {
+class PingSocketTest : public SocketFixture {
 protected:
-    void SetUp() override {
-        ChannelTest::SetUp();
-        host.time = 1000 * kSecond;
-        MUST(stack.attach(device));
-        NetBootOptions options;
-        options.ip = "10.0.2.15/24";
-        options.gw = "10.0.2.2";
-        stack.start(options);
-        settle();
-        // The peer's MAC, from its ARP request for us: requests go out at once.
-        device.receive(ethernet(kBroadcastMac, kPeerMac, 0x0806, arp(1, kPeerMac, kPeerIp, Frame(6, 0), kOurIp)));
-        settle();
-        device.take();
-        sockets.emplace(stack, pages);
-        syscalls.set_sockets(&*sockets);
-        P = spawn_program("ping", {"ping"}).value();
-        net = P->handles().install(sockets->capability(), abi::kRightWrite).value();
-    }
-    void TearDown() override {
-        end_all();
-        settle();
-        sockets.reset();
-        syscalls.set_sockets(nullptr);
-        stack.stop();
-        settle();
-    }
-    void settle() {
-        for (int i = 0; i < 64 && loop.has_ready_work(); ++i) loop.turn(false);
-    }
+    void SetUp() override { start("ping"); }
 
     u64 at(u64 offset) { return scratch(*P) + kPollItems + offset; }
     i64 open(Thread& t) { return call(t, Sys::Socket, net, u64(abi::SocketKind::IcmpEcho)); }
@@ -94,11 +64,6 @@ protected:
     }
     i64 readable(Thread& t, i64 s) { return poll(t, abi::Handle(s), abi::kPollReadable, 0); }
 
-    FakeNetDevice device;
-    NetStack stack {loop};
-    std::optional<SocketTable> sockets;
-    Process* P = nullptr;
-    abi::Handle net = abi::kNoHandle;
 };
 
 TEST_F(PingSocketTest, PingingLocalhostGetsTheEchoBackWithItsSequenceAndData) {

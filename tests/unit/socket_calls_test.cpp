@@ -8,9 +8,7 @@
 #include <optional>
 #include <string>
 
-#include "socket/socket_table.hpp"
-#include "support/channel_fixture.hpp"
-#include "support/fake_net_device.hpp"
+#include "support/socket_fixture.hpp"
 #include "support/tcp_frames.hpp"
 
 namespace mote::test {
@@ -18,37 +16,9 @@ namespace mote::test {
 using abi::Err;
 using abi::Sys;
 
-class SocketCallsTest : public ChannelTest {
+class SocketCallsTest : public SocketFixture {
 protected:
-    void SetUp() override {
-        ChannelTest::SetUp();
-        host.time = 1000 * kSecond;
-        MUST(stack.attach(device));
-        NetBootOptions options;
-        options.ip = "10.0.2.15/24";
-        options.gw = "10.0.2.2";
-        stack.start(options);
-        settle();
-        // The peer's MAC, from its ARP request for us.
-        device.receive(ethernet(kBroadcastMac, kPeerMac, 0x0806, arp(1, kPeerMac, kPeerIp, Frame(6, 0), kOurIp)));
-        settle();
-        device.take();
-        sockets.emplace(stack, pages);
-        syscalls.set_sockets(&*sockets);
-        P = spawn_program("server", {"server"}).value();
-        net = P->handles().install(sockets->capability(), abi::kRightWrite).value();
-    }
-    void TearDown() override {
-        end_all();
-        settle();
-        sockets.reset();
-        syscalls.set_sockets(nullptr);
-        stack.stop();
-        settle();
-    }
-    void settle() {
-        for (int i = 0; i < 64 && loop.has_ready_work(); ++i) loop.turn(false);
-    }
+    void SetUp() override { start("server"); }
 
     u64 at(u64 offset) { return scratch(*P) + kPollItems + offset; }
     i64 socket(Thread& t) { return call(t, Sys::Socket, net, u64(abi::SocketKind::Tcp)); }
@@ -96,11 +66,6 @@ protected:
         return out;
     }
 
-    FakeNetDevice device;
-    NetStack stack {loop};
-    std::optional<SocketTable> sockets;
-    Process* P = nullptr;
-    abi::Handle net = abi::kNoHandle;
 };
 
 TEST_F(SocketCallsTest, MakingASocketNeedsTheNetworkCapabilityWithWrite) {
