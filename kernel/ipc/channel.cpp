@@ -1,17 +1,12 @@
 #include "ipc/channel.hpp"
 
 #include "core/log.hpp"
+#include "proc/abi_error.hpp"
 #include "proc/audit_log.hpp"
 #include "proc/process.hpp"
 #include "proc/process_table.hpp"
 
 namespace mote {
-
-namespace {
-
-i64 fail(abi::Err error) { return -i64(error); }
-
-}  // namespace
 
 // --- ChannelTable ----------------------------------------------------------
 
@@ -91,9 +86,9 @@ ChannelEnd& ChannelEnd::peer() { return m_channel->m_ends[this == &m_channel->m_
 bool ChannelEnd::peer_closed() { return peer().m_closed; }
 
 i64 ChannelEnd::try_send(Thread& thread, u64 address, u64 length, Mode mode) {
-    if (peer_closed()) return fail(abi::Err::PeerClosed);
+    if (peer_closed()) return abi_failure(abi::Err::PeerClosed);
     ChannelEnd& to = peer();
-    if (to.queued() >= abi::kChannelQueueDepth) return fail(abi::Err::Busy);
+    if (to.queued() >= abi::kChannelQueueDepth) return abi_failure(abi::Err::Busy);
     AddressSpace& space = thread.process().space();
     HandleTable& table = thread.process().handles();
 
@@ -105,27 +100,27 @@ i64 ChannelEnd::try_send(Thread& thread, u64 address, u64 length, Mode mode) {
     if (mode == kMessage) {
         abi::ChannelMessage request {};
         if (space.copy_in(Span<u8>(reinterpret_cast<u8*>(&request), sizeof(request)), address).is_error())
-            return fail(abi::Err::BadAddress);
+            return abi_failure(abi::Err::BadAddress);
         if (request.byte_count > abi::kChannelMaxBytes || request.handle_count > abi::kChannelMaxHandles)
-            return fail(abi::Err::InvalidArgument);
+            return abi_failure(abi::Err::InvalidArgument);
         bytes_at = request.bytes;
         byte_count = request.byte_count;
         handle_count = request.handle_count;
         if (handle_count &&
             space.copy_in(Span<u8>(reinterpret_cast<u8*>(values), handle_count * sizeof(abi::Handle)), request.handles)
                 .is_error())
-            return fail(abi::Err::BadAddress);
+            return abi_failure(abi::Err::BadAddress);
         for (u32 i = 0; i < handle_count; ++i) {
             auto found = table.get(values[i]);
-            if (found.is_error()) return fail(deny(thread, abi::Err::BadHandle, nullptr, 0, abi::kRightTransfer));
+            if (found.is_error()) return abi_failure(deny(thread, abi::Err::BadHandle, nullptr, 0, abi::kRightTransfer));
             HandleRef held = found.value();
             if (!(held.rights & abi::kRightTransfer))
-                return fail(deny(thread, abi::Err::AccessDenied, held.object, held.rights, abi::kRightTransfer));
+                return abi_failure(deny(thread, abi::Err::AccessDenied, held.object, held.rights, abi::kRightTransfer));
             // An endpoint of this channel in its own queue would keep the
             // channel alive for ever.
-            if (held.object == this || held.object == &to) return fail(abi::Err::InvalidArgument);
+            if (held.object == this || held.object == &to) return abi_failure(abi::Err::InvalidArgument);
             for (u32 j = 0; j < i; ++j)
-                if (values[j] == values[i]) return fail(abi::Err::InvalidArgument);
+                if (values[j] == values[i]) return abi_failure(abi::Err::InvalidArgument);
         }
     }
 
@@ -138,7 +133,7 @@ i64 ChannelEnd::try_send(Thread& thread, u64 address, u64 length, Mode mode) {
         if (Thread* waiter = to.m_receivers.front()) {
             u8 bytes[kHandOverBytes];
             if (byte_count && space.copy_in(Span<u8>(bytes, usize(byte_count)), bytes_at).is_error())
-                return fail(abi::Err::BadAddress);
+                return abi_failure(abi::Err::BadAddress);
             i64 got = to.hand_over(*waiter, bytes, byte_count);
             if (got >= 0) {
                 ChannelStats& stats = m_channel->m_stats;
@@ -153,11 +148,11 @@ i64 ChannelEnd::try_send(Thread& thread, u64 address, u64 length, Mode mode) {
     }
     ChannelTable& channels = m_channel->table();
     auto made = channels.allocate_message(u32(byte_count));
-    if (made.is_error()) return fail(abi::Err::NoMemory);
+    if (made.is_error()) return abi_failure(abi::Err::NoMemory);
     ChannelMessage& message = *made.value();
     if (byte_count && space.copy_in(Span<u8>(channels.message_bytes(message), usize(byte_count)), bytes_at).is_error()) {
         channels.free_message(message);
-        return fail(abi::Err::BadAddress);
+        return abi_failure(abi::Err::BadAddress);
     }
     for (u32 i = 0; i < handle_count; ++i) {
         // Cannot fail: each value was just looked up and nothing ran since.
@@ -186,8 +181,8 @@ i64 ChannelEnd::try_receive(Thread& thread, u64 address, u64 length, Mode mode) 
         front = m_inbox.front();
     }
     if (!front) {
-        if (!peer_closed()) return fail(abi::Err::WouldBlock);
-        return mode == kStream ? 0 : fail(abi::Err::PeerClosed);  // a stream's end is a read of 0
+        if (!peer_closed()) return abi_failure(abi::Err::WouldBlock);
+        return mode == kStream ? 0 : abi_failure(abi::Err::PeerClosed);  // a stream's end is a read of 0
     }
     ChannelMessage& message = *front;
     ChannelTable& channels = m_channel->table();
@@ -198,9 +193,9 @@ i64 ChannelEnd::try_receive(Thread& thread, u64 address, u64 length, Mode mode) 
     if (mode == kStream) {
         // The stream view cannot carry handles: leave such a message for
         // channel_recv rather than lose them.
-        if (message.handle_count) return fail(abi::Err::BadState);
+        if (message.handle_count) return abi_failure(abi::Err::BadState);
         u64 n = length < remaining ? length : remaining;
-        if (n && space.copy_out(address, Span<const u8>(bytes, usize(n))).is_error()) return fail(abi::Err::BadAddress);
+        if (n && space.copy_out(address, Span<const u8>(bytes, usize(n))).is_error()) return abi_failure(abi::Err::BadAddress);
         message.consumed += u32(n);
         if (message.consumed == message.length) {
             m_inbox.remove(message);
@@ -212,18 +207,18 @@ i64 ChannelEnd::try_receive(Thread& thread, u64 address, u64 length, Mode mode) 
 
     abi::ChannelMessage request {};
     if (space.copy_in(Span<u8>(reinterpret_cast<u8*>(&request), sizeof(request)), address).is_error())
-        return fail(abi::Err::BadAddress);
+        return abi_failure(abi::Err::BadAddress);
     if (request.byte_count < remaining || request.handle_count < message.handle_count) {
         // Too small: say what it takes; the message stays queued.
         request.byte_count = remaining;
         request.handle_count = message.handle_count;
         if (space.copy_out(address, Span<const u8>(reinterpret_cast<const u8*>(&request), sizeof(request))).is_error())
-            return fail(abi::Err::BadAddress);
-        return fail(abi::Err::Overflow);
+            return abi_failure(abi::Err::BadAddress);
+        return abi_failure(abi::Err::Overflow);
     }
     HandleTable& table = thread.process().handles();
     if (table.free_slots() < message.handle_count)
-        return fail(deny(thread, abi::Err::TooMany, this, 0, 0));  // stays queued: nothing lost
+        return abi_failure(deny(thread, abi::Err::TooMany, this, 0, 0));  // stays queued: nothing lost
     // Handles must not fail half-way once they leave the message: with some
     // to install, both buffers are checked first. Without, nothing has moved
     // yet and the copy itself is the check. An empty part needs no buffer (a
@@ -232,9 +227,9 @@ i64 ChannelEnd::try_receive(Thread& thread, u64 address, u64 length, Mode mode) 
     if (message.handle_count &&
         ((remaining && space.check_access(request.bytes, remaining, true).is_error()) ||
          space.check_access(request.handles, message.handle_count * sizeof(abi::Handle), true).is_error()))
-        return fail(abi::Err::BadAddress);
+        return abi_failure(abi::Err::BadAddress);
     if (remaining && space.copy_out(request.bytes, Span<const u8>(bytes, usize(remaining))).is_error())
-        return fail(abi::Err::BadAddress);
+        return abi_failure(abi::Err::BadAddress);
     abi::Handle values[abi::kChannelMaxHandles];
     for (u32 i = 0; i < message.handle_count; ++i) {
         HandleRef& moving = message.handles[i];
@@ -287,28 +282,28 @@ void ChannelEnd::park(Thread& thread, bool sending, u64 address, u64 length, Mod
 
 ChannelEnd::Done ChannelEnd::send(Thread& thread, u64 message_address, Nanoseconds timeout, bool no_wait) {
     i64 sent = try_send(thread, message_address, 0, kMessage);
-    if (sent != fail(abi::Err::Busy)) return {sent, false};
+    if (sent != abi_failure(abi::Err::Busy)) return {sent, false};
     ++m_channel->m_stats.times_full;
-    if (no_wait) return {fail(abi::Err::WouldBlock), false};  // a ring entry: it stays pending
-    if (timeout == 0) return {fail(deny(thread, abi::Err::WouldBlock, this, 0, 0)), false};
+    if (no_wait) return {abi_failure(abi::Err::WouldBlock), false};  // a ring entry: it stays pending
+    if (timeout == 0) return {abi_failure(deny(thread, abi::Err::WouldBlock, this, 0, 0)), false};
     park(thread, true, message_address, 0, kMessage, timeout);
     return {0, true};
 }
 
 ChannelEnd::Done ChannelEnd::receive(Thread& thread, u64 message_address, Nanoseconds timeout, bool no_wait) {
     i64 got = try_receive(thread, message_address, 0, kMessage);
-    if (got != fail(abi::Err::WouldBlock) || timeout == 0 || no_wait) return {got, false};
+    if (got != abi_failure(abi::Err::WouldBlock) || timeout == 0 || no_wait) return {got, false};
     park(thread, false, message_address, 0, kMessage, timeout);
     return {0, true};
 }
 
 ChannelEnd::Done ChannelEnd::call(Thread& thread, u64 request_address, u64 reply_address, Nanoseconds timeout) {
     if (thread.process().space().check_access(reply_address, sizeof(abi::ChannelMessage), true).is_error())
-        return {fail(abi::Err::BadAddress), false};
+        return {abi_failure(abi::Err::BadAddress), false};
     i64 sent = try_send(thread, request_address, 0, kMessage);
-    if (sent == fail(abi::Err::Busy)) {
+    if (sent == abi_failure(abi::Err::Busy)) {
         ++m_channel->m_stats.times_full;
-        return {fail(deny(thread, abi::Err::WouldBlock, this, 0, 0)), false};
+        return {abi_failure(deny(thread, abi::Err::WouldBlock, this, 0, 0)), false};
     }
     if (sent < 0) return {sent, false};
     return receive(thread, reply_address, timeout, false);
@@ -317,9 +312,9 @@ ChannelEnd::Done ChannelEnd::call(Thread& thread, u64 request_address, u64 reply
 Result<Outcome> ChannelEnd::write(IoArgs& io) {
     if (io.length == 0) return Outcome::done(0);  // an empty message would read as the end
     i64 sent = try_send(io.thread, io.buffer, io.length, kStream);
-    if (sent == fail(abi::Err::Busy)) {
+    if (sent == abi_failure(abi::Err::Busy)) {
         ++m_channel->m_stats.times_full;
-        if (io.no_wait) return io.fail(fail(deny(io.thread, abi::Err::WouldBlock, this, 0, 0)));
+        if (io.no_wait) return io.fail(abi_failure(deny(io.thread, abi::Err::WouldBlock, this, 0, 0)));
         park(io.thread, true, io.buffer, io.length, kStream, kNoDeadline);
         return Outcome::park();
     }
@@ -329,7 +324,7 @@ Result<Outcome> ChannelEnd::write(IoArgs& io) {
 
 Result<Outcome> ChannelEnd::read(IoArgs& io) {
     i64 got = try_receive(io.thread, io.buffer, io.length, kStream);
-    if (got == fail(abi::Err::WouldBlock) && !io.no_wait) {
+    if (got == abi_failure(abi::Err::WouldBlock) && !io.no_wait) {
         park(io.thread, false, io.buffer, io.length, kStream, kNoDeadline);
         return Outcome::park();
     }
@@ -343,7 +338,7 @@ void ChannelEnd::on_message() {
         Thread* waiter = m_receivers.front();
         if (!waiter) break;
         i64 got = try_receive(*waiter, waiter->pending[0], waiter->pending[1], Mode(waiter->pending[2]));
-        if (got == fail(abi::Err::WouldBlock)) break;
+        if (got == abi_failure(abi::Err::WouldBlock)) break;
         m_receivers.remove(*waiter);
         waiter->wake(got);
     }
@@ -366,8 +361,8 @@ void ChannelEnd::on_room() {
 
 void ChannelEnd::on_peer_closed() {
     // Nothing more can arrive, and nothing sent from here can be taken.
-    while (Thread* waiter = m_receivers.pop_front()) waiter->wake(waiter->pending[2] == kStream ? 0 : fail(abi::Err::PeerClosed));
-    while (Thread* waiter = m_senders.pop_front()) waiter->wake(fail(abi::Err::PeerClosed));
+    while (Thread* waiter = m_receivers.pop_front()) waiter->wake(waiter->pending[2] == kStream ? 0 : abi_failure(abi::Err::PeerClosed));
+    while (Thread* waiter = m_senders.pop_front()) waiter->wake(abi_failure(abi::Err::PeerClosed));
     m_pollers.notify();
 }
 

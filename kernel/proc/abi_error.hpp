@@ -15,4 +15,10 @@ abi::Err to_abi(Error error);
 Error from_abi(abi::Err error);
 const char* abi_error_name(abi::Err error);
 
+// The convention of the calls that answer with a signed count (the
+// channel and socket objects' try_ halves): the count, or a negative
+// abi::Err.
+inline i64 abi_failure(abi::Err error) { return -i64(error); }
+inline i64 abi_failure(Error error) { return -i64(to_abi(error)); }
+
 }  // namespace mote

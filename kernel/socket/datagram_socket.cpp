@@ -10,8 +10,6 @@ namespace mote {
 
 namespace {
 
-i64 fail(abi::Err error) { return -i64(error); }
-i64 fail(Error error) { return -i64(to_abi(error)); }
 
 enum Waiting : u64 { kReading = 0, kWriting = 1 };
 
@@ -41,11 +39,11 @@ Result<void> DatagramSocket::ensure_bound() {
 }
 
 Socket::Done DatagramSocket::connect(Thread&, const abi::SocketAddress& remote, Nanoseconds, bool) {
-    if (remote.reserved || remote.port == 0 || remote.address == 0) return {fail(abi::Err::InvalidArgument), false};
+    if (remote.reserved || remote.port == 0 || remote.address == 0) return {abi_failure(abi::Err::InvalidArgument), false};
     auto bound = ensure_bound();
-    if (bound.is_error()) return {fail(bound.error()), false};
+    if (bound.is_error()) return {abi_failure(bound.error()), false};
     auto connected = m_udp.connect(UdpEndpoint {Ipv4Address {remote.address}, remote.port});
-    if (connected.is_error()) return {fail(connected.error()), false};
+    if (connected.is_error()) return {abi_failure(connected.error()), false};
     return {0, false};
 }
 
@@ -109,15 +107,15 @@ void DatagramSocket::on_sent(Request& request) {
 }
 
 i64 DatagramSocket::try_read(Thread& thread, u64 buffer, u64 length) {
-    if (!m_udp.bound()) return fail(abi::Err::BadState);
-    if (length < sizeof(abi::DatagramHeader)) return fail(abi::Err::InvalidArgument);
+    if (!m_udp.bound()) return abi_failure(abi::Err::BadState);
+    if (length < sizeof(abi::DatagramHeader)) return abi_failure(abi::Err::InvalidArgument);
     if (!m_staged && !m_rx.busy()) {
         m_rx.buffer = Bytes(m_rx_buffer, sizeof(m_rx_buffer));
         m_staged = m_udp.take(m_rx);
     }
     if (!m_staged) {
         arm_receive();  // the reader parks: the next arrival must reach it
-        return fail(abi::Err::WouldBlock);
+        return abi_failure(abi::Err::WouldBlock);
     }
     const usize payload = usize(m_rx.value());
     const usize room = usize(length - sizeof(abi::DatagramHeader));
@@ -140,13 +138,13 @@ i64 DatagramSocket::try_write(Thread& thread, u64 buffer, u64 length) {
     if (payload < 0) return payload;
     UdpEndpoint to {Ipv4Address {header.peer.address}, header.peer.port};
     if (header.peer.address == 0 && header.peer.port == 0) to = m_udp.peer();
-    if (to.port == 0 || to.address.is_zero() || header.peer.reserved) return fail(abi::Err::InvalidArgument);
+    if (to.port == 0 || to.address.is_zero() || header.peer.reserved) return abi_failure(abi::Err::InvalidArgument);
     // One datagram waits for a buffer at most; later ones wait behind it,
     // in order.
-    if (m_tx.busy()) return fail(abi::Err::WouldBlock);
-    if (auto bound = ensure_bound(); bound.is_error()) return fail(bound.error());
+    if (m_tx.busy()) return abi_failure(abi::Err::WouldBlock);
+    if (auto bound = ensure_bound(); bound.is_error()) return abi_failure(bound.error());
     if (space.copy_in(Span<u8>(m_tx_buffer, usize(payload)), buffer + sizeof(header)).is_error())
-        return fail(abi::Err::BadAddress);
+        return abi_failure(abi::Err::BadAddress);
     const ReadonlyBytes data(m_tx_buffer, usize(payload));
     auto sent = m_table.net().udp().send(m_udp.port(), to, data);
     if (sent.is_error() && sent.error() == Error::NoMemory) {
@@ -154,9 +152,9 @@ i64 DatagramSocket::try_write(Thread& thread, u64 buffer, u64 length) {
         // the write is done as far as the program is concerned.
         m_tx.data = data;
         m_tx.to = to;
-        if (auto queued = m_udp.send(m_tx); queued.is_error()) return fail(queued.error());
+        if (auto queued = m_udp.send(m_tx); queued.is_error()) return abi_failure(queued.error());
     } else if (sent.is_error()) {
-        return fail(sent.error());
+        return abi_failure(sent.error());
     }
     m_bytes_out += u64(payload);
     return i64(length);
@@ -164,7 +162,7 @@ i64 DatagramSocket::try_write(Thread& thread, u64 buffer, u64 length) {
 
 Result<Outcome> DatagramSocket::read(IoArgs& io) {
     const i64 got = try_read(io.thread, io.buffer, io.length);
-    if (got == fail(abi::Err::WouldBlock) && !io.no_wait) {
+    if (got == abi_failure(abi::Err::WouldBlock) && !io.no_wait) {
         io.thread.pending[0] = io.buffer;
         io.thread.pending[1] = io.length;
         io.thread.pending[3] = kReading;
@@ -178,7 +176,7 @@ Result<Outcome> DatagramSocket::read(IoArgs& io) {
 
 Result<Outcome> DatagramSocket::write(IoArgs& io) {
     const i64 sent = try_write(io.thread, io.buffer, io.length);
-    if (sent == fail(abi::Err::WouldBlock) && !io.no_wait) {
+    if (sent == abi_failure(abi::Err::WouldBlock) && !io.no_wait) {
         io.thread.pending[0] = io.buffer;
         io.thread.pending[1] = io.length;
         io.thread.pending[3] = kWriting;
@@ -195,13 +193,13 @@ Result<Outcome> DatagramSocket::write(IoArgs& io) {
 void DatagramSocket::serve_waiters() {
     while (Thread* waiter = m_readers.front()) {
         const i64 got = try_read(*waiter, waiter->pending[0], waiter->pending[1]);
-        if (got == fail(abi::Err::WouldBlock)) break;
+        if (got == abi_failure(abi::Err::WouldBlock)) break;
         m_readers.remove(*waiter);
         waiter->wake(got);
     }
     while (Thread* waiter = m_writers.front()) {
         const i64 sent = try_write(*waiter, waiter->pending[0], waiter->pending[1]);
-        if (sent == fail(abi::Err::WouldBlock)) break;
+        if (sent == abi_failure(abi::Err::WouldBlock)) break;
         m_writers.remove(*waiter);
         waiter->wake(sent);
     }

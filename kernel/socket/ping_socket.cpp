@@ -11,8 +11,6 @@ namespace mote {
 
 namespace {
 
-i64 fail(abi::Err error) { return -i64(error); }
-i64 fail(Error error) { return -i64(to_abi(error)); }
 
 // A queued reply's buffer keeps what the IPv4 header said about it (that
 // header is no longer in the window): the sender and the TTL.
@@ -36,7 +34,7 @@ Result<void> PingSocket::open(u16 preferred) {
 Result<void> PingSocket::bind(const abi::SocketAddress&) { return Error::Unsupported; }
 
 Socket::Done PingSocket::connect(Thread&, const abi::SocketAddress& remote, Nanoseconds, bool) {
-    if (remote.reserved || remote.port != 0 || remote.address == 0) return {fail(abi::Err::InvalidArgument), false};
+    if (remote.reserved || remote.port != 0 || remote.address == 0) return {abi_failure(abi::Err::InvalidArgument), false};
     m_peer = Ipv4Address {remote.address};
     return {0, false};
 }
@@ -80,7 +78,7 @@ void PingSocket::on_echo_reply(PacketBuffer& packet, Ipv4Address from, u8 ttl) {
     m_queue.push_back(packet);
     while (Thread* waiter = m_readers.front()) {
         const i64 got = try_read(*waiter, waiter->pending[0], waiter->pending[1]);
-        if (got == fail(abi::Err::WouldBlock)) break;
+        if (got == abi_failure(abi::Err::WouldBlock)) break;
         m_readers.remove(*waiter);
         waiter->wake(got);
     }
@@ -88,9 +86,9 @@ void PingSocket::on_echo_reply(PacketBuffer& packet, Ipv4Address from, u8 ttl) {
 }
 
 i64 PingSocket::try_read(Thread& thread, u64 buffer, u64 length) {
-    if (length < sizeof(abi::DatagramHeader)) return fail(abi::Err::InvalidArgument);
+    if (length < sizeof(abi::DatagramHeader)) return abi_failure(abi::Err::InvalidArgument);
     PacketBuffer* packet = m_queue.front();
-    if (!packet) return fail(abi::Err::WouldBlock);
+    if (!packet) return abi_failure(abi::Err::WouldBlock);
     // The Icmp checked the message holds its header.
     const u8* m = packet->data();
     const usize data = packet->length() - Icmp::kHeaderSize;
@@ -119,23 +117,23 @@ i64 PingSocket::try_write(Thread& thread, u64 buffer, u64 length) {
     // An echo has no ports: a port, or anything in the fields only a
     // reply fills, is a mistake worth naming rather than ignoring.
     if (header.peer.port || header.peer.reserved || header.ttl || header.reserved)
-        return fail(abi::Err::InvalidArgument);
+        return abi_failure(abi::Err::InvalidArgument);
     const Ipv4Address to = header.peer.address ? Ipv4Address {header.peer.address} : m_peer;
-    if (to.is_zero()) return fail(abi::Err::InvalidArgument);
+    if (to.is_zero()) return abi_failure(abi::Err::InvalidArgument);
     // Through the table's scratch buffer: one syscall at a time uses it.
     Bytes scratch = m_table.scratch();
     if (space.copy_in(Span<u8>(scratch.data(), usize(payload)), buffer + sizeof(header)).is_error())
-        return fail(abi::Err::BadAddress);
+        return abi_failure(abi::Err::BadAddress);
     auto sent = m_table.net().icmp().send_echo_request(to, echo_id(), header.sequence,
                                                         ReadonlyBytes(scratch.data(), usize(payload)));
-    if (sent.is_error()) return fail(sent.error());
+    if (sent.is_error()) return abi_failure(sent.error());
     m_bytes_out += u64(payload);
     return i64(length);
 }
 
 Result<Outcome> PingSocket::read(IoArgs& io) {
     const i64 got = try_read(io.thread, io.buffer, io.length);
-    if (got == fail(abi::Err::WouldBlock) && !io.no_wait) {
+    if (got == abi_failure(abi::Err::WouldBlock) && !io.no_wait) {
         io.thread.pending[0] = io.buffer;
         io.thread.pending[1] = io.length;
         m_readers.push_back(io.thread);

@@ -9,8 +9,6 @@ namespace mote {
 
 namespace {
 
-i64 fail(abi::Err error) { return -i64(error); }
-i64 fail(Error error) { return -i64(to_abi(error)); }
 
 abi::SocketAddress to_abi_address(Ipv4Address address, u16 port) { return {address.value, port, 0}; }
 
@@ -57,43 +55,43 @@ void StreamSocket::adopt(TcpConnection& connection) {
 
 Socket::Done StreamSocket::connect(Thread& thread, const abi::SocketAddress& remote, Nanoseconds timeout,
                                          bool no_wait) {
-    if (m_listener || m_connection) return {fail(abi::Err::BadState), false};
-    if (remote.reserved || remote.port == 0 || remote.address == 0) return {fail(abi::Err::InvalidArgument), false};
+    if (m_listener || m_connection) return {abi_failure(abi::Err::BadState), false};
+    if (remote.reserved || remote.port == 0 || remote.address == 0) return {abi_failure(abi::Err::InvalidArgument), false};
     auto opened = m_table.net().tcp().connect(Ipv4Address {remote.address}, remote.port, m_config, this,
                                               m_bound_set ? m_bound.port : 0);
-    if (opened.is_error()) return {fail(opened.error()), false};
+    if (opened.is_error()) return {abi_failure(opened.error()), false};
     m_connection = opened.value();
     poke();
     // A connection to our own address may be established already.
     const i64 now = connect_result();
-    if (now != fail(abi::Err::WouldBlock) || no_wait || timeout == 0) return {now, false};
+    if (now != abi_failure(abi::Err::WouldBlock) || no_wait || timeout == 0) return {now, false};
     park(thread, kConnecting, 0, 0, timeout);
     return {0, true};
 }
 
 i64 StreamSocket::connect_result() const {
-    if (m_connect_gave_up) return fail(m_connect_error);
+    if (m_connect_gave_up) return abi_failure(m_connect_error);
     const TcpConnection& c = *m_connection;
-    if (c.failed()) return fail(c.error());
-    if (c.state() == TcpState::SynSent || c.state() == TcpState::SynReceived) return fail(abi::Err::WouldBlock);
+    if (c.failed()) return abi_failure(c.error());
+    if (c.state() == TcpState::SynSent || c.state() == TcpState::SynReceived) return abi_failure(abi::Err::WouldBlock);
     return 0;  // established (and perhaps already closing)
 }
 
 Socket::Done StreamSocket::accept(Thread& thread, u64 peer_address, Nanoseconds timeout, bool no_wait) {
-    if (!m_listener) return {fail(abi::Err::BadState), false};
+    if (!m_listener) return {abi_failure(abi::Err::BadState), false};
     const i64 got = try_accept(thread, peer_address);
-    if (got != fail(abi::Err::WouldBlock) || no_wait || timeout == 0) return {got, false};
+    if (got != abi_failure(abi::Err::WouldBlock) || no_wait || timeout == 0) return {got, false};
     park(thread, kAccepting, peer_address, 0, timeout);
     return {0, true};
 }
 
 i64 StreamSocket::try_accept(Thread& thread, u64 peer_address) {
-    if (m_listener->pending() == 0) return fail(abi::Err::WouldBlock);
+    if (m_listener->pending() == 0) return abi_failure(abi::Err::WouldBlock);
     HandleTable& handles = thread.process().handles();
-    if (handles.free_slots() == 0) return fail(deny(thread, abi::Err::TooMany, this, 0, 0));  // it stays queued
+    if (handles.free_slots() == 0) return abi_failure(deny(thread, abi::Err::TooMany, this, 0, 0));  // it stays queued
     // Everything that can fail comes before the connection leaves the queue.
     auto made = m_table.create_stream();
-    if (made.is_error()) return fail(made.error());
+    if (made.is_error()) return abi_failure(made.error());
     StreamSocket& socket = *made.value();
     TcpConnection& connection = *m_listener->accept();
     socket.adopt(connection);
@@ -173,7 +171,7 @@ void StreamSocket::info(abi::SocketInfo& out) {
     out.peer = to_abi_address(tuple.remote, tuple.remote_port);
     if (c.failed() || m_connect_gave_up) {
         out.state = u32(abi::SocketState::Failed);
-        out.error = i32(m_connect_gave_up ? fail(m_connect_error) : fail(c.error()));
+        out.error = i32(m_connect_gave_up ? abi_failure(m_connect_error) : abi_failure(c.error()));
     } else if (c.state() == TcpState::SynSent || c.state() == TcpState::SynReceived) {
         out.state = u32(abi::SocketState::Connecting);
     } else if (c.end_of_stream()) {
@@ -195,7 +193,7 @@ void StreamSocket::info(abi::SocketInfo& out) {
 // --- bytes ------------------------------------------------------------------
 
 i64 StreamSocket::try_read(Thread& thread, u64 buffer, u64 length) {
-    if (!m_connection) return fail(abi::Err::BadState);
+    if (!m_connection) return abi_failure(abi::Err::BadState);
     if (m_read_shut) return 0;
     TcpConnection& c = *m_connection;
     const u64 available = c.readable();
@@ -203,19 +201,19 @@ i64 StreamSocket::try_read(Thread& thread, u64 buffer, u64 length) {
         // No bytes: the connection says whether that is the end, an error
         // or "later" (a read of nothing takes nothing).
         auto status = c.read(Bytes());
-        return status.is_error() ? fail(status.error()) : 0;
+        return status.is_error() ? abi_failure(status.error()) : 0;
     }
     if (length == 0) return 0;
     const u64 n = length < available ? length : available;
     AddressSpace& space = thread.process().space();
     // Checked first, so no byte leaves the ring for a buffer it cannot reach.
-    if (space.check_access(buffer, n, true).is_error()) return fail(abi::Err::BadAddress);
+    if (space.check_access(buffer, n, true).is_error()) return abi_failure(abi::Err::BadAddress);
     Bytes scratch = m_table.scratch();
     u64 done = 0;
     while (done < n) {
         const usize chunk = usize(n - done < scratch.size() ? n - done : scratch.size());
         const usize got = MUST(c.read(scratch.first(chunk)));
-        if (space.copy_out(buffer + done, scratch.first(got)).is_error()) return fail(abi::Err::BadAddress);
+        if (space.copy_out(buffer + done, scratch.first(got)).is_error()) return abi_failure(abi::Err::BadAddress);
         done += got;
         if (got < chunk) break;
     }
@@ -223,13 +221,13 @@ i64 StreamSocket::try_read(Thread& thread, u64 buffer, u64 length) {
 }
 
 i64 StreamSocket::try_write(Thread& thread, u64 buffer, u64 length) {
-    if (!m_connection) return fail(abi::Err::BadState);
+    if (!m_connection) return abi_failure(abi::Err::BadState);
     TcpConnection& c = *m_connection;
     if (c.writable() == 0) {
         // No room: a write of nothing tells a closed or failed connection
         // (an error now) from a full ring (wait).
         auto status = c.write(ReadonlyBytes());
-        return status.is_error() ? fail(status.error()) : fail(abi::Err::WouldBlock);
+        return status.is_error() ? abi_failure(status.error()) : abi_failure(abi::Err::WouldBlock);
     }
     if (length == 0) return 0;
     AddressSpace& space = thread.process().space();
@@ -241,9 +239,9 @@ i64 StreamSocket::try_write(Thread& thread, u64 buffer, u64 length) {
         usize chunk = usize(length - done < scratch.size() ? length - done : scratch.size());
         if (chunk > room) chunk = room;
         if (space.copy_in(scratch.first(chunk), buffer + done).is_error())
-            return done ? i64(done) : fail(abi::Err::BadAddress);
+            return done ? i64(done) : abi_failure(abi::Err::BadAddress);
         auto wrote = c.write(ReadonlyBytes(scratch.data(), chunk));
-        if (wrote.is_error()) return done ? i64(done) : fail(wrote.error());
+        if (wrote.is_error()) return done ? i64(done) : abi_failure(wrote.error());
         done += wrote.value();
         if (wrote.value() < chunk) break;
     }
@@ -253,7 +251,7 @@ i64 StreamSocket::try_write(Thread& thread, u64 buffer, u64 length) {
 Result<Outcome> StreamSocket::read(IoArgs& io) {
     const i64 got = try_read(io.thread, io.buffer, io.length);
     poke();  // the read may have opened the window
-    if (got == fail(abi::Err::WouldBlock) && !io.no_wait) {
+    if (got == abi_failure(abi::Err::WouldBlock) && !io.no_wait) {
         park(io.thread, kReading, io.buffer, io.length, kNoDeadline);
         return Outcome::park();
     }
@@ -264,7 +262,7 @@ Result<Outcome> StreamSocket::read(IoArgs& io) {
 Result<Outcome> StreamSocket::write(IoArgs& io) {
     const i64 sent = try_write(io.thread, io.buffer, io.length);
     poke();
-    if (sent == fail(abi::Err::WouldBlock) && !io.no_wait) {
+    if (sent == abi_failure(abi::Err::WouldBlock) && !io.no_wait) {
         park(io.thread, kWriting, io.buffer, io.length, kNoDeadline);
         return Outcome::park();
     }
@@ -296,26 +294,26 @@ void StreamSocket::park(Thread& thread, Waiting waiting, u64 a, u64 b, Nanosecon
 void StreamSocket::serve_waiters() {
     while (Thread* waiter = m_connectors.front()) {
         const i64 result = connect_result();
-        if (result == fail(abi::Err::WouldBlock)) break;
+        if (result == abi_failure(abi::Err::WouldBlock)) break;
         m_connectors.remove(*waiter);
         waiter->wake(result);
     }
     while (Thread* waiter = m_readers.front()) {
         const i64 got = try_read(*waiter, waiter->pending[0], waiter->pending[1]);
-        if (got == fail(abi::Err::WouldBlock)) break;
+        if (got == abi_failure(abi::Err::WouldBlock)) break;
         m_readers.remove(*waiter);
         waiter->wake(got);
     }
     while (Thread* waiter = m_writers.front()) {
         const i64 sent = try_write(*waiter, waiter->pending[0], waiter->pending[1]);
-        if (sent == fail(abi::Err::WouldBlock)) break;
+        if (sent == abi_failure(abi::Err::WouldBlock)) break;
         m_writers.remove(*waiter);
         waiter->wake(sent);
     }
     while (Thread* waiter = m_acceptors.front()) {
         if (!m_listener) break;
         const i64 got = try_accept(*waiter, waiter->pending[0]);
-        if (got == fail(abi::Err::WouldBlock)) break;
+        if (got == abi_failure(abi::Err::WouldBlock)) break;
         m_acceptors.remove(*waiter);
         waiter->wake(got);
     }
@@ -330,7 +328,7 @@ void StreamSocket::cancel_wait(Thread& thread) {
     if (thread.wait_node.is_linked() && thread.wait_object() == this) {
         const auto waiting = Waiting(thread.pending[3]);
         list_for(waiting).remove(thread);
-        if (waiting == kConnecting && m_connection && connect_result() == fail(abi::Err::WouldBlock)) {
+        if (waiting == kConnecting && m_connection && connect_result() == abi_failure(abi::Err::WouldBlock)) {
             // The connect timed out (or its thread is going): the attempt
             // ends here rather than succeed with nobody to tell.
             m_connect_gave_up = true;
