@@ -39,10 +39,11 @@ constexpr u64 kInitial[8] = {
     0x510e527fade682d1, 0x9b05688c2b3e6c1f, 0x1f83d9abfb41bd6b, 0x5be0cd19137e2179,
 };
 
+// Straight-line, so the compiler sees a big-endian load (one load and a
+// byte swap where the ISA has one) instead of an eight-step loop.
 u64 load64_be(const u8* p) {
-    u64 v = 0;
-    for (int i = 0; i < 8; ++i) v = v << 8 | p[i];
-    return v;
+    return u64(p[0]) << 56 | u64(p[1]) << 48 | u64(p[2]) << 40 | u64(p[3]) << 32 | u64(p[4]) << 24 |
+           u64(p[5]) << 16 | u64(p[6]) << 8 | u64(p[7]);
 }
 
 void store64_be(u8* p, u64 v) {
@@ -50,6 +51,18 @@ void store64_be(u8* p, u64 v) {
 }
 
 u64 rotr(u64 v, int n) { return (v >> n) | (v << (64 - n)); }
+
+// One round of section 6.4.2 with the eight working variables named in
+// place: instead of shifting a..h down by one after every round (eight
+// moves), the caller rotates the names it passes, and a round writes only
+// the two variables that change (d += T1, h = T1 + T2). Ch and Maj are
+// the standard's functions rewritten in three and four operations.
+[[gnu::always_inline]] inline void sha_round(u64 a, u64 b, u64 c, u64& d, u64 e, u64 f, u64 g, u64& h, u64 k, u64 w) {
+    const u64 t1 = h + (rotr(e, 14) ^ rotr(e, 18) ^ rotr(e, 41)) + (g ^ (e & (f ^ g))) + k + w;
+    const u64 t2 = (rotr(a, 28) ^ rotr(a, 34) ^ rotr(a, 39)) + ((a & b) | (c & (a | b)));
+    d += t1;
+    h = t1 + t2;
+}
 
 }  // namespace
 
@@ -61,32 +74,41 @@ void Sha512::reset() {
     m_buffered = 0;
 }
 
-// Section 6.4.2: one 1024-bit block into the chained state.
+// Section 6.4.2: one 1024-bit block into the chained state. The message
+// schedule W[t] is kept as a window of its last 16 words (W[t] needs
+// W[t-2], W[t-7], W[t-15] and W[t-16] only), computed as the rounds need
+// it, and the rounds go eight at a time so the names come back round.
+// This runs at boot under an emulator (the initramfs's programs are
+// hashed here before they first run), where a translated block is
+// dispatched per loop iteration: the plain loop (80-word array, eight
+// moves a round) executed 304 blocks and 7,100 instructions per 128-byte
+// block on riscv64, this one 42 blocks and 6,100 instructions, and hashes
+// init (46 KB) in half the time (0.5 against 0.9-1.0 ms under TCG).
 void Sha512::compress(const u8* block) {
-    u64 w[80];
+    u64 w[16];
     for (int t = 0; t < 16; ++t) w[t] = load64_be(block + 8 * t);
-    for (int t = 16; t < 80; ++t) {
-        const u64 s0 = rotr(w[t - 15], 1) ^ rotr(w[t - 15], 8) ^ (w[t - 15] >> 7);
-        const u64 s1 = rotr(w[t - 2], 19) ^ rotr(w[t - 2], 61) ^ (w[t - 2] >> 6);
-        w[t] = w[t - 16] + s0 + w[t - 7] + s1;
-    }
     u64 a = m_h[0], b = m_h[1], c = m_h[2], d = m_h[3], e = m_h[4], f = m_h[5], g = m_h[6], h = m_h[7];
-    for (int t = 0; t < 80; ++t) {
-        const u64 big_s1 = rotr(e, 14) ^ rotr(e, 18) ^ rotr(e, 41);
-        const u64 choose = (e & f) ^ (~e & g);
-        const u64 t1 = h + big_s1 + choose + kRound[t] + w[t];
-        const u64 big_s0 = rotr(a, 28) ^ rotr(a, 34) ^ rotr(a, 39);
-        const u64 majority = (a & b) ^ (a & c) ^ (b & c);
-        const u64 t2 = big_s0 + majority;
-        h = g;
-        g = f;
-        f = e;
-        e = d + t1;
-        d = c;
-        c = b;
-        b = a;
-        a = t1 + t2;
-    }
+    // W[t] for t >= 16, into the slot of W[t-16] it replaces.
+    auto next = [&w](int t) __attribute__((always_inline)) -> u64 {
+        const u64 w15 = w[(t - 15) & 15];
+        const u64 w2 = w[(t - 2) & 15];
+        const u64 s0 = rotr(w15, 1) ^ rotr(w15, 8) ^ (w15 >> 7);
+        const u64 s1 = rotr(w2, 19) ^ rotr(w2, 61) ^ (w2 >> 6);
+        return w[t & 15] += s0 + w[(t - 7) & 15] + s1;
+    };
+    // Eight rounds from round t, W[i] from word(i).
+    auto eight = [&](int t, auto word) __attribute__((always_inline)) {
+        sha_round(a, b, c, d, e, f, g, h, kRound[t + 0], word(t + 0));
+        sha_round(h, a, b, c, d, e, f, g, kRound[t + 1], word(t + 1));
+        sha_round(g, h, a, b, c, d, e, f, kRound[t + 2], word(t + 2));
+        sha_round(f, g, h, a, b, c, d, e, kRound[t + 3], word(t + 3));
+        sha_round(e, f, g, h, a, b, c, d, kRound[t + 4], word(t + 4));
+        sha_round(d, e, f, g, h, a, b, c, kRound[t + 5], word(t + 5));
+        sha_round(c, d, e, f, g, h, a, b, kRound[t + 6], word(t + 6));
+        sha_round(b, c, d, e, f, g, h, a, kRound[t + 7], word(t + 7));
+    };
+    for (int t = 0; t < 16; t += 8) eight(t, [&w](int i) __attribute__((always_inline)) { return w[i]; });
+    for (int t = 16; t < 80; t += 8) eight(t, next);
     m_h[0] += a;
     m_h[1] += b;
     m_h[2] += c;
