@@ -6,7 +6,7 @@
 #include "net/checksum.hpp"
 #include "net/ipv4.hpp"
 #include "net/tcp/tcp_reassembly.hpp"
-#include "net/tcp/tcp_ring.hpp"
+#include "base/byte_ring.hpp"
 #include "net/tcp/tcp_segment.hpp"
 
 using namespace mote;
@@ -203,9 +203,9 @@ TEST(TcpSegment, EncodedSegmentsDecodeToTheSameFields) {
     EXPECT_TRUE(write_tcp_segment(Bytes(out, 30), syn, kA, kB).is_error());
 }
 
-TEST(TcpRing, WrapsAndViewsInTwoPieces) {
+TEST(ByteRing, WrapsAndViewsInTwoPieces) {
     u8 storage[8];
-    TcpRing ring(Bytes(storage, sizeof storage));
+    ByteRing ring(Bytes(storage, sizeof storage));
     const u8 a[] = {1, 2, 3, 4, 5, 6};
     EXPECT_EQ(ring.push(ReadonlyBytes(a, 6)), 6u);
     u8 out[8];
@@ -226,9 +226,9 @@ TEST(TcpRing, WrapsAndViewsInTwoPieces) {
     EXPECT_TRUE(ring.empty());
 }
 
-TEST(TcpRing, BytesWrittenPastTheContentsJoinThemOnCommit) {
+TEST(ByteRing, BytesWrittenPastTheContentsJoinThemOnCommit) {
     u8 storage[8];
-    TcpRing ring(Bytes(storage, sizeof storage));
+    ByteRing ring(Bytes(storage, sizeof storage));
     const u8 late[] = {5, 6};
     ring.write_at(4, ReadonlyBytes(late, 2));  // out of order: bytes 4..5
     const u8 early[] = {1, 2, 3, 4};

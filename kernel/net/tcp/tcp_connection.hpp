@@ -40,7 +40,7 @@
 #include "base/result.hpp"
 #include "core/timer.hpp"
 #include "net/tcp/tcp_reassembly.hpp"
-#include "net/tcp/tcp_ring.hpp"
+#include "base/byte_ring.hpp"
 #include "net/tcp/tcp_scoreboard.hpp"
 #include "net/tcp/tcp_segment.hpp"
 #include "net/tcp/tcp_sequence.hpp"
@@ -312,7 +312,7 @@ private:
 
     // Send side (RFC 9293 3.3.1). The send ring holds the bytes from
     // m_send_base on: unacknowledged, then not yet sent.
-    TcpRing m_send;
+    ByteRing m_send;
     Seq m_iss;
     Seq m_send_base;  // sequence number of the ring's first byte
     Seq m_snd_una;
@@ -354,7 +354,7 @@ private:
     u32 m_retries = 0;
 
     // Receive side.
-    TcpRing m_receive;
+    ByteRing m_receive;
     TcpReassembly m_reassembly;
     Seq m_irs;
     Seq m_rcv_nxt;

@@ -1,6 +1,6 @@
 // The out-of-order bytes a connection holds: up to kMaxRanges disjoint
 // [left, right) stretches of sequence space past rcv_nxt, whose bytes sit
-// in the receive ring at their final places (TcpRing::write_at). A segment
+// in the receive ring at their final places (ByteRing::write_at). A segment
 // that would need one range more is dropped and counted; the sender
 // retransmits it. The ranges are also what SACK reports (RFC 2018), the
 // most recently changed first.

@@ -1,6 +1,6 @@
 // A byte ring over memory its owner provides: a TCP connection's send or
-// receive buffer. Nothing here allocates; the connection's creator sizes the
-// storage per socket.
+// receive buffer, a UDP socket's queue of waiting datagrams. Nothing here
+// allocates; the owner sizes the storage (per socket, for both).
 //
 // The first size() bytes from the read position are the ring's contents.
 // The receive side also writes past them (write_at), where out-of-order
@@ -14,12 +14,12 @@
 
 namespace mote {
 
-class TcpRing {
+class ByteRing {
 public:
-    TcpRing() = default;
-    explicit TcpRing(Bytes storage) : m_storage(storage) {}
-    TcpRing(const TcpRing&) = delete;
-    TcpRing& operator=(const TcpRing&) = delete;
+    ByteRing() = default;
+    explicit ByteRing(Bytes storage) : m_storage(storage) {}
+    ByteRing(const ByteRing&) = delete;
+    ByteRing& operator=(const ByteRing&) = delete;
 
     usize capacity() const { return m_storage.size(); }
     usize size() const { return m_size; }
