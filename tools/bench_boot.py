@@ -159,13 +159,13 @@ def _boot_rounds(variants, runs, timeout):
 
 
 USER_SHELL_MARKER = "Welcome to Mote."
-BOOT_LINE = r"boot: init ready (\d+\.\d) ms after kernel entry(?: \(before it, firmware and loader: (\d+\.\d) ms\))?"
+BOOT_LINE = r"boot: prompt ready (\d+\.\d) ms after kernel entry(?: \(before it, firmware and loader: (\d+\.\d) ms\))?"
 
 
 def _guest_boot(argv, runs=3, timeout=30):
     """Mote's own boot time measured inside the guest: boots `argv` `runs`
     times, asks `uptime` for the boot timeline (core/boot_timeline.hpp) and
-    returns the run with the median "init ready" figure as (total ms,
+    returns the run with the median "prompt ready" figure as (total ms,
     firmware ms or None, the steps line), or None if a boot failed. Host
     noise outside the guest (QEMU's start-up, a slow process launch) does
     not enter it; the host's speed while the guest runs still does."""
@@ -193,7 +193,7 @@ def _guest_boot(argv, runs=3, timeout=30):
         finally:
             console.stop()
     found.sort()
-    print("  init ready (ms after kernel entry): " + ", ".join(f"{f[0]:.1f}" for f in found), flush=True)
+    print("  prompt ready (ms after kernel entry): " + ", ".join(f"{f[0]:.1f}" for f in found), flush=True)
     return found[len(found) // 2]
 
 
@@ -271,7 +271,7 @@ def run_boot(build, build_dir, arches):
               f"{size:9d} {minimal_size:9d}")
         if guest:
             firmware = f"; before it {guest[1]:.1f} ms of firmware and loader" if guest[1] is not None else ""
-            timelines.append(f"{name}: init ready {guest[0]:.1f} ms after kernel entry{firmware}; steps (ms): {guest[2]}")
+            timelines.append(f"{name}: prompt ready {guest[0]:.1f} ms after kernel entry{firmware}; steps (ms): {guest[2]}")
         line = f"{name}: target <= {target} ms: full image {judged:.1f} {verdict.split(': ')[1]}"
         if minimal:
             line += (f", minimal image {minimal['median_ms']:.1f} "
@@ -295,8 +295,8 @@ def run_boot(build, build_dir, arches):
     print(f"Size target {BOOT_SIZE_TARGET} bytes, set by issue 3 for a kernel without user space: "
           + ", ".join(f"{r[0].split()[0]} {'met' if r[6] <= BOOT_SIZE_TARGET else 'missed'}"
                       for r in rows if not r[0].endswith("q35")))
-    print("in-guest = Mote's own part measured inside the guest (`uptime`'s boot timeline, kernel entry to init,")
-    print("the median of 3 boots with the judged command line); its steps:")
+    print("in-guest = Mote's own part measured inside the guest (`uptime`'s boot timeline, kernel entry to the")
+    print("first prompt, the median of 3 boots with the judged command line); its steps:")
     for line in timelines:
         print("  " + line)
     print("Boot-time targets, judged for the full image (as above) and for issue 3's (the minimal image), and the floor:")

@@ -121,6 +121,15 @@ bool Kernel::start_user_space() {
 #endif
     // From here typed bytes go to the programs' console stream.
     m_machine.console().set_input(&m_user->console());
+    // The boot is over when a program first asks the console for input
+    // (the shell at its prompt): the timeline's last step, so `uptime` and
+    // the boot benchmark see the whole way to the prompt from inside.
+    m_user->console().on_first_input_wanted(
+        [](void* context) {
+            auto* kernel = static_cast<Kernel*>(context);
+            kernel->m_machine.boot_timeline().mark("prompt", kernel->m_loop.now());
+        },
+        this);
     m_user->on_init_exit(
         [](const abi::ExitInfo& exit, void* context) {
             auto* kernel = static_cast<Kernel*>(context);

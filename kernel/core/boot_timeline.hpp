@@ -2,7 +2,8 @@
 // kernel's own clock (nanoseconds since the kernel was entered).
 //
 // The platform marks the end of each of its steps (devicetree, console,
-// memory, ...), the kernel marks its own (devices, network, init), and
+// memory, ...), the kernel marks its own (devices, network, init, and
+// prompt: the first time a program asks for typed input), and
 // sys/uptime (`uptime`) prints them. Wall time measured from outside (QEMU
 // start to prompt) mixes in the emulator's start-up, the firmware and the host's
 // load; this is the part that is the kernel's, measured where it happens.

@@ -22,6 +22,7 @@ Result<usize> ConsoleStream::take(Thread& thread, u64 buffer, u64 length) {
 
 Result<Outcome> ConsoleStream::read(IoArgs& io) {
     if (io.length == 0) return Outcome::done(0);
+    note_input_wanted();
     // Check the buffer before taking any byte out of the queue, so a bad
     // pointer loses no input.
     TRY(io.check_writable(io.buffer, io.length));
@@ -93,6 +94,7 @@ Result<void> ConsoleStream::stat(abi::Stat& stat) {
 }
 
 u32 ConsoleStream::poll_ready(u32 events) {
+    if (events & abi::kPollReadable) note_input_wanted();
     u32 ready = abi::kPollWritable;
     if (m_console.write_room() == 0) {
         m_output_full = true;  // tell the poller when room opens
@@ -101,6 +103,13 @@ u32 ConsoleStream::poll_ready(u32 events) {
     if (!m_input.empty() || m_ended) ready |= abi::kPollReadable;
     if (m_ended) ready |= abi::kPollHangup;
     return ready & (events | abi::kPollHangup);
+}
+
+void ConsoleStream::note_input_wanted() {
+    if (!m_input_wanted) return;
+    auto listener = m_input_wanted;
+    m_input_wanted = nullptr;
+    listener(m_input_wanted_context);
 }
 
 void ConsoleStream::unwatch(Thread& thread) {

@@ -68,6 +68,15 @@ public:
 
     const ConsoleStreamStats& stats() const { return m_stats; }
 
+    // `listener(context)` runs once, the first time a program asks for
+    // typed input (a read, or a poll for readable, whether or not bytes
+    // were typed ahead): the machine is at its prompt, which is where the
+    // kernel's boot timeline ends (Kernel marks its "prompt" step).
+    void on_first_input_wanted(void (*listener)(void*), void* context) {
+        m_input_wanted = listener;
+        m_input_wanted_context = context;
+    }
+
 private:
     // Moves buffered bytes to the parked reader and wakes it.
     void deliver();
@@ -80,6 +89,9 @@ private:
     // Ctrl-C arrived: interrupts the foreground; false if nobody in it is
     // alive (the key is then an ordinary byte).
     bool interrupt_foreground();
+    // A program asks for input: tells the on_first_input_wanted() listener,
+    // once.
+    void note_input_wanted();
 
     Console& m_console;
     ProcessTable& m_processes;
@@ -94,6 +106,8 @@ private:
     // told "not writable"): the next room opened is worth a notice.
     bool m_output_full = false;
     Thread* m_poller = nullptr;
+    void (*m_input_wanted)(void*) = nullptr;
+    void* m_input_wanted_context = nullptr;
     ConsoleStreamStats m_stats;
 };
 

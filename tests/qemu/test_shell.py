@@ -21,7 +21,7 @@ def command(sh, line):
 
 # The boot steps every bare-metal platform marks, in order (after its own
 # platform steps); see BootTimeline.
-KERNEL_STEPS = ["kernel", "devices", "network", "init"]
+KERNEL_STEPS = ["kernel", "devices", "network", "init", "prompt"]
 PLATFORM_STEPS = {"riscv64": ["early", "devicetree", "console", "memory"],
                   "aarch64": ["early", "devicetree", "console", "memory"],
                   "x86_64": ["early", "console", "acpi", "interrupts", "timer", "memory"]}
@@ -32,7 +32,7 @@ def check_boot_timeline(q, arch, answer, uptime_ms):
     that is not negative, adding up to the total, which came before the
     uptime it was printed at; firmware time (all these machines start their
     counter at reset) present and positive."""
-    head = re.search(r"boot: init ready (\d+\.\d) ms after kernel entry "
+    head = re.search(r"boot: prompt ready (\d+\.\d) ms after kernel entry "
                      r"\(before it, firmware and loader: (\d+\.\d) ms\)", answer)
     steps = re.search(r"boot steps \(ms\): (.*)", answer)
     if not head or not steps:

@@ -159,3 +159,38 @@ TEST_F(ProcessTest, CtrlCOnTheConsoleInterruptsTheForegroundJob) {
     EXPECT_EQ(stream.stats().interrupts, 1u);
     end_all();
 }
+
+// The boot timeline's last step: the stream tells its listener once, the
+// first time a program asks for typed input, by a poll for readable or a
+// read, even when bytes were typed ahead; output and a poll for writable
+// are not asking.
+TEST_F(ProcessTest, ConsoleTellsOnceWhenAProgramFirstAsksForInput) {
+    SlowConsole console;
+    ConsoleStream stream(console, processes);
+    int told = 0;
+    stream.on_first_input_wanted([](void* count) { ++*static_cast<int*>(count); }, &told);
+    EXPECT_EQ(stream.poll_ready(mote::abi::kPollWritable), mote::abi::kPollWritable);
+    EXPECT_EQ(told, 0);
+    stream.on_input(ReadonlyBytes(reinterpret_cast<const u8*>("ls\r"), 3));  // typed ahead
+    Process* p = spawn_program("sh", {"sh"}).value();
+    const mote::abi::Handle in = p->handles().install(stream, kStreamRights).value();
+    as(p->thread(), [&](Thread& t) {
+        const u64 buffer = user_map(*p, kPageSize);
+        EXPECT_EQ(platform.call(t, mote::abi::Sys::Write, in, buffer, 1, mote::abi::kCurrentOffset).user_value(), 1);
+        EXPECT_EQ(told, 0);
+        EXPECT_EQ(platform.call(t, mote::abi::Sys::Read, in, buffer, 2, mote::abi::kCurrentOffset).user_value(), 2);
+        EXPECT_EQ(told, 1);
+        EXPECT_EQ(platform.call(t, mote::abi::Sys::Read, in, buffer, 1, mote::abi::kCurrentOffset).user_value(), 1);
+        return RunExit::Loop;
+    });
+    (void)stream.poll_ready(mote::abi::kPollReadable);
+    EXPECT_EQ(told, 1);
+
+    // A poll for readable asks too (the shell polls before it reads).
+    ConsoleStream polled(console, processes);
+    int polled_told = 0;
+    polled.on_first_input_wanted([](void* count) { ++*static_cast<int*>(count); }, &polled_told);
+    EXPECT_EQ(polled.poll_ready(mote::abi::kPollReadable | mote::abi::kPollWritable), mote::abi::kPollWritable);
+    EXPECT_EQ(polled_told, 1);
+    end_all();
+}
