@@ -354,7 +354,9 @@ enum class SocketOption : uint64_t {
     NoDelay = 1,        // TCP: 1 turns Nagle's algorithm off
     KeepAlive = 2,      // TCP: 1 probes an idle peer (idle 2 h, 9 probes 75 s apart; see KeepAliveIdle)
     SendBuffer = 3,     // TCP: bytes of the send ring
-    ReceiveBuffer = 4,  // TCP: bytes of the receive ring (the window); UDP: datagrams queued (1..96, default 64);
+    ReceiveBuffer = 4,  // TCP: bytes of the receive ring (the window); UDP: bytes of the queue of waiting
+                        // datagrams (each its payload plus 12; default 64 KiB; Busy if those waiting would
+                        // not fit a smaller one); TCP and UDP: 4 KiB..1 MiB in whole pages;
                         // IcmpEcho: replies queued (1..64, default 16)
     KeepAliveIdle = 5,  // TCP: seconds of silence before the first keepalive probe
 };

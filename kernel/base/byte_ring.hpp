@@ -82,6 +82,18 @@ public:
         m_head = capacity() ? (m_head + n) % capacity() : 0;
     }
 
+    // Moves the contents to `storage` (which must hold them) and uses it
+    // from now on; the old storage is the owner's again.
+    void move_to(Bytes storage) {
+        VERIFY(storage.size() >= m_size);
+        ReadonlyBytes a, b;
+        view(0, m_size, a, b);
+        mem_copy(storage.data(), a.data(), a.size());
+        mem_copy(storage.data() + a.size(), b.data(), b.size());
+        m_storage = storage;
+        m_head = 0;
+    }
+
 private:
     static usize min(usize a, usize b) { return a < b ? a : b; }
 

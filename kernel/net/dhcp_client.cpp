@@ -19,7 +19,7 @@ const char* dhcp_state_name(DhcpState s) {
 }
 
 DhcpClient::DhcpClient(NetStack& stack)
-    : m_stack(stack), m_socket(stack), m_rx(on_received, this), m_tx(on_sent, this), m_timer(on_timer, this) {
+    : m_stack(stack), m_socket(stack, Bytes(m_queue, sizeof(m_queue))), m_rx(on_received, this), m_tx(on_sent, this), m_timer(on_timer, this) {
     m_rx.buffer = Bytes(m_in, sizeof(m_in));
 }
 

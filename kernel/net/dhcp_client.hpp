@@ -96,6 +96,10 @@ private:
     Nanoseconds m_retry = kFirstRetry;
     u8 m_in[Udp::kMaxPayload];
     u8 m_out[kDhcpMinimumSize + 64];
+    // Replies that arrive while m_rx is being handled (other servers'
+    // offers, junk): room for eight of the largest a server sends unasked
+    // (a 576-byte IP datagram, RFC 2131 2), more are dropped and counted.
+    u8 m_queue[8 * (UdpSocket::kQueuedHeader + 576 - 28)];
 };
 
 }  // namespace mote

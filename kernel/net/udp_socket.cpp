@@ -7,18 +7,29 @@
 namespace mote {
 
 namespace {
-// A queued datagram's origin rides in its buffer's owner_data: the source
-// port in bits 0-15, the source address in 16-47, "sent to a broadcast" in
-// bit 48.
-u64 pack_origin(UdpEndpoint from, Ipv4Address to) {
-    return u64(from.port) | (u64(from.address.value) << 16) | (u64(to.is_broadcast()) << 48);
-}
+
+// A queued datagram in the ring: this header, then its payload. Written
+// and read whole by this file only, in host byte order.
+struct QueuedHeader {
+    u32 length;     // payload bytes; bit 31: sent to a broadcast address
+    u32 address;    // the sender's
+    u16 port;       // the sender's
+    u16 reserved;
+};
+static_assert(sizeof(QueuedHeader) == UdpSocket::kQueuedHeader);
+constexpr u32 kBroadcastMark = 1u << 31;
+
 }  // namespace
 
 UdpSocket::~UdpSocket() {
     VERIFY_MSG(m_receives.empty() && m_sends.empty(), "UDP socket destroyed with requests outstanding");
-    release_all(m_queue);
     m_stack.udp().unbind(*this);
+}
+
+Result<void> UdpSocket::move_receive_queue(Bytes storage) {
+    if (storage.size() < m_queue.size()) return Error::Busy;
+    m_queue.move_to(storage);
+    return {};
 }
 
 Result<void> UdpSocket::bind(u16 port) {
@@ -46,14 +57,18 @@ Result<void> UdpSocket::receive(UdpReceiveRequest& request) {
 }
 
 bool UdpSocket::take(UdpReceiveRequest& request) {
-    PacketBuffer* packet = m_queue.pop_front();
-    if (!packet) return false;
-    m_stats.queued = m_queue.size();
-    u64 origin = packet->owner_data;
-    UdpEndpoint from {Ipv4Address {u32(origin >> 16)}, u16(origin)};
-    Ipv4Address to = (origin >> 48) ? Ipv4Address::broadcast() : m_stack.config().address;
-    fill(request, *packet, from, to);
-    packet->release();
+    if (m_queue.empty()) return false;
+    QueuedHeader header;
+    m_queue.read(Bytes(reinterpret_cast<u8*>(&header), sizeof(header)));
+    const usize length = header.length & ~kBroadcastMark;
+    ReadonlyBytes first, second;
+    m_queue.view(0, length, first, second);
+    const UdpEndpoint from {Ipv4Address {header.address}, header.port};
+    const Ipv4Address to = (header.length & kBroadcastMark) ? Ipv4Address::broadcast() : m_stack.config().address;
+    fill(request, first, second, from, to);
+    m_queue.consume(length);
+    --m_stats.queued;
+    m_stats.queued_bytes = m_queue.size();
     return true;
 }
 
@@ -90,13 +105,18 @@ void UdpSocket::pump_sends() {
 
 void UdpSocket::retry_sends() { pump_sends(); }
 
-void UdpSocket::fill(UdpReceiveRequest& request, const PacketBuffer& packet, UdpEndpoint from, Ipv4Address to) {
-    usize copied = min(packet.length(), request.buffer.size());
-    if (copied) mem_copy(request.buffer.data(), packet.data(), copied);
+// The payload comes in at most two pieces (the queue's ring may wrap).
+void UdpSocket::fill(UdpReceiveRequest& request, ReadonlyBytes first, ReadonlyBytes second, UdpEndpoint from,
+                     Ipv4Address to) {
+    const usize length = first.size() + second.size();
+    const usize copied = min(length, request.buffer.size());
+    const usize head = min(copied, first.size());
+    if (head) mem_copy(request.buffer.data(), first.data(), head);
+    if (copied > head) mem_copy(request.buffer.data() + head, second.data(), copied - head);
     request.from = from;
     request.to = to;
-    request.length = packet.length();
-    request.truncated = copied < packet.length();
+    request.length = length;
+    request.truncated = copied < length;
     if (request.truncated) ++m_stats.truncated;
     request.set_value(copied);
     ++m_stats.received;
@@ -108,22 +128,28 @@ void UdpSocket::deliver(PacketBuffer& packet, UdpEndpoint from, Ipv4Address to) 
         packet.release();
         return;
     }
+    const ReadonlyBytes payload(packet.data(), packet.length());
     if (Request* front = m_receives.pop_front()) {
         auto& request = static_cast<UdpReceiveRequest&>(*front);
-        fill(request, packet, from, to);
+        fill(request, payload, {}, from, to);
         packet.release();
         m_stack.loop().complete(request);
         return;
     }
-    if (m_queue.size() >= m_queue_limit) {
+    // Copied out now: the packet buffer is the device's, not the reader's.
+    if (m_queue.free() < sizeof(QueuedHeader) + payload.size()) {
         ++m_stats.queue_full;
         ++m_stack.udp().counters.socket_queue_full;
         packet.release();
         return;
     }
-    packet.owner_data = pack_origin(from, to);
-    m_queue.push_back(packet);
-    m_stats.queued = m_queue.size();
+    const QueuedHeader header {u32(payload.size()) | (to.is_broadcast() ? kBroadcastMark : 0), from.address.value,
+                               from.port, 0};
+    m_queue.push(ReadonlyBytes(reinterpret_cast<const u8*>(&header), sizeof(header)));
+    m_queue.push(payload);
+    packet.release();
+    ++m_stats.queued;
+    m_stats.queued_bytes = m_queue.size();
     m_stats.queue_high_water = max(m_stats.queue_high_water, m_stats.queued);
 }
 
@@ -138,8 +164,9 @@ void UdpSocket::cancel_request(Request& request) {
 void UdpSocket::close() {
     while (Request* r = m_receives.pop_front()) m_stack.loop().complete(*r, Error::Cancelled);
     while (Request* r = m_sends.pop_front()) m_stack.loop().complete(*r, Error::Cancelled);
-    release_all(m_queue);
+    m_queue.consume(m_queue.size());
     m_stats.queued = 0;
+    m_stats.queued_bytes = 0;
     m_stack.udp().unbind(*this);
     m_port = 0;
     m_peer = UdpEndpoint {};

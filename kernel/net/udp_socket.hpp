@@ -14,10 +14,15 @@
 // be outstanding; each completes exactly once, in order.
 //
 // Datagrams that arrive while no receive is outstanding wait in the
-// socket's receive queue (the packet buffers themselves, no copy), bounded
-// by receive_queue_limit(); past it they are dropped and counted in
-// stats().queue_full and the stack's udp.socket_queue_full: backpressure is
-// visible, never silent and never an allocation.
+// socket's receive queue: a byte ring over memory the socket's owner
+// provides (the constructor's receive_storage), where each takes
+// kQueuedHeader bytes plus its payload. They are copied there as they
+// arrive and the driver's packet buffer goes back at once, so a slow
+// reader holds none of the device's receive buffers: a burst the size of
+// the device's ring waits here whole if the storage holds it. Past the
+// storage they are dropped and counted in stats().queue_full and the
+// stack's udp.socket_queue_full: backpressure is visible, never silent and
+// never an allocation. Storage of zero bytes queues nothing.
 //
 // A send completes when its datagram is handed to the link (or waits for
 // ARP); when no packet buffer is free it waits, in order, until one is.
@@ -25,6 +30,7 @@
 // back from send() itself and no completion follows.
 #pragma once
 
+#include "base/byte_ring.hpp"
 #include "base/list.hpp"
 #include "core/request.hpp"
 #include "dev/packet_buffer.hpp"
@@ -60,15 +66,20 @@ struct UdpSocketStats {
     u64 queue_full = 0;  // dropped: receive queue at its limit
     u64 filtered = 0;    // dropped: not from the connected peer
     u64 truncated = 0;
-    usize queued = 0;    // waiting in the receive queue now
+    usize queued = 0;    // datagrams waiting in the receive queue now
     usize queue_high_water = 0;
+    usize queued_bytes = 0;  // the queue's bytes in use, headers included
 };
 
 class UdpSocket final : public RequestProvider {
 public:
-    static constexpr usize kDefaultReceiveQueue = 32;
+    // What a queued datagram costs besides its payload: its length, its
+    // sender's address and port, and the broadcast mark.
+    static constexpr usize kQueuedHeader = 12;
 
-    explicit UdpSocket(NetStack& stack) : m_stack(stack) {}
+    // `receive_storage` (the owner's, for the socket's whole life) is the
+    // receive queue.
+    UdpSocket(NetStack& stack, Bytes receive_storage) : m_stack(stack), m_queue(receive_storage) {}
     // Requests must all have completed (close() and let the loop run).
     ~UdpSocket();
     UdpSocket(const UdpSocket&) = delete;
@@ -90,8 +101,12 @@ public:
     // frees the receive queue and unbinds.
     void close();
 
-    void set_receive_queue_limit(usize limit) { m_queue_limit = limit; }
-    usize receive_queue_limit() const { return m_queue_limit; }
+    // The queue's storage, in bytes.
+    usize receive_queue_capacity() const { return m_queue.capacity(); }
+    // Moves the queue to `storage` (a new size), queued datagrams and all;
+    // Busy (nothing moved) if they would not fit. The old storage is the
+    // owner's again on success.
+    Result<void> move_receive_queue(Bytes storage);
     bool bound() const { return m_port != 0; }
     u16 port() const { return m_port; }
     UdpEndpoint peer() const { return m_peer; }
@@ -108,17 +123,16 @@ public:
     ListNode table_node;
 
 private:
-    void fill(UdpReceiveRequest& request, const PacketBuffer& packet, UdpEndpoint from, Ipv4Address to);
+    void fill(UdpReceiveRequest& request, ReadonlyBytes first, ReadonlyBytes second, UdpEndpoint from, Ipv4Address to);
     // Sends the front of the send queue while buffers last.
     void pump_sends();
 
     NetStack& m_stack;
     u16 m_port = 0;
     UdpEndpoint m_peer;
-    usize m_queue_limit = kDefaultReceiveQueue;
     RequestQueue m_receives;
     RequestQueue m_sends;
-    PacketList m_queue;  // owner_data: see udp_socket.cpp, pack_origin()
+    ByteRing m_queue;  // records: see udp_socket.cpp, QueuedHeader
     UdpSocketStats m_stats;
 };
 

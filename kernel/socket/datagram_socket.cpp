@@ -15,10 +15,13 @@ enum Waiting : u64 { kReading = 0, kWriting = 1 };
 
 }  // namespace
 
-DatagramSocket::DatagramSocket(SocketTable& table)
-    : Socket(abi::SocketKind::Udp), m_table(table), m_udp(table.net()), m_rx(on_received, this), m_tx(on_sent, this) {
-    m_udp.set_receive_queue_limit(kDefaultQueue);
-}
+DatagramSocket::DatagramSocket(SocketTable& table, Bytes queue)
+    : Socket(abi::SocketKind::Udp),
+      m_table(table),
+      m_queue(queue),
+      m_udp(table.net(), queue),
+      m_rx(on_received, this),
+      m_tx(on_sent, this) {}
 
 // --- setting up -------------------------------------------------------------
 
@@ -49,13 +52,18 @@ Socket::Done DatagramSocket::connect(Thread&, const abi::SocketAddress& remote, 
 
 Result<u64> DatagramSocket::option(abi::SocketOption option, u64 value) {
     if (option != abi::SocketOption::ReceiveBuffer) return Error::Unsupported;
-    if (value != abi::kOptionQuery) {
-        // Datagrams waiting (their packet buffers come from the stack's
-        // shared pool, so the queue stays short).
-        if (value == 0 || value > kMaxQueue) return Error::InvalidArgument;
-        m_udp.set_receive_queue_limit(usize(value));
+    if (value != abi::kOptionQuery && socket_buffer_size(value) != m_queue.size()) {
+        // New pages, the waiting datagrams moved over; Busy (and nothing
+        // changed) if they would not fit the smaller queue.
+        const Bytes queue = TRY(m_table.allocate_buffer(socket_buffer_size(value)));
+        if (auto moved = m_udp.move_receive_queue(queue); moved.is_error()) {
+            m_table.free_buffer(queue);
+            return moved.error();
+        }
+        m_table.free_buffer(m_queue);
+        m_queue = queue;
     }
-    return m_udp.receive_queue_limit();
+    return m_queue.size();
 }
 
 void DatagramSocket::info(abi::SocketInfo& out) {

@@ -9,11 +9,13 @@
 //
 // Receiving: a receive request into a one-datagram staging buffer here,
 // armed while nothing waits; datagrams behind it wait in the UdpSocket's
-// bounded queue, and a read takes them from there at once
-// (the packet buffers themselves, kDefaultQueue of them unless the
-// ReceiveBuffer option says otherwise), so a slow reader costs drops
-// counted in udp.socket_queue_full, never memory. A reader parks until a datagram is
-// staged.
+// queue, copied out of the driver's buffers as they arrive, and a read
+// takes them from there at once. The queue is pages of its own
+// (kDefaultQueueBytes unless the ReceiveBuffer option says otherwise,
+// each datagram costing its payload plus UdpSocket::kQueuedHeader), so a
+// burst as large as the device's receive ring waits whole, and a slow
+// reader costs drops counted in udp.socket_queue_full, never the device's
+// buffers. A reader parks until a datagram is staged.
 //
 // Sending goes straight to the UDP layer; only when no transmit buffer is
 // free does the datagram wait, copied into a send request here, and a
@@ -35,14 +37,15 @@ class SocketTable;
 
 class DatagramSocket final : public Socket {
 public:
-    // Datagrams that may wait behind the staged one. They hold the
-    // driver's receive buffers (virtio-net has 128), and a burst arrives
-    // in one batch: deep enough for a burst, shallow enough to leave the
-    // driver buffers to refill its ring.
-    static constexpr usize kDefaultQueue = 64;
-    static constexpr usize kMaxQueue = 96;
+    // The queue for datagrams waiting behind the staged one: a burst of
+    // virtio-net's whole receive ring (128 frames) of payloads up to 500
+    // bytes fits. Linux's default is about 200 KiB.
+    static constexpr u32 kDefaultQueueBytes = 64 * 1024;
 
-    explicit DatagramSocket(SocketTable& table);
+    // `queue` (pages from the table) is the receive queue's storage; the
+    // table takes it back (receive_queue()) when the socket is freed.
+    DatagramSocket(SocketTable& table, Bytes queue);
+    Bytes receive_queue() const { return m_queue; }
 
     // Socket
     Result<void> bind(const abi::SocketAddress& address) override;
@@ -74,6 +77,7 @@ private:
     void maybe_free();
 
     SocketTable& m_table;
+    Bytes m_queue;
     UdpSocket m_udp;
     UdpReceiveRequest m_rx;
     UdpSendRequest m_tx;

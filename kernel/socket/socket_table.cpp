@@ -67,8 +67,13 @@ Result<Socket*> SocketTable::create(abi::SocketKind kind) {
         m_next_echo_id = u16(ping->echo_id() + 1);
         socket = ping;
     } else if (kind == abi::SocketKind::Udp) {
-        void* memory = TRY(m_datagram_cache.allocate());
-        socket = new (memory) DatagramSocket(*this);
+        const Bytes queue = TRY(allocate_buffer(DatagramSocket::kDefaultQueueBytes));
+        auto memory = m_datagram_cache.allocate();
+        if (memory.is_error()) {
+            free_buffer(queue);
+            return memory.error();
+        }
+        socket = new (memory.value()) DatagramSocket(*this, queue);
     } else {
         return Error::InvalidArgument;
     }
@@ -97,7 +102,9 @@ void SocketTable::free_socket(StreamSocket& socket) {
 void SocketTable::free_socket(DatagramSocket& socket) {
     m_sockets.remove(socket);
     --m_stats.sockets_live;
+    const Bytes queue = socket.receive_queue();
     socket.~DatagramSocket();
+    free_buffer(queue);
     m_datagram_cache.free(&socket);
 }
 
@@ -106,6 +113,16 @@ void SocketTable::free_socket(PingSocket& socket) {
     --m_stats.sockets_live;
     socket.~PingSocket();
     m_ping_cache.free(&socket);
+}
+
+Result<Bytes> SocketTable::allocate_buffer(u32 bytes) {
+    const usize count = socket_buffer_size(bytes) / kPageSize;
+    const PhysAddr pages = TRY(m_pages.allocate_pages(count));
+    return Bytes(static_cast<u8*>(m_pages.to_virtual(pages)), count * kPageSize);
+}
+
+void SocketTable::free_buffer(Bytes buffer) {
+    if (buffer.size()) m_pages.free_pages(m_pages.to_physical(buffer.data()), buffer.size() / kPageSize);
 }
 
 TcpConnection* SocketTable::allocate_connection(Tcp& tcp, const TcpOptionsConfig& config) {

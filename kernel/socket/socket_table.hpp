@@ -1,7 +1,8 @@
 // SocketTable: where sockets and their TCP connections come from. It owns
 // the slab caches for StreamSocket, DatagramSocket and PingSocket objects
 // and for TCP connections (each with
-// its send and receive rings in pages sized by the socket's options), is
+// its send and receive rings in pages sized by the socket's options; a UDP
+// socket's receive queue comes from the same pages), is
 // the TCP layer's TcpConnectionSource, and holds the network capability
 // object handed to init.
 //
@@ -58,6 +59,11 @@ public:
     void free_socket(StreamSocket& socket);
     void free_socket(DatagramSocket& socket);
     void free_socket(PingSocket& socket);
+
+    // A socket's buffer of `bytes` (socket_buffer_size() makes it whole
+    // pages within the bounds) from the page allocator, and back.
+    Result<Bytes> allocate_buffer(u32 bytes);
+    void free_buffer(Bytes buffer);
 
     // TcpConnectionSource
     TcpConnection* allocate_connection(Tcp& tcp, const TcpOptionsConfig& config) override;

@@ -60,7 +60,7 @@ TEST_F(NetArp, IgnoresRequestsForOthersAndMalformed) {
 
 TEST_F(NetArp, QueuesWhileResolvingThenSendsInOrder) {
     configure_static();
-    UdpSocket socket(stack);
+    UdpSocket socket(stack, udp_queue());
     ASSERT_TRUE(socket.bind(5000).ok());
     u8 payload[6][4];
     UdpSendRequest sends[6];

@@ -102,7 +102,7 @@ TEST_F(NetIpv4, NoGatewayMeansNoRoute) {
     o.ip = "10.0.2.15/24";
     stack.start(o);
     EXPECT_EQ(stack.icmp().send_echo_request(Ipv4Address::from(8, 8, 8, 8), 1, 1, 8).error(), Error::NotFound);
-    UdpSocket socket(stack);
+    UdpSocket socket(stack, udp_queue());
     UdpSendRequest tx([](Request&) {});
     u8 byte = 1;
     tx.data = ReadonlyBytes(&byte, 1);
@@ -273,11 +273,49 @@ TEST_F(NetIpv4, DeviceBusyFramesWaitInTheBacklog) {
     for (int i = 0; i < 3; ++i) EXPECT_EQ(sent[i][42], u8(i));
 }
 
+// Queued datagrams are copied out of the device's buffers as they arrive:
+// a reader that has not come yet holds none of them. The queue is a ring,
+// and a datagram that wraps its end comes out whole.
+TEST_F(NetIpv4, QueuedDatagramsAreCopiedOutAndWrapTheRing) {
+    configure_static();
+    constexpr usize kRecord = UdpSocket::kQueuedHeader + 8;
+    UdpSocket socket(stack, udp_queue(2 * kRecord + 5));  // a third record wraps the end
+    ASSERT_TRUE(socket.bind(6000).ok());
+    const usize free_before = device.rx_pool.free_count();
+    for (u8 i = 0; i < 2; ++i) device.receive(udp_frame(40000 + i, 6000, Frame(8, i)));
+    settle();
+    EXPECT_EQ(device.rx_pool.free_count(), free_before);
+    EXPECT_EQ(socket.stats().queued, 2u);
+    EXPECT_EQ(socket.stats().queued_bytes, 2 * kRecord);
+    u8 buffer[16];
+    auto take = [&](u8 expected) {
+        UdpReceiveRequest rx([](Request&) {});
+        rx.buffer = Bytes(buffer, sizeof(buffer));
+        ASSERT_TRUE(socket.receive(rx).ok());
+        settle();
+        ASSERT_TRUE(rx.ok());
+        EXPECT_EQ(rx.value(), 8u);
+        EXPECT_EQ(rx.from.port, 40000 + expected);
+        for (usize b = 0; b < 8; ++b) EXPECT_EQ(buffer[b], expected) << b;
+    };
+    take(0);
+    device.receive(udp_frame(40002, 6000, Frame(8, 2)));  // starts 5 bytes before the end
+    settle();
+    EXPECT_EQ(socket.stats().queued, 2u);
+    EXPECT_EQ(socket.stats().queue_full, 0u);
+    take(1);
+    take(2);
+    EXPECT_EQ(socket.stats().queued, 0u);
+    EXPECT_EQ(socket.stats().queued_bytes, 0u);
+    socket.close();
+    settle();
+}
+
 TEST_F(NetIpv4, SocketReceiveQueueOverflowIsCounted) {
     configure_static();
-    UdpSocket socket(stack);
+    // Room for four one-byte datagrams.
+    UdpSocket socket(stack, udp_queue(4 * (UdpSocket::kQueuedHeader + 1)));
     ASSERT_TRUE(socket.bind(6000).ok());
-    socket.set_receive_queue_limit(4);
     for (int i = 0; i < 7; ++i) device.receive(udp_frame(40000 + i, 6000, Frame {u8(i)}));
     settle();
     EXPECT_EQ(socket.stats().queued, 4u);

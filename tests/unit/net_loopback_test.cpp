@@ -65,7 +65,7 @@ const Ipv4Address kOurs = Ipv4Address::from(10, 0, 2, 15);
 
 TEST_F(NetLoopback, UdpToLocalhostAndToOurAddressNeverReachesTheDevice) {
     configure_static();
-    UdpSocket server(stack), client(stack);
+    UdpSocket server(stack, udp_queue()), client(stack, udp_queue());
     ASSERT_TRUE(server.bind(9999).ok());
     ASSERT_TRUE(client.bind(0).ok());
     send(client, kLocalhost, 9999, "to localhost");
@@ -91,7 +91,7 @@ TEST_F(NetLoopback, UdpToLocalhostAndToOurAddressNeverReachesTheDevice) {
 }
 
 TEST_F(NetLoopback, WorksBeforeTheStackHasAnAddress) {
-    UdpSocket server(stack), client(stack);
+    UdpSocket server(stack, udp_queue()), client(stack, udp_queue());
     ASSERT_TRUE(server.bind(7777).ok());
     ASSERT_TRUE(client.bind(0).ok());
     send(client, kLocalhost, 7777, "early");
@@ -142,8 +142,7 @@ TEST_F(NetLoopback, TcpHandshakeDataAndCloseWithinOneStack) {
 
 TEST_F(NetLoopback, TheQueueIsBoundedAndAFullOneDropsAndCounts) {
     configure_static();
-    UdpSocket server(stack), client(stack);
-    server.set_receive_queue_limit(256);
+    UdpSocket server(stack, udp_queue()), client(stack, udp_queue());
     ASSERT_TRUE(server.bind(9999).ok());
     ASSERT_TRUE(client.bind(0).ok());
     // Sent within one turn: the loopback delivers only on the next.
@@ -168,7 +167,7 @@ TEST_F(NetLoopback, TheQueueIsBoundedAndAFullOneDropsAndCounts) {
 TEST_F(NetLoopback, LoopbackAndOurOwnSourcesAreRefusedFromTheWire) {
     configure_static();
     learn_peer();
-    UdpSocket server(stack);
+    UdpSocket server(stack, udp_queue());
     ASSERT_TRUE(server.bind(9999).ok());
     const u64 before = stack.ipv4().counters.bad_source;
     device.receive(ethernet(kOurMac, kPeerMac, 0x0800,

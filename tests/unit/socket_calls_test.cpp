@@ -337,4 +337,46 @@ TEST_F(SocketCallsTest, DatagramsInAndOutWithTheirHeaders) {
     });
 }
 
+// A burst larger than the device's receive buffers (the fake has 64) waits
+// whole in a UDP socket's queue: each datagram is copied out as it arrives
+// and its buffer goes back. ReceiveBuffer sizes the queue in bytes; a
+// smaller queue than what waits is refused, a larger one keeps it all.
+TEST_F(SocketCallsTest, AUdpBurstWaitsWholeInTheQueueAndHoldsNoDeviceBuffers) {
+    i64 u = -1;
+    as(P->thread(), [&](Thread& t) {
+        u = call(t, Sys::Socket, net, u64(abi::SocketKind::Udp));
+        EXPECT_GT(u, 0);
+        EXPECT_EQ(bind(t, u, 0, 5000), 0);
+        EXPECT_EQ(call(t, Sys::SocketOption, u64(u), u64(abi::SocketOption::ReceiveBuffer), abi::kOptionQuery),
+                  64 * 1024);
+        return RunExit::Loop;
+    });
+    constexpr int kDatagrams = 150;
+    for (int wave = 0; wave < 3; ++wave) {
+        std::vector<Frame> frames;
+        for (int i = wave * 50; i < wave * 50 + 50; ++i) frames.push_back(udp_frame(4000 + i, 5000, Frame(100, u8(i))));
+        EXPECT_TRUE(device.receive_batch(frames)) << "the device ran out of buffers in wave " << wave;
+        settle();
+    }
+    EXPECT_EQ(device.rx_pool.free_count(), FakeNetDevice::kRxBuffers);
+    as(P->thread(), [&](Thread& t) {
+        EXPECT_EQ(info(t, u).readable, u64(kDatagrams));
+        EXPECT_EQ(info(t, u).dropped, 0u);
+        const auto option = [&](u64 value) {
+            return call(t, Sys::SocketOption, u64(u), u64(abi::SocketOption::ReceiveBuffer), value);
+        };
+        EXPECT_EQ(option(4096), err(Err::Busy)) << "150 datagrams of 100 bytes do not fit 4 KiB";
+        EXPECT_EQ(option(200 * 1024), 200 * 1024);
+        for (int i = 0; i < kDatagrams; ++i) {
+            EXPECT_EQ(read(t, abi::Handle(u), sizeof(abi::DatagramHeader) + 200),
+                      i64(sizeof(abi::DatagramHeader) + 100));
+            const auto header = peek<abi::DatagramHeader>(*P, scratch(*P) + kRecvBytes);
+            EXPECT_EQ(header.peer.port, 4000 + i);
+            EXPECT_EQ(peek_string(*P, scratch(*P) + kRecvBytes + sizeof(header), 100), std::string(100, char(i)));
+        }
+        EXPECT_EQ(option(4096), 4096) << "empty now";
+        return RunExit::Loop;
+    });
+}
+
 }  // namespace mote::test

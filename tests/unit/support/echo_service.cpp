@@ -21,7 +21,6 @@ Result<void> EchoService::start(u16 port) {
     for (Port& p : m_ports) {
         if (p.active || p.socket.bound()) continue;
         TRY(p.socket.bind(port));
-        p.socket.set_receive_queue_limit(kQueueLimit);
         p.active = true;
         for (Slot& s : p.slots) arm(s);
         log_info("net", "udp echo service on port {}", port);

@@ -8,8 +8,8 @@
 // receive requests outstanding, each with its own buffer and a paired send
 // request: a slot's receive completes, its send goes out from the same
 // buffer, and its completion re-arms the receive. A burst larger than the
-// slots waits in the socket's receive queue (kQueueLimit datagrams, no
-// copy), which the re-armed receives drain in order: the service keeps up
+// slots waits in the socket's receive queue (kQueueBytes, copied out of
+// the packet buffers), which the re-armed receives drain in order: the service keeps up
 // with a whole interrupt's batch at once and never stalls waiting for one
 // datagram. What still does not fit is dropped and counted by the socket.
 #pragma once
@@ -24,7 +24,7 @@ class EchoService {
 public:
     static constexpr usize kMaxPorts = 2;
     static constexpr usize kSlotsPerPort = 16;
-    static constexpr usize kQueueLimit = 256;
+    static constexpr usize kQueueBytes = 64 * 1024;
 
     explicit EchoService(NetStack& stack);
     EchoService(const EchoService&) = delete;
@@ -51,8 +51,9 @@ private:
         u8 data[Udp::kMaxPayload];
     };
     struct Port {
-        Port(NetStack& stack) : socket(stack) {}
+        Port(NetStack& stack) : socket(stack, Bytes(queue, sizeof(queue))) {}
         UdpSocket socket;
+        u8 queue[kQueueBytes];
         EchoService* service = nullptr;
         bool active = false;
         Slot slots[kSlotsPerPort];

@@ -3,6 +3,9 @@
 
 #include <gtest/gtest.h>
 
+#include <deque>
+#include <vector>
+
 #include "net/net_stack.hpp"
 #include "echo_service.hpp"
 #include "fake_host.hpp"
@@ -39,6 +42,13 @@ protected:
         settle();
         device.take();
     }
+    // Storage for a UdpSocket's receive queue (the kernel's sockets get
+    // theirs from their owner: pages, or a member array), kept by the
+    // fixture, so it outlives the test's sockets.
+    Bytes udp_queue(usize bytes = 16 * 1024) {
+        udp_queues.emplace_back(bytes);
+        return Bytes(udp_queues.back().data(), bytes);
+    }
     // Runs the loop until nothing is ready, without moving the clock.
     void settle() {
         for (int i = 0; i < 64 && loop.has_ready_work(); ++i) loop.turn(false);
@@ -62,6 +72,7 @@ protected:
     FakeNetDevice device;  // before the stack: outlives it
     NetStack stack;
     EchoService echo {stack};  // started by configure_static (and by tests that want it)
+    std::deque<std::vector<u8>> udp_queues;
 };
 
 }  // namespace mote::test
