@@ -12,14 +12,6 @@ namespace {
 
 char g_buffer[16 * 1024];
 
-// Whether `path` names a directory (following symlinks).
-bool is_directory(StringView path) {
-    auto dir = open_path(path, abi::kOpenRead | abi::kOpenDirectory);
-    if (dir.is_error()) return false;
-    (void)sys::close(dir.value());
-    return true;
-}
-
 // Copies `from` into the file `to`; prints what failed.
 bool copy(StringView from, StringView to) {
     auto source = open_path(from, abi::kOpenRead);
@@ -68,28 +60,4 @@ bool copy(StringView from, StringView to) {
 
 }  // namespace
 
-int main(int argc, char** argv) {
-    if (argc < 3) {
-        print_err("usage: cp SRC DST, or cp SRC... DIR\n");
-        return 2;
-    }
-    StringView last = argv[argc - 1];
-    bool into = is_directory(last);
-    if (argc > 3 && !into) {
-        print_err("cp: {}: NotDirectory\n", last);
-        return 1;
-    }
-    int status = 0;
-    for (int i = 1; i < argc - 1; ++i) {
-        StringView source = argv[i];
-        char storage[abi::kNameMax * 4];
-        StringView target = into ? join_path(last, base_name(source), Span<char>(storage, sizeof(storage))) : last;
-        if (target.empty()) {
-            print_err("cp: {}: Overflow\n", source);
-            status = 1;
-            continue;
-        }
-        if (!copy(source, target)) status = 1;
-    }
-    return status;
-}
+int main(int argc, char** argv) { return for_each_source(argc, argv, "cp", copy); }

@@ -1,5 +1,6 @@
 #include "capability.hpp"
 
+#include "fs_text.hpp"
 #include "print.hpp"
 #include "startup.hpp"
 #include "sys.hpp"
@@ -30,6 +31,39 @@ PathAt resolve_path(StringView path) {
 SysOr<abi::Handle> open_path(StringView path, u64 flags) {
     PathAt at = resolve_path(path);
     return sys::open(at.dir, at.path, flags);
+}
+
+bool is_directory(StringView path) {
+    auto dir = open_path(path, abi::kOpenRead | abi::kOpenDirectory);
+    if (dir.is_error()) return false;
+    (void)sys::close(dir.value());
+    return true;
+}
+
+int for_each_source(int argc, char** argv, StringView program, bool (*act)(StringView source, StringView target)) {
+    if (argc < 3) {
+        print_err("usage: {} SRC DST, or {} SRC... DIR\n", program, program);
+        return 2;
+    }
+    const StringView last = argv[argc - 1];
+    const bool into = is_directory(last);
+    if (argc > 3 && !into) {
+        print_err("{}: {}: NotDirectory\n", program, last);
+        return 1;
+    }
+    int status = 0;
+    for (int i = 1; i < argc - 1; ++i) {
+        const StringView source = argv[i];
+        char storage[abi::kNameMax * 4];
+        const StringView target = into ? join_path(last, base_name(source), Span<char>(storage, sizeof(storage))) : last;
+        if (target.empty()) {
+            print_err("{}: {}: Overflow\n", program, source);
+            status = 1;
+            continue;
+        }
+        if (!act(source, target)) status = 1;
+    }
+    return status;
 }
 
 int show_capability(StringView program, abi::Handle cap, StringView what) {

@@ -25,6 +25,17 @@ PathAt resolve_path(StringView path);
 // Opens `path` (resolved as above) with `flags`.
 SysOr<abi::Handle> open_path(StringView path, u64 flags);
 
+// Whether `path` names a directory (following symlinks).
+bool is_directory(StringView path);
+
+// The arguments cp and mv take, `PROGRAM SRC DST` or `PROGRAM SRC... DIR`:
+// calls act(source, target) for each source, where target is DST, or
+// DIR/<last component of SRC> when the last argument is a directory.
+// Reports a wrong shape (usage: exit 2), several sources without a
+// directory (NotDirectory) and a target path too long (Overflow) itself;
+// act reports its own failures and returns false. Returns the exit status.
+int for_each_source(int argc, char** argv, StringView program, bool (*act)(StringView source, StringView target));
+
 // Copies a capability's whole text (sys/log, sys/audit) to stdout, reading
 // from offset 0 (the handle's position is shared with whoever else holds
 // the capability). `what` names it in errors. Returns the exit status.
