@@ -16,7 +16,7 @@
 #include "fs/sys_node.hpp"
 #include "mm/page_allocator.hpp"
 #include "proc/kernel_object.hpp"
-#include "proc/thread.hpp"
+#include "proc/wait_list.hpp"
 
 namespace mote {
 
@@ -49,7 +49,7 @@ private:
     BlockRequest m_request;
     Thread* m_owner = nullptr;  // the thread whose request is in flight
     bool m_busy = false;
-    IntrusiveList<Thread, &Thread::wait_node> m_waiting;
+    WaitList m_waiting;
     u64 m_position = 0;
 };
 

@@ -24,7 +24,7 @@
 #include "dev/console.hpp"
 #include "proc/kernel_object.hpp"
 #include "proc/process_table.hpp"
-#include "proc/thread.hpp"
+#include "proc/wait_list.hpp"
 
 namespace mote {
 
@@ -101,7 +101,7 @@ private:
     bool m_ended = false;
     Thread* m_reader = nullptr;
     // Writers parked because the console's buffer was full (a slow UART).
-    IntrusiveList<Thread, &Thread::wait_node> m_writers;
+    WaitList m_writers;
     // Someone found no room (a parked writer, WouldBlock, a poll that was
     // told "not writable"): the next room opened is worth a notice.
     bool m_output_full = false;

@@ -334,14 +334,10 @@ Result<Outcome> ChannelEnd::read(IoArgs& io) {
 
 void ChannelEnd::on_message() {
     // Finish parked receivers in order while there is something for them.
-    while (!m_inbox.empty()) {
-        Thread* waiter = m_receivers.front();
-        if (!waiter) break;
-        i64 got = try_receive(*waiter, waiter->pending[0], waiter->pending[1], Mode(waiter->pending[2]));
-        if (got == abi_failure(abi::Err::WouldBlock)) break;
-        m_receivers.remove(*waiter);
-        waiter->wake(got);
-    }
+    serve_in_order(m_receivers, [this](Thread& t) {
+        if (m_inbox.empty()) return abi_failure(abi::Err::WouldBlock);
+        return try_receive(t, t.pending[0], t.pending[1], Mode(t.pending[2]));
+    });
     m_pollers.notify();
 }
 

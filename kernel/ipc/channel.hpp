@@ -31,7 +31,7 @@
 #include "mm/slab_cache.hpp"
 #include "proc/handle_table.hpp"
 #include "proc/poller_set.hpp"
-#include "proc/thread.hpp"
+#include "proc/wait_list.hpp"
 
 namespace mote {
 
@@ -129,8 +129,8 @@ private:
 
     Channel* m_channel = nullptr;
     IntrusiveList<ChannelMessage, &ChannelMessage::node> m_inbox;  // messages sent to this end
-    IntrusiveList<Thread, &Thread::wait_node> m_receivers;  // parked in a receive on this end
-    IntrusiveList<Thread, &Thread::wait_node> m_senders;    // parked sending through this end
+    WaitList m_receivers;  // parked in a receive on this end
+    WaitList m_senders;    // parked sending through this end
     // Threads in poll() on this end (the pipe's reader and whoever else holds it).
     PollerSet m_pollers;
     bool m_closed = false;

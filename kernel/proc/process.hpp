@@ -16,7 +16,7 @@
 #include "proc/program_file.hpp"
 #include "proc/signal_box.hpp"
 #include "proc/submission_ring.hpp"
-#include "proc/thread.hpp"
+#include "proc/wait_list.hpp"
 
 namespace mote {
 
@@ -65,7 +65,7 @@ public:
     u32 charged_live() const { return m_charged_live; }
 
     // Threads in wait() on this process, woken when it exits.
-    IntrusiveList<Thread, &Thread::wait_node>& exit_waiters() { return m_exit_waiters; }
+    WaitList& exit_waiters() { return m_exit_waiters; }
 
     // KernelObject
     Result<void> stat(abi::Stat& stat) override;
@@ -92,7 +92,7 @@ private:
     AddressSpace m_space;
     HandleTable m_handles;
     Thread m_thread;
-    IntrusiveList<Thread, &Thread::wait_node> m_exit_waiters;
+    WaitList m_exit_waiters;
     Thread* m_poller = nullptr;  // one polling thread at a time (the parent)
     ProgramFile* m_program = nullptr;
     SubmissionRing m_ring;

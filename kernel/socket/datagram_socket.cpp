@@ -199,18 +199,8 @@ Result<Outcome> DatagramSocket::write(IoArgs& io) {
 // --- waiting ----------------------------------------------------------------
 
 void DatagramSocket::serve_waiters() {
-    while (Thread* waiter = m_readers.front()) {
-        const i64 got = try_read(*waiter, waiter->pending[0], waiter->pending[1]);
-        if (got == abi_failure(abi::Err::WouldBlock)) break;
-        m_readers.remove(*waiter);
-        waiter->wake(got);
-    }
-    while (Thread* waiter = m_writers.front()) {
-        const i64 sent = try_write(*waiter, waiter->pending[0], waiter->pending[1]);
-        if (sent == abi_failure(abi::Err::WouldBlock)) break;
-        m_writers.remove(*waiter);
-        waiter->wake(sent);
-    }
+    serve_in_order(m_readers, [this](Thread& t) { return try_read(t, t.pending[0], t.pending[1]); });
+    serve_in_order(m_writers, [this](Thread& t) { return try_write(t, t.pending[0], t.pending[1]); });
     m_pollers.notify();
 }
 

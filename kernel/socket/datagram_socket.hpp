@@ -28,7 +28,7 @@
 
 #include "net/udp_socket.hpp"
 #include "proc/poller_set.hpp"
-#include "proc/thread.hpp"
+#include "proc/wait_list.hpp"
 #include "socket/socket.hpp"
 
 namespace mote {
@@ -85,8 +85,8 @@ private:
     bool m_closing = false;  // the last handle is gone
     u64 m_bytes_in = 0;
     u64 m_bytes_out = 0;
-    IntrusiveList<Thread, &Thread::wait_node> m_readers;
-    IntrusiveList<Thread, &Thread::wait_node> m_writers;
+    WaitList m_readers;
+    WaitList m_writers;
     PollerSet m_pollers;  // threads in poll() on this object
     u8 m_rx_buffer[abi::kDatagramMax];
     u8 m_tx_buffer[abi::kDatagramMax];

@@ -76,12 +76,7 @@ void PingSocket::on_echo_reply(PacketBuffer& packet, Ipv4Address from, u8 ttl) {
     }
     packet.owner_data = pack_origin(from, ttl);
     m_queue.push_back(packet);
-    while (Thread* waiter = m_readers.front()) {
-        const i64 got = try_read(*waiter, waiter->pending[0], waiter->pending[1]);
-        if (got == abi_failure(abi::Err::WouldBlock)) break;
-        m_readers.remove(*waiter);
-        waiter->wake(got);
-    }
+    serve_in_order(m_readers, [this](Thread& t) { return try_read(t, t.pending[0], t.pending[1]); });
     m_pollers.notify();
 }
 

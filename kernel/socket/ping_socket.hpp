@@ -30,7 +30,7 @@
 #include "dev/packet_buffer.hpp"
 #include "net/icmp.hpp"
 #include "proc/poller_set.hpp"
-#include "proc/thread.hpp"
+#include "proc/wait_list.hpp"
 #include "socket/socket.hpp"
 
 namespace mote {
@@ -86,7 +86,7 @@ private:
     u64 m_dropped = 0;
     u64 m_bytes_in = 0;
     u64 m_bytes_out = 0;
-    IntrusiveList<Thread, &Thread::wait_node> m_readers;
+    WaitList m_readers;
     PollerSet m_pollers;  // threads in poll() on this object
 };
 

@@ -272,7 +272,7 @@ Result<Outcome> StreamSocket::write(IoArgs& io) {
 
 // --- waiting ----------------------------------------------------------------
 
-IntrusiveList<Thread, &Thread::wait_node>& StreamSocket::list_for(Waiting waiting) {
+WaitList& StreamSocket::list_for(Waiting waiting) {
     switch (waiting) {
     case kReading: return m_readers;
     case kWriting: return m_writers;
@@ -292,31 +292,10 @@ void StreamSocket::park(Thread& thread, Waiting waiting, u64 a, u64 b, Nanosecon
 }
 
 void StreamSocket::serve_waiters() {
-    while (Thread* waiter = m_connectors.front()) {
-        const i64 result = connect_result();
-        if (result == abi_failure(abi::Err::WouldBlock)) break;
-        m_connectors.remove(*waiter);
-        waiter->wake(result);
-    }
-    while (Thread* waiter = m_readers.front()) {
-        const i64 got = try_read(*waiter, waiter->pending[0], waiter->pending[1]);
-        if (got == abi_failure(abi::Err::WouldBlock)) break;
-        m_readers.remove(*waiter);
-        waiter->wake(got);
-    }
-    while (Thread* waiter = m_writers.front()) {
-        const i64 sent = try_write(*waiter, waiter->pending[0], waiter->pending[1]);
-        if (sent == abi_failure(abi::Err::WouldBlock)) break;
-        m_writers.remove(*waiter);
-        waiter->wake(sent);
-    }
-    while (Thread* waiter = m_acceptors.front()) {
-        if (!m_listener) break;
-        const i64 got = try_accept(*waiter, waiter->pending[0]);
-        if (got == abi_failure(abi::Err::WouldBlock)) break;
-        m_acceptors.remove(*waiter);
-        waiter->wake(got);
-    }
+    serve_in_order(m_connectors, [this](Thread&) { return connect_result(); });
+    serve_in_order(m_readers, [this](Thread& t) { return try_read(t, t.pending[0], t.pending[1]); });
+    serve_in_order(m_writers, [this](Thread& t) { return try_write(t, t.pending[0], t.pending[1]); });
+    if (m_listener) serve_in_order(m_acceptors, [this](Thread& t) { return try_accept(t, t.pending[0]); });
     m_pollers.notify();
 }
 

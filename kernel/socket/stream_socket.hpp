@@ -30,7 +30,7 @@
 
 #include "net/tcp/tcp.hpp"
 #include "proc/poller_set.hpp"
-#include "proc/thread.hpp"
+#include "proc/wait_list.hpp"
 #include "socket/socket.hpp"
 
 namespace mote {
@@ -78,7 +78,7 @@ private:
     i64 try_write(Thread& thread, u64 buffer, u64 length);
     i64 try_accept(Thread& thread, u64 peer_address);
     i64 connect_result() const;
-    IntrusiveList<Thread, &Thread::wait_node>& list_for(Waiting waiting);
+    WaitList& list_for(Waiting waiting);
     void park(Thread& thread, Waiting waiting, u64 a, u64 b, Nanoseconds timeout);
     // Finishes what parked threads wait for, as far as it can now.
     void serve_waiters();
@@ -95,10 +95,10 @@ private:
     TcpListener* m_listener = nullptr;  // in m_listener_storage while listening
     alignas(TcpListener) u8 m_listener_storage[sizeof(TcpListener)];
     TcpConnection* m_connection = nullptr;
-    IntrusiveList<Thread, &Thread::wait_node> m_readers;
-    IntrusiveList<Thread, &Thread::wait_node> m_writers;
-    IntrusiveList<Thread, &Thread::wait_node> m_acceptors;
-    IntrusiveList<Thread, &Thread::wait_node> m_connectors;
+    WaitList m_readers;
+    WaitList m_writers;
+    WaitList m_acceptors;
+    WaitList m_connectors;
     PollerSet m_pollers;  // threads in poll() on this object
 };
 
