@@ -9,6 +9,7 @@
 #include "core/previous_boot.hpp"
 #if MOTE_HAVE_DRIVERS
 #include "net/net_report.hpp"
+#include "socket/socket_report.hpp"
 #endif
 #include "core/log.hpp"
 #include "core/wall_clock.hpp"
@@ -259,7 +260,13 @@ SysTree::SysTree(Kernel& kernel, UserSpace& user)
                 if (write_net_report(static_cast<SysTree*>(c)->m_kernel.net(), line_to_buffer, &o).is_error())
                     o.append("no network device\n");
             },
-            this)
+            this),
+      m_sockets("sockets",
+                [](FormatBuffer& o, void* c) {
+                    if (SocketTable* table = static_cast<SysTree*>(c)->m_user.sockets()) write_socket_report(*table, o);
+                    else o.append("no sockets: the network is not up\n");
+                },
+                this)
 #endif
 {
     fs::SysFile* files[] = {&m_memory,   &m_memory_json, &m_processes, &m_processes_json, &m_process_table,
@@ -270,6 +277,7 @@ SysTree::SysTree(Kernel& kernel, UserSpace& user)
     for (fs::SysFile* file : files) m_root.add(*file);
 #if MOTE_HAVE_DRIVERS
     m_root.add(m_net);
+    m_root.add(m_sockets);
 #endif
 }
 

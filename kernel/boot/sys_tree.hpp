@@ -18,6 +18,8 @@
 //   sys/layout            the kernel's address space and the physical memory map (bare metal)
 //   sys/devices           devices and their drivers
 //   sys/net               the network stack (images with drivers)
+//   sys/sockets           every open socket: kind, state, local and peer address, what waits
+//                         to be read, drops, retransmissions, bytes in and out (images with drivers)
 //   sys/scheduler         scheduler counters; sys/timeslice_ms (read/write)
 //   sys/log_level         console log level (read/write)
 //   sys/power             write "off" or "reboot" (or crash on purpose: boot/crash_requests.hpp)
@@ -45,7 +47,7 @@ private:
         m_console, m_audit, m_trust, m_channels, m_devices, m_scheduler, m_timeslice, m_log_level, m_power, m_epitaph, m_epitaph_log,
         m_version, m_layout;
 #if MOTE_HAVE_DRIVERS
-    fs::SysFile m_net;
+    fs::SysFile m_net, m_sockets;
 #endif
     // Last: destroyed first, while the files it lists still exist.
     fs::SysDirectory m_root {"sys"};

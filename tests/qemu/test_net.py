@@ -66,6 +66,23 @@ def burst(q, sock, port, count=BURST):
         q.fail("burst: a datagram came back changed")
 
 
+def check_sockets(q, text):
+    """`sockets` (sys/sockets): both echo services' UDP sockets bound on
+    our address, nothing waiting or dropped, every byte that came in sent
+    back out; and httpd's TCP listener on port 80."""
+    rows = [line.split() for line in text.splitlines() if line.startswith(("udp ", "tcp "))]
+    for port in (7, SECOND_ECHO_PORT):
+        row = next((r for r in rows if r[:3] == ["udp", "bound", f"10.0.2.15:{port}"]), None)
+        if not row:
+            q.fail(f"sockets: no bound UDP socket on port {port} in {text!r}")
+        readable, dropped, bytes_in, bytes_out = int(row[4]), int(row[5]), int(row[7]), int(row[8])
+        if readable != 0 or dropped != 0 or bytes_in == 0 or bytes_in != bytes_out:
+            q.fail(f"sockets: UDP port {port}: {readable} waiting, {dropped} dropped, bytes in {bytes_in}, "
+                   f"out {bytes_out}")
+    if not any(r[:2] == ["tcp", "listening"] and r[2].endswith(":80") for r in rows):
+        q.fail(f"sockets: no TCP listener on port 80 in {text!r}")
+
+
 def check_ping(q, out, host, count):
     """`out`: ping's output; every probe answered, and the summary says so."""
     for seq in range(count):
@@ -149,6 +166,7 @@ def run(args, disk):
             q.fail("net: a ping socket dropped replies (icmp echo_queue_full is not 0)")
         if counter(q, text, "icmp", "echo_replies_received") < 4:
             q.fail("net: fewer than the 4 echo replies ping printed")
+        check_sockets(q, shell.run("sockets"))
         q.send("poweroff\r")
         if q.wait_exit() != 0:
             q.fail("poweroff from the user shell did not end QEMU with status 0")

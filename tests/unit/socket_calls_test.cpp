@@ -6,8 +6,11 @@
 #include <gtest/gtest.h>
 
 #include <optional>
+#include <sstream>
 #include <string>
+#include <vector>
 
+#include "socket/socket_report.hpp"
 #include "support/socket_fixture.hpp"
 #include "support/tcp_frames.hpp"
 
@@ -377,6 +380,53 @@ TEST_F(SocketCallsTest, AUdpBurstWaitsWholeInTheQueueAndHoldsNoDeviceBuffers) {
         EXPECT_EQ(option(4096), 4096) << "empty now";
         return RunExit::Loop;
     });
+}
+
+// sys/sockets: one line per open socket, from the socket's own info();
+// a closed socket leaves the list.
+TEST_F(SocketCallsTest, TheSocketReportListsEachOpenSocket) {
+    auto report = [&] {
+        char text[2048];
+        FormatBuffer out(Span<char>(text, sizeof(text)));
+        write_socket_report(*sockets, out);
+        return std::string(out.view().data(), out.view().length());
+    };
+    const i64 l = listener();
+    i64 u = -1;
+    as(P->thread(), [&](Thread& t) {
+        u = call(t, Sys::Socket, net, u64(abi::SocketKind::Udp));
+        EXPECT_EQ(bind(t, u, 0, 5000), 0);
+        return RunExit::Loop;
+    });
+    device.receive(udp_frame(4000, 5000, Frame(10, 1)));
+    device.receive(udp_frame(4000, 5000, Frame(20, 2)));
+    settle();
+    // The words of the line for `kind`'s socket.
+    auto row = [](const std::string& text, const std::string& kind) {
+        std::vector<std::string> words;
+        std::istringstream lines(text);
+        for (std::string line; std::getline(lines, line);) {
+            if (line.rfind(kind + " ", 0) != 0) continue;
+            std::istringstream in(line);
+            for (std::string word; in >> word;) words.push_back(word);
+        }
+        return words;
+    };
+    const std::string text = report();
+    EXPECT_EQ(text.rfind("sockets 2 live 2 ", 0), 0u) << text;
+    using Words = std::vector<std::string>;
+    EXPECT_EQ(row(text, "tcp"), (Words {"tcp", "listening", "*:80", "*", "0", "0", "0", "0", "0"})) << text;
+    // Both datagrams wait (one staged, one queued); nothing read yet.
+    EXPECT_EQ(row(text, "udp"), (Words {"udp", "bound", "10.0.2.15:5000", "*", "2", "0", "0", "0", "0"})) << text;
+    as(P->thread(), [&](Thread& t) {
+        EXPECT_EQ(call(t, Sys::Close, u64(u)), 0);
+        EXPECT_EQ(call(t, Sys::Close, u64(l)), 0);
+        return RunExit::Loop;
+    });
+    settle();
+    const std::string after = report();
+    EXPECT_NE(after.find("live 0 "), std::string::npos) << after;
+    EXPECT_EQ(after.find("udp "), std::string::npos) << after;
 }
 
 }  // namespace mote::test
