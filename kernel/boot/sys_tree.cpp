@@ -198,9 +198,11 @@ SysTree::SysTree(Kernel& kernel, UserSpace& user)
       m_scheduler("scheduler",
                   [](FormatBuffer& o, void* c) {
                       Scheduler& s = static_cast<SysTree*>(c)->m_user.processes().scheduler();
-                      format_append(o, "timeslice_ms {}\nrunnable {}\nruns {}\npreemptions {}\nidle_returns {}\n",
+                      format_append(o,
+                                    "timeslice_ms {}\nrunnable {}\nruns {}\npreemptions {}\nidle_returns {}\n"
+                                    "direct_switches {}\n",
                                     s.timeslice() / kMillisecond, s.runnable(), s.stats().runs, s.stats().preemptions,
-                                    s.stats().idle_returns);
+                                    s.stats().idle_returns, s.stats().direct_switches);
                   },
                   this),
       m_timeslice(

@@ -10,6 +10,9 @@
 //
 // Preemption points: every trap from user mode. The kernel itself is never
 // preempted: loop work always runs to completion before user code resumes.
+// When a thread parks and the loop has nothing to do, the next runnable
+// thread goes on the CPU at once (a direct switch, counted), without a
+// loop turn between them.
 #pragma once
 
 #include "core/loop.hpp"
@@ -21,6 +24,7 @@ struct SchedulerStats {
     u64 runs = 0;         // times a thread was put on the CPU
     u64 preemptions = 0;  // timeslices that ended with the thread runnable
     u64 idle_returns = 0; // run_user found nothing runnable
+    u64 direct_switches = 0;  // a thread run right after another parked, without a loop turn
 };
 
 class Scheduler final : public UserRunner {
@@ -45,6 +49,13 @@ public:
     Thread* current() const { return m_current; }
 
 private:
+    // The first runnable thread, interactive band first, off its queue.
+    Thread* take_next();
+    // Runs `thread` (off its queue) from `start` until it leaves the CPU,
+    // at `deadline` at the latest; requeues it if it is still runnable.
+    // Returns when it left.
+    Nanoseconds run_one(Thread& thread, Nanoseconds start, Nanoseconds deadline);
+
     Loop& m_loop;
     UserPlatform& m_platform;
     IntrusiveList<Thread, &Thread::run_node> m_queues[kBandCount];

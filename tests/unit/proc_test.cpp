@@ -637,6 +637,48 @@ TEST_F(ProcessTest, TwoHogsShareTheCpuRoundRobin) {
     EXPECT_GE(processes.scheduler().stats().preemptions, 100u);
 }
 
+// A thread that parks hands the CPU straight to the next runnable one in
+// the same run_user (a direct switch: no loop turn between them), unless
+// the loop has something to do first, such as a posted interrupt.
+TEST_F(ProcessTest, AParkedThreadHandsTheCpuStraightToTheNextUnlessTheLoopHasWork) {
+    Process* a = spawn_program("a", {"a"}).value();
+    Process* b = spawn_program("b", {"b"}).value();
+    bool post_first = false;
+    platform.step = [&](Thread& t, Nanoseconds deadline) {
+        if (&t == &a->thread()) {
+            if (post_first) loop.post_irq(3);
+            (void)platform.call(t, mote::abi::Sys::Sleep, kSecond);
+            return RunExit::Parked;
+        }
+        // b runs out its slice (or until the next timer) and stays runnable.
+        host.time = deadline == kNoDeadline ? host.time + kMillisecond : deadline;
+        return RunExit::Loop;
+    };
+    // The runs of the turn in which a parked.
+    auto turn_a_parks_in = [&] {
+        for (int i = 0; i < 10; ++i) {
+            platform.ran.clear();
+            loop.turn(true);
+            if (a->thread().state() == ThreadState::Parked) return platform.ran;
+        }
+        return std::vector<Thread*> {};
+    };
+    std::vector<Thread*> ran = turn_a_parks_in();
+    ASSERT_FALSE(ran.empty()) << "a never parked";
+    EXPECT_EQ(ran.back(), &b->thread()) << "b did not run in the turn a parked in";
+    EXPECT_EQ(ran.end()[-2], &a->thread());
+    EXPECT_EQ(processes.scheduler().stats().direct_switches, 1u);
+
+    a->thread().wake(0);
+    post_first = true;
+    ran = turn_a_parks_in();
+    ASSERT_FALSE(ran.empty()) << "a never parked";
+    EXPECT_EQ(ran.back(), &a->thread()) << "b ran before the loop saw the interrupt";
+    EXPECT_EQ(processes.scheduler().stats().direct_switches, 1u);
+    platform.step = nullptr;
+    end_all();
+}
+
 TEST_F(ProcessTest, InteractiveRunsBeforeBatch) {
     Process* hog = spawn_program("hog", {"hog"}).value();
     hog->thread().set_band(Band::Batch);

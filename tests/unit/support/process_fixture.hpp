@@ -88,7 +88,8 @@ protected:
     void as(Thread& thread, std::function<RunExit(Thread&)> body) {
         bool done = false;
         platform.step = [&](Thread& t, Nanoseconds deadline) {
-            if (&t != &thread || done) {
+            if (done) return RunExit::Loop;  // a direct switch after the body: nothing more this turn
+            if (&t != &thread) {
                 // Another thread runs until its timeslice (or the loop's next
                 // timer) ends.
                 host.time = deadline == kNoDeadline ? host.time + kMillisecond : deadline;
