@@ -37,8 +37,7 @@ u64 from_hypervisor_leaf() {
 // One reading of the reference and the TSC at the same moment, as near as
 // can be told: the reference read between two TSC reads, the narrowest of
 // three such brackets kept (an emulator or a host may stall one read),
-// and the TSC taken at its middle. Zero `tsc` if no bracket closed within
-// kGiveUpTicks.
+// and the TSC taken at its middle.
 struct Reading {
     u64 reference;
     u64 tsc;
