@@ -1,5 +1,6 @@
 // aarch64 CPU services: generic timer, PSCI power, register dumps, frames.
 #include "arch/arch.hpp"
+#include "arch/timer_shadow.hpp"
 #include "base/format.hpp"
 #include "base/memory.hpp"
 
@@ -172,9 +173,14 @@ Result<fdt::Interrupt> Arch::timer_interrupt(const fdt::Fdt& fdt) {
     return found;
 }
 
+namespace {
+arch::TimerShadow g_timer;
+}  // namespace
+
 void Arch::set_timer(u64 deadline) {
     // CNTV_CTL_EL0 (D19.12.17): ENABLE = 1, IMASK = 0 while armed; disabled
     // otherwise, so an idle CPU gets no timer interrupt at all.
+    if (!g_timer.changes(deadline)) return;
     if (deadline == kTimerNever) {
         MOTE_SYSREG_WRITE(cntv_ctl_el0, 0);
     } else {

@@ -2,6 +2,7 @@
 #include "arch/arch.hpp"
 #include "arch/riscv64/page_table.hpp"
 #include "arch/riscv64/sbi.hpp"
+#include "arch/timer_shadow.hpp"
 #include "base/format.hpp"
 #include "base/memory.hpp"
 
@@ -11,6 +12,7 @@ namespace mote {
 
 namespace {
 bool g_sstc = false;
+arch::TimerShadow g_timer;
 bool g_srst = false;
 u32 g_asid_count = 1;
 
@@ -81,6 +83,7 @@ void Arch::switch_address_space(u64 root_phys, u16 asid) {
 }
 
 void Arch::set_timer(u64 deadline) {
+    if (!g_timer.changes(deadline)) return;
     if (g_sstc) asm volatile("csrw 0x14d, %0" ::"r"(deadline) : "memory");
     else sbi::set_timer(deadline);
 }

@@ -1,6 +1,7 @@
 // The local APIC, the I/O APIC and the masked legacy PIC (Intel SDM vol. 3A
 // chapter 11; Intel 82093AA I/O APIC datasheet; Intel 8259A datasheet).
 #include "arch/arch.hpp"
+#include "arch/timer_shadow.hpp"
 #include "arch/x86_64/x86.hpp"
 
 namespace mote::x86 {
@@ -20,6 +21,9 @@ constexpr u32 kLvtMasked = 1u << 16;
 constexpr u32 kLvtTscDeadline = 2u << 17;  // timer mode bits 18:17 = 10b
 
 volatile u8* g_lapic = nullptr;
+// Both one-shot modes disarm themselves when they fire: timer_fired()
+// forgets the shadow then, as start_timer() does after its own writes.
+arch::TimerShadow g_timer;
 
 u32 lapic_read(u32 reg) { return *reinterpret_cast<volatile u32*>(g_lapic + reg); }
 void lapic_write(u32 reg, u32 value) { *reinterpret_cast<volatile u32*>(g_lapic + reg) = value; }
@@ -81,6 +85,8 @@ u64 g_apic_per_tsc_q32 = 0;
 
 }  // namespace
 
+void timer_fired() { g_timer.forget(); }
+
 Result<const char*> start_timer(u64 tsc_hz) {
     if (!g_lapic || tsc_hz == 0) return Error::BadState;
     // CPUID.01H:ECX.TSC_Deadline[bit 24] (SDM 11.5.4.1).
@@ -88,6 +94,7 @@ Result<const char*> start_timer(u64 tsc_hz) {
         g_tsc_deadline = true;
         lapic_write(kLapicLvtTimer, kLvtTscDeadline | kVectorTimer);
         wrmsr(kMsrTscDeadline, 0);
+        g_timer.forget();
         return "TSC-deadline";
     }
     // One-shot mode, divide by 1 (divide configuration 1011b). Measure the
@@ -102,6 +109,7 @@ Result<const char*> start_timer(u64 tsc_hz) {
     u32 elapsed = 0xffffffff - lapic_read(kLapicTimerCurrent);
     u64 tsc = rdtsc() - start;
     lapic_write(kLapicTimerInitial, 0);
+    g_timer.forget();
     if (elapsed == 0 || tsc == 0) return Error::Unsupported;
     g_apic_per_tsc_q32 = (u64(elapsed) << 32) / tsc;
     lapic_write(kLapicLvtTimer, kVectorTimer);  // one-shot, unmasked
@@ -114,7 +122,7 @@ namespace mote {
 
 void Arch::set_timer(u64 deadline) {
     using namespace x86;
-    if (!g_lapic) return;
+    if (!g_lapic || !g_timer.changes(deadline)) return;
     if (g_tsc_deadline) {
         // Writing 0 disarms (SDM 11.5.4.1); a deadline in the past fires at once.
         wrmsr(kMsrTscDeadline, deadline == kTimerNever ? 0 : (deadline == 0 ? 1 : deadline));

@@ -78,6 +78,7 @@ void handle_interrupt(x86::TrapFrame& frame, bool from_user) {
         // The timer only wakes the loop, which fires whatever is due on
         // its next turn and re-arms for the next deadline.
         ++g_stats.timer_interrupts;
+        x86::timer_fired();
         x86::lapic_eoi();
         platform_timer_interrupt(frame, from_user);
     } else if (vector >= x86::kVectorIrqBase && vector < x86::kVectorIrqBase + x86::kMaxIrqInputs) {

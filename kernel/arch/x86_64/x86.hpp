@@ -46,6 +46,9 @@ Result<TscCalibration> calibrate_tsc(const TimeReferences& references);
 // the CPU has it, else the APIC timer in one-shot mode, calibrated here
 // against the TSC. Returns the mode's name.
 Result<const char*> start_timer(u64 tsc_hz);
+// The timer interrupt came: the one-shot timer has disarmed itself (the
+// next Arch::set_timer writes whatever it is given).
+void timer_fired();
 
 // The I/O APICs (82093AA datasheet; ACPI MADT for where they are and
 // which GSIs each serves), as one interrupt controller: GSI n is delivered
