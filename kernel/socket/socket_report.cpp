@@ -1,5 +1,7 @@
 #include "socket/socket_report.hpp"
 
+#include "net/ipv4_address.hpp"
+
 namespace mote {
 
 namespace {
@@ -17,8 +19,7 @@ const char* kind_name(u32 kind) {
 // address and, alone, for no address at all.
 StringView address_text(const abi::SocketAddress& address, FixedString<24>& text) {
     text.clear();
-    const u32 a = address.address;
-    if (a) text.appendf("{}.{}.{}.{}", a >> 24, (a >> 16) & 0xff, (a >> 8) & 0xff, a & 0xff);
+    if (address.address) text.appendf("{}", ip_text(Ipv4Address {address.address}));
     else text.append("*");
     if (address.port) text.appendf(":{}", address.port);
     return text.view();
