@@ -21,6 +21,7 @@ public:
     ByteRing(const ByteRing&) = delete;
     ByteRing& operator=(const ByteRing&) = delete;
 
+    Bytes storage() const { return m_storage; }
     usize capacity() const { return m_storage.size(); }
     usize size() const { return m_size; }
     usize free() const { return capacity() - m_size; }

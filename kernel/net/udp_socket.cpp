@@ -68,7 +68,6 @@ bool UdpSocket::take(UdpReceiveRequest& request) {
     fill(request, first, second, from, to);
     m_queue.consume(length);
     --m_stats.queued;
-    m_stats.queued_bytes = m_queue.size();
     return true;
 }
 
@@ -149,7 +148,6 @@ void UdpSocket::deliver(PacketBuffer& packet, UdpEndpoint from, Ipv4Address to) 
     m_queue.push(payload);
     packet.release();
     ++m_stats.queued;
-    m_stats.queued_bytes = m_queue.size();
     m_stats.queue_high_water = max(m_stats.queue_high_water, m_stats.queued);
 }
 
@@ -166,7 +164,6 @@ void UdpSocket::close() {
     while (Request* r = m_sends.pop_front()) m_stack.loop().complete(*r, Error::Cancelled);
     m_queue.consume(m_queue.size());
     m_stats.queued = 0;
-    m_stats.queued_bytes = 0;
     m_stack.udp().unbind(*this);
     m_port = 0;
     m_peer = UdpEndpoint {};

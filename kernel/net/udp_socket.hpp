@@ -68,7 +68,6 @@ struct UdpSocketStats {
     u64 truncated = 0;
     usize queued = 0;    // datagrams waiting in the receive queue now
     usize queue_high_water = 0;
-    usize queued_bytes = 0;  // the queue's bytes in use, headers included
 };
 
 class UdpSocket final : public RequestProvider {
@@ -101,8 +100,10 @@ public:
     // frees the receive queue and unbinds.
     void close();
 
-    // The queue's storage, in bytes.
-    usize receive_queue_capacity() const { return m_queue.capacity(); }
+    // The queue's storage (its owner's), and how many of its bytes are in
+    // use, headers included.
+    Bytes receive_storage() const { return m_queue.storage(); }
+    usize receive_queue_bytes() const { return m_queue.size(); }
     // Moves the queue to `storage` (a new size), queued datagrams and all;
     // Busy (nothing moved) if they would not fit. The old storage is the
     // owner's again on success.

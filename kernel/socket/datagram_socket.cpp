@@ -18,7 +18,6 @@ enum Waiting : u64 { kReading = 0, kWriting = 1 };
 DatagramSocket::DatagramSocket(SocketTable& table, Bytes queue)
     : Socket(abi::SocketKind::Udp),
       m_table(table),
-      m_queue(queue),
       m_udp(table.net(), queue),
       m_rx(on_received, this),
       m_tx(on_sent, this) {}
@@ -52,7 +51,8 @@ Socket::Done DatagramSocket::connect(Thread&, const abi::SocketAddress& remote, 
 
 Result<u64> DatagramSocket::option(abi::SocketOption option, u64 value) {
     if (option != abi::SocketOption::ReceiveBuffer) return Error::Unsupported;
-    if (value != abi::kOptionQuery && socket_buffer_size(value) != m_queue.size()) {
+    const Bytes old = m_udp.receive_storage();
+    if (value != abi::kOptionQuery && socket_buffer_size(value) != old.size()) {
         // New pages, the waiting datagrams moved over; Busy (and nothing
         // changed) if they would not fit the smaller queue.
         const Bytes queue = TRY(m_table.allocate_buffer(socket_buffer_size(value)));
@@ -60,10 +60,9 @@ Result<u64> DatagramSocket::option(abi::SocketOption option, u64 value) {
             m_table.free_buffer(queue);
             return moved.error();
         }
-        m_table.free_buffer(m_queue);
-        m_queue = queue;
+        m_table.free_buffer(old);
     }
-    return m_queue.size();
+    return m_udp.receive_storage().size();
 }
 
 void DatagramSocket::info(abi::SocketInfo& out) {

@@ -45,7 +45,7 @@ public:
     // `queue` (pages from the table) is the receive queue's storage; the
     // table takes it back (receive_queue()) when the socket is freed.
     DatagramSocket(SocketTable& table, Bytes queue);
-    Bytes receive_queue() const { return m_queue; }
+    Bytes receive_queue() const { return m_udp.receive_storage(); }
 
     // Socket
     Result<void> bind(const abi::SocketAddress& address) override;
@@ -77,7 +77,6 @@ private:
     void maybe_free();
 
     SocketTable& m_table;
-    Bytes m_queue;
     UdpSocket m_udp;
     UdpReceiveRequest m_rx;
     UdpSendRequest m_tx;

@@ -286,7 +286,7 @@ TEST_F(NetIpv4, QueuedDatagramsAreCopiedOutAndWrapTheRing) {
     settle();
     EXPECT_EQ(device.rx_pool.free_count(), free_before);
     EXPECT_EQ(socket.stats().queued, 2u);
-    EXPECT_EQ(socket.stats().queued_bytes, 2 * kRecord);
+    EXPECT_EQ(socket.receive_queue_bytes(), 2 * kRecord);
     u8 buffer[16];
     auto take = [&](u8 expected) {
         UdpReceiveRequest rx([](Request&) {});
@@ -306,7 +306,7 @@ TEST_F(NetIpv4, QueuedDatagramsAreCopiedOutAndWrapTheRing) {
     take(1);
     take(2);
     EXPECT_EQ(socket.stats().queued, 0u);
-    EXPECT_EQ(socket.stats().queued_bytes, 0u);
+    EXPECT_EQ(socket.receive_queue_bytes(), 0u);
     socket.close();
     settle();
 }
