@@ -11,10 +11,8 @@ namespace {
 // A connection and the pages of its two rings, from one slab object: the
 // TCP layer hands back only the connection, and its block is found from it.
 struct ConnectionBlock {
-    PhysAddr send_pages;
-    usize send_count;
-    PhysAddr receive_pages;
-    usize receive_count;
+    Bytes send_ring;
+    Bytes receive_ring;
     alignas(TcpConnection) u8 storage[sizeof(TcpConnection)];
 };
 
@@ -136,21 +134,17 @@ TcpConnection* SocketTable::allocate_connection(Tcp& tcp, const TcpOptionsConfig
         return nullptr;
     }
     auto* block = static_cast<ConnectionBlock*>(memory.value());
-    block->send_count = socket_buffer_size(config.send_buffer) / kPageSize;
-    block->receive_count = socket_buffer_size(config.receive_buffer) / kPageSize;
-    auto send = m_pages.allocate_pages(block->send_count);
-    auto receive = send.is_error() ? send : m_pages.allocate_pages(block->receive_count);
+    auto send = allocate_buffer(config.send_buffer);
+    auto receive = send.is_error() ? send : allocate_buffer(config.receive_buffer);
     if (receive.is_error()) {
-        if (send.ok()) m_pages.free_pages(send.value(), block->send_count);
+        if (send.ok()) free_buffer(send.value());
         m_connection_cache.free(block);
         ++m_stats.connections_refused;
         return nullptr;
     }
-    block->send_pages = send.value();
-    block->receive_pages = receive.value();
-    Bytes send_ring(static_cast<u8*>(m_pages.to_virtual(block->send_pages)), block->send_count * kPageSize);
-    Bytes receive_ring(static_cast<u8*>(m_pages.to_virtual(block->receive_pages)), block->receive_count * kPageSize);
-    auto* connection = new (block->storage) TcpConnection(tcp, send_ring, receive_ring, config);
+    block->send_ring = send.value();
+    block->receive_ring = receive.value();
+    auto* connection = new (block->storage) TcpConnection(tcp, block->send_ring, block->receive_ring, config);
     ++m_stats.connections_made;
     ++m_stats.connections_live;
     return connection;
@@ -159,8 +153,8 @@ TcpConnection* SocketTable::allocate_connection(Tcp& tcp, const TcpOptionsConfig
 void SocketTable::release_connection(TcpConnection& connection) {
     ConnectionBlock& block = block_of(connection);
     connection.~TcpConnection();
-    m_pages.free_pages(block.send_pages, block.send_count);
-    m_pages.free_pages(block.receive_pages, block.receive_count);
+    free_buffer(block.send_ring);
+    free_buffer(block.receive_ring);
     m_connection_cache.free(&block);
     --m_stats.connections_live;
 }
