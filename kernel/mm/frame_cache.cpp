@@ -15,13 +15,21 @@ FrameCache::FrameCache(PageAllocator& pages) {
 }
 
 FrameCache::~FrameCache() {
-    for (usize i = 0; i < kClassCount; ++i) cache(i).~SlabCache();
+    for (usize i = 0; i < kClassCount; ++i) {
+        Magazine& magazine = m_magazines[i];
+        while (magazine.count) cache(i).free(magazine.frames[--magazine.count]);
+        cache(i).~SlabCache();
+    }
 }
 
+// Classes double from 128 bytes: the class is the bit length of
+// (size - 1) / 128.
 usize FrameCache::class_of(usize size) {
-    for (usize i = 0; i < kClassCount; ++i)
-        if (size <= kClassSizes[i]) return i;
-    return kClassCount;
+    if (size <= kClassSizes[0]) return 0;
+    if (size > kClassSizes[kClassCount - 1]) return kClassCount;
+    usize index = 0;
+    for (usize rest = (size - 1) >> 7; rest; rest >>= 1) ++index;
+    return index;
 }
 
 void* FrameCache::allocate_frame(usize size) {
@@ -32,6 +40,9 @@ void* FrameCache::allocate_frame(usize size) {
         ++m_failures;
         return nullptr;
     }
+    ++m_allocations;
+    Magazine& magazine = m_magazines[index];
+    if (magazine.count) return magazine.frames[--magazine.count];
     auto frame = cache(index).allocate();
     if (frame.is_error()) {
         ++m_failures;
@@ -43,15 +54,18 @@ void* FrameCache::allocate_frame(usize size) {
 void FrameCache::free_frame(void* frame, usize size) {
     usize index = class_of(size);
     VERIFY_MSG(index < kClassCount, "freeing a frame no class could have held");
+    Magazine& magazine = m_magazines[index];
+    if (magazine.count < kMagazine) {
+        magazine.frames[magazine.count++] = frame;
+        return;
+    }
     cache(index).free(frame);
 }
 
 FrameCacheStats FrameCache::stats() const {
     FrameCacheStats stats;
-    for (usize i = 0; i < kClassCount; ++i) {
-        stats.in_use += cache(i).objects_in_use();
-        stats.allocations += cache(i).allocations();
-    }
+    for (usize i = 0; i < kClassCount; ++i) stats.in_use += cache(i).objects_in_use() - m_magazines[i].count;
+    stats.allocations = m_allocations;
     stats.failures = m_failures;
     stats.oversized = m_oversized;
     stats.largest = m_largest;

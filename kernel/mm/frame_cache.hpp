@@ -8,6 +8,14 @@
 // the largest class is refused (counted in `oversized`): that is a
 // coroutine keeping a big buffer in its frame, which should come from the
 // page allocator instead.
+//
+// Each class keeps a short stack of frames freed last (a magazine, as in
+// Bonwick's slab allocator) and hands them out again first. A filesystem
+// call makes and frees several frames per block it touches, and the slab's
+// own path checks every free (page lookup, bitmap) to catch wild frees:
+// worth it for objects code frees by hand, not for frames only
+// compiler-generated code frees, one size each. The magazine holds at most
+// kMagazine frames per class; the rest go back to the slab as before.
 #pragma once
 
 #include "core/frame_source.hpp"
@@ -27,11 +35,13 @@ class FrameCache final : public FrameSource {
 public:
     static constexpr usize kClassCount = 5;
     static constexpr usize kClassSizes[kClassCount] = {128, 256, 512, 1024, 2048};
+    static constexpr usize kMagazine = 16;
 
     explicit FrameCache(PageAllocator& pages);
     FrameCache(const FrameCache&) = delete;
     FrameCache& operator=(const FrameCache&) = delete;
-    // Every frame must have been freed (the slab caches VERIFY it).
+    // Every frame must have been freed (the slab caches VERIFY it, once
+    // the magazines are emptied back into them).
     ~FrameCache();
 
     void* allocate_frame(usize size) override;
@@ -48,6 +58,12 @@ private:
     SlabCache& cache(usize index) { return *reinterpret_cast<SlabCache*>(m_storage[index]); }
     const SlabCache& cache(usize index) const { return *reinterpret_cast<const SlabCache*>(m_storage[index]); }
 
+    struct Magazine {
+        void* frames[kMagazine];
+        usize count = 0;
+    };
+    Magazine m_magazines[kClassCount];
+    u64 m_allocations = 0;
     u64 m_failures = 0;
     u64 m_oversized = 0;
     u64 m_largest = 0;
