@@ -198,6 +198,7 @@ Buffer* BlockCache::take_free() {
         buffer.m_state = Buffer::State::Empty;
         buffer.m_io_failed = false;
         buffer.m_prefetched = false;
+        buffer.m_note = 0;
         return &buffer;
     }
     return nullptr;
@@ -258,6 +259,7 @@ void BlockCache::io_finished(Buffer& buffer) {
 void BlockCache::finish_buffer_io(Buffer& buffer, bool read, bool ok) {
     buffer.m_in_run = false;
     if (read) {
+        buffer.m_note = 0;
         if (ok) {
             buffer.m_state = Buffer::State::Valid;
             buffer.m_io_failed = false;
@@ -432,6 +434,7 @@ Task<BufferRef> BlockCache::get_zeroed(u64 block) {
         buffer->m_block = block;
         hash_insert(*buffer);
         mem_set(buffer->m_data, 0, m_block_size);
+        buffer->m_note = 0;
         buffer->m_state = Buffer::State::Valid;
         co_return BufferRef(*buffer);
     }
@@ -440,6 +443,7 @@ Task<BufferRef> BlockCache::get_zeroed(u64 block) {
 Task<void> BlockCache::prepare_modify(BufferRef& ref) {
     Buffer& buffer = ref.buffer();
     while (buffer.m_writing) co_await buffer.m_io_waiters.wait();
+    buffer.m_note = 0;
     co_return {};
 }
 
@@ -464,6 +468,7 @@ void BlockCache::mark_dirty(BufferRef& ref) {
     Buffer& buffer = ref.buffer();
     VERIFY_MSG(!buffer.m_writing, "buffer modified while its write is in flight (prepare_modify first)");
     VERIFY(buffer.m_state == Buffer::State::Valid);
+    buffer.m_note = 0;
     if (!buffer.m_dirty) {
         buffer.m_dirty = true;
         m_dirty.push_back(buffer);

@@ -52,6 +52,13 @@ public:
     u8* data() const { return m_data; }
     bool dirty() const { return m_dirty; }
     bool writing() const { return m_writing; }
+    // What the owner learned by checking these bytes (a directory block's
+    // validation and summary, say), so it need not check them again. The
+    // cache clears it whenever the bytes may change: when it reads the
+    // block, hands it out zeroed or reuses the buffer, and when the owner
+    // modifies it (prepare_modify, mark_dirty). 0 means nothing is known.
+    u64 note() const { return m_note; }
+    void set_note(u64 note) { m_note = note; }
 
 private:
     friend class BlockCache;
@@ -63,6 +70,7 @@ private:
     BlockCache* m_cache = nullptr;
     u8* m_data = nullptr;
     u64 m_block = 0;
+    u64 m_note = 0;
     u32 m_pins = 0;
     u32 m_holds = 0;  // the journal's: no write to the home location
     State m_state = State::Empty;

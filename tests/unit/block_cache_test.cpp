@@ -327,6 +327,62 @@ TEST_F(BlockCacheTest, GetZeroedNeverReadsTheDevice) {
     EXPECT_EQ(disk.reads_started, 0u);
 }
 
+namespace {
+
+Task<u64> note_of(BlockCache& cache, u64 block) {
+    BufferRef ref = CO_TRY(co_await cache.read(block));
+    co_return ref->note();
+}
+
+Task<void> set_note(BlockCache& cache, u64 block, u64 note) {
+    BufferRef ref = CO_TRY(co_await cache.read(block));
+    ref->set_note(note);
+    co_return {};
+}
+
+// Sets the note, then modifies the bytes; `mark` says whether to mark
+// dirty or only to prepare.
+Task<u64> note_after_modify(BlockCache& cache, u64 block, bool mark) {
+    BufferRef ref = CO_TRY(co_await cache.read(block));
+    ref->set_note(0x1234);
+    CO_TRY(co_await cache.prepare_modify(ref));
+    if (mark) {
+        ref->set_note(0x5678);  // as if checked again after preparing
+        ref.data()[0] ^= 1;
+        cache.mark_dirty(ref);
+    }
+    co_return ref->note();
+}
+
+}  // namespace
+
+// The owner's note (a directory block's check) stays while the bytes are
+// the ones it described, and is gone whenever they may have changed.
+TEST_F(BlockCacheTest, ANoteLastsWhileTheBytesAreUnchanged) {
+    make(4);
+    EXPECT_EQ(run(note_of(*cache, 5))->value(), 0u);
+    ASSERT_TRUE(run(set_note(*cache, 5, 42))->ok());
+    EXPECT_EQ(run(note_of(*cache, 5))->value(), 42u);  // a hit keeps it
+    EXPECT_EQ(run(note_after_modify(*cache, 5, false))->value(), 0u);  // prepare_modify clears it
+    EXPECT_EQ(run(note_after_modify(*cache, 5, true))->value(), 0u);   // and so does mark_dirty
+    ASSERT_TRUE(run(cache->sync())->ok());
+
+    ASSERT_TRUE(run(set_note(*cache, 5, 43))->ok());
+    EXPECT_EQ(cache->drop_clean(), 1u);
+    EXPECT_EQ(run(note_of(*cache, 5))->value(), 0u);  // read from the device again
+
+    ASSERT_TRUE(run(set_note(*cache, 5, 44))->ok());
+    for (u64 b = 10; b < 14; ++b) ASSERT_EQ(read_byte(b).value(), u8(b));  // 4 buffers: 5 is evicted
+    EXPECT_EQ(run(note_of(*cache, 5))->value(), 0u);
+
+    // A buffer reused for a zeroed block carries no note from its last block.
+    ASSERT_TRUE(run(set_note(*cache, 5, 45))->ok());
+    for (u64 b = 20; b < 23; ++b) ASSERT_EQ(read_byte(b).value(), u8(b));
+    auto zeroed = run(cache->get_zeroed(30));
+    ASSERT_TRUE(zeroed && zeroed->ok());
+    EXPECT_EQ(zeroed->value()->note(), 0u);
+}
+
 TEST_F(BlockCacheTest, BlocksPastTheEndAreOutOfRange) {
     make(8);
     EXPECT_EQ(read_byte(cache->block_count()).error(), Error::OutOfRange);

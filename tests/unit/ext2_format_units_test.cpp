@@ -391,6 +391,57 @@ TEST(Ext2DirectoryBlock, InsertAndRemove) {
     EXPECT_EQ(remove_entry(g, span, "..", &fault).error(), Error::InvalidArgument);
 }
 
+// A check leaves a note; with the note of an unchanged block, decode and
+// the edits trust it instead of checking again, but only for the role it
+// was checked in, and a full block refuses an insert from the note alone.
+TEST(Ext2DirectoryBlock, ANoteStandsForTheCheck) {
+    const Geometry g = dir_geometry();
+    auto b = BlockBuilder(1024).record(2, 12, ".", 2).record(7, 12, "..", 2).record(0, 20, "gone", 1)
+                 .record(15, 16, "file", 1).last(16, "sub", 2);
+    const ReadonlyBytes bytes(b.bytes.data(), b.bytes.size());
+    u64 note = 0;
+    auto first = DirectoryBlock::decode_first(g, bytes, 2, nullptr, &note);
+    ASSERT_TRUE(first.ok());
+    ASSERT_NE(note, 0u);
+    const u64 first_note = note;
+
+    // The note alone must carry what decode reports: break a name byte, which
+    // only a full check would see, and decode again with the note.
+    b.bytes[44 + 8] = '/';
+    auto again = DirectoryBlock::decode_first(g, bytes, 2, nullptr, &note);
+    ASSERT_TRUE(again.ok());
+    EXPECT_EQ(note, first_note);
+    EXPECT_EQ(again.value().record_count(), 5u);
+    EXPECT_EQ(again.value().used_count(), 4u);
+    EXPECT_EQ(again.value().parent_inode(), 7u);
+    // Without the note the check runs and sees it.
+    Ext2Fault fault = Ext2Fault::None;
+    EXPECT_FALSE(DirectoryBlock::decode_first(g, bytes, 2, &fault).ok());
+    EXPECT_EQ(fault, Ext2Fault::BadNameByte);
+    // The note of a first block does not vouch for it as another
+    // directory's first block, nor as a later block.
+    u64 other = first_note;
+    EXPECT_EQ(DirectoryBlock::decode_first(g, bytes, 3, &fault, &other).error(), Error::Malformed);
+    EXPECT_EQ(fault, Ext2Fault::BadDotEntry);  // checked again: "." names 2
+    other = first_note;
+    EXPECT_FALSE(DirectoryBlock::decode(g, bytes, &fault, &other).ok());
+    b.bytes[44 + 8] = 'f';
+
+    // Edits: a note claiming no room refuses at once and leaves the block
+    // alone; the true note lets the insert take the unused record.
+    const Bytes span(b.bytes.data(), b.bytes.size());
+    const ByteVector before = b.bytes;
+    u64 later = 0;
+    auto full = BlockBuilder(1024).record(5, 12, "a", 1).last(6, "b", 1);
+    ASSERT_TRUE(DirectoryBlock::decode(g, ReadonlyBytes(full.bytes.data(), 1024), nullptr, &later).ok());
+    const u64 no_room = later & ~(u64(0x3ff) << 22);
+    EXPECT_EQ(insert_entry(g, span, "new", 30, FileType::Regular, &fault, no_room).error(), Error::Overflow);
+    EXPECT_EQ(fault, Ext2Fault::NoRoom);
+    EXPECT_EQ(b.bytes, before);
+    EXPECT_EQ(insert_entry(g, span, "new", 30, FileType::Regular, &fault, first_note).value(), 24u);
+    EXPECT_EQ(remove_entry(g, span, "new", &fault, 0).value(), 30u);
+}
+
 TEST(Ext2DirectoryBlock, EditsOfALaterBlock) {
     const Geometry g = dir_geometry();
     ByteVector block(1024, 0x55);

@@ -29,7 +29,32 @@ struct Summary {
     usize records = 0;
     usize used = 0;
     u32 parent = 0;
+    u32 room = 0;  // the longest record a new entry could take (an unused record, or a used one's slack)
 };
+
+// A note packs the role a block was checked in (Later or First: either
+// implies Edit's rules) and its Summary: role+1 in bits 0-1, records in
+// 2-11 and used in 12-21 (at most 512 records of 8 bytes in 4 KiB), room in
+// 22-31 (capped: no entry needs more than 264 bytes), parent in 32-63.
+constexpr u32 kNoteRoomCap = 1023;
+
+u64 make_note(Role role, const Summary& summary) {
+    const u64 room = summary.room < kNoteRoomCap ? summary.room : kNoteRoomCap;
+    return u64(u8(role) + 1) | u64(summary.records) << 2 | u64(summary.used) << 12 | room << 22 |
+           u64(summary.parent) << 32;
+}
+
+// 0 for no note; else the role + 1 it was checked in.
+u32 note_role(u64 note) { return u32(note & 3); }
+
+Summary note_summary(u64 note) {
+    Summary summary;
+    summary.records = usize((note >> 2) & 0x3ff);
+    summary.used = usize((note >> 12) & 0x3ff);
+    summary.room = u32((note >> 22) & 0x3ff);
+    summary.parent = u32(note >> 32);
+    return summary;
+}
 
 StringView name_at(ReadonlyBytes block, usize offset, usize length) {
     return StringView(reinterpret_cast<const char*>(block.data() + offset + kName), length);
@@ -57,6 +82,8 @@ Result<Summary> check_block(const Geometry& geometry, ReadonlyBytes block, Role 
         const usize index = summary.records++;
         bool dot = false;
         bool dotdot = false;
+        const u32 free = inode != 0 ? rec_len - dir_record_length(name_len) : rec_len;
+        if (free > summary.room) summary.room = free;
         if (inode != 0) {
             ++summary.used;
             if (name_len == 0) return fail(fault, Ext2Fault::EmptyName);
@@ -128,8 +155,24 @@ DirEntryIterator& DirEntryIterator::operator++() {
     return *this;
 }
 
-Result<DirectoryBlock> DirectoryBlock::decode(const Geometry& geometry, ReadonlyBytes block, Ext2Fault* fault) {
-    const Summary summary = TRY(check_block(geometry, block, Role::Later, 0, fault));
+// The summary from the note if it says the block was checked in this role
+// (a first block's "." still names `self`), else from a check that leaves
+// a new note.
+static Result<Summary> checked(const Geometry& geometry, ReadonlyBytes block, Role role, u32 self, Ext2Fault* fault,
+                               u64* note) {
+    if (note && note_role(*note) == u32(role) + 1 && block.size() == geometry.block_size &&
+        (role != Role::First || load_le32(block, kInode) == self)) {
+        if (fault) *fault = Ext2Fault::None;
+        return note_summary(*note);
+    }
+    const Summary summary = TRY(check_block(geometry, block, role, self, fault));
+    if (note) *note = make_note(role, summary);
+    return summary;
+}
+
+Result<DirectoryBlock> DirectoryBlock::decode(const Geometry& geometry, ReadonlyBytes block, Ext2Fault* fault,
+                                              u64* note) {
+    const Summary summary = TRY(checked(geometry, block, Role::Later, 0, fault, note));
     DirectoryBlock out;
     out.m_block = block;
     out.m_filetype = geometry.filetype;
@@ -139,8 +182,8 @@ Result<DirectoryBlock> DirectoryBlock::decode(const Geometry& geometry, Readonly
 }
 
 Result<DirectoryBlock> DirectoryBlock::decode_first(const Geometry& geometry, ReadonlyBytes block, u32 self,
-                                                    Ext2Fault* fault) {
-    const Summary summary = TRY(check_block(geometry, block, Role::First, self, fault));
+                                                    Ext2Fault* fault, u64* note) {
+    const Summary summary = TRY(checked(geometry, block, Role::First, self, fault, note));
     DirectoryBlock out;
     out.m_block = block;
     out.m_filetype = geometry.filetype;
@@ -157,9 +200,19 @@ Result<DirEntry> DirectoryBlock::find(StringView name, Ext2Fault* fault) const {
     return fail(fault, Ext2Fault::EntryNotFound, Error::NotFound);
 }
 
+// Before an edit: the block must pass Edit's rules, which a note (from a
+// check in either stricter role) already says it does.
+static Result<Summary> checked_for_edit(const Geometry& geometry, ReadonlyBytes block, Ext2Fault* fault, u64 note) {
+    if (note_role(note) && block.size() == geometry.block_size) {
+        if (fault) *fault = Ext2Fault::None;
+        return note_summary(note);
+    }
+    return check_block(geometry, block, Role::Edit, 0, fault);
+}
+
 Result<u32> insert_entry(const Geometry& geometry, Bytes block, StringView name, u32 inode, FileType type,
-                         Ext2Fault* fault) {
-    TRY(check_block(geometry, block, Role::Edit, 0, fault));
+                         Ext2Fault* fault, u64 note) {
+    const Summary summary = TRY(checked_for_edit(geometry, block, fault, note));
     if (name.empty() || name.length() > kDirNameMax || name == "." || name == "..")
         return fail(fault, Ext2Fault::BadName, Error::InvalidArgument);
     for (char c : name)
@@ -170,6 +223,7 @@ Result<u32> insert_entry(const Geometry& geometry, Bytes block, StringView name,
         return fail(fault, Ext2Fault::BadEntryFileType, Error::InvalidArgument);
 
     const u32 need = dir_record_length(u32(name.length()));
+    if (summary.room < need) return fail(fault, Ext2Fault::NoRoom, Error::Overflow);
     usize offset = 0;
     while (offset < block.size()) {
         const u32 rec_len = load_le16(block, offset + kRecLen);
@@ -191,8 +245,8 @@ Result<u32> insert_entry(const Geometry& geometry, Bytes block, StringView name,
     return fail(fault, Ext2Fault::NoRoom, Error::Overflow);
 }
 
-Result<u32> remove_entry(const Geometry& geometry, Bytes block, StringView name, Ext2Fault* fault) {
-    TRY(check_block(geometry, block, Role::Edit, 0, fault));
+Result<u32> remove_entry(const Geometry& geometry, Bytes block, StringView name, Ext2Fault* fault, u64 note) {
+    TRY(checked_for_edit(geometry, block, fault, note));
     if (name == "." || name == "..") return fail(fault, Ext2Fault::BadName, Error::InvalidArgument);
     usize offset = 0;
     usize previous = 0;

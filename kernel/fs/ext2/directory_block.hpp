@@ -14,6 +14,14 @@
 // range; "." and ".." only as records 0 and 1 of a directory's first block,
 // and there required). Iterating a decoded block cannot meet bad data.
 //
+// Checking walks every record and every name byte, and a lookup in a large
+// directory meets every block. So each check leaves a note (a u64 the
+// caller keeps with the block: BlockCache's Buffer::note(), which the cache
+// clears whenever the bytes may change): how the block was checked, its
+// record counts, its ".." and its largest free slot. Given the note of an
+// unchanged block, decode() and the edits skip the check, and an insert
+// that cannot fit answers at once. A note of 0 means "not checked".
+//
 // dir_index (htree) directories stay readable linearly: their root block is
 // "." and a ".." record whose slack hides the index, and their interior
 // index blocks are one unused record spanning the block; both decode as
@@ -76,12 +84,15 @@ public:
     // A block other than a directory's first (block 0): "." and ".." may not
     // appear. Error::InvalidArgument with BadDirectoryBlockSize if `block` is
     // not geometry.block_size bytes; Malformed for the faults above.
-    static Result<DirectoryBlock> decode(const Geometry& geometry, ReadonlyBytes block, Ext2Fault* fault = nullptr);
+    // `note` (may be null): in, what an earlier check left (0: none); out,
+    // this check's note.
+    static Result<DirectoryBlock> decode(const Geometry& geometry, ReadonlyBytes block, Ext2Fault* fault = nullptr,
+                                         u64* note = nullptr);
     // A directory's first block: record 0 is "." naming `self`, record 1 is
     // ".." naming the parent (parent_inode()); with the filetype feature both
     // typed Directory.
     static Result<DirectoryBlock> decode_first(const Geometry& geometry, ReadonlyBytes block, u32 self,
-                                               Ext2Fault* fault = nullptr);
+                                               Ext2Fault* fault = nullptr, u64* note = nullptr);
 
     usize record_count() const { return m_records; }
     usize used_count() const { return m_used; }  // records with an inode, "." and ".." included
@@ -116,14 +127,16 @@ private:
 // ".."), EntryInodeOutOfRange (0 or above inodes_count) or BadEntryFileType
 // (Unknown with the filetype feature). Does not look for the name in this
 // or other blocks: the caller checks it is new first (find()).
+// `note`: the block's note if it is unchanged since it was checked, else 0.
 Result<u32> insert_entry(const Geometry& geometry, Bytes block, StringView name, u32 inode, FileType type,
-                         Ext2Fault* fault = nullptr);
+                         Ext2Fault* fault = nullptr, u64 note = 0);
 
 // Removes the used record named `name` and returns its inode: merged into
 // the previous record, or, if it is the block's first record, marked unused
 // (inode 0) in place. Error::NotFound with EntryNotFound if absent;
 // InvalidArgument with BadName for "." and "..".
-Result<u32> remove_entry(const Geometry& geometry, Bytes block, StringView name, Ext2Fault* fault = nullptr);
+Result<u32> remove_entry(const Geometry& geometry, Bytes block, StringView name, Ext2Fault* fault = nullptr,
+                         u64 note = 0);
 
 // Writes a directory's first block: "." naming `self` (12 bytes) and ".."
 // naming `parent` spanning the rest. VERIFYs the block size.

@@ -32,8 +32,12 @@ static Task<DirectoryBlock> load_dir_block(Ext2Fs& fs, BlockCache& cache, u32 bl
     out = CO_TRY(co_await cache.read(block));
     const Geometry& g = fs.geometry();
     ReadonlyBytes bytes(out.data(), g.block_size);
-    auto decoded = logical == 0 ? DirectoryBlock::decode_first(g, bytes, self, &fault)
-                                : DirectoryBlock::decode(g, bytes, &fault);
+    // The cache keeps the check's note while the block is unchanged, so a
+    // directory's blocks are checked once, not on every lookup.
+    u64 note = out->note();
+    auto decoded = logical == 0 ? DirectoryBlock::decode_first(g, bytes, self, &fault, &note)
+                                : DirectoryBlock::decode(g, bytes, &fault, &note);
+    if (!decoded.is_error()) out->set_note(note);
     co_return decoded;
 }
 
@@ -123,9 +127,11 @@ Task<void> Ext2Fs::add_entry(Ext2Node& dir, StringView name, u32 inode, FileType
         BufferRef buffer = CO_TRY(co_await m_cache.read(block));
         // Try in place first (the edit leaves the block unchanged when it
         // does not fit), so blocks without room never join the change.
+        // The note survives the wait (a write does not change the bytes).
+        const u64 note = buffer->note();
         if (buffer->writing()) CO_TRY(co_await m_cache.prepare_modify(buffer));
         Ext2Fault fault = Ext2Fault::None;
-        auto inserted = insert_entry(g, Bytes(buffer.data(), g.block_size), name, inode, stored, &fault);
+        auto inserted = insert_entry(g, Bytes(buffer.data(), g.block_size), name, inode, stored, &fault, note);
         if (inserted.is_error()) {
             if (fault == Ext2Fault::NoRoom) continue;
             co_return corrupt(fault, dir.m_number, "directory block");
@@ -154,9 +160,10 @@ Task<void> Ext2Fs::remove_entry(Ext2Node& dir, StringView name) {
     directory_changing(dir);
     u32 block = CO_TRY(co_await map_block(dir, found.logical, false));
     BufferRef buffer = CO_TRY(co_await m_cache.read(block));
+    const u64 note = buffer->note();  // modify() clears it; the bytes stay as checked until the edit
     CO_TRY(co_await modify(buffer));
     Ext2Fault fault = Ext2Fault::None;
-    auto removed = ext2::remove_entry(g, Bytes(buffer.data(), g.block_size), name, &fault);
+    auto removed = ext2::remove_entry(g, Bytes(buffer.data(), g.block_size), name, &fault, note);
     dirty(buffer);
     if (removed.is_error()) co_return corrupt(fault, dir.m_number, "directory block");
     co_return Result<void> {};
