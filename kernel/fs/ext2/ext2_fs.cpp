@@ -306,7 +306,18 @@ Task<NodeRef> Ext2Fs::get_node(u32 number) {
     const InodeLocation at = where.value();
     Inode inode;
     {
-        BufferRef table = CO_TRY(co_await m_cache.read(m_groups[at.group].inode_table + at.table_block));
+        const u64 block = m_groups[at.group].inode_table + at.table_block;
+        BufferRef table = m_cache.peek(block);
+        if (!table) {
+            // A cold inode: its neighbours are likely next (the files of one
+            // directory sit together in its group's table), so read a
+            // window of the table from here as one request, as ext4 does
+            // (inode_readahead_blks).
+            const u32 window = kInodeReadAheadBytes / g.block_size;
+            const u32 left = g.inode_table_blocks - at.table_block;
+            m_cache.prefetch(block, window < left ? window : left);
+            table = CO_TRY(co_await m_cache.read(block));
+        }
         auto decoded = decode_inode(g, ReadonlyBytes(table.data() + at.offset, g.inode_size), &fault);
         if (decoded.is_error()) co_return corrupt(fault, number, "inode");
         inode = decoded.value();

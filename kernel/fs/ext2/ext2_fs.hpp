@@ -149,6 +149,8 @@ class Ext2Fs final : public Filesystem {
 public:
     static constexpr usize kNodeCacheMax = 256;
     static constexpr usize kNodeBuckets = 256;
+    // How much of an inode table a cold inode read brings in with it.
+    static constexpr u32 kInodeReadAheadBytes = 32 * 1024;
 
     // Reads and checks the superblock and group descriptors, replays the
     // journal if it needs it, and (read-write) marks the volume in use.
