@@ -225,6 +225,33 @@ TEST_P(Ext2FsTest, DroppingCachesMakesTheNextReadGoToTheDisk) {
     EXPECT_GT(disk->reads_started, reads_warm);
 }
 
+// Cold inodes of one directory's files sit together in the inode table:
+// the first one read brings a window of the table with it (one request),
+// so stat'ing every file costs a few requests, not one per table block.
+TEST_P(Ext2FsTest, ColdInodesComeInWithTheirNeighbours) {
+    mount();
+    NodeRef dir = must_create(*root(), "crowd", NodeType::Directory);
+    constexpr int kFiles = 200;
+    for (int i = 0; i < kFiles; ++i) must_create(*dir, StringView(("f" + std::to_string(i)).c_str()), NodeType::File);
+    dir = NodeRef();
+    ASSERT_FALSE(go(fs->drop_caches()).is_error());
+    NodeRef crowd = must_walk("crowd");
+    const fs::ext2::Geometry& g = fs->geometry();
+    const u64 dir_blocks = crowd->stat().size / g.block_size;
+    const u64 table_blocks = (u64(kFiles) * g.inode_size + g.block_size - 1) / g.block_size;
+    const u64 windows = (table_blocks * g.block_size + Ext2Fs::kInodeReadAheadBytes - 1) / Ext2Fs::kInodeReadAheadBytes;
+    const u64 before = disk->reads_started;
+    for (int i = 0; i < kFiles; ++i) {
+        NodeRef file = must_walk("crowd/f" + std::to_string(i));
+        EXPECT_EQ(file->stat().size, 0u);
+    }
+    const u64 reads = disk->reads_started - before;
+    // Each directory block once, each window of the table once (and one
+    // more where a window starts mid-way).
+    EXPECT_LE(reads, dir_blocks + windows + 1) << "table blocks " << table_blocks;
+    EXPECT_LT(reads, dir_blocks + table_blocks);
+}
+
 TEST_P(Ext2FsTest, AFileRemovedWhileOpenIsFreedWhenClosed) {
     mount();
     NodeRef r = root();
