@@ -75,6 +75,47 @@ Task<u32> Ext2Fs::map_block(Ext2Node& node, u64 logical, bool allocate, bool* fr
     co_return pointer;
 }
 
+// A sequential reader maps hundreds of blocks per read-ahead window; the
+// pointers of one indirect block are read here in a loop instead of one
+// coroutine call per block.
+u32 Ext2Fs::map_cached(const Ext2Node& node, u64 logical, u32 count, u32& physical) {
+    const Geometry& g = m_sb.geometry;
+    auto found = block_path(g.block_size, logical);
+    if (found.is_error() || count == 0) return 0;
+    const BlockPath path = found.value();
+    const Inode& inode = node.m_inode;
+    // The pointers that hold `logical` and its successors at the last
+    // level: the inode's direct slots, or one indirect block's entries.
+    const u8* table = nullptr;
+    u32 at = path.slot;
+    u32 entries = kDirectBlocks;
+    BufferRef leaf;
+    if (path.depth > 0) {
+        u32 pointer = inode.block[path.slot];
+        for (u32 level = 0; level < path.depth; ++level) {
+            if (!g.is_data_block(pointer)) return 0;
+            leaf = m_cache.peek(pointer);
+            if (!leaf) return 0;
+            if (level + 1 < path.depth) pointer = load_le32(ReadonlyBytes(leaf.data(), g.block_size), path.index[level] * 4);
+        }
+        table = leaf.data();
+        at = path.index[path.depth - 1];
+        entries = g.pointers_per_block;
+    }
+    auto pointer_at = [&](u32 i) -> u32 {
+        // The inode's slots are host-order u32s; indirect blocks are
+        // little-endian on disk.
+        if (path.depth == 0) return inode.block[i];
+        return load_le32(ReadonlyBytes(table, g.block_size), usize(i) * 4);
+    };
+    const u32 first = pointer_at(at);
+    if (!g.is_data_block(first)) return 0;
+    u32 n = 1;
+    while (n < count && at + n < entries && pointer_at(at + n) == first + n && g.is_data_block(first + n)) ++n;
+    physical = first;
+    return n;
+}
+
 // Frees the blocks below indirect block `block` (at `depth` levels above
 // the data, covering file blocks from `span_first`) whose file block is
 // `first_freed` or later; *emptied if no pointer is left in it. The node's

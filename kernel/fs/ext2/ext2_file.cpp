@@ -16,6 +16,8 @@ constexpr u64 kReadAheadBytes = 256 * 1024;
 // File blocks written per journal change: a large write is several
 // changes, so one write never needs more of the log than this.
 constexpr u64 kBlocksPerChange = 32;
+// A remembered run's length is a u32; a window is far shorter anyway.
+constexpr u32 kMaxRun = 1u << 20;
 
 }  // namespace
 
@@ -38,17 +40,23 @@ Task<void> Ext2Fs::read_ahead(Ext2Node& node, u64 first, u64 last) {
         m_cache.prefetch(run_start, run_length);
         node.remember_run(logical - run_length, u32(run_start), run_length);
     };
-    for (; logical < to; ++logical) {
-        auto block = co_await map_block(node, logical, false);
-        if (block.is_error()) break;
-        const u64 physical = block.value();
-        if (run_length && physical == run_start + run_length) {
-            ++run_length;
-            continue;
+    while (logical < to) {
+        u32 physical = 0;
+        u32 n = map_cached(node, logical, u32(to - logical < 0xffffffffu ? to - logical : 0xffffffffu), physical);
+        if (n == 0) {
+            auto block = co_await map_block(node, logical, false);
+            if (block.is_error()) break;
+            physical = block.value();
+            n = 1;
         }
-        flush();
-        run_start = physical;
-        run_length = physical ? 1 : 0;  // a hole reads as zeros
+        if (run_length && physical && physical == run_start + run_length && run_length + n <= kMaxRun) {
+            run_length += n;
+        } else {
+            flush();
+            run_start = physical;
+            run_length = physical ? n : 0;  // a hole reads as zeros
+        }
+        logical += n;
     }
     flush();
     node.m_ahead_end = logical;

@@ -217,6 +217,12 @@ private:
     // `allocate`, a hole is filled (zeroed, indirect blocks made as needed)
     // and *fresh says so.
     Task<u32> map_block(Ext2Node& node, u64 logical, bool allocate, bool* fresh = nullptr);
+    // Without I/O: how many file blocks from `logical` (at most `count`)
+    // map to consecutive device blocks, the first of them in *physical,
+    // when the map's blocks on that path are cached. 0 when it cannot say
+    // (an indirect block not cached, a hole, a bad pointer): map_block
+    // then walks it and reports what it finds.
+    u32 map_cached(const Ext2Node& node, u64 logical, u32 count, u32& physical);
     // Frees every block of `node` from file block `first_kept_end` on.
     Task<void> free_blocks_from(Ext2Node& node, u64 first_freed);
     Task<void> free_tree(Ext2Node& node, u32 block, u32 depth, u64 span_first, u64 first_freed, bool* emptied);
