@@ -37,6 +37,32 @@ void* mem_copy(void* dest, const void* src, usize n) {
             dw[0] = a, dw[1] = b, dw[2] = c, dw[3] = e, dw[4] = f, dw[5] = g, dw[6] = h, dw[7] = k;
         }
         for (; n >= 4; n -= 4, d += 4, s += 4) *reinterpret_cast<u32*>(d) = *reinterpret_cast<const u32*>(s);
+    } else {
+        // No agreement: a packet's payload (behind 14 + 20 + 32 bytes of
+        // headers) into a socket's ring, or the ring out to a program. A
+        // byte a step would cost a branch per byte (a dispatched block per
+        // byte under an emulator); instead align the destination and move
+        // 8 bytes a step with unaligned loads, one instruction on x86_64 and
+        // aarch64 (the compiler assembles them from bytes, without
+        // branches, where the ISA does not promise unaligned access).
+        while (n && (uptr(d) & 7)) {
+            *d++ = *s++;
+            --n;
+        }
+        for (; n >= 32; n -= 32, d += 32, s += 32) {
+            u64 a, b, c, e;
+            __builtin_memcpy(&a, s, 8);
+            __builtin_memcpy(&b, s + 8, 8);
+            __builtin_memcpy(&c, s + 16, 8);
+            __builtin_memcpy(&e, s + 24, 8);
+            auto* dw = reinterpret_cast<u64*>(d);
+            dw[0] = a, dw[1] = b, dw[2] = c, dw[3] = e;
+        }
+        for (; n >= 8; n -= 8, d += 8, s += 8) {
+            u64 a;
+            __builtin_memcpy(&a, s, 8);
+            *reinterpret_cast<u64*>(d) = a;
+        }
     }
     while (n--) *d++ = *s++;
     return dest;
