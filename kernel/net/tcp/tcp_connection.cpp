@@ -280,22 +280,31 @@ Result<usize> TcpConnection::write(ReadonlyBytes data) {
 
 Result<usize> TcpConnection::read(Bytes out) {
     if (!m_receive.empty()) {
-        const usize n = m_receive.read(out);
-        // Receiver silly window avoidance (RFC 9293 3.8.6.2.2): announce
-        // the opened window once it has grown by a segment or half the
-        // ring, not for every few bytes read.
-        if (connected() && !m_fin_received) {
-            const u32 edge_now = u32(m_receive.free() >> m_rcv_wscale << m_rcv_wscale);
-            const Seq right = m_rcv_nxt + edge_now;
-            const u32 growth = right.after(m_advertised_edge) ? right - m_advertised_edge : 0;
-            if (growth >= min<u32>(u32(m_receive.capacity() / 2), m_send_mss)) send_ack();
-        }
+        const usize n = min(out.size(), m_receive.size());
+        ReadonlyBytes first, second;
+        peek(n, first, second);
+        mem_copy(out.data(), first.data(), first.size());
+        mem_copy(out.data() + first.size(), second.data(), second.size());
+        take(n);
         return n;
     }
     if (m_fin_received) return usize(0);
     if (m_failed) return m_error;
     if (m_state == TcpState::Closed) return usize(0);
     return Error::WouldBlock;
+}
+
+void TcpConnection::take(usize n) {
+    m_receive.consume(n);
+    // Receiver silly window avoidance (RFC 9293 3.8.6.2.2): announce the
+    // opened window once it has grown by a segment or half the ring, not
+    // for every few bytes read.
+    if (n && connected() && !m_fin_received) {
+        const u32 edge_now = u32(m_receive.free() >> m_rcv_wscale << m_rcv_wscale);
+        const Seq right = m_rcv_nxt + edge_now;
+        const u32 growth = right.after(m_advertised_edge) ? right - m_advertised_edge : 0;
+        if (growth >= min<u32>(u32(m_receive.capacity() / 2), m_send_mss)) send_ack();
+    }
 }
 
 // ---- receiving -------------------------------------------------------------

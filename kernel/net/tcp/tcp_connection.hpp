@@ -158,6 +158,12 @@ public:
     // sent FIN and everything before it has been read). WouldBlock: nothing
     // yet. Errors as for write().
     Result<usize> read(Bytes out);
+    // The same without the copy, for a reader that copies elsewhere (a
+    // socket, straight into its program's memory): the first `n` <=
+    // readable() bytes as at most two pieces, left in the ring until
+    // take(n) drops them (and opens the window as read() does).
+    void peek(usize n, ReadonlyBytes& first, ReadonlyBytes& second) const { m_receive.view(0, n, first, second); }
+    void take(usize n);
     // No more writes: FIN follows the queued bytes (half-close: reading goes
     // on).
     void shutdown_write();
