@@ -65,6 +65,19 @@ public:
         first = ReadonlyBytes(m_storage.data() + at, run);
         second = ReadonlyBytes(m_storage.data(), length - run);
     }
+    // The `length` free bytes after the contents as at most two pieces, to
+    // be filled and then commit()ted: a writer that copies from elsewhere.
+    void space(usize length, Bytes& first, Bytes& second) const {
+        VERIFY(length <= free());
+        if (!length) {
+            first = second = {};
+            return;
+        }
+        const usize at = (m_head + m_size) % capacity();
+        const usize run = min(length, capacity() - at);
+        first = Bytes(m_storage.data() + at, run);
+        second = Bytes(m_storage.data(), length - run);
+    }
     // Copies out and drops up to out.size() bytes; returns the count.
     usize read(Bytes out) {
         const usize n = min(out.size(), m_size);

@@ -11,9 +11,9 @@
 // or when pages run out, a SYN is refused with RST and a connect() gets
 // NoMemory, each counted.
 //
-// Buffers: the socket calls copy between user memory and the rings
-// through one scratch buffer here (one syscall runs at a time per CPU, and
-// the kernel stack is small).
+// Buffers: stream sockets copy between user memory and their rings
+// directly; a ping's payload crosses through one scratch buffer here (one
+// syscall runs at a time per CPU, and the kernel stack is small).
 #pragma once
 
 #include "mm/slab_cache.hpp"

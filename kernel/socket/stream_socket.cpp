@@ -227,21 +227,16 @@ i64 StreamSocket::try_write(Thread& thread, u64 buffer, u64 length) {
     }
     if (length == 0) return 0;
     AddressSpace& space = thread.process().space();
-    Bytes scratch = m_table.scratch();
-    u64 done = 0;
-    while (done < length) {
-        const usize room = c.writable();
-        if (room == 0) break;
-        usize chunk = usize(length - done < scratch.size() ? length - done : scratch.size());
-        if (chunk > room) chunk = room;
-        if (space.copy_in(scratch.first(chunk), buffer + done).is_error())
-            return done ? i64(done) : abi_failure(abi::Err::BadAddress);
-        auto wrote = c.write(ReadonlyBytes(scratch.data(), chunk));
-        if (wrote.is_error()) return done ? i64(done) : abi_failure(wrote.error());
-        done += wrote.value();
-        if (wrote.value() < chunk) break;
-    }
-    return i64(done);
+    // Straight from the program's memory into the send ring's free space;
+    // queued only once all of it arrived.
+    const u64 room = c.writable();
+    const usize n = usize(length < room ? length : room);
+    Bytes first, second;
+    c.reserve(n, first, second);
+    if (space.copy_in(first, buffer).is_error() || space.copy_in(second, buffer + first.size()).is_error())
+        return abi_failure(abi::Err::BadAddress);
+    c.append(n);
+    return i64(n);
 }
 
 Result<Outcome> StreamSocket::read(IoArgs& io) {

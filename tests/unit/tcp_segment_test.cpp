@@ -239,6 +239,30 @@ TEST(ByteRing, BytesWrittenPastTheContentsJoinThemOnCommit) {
     for (u8 i = 0; i < 6; ++i) EXPECT_EQ(out[i], i + 1);
 }
 
+// A writer that copies from elsewhere fills the free space in place (two
+// pieces across the wrap) and commits it.
+TEST(ByteRing, FreeSpaceFilledInPlaceJoinsTheContentsOnCommit) {
+    u8 storage[8];
+    ByteRing ring(Bytes(storage, sizeof storage));
+    const u8 a[] = {1, 2, 3, 4, 5};
+    ASSERT_EQ(ring.push(ReadonlyBytes(a, 5)), 5u);
+    u8 out[8];
+    ASSERT_EQ(ring.read(Bytes(out, 4)), 4u);  // contents: storage[4] = 5
+    Bytes first, second;
+    ring.space(6, first, second);
+    ASSERT_EQ(first.size(), 3u);  // storage[5..7]
+    ASSERT_EQ(second.size(), 3u);  // storage[0..2]
+    EXPECT_EQ(first.data(), storage + 5);
+    EXPECT_EQ(second.data(), storage);
+    for (u8 i = 0; i < 3; ++i) first.data()[i] = u8(6 + i), second.data()[i] = u8(9 + i);
+    EXPECT_EQ(ring.size(), 1u);  // nothing joins before the commit
+    ring.commit(6);
+    ASSERT_EQ(ring.read(Bytes(out, 8)), 7u);
+    for (u8 i = 0; i < 7; ++i) EXPECT_EQ(out[i], i + 5);
+    ring.space(0, first, second);
+    EXPECT_EQ(first.size() + second.size(), 0u);
+}
+
 TEST(TcpReassembly, MergesAdvancesAndReportsTheNewestFirst) {
     TcpReassembly r;
     EXPECT_TRUE(r.add(Seq(100), Seq(200)));

@@ -272,10 +272,20 @@ Result<usize> TcpConnection::write(ReadonlyBytes data) {
     case TcpState::CloseWait: break;
     default: return Error::BadState;
     }
-    const usize n = m_send.push(data);
+    const usize n = min(data.size(), m_send.free());
     if (n == 0 && !data.empty()) return Error::WouldBlock;
-    output();
+    Bytes first, second;
+    reserve(n, first, second);
+    mem_copy(first.data(), data.data(), first.size());
+    mem_copy(second.data(), data.data() + first.size(), second.size());
+    append(n);
     return n;
+}
+
+void TcpConnection::append(usize n) {
+    VERIFY(n <= writable());
+    m_send.commit(n);
+    output();
 }
 
 Result<usize> TcpConnection::read(Bytes out) {

@@ -154,6 +154,12 @@ public:
     // there is). BadState: the connection was shut down for writing or is
     // not open; PeerClosed: reset; Timeout: gave up retransmitting.
     Result<usize> write(ReadonlyBytes data);
+    // The same without the copy, for a writer that copies from elsewhere (a
+    // socket, straight from its program's memory): `n` <= writable() free
+    // bytes of the send ring as at most two pieces, which append(n) then
+    // queues for sending.
+    void reserve(usize n, Bytes& first, Bytes& second) const { m_send.space(n, first, second); }
+    void append(usize n);
     // Copies out what has arrived in order. 0 means end of stream (the peer
     // sent FIN and everything before it has been read). WouldBlock: nothing
     // yet. Errors as for write().
