@@ -56,27 +56,15 @@ public:
     // [offset, offset + length) of the contents as at most two pieces.
     void view(usize offset, usize length, ReadonlyBytes& first, ReadonlyBytes& second) const {
         VERIFY(offset <= m_size && length <= m_size - offset);
-        if (!length) {
-            first = second = {};
-            return;
-        }
-        const usize at = (m_head + offset) % capacity();
-        const usize run = min(length, capacity() - at);
-        first = ReadonlyBytes(m_storage.data() + at, run);
-        second = ReadonlyBytes(m_storage.data(), length - run);
+        Bytes a, b;
+        pieces(offset, length, a, b);
+        first = a, second = b;
     }
     // The `length` free bytes after the contents as at most two pieces, to
     // be filled and then commit()ted: a writer that copies from elsewhere.
     void space(usize length, Bytes& first, Bytes& second) const {
         VERIFY(length <= free());
-        if (!length) {
-            first = second = {};
-            return;
-        }
-        const usize at = (m_head + m_size) % capacity();
-        const usize run = min(length, capacity() - at);
-        first = Bytes(m_storage.data() + at, run);
-        second = Bytes(m_storage.data(), length - run);
+        pieces(m_size, length, first, second);
     }
     // Copies out and drops up to out.size() bytes; returns the count.
     usize read(Bytes out) {
@@ -110,6 +98,18 @@ public:
 
 private:
     static usize min(usize a, usize b) { return a < b ? a : b; }
+    // The storage `length` bytes from `offset` past the read position
+    // cover: up to the end of the storage, then from its start.
+    void pieces(usize offset, usize length, Bytes& first, Bytes& second) const {
+        if (!length) {
+            first = second = {};
+            return;
+        }
+        const usize at = (m_head + offset) % capacity();
+        const usize run = min(length, capacity() - at);
+        first = Bytes(m_storage.data() + at, run);
+        second = Bytes(m_storage.data(), length - run);
+    }
 
     Bytes m_storage;
     usize m_head = 0;

@@ -6,27 +6,18 @@
 #include <vector>
 
 #include "mm/frame_cache.hpp"
+#include "support/fake_ram.hpp"
 
 using namespace mote;
+using mote::test::FakeRam;
+using mote::test::kMiB;
 
 namespace {
-
-constexpr usize kMiB = 1024 * 1024;
-constexpr PhysAddr kBase = 0x4000'0000;
-
-// Heap memory posing as physical memory (as in slab_cache_test.cpp).
-struct FakeRam {
-    explicit FakeRam(usize bytes) : memory(static_cast<u8*>(std::aligned_alloc(kPageSize, bytes))), size(bytes) {}
-    ~FakeRam() { std::free(memory); }
-    u64 offset() const { return u64(reinterpret_cast<uptr>(memory)) - kBase; }
-    u8* memory;
-    usize size;
-};
 
 class FrameCacheTest : public ::testing::Test {
 protected:
     FrameCacheTest() : ram(4 * kMiB) {
-        PhysRange range {kBase, ram.size};
+        PhysRange range = ram.range(0, ram.size());
         MUST(pages.initialize(Span<const PhysRange>(&range, 1), ram.offset()));
         free_at_start = pages.stats().free_pages;
     }

@@ -10,30 +10,20 @@
 
 #include "mm/memory_stats.hpp"
 #include "mm/slab_cache.hpp"
+#include "support/fake_ram.hpp"
 
 using namespace mote;
+using mote::test::FakeRam;
+using mote::test::kMiB;
 
 namespace {
-
-constexpr usize kMiB = 1024 * 1024;
-constexpr PhysAddr kBase = 0x4000'0000;
-
-// A page-aligned heap buffer posing as physical memory at kBase, so
-// pointers and physical addresses differ (see page_allocator_test.cpp).
-struct FakeRam {
-    explicit FakeRam(usize bytes) : memory(static_cast<u8*>(std::aligned_alloc(kPageSize, bytes))), size(bytes) {}
-    ~FakeRam() { std::free(memory); }
-    u64 offset() const { return u64(reinterpret_cast<uptr>(memory)) - kBase; }
-    u8* memory;
-    usize size;
-};
 
 // Declared before the allocator, so the memory outlives it: the
 // allocator's destructor unlinks free lists that live in that memory.
 class SlabTest : public ::testing::Test {
 protected:
     explicit SlabTest(usize bytes = 8 * kMiB) : ram(bytes) {
-        PhysRange range {kBase, bytes};
+        PhysRange range = ram.range(0, bytes);
         MUST(pages.initialize(Span<const PhysRange>(&range, 1), ram.offset()));
         boot = pages.stats();
     }
@@ -220,7 +210,8 @@ TEST_F(SlabTest, MemoryReportListsPagesAndCaches) {
     EXPECT_TRUE(has("held by: kernel 0, slab 1, dma 0, page tables 0, processes 0 (pages)"));
     EXPECT_TRUE(has("free blocks by order: 0:"));
     EXPECT_TRUE(has(" 10:"));
-    EXPECT_TRUE(has("region 0: 0x40004000..0x40800000 (2044 pages)"));
+    // The region starts past the 4 record pages, at FakeRam::kBase + 16 KiB.
+    EXPECT_TRUE(has("region 0: 0x80004000..0x80800000 (2044 pages)"));
     EXPECT_TRUE(has("report       size 40 align 8: 1 in use, 1 slabs"));
     cache.free(object);
 }
