@@ -36,6 +36,7 @@ const char* process_state(Process& p) {
 }
 
 void generate_memory(FormatBuffer& out, Kernel& kernel, UserSpace& user) {
+    if (this_cpu().frames) this_cpu().frames->trim();
     if (write_machine_memory(kernel.machine(), line_to_buffer, &out).is_error()) out.append("no memory report\n");
     u64 total = 0;
     user.processes().for_each([&](Process& p) { total += p.space().resident_pages(); });
@@ -43,6 +44,9 @@ void generate_memory(FormatBuffer& out, Kernel& kernel, UserSpace& user) {
 }
 
 void generate_memory_json(FormatBuffer& out, Kernel& kernel, UserSpace& user) {
+    // Frames kept for reuse go back to their slabs first, so the figures
+    // are what live objects need (FrameCache's magazines).
+    if (this_cpu().frames) this_cpu().frames->trim();
     PageAllocator* pages = kernel.machine().pages();
     PageAllocatorStats s = pages ? pages->stats() : PageAllocatorStats {};
     // Empty slabs a cache keeps for reuse (SlabCache::kKeepEmptySlabs) are

@@ -19,6 +19,9 @@ class FrameSource {
 public:
     virtual void* allocate_frame(usize size) = 0;
     virtual void free_frame(void* frame, usize size) = 0;
+    // Gives back frames kept for reuse, so memory reads as the live frames
+    // alone need it (a memory report, a leak check).
+    virtual void trim() {}
 
 protected:
     ~FrameSource() = default;

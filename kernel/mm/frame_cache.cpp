@@ -15,10 +15,14 @@ FrameCache::FrameCache(PageAllocator& pages) {
 }
 
 FrameCache::~FrameCache() {
+    trim();
+    for (usize i = 0; i < kClassCount; ++i) cache(i).~SlabCache();
+}
+
+void FrameCache::trim() {
     for (usize i = 0; i < kClassCount; ++i) {
         Magazine& magazine = m_magazines[i];
         while (magazine.count) cache(i).free(magazine.frames[--magazine.count]);
-        cache(i).~SlabCache();
     }
 }
 
@@ -55,16 +59,16 @@ void FrameCache::free_frame(void* frame, usize size) {
     usize index = class_of(size);
     VERIFY_MSG(index < kClassCount, "freeing a frame no class could have held");
     Magazine& magazine = m_magazines[index];
-    if (magazine.count < kMagazine) {
-        magazine.frames[magazine.count++] = frame;
-        return;
-    }
-    cache(index).free(frame);
+    if (magazine.count < kMagazine) magazine.frames[magazine.count++] = frame;
+    else cache(index).free(frame);
 }
 
 FrameCacheStats FrameCache::stats() const {
     FrameCacheStats stats;
-    for (usize i = 0; i < kClassCount; ++i) stats.in_use += cache(i).objects_in_use() - m_magazines[i].count;
+    for (usize i = 0; i < kClassCount; ++i) {
+        stats.in_use += cache(i).objects_in_use() - m_magazines[i].count;
+        stats.cached += m_magazines[i].count;
+    }
     stats.allocations = m_allocations;
     stats.failures = m_failures;
     stats.oversized = m_oversized;

@@ -16,6 +16,9 @@
 // worth it for objects code frees by hand, not for frames only
 // compiler-generated code frees, one size each. The magazine holds at most
 // kMagazine frames per class; the rest go back to the slab as before.
+// trim() empties the magazines into the slabs: the memory report does, so
+// the pages it counts are what the live frames and the slabs alone hold,
+// and memory before and after a workload compares equal.
 #pragma once
 
 #include "core/frame_source.hpp"
@@ -25,6 +28,7 @@ namespace mote {
 
 struct FrameCacheStats {
     u64 in_use = 0;
+    u64 cached = 0;  // freed frames waiting in the magazines
     u64 allocations = 0;
     u64 failures = 0;   // out of memory, or oversized
     u64 oversized = 0;
@@ -46,6 +50,7 @@ public:
 
     void* allocate_frame(usize size) override;
     void free_frame(void* frame, usize size) override;
+    void trim() override;
 
     FrameCacheStats stats() const;
 

@@ -67,6 +67,30 @@ TEST_F(FrameCacheTest, AFreedFrameIsHandedOutAgainFirst) {
     EXPECT_EQ(frames.stats().allocations, 3u);
 }
 
+// trim() (what the memory report calls) empties the magazines, leaving live
+// frames alone: the slabs then hold what they would hold without them.
+TEST_F(FrameCacheTest, TrimEmptiesTheMagazinesAndKeepsLiveFrames) {
+    FrameCache frames(pages);
+    void* root = frames.allocate_frame(700);  // an operation's root task
+    std::memset(root, 0x5a, 700);
+    std::vector<void*> inner;
+    for (int i = 0; i < 5; ++i) inner.push_back(frames.allocate_frame(200));
+    for (void* frame : inner) frames.free_frame(frame, 200);
+    EXPECT_EQ(frames.stats().cached, 5u);
+    EXPECT_EQ(frames.stats().in_use, 1u);
+    EXPECT_EQ(frames.allocate_frame(200), inner.back());  // reused while the operation runs
+    frames.free_frame(inner.back(), 200);
+    const u64 free_before_trim = pages.stats().free_pages;
+    frames.trim();
+    EXPECT_EQ(frames.stats().cached, 0u);
+    EXPECT_EQ(frames.stats().in_use, 1u);
+    EXPECT_EQ(static_cast<u8*>(root)[699], 0x5a);
+    // The 256-byte class's slab is empty now: the slab keeps one empty slab
+    // for reuse, so pages come back only beyond that; never fewer free.
+    EXPECT_GE(pages.stats().free_pages, free_before_trim);
+    frames.free_frame(root, 700);
+}
+
 TEST_F(FrameCacheTest, ManyFramesOverflowTheMagazineAndEveryPageComesBack) {
     {
         FrameCache frames(pages);
