@@ -6,19 +6,11 @@
 
 #include "proc/handle_table.hpp"
 #include "proc/spawn_capability.hpp"
+#include "support/test_object.hpp"
 
 using namespace mote;
+using mote::test::TestObject;
 
-namespace {
-
-class TestObject final : public KernelObject {
-public:
-    TestObject() : KernelObject(ObjectType::File) {}
-    void destroy() override { destroyed = true; }
-    bool destroyed = false;
-};
-
-}  // namespace
 
 // --- handle table -----------------------------------------------------------
 

@@ -11,8 +11,10 @@
 #include <vector>
 
 #include "support/process_fixture.hpp"
+#include "support/test_object.hpp"
 
 using namespace mote;
+using mote::test::TestObject;
 using mote::test::FakeHost;
 using mote::test::FakeRam;
 using mote::test::FakeMmu;
@@ -20,16 +22,6 @@ using mote::test::FakeUserPlatform;
 using mote::test::ProcessTest;
 using mote::test::err;
 
-namespace {
-
-class TestObject final : public KernelObject {
-public:
-    TestObject() : KernelObject(ObjectType::File) {}
-    void destroy() override { destroyed = true; }
-    bool destroyed = false;
-};
-
-}  // namespace
 // --- processes and syscalls --------------------------------------------------
 
 TEST_F(ProcessTest, SpawnLaysOutSegmentsStackAndStartInfo) {
