@@ -377,6 +377,11 @@ BufferRef BlockCache::peek(u64 block) {
 }
 
 Task<BufferRef> BlockCache::read(u64 block) {
+    if (BufferRef hit = peek(block)) return Task<BufferRef>(mote::move(hit));
+    return read_waiting(block);
+}
+
+Task<BufferRef> BlockCache::read_waiting(u64 block) {
     if (block >= m_block_count) co_return Error::OutOfRange;
     while (true) {
         if (Buffer* cached = lookup(block)) {
@@ -416,8 +421,26 @@ Task<BufferRef> BlockCache::read(u64 block) {
     }
 }
 
+BufferRef BlockCache::zero_fill(Buffer& buffer, u64 block) {
+    buffer.m_block = block;
+    hash_insert(buffer);
+    mem_set(buffer.m_data, 0, m_block_size);
+    buffer.m_note = 0;
+    buffer.m_state = Buffer::State::Valid;
+    return BufferRef(buffer);
+}
+
 Task<BufferRef> BlockCache::get_zeroed(u64 block) {
-    if (block >= m_block_count) co_return Error::OutOfRange;
+    if (block >= m_block_count) return Error::OutOfRange;
+    if (Buffer* cached = lookup(block)) {
+        if (cached->m_state == Buffer::State::Valid) return Task<BufferRef>(BufferRef(*cached));
+    } else if (Buffer* buffer = take_free()) {
+        return Task<BufferRef>(zero_fill(*buffer, block));
+    }
+    return get_zeroed_waiting(block);
+}
+
+Task<BufferRef> BlockCache::get_zeroed_waiting(u64 block) {
     while (true) {
         if (Buffer* cached = lookup(block)) {
             BufferRef ref(*cached);
@@ -431,16 +454,17 @@ Task<BufferRef> BlockCache::get_zeroed(u64 block) {
             co_await m_free_waiters.wait();
             continue;
         }
-        buffer->m_block = block;
-        hash_insert(*buffer);
-        mem_set(buffer->m_data, 0, m_block_size);
-        buffer->m_note = 0;
-        buffer->m_state = Buffer::State::Valid;
-        co_return BufferRef(*buffer);
+        co_return zero_fill(*buffer, block);
     }
 }
 
 Task<void> BlockCache::prepare_modify(BufferRef& ref) {
+    if (ref.buffer().m_writing) return wait_for_write(ref);
+    ref.buffer().m_note = 0;
+    return Result<void> {};
+}
+
+Task<void> BlockCache::wait_for_write(BufferRef& ref) {
     Buffer& buffer = ref.buffer();
     while (buffer.m_writing) co_await buffer.m_io_waiters.wait();
     buffer.m_note = 0;

@@ -177,15 +177,18 @@ public:
 
     // The block's current contents, pinned. OutOfRange past the device's
     // end; Io if the device failed the read (a later read tries again).
+    // A hit is a ready Task (no coroutine frame).
     Task<BufferRef> read(u64 block);
     // The same for a hit, without a coroutine: the pinned buffer if `block`
     // is cached and valid, else an empty ref (then read() it).
     BufferRef peek(u64 block);
     // A buffer for a block the caller will overwrite whole (a newly
     // allocated block): zero-filled unless already cached, never read.
+    // Ready at once unless it must wait (a read in flight, no free buffer).
     Task<BufferRef> get_zeroed(u64 block);
     // Waits until no write of this buffer is in flight; then the caller may
     // change its data until its next co_await.
+    // Ready at once when no write is in flight.
     Task<void> prepare_modify(BufferRef& buffer);
     void mark_dirty(BufferRef& buffer);
 
@@ -229,6 +232,11 @@ public:
     BlockCacheStats stats() const;
 
 private:
+    // The parts of read, get_zeroed and prepare_modify that may wait.
+    Task<BufferRef> read_waiting(u64 block);
+    Task<BufferRef> get_zeroed_waiting(u64 block);
+    Task<void> wait_for_write(BufferRef& buffer);
+    BufferRef zero_fill(Buffer& buffer, u64 block);
     friend class Buffer;
     friend class BufferRef;
 

@@ -139,6 +139,11 @@ public:
 
     // False if the frame could not be allocated (a ready Task is valid).
     bool valid() const { return m_handle || m_ready; }
+    // Finished when it was made (no frame): finish_now() takes its result.
+    // A function that usually completes at once returns such a Task and
+    // leaves the coroutine (and its frame) to the case that must wait; its
+    // callers may do the same with what it returns.
+    bool is_ready() const { return m_ready; }
 
     // Awaiting: starts the task; the awaiter resumes with its Result.
     bool await_ready() const { return !m_handle; }

@@ -31,9 +31,7 @@ void FrameCache::trim() {
 usize FrameCache::class_of(usize size) {
     if (size <= kClassSizes[0]) return 0;
     if (size > kClassSizes[kClassCount - 1]) return kClassCount;
-    usize index = 0;
-    for (usize rest = (size - 1) >> 7; rest; rest >>= 1) ++index;
-    return index;
+    return usize(64 - __builtin_clzll(u64(size - 1) >> 7));  // nonzero: size > 128
 }
 
 void* FrameCache::allocate_frame(usize size) {

@@ -442,6 +442,43 @@ TEST(Ext2DirectoryBlock, ANoteStandsForTheCheck) {
     EXPECT_EQ(remove_entry(g, span, "new", &fault, 0).value(), 30u);
 }
 
+// note_after_edit: after each insert and remove the note carried past the
+// edit is the note a fresh check of the changed block gives, for a first
+// block and a later one; without a note before, there is none after.
+TEST(Ext2DirectoryBlock, TheNoteAfterAnEditIsTheNoteOfAFreshCheck) {
+    const Geometry g = dir_geometry();
+    for (bool first : {true, false}) {
+        ByteVector block(1024, 0);
+        const Bytes span(block.data(), block.size());
+        const ReadonlyBytes bytes(block.data(), block.size());
+        if (first) init_directory_block(g, span, 2, 7);
+        else init_empty_directory_block(g, span);
+        auto fresh = [&] {
+            u64 note = 0;
+            auto decoded = first ? DirectoryBlock::decode_first(g, bytes, 2, nullptr, &note)
+                                 : DirectoryBlock::decode(g, bytes, nullptr, &note);
+            EXPECT_TRUE(decoded.ok());
+            return note;
+        };
+        u64 note = fresh();
+        for (int i = 0; i < 40; ++i) {
+            const std::string name = "entry-" + std::to_string(i * 7);
+            auto inserted = insert_entry(g, span, StringView(name.data(), name.size()), u32(30 + i), FileType::Regular,
+                                         nullptr, note);
+            if (!inserted.ok()) break;  // full
+            note = note_after_edit(g, bytes, note);
+            ASSERT_EQ(note, fresh()) << (first ? "first" : "later") << " block, after inserting " << name;
+            if (i % 3 == 1) {
+                const std::string gone = "entry-" + std::to_string((i - 1) * 7);
+                ASSERT_TRUE(remove_entry(g, span, StringView(gone.data(), gone.size()), nullptr, note).ok());
+                note = note_after_edit(g, bytes, note);
+                ASSERT_EQ(note, fresh()) << "after removing " << gone;
+            }
+        }
+        EXPECT_EQ(note_after_edit(g, bytes, 0), 0u);
+    }
+}
+
 TEST(Ext2DirectoryBlock, EditsOfALaterBlock) {
     const Geometry g = dir_geometry();
     ByteVector block(1024, 0x55);

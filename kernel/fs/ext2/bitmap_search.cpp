@@ -4,15 +4,25 @@ namespace mote::fs::ext2 {
 
 namespace {
 
-// The first clear bit in [from, to), or `to` if none. Whole 0xff bytes are
-// skipped at once.
+// The first clear bit in [from, to), or `to` if none. Bit i is bit i % 8 of
+// byte i / 8 (little-endian within a byte, as ext2 stores them), so eight
+// bytes loaded little-endian are 64 bits in order: full words are skipped
+// at once and the first clear bit of a word is its lowest zero.
+static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "every Mote port is little-endian");
 u32 first_clear_in(ReadonlyBytes bitmap, u32 from, u32 to) {
     u32 bit = from;
+    while (bit < to && bit % 64 != 0) {
+        if (!test_bit(bitmap, bit)) return bit;
+        ++bit;
+    }
+    const u8* bytes = bitmap.data();
+    while (to - bit >= 64) {
+        u64 word;
+        __builtin_memcpy(&word, bytes + bit / 8, sizeof(word));
+        if (~word != 0) return bit + u32(__builtin_ctzll(~word));
+        bit += 64;
+    }
     while (bit < to) {
-        if (bit % 8 == 0 && to - bit >= 8 && bitmap[bit / 8] == 0xff) {
-            bit += 8;
-            continue;
-        }
         if (!test_bit(bitmap, bit)) return bit;
         ++bit;
     }

@@ -274,6 +274,26 @@ Result<u32> remove_entry(const Geometry& geometry, Bytes block, StringView name,
     return fail(fault, Ext2Fault::EntryNotFound, Error::NotFound);
 }
 
+u64 note_after_edit(const Geometry& geometry, ReadonlyBytes block, u64 note_before) {
+    const u32 role = note_role(note_before);
+    if (!role || block.size() != geometry.block_size) return 0;
+    Summary summary = note_summary(note_before);  // the parent stays
+    summary.records = summary.used = summary.room = 0;
+    for (usize offset = 0; offset < block.size();) {
+        const u32 rec_len = load_le16(block, offset + kRecLen);
+        // Valid before the edit and kept valid by it; a record that says
+        // otherwise means it was not, and the block is checked again.
+        if (rec_len < kDirRecordHeaderSize || rec_len > block.size() - offset) return 0;
+        const bool used = load_le32(block, offset + kInode) != 0;
+        const u32 free = used ? rec_len - dir_record_length(load_u8(block, offset + kNameLen)) : rec_len;
+        if (free > summary.room) summary.room = free;
+        ++summary.records;
+        summary.used += used;
+        offset += rec_len;
+    }
+    return make_note(Role(role - 1), summary);
+}
+
 void init_directory_block(const Geometry& geometry, Bytes block, u32 self, u32 parent) {
     VERIFY(block.size() == geometry.block_size);
     mem_set(block.data(), 0, block.size());

@@ -138,6 +138,13 @@ Result<u32> insert_entry(const Geometry& geometry, Bytes block, StringView name,
 Result<u32> remove_entry(const Geometry& geometry, Bytes block, StringView name, Ext2Fault* fault = nullptr,
                          u64 note = 0);
 
+// The note of a block that insert_entry() or remove_entry() just changed,
+// given the note it had before (0 when it had none: then 0, and the next
+// decode checks the block). The edits keep a checked block valid, so the
+// summary is recounted from the records without checking them again: a
+// lookup after an insert does not check the whole block anew.
+u64 note_after_edit(const Geometry& geometry, ReadonlyBytes block, u64 note_before);
+
 // Writes a directory's first block: "." naming `self` (12 bytes) and ".."
 // naming `parent` spanning the rest. VERIFYs the block size.
 void init_directory_block(const Geometry& geometry, Bytes block, u32 self, u32 parent);

@@ -21,6 +21,16 @@ u32 goal_for(const Geometry& g, const Ext2Node& node) {
 }  // namespace
 
 Task<u32> Ext2Fs::map_block(Ext2Node& node, u64 logical, bool allocate, bool* fresh) {
+    // A mapped block whose path is cached: no walk, nothing to allocate.
+    u32 physical = 0;
+    if (map_cached(node, logical, 1, physical) == 1) {
+        if (fresh) *fresh = false;
+        return Task<u32>(physical);
+    }
+    return walk_map(node, logical, allocate, fresh);
+}
+
+Task<u32> Ext2Fs::walk_map(Ext2Node& node, u64 logical, bool allocate, bool* fresh) {
     const Geometry& g = m_sb.geometry;
     if (fresh) *fresh = false;
     if (allocate) node.forget_runs();  // the map may change

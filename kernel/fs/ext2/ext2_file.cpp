@@ -97,7 +97,7 @@ Task<usize> Ext2Fs::read_file(Ext2Node& node, u64 offset, IoBuffer buffer) {
 Task<usize> Ext2Fs::write_file(Ext2Node& node, u64 offset, IoBuffer data) {
     const Geometry& g = m_sb.geometry;
     if (data.size() == 0) co_return usize(0);
-    const u64 limit = max_file_size(g.block_size);
+    const u64 limit = m_max_file_size;
     if (offset >= limit) co_return Error::Overflow;
     const u64 length = data.size() < limit - offset ? data.size() : limit - offset;
     if (offset + length > 0x7fffffffull && !g.large_file) co_return Error::Overflow;
@@ -154,7 +154,7 @@ Task<usize> Ext2Fs::write_file(Ext2Node& node, u64 offset, IoBuffer data) {
 
 Task<void> Ext2Fs::resize(Ext2Node& node, u64 size) {
     const Geometry& g = m_sb.geometry;
-    if (size > max_file_size(g.block_size)) co_return Error::Overflow;
+    if (size > m_max_file_size) co_return Error::Overflow;
     if (size > 0x7fffffffull && !g.large_file) co_return Error::Overflow;
     const u64 old_size = node.m_inode.size;
     if (size < old_size) {

@@ -5,6 +5,7 @@
 #include "core/log.hpp"
 #include "core/wall_clock.hpp"
 #include "core/request_awaiter.hpp"
+#include "fs/ext2/block_map.hpp"
 #include "fs/ext2/directory_block.hpp"
 
 namespace mote::fs::ext2 {
@@ -25,9 +26,7 @@ void Ext2Fs::release_memory() {
     while (Ext2Node* node = m_unused.pop_front()) {
         Ext2Node::HashList& bucket = m_buckets[node->m_number % kNodeBuckets];
         bucket.remove(*node);
-        node->~Ext2Node();
-        m_node_slab.free(node);
-        --m_node_count;
+        destroy_node(*node);
     }
     destroy_journal();
     if (m_journal_pages) m_pages.free_pages(m_journal_phys, m_journal_pages);
@@ -106,6 +105,7 @@ Task<void> Ext2Fs::load(MountOptions options) {
         co_return sb.error();
     }
     m_sb = sb.release_value();
+    m_max_file_size = max_file_size(m_sb.geometry.block_size);
     const Geometry& g = m_sb.geometry;
     if (u64(g.blocks_count) * g.block_size > m_device.info().sectors * m_device.info().sector_size) {
         log_warn("ext2", "{}: refusing to mount: the filesystem ({} blocks) is larger than the device",
@@ -283,9 +283,7 @@ Task<u64> Ext2Fs::drop_caches() {
     }
     while (Ext2Node* node = m_unused.pop_front()) {
         m_buckets[node->m_number % kNodeBuckets].remove(*node);
-        node->~Ext2Node();
-        m_node_slab.free(node);
-        --m_node_count;
+        destroy_node(*node);
     }
     co_return m_cache.drop_clean();
 }
@@ -337,9 +335,7 @@ Result<NodeRef> Ext2Fs::make_node(u32 number, const Inode& inode) {
     if (m_node_count >= kNodeCacheMax) {
         if (Ext2Node* old = m_unused.pop_front()) {
             m_buckets[old->m_number % kNodeBuckets].remove(*old);
-            old->~Ext2Node();
-            m_node_slab.free(old);
-            --m_node_count;
+            destroy_node(*old);
         }
     }
     void* memory = TRY(m_node_slab.allocate());
@@ -348,6 +344,12 @@ Result<NodeRef> Ext2Fs::make_node(u32 number, const Inode& inode) {
     m_buckets[number % kNodeBuckets].push_back(*node);
     ++m_node_count;
     return NodeRef(*node);
+}
+
+void Ext2Fs::destroy_node(Ext2Node& node) {
+    node.~Ext2Node();  // its DirHash's pages go back too
+    m_node_slab.free(&node);
+    --m_node_count;
 }
 
 void Ext2Node::release() {
@@ -359,9 +361,7 @@ void Ext2Fs::node_released(Ext2Node& node) {
     if (node.m_freed) {
         // Freed: its number may be handed out again, so the node goes.
         m_buckets[node.m_number % kNodeBuckets].remove(node);
-        node.~Ext2Node();
-        m_node_slab.free(&node);
-        --m_node_count;
+        destroy_node(node);
         return;
     }
     if (node.m_inode.links_count == 0 && !m_read_only && m_live && !node.m_broken) {

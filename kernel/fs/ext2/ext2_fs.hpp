@@ -37,6 +37,7 @@
 #include "base/list.hpp"
 #include "block/block_cache.hpp"
 #include "core/task_mutex.hpp"
+#include "fs/ext2/dir_hash.hpp"
 #include "fs/ext2/ext2_fault.hpp"
 #include "fs/ext2/group_descriptor.hpp"
 #include "fs/ext2/inode.hpp"
@@ -133,6 +134,9 @@ private:
     u64 m_cursor_seen = 0;
     u64 m_cursor_version = ~u64(0);
     u64 m_dir_version = 0;
+    // Directories of at least Ext2Fs::kDirHashMinBlocks blocks: their names'
+    // index (dir_hash.hpp), built by the first lookup that scans them all.
+    DirHash m_hash;
     u32 m_alloc_goal = 0;              // the block after the last one allocated to it
     bool m_broken = false;             // freeing it failed (corrupt): never retried
     bool m_freed = false;              // its blocks and inode are free: the node goes on release
@@ -151,6 +155,9 @@ public:
     static constexpr usize kNodeBuckets = 256;
     // How much of an inode table a cold inode read brings in with it.
     static constexpr u32 kInodeReadAheadBytes = 32 * 1024;
+    // Directories this long or longer get a name index (DirHash): below
+    // it a scan reads no more blocks than a lookup through the index.
+    static constexpr u32 kDirHashMinBlocks = 3;
 
     // Reads and checks the superblock and group descriptors, replays the
     // journal if it needs it, and (read-write) marks the volume in use.
@@ -197,6 +204,9 @@ private:
     Task<NodeRef> get_node(u32 number);
     // A node for an inode just made (not read back: it is not valid yet).
     Result<NodeRef> make_node(u32 number, const Inode& inode);
+    // Out of the node cache for good (unhashed and unlinked from the LRU by
+    // the caller): destroyed, its memory back to the slab.
+    void destroy_node(Ext2Node& node);
     void node_released(Ext2Node& node);
     Task<void> write_inode(Ext2Node& node);
     Task<void> reap(Ext2Node& node);
@@ -216,7 +226,10 @@ private:
     // The device block holding file block `logical`; 0 for a hole. With
     // `allocate`, a hole is filled (zeroed, indirect blocks made as needed)
     // and *fresh says so.
+    // Ready at once (no coroutine) when the map's blocks on the way are
+    // cached and the block is mapped.
     Task<u32> map_block(Ext2Node& node, u64 logical, bool allocate, bool* fresh = nullptr);
+    Task<u32> walk_map(Ext2Node& node, u64 logical, bool allocate, bool* fresh);
     // Without I/O: how many file blocks from `logical` (at most `count`)
     // map to consecutive device blocks, the first of them in *physical,
     // when the map's blocks on that path are cached. 0 when it cannot say
@@ -238,8 +251,10 @@ private:
         u32 inode = 0;
         FileType type = FileType::Unknown;
         u64 logical = 0;  // the directory block it is in
+        u32 offset = 0;   // of its record in that block
     };
-    Task<Found> find_entry(Ext2Node& dir, StringView name);
+    // With `where`, the block holding the entry stays pinned there.
+    Task<Found> find_entry(Ext2Node& dir, StringView name, BufferRef* where = nullptr);
     Task<bool> entry_at(Ext2Node& dir, u64 index, fs::DirEntry& out);
     Task<void> add_entry(Ext2Node& dir, StringView name, u32 inode, FileType type);
     Task<void> remove_entry(Ext2Node& dir, StringView name);
@@ -250,6 +265,16 @@ private:
     // Before any change to a directory's entries: clears its htree flag
     // (the index would be stale) and invalidates entry_at's cursor.
     void directory_changing(Ext2Node& dir);
+    // After `name` went into block `logical` of `dir`: into its index too
+    // (or the index goes, when it is too full to take it).
+    void indexed(Ext2Node& dir, StringView name, u64 logical);
+    // Block `logical` of a directory, pinned, without I/O or a coroutine
+    // when its block map and its bytes are cached (an empty ref otherwise:
+    // then read_dir_block, which also gives an empty ref for a hole). The
+    // loops over a directory's blocks try this first, so a cached
+    // directory costs no coroutine per block.
+    BufferRef peek_dir_block(const Ext2Node& dir, u64 logical);
+    Task<BufferRef> read_dir_block(Ext2Node& dir, u64 logical);
 
     // ---- the operations (ext2_node.cpp)
     Task<NodeRef> do_create(Ext2Node& dir, StringView name, CreateSpec spec);
@@ -280,6 +305,10 @@ private:
     void dirty(BufferRef& buffer);
     // A file data block being written (ordered before the next commit).
     Task<void> modify_data(BufferRef& buffer);
+    // Their ends: the buffer joins the running transaction (as data or
+    // metadata) once prepared.
+    Result<void> join(Result<void> prepared, BufferRef& buffer, bool data);
+    Task<void> join_after(Task<void> prepared, BufferRef& buffer, bool data);
     // A metadata block was freed: the journal must not replay an older
     // copy of it over what it holds next (revoke).
     void forget_metadata(u32 block);
@@ -298,6 +327,7 @@ private:
     Superblock m_sb;
     bool m_read_only = false;
     bool m_sb_dirty = false;
+    u64 m_max_file_size = 0;  // max_file_size() of the block size, found once at mount
     bool m_live = false;  // mounted and not unmounting: released nodes may be reaped
 
     GroupDescriptor* m_groups = nullptr;

@@ -155,18 +155,35 @@ Task<void> Ext2Fs::end_change() {
     co_return Result<void> {};
 }
 
+// modify and modify_data are ready at once unless a write of the buffer is
+// in flight (then a coroutine waits for it first): most changes touch
+// buffers nobody is writing, and need no frame.
 Task<void> Ext2Fs::modify(BufferRef& buffer) {
-    CO_TRY(co_await m_cache.prepare_modify(buffer));
-    if (m_journal) m_journal->add_metadata(buffer);
-    co_return Result<void> {};
+    Task<void> prepared = m_cache.prepare_modify(buffer);
+    if (!prepared.is_ready()) return join_after(mote::move(prepared), buffer, false);
+    return join(prepared.finish_now(), buffer, false);
 }
 
 void Ext2Fs::dirty(BufferRef& buffer) { m_cache.mark_dirty(buffer); }
 
 Task<void> Ext2Fs::modify_data(BufferRef& buffer) {
-    CO_TRY(co_await m_cache.prepare_modify(buffer));
-    if (m_journal) m_journal->add_data(buffer);
-    co_return Result<void> {};
+    Task<void> prepared = m_cache.prepare_modify(buffer);
+    if (!prepared.is_ready()) return join_after(mote::move(prepared), buffer, true);
+    return join(prepared.finish_now(), buffer, true);
+}
+
+Result<void> Ext2Fs::join(Result<void> prepared, BufferRef& buffer, bool data) {
+    TRY(prepared);
+    if (m_journal) {
+        if (data) m_journal->add_data(buffer);
+        else m_journal->add_metadata(buffer);
+    }
+    return {};
+}
+
+Task<void> Ext2Fs::join_after(Task<void> prepared, BufferRef& buffer, bool data) {
+    Result<void> done = co_await mote::move(prepared);
+    co_return join(mote::move(done), buffer, data);
 }
 
 void Ext2Fs::forget_metadata(u32 block) {

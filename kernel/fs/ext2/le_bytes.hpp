@@ -11,27 +11,26 @@ namespace mote::fs::ext2 {
 
 inline u8 load_u8(ReadonlyBytes bytes, usize at) { return bytes[at]; }
 
+// Every port is little-endian, so a field is one unaligned load or store
+// after the bounds check.
+static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "every Mote port is little-endian");
+
 inline u16 load_le16(ReadonlyBytes bytes, usize at) {
-    ReadonlyBytes b = bytes.slice(at, 2);
-    return u16(b[0] | (b[1] << 8));
+    u16 value;
+    __builtin_memcpy(&value, bytes.slice(at, 2).data(), 2);
+    return value;
 }
 
 inline u32 load_le32(ReadonlyBytes bytes, usize at) {
-    ReadonlyBytes b = bytes.slice(at, 4);
-    return u32(b[0]) | u32(b[1]) << 8 | u32(b[2]) << 16 | u32(b[3]) << 24;
+    u32 value;
+    __builtin_memcpy(&value, bytes.slice(at, 4).data(), 4);
+    return value;
 }
 
 inline void store_u8(Bytes bytes, usize at, u8 value) { bytes[at] = value; }
 
-inline void store_le16(Bytes bytes, usize at, u16 value) {
-    Bytes b = bytes.slice(at, 2);
-    b[0] = u8(value);
-    b[1] = u8(value >> 8);
-}
+inline void store_le16(Bytes bytes, usize at, u16 value) { __builtin_memcpy(bytes.slice(at, 2).data(), &value, 2); }
 
-inline void store_le32(Bytes bytes, usize at, u32 value) {
-    Bytes b = bytes.slice(at, 4);
-    for (usize i = 0; i < 4; ++i) b[i] = u8(value >> (8 * i));
-}
+inline void store_le32(Bytes bytes, usize at, u32 value) { __builtin_memcpy(bytes.slice(at, 4).data(), &value, 4); }
 
 }  // namespace mote::fs::ext2
