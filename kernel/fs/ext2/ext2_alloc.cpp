@@ -28,6 +28,25 @@ Task<void> Ext2Fs::write_group(u32 group) {
     co_return Result<void> {};
 }
 
+Task<void> Ext2Fs::group_changed(u32 group) {
+    for (u32 i = 0; i < m_pending_count; ++i)
+        if (m_pending_groups[i] == group) return Result<void> {};
+    if (m_pending_count < kPendingGroups) {
+        m_pending_groups[m_pending_count++] = group;
+        return Result<void> {};
+    }
+    return write_group(group);
+}
+
+Task<void> Ext2Fs::write_pending() {
+    while (m_pending_count) {
+        CO_TRY(co_await write_group(m_pending_groups[m_pending_count - 1]));
+        --m_pending_count;
+    }
+    if (m_sb_dirty) CO_TRY(co_await write_superblock());
+    co_return Result<void> {};
+}
+
 Task<u32> Ext2Fs::allocate_block(u32 goal) {
     const Geometry& g = m_sb.geometry;
     if (m_sb.free_blocks_count == 0) co_return Error::NoSpace;
@@ -57,7 +76,7 @@ Task<u32> Ext2Fs::allocate_block(u32 goal) {
         --d.free_blocks_count;
         --m_sb.free_blocks_count;
         m_sb_dirty = true;
-        CO_TRY(co_await write_group(group));
+        CO_TRY(co_await group_changed(group));
         m_last_block_group = group;
         ++m_counters.blocks_allocated;
         co_return block;
@@ -83,7 +102,7 @@ Task<void> Ext2Fs::free_block(u32 block, bool metadata) {
     ++d.free_blocks_count;
     ++m_sb.free_blocks_count;
     m_sb_dirty = true;
-    CO_TRY(co_await write_group(group));
+    CO_TRY(co_await group_changed(group));
     if (metadata) forget_metadata(block);
     ++m_counters.blocks_freed;
     co_return Result<void> {};
@@ -142,7 +161,7 @@ Task<u32> Ext2Fs::allocate_inode(u32 parent_group, bool directory) {
         if (directory) ++d.used_dirs_count;
         --m_sb.free_inodes_count;
         m_sb_dirty = true;
-        CO_TRY(co_await write_group(group));
+        CO_TRY(co_await group_changed(group));
         ++m_counters.inodes_allocated;
         co_return number;
     }
@@ -167,7 +186,7 @@ Task<void> Ext2Fs::free_inode(u32 number, bool directory) {
     if (directory && d.used_dirs_count) --d.used_dirs_count;
     ++m_sb.free_inodes_count;
     m_sb_dirty = true;
-    CO_TRY(co_await write_group(group));
+    CO_TRY(co_await group_changed(group));
     ++m_counters.inodes_freed;
     co_return Result<void> {};
 }

@@ -22,8 +22,11 @@ u32 goal_for(const Geometry& g, const Ext2Node& node) {
 
 Task<u32> Ext2Fs::map_block(Ext2Node& node, u64 logical, bool allocate, bool* fresh) {
     // A mapped block whose path is cached: no walk, nothing to allocate.
+    // (An append past the end is a hole: straight to the walk.)
+    const u64 block_size = m_sb.geometry.block_size;
+    const bool past_end = allocate && logical >= (node.m_inode.size + block_size - 1) / block_size;
     u32 physical = 0;
-    if (map_cached(node, logical, 1, physical) == 1) {
+    if (!past_end && map_cached(node, logical, 1, physical) == 1) {
         if (fresh) *fresh = false;
         return Task<u32>(physical);
     }

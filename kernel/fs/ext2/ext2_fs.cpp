@@ -225,7 +225,7 @@ Task<void> Ext2Fs::unmount() {
             // Everything committed and home, the log empty; then, last, the
             // superblock says clean (and no recovery needed).
             Result<void> step = Result<void> {};
-            if (m_sb_dirty) step = co_await write_superblock();
+            step = co_await write_pending();
             if (!step.is_error()) step = co_await commit();
             if (!step.is_error()) step = co_await close_journal();
             if (!step.is_error()) step = co_await m_cache.sync();

@@ -220,7 +220,16 @@ private:
     bool node_cached(u32 number);
     Task<bool> inode_in_use(u32 number);
     Task<void> free_inode(u32 number, bool directory);
+    // Group `group`'s descriptor (m_groups) changed. Its table block is
+    // written by write_pending at the end of the change, once however many
+    // blocks and inodes the change took or gave back in the group; ready at
+    // once unless kPendingGroups are already waiting (then it goes now).
+    Task<void> group_changed(u32 group);
     Task<void> write_group(u32 group);
+    // What a change left for its end: the pending group descriptors and the
+    // superblock's counts. Before every commit, so a transaction never holds
+    // a bitmap without its counts.
+    Task<void> write_pending();
 
     // ---- block map (ext2_block_map.cpp)
     // The device block holding file block `logical`; 0 for a hole. With
@@ -327,6 +336,9 @@ private:
     Superblock m_sb;
     bool m_read_only = false;
     bool m_sb_dirty = false;
+    static constexpr u32 kPendingGroups = 16;
+    u32 m_pending_groups[kPendingGroups] = {};
+    u32 m_pending_count = 0;
     u64 m_max_file_size = 0;  // max_file_size() of the block size, found once at mount
     bool m_live = false;  // mounted and not unmounting: released nodes may be reaped
 

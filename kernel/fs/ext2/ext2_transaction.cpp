@@ -130,6 +130,7 @@ Task<void> Ext2Fs::begin_change(u32 metadata, u32 data) {
     if (m_read_only) co_return Error::ReadOnly;
     if (!m_journal) co_return Result<void> {};
     if (!m_journal->has_room(metadata, data)) {
+        CO_TRY(co_await write_pending());
         CO_TRY(co_await m_journal->commit());
         if (!m_journal->has_room(metadata, data)) co_return Error::Io;  // aborted, or the log is too small
     }
@@ -142,15 +143,16 @@ Task<void> Ext2Fs::ensure_room(Ext2Node& node, u32 metadata) {
     // fewer blocks, its size not yet cut: the rest reads as holes).
     if (!m_journal || m_journal->has_room(metadata)) co_return Result<void> {};
     CO_TRY(co_await write_inode(node));
-    if (m_sb_dirty) CO_TRY(co_await write_superblock());
+    CO_TRY(co_await write_pending());
     CO_TRY(co_await m_journal->commit());
     if (!m_journal->has_room(metadata)) co_return Error::Io;
     co_return Result<void> {};
 }
 
 Task<void> Ext2Fs::end_change() {
-    // The superblock's free counts, once per change rather than per block.
-    if (m_sb_dirty) CO_TRY(co_await write_superblock());
+    // The group descriptors and the superblock's free counts, once per
+    // change rather than per block.
+    CO_TRY(co_await write_pending());
     if (m_journal && m_journal->should_commit()) CO_TRY(co_await m_journal->commit());
     co_return Result<void> {};
 }
@@ -191,6 +193,7 @@ void Ext2Fs::forget_metadata(u32 block) {
 }
 
 Task<void> Ext2Fs::commit() {
+    CO_TRY(co_await write_pending());
     if (!m_journal) co_return Result<void> {};
     co_return co_await m_journal->commit();
 }
