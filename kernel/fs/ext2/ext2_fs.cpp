@@ -224,9 +224,7 @@ Task<void> Ext2Fs::unmount() {
         if (!m_read_only) {
             // Everything committed and home, the log empty; then, last, the
             // superblock says clean (and no recovery needed).
-            Result<void> step = Result<void> {};
-            step = co_await write_pending();
-            if (!step.is_error()) step = co_await commit();
+            Result<void> step = co_await commit();
             if (!step.is_error()) step = co_await close_journal();
             if (!step.is_error()) step = co_await m_cache.sync();
             if (!step.is_error()) {

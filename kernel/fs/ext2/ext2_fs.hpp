@@ -227,8 +227,8 @@ private:
     Task<void> group_changed(u32 group);
     Task<void> write_group(u32 group);
     // What a change left for its end: the pending group descriptors and the
-    // superblock's counts. Before every commit, so a transaction never holds
-    // a bitmap without its counts.
+    // superblock's counts. commit() runs it first, so a transaction never
+    // holds a bitmap without its counts.
     Task<void> write_pending();
 
     // ---- block map (ext2_block_map.cpp)

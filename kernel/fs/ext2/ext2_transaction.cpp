@@ -130,8 +130,7 @@ Task<void> Ext2Fs::begin_change(u32 metadata, u32 data) {
     if (m_read_only) co_return Error::ReadOnly;
     if (!m_journal) co_return Result<void> {};
     if (!m_journal->has_room(metadata, data)) {
-        CO_TRY(co_await write_pending());
-        CO_TRY(co_await m_journal->commit());
+        CO_TRY(co_await commit());
         if (!m_journal->has_room(metadata, data)) co_return Error::Io;  // aborted, or the log is too small
     }
     co_return Result<void> {};
@@ -143,8 +142,7 @@ Task<void> Ext2Fs::ensure_room(Ext2Node& node, u32 metadata) {
     // fewer blocks, its size not yet cut: the rest reads as holes).
     if (!m_journal || m_journal->has_room(metadata)) co_return Result<void> {};
     CO_TRY(co_await write_inode(node));
-    CO_TRY(co_await write_pending());
-    CO_TRY(co_await m_journal->commit());
+    CO_TRY(co_await commit());
     if (!m_journal->has_room(metadata)) co_return Error::Io;
     co_return Result<void> {};
 }
